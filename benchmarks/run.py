@@ -1,0 +1,91 @@
+"""Time rheumstats against its peer in the same run and print the ratio.
+
+Usage::
+
+    python benchmarks/run.py            # full sizes (minutes)
+    python benchmarks/run.py --quick    # small smoke sizes (seconds)
+    python benchmarks/run.py --only das28
+
+Each workload lives in ``benchmarks/workloads/<domain>.py`` as a
+:class:`Workload` in that module's ``WORKLOADS`` list: a setup function that
+builds the data once, the rheumstats call, the peer call (scipy, lifelines,
+statsmodels, numpy/pandas, or R through ``Rscript`` when installed) and a
+check that both give the same answer. The two calls alternate, each is
+repeated, and the median wall time is reported; ratio = peer / rheumstats.
+No timing is asserted anywhere in the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Callable, List, Optional
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from workloads import Workload  # noqa: E402
+
+
+def _time(fn: Callable[[], object]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def measure(w: Workload, quick: bool, repeats: int) -> dict:
+    data = w.setup(quick)
+    ours = lambda: w.ours(data)  # noqa: E731
+    peer = lambda: w.peer(data)  # noqa: E731
+    if w.check is not None:
+        w.check(ours(), peer())
+    t_ours: List[float] = []
+    t_peer: List[float] = []
+    for _ in range(repeats):  # alternate, so drift hits both sides alike
+        t_ours.append(_time(ours))
+        t_peer.append(_time(peer))
+    mo, mp = statistics.median(t_ours), statistics.median(t_peer)
+    return {"workload": w.name, "ours": mo, "peer_name": w.peer_name, "peer": mp, "ratio": mp / mo, "goal": w.goal}
+
+
+def _fmt_t(s: float) -> str:
+    return f"{s * 1e3:9.2f} ms" if s < 10 else f"{s:9.2f} s "
+
+
+def main(argv: Optional[list] = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small sizes, for smoke tests")
+    ap.add_argument("--only", default=None, help="run workloads whose name contains this text")
+    ap.add_argument("--repeats", type=int, default=None)
+    args = ap.parse_args(argv)
+    repeats = args.repeats or (2 if args.quick else 5)
+
+    import workloads
+
+    found: List[Workload] = []
+    for mod in sorted(pkgutil.iter_modules(workloads.__path__), key=lambda m: m.name):
+        found.extend(importlib.import_module(f"workloads.{mod.name}").WORKLOADS)
+    if args.only:
+        found = [w for w in found if args.only in w.name]
+
+    print(f"{'workload':<44} | {'rheumstats':>12} | {'peer':<28} | {'peer time':>12} | {'ratio':>8} | goal")
+    print("-" * 124)
+    for w in found:
+        if not w.available():
+            print(f"{w.name:<44} | {'':>12} | {w.peer_name + ' (not installed)':<28} | {'':>12} | {'':>8} |")
+            continue
+        r = measure(w, args.quick, repeats)
+        goal = f">= {r['goal']:g}x" if r["goal"] else ""
+        print(
+            f"{r['workload']:<44} | {_fmt_t(r['ours']):>12} | {r['peer_name']:<28} | {_fmt_t(r['peer']):>12} | {r['ratio']:7.1f}x | {goal}",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

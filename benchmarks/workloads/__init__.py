@@ -1,0 +1,22 @@
+"""Benchmark workloads, one module per domain, each exporting ``WORKLOADS``."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Sequence
+
+
+@dataclass
+class Workload:
+    name: str
+    setup: Callable[[bool], Any]  # quick -> data
+    ours: Callable[[Any], Any]
+    peer: Callable[[Any], Any]
+    peer_name: str
+    goal: Optional[float] = None  # the ratio we hold ourselves to
+    check: Optional[Callable[[Any, Any], None]] = None  # assert both give the same answer
+    requires: Sequence[str] = field(default_factory=tuple)  # importable modules the peer needs
+
+    def available(self) -> bool:
+        return all(importlib.util.find_spec(m) is not None for m in self.requires)

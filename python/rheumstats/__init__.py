@@ -1,0 +1,30 @@
+"""rheumstats: validated rheumatology outcome scores and paired/longitudinal
+statistics with a Rust core.
+
+>>> import rheumstats as rs
+>>> rs.scores.das28_esr(4, 3, 20, 40)
+4.26198681761...
+"""
+
+from . import _rheumstats
+from . import datasets, scores
+from .exceptions import (
+    ApproximationWarning,
+    ConvergenceError,
+    ConvergenceWarning,
+    InvalidInputError,
+    SmallSampleWarning,
+)
+
+__version__: str = _rheumstats.__version__
+
+__all__ = [
+    "__version__",
+    "scores",
+    "datasets",
+    "InvalidInputError",
+    "ConvergenceError",
+    "SmallSampleWarning",
+    "ApproximationWarning",
+    "ConvergenceWarning",
+]

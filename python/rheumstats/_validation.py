@@ -1,0 +1,299 @@
+"""The one input path: array-likes -> contiguous float64, index remembered.
+
+Every public function follows the same template:
+
+1. coerce its inputs here (type, dtype and shape checks; the error names the
+   argument), remembering the pandas index and column names;
+2. make one ``_rheumstats`` call through :func:`call` (value-range checks
+   happen once, in Rust; an error is re-worded here to carry the pandas index
+   label and column name of the offending row);
+3. wrap the output with :func:`wrap_float` / :func:`wrap_category` /
+   :func:`wrap_bool`, which restore the index.
+
+Inputs are never modified: conversion copies when a dtype change or a
+contiguous layout is needed, and the native layer only ever borrows read-only.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import _rheumstats as _native
+from .exceptions import InvalidInputError
+
+NAN_POLICIES = ("propagate", "omit", "raise")
+ALTERNATIVES = ("two-sided", "less", "greater")
+
+
+# --------------------------------------------------------------------------
+# type / dtype checks
+# --------------------------------------------------------------------------
+def _is_scalar(x: Any) -> bool:
+    return isinstance(x, (numbers.Number, np.number, np.bool_)) and not isinstance(x, complex)
+
+
+def _check_dtype(arr: np.ndarray, name: str) -> None:
+    kind = arr.dtype.kind
+    if kind in "biuf":
+        return
+    what = {"O": "object", "U": "str", "S": "bytes", "M": "datetime", "m": "timedelta", "c": "complex"}.get(kind, str(arr.dtype))
+    raise TypeError(f"{name}: expected numeric values, got {what} dtype ({arr.dtype}); convert with pd.to_numeric or astype(float) first")
+
+
+def _series_to_float(s: pd.Series, name: str) -> np.ndarray:
+    dt = s.dtype
+    if isinstance(dt, pd.CategoricalDtype):
+        raise TypeError(f"{name}: expected numeric values, got a categorical column")
+    if pd.api.types.is_bool_dtype(dt) or pd.api.types.is_numeric_dtype(dt):
+        # nullable Int64/Float64/boolean: pd.NA -> NaN
+        return s.to_numpy(dtype=np.float64, na_value=np.nan)
+    raise TypeError(f"{name}: expected numeric values, got {dt} dtype; convert with pd.to_numeric or astype(float) first")
+
+
+def as_float(x: Any, name: str) -> np.ndarray:
+    """Any 1-D array-like or scalar -> new or borrowed C-contiguous float64 array (1-D)."""
+    if isinstance(x, pd.DataFrame):
+        raise TypeError(f"{name}: expected a 1-D array-like (list, ndarray, Series), got a DataFrame")
+    if isinstance(x, pd.Series):
+        arr = _series_to_float(x, name)
+    elif _is_scalar(x):
+        arr = np.array([float(x)])
+    elif x is None or isinstance(x, (str, bytes)):
+        raise TypeError(f"{name}: expected numbers, got {type(x).__name__}")
+    else:
+        try:
+            raw = np.asarray(x)
+        except Exception as exc:  # ragged lists etc.
+            raise TypeError(f"{name}: could not be read as an array ({exc})") from None
+        _check_dtype(raw, name)
+        if raw.ndim == 0:
+            raw = raw.reshape(1)
+        if raw.ndim != 1:
+            raise ValueError(f"{name}: expected a 1-D array, got shape {raw.shape}")
+        arr = raw
+    return np.ascontiguousarray(arr, dtype=np.float64)
+
+
+def as_matrix(x: Any, name: str, columns: Sequence[str], *, exact: bool = True) -> "Matrix":
+    """A DataFrame with ``columns`` (any order) or an (n, len(columns)) array -> float64 matrix.
+
+    With ``exact=True`` a DataFrame may not carry other columns.
+    """
+    k = len(columns)
+    if isinstance(x, pd.DataFrame):
+        have = [str(c) for c in x.columns]
+        missing = [c for c in columns if c not in have]
+        extra = [c for c in have if c not in columns]
+        if missing or (exact and extra):
+            parts = []
+            if missing:
+                parts.append(f"missing column(s) {missing}")
+            if exact and extra:
+                parts.append(f"unexpected column(s) {extra} (select the {k} columns first, e.g. df[list(...)])")
+            raise ValueError(f"{name}: " + "; ".join(parts))
+        cols = [_series_to_float(x[c], f"{name}[{c!r}]") for c in columns]
+        mat = np.column_stack(cols) if cols else np.empty((len(x), 0))
+        return Matrix(np.ascontiguousarray(mat, dtype=np.float64), x.index, tuple(columns))
+    if isinstance(x, pd.Series):
+        raise TypeError(f"{name}: expected a DataFrame with {k} columns or an (n, {k}) array, got a Series")
+    try:
+        raw = np.asarray(x)
+    except Exception as exc:
+        raise TypeError(f"{name}: could not be read as an array ({exc})") from None
+    _check_dtype(raw, name)
+    if raw.ndim == 1 and raw.shape[0] == k:
+        raw = raw.reshape(1, k)
+    if raw.ndim != 2 or raw.shape[1] != k:
+        raise ValueError(f"{name}: expected shape (n, {k}), got {raw.shape}")
+    return Matrix(np.ascontiguousarray(raw, dtype=np.float64), None, tuple(columns))
+
+
+@dataclass
+class Matrix:
+    values: np.ndarray
+    index: Optional[pd.Index]
+    columns: tuple
+
+
+# --------------------------------------------------------------------------
+# row-wise arguments (scores)
+# --------------------------------------------------------------------------
+@dataclass
+class RowArgs:
+    """Coerced row-wise arguments: equal-length float64 arrays plus the index to restore."""
+
+    arrays: dict
+    index: Optional[pd.Index]
+    scalar: bool
+    n: int
+    labels: dict = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.arrays[name]
+
+
+def rowwise(**named: Any) -> RowArgs:
+    """Coerce keyword array-likes for a per-row score. ``None`` values are kept as None.
+
+    Scalars broadcast against arrays (as numpy ufuncs do); all-scalar input
+    gives a scalar output. Two pandas inputs must share the same index.
+    """
+    arrays: dict = {}
+    index: Optional[pd.Index] = None
+    index_from = None
+    all_scalar = True
+    n = None
+    for name, x in named.items():
+        if x is None:
+            arrays[name] = None
+            continue
+        if isinstance(x, pd.Series):
+            if index is None:
+                index, index_from = x.index, name
+            elif not index.equals(x.index):
+                raise ValueError(
+                    f"{index_from} and {name} are pandas Series with different indexes; "
+                    "align them first (e.g. take both columns from one DataFrame)"
+                )
+        scalar = _is_scalar(x)
+        arr = as_float(x, name)
+        all_scalar &= scalar
+        if not scalar and n is None:
+            n = arr.shape[0]
+        arrays[name] = (arr, scalar)
+    out = {}
+    for name, v in arrays.items():
+        if v is None:
+            out[name] = None
+            continue
+        arr, scalar = v
+        if scalar and n is not None:
+            arr = np.full(n, arr[0])
+        out[name] = arr
+    labels = {name: index for name in out} if index is not None else {}
+    return RowArgs(out, index, all_scalar, n if n is not None else 1, labels)
+
+
+# --------------------------------------------------------------------------
+# native call with error enrichment
+# --------------------------------------------------------------------------
+def _location(arg: str, row: int, col: Optional[int], index: Optional[pd.Index], columns: Optional[Sequence[str]]) -> str:
+    loc = arg
+    if col is not None:
+        loc += f"[{columns[col]!r}]" if columns is not None and col < len(columns) else f"[:, {col}]"
+    loc += f"[{row}]"
+    if index is not None and row < len(index):
+        loc += f" (index {index[row]!r})"
+    return loc
+
+
+def call(
+    fn: Callable[..., Any],
+    *args: Any,
+    index: Optional[Mapping[str, Optional[pd.Index]]] = None,
+    columns: Optional[Mapping[str, Sequence[str]]] = None,
+    **kwargs: Any,
+) -> Any:
+    """Call a native function; re-word an :class:`InvalidInputError` so that it
+    names the pandas index label and column of the offending value.
+
+    ``index`` maps an argument name (as Rust reports it) to the pandas index of
+    that input; ``columns`` maps a 2-D argument to its column names.
+    """
+    try:
+        return fn(*args, **kwargs)
+    except InvalidInputError as exc:
+        arg, row, col = getattr(exc, "arg", None), getattr(exc, "row", None), getattr(exc, "col", None)
+        if arg is None or row is None:
+            raise
+        idx = (index or {}).get(arg)
+        cols = (columns or {}).get(arg)
+        msg = str(exc)
+        old = f"{arg}[{row}, {col}]" if col is not None else f"{arg}[{row}]"
+        if msg.startswith(old):
+            msg = _location(arg, row, col, idx, cols) + msg[len(old):]
+        new = InvalidInputError(msg)
+        for attr in ("arg", "row", "col", "value"):
+            setattr(new, attr, getattr(exc, attr, None))
+        new.label = idx[row] if idx is not None and row < len(idx) else None
+        new.column = cols[col] if cols is not None and col is not None and col < len(cols) else None
+        raise new from None
+
+
+# --------------------------------------------------------------------------
+# output wrapping
+# --------------------------------------------------------------------------
+def wrap_float(out: np.ndarray, args: RowArgs, name: Optional[str] = None) -> Any:
+    if args.scalar:
+        return float(out[0])
+    if args.index is not None:
+        return pd.Series(out, index=args.index, name=name)
+    return out
+
+
+def wrap_category(codes: np.ndarray, categories: Sequence[str], ordered: bool, args: RowArgs, name: Optional[str] = None) -> Any:
+    if args.scalar:
+        c = int(codes[0])
+        return categories[c] if c >= 0 else float("nan")
+    cat = pd.Categorical.from_codes(codes.astype(np.int64), categories=list(categories), ordered=ordered)
+    if args.index is not None:
+        return pd.Series(cat, index=args.index, name=name)
+    return cat
+
+
+def bool_array(codes: np.ndarray) -> "pd.arrays.BooleanArray":
+    codes = np.asarray(codes)
+    return pd.arrays.BooleanArray(codes == 1, codes < 0)
+
+
+def wrap_bool(codes: np.ndarray, args: RowArgs, name: Optional[str] = None) -> Any:
+    if args.scalar:
+        c = int(codes[0])
+        return pd.NA if c < 0 else bool(c)
+    arr = bool_array(codes)
+    if args.index is not None:
+        return pd.Series(arr, index=args.index, name=name)
+    return arr
+
+
+# --------------------------------------------------------------------------
+# option checks shared by the statistics
+# --------------------------------------------------------------------------
+def check_choice(value: Any, name: str, choices: Sequence[str]) -> str:
+    if value not in choices:
+        raise ValueError(f"{name}: {value!r} is not one of {', '.join(repr(c) for c in choices)}")
+    return value
+
+
+def check_conf_level(conf_level: Any, name: str = "conf_level") -> float:
+    try:
+        c = float(conf_level)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name}: expected a number in (0, 1), got {conf_level!r}") from None
+    if not 0.0 < c < 1.0:
+        raise ValueError(f"{name}: {c} is outside (0, 1)")
+    return c
+
+
+__all__ = [
+    "as_float",
+    "as_matrix",
+    "rowwise",
+    "call",
+    "wrap_float",
+    "wrap_category",
+    "wrap_bool",
+    "bool_array",
+    "check_choice",
+    "check_conf_level",
+    "RowArgs",
+    "Matrix",
+    "NAN_POLICIES",
+    "ALTERNATIVES",
+    "_native",
+]

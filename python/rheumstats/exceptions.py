@@ -1,0 +1,31 @@
+"""Exceptions and warnings raised by rheumstats.
+
+``InvalidInputError`` (a ``ValueError``) is raised for bad values, mismatched
+lengths, too few observations and bad options. It carries ``.arg`` (the
+argument name), ``.row`` (0-based position), ``.col``/``.column`` (for 2-D
+inputs), ``.value`` and ``.label`` (the pandas index label, when known).
+Non-numeric input raises a plain ``TypeError``.
+"""
+
+from ._rheumstats import ConvergenceError, InvalidInputError
+
+
+class SmallSampleWarning(RuntimeWarning):
+    """Too few observations for a reliable result (the result may be NaN)."""
+
+
+class ApproximationWarning(RuntimeWarning):
+    """An exact method fell back to an approximation."""
+
+
+class ConvergenceWarning(RuntimeWarning):
+    """An iterative fit stopped before meeting its convergence criterion."""
+
+
+__all__ = [
+    "InvalidInputError",
+    "ConvergenceError",
+    "SmallSampleWarning",
+    "ApproximationWarning",
+    "ConvergenceWarning",
+]

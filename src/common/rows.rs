@@ -1,0 +1,62 @@
+//! Row-parallel map: the engine of every vectorised score.
+
+use rayon::prelude::*;
+
+use crate::error::{Result, StatsError};
+
+/// Rows per parallel task; below this the map runs on the calling thread.
+const CHUNK: usize = 1 << 15;
+
+/// `out[i] = f(i)` for `i in 0..n`, in parallel chunks. When rows fail, the
+/// error of the lowest row is returned, whatever the thread count.
+pub fn map_rows<T, F>(n: usize, f: F) -> Result<Vec<T>>
+where
+    T: Send + Copy + Default,
+    F: Fn(usize) -> Result<T> + Sync,
+{
+    let mut out = vec![T::default(); n];
+    let run = |c: usize, chunk: &mut [T]| -> Option<StatsError> {
+        let base = c * CHUNK;
+        for (j, o) in chunk.iter_mut().enumerate() {
+            match f(base + j) {
+                Ok(v) => *o = v,
+                Err(e) => return Some(e),
+            }
+        }
+        None
+    };
+    let err = if n <= CHUNK {
+        run(0, &mut out)
+    } else {
+        out.par_chunks_mut(CHUNK)
+            .enumerate()
+            .filter_map(|(c, chunk)| run(c, chunk))
+            .min_by_key(|e| e.row())
+    };
+    match err {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_in_order_and_reports_the_first_bad_row() {
+        let n = 3 * CHUNK + 17;
+        let v = map_rows(n, |i| Ok(i as f64)).unwrap();
+        assert!(v.iter().enumerate().all(|(i, &x)| x == i as f64));
+        let bad = [CHUNK + 5, 2 * CHUNK + 1, 40];
+        let e = map_rows(n, |i| {
+            if bad.contains(&i) {
+                Err(StatsError::invalid("x", i, i as f64, "bad", "none"))
+            } else {
+                Ok(0.0)
+            }
+        })
+        .unwrap_err();
+        assert_eq!(e.row(), 40);
+    }
+}

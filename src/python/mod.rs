@@ -1,0 +1,21 @@
+//! The binding layer: the only place pyo3 and numpy are named.
+//! Each `#[pyfunction]` borrows numpy arrays, runs one core call through
+//! [`run::run_detached`] and returns numpy arrays or a dict of fields.
+
+use pyo3::prelude::*;
+
+mod convert;
+mod error;
+mod run;
+mod scores;
+
+#[pymodule]
+fn _rheumstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("InvalidInputError", py.get_type::<error::InvalidInputError>())?;
+    m.add("ConvergenceError", py.get_type::<error::ConvergenceError>())?;
+    m.add_function(wrap_pyfunction!(run::_debug_panic, m)?)?;
+    scores::register(m)?;
+    Ok(())
+}
