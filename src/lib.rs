@@ -6,6 +6,8 @@
 
 pub mod common;
 pub mod error;
+pub mod groups;
+pub mod safety;
 pub mod scores;
 
 #[cfg(feature = "python")]

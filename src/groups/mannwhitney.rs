@@ -1,0 +1,616 @@
+//! Wilcoxon–Mann–Whitney two-sample test, as R `wilcox.test(x, y)`, with the
+//! exact null distribution also under ties (coin's `wilcox_test(distribution =
+//! "exact")`), the Hodges–Lehmann shift estimate and its confidence interval.
+//!
+//! * Statistic `W = R_x - n_x (n_x + 1) / 2` (R's W, scipy's U of `x`).
+//! * Exact distribution: the doubled mid-ranks `2 r` are integers; the
+//!   distribution of the doubled rank sum of a random subset of size `m` (the
+//!   smaller group) is built by the recursion
+//!   `f_i(k, s) = k/i f_{i-1}(k-1, s - a_i) + (i-k)/i f_{i-1}(k, s)`
+//!   (probabilities, so nothing overflows). Two-sided p is
+//!   `P(|T - E| >= |t - E|)` (coin's definition; without ties it equals R's
+//!   twice the smaller tail, the distribution being symmetric).
+//! * Normal approximation: R's tie-corrected variance and continuity correction.
+//! * Hodges–Lehmann: the median of the `n_x n_y` differences `x_i - y_j`.
+//!   Exact CI (no ties, exact p) from the quantiles of W, as R; otherwise R's
+//!   asymptotic CI, whose roots are pairwise differences (found exactly here;
+//!   R finds them with `uniroot(tol = tol.root)`).
+//!   Order statistics of the differences are selected without building all of them.
+
+use ndarray::ArrayView2;
+use rayon::prelude::*;
+
+use crate::common::alternative::check_conf_level;
+use crate::common::ranks::{midranks, tie_term};
+use crate::common::{dist, Alternative, NanPolicy};
+use crate::error::{Result, StatsError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Auto,
+    Exact,
+    Approx,
+}
+
+impl Method {
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "auto" => Ok(Method::Auto),
+            "exact" => Ok(Method::Exact),
+            "approx" | "asymptotic" => Ok(Method::Approx),
+            o => Err(StatsError::argument("method", format!("{o:?} is not one of 'auto', 'exact', 'approx'"))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct MwOptions {
+    pub alternative: Alternative,
+    pub method: Method,
+    pub correction: bool,
+    pub conf_level: f64,
+    /// Compute the Hodges–Lehmann estimate and its CI.
+    pub conf_int: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MwOutput {
+    pub statistic: f64,
+    pub pvalue: f64,
+    /// p-value from the exact distribution (else the normal approximation).
+    pub exact: bool,
+    pub estimate: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    /// The CI is the exact one (no ties and exact p).
+    pub ci_exact: bool,
+    pub n_x: usize,
+    pub n_y: usize,
+}
+
+impl MwOutput {
+    fn nan(n_x: usize, n_y: usize) -> Self {
+        MwOutput {
+            statistic: f64::NAN,
+            pvalue: f64::NAN,
+            exact: false,
+            estimate: f64::NAN,
+            ci_low: f64::NAN,
+            ci_high: f64::NAN,
+            ci_exact: false,
+            n_x,
+            n_y,
+        }
+    }
+}
+
+/// `auto` uses the exact distribution below this size (each group), as R (R only without ties).
+pub const AUTO_EXACT_BELOW: usize = 50;
+/// Work limit (`N * m * range`) for the exact distribution.
+const EXACT_WORK_LIMIT: f64 = 4e9;
+
+/// Null distribution of the sum of `m` scores drawn without replacement from
+/// the integer `scores`: `probs[s - offset]`.
+pub struct SumDist {
+    pub offset: i64,
+    pub probs: Vec<f64>,
+}
+
+pub fn subset_sum_dist(scores: &[i64], m: usize) -> SumDist {
+    let n = scores.len();
+    let mut sorted = scores.to_vec();
+    sorted.sort_unstable();
+    let lo: i64 = sorted[..m].iter().sum();
+    let hi: i64 = sorted[n - m..].iter().sum();
+    let smax = hi;
+    // f[k][s], s in 0..=smax (scores are >= 0 here: doubled ranks are >= 2)
+    let width = (smax + 1) as usize;
+    let mut f = vec![0.0f64; (m + 1) * width];
+    f[0] = 1.0;
+    // running maximum sum reachable with k items, to bound the loops
+    for (i1, &a) in scores.iter().enumerate() {
+        let i = (i1 + 1) as f64;
+        let a = a as usize;
+        let kmax = m.min(i1 + 1);
+        let reach = sorted.iter().rev().take(kmax).sum::<i64>() as usize;
+        for k in (1..=kmax).rev() {
+            let (w_in, w_out) = (k as f64 / i, (i - k as f64) / i);
+            let (prev, cur) = f.split_at_mut(k * width);
+            let prev = &prev[(k - 1) * width..];
+            let cur = &mut cur[..width];
+            let top = reach.min(width - 1);
+            for s in (a..=top).rev() {
+                cur[s] = w_in * prev[s - a] + w_out * cur[s];
+            }
+            for c in cur.iter_mut().take(a.min(top + 1)) {
+                *c *= w_out;
+            }
+        }
+    }
+    let row = &f[m * width..(m + 1) * width];
+    SumDist { offset: lo, probs: row[lo as usize..=hi as usize].to_vec() }
+}
+
+/// Exact p-value of the doubled rank sum `t2x` of x.
+fn exact_pvalue(d2: &[i64], nx: usize, t2x: i64, alt: Alternative) -> (f64, SumDist, bool) {
+    let n = d2.len();
+    let ny = n - nx;
+    // the distribution of the smaller group's sum
+    let (m, g_is_x) = if nx <= ny { (nx, true) } else { (ny, false) };
+    let dist = subset_sum_dist(d2, m);
+    let total: i64 = d2.iter().sum();
+    let e2x = nx as i64 * (n as i64 + 1); // doubled mean of the doubled rank sum of x
+    let mut p_le = 0.0; // P(T_x <= t)
+    let mut p_ge = 0.0;
+    let mut p_two = 0.0;
+    let dev = (t2x - e2x).abs();
+    for (j, &p) in dist.probs.iter().enumerate() {
+        let tg = dist.offset + j as i64;
+        let tx = if g_is_x { tg } else { total - tg };
+        if tx <= t2x {
+            p_le += p;
+        }
+        if tx >= t2x {
+            p_ge += p;
+        }
+        if (tx - e2x).abs() >= dev {
+            p_two += p;
+        }
+    }
+    let pv = match alt {
+        Alternative::Less => p_le.min(1.0),
+        Alternative::Greater => p_ge.min(1.0),
+        Alternative::TwoSided => {
+            if dev == 0 {
+                1.0
+            } else {
+                p_two.min(1.0)
+            }
+        }
+    };
+    (pv, dist, g_is_x)
+}
+
+/// The core test on NaN-free samples.
+pub fn mannwhitney(x: &[f64], y: &[f64], o: &MwOptions) -> Result<MwOutput> {
+    check_conf_level(o.conf_level)?;
+    let (nx, ny) = (x.len(), y.len());
+    if nx == 0 {
+        return Err(StatsError::too_few("x", 0, 1));
+    }
+    if ny == 0 {
+        return Err(StatsError::too_few("y", 0, 1));
+    }
+    let n = nx + ny;
+    let mut all = Vec::with_capacity(n);
+    all.extend_from_slice(x);
+    all.extend_from_slice(y);
+    for (i, v) in all.iter().enumerate() {
+        if !v.is_finite() {
+            let (arg, row) = if i < nx { ("x", i) } else { ("y", i - nx) };
+            return Err(StatsError::invalid(arg, row, *v, "not finite", "values must be finite numbers"));
+        }
+    }
+    let (ranks, ties) = midranks(&all);
+    let rx: f64 = ranks[..nx].iter().sum();
+    let (fx, fy, fnn) = (nx as f64, ny as f64, n as f64);
+    let w = rx - fx * (fx + 1.0) / 2.0;
+    let has_ties = !ties.is_empty();
+    let m = nx.min(ny) as f64;
+    let use_exact = match o.method {
+        Method::Exact => true,
+        Method::Approx => false,
+        Method::Auto => nx < AUTO_EXACT_BELOW && ny < AUTO_EXACT_BELOW,
+    };
+    if use_exact && o.method == Method::Exact && fnn * m * (2.0 * fnn * m) > EXACT_WORK_LIMIT {
+        return Err(StatsError::argument(
+            "method",
+            format!("the exact distribution for n_x = {nx}, n_y = {ny} is too large to compute; use method='approx'"),
+        ));
+    }
+    let mut exact_dist = None;
+    let pvalue = if use_exact {
+        let d2: Vec<i64> = ranks.iter().map(|r| (2.0 * r).round() as i64).collect();
+        let t2x: i64 = d2[..nx].iter().sum();
+        let (p, dist, g_is_x) = exact_pvalue(&d2, nx, t2x, o.alternative);
+        exact_dist = Some((dist, g_is_x, d2.iter().sum::<i64>()));
+        p
+    } else {
+        let sigma = tie_sigma(fx, fy, tie_term(&ties));
+        let z0 = w - fx * fy / 2.0;
+        let corr = correction(o.correction, o.alternative, z0);
+        let z = (z0 - corr) / sigma;
+        if sigma > 0.0 {
+            o.alternative.pvalue(dist::norm_cdf(z), dist::norm_sf(z))
+        } else {
+            f64::NAN // all observations tied, as R
+        }
+    };
+    let mut out = MwOutput {
+        statistic: w,
+        pvalue,
+        exact: use_exact,
+        estimate: f64::NAN,
+        ci_low: f64::NAN,
+        ci_high: f64::NAN,
+        ci_exact: false,
+        n_x: nx,
+        n_y: ny,
+    };
+    if o.conf_int {
+        let mut xs = x.to_vec();
+        let mut ys = y.to_vec();
+        xs.sort_by(|a, b| a.total_cmp(b));
+        ys.sort_by(|a, b| a.total_cmp(b));
+        let k = nx * ny;
+        out.estimate = if k % 2 == 1 {
+            kth_diff(&xs, &ys, k.div_ceil(2))
+        } else {
+            0.5 * (kth_diff(&xs, &ys, k / 2) + kth_diff(&xs, &ys, k / 2 + 1))
+        };
+        let alpha = 1.0 - o.conf_level;
+        if let (Some((dist, g_is_x, total)), false) = (&exact_dist, has_ties) {
+            // W's distribution from the doubled rank sums: W = T_x / 2 - nx(nx+1)/2
+            let wcdf = w_cdf(dist, *g_is_x, *total, nx, ny);
+            let qw = |p: f64| -> usize {
+                let q = wcdf.iter().position(|&c| c >= p * (1.0 - 64.0 * f64::EPSILON)).unwrap_or(k);
+                q.max(1)
+            };
+            let (l, h) = match o.alternative {
+                Alternative::TwoSided => {
+                    let qu = qw(alpha / 2.0);
+                    (kth_diff(&xs, &ys, qu), kth_diff(&xs, &ys, k - qu + 1))
+                }
+                Alternative::Greater => (kth_diff(&xs, &ys, qw(alpha)), f64::INFINITY),
+                Alternative::Less => (f64::NEG_INFINITY, kth_diff(&xs, &ys, k - qw(alpha) + 1)),
+            };
+            out.ci_low = l;
+            out.ci_high = h;
+            out.ci_exact = true;
+        } else {
+            let (l, h) = asymptotic_ci(x, y, &xs, &ys, o.alternative, o.correction, alpha);
+            out.ci_low = l;
+            out.ci_high = h;
+        }
+    }
+    Ok(out)
+}
+
+/// CDF of W over 0..=nx*ny from the subset-sum distribution (no ties: doubled ranks are even).
+fn w_cdf(d: &SumDist, g_is_x: bool, total: i64, nx: usize, ny: usize) -> Vec<f64> {
+    let k = nx * ny;
+    let mut pmf = vec![0.0; k + 1];
+    let base = (nx * (nx + 1)) as i64; // doubled nx(nx+1)/2
+    for (j, &p) in d.probs.iter().enumerate() {
+        let tg = d.offset + j as i64;
+        let tx = if g_is_x { tg } else { total - tg };
+        let w2 = tx - base;
+        if w2 >= 0 && w2 % 2 == 0 && ((w2 / 2) as usize) <= k {
+            pmf[(w2 / 2) as usize] += p;
+        }
+    }
+    let mut acc = 0.0;
+    pmf.iter()
+        .map(|p| {
+            acc += p;
+            acc
+        })
+        .collect()
+}
+
+fn tie_sigma(fx: f64, fy: f64, tt: f64) -> f64 {
+    let n = fx + fy;
+    ((fx * fy / 12.0) * ((n + 1.0) - tt / (n * (n - 1.0)))).sqrt()
+}
+
+fn correction(on: bool, alt: Alternative, z: f64) -> f64 {
+    if !on {
+        return 0.0;
+    }
+    match alt {
+        Alternative::TwoSided => {
+            if z > 0.0 {
+                0.5
+            } else if z < 0.0 {
+                -0.5
+            } else {
+                0.0
+            }
+        }
+        Alternative::Greater => 0.5,
+        Alternative::Less => -0.5,
+    }
+}
+
+/// R's standardized statistic at shift `d`, with all ties at that point.
+fn w_at(x: &[f64], y: &[f64], d: f64, alt: Alternative, correct: bool) -> f64 {
+    let nx = x.len();
+    let mut all: Vec<f64> = x.iter().map(|v| v - d).collect();
+    all.extend_from_slice(y);
+    let (r, ties) = midranks(&all);
+    let (fx, fy) = (nx as f64, y.len() as f64);
+    let dz = r[..nx].iter().sum::<f64>() - fx * (fx + 1.0) / 2.0 - fx * fy / 2.0;
+    (dz - correction(correct, alt, dz)) / tie_sigma(fx, fy, tie_term(&ties))
+}
+
+/// R's asymptotic CI: roots of `W(d) = zq`; on each open interval between
+/// consecutive pairwise differences `W(d)` depends on `#{D > d}` only, so each
+/// root is an order statistic of the differences.
+fn asymptotic_ci(x: &[f64], y: &[f64], xs: &[f64], ys: &[f64], alt: Alternative, correct: bool, alpha: f64) -> (f64, f64) {
+    let (nx, ny) = (xs.len(), ys.len());
+    let k = nx * ny;
+    let mumin = xs[0] - ys[ny - 1];
+    let mumax = xs[nx - 1] - ys[0];
+    let w_min = w_at(x, y, mumin, alt, correct);
+    let w_max = w_at(x, y, mumax, alt, correct);
+    // within-sample ties only (no cross ties inside an open interval)
+    let (_, tx) = midranks(xs);
+    let (_, ty) = midranks(ys);
+    let sigma = tie_sigma(nx as f64, ny as f64, tie_term(&tx) + tie_term(&ty));
+    if !(sigma > 0.0) || !w_min.is_finite() || !w_max.is_finite() {
+        return (f64::NAN, f64::NAN);
+    }
+    let g = |c: usize| -> f64 {
+        let dz = c as f64 - k as f64 / 2.0;
+        (dz - correction(correct, alt, dz)) / sigma
+    };
+    let root = |zq: f64| -> f64 {
+        if !(w_min - zq > 0.0) {
+            return mumin;
+        }
+        if !(w_max - zq < 0.0) {
+            return mumax;
+        }
+        // smallest c with g(c) > zq (g non-decreasing in c)
+        let (mut lo, mut hi) = (0usize, k);
+        if !(g(hi) > zq) {
+            return mumax;
+        }
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if g(mid) > zq {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        let c = lo.max(1);
+        kth_diff(xs, ys, k - c + 1)
+    };
+    match alt {
+        Alternative::TwoSided => (root(dist::norm_ppf(1.0 - alpha / 2.0)), root(dist::norm_ppf(alpha / 2.0))),
+        Alternative::Greater => (root(dist::norm_ppf(1.0 - alpha)), f64::INFINITY),
+        Alternative::Less => (f64::NEG_INFINITY, root(dist::norm_ppf(alpha))),
+    }
+}
+
+/// `#{(i, j): xs[i] - ys[j] <= t}` (strict: `< t`) for ascending `xs`, `ys`.
+fn count_below(xs: &[f64], ys: &[f64], t: f64, strict: bool) -> usize {
+    let ny = ys.len();
+    let mut j = 0usize;
+    let mut total = 0usize;
+    for &xi in xs {
+        // first j with xi - ys[j] <= t (or < t); non-decreasing in i
+        while j < ny && !(if strict { xi - ys[j] < t } else { xi - ys[j] <= t }) {
+            j += 1;
+        }
+        total += ny - j;
+    }
+    total
+}
+
+/// The `k`-th smallest (1-based) of the differences `xs[i] - ys[j]` (both ascending),
+/// by random-pivot bracketing on the sorted difference matrix (expected O((n_x + n_y) log(n_x n_y))).
+pub fn kth_diff(xs: &[f64], ys: &[f64], k: usize) -> f64 {
+    let (nx, ny) = (xs.len(), ys.len());
+    let kk = nx * ny;
+    let k = k.clamp(1, kk);
+    // candidates are the differences in the open interval (lo, hi);
+    // clo = #{D <= lo} < k <= chi = #{D < hi}
+    let (mut lo, mut hi) = (f64::NEG_INFINITY, f64::INFINITY);
+    let (mut clo, mut chi) = (0usize, kk);
+    let mut rng: u64 = 0x9E37_79B9_7F4A_7C15 ^ (k as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    let limit = 4 * (nx + ny) + 64;
+    let mut a = vec![0usize; nx];
+    let mut b = vec![0usize; nx];
+    loop {
+        // row ranges [a_i, b_i): lo < D_ij < hi
+        let (mut ja, mut jb) = (0usize, 0usize);
+        for (i, &xi) in xs.iter().enumerate() {
+            while ja < ny && !(xi - ys[ja] < hi) {
+                ja += 1;
+            }
+            while jb < ny && !(xi - ys[jb] <= lo) {
+                jb += 1;
+            }
+            a[i] = ja;
+            b[i] = jb.max(ja);
+        }
+        let cand = chi - clo;
+        if cand <= limit {
+            let mut v: Vec<f64> = Vec::with_capacity(cand);
+            for i in 0..nx {
+                for j in a[i]..b[i] {
+                    v.push(xs[i] - ys[j]);
+                }
+            }
+            let r = k - clo - 1;
+            if v.is_empty() || r >= v.len() {
+                // only reachable through inconsistent float comparisons
+                return if lo.is_finite() { lo } else { hi };
+            }
+            let (_, x, _) = v.select_nth_unstable_by(r, |p, q| p.total_cmp(q));
+            return *x;
+        }
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let mut r = (rng % cand as u64) as usize;
+        let mut pivot = f64::NAN;
+        for i in 0..nx {
+            let len = b[i] - a[i];
+            if r < len {
+                pivot = xs[i] - ys[a[i] + r];
+                break;
+            }
+            r -= len;
+        }
+        if pivot.is_nan() {
+            return if lo.is_finite() { lo } else { hi };
+        }
+        let c_lt = count_below(xs, ys, pivot, true);
+        let c_le = count_below(xs, ys, pivot, false);
+        if c_lt < k && k <= c_le {
+            return pivot;
+        }
+        if k <= c_lt {
+            hi = pivot;
+            chi = c_lt;
+        } else {
+            lo = pivot;
+            clo = c_le;
+        }
+    }
+}
+
+/// Many endpoints: row `e` of `x` (shape endpoints x n_x) against row `e` of `y`.
+/// NaN: `Propagate` gives a NaN result for that endpoint, `Omit` drops them,
+/// `Raise` errors naming (observation, endpoint). An endpoint left with an
+/// empty group gives NaN.
+pub fn mannwhitney_rows(x: ArrayView2<'_, f64>, y: ArrayView2<'_, f64>, o: &MwOptions, policy: NanPolicy) -> Result<Vec<MwOutput>> {
+    check_conf_level(o.conf_level)?;
+    if x.nrows() != y.nrows() {
+        return Err(StatsError::length("x", x.nrows(), "y", y.nrows()));
+    }
+    let res: Vec<Result<MwOutput>> = (0..x.nrows())
+        .into_par_iter()
+        .map(|e| {
+            let xr = x.row(e);
+            let yr = y.row(e);
+            let mut xv = Vec::with_capacity(xr.len());
+            let mut yv = Vec::with_capacity(yr.len());
+            for (arg, src, dst) in [("x", &xr, &mut xv), ("y", &yr, &mut yv)] {
+                for (i, &v) in src.iter().enumerate() {
+                    if v.is_nan() {
+                        match policy {
+                            NanPolicy::Raise => {
+                                return Err(StatsError::invalid_at(arg, i, e, v, crate::common::check::MISSING, "values must be numbers"))
+                            }
+                            NanPolicy::Propagate => return Ok(MwOutput::nan(xr.len(), yr.len())),
+                            NanPolicy::Omit => continue,
+                        }
+                    }
+                    dst.push(v);
+                }
+            }
+            if xv.is_empty() || yv.is_empty() {
+                return Ok(MwOutput::nan(xv.len(), yv.len()));
+            }
+            match mannwhitney(&xv, &yv, o) {
+                Ok(r) => Ok(r),
+                Err(StatsError::InvalidValue { arg, row, value, reason, allowed, .. }) => {
+                    Err(StatsError::InvalidValue { arg, row, col: Some(e), value, reason, allowed })
+                }
+                Err(e) => Err(e),
+            }
+        })
+        .collect();
+    let mut out = Vec::with_capacity(res.len());
+    let mut first_err: Option<StatsError> = None;
+    for r in res {
+        match r {
+            Ok(v) => out.push(v),
+            Err(e) => {
+                if first_err.is_none() {
+                    first_err = Some(e);
+                }
+            }
+        }
+    }
+    match first_err {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(method: Method, alt: Alternative) -> MwOptions {
+        MwOptions { alternative: alt, method, correction: true, conf_level: 0.95, conf_int: true }
+    }
+
+    #[test]
+    fn exact_distribution_sums_to_one_and_matches_enumeration() {
+        // scores with ties (doubled mid-ranks of 1,1,2,3,3,3)
+        let d2 = [3i64, 3, 6, 10, 10, 10];
+        let d = subset_sum_dist(&d2, 3);
+        let s: f64 = d.probs.iter().sum();
+        assert!((s - 1.0).abs() < 1e-14);
+        // brute force over the 20 subsets
+        let mut counts = std::collections::HashMap::new();
+        for a in 0..6 {
+            for b in a + 1..6 {
+                for c in b + 1..6 {
+                    *counts.entry(d2[a] + d2[b] + d2[c]).or_insert(0) += 1;
+                }
+            }
+        }
+        for (sum, cnt) in counts {
+            let p = d.probs[(sum - d.offset) as usize];
+            assert!((p - cnt as f64 / 20.0).abs() < 1e-14);
+        }
+    }
+
+    #[test]
+    fn hand_case_complete_separation() {
+        // x all below y: W = 0, P(W <= 0) = 1 / C(6, 3) = 0.05 (exact, less)
+        let x = [1.0, 2.0, 3.0];
+        let y = [4.0, 5.0, 6.0];
+        let r = mannwhitney(&x, &y, &opts(Method::Exact, Alternative::Less)).unwrap();
+        assert_eq!(r.statistic, 0.0);
+        assert!((r.pvalue - 0.05).abs() < 1e-14);
+        let r2 = mannwhitney(&x, &y, &opts(Method::Exact, Alternative::TwoSided)).unwrap();
+        assert!((r2.pvalue - 0.1).abs() < 1e-14);
+        assert_eq!(r2.estimate, -3.0);
+    }
+
+    #[test]
+    fn swapping_groups_mirrors_w_and_keeps_two_sided_p() {
+        let x = [1.0, 2.0, 2.0, 3.0, 5.0, 5.0, 7.0];
+        let y = [2.0, 3.0, 3.0, 4.0, 6.0];
+        for m in [Method::Exact, Method::Approx] {
+            let a = mannwhitney(&x, &y, &opts(m, Alternative::TwoSided)).unwrap();
+            let b = mannwhitney(&y, &x, &opts(m, Alternative::TwoSided)).unwrap();
+            assert!((a.statistic + b.statistic - 35.0).abs() < 1e-12);
+            assert!((a.pvalue - b.pvalue).abs() < 1e-13);
+            assert!((a.estimate + b.estimate).abs() < 1e-12);
+            let l = mannwhitney(&x, &y, &opts(m, Alternative::Less)).unwrap();
+            let g = mannwhitney(&y, &x, &opts(m, Alternative::Greater)).unwrap();
+            assert!((l.pvalue - g.pvalue).abs() < 1e-13);
+        }
+    }
+
+    #[test]
+    fn kth_difference_matches_full_sort() {
+        let mut xs: Vec<f64> = (0..37).map(|i| ((i * 7919) % 101) as f64 / 3.0).collect();
+        let mut ys: Vec<f64> = (0..41).map(|i| ((i * 104729) % 97) as f64 / 2.0).collect();
+        xs.sort_by(|a, b| a.total_cmp(b));
+        ys.sort_by(|a, b| a.total_cmp(b));
+        let mut all: Vec<f64> = xs.iter().flat_map(|a| ys.iter().map(move |b| a - b)).collect();
+        all.sort_by(|a, b| a.total_cmp(b));
+        for k in [1, 2, 17, 500, 758, 759, 1200, all.len()] {
+            assert_eq!(kth_diff(&xs, &ys, k), all[k - 1], "k = {k}");
+        }
+    }
+
+    #[test]
+    fn all_tied_and_empty() {
+        let r = mannwhitney(&[1.0, 1.0], &[1.0, 1.0, 1.0], &opts(Method::Exact, Alternative::TwoSided)).unwrap();
+        assert_eq!(r.pvalue, 1.0);
+        let a = mannwhitney(&[1.0, 1.0], &[1.0, 1.0, 1.0], &opts(Method::Approx, Alternative::TwoSided)).unwrap();
+        assert!(a.pvalue.is_nan());
+        assert!(mannwhitney(&[], &[1.0], &opts(Method::Auto, Alternative::TwoSided)).is_err());
+    }
+}

@@ -1,0 +1,451 @@
+//! Contingency tables: Pearson's chi-squared test (Yates' correction for 2x2)
+//! as R `chisq.test`, and Fisher's exact test as R `fisher.test`: the 2x2
+//! conditional MLE odds ratio with its exact CI, and the exact r x c p-value
+//! (probabilities <= observed x (1 + 1e-7), summed over all tables with the
+//! observed margins by a network algorithm with bounds, after Mehta & Patel).
+
+use std::collections::HashMap;
+
+use ndarray::{Array2, ArrayView2};
+
+use crate::common::alternative::check_conf_level;
+use crate::common::exact::{bisect_increasing, ln_fact};
+use crate::common::{dist, Alternative};
+use crate::error::{Result, StatsError};
+
+/// A checked table of counts: non-negative integers, no empty row or column.
+pub struct Table {
+    pub counts: Array2<f64>,
+    pub row_sums: Vec<f64>,
+    pub col_sums: Vec<f64>,
+    pub total: f64,
+}
+
+pub fn check_table(t: ArrayView2<'_, f64>) -> Result<Table> {
+    let (r, c) = t.dim();
+    if r < 2 || c < 2 {
+        return Err(StatsError::argument("table", format!("expected at least a 2 x 2 table, got {r} x {c}")));
+    }
+    for ((i, j), &v) in t.indexed_iter() {
+        if !(v >= 0.0 && v.is_finite() && v.fract() == 0.0) {
+            let reason = if v.is_nan() { "missing" } else if v < 0.0 { "negative count" } else { "not an integer count" };
+            return Err(StatsError::invalid_at("table", i, j, v, reason, "counts are integers >= 0"));
+        }
+    }
+    let row_sums: Vec<f64> = t.rows().into_iter().map(|r| r.sum()).collect();
+    let col_sums: Vec<f64> = t.columns().into_iter().map(|c| c.sum()).collect();
+    if let Some(i) = row_sums.iter().position(|&s| s == 0.0) {
+        return Err(StatsError::argument("table", format!("row {i} sums to 0 (a zero margin); drop empty rows/columns first")));
+    }
+    if let Some(j) = col_sums.iter().position(|&s| s == 0.0) {
+        return Err(StatsError::argument("table", format!("column {j} sums to 0 (a zero margin); drop empty rows/columns first")));
+    }
+    let total = row_sums.iter().sum();
+    Ok(Table { counts: t.to_owned(), row_sums, col_sums, total })
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChisqOutput {
+    pub statistic: f64,
+    pub df: f64,
+    pub pvalue: f64,
+    pub expected: Array2<f64>,
+    /// Yates' correction was applied (2x2 and `correction`).
+    pub corrected: bool,
+}
+
+/// Pearson's chi-squared test of independence; Yates' correction
+/// `min(0.5, |O - E|)` for a 2x2 table when `correction`.
+pub fn chisq(t: ArrayView2<'_, f64>, correction: bool) -> Result<ChisqOutput> {
+    let tab = check_table(t)?;
+    let (r, c) = tab.counts.dim();
+    let expected = Array2::from_shape_fn((r, c), |(i, j)| tab.row_sums[i] * tab.col_sums[j] / tab.total);
+    let corrected = correction && r == 2 && c == 2;
+    let mut stat = 0.0;
+    for ((i, j), &o) in tab.counts.indexed_iter() {
+        let e = expected[[i, j]];
+        let mut d = (o - e).abs();
+        if corrected {
+            d -= d.min(0.5);
+        }
+        stat += d * d / e;
+    }
+    let df = ((r - 1) * (c - 1)) as f64;
+    Ok(ChisqOutput { statistic: stat, df, pvalue: dist::chi2_sf(stat, df)?, expected, corrected })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FisherOutput {
+    pub pvalue: f64,
+    /// Conditional MLE of the odds ratio (2x2 only; NaN otherwise).
+    pub estimate: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
+/// The noncentral hypergeometric distribution of the (1,1) cell of a 2x2 table.
+struct NcHyper {
+    lo: f64,
+    hi: f64,
+    logdc: Vec<f64>,
+}
+
+impl NcHyper {
+    fn new(m: f64, n: f64, k: f64) -> Self {
+        let lo = (k - n).max(0.0);
+        let hi = k.min(m);
+        let mut logdc = Vec::new();
+        let mut x = lo;
+        let lt = ln_fact(m + n) - ln_fact(k) - ln_fact(m + n - k);
+        while x <= hi {
+            // dhyper(x, m, n, k) = C(m, x) C(n, k - x) / C(m + n, k)
+            logdc.push(ln_fact(m) - ln_fact(x) - ln_fact(m - x) + ln_fact(n) - ln_fact(k - x) - ln_fact(n - k + x) - lt);
+            x += 1.0;
+        }
+        NcHyper { lo, hi, logdc }
+    }
+    fn support(&self) -> impl Iterator<Item = f64> + '_ {
+        (0..self.logdc.len()).map(move |i| self.lo + i as f64)
+    }
+    fn density(&self, ncp: f64) -> Vec<f64> {
+        let lncp = ncp.ln();
+        let d: Vec<f64> = self.logdc.iter().zip(self.support()).map(|(l, x)| if ncp == 1.0 { *l } else { l + lncp * x }).collect();
+        let mx = d.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let e: Vec<f64> = d.iter().map(|v| (v - mx).exp()).collect();
+        let s: f64 = e.iter().sum();
+        e.into_iter().map(|v| v / s).collect()
+    }
+    fn mean(&self, ncp: f64) -> f64 {
+        if ncp == 0.0 {
+            return self.lo;
+        }
+        if ncp.is_infinite() {
+            return self.hi;
+        }
+        self.density(ncp).iter().zip(self.support()).map(|(p, x)| p * x).sum()
+    }
+    /// P(X <= q) (or P(X >= q) with `upper`) under `ncp`.
+    fn tail(&self, q: f64, ncp: f64, upper: bool) -> f64 {
+        if ncp == 0.0 {
+            return if upper { (q <= self.lo) as u8 as f64 } else { (q >= self.lo) as u8 as f64 };
+        }
+        if ncp.is_infinite() {
+            return if upper { (q <= self.hi) as u8 as f64 } else { (q >= self.hi) as u8 as f64 };
+        }
+        self.density(ncp)
+            .iter()
+            .zip(self.support())
+            .filter(|(_, x)| if upper { *x >= q } else { *x <= q })
+            .map(|(p, _)| p)
+            .sum()
+    }
+}
+
+/// Fisher's exact test for a 2x2 table, as R `fisher.test` (odds ratio 1 under the null).
+pub fn fisher_2x2(t: ArrayView2<'_, f64>, alt: Alternative, conf_level: f64) -> Result<FisherOutput> {
+    check_conf_level(conf_level)?;
+    let tab = check_table(t)?;
+    if tab.counts.dim() != (2, 2) {
+        return Err(StatsError::argument("table", "expected a 2 x 2 table"));
+    }
+    let x = tab.counts[[0, 0]];
+    let (m, n, k) = (tab.col_sums[0], tab.col_sums[1], tab.row_sums[0]);
+    let h = NcHyper::new(m, n, k);
+    let d1 = h.density(1.0);
+    let pvalue = match alt {
+        Alternative::Less => h.tail(x, 1.0, false),
+        Alternative::Greater => h.tail(x, 1.0, true),
+        Alternative::TwoSided => {
+            let dx = d1[(x - h.lo) as usize] * (1.0 + 1e-7);
+            d1.iter().filter(|&&d| d <= dx).sum::<f64>()
+        }
+    }
+    .min(1.0);
+    // conditional MLE: mean(ncp) = x
+    let estimate = if x == h.lo {
+        0.0
+    } else if x == h.hi {
+        f64::INFINITY
+    } else {
+        let mu = h.mean(1.0);
+        if mu > x {
+            bisect_increasing(|t| h.mean(t), x, 0.0, 1.0)
+        } else if mu < x {
+            1.0 / bisect_increasing(|t| -h.mean(1.0 / t), -x, f64::EPSILON, 1.0)
+        } else {
+            1.0
+        }
+    };
+    // P(X <= x; ncp) decreases and P(X >= x; ncp) increases in ncp
+    let ncp_upper = |alpha: f64| -> f64 {
+        if x == h.hi {
+            return f64::INFINITY;
+        }
+        let p = h.tail(x, 1.0, false);
+        if p < alpha {
+            bisect_increasing(|t| -h.tail(x, t, false), -alpha, 0.0, 1.0)
+        } else if p > alpha {
+            1.0 / bisect_increasing(|t| h.tail(x, 1.0 / t, false), alpha, f64::EPSILON, 1.0)
+        } else {
+            1.0
+        }
+    };
+    let ncp_lower = |alpha: f64| -> f64 {
+        if x == h.lo {
+            return 0.0;
+        }
+        let p = h.tail(x, 1.0, true);
+        if p > alpha {
+            bisect_increasing(|t| h.tail(x, t, true), alpha, 0.0, 1.0)
+        } else if p < alpha {
+            1.0 / bisect_increasing(|t| -h.tail(x, 1.0 / t, true), -alpha, f64::EPSILON, 1.0)
+        } else {
+            1.0
+        }
+    };
+    let (ci_low, ci_high) = match alt {
+        Alternative::Less => (0.0, ncp_upper(1.0 - conf_level)),
+        Alternative::Greater => (ncp_lower(1.0 - conf_level), f64::INFINITY),
+        Alternative::TwoSided => {
+            let a = (1.0 - conf_level) / 2.0;
+            (ncp_lower(a), ncp_upper(a))
+        }
+    };
+    Ok(FisherOutput { pvalue, estimate, ci_low, ci_high })
+}
+
+/// Bounds on the remaining sum of `ln n_ij!` over all completions.
+fn bounds(rows: &[u32], cols: &[u32], lf: &[f64]) -> (f64, f64) {
+    // relaxation by columns (row sums only cap each cell) and by rows; both bound the true min / max
+    let relax = |lines: &[u32], caps: &[u32]| -> (f64, f64) {
+        let mut sorted: Vec<u32> = caps.to_vec();
+        sorted.sort_unstable();
+        let (mut smin, mut smax) = (0.0, 0.0);
+        for &c in lines {
+            // min: as even as possible under the caps
+            let (mut rem, mut cnt) = (c, sorted.len() as u32);
+            for &cap in &sorted {
+                if cap as u64 * cnt as u64 <= rem as u64 {
+                    smin += lf[cap as usize];
+                    rem -= cap;
+                    cnt -= 1;
+                } else {
+                    break;
+                }
+            }
+            if cnt > 0 {
+                let q = rem / cnt;
+                let r = rem % cnt;
+                smin += r as f64 * lf[q as usize + 1] + (cnt - r) as f64 * lf[q as usize];
+            }
+            // max: fill the largest caps first
+            let mut rem = c;
+            for &cap in sorted.iter().rev() {
+                if rem == 0 {
+                    break;
+                }
+                let v = cap.min(rem);
+                smax += lf[v as usize];
+                rem -= v;
+            }
+        }
+        (smin, smax)
+    };
+    let (a_min, a_max) = relax(cols, rows);
+    let (b_min, b_max) = relax(rows, cols);
+    (a_min.max(b_min), a_max.min(b_max))
+}
+
+struct Node {
+    key: Vec<u32>,
+    smin: f64,
+    smax: f64,
+    ln_total: f64,
+    past: Vec<(f64, f64)>,
+}
+
+/// Exact p-value of Fisher's test for an r x c table (R `fisher.test`, two-sided).
+pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
+    let tab = check_table(t)?;
+    let (r, c) = tab.counts.dim();
+    // the shorter dimension forms the node key; the longer one the stages
+    let (counts, rows, cols) = if r <= c {
+        (tab.counts.clone(), tab.row_sums.clone(), tab.col_sums.clone())
+    } else {
+        (tab.counts.t().to_owned(), tab.col_sums.clone(), tab.row_sums.clone())
+    };
+    if tab.total > 1e6 {
+        return Err(StatsError::argument("table", "total count too large for the exact test (> 1e6)"));
+    }
+    let n = tab.total as usize;
+    let lf: Vec<f64> = (0..=n + 1).map(|v| ln_fact(v as f64)).collect();
+    let rows_u: Vec<u32> = rows.iter().map(|&v| v as u32).collect();
+    let mut cols_u: Vec<u32> = cols.iter().map(|&v| v as u32).collect();
+    cols_u.sort_unstable();
+    let s_obs: f64 = counts.iter().map(|&v| lf[v as usize]).sum();
+    // P(T) = exp(K - S(T)); count tables with P <= P_obs (1 + 1e-7)  <=>  S >= thr
+    let k_const: f64 = rows_u.iter().map(|&v| lf[v as usize]).sum::<f64>() + cols_u.iter().map(|&v| lf[v as usize]).sum::<f64>() - lf[n];
+    let thr = s_obs - (1e-7f64).ln_1p();
+    let ln_total = |key: &[u32], rest: &[u32]| -> f64 {
+        let tot: u32 = key.iter().sum();
+        lf[tot as usize] - key.iter().map(|&v| lf[v as usize]).sum::<f64>() - rest.iter().map(|&v| lf[v as usize]).sum::<f64>()
+    };
+    let make = |key: Vec<u32>, rest: &[u32]| -> Node {
+        let (smin, smax) = bounds(&key, rest, &lf);
+        let lt = ln_total(&key, rest);
+        Node { key, smin, smax, ln_total: lt, past: Vec::new() }
+    };
+    let mut root_key = rows_u.clone();
+    root_key.sort_unstable();
+    let mut stage = vec![make(root_key, &cols_u)];
+    stage[0].past.push((0.0, 1.0));
+    let mut pvalue = 0.0f64;
+    // the root itself
+    {
+        let nd = &stage[0];
+        if nd.smin >= thr {
+            return Ok(1.0);
+        }
+    }
+    let nrow = rows_u.len();
+    for (k, &ck) in cols_u.iter().enumerate() {
+        let rest = &cols_u[k + 1..];
+        let mut next: Vec<Node> = Vec::new();
+        let mut index: HashMap<Vec<u32>, usize> = HashMap::new();
+        let mut cell = vec![0u32; nrow];
+        for node in stage.iter() {
+            if node.past.is_empty() {
+                continue;
+            }
+            // enumerate distributions of ck over the rows, cell[i] <= key[i]
+            let key = &node.key;
+            let mut suffix = vec![0u32; nrow + 1];
+            for i in (0..nrow).rev() {
+                suffix[i] = suffix[i + 1] + key[i];
+            }
+            enumerate(key, &suffix, ck, 0, &mut cell, &mut |cells: &[u32]| {
+                let edge: f64 = cells.iter().map(|&v| lf[v as usize]).sum();
+                let mut child: Vec<u32> = key.iter().zip(cells).map(|(a, b)| a - b).collect();
+                child.sort_unstable();
+                let idx = match index.get(&child) {
+                    Some(&i) => i,
+                    None => {
+                        let i = next.len();
+                        next.push(make(child.clone(), rest));
+                        index.insert(child, i);
+                        i
+                    }
+                };
+                let ch = &mut next[idx];
+                for &(p, w) in &node.past {
+                    let q = p + edge;
+                    if q + ch.smin >= thr {
+                        pvalue += w * (k_const - q + ch.ln_total).exp();
+                    } else if q + ch.smax >= thr {
+                        ch.past.push((q, w));
+                    }
+                }
+            });
+        }
+        // merge equal past values
+        for nd in next.iter_mut() {
+            if nd.past.len() > 1 {
+                nd.past.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let mut merged: Vec<(f64, f64)> = Vec::with_capacity(nd.past.len());
+                for &(p, w) in &nd.past {
+                    match merged.last_mut() {
+                        Some(last) if (p - last.0).abs() <= 1e-9 => last.1 += w,
+                        _ => merged.push((p, w)),
+                    }
+                }
+                nd.past = merged;
+            }
+        }
+        stage = next;
+    }
+    Ok(pvalue.min(1.0))
+}
+
+fn enumerate(key: &[u32], suffix: &[u32], remaining: u32, i: usize, cell: &mut [u32], f: &mut impl FnMut(&[u32])) {
+    let n = key.len();
+    if i == n - 1 {
+        if remaining <= key[i] {
+            cell[i] = remaining;
+            f(cell);
+        }
+        return;
+    }
+    // the rest of the rows must be able to take what is left
+    let rest_cap = suffix[i + 1];
+    let lo = remaining.saturating_sub(rest_cap);
+    let hi = remaining.min(key[i]);
+    let mut v = lo;
+    while v <= hi {
+        cell[i] = v;
+        enumerate(key, suffix, remaining - v, i + 1, cell, f);
+        v += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    fn brute_rxc(t: &Array2<f64>) -> f64 {
+        // enumerate all 2 x 3 tables with the margins of t
+        let rs: Vec<f64> = t.rows().into_iter().map(|r| r.sum()).collect();
+        let cs: Vec<f64> = t.columns().into_iter().map(|c| c.sum()).collect();
+        let n: f64 = rs.iter().sum();
+        let k = rs.iter().chain(&cs).map(|&v| ln_fact(v)).sum::<f64>() - ln_fact(n);
+        let p = |a: f64, b: f64| -> f64 {
+            let cells = [a, b, rs[0] - a - b, cs[0] - a, cs[1] - b, cs[2] - (rs[0] - a - b)];
+            if cells.iter().any(|&v| v < 0.0) {
+                return 0.0;
+            }
+            (k - cells.iter().map(|&v| ln_fact(v)).sum::<f64>()).exp()
+        };
+        let pobs = p(t[[0, 0]], t[[0, 1]]);
+        let mut s = 0.0;
+        for a in 0..=(cs[0] as usize) {
+            for b in 0..=(cs[1] as usize) {
+                let q = p(a as f64, b as f64);
+                if q > 0.0 && q <= pobs * (1.0 + 1e-7) {
+                    s += q;
+                }
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn rxc_matches_brute_force() {
+        let t = array![[3.0, 1.0, 4.0], [2.0, 6.0, 1.0]];
+        let p = fisher_rxc(t.view()).unwrap();
+        assert!((p - brute_rxc(&t)).abs() < 1e-12, "{p}");
+        let tt = t.t().to_owned();
+        assert!((fisher_rxc(tt.view()).unwrap() - p).abs() < 1e-12);
+    }
+
+    #[test]
+    fn two_by_two_hand_case() {
+        // [[3, 0], [0, 3]]: only the observed and its mirror are as extreme: p = 2 / C(6, 3) = 0.1
+        let t = array![[3.0, 0.0], [0.0, 3.0]];
+        let f = fisher_2x2(t.view(), Alternative::TwoSided, 0.95).unwrap();
+        assert!((f.pvalue - 0.1).abs() < 1e-14);
+        assert_eq!(f.estimate, f64::INFINITY);
+        assert_eq!(f.ci_high, f64::INFINITY);
+        assert!((fisher_rxc(t.view()).unwrap() - 0.1).abs() < 1e-12);
+    }
+
+    #[test]
+    fn chisq_hand_case_and_bad_tables() {
+        // [[10, 20], [20, 10]]: E = 15 everywhere; Pearson = 4 * 25/15; Yates: 4 * 4.5^2/15
+        let t = array![[10.0, 20.0], [20.0, 10.0]];
+        assert!((chisq(t.view(), false).unwrap().statistic - 100.0 / 15.0).abs() < 1e-12);
+        assert!((chisq(t.view(), true).unwrap().statistic - 81.0 / 15.0).abs() < 1e-12);
+        assert!(chisq(array![[1.0, 0.0], [2.0, 0.0]].view(), false).is_err());
+        assert!(chisq(array![[1.0, -1.0], [2.0, 3.0]].view(), false).is_err());
+        assert!(chisq(array![[1.5, 1.0], [2.0, 3.0]].view(), false).is_err());
+    }
+}

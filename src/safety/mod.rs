@@ -1,0 +1,3 @@
+//! Safety: exposure-adjusted incidence rates and rate ratios (exact Poisson).
+
+pub mod poisson;
