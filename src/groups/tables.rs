@@ -256,12 +256,43 @@ fn bounds(rows: &[u32], cols: &[u32], lf: &[f64]) -> (f64, f64) {
     (a_min.max(b_min), a_max.min(b_max))
 }
 
+/// Memory guard for the network algorithm (partial-table entries held in one stage).
+const MAX_PAST_ENTRIES: usize = 30_000_000;
+
 struct Node {
     key: Vec<u32>,
     smin: f64,
     smax: f64,
     ln_total: f64,
+    /// (past sum of ln n!, multiplicity), sorted by the past sum after merging
     past: Vec<(f64, f64)>,
+    /// suffix[i] = ln sum over j >= i of w_j exp(-p_j)
+    suffix: Vec<f64>,
+}
+
+impl Node {
+    fn finish(&mut self) {
+        if self.past.len() > 1 {
+            self.past.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut merged: Vec<(f64, f64)> = Vec::with_capacity(self.past.len());
+            for &(p, w) in &self.past {
+                match merged.last_mut() {
+                    Some(last) if (p - last.0).abs() <= 1e-9 => last.1 += w,
+                    _ => merged.push((p, w)),
+                }
+            }
+            self.past = merged;
+        }
+        // log-sum-exp suffix sums: robust to any spread of past values
+        let mut suffix = vec![f64::NEG_INFINITY; self.past.len() + 1];
+        for i in (0..self.past.len()).rev() {
+            let a = self.past[i].1.ln() - self.past[i].0;
+            let b = suffix[i + 1];
+            let (hi, lo) = if a >= b { (a, b) } else { (b, a) };
+            suffix[i] = if lo == f64::NEG_INFINITY { hi } else { hi + (lo - hi).exp().ln_1p() };
+        }
+        self.suffix = suffix;
+    }
 }
 
 /// Exact p-value of Fisher's test for an r x c table (R `fisher.test`, two-sided).
@@ -293,12 +324,13 @@ pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
     let make = |key: Vec<u32>, rest: &[u32]| -> Node {
         let (smin, smax) = bounds(&key, rest, &lf);
         let lt = ln_total(&key, rest);
-        Node { key, smin, smax, ln_total: lt, past: Vec::new() }
+        Node { key, smin, smax, ln_total: lt, past: Vec::new(), suffix: Vec::new() }
     };
     let mut root_key = rows_u.clone();
     root_key.sort_unstable();
     let mut stage = vec![make(root_key, &cols_u)];
     stage[0].past.push((0.0, 1.0));
+    stage[0].finish();
     let mut pvalue = 0.0f64;
     // the root itself
     {
@@ -313,7 +345,14 @@ pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
         let mut next: Vec<Node> = Vec::new();
         let mut index: HashMap<Vec<u32>, usize> = HashMap::new();
         let mut cell = vec![0u32; nrow];
+        let mut pushed = 0usize;
         for node in stage.iter() {
+            if pushed > MAX_PAST_ENTRIES {
+                return Err(StatsError::argument(
+                    "table",
+                    format!("{r} x {c} table with total {n} is too large for exact enumeration (over {MAX_PAST_ENTRIES} partial tables); use chisq() or collapse categories"),
+                ));
+            }
             if node.past.is_empty() {
                 continue;
             }
@@ -337,29 +376,21 @@ pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
                     }
                 };
                 let ch = &mut next[idx];
-                for &(p, w) in &node.past {
-                    let q = p + edge;
-                    if q + ch.smin >= thr {
-                        pvalue += w * (k_const - q + ch.ln_total).exp();
-                    } else if q + ch.smax >= thr {
-                        ch.past.push((q, w));
-                    }
+                // pasts are sorted: those with p >= thr - edge - smin count entirely (a suffix,
+                // summed from precomputed suffix sums), those below thr - edge - smax never do
+                let all_from = node.past.partition_point(|&(p, _)| p + edge + ch.smin < thr);
+                if all_from < node.past.len() {
+                    pvalue += (k_const - edge + ch.ln_total + node.suffix[all_from]).exp();
                 }
+                let some_from = node.past[..all_from].partition_point(|&(p, _)| p + edge + ch.smax < thr);
+                for &(p, w) in &node.past[some_from..all_from] {
+                    ch.past.push((p + edge, w));
+                }
+                pushed += all_from - some_from;
             });
         }
-        // merge equal past values
         for nd in next.iter_mut() {
-            if nd.past.len() > 1 {
-                nd.past.sort_by(|a, b| a.0.total_cmp(&b.0));
-                let mut merged: Vec<(f64, f64)> = Vec::with_capacity(nd.past.len());
-                for &(p, w) in &nd.past {
-                    match merged.last_mut() {
-                        Some(last) if (p - last.0).abs() <= 1e-9 => last.1 += w,
-                        _ => merged.push((p, w)),
-                    }
-                }
-                nd.past = merged;
-            }
+            nd.finish();
         }
         stage = next;
     }

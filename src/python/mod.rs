@@ -6,7 +6,9 @@ use pyo3::prelude::*;
 
 mod convert;
 mod error;
+mod groups;
 mod run;
+mod safety;
 mod scores;
 
 #[pymodule]
@@ -17,5 +19,7 @@ fn _rheumstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ConvergenceError", py.get_type::<error::ConvergenceError>())?;
     m.add_function(wrap_pyfunction!(run::_debug_panic, m)?)?;
     scores::register(m)?;
+    groups::register(m)?;
+    safety::register(m)?;
     Ok(())
 }

@@ -1,0 +1,233 @@
+"""Adverse events on drug: patient-years of exposure, incidence rates with
+exact Poisson (Garwood) CIs and exact rate ratios, as R ``poisson.test``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import _rheumstats as _native
+from ._result import ConfidenceInterval, Result
+from ._validation import ALTERNATIVES, as_float, call, check_choice, check_conf_level
+
+#: days per unit (Julian year: 365.25 days; month = year / 12)
+UNITS = {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12.0, "years": 365.25}
+
+
+# ----------------------------------------------------------------------------
+# exposure
+# ----------------------------------------------------------------------------
+def _column(data: pd.DataFrame, col: Any, name: str) -> pd.Series:
+    if isinstance(col, str):
+        if col not in data.columns:
+            raise ValueError(f"{name}: column {col!r} is not in data (columns: {list(data.columns)})")
+        return data[col]
+    s = pd.Series(col)
+    if len(s) != len(data):
+        raise ValueError(f"{name}: expected a column name or {len(data)} values, got {len(s)}")
+    return pd.Series(s.to_numpy(), index=data.index)
+
+
+def _elapsed_days(start: pd.Series, stop: pd.Series, censor: Optional[Any], numeric_unit: str) -> np.ndarray:
+    """Days from start to stop (stop missing -> censor date; stop after censor -> censor date).
+
+    Dates (datetime64 / date strings parsed by pandas) or numbers (times in ``numeric_unit``).
+    Shared arithmetic with ``rs.survival.retention``: to be merged into one helper.
+    """
+    is_num = pd.api.types.is_numeric_dtype(start) and not pd.api.types.is_bool_dtype(start)
+    if is_num:
+        scale = UNITS[numeric_unit]
+        s = start.to_numpy(dtype=np.float64, na_value=np.nan) * scale
+        e = pd.to_numeric(stop, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan) * scale
+        c = None if censor is None else float(censor) * scale
+    else:
+        try:
+            sd = pd.to_datetime(start)
+            ed = pd.to_datetime(stop)
+            cd = None if censor is None else pd.Timestamp(censor)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"start/stop: expected dates or numbers ({exc})") from None
+        day = np.timedelta64(1, "D")
+        base = sd.min() if sd.notna().any() else pd.Timestamp(0)
+        s = ((sd - base) / day).to_numpy(dtype=np.float64, na_value=np.nan)
+        e = ((ed - base) / day).to_numpy(dtype=np.float64, na_value=np.nan)
+        c = None if cd is None else float((cd - base) / day)
+    bad = np.flatnonzero(np.isnan(s))
+    if bad.size:
+        i = int(bad[0])
+        raise ValueError(f"start[{i}] (index {start.index[i]!r}): missing start date; every patient needs a start")
+    if c is not None:
+        e = np.where(np.isnan(e), c, np.minimum(e, c))
+        late = np.flatnonzero(s > c)
+        if late.size:
+            i = int(late[0])
+            raise ValueError(f"start[{i}] (index {start.index[i]!r}): starts after censor_date")
+    else:
+        miss = np.flatnonzero(np.isnan(e))
+        if miss.size:
+            i = int(miss[0])
+            raise ValueError(f"stop[{i}] (index {stop.index[i]!r}): missing stop and no censor_date given (patients still on drug need censor_date)")
+    neg = np.flatnonzero(e < s)
+    if neg.size:
+        i = int(neg[0])
+        raise ValueError(f"stop[{i}] (index {stop.index[i]!r}): stop is before start")
+    return e - s
+
+
+def exposure(
+    data: pd.DataFrame,
+    start: Any,
+    stop: Any,
+    censor_date: Any = None,
+    unit: str = "years",
+    *,
+    numeric_unit: str = "days",
+) -> pd.Series:
+    """Time on drug per patient (patient-years by default).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per patient (treatment course).
+    start, stop : str or array-like
+        Column names (or values) of the start and stop of treatment: dates
+        (datetime64 or strings pandas parses) or numbers (times in
+        ``numeric_unit``). A missing stop means still on drug at ``censor_date``.
+    censor_date : date or number, optional
+        Data cut-off: missing stops are set to it and later stops truncated.
+    unit : {'years', 'months', 'weeks', 'days'}
+        Output unit (Julian year of 365.25 days; month = year / 12).
+
+    Returns
+    -------
+    Series
+        Exposure per patient in ``unit``, indexed like ``data``.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data: expected a DataFrame, got {type(data).__name__}")
+    check_choice(unit, "unit", tuple(UNITS))
+    check_choice(numeric_unit, "numeric_unit", tuple(UNITS))
+    s = _column(data, start, "start")
+    e = _column(data, stop, "stop")
+    days = _elapsed_days(s, e, censor_date, numeric_unit)
+    return pd.Series(days / UNITS[unit], index=data.index, name=f"exposure_{unit}")
+
+
+# ----------------------------------------------------------------------------
+# rates
+# ----------------------------------------------------------------------------
+def incidence_rate(
+    events: Any,
+    exposure: Any,
+    per: float = 100,
+    conf_level: float = 0.95,
+    by: Any = None,
+) -> pd.DataFrame:
+    """Exposure-adjusted incidence rate with the exact Poisson (Garwood) CI.
+
+    ``rate = sum(events) / sum(exposure) * per`` with CI
+    ``[qgamma(a/2, x), qgamma(1 - a/2, x + 1)] / T * per``, as R
+    ``poisson.test(x, T)``; zero events give a rate of 0 with an upper limit.
+
+    Parameters
+    ----------
+    events : array-like or scalar
+        Event counts per patient (integers >= 0).
+    exposure : array-like or scalar
+        Exposure per patient (e.g. patient-years from :func:`exposure`), >= 0;
+        each group's total must be > 0.
+    per : float
+        Rate per this many units of exposure (default 100 patient-years).
+    by : array-like, optional
+        Group labels per patient: one row per group (sorted levels).
+
+    Returns
+    -------
+    DataFrame
+        ``events, exposure, rate, ci_low, ci_high``; index ``'all'`` or the levels of ``by``.
+    """
+    conf_level = check_conf_level(conf_level)
+    ev = as_float(events, "events")
+    ex = as_float(exposure, "exposure")
+    if len(ex) == 1 and len(ev) > 1:
+        raise ValueError("exposure: give one exposure per patient (same length as events)")
+    if len(ev) != len(ex):
+        raise ValueError(f"events and exposure must have the same length; got {len(ev)} and {len(ex)}")
+    index = events.index if isinstance(events, pd.Series) else (exposure.index if isinstance(exposure, pd.Series) else None)
+    if by is None:
+        codes = np.zeros(len(ev))
+        labels: Sequence[Any] = ["all"]
+        name = None
+    else:
+        b = by if isinstance(by, pd.Series) else pd.Series(np.asarray(by, dtype=object))
+        if len(b) != len(ev):
+            raise ValueError(f"by must have the same length as events; got {len(b)} and {len(ev)}")
+        c, uniq = pd.factorize(b, sort=True)
+        if (c < 0).any():
+            i = int(np.flatnonzero(c < 0)[0])
+            raise ValueError(f"by[{i}]: missing group label")
+        codes = c.astype(np.float64)
+        labels = list(uniq)
+        name = b.name if isinstance(by, pd.Series) else None
+    d = call(
+        _native.safety_incidence_rate, ev, ex, np.ascontiguousarray(codes), len(labels), float(per), conf_level,
+        index={"events": index, "exposure": index},
+    )
+    return pd.DataFrame(
+        {k: d[k] for k in ("events", "exposure", "rate", "ci_low", "ci_high")},
+        index=pd.Index(labels, name=name),
+    )
+
+
+@dataclass(frozen=True, repr=False)
+class RateRatioResult(Result):
+    """Ratio of the event rate of group 1 to that of group 2, exact conditional test."""
+
+    estimate: float
+    pvalue: float
+    events: tuple
+    exposure: tuple
+    _ci_low: float
+    _ci_high: float
+    _conf_level: float
+    _alternative: str
+
+    def confidence_interval(self, conf_level: Optional[float] = None) -> ConfidenceInterval:
+        """Exact conditional CI of the rate ratio (Clopper-Pearson on the binomial split)."""
+        if conf_level is None or float(conf_level) == self._conf_level:
+            return ConfidenceInterval(self._ci_low, self._ci_high)
+        r = rate_ratio(self.events, self.exposure, conf_level=conf_level, alternative=self._alternative)
+        return r.confidence_interval()
+
+
+def rate_ratio(events: Any, exposure: Any, conf_level: float = 0.95, alternative: str = "two-sided") -> RateRatioResult:
+    """Rate ratio of two groups, ``(x1/T1) / (x2/T2)``, with the exact
+    conditional p-value (ratio 1) and CI, as R ``poisson.test(c(x1, x2), c(T1, T2))``.
+
+    Parameters
+    ----------
+    events : 2 integers
+        Total events in groups 1 and 2.
+    exposure : 2 positive numbers
+        Total exposure (e.g. patient-years) in groups 1 and 2.
+    alternative : {'two-sided', 'less', 'greater'}
+        ``'greater'``: the rate of group 1 is higher.
+    """
+    check_choice(alternative, "alternative", ALTERNATIVES)
+    conf_level = check_conf_level(conf_level)
+    ev = as_float(events, "events")
+    ex = as_float(exposure, "exposure")
+    if len(ev) != 2:
+        raise ValueError(f"events: expected the event counts of 2 groups, got {len(ev)} values")
+    if len(ex) != 2:
+        raise ValueError(f"exposure: expected the exposures of 2 groups, got {len(ex)} values")
+    e2 = (float(ev[0]), float(ev[1]))
+    t2 = (float(ex[0]), float(ex[1]))
+    d = call(_native.safety_rate_ratio, e2, t2, alternative, conf_level)
+    return RateRatioResult(d["estimate"], d["pvalue"], e2, t2, d["ci_low"], d["ci_high"], conf_level, alternative)
+
+
+__all__ = ["exposure", "incidence_rate", "rate_ratio", "RateRatioResult", "UNITS"]

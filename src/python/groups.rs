@@ -1,0 +1,179 @@
+//! Bindings for `rheumstats.groups`.
+
+use numpy::{IntoPyArray, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use super::convert::{f64_out, slice, view2};
+use super::run::run_detached;
+use crate::common::{Alternative, NanPolicy};
+use crate::error::StatsError;
+use crate::groups::mannwhitney::{self, Method, MwOptions, MwOutput};
+use crate::groups::{anova, kruskal, tables, ttest, GroupedSample};
+
+#[pyfunction]
+fn groups_ttest<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray1<'py, f64>,
+    y: PyReadonlyArray1<'py, f64>,
+    equal_var: bool,
+    alternative: &str,
+    conf_level: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (xs, ys) = (slice(&x, "x")?, slice(&y, "y")?);
+    let r = run_detached(py, || {
+        let o = ttest::TtestOptions { equal_var, alternative: Alternative::parse(alternative)?, conf_level, mu: 0.0 };
+        ttest::ttest(xs, ys, &o)
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("statistic", r.statistic)?;
+    d.set_item("pvalue", r.pvalue)?;
+    d.set_item("df", r.df)?;
+    d.set_item("mean_x", r.mean_x)?;
+    d.set_item("mean_y", r.mean_y)?;
+    d.set_item("mean_diff", r.mean_diff)?;
+    d.set_item("se", r.se)?;
+    d.set_item("ci_low", r.ci_low)?;
+    d.set_item("ci_high", r.ci_high)?;
+    d.set_item("n_x", r.n_x)?;
+    d.set_item("n_y", r.n_y)?;
+    Ok(d)
+}
+
+fn mw_options(alternative: &str, method: &str, correction: bool, conf_level: f64, conf_int: bool) -> Result<MwOptions, StatsError> {
+    Ok(MwOptions { alternative: Alternative::parse(alternative)?, method: Method::parse(method)?, correction, conf_level, conf_int })
+}
+
+fn mw_dict<'py>(py: Python<'py>, rs: &[MwOutput]) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    let col = |f: fn(&MwOutput) -> f64| rs.iter().map(f).collect::<Vec<f64>>();
+    d.set_item("statistic", f64_out(py, col(|r| r.statistic)))?;
+    d.set_item("pvalue", f64_out(py, col(|r| r.pvalue)))?;
+    d.set_item("exact", rs.iter().map(|r| r.exact).collect::<Vec<bool>>().into_pyarray(py))?;
+    d.set_item("estimate", f64_out(py, col(|r| r.estimate)))?;
+    d.set_item("ci_low", f64_out(py, col(|r| r.ci_low)))?;
+    d.set_item("ci_high", f64_out(py, col(|r| r.ci_high)))?;
+    d.set_item("ci_exact", rs.iter().map(|r| r.ci_exact).collect::<Vec<bool>>().into_pyarray(py))?;
+    d.set_item("n_x", f64_out(py, col(|r| r.n_x as f64)))?;
+    d.set_item("n_y", f64_out(py, col(|r| r.n_y as f64)))?;
+    Ok(d)
+}
+
+#[pyfunction]
+#[pyo3(signature = (x, y, alternative, method, correction, conf_level, conf_int))]
+#[allow(clippy::too_many_arguments)]
+fn groups_mannwhitney<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray1<'py, f64>,
+    y: PyReadonlyArray1<'py, f64>,
+    alternative: &str,
+    method: &str,
+    correction: bool,
+    conf_level: f64,
+    conf_int: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (xs, ys) = (slice(&x, "x")?, slice(&y, "y")?);
+    let r = run_detached(py, || mannwhitney::mannwhitney(xs, ys, &mw_options(alternative, method, correction, conf_level, conf_int)?))?;
+    mw_dict(py, &[r])
+}
+
+/// Many endpoints: `x` is (endpoints, n_x), `y` is (endpoints, n_y). Errors name
+/// (observation, endpoint); with `swap` (the user's axis=1) they are reported as (endpoint, observation).
+#[pyfunction]
+#[pyo3(signature = (x, y, alternative, method, correction, conf_level, conf_int, nan_policy, swap))]
+#[allow(clippy::too_many_arguments)]
+fn groups_mannwhitney_rows<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    y: PyReadonlyArray2<'py, f64>,
+    alternative: &str,
+    method: &str,
+    correction: bool,
+    conf_level: f64,
+    conf_int: bool,
+    nan_policy: &str,
+    swap: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (xv, yv) = (view2(&x), view2(&y));
+    let r = run_detached(py, || {
+        let o = mw_options(alternative, method, correction, conf_level, conf_int)?;
+        mannwhitney::mannwhitney_rows(xv, yv, &o, NanPolicy::parse(nan_policy)?).map_err(|e| match e {
+            StatsError::InvalidValue { arg, row, col: Some(c), value, reason, allowed } if swap => {
+                StatsError::InvalidValue { arg, row: c, col: Some(row), value, reason, allowed }
+            }
+            e => e,
+        })
+    })?;
+    mw_dict(py, &r)
+}
+
+#[pyfunction]
+fn groups_kruskal<'py>(py: Python<'py>, values: PyReadonlyArray1<'py, f64>, codes: PyReadonlyArray1<'py, f64>) -> PyResult<Bound<'py, PyDict>> {
+    let (v, c) = (slice(&values, "values")?, slice(&codes, "groups")?);
+    let r = run_detached(py, || kruskal::kruskal(&GroupedSample::new(v, c)?))?;
+    let d = PyDict::new(py);
+    d.set_item("statistic", r.statistic)?;
+    d.set_item("df", r.df)?;
+    d.set_item("pvalue", r.pvalue)?;
+    d.set_item("n", r.n)?;
+    Ok(d)
+}
+
+#[pyfunction]
+fn groups_anova_oneway<'py>(py: Python<'py>, values: PyReadonlyArray1<'py, f64>, codes: PyReadonlyArray1<'py, f64>) -> PyResult<Bound<'py, PyDict>> {
+    let (v, c) = (slice(&values, "values")?, slice(&codes, "groups")?);
+    let r = run_detached(py, || anova::anova_oneway(&GroupedSample::new(v, c)?))?;
+    let d = PyDict::new(py);
+    d.set_item("statistic", r.statistic)?;
+    d.set_item("df", (r.df_between, r.df_within))?;
+    d.set_item("pvalue", r.pvalue)?;
+    d.set_item("n", r.n)?;
+    Ok(d)
+}
+
+#[pyfunction]
+fn groups_chisq<'py>(py: Python<'py>, table: PyReadonlyArray2<'py, f64>, correction: bool) -> PyResult<Bound<'py, PyDict>> {
+    let t = view2(&table);
+    let r = run_detached(py, || tables::chisq(t, correction))?;
+    let d = PyDict::new(py);
+    d.set_item("statistic", r.statistic)?;
+    d.set_item("df", r.df)?;
+    d.set_item("pvalue", r.pvalue)?;
+    d.set_item("corrected", r.corrected)?;
+    d.set_item("expected", r.expected.into_pyarray(py))?;
+    Ok(d)
+}
+
+#[pyfunction]
+fn groups_fisher_exact<'py>(py: Python<'py>, table: PyReadonlyArray2<'py, f64>, alternative: &str, conf_level: f64) -> PyResult<Bound<'py, PyDict>> {
+    let t = view2(&table);
+    let r = run_detached(py, || {
+        let alt = Alternative::parse(alternative)?;
+        if t.dim() == (2, 2) {
+            tables::fisher_2x2(t, alt, conf_level)
+        } else {
+            if alt != Alternative::TwoSided {
+                return Err(StatsError::argument("alternative", "one-sided alternatives are only defined for 2 x 2 tables"));
+            }
+            let p = tables::fisher_rxc(t)?;
+            Ok(tables::FisherOutput { pvalue: p, estimate: f64::NAN, ci_low: f64::NAN, ci_high: f64::NAN })
+        }
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("pvalue", r.pvalue)?;
+    d.set_item("estimate", r.estimate)?;
+    d.set_item("ci_low", r.ci_low)?;
+    d.set_item("ci_high", r.ci_high)?;
+    Ok(d)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(groups_ttest, m)?)?;
+    m.add_function(wrap_pyfunction!(groups_mannwhitney, m)?)?;
+    m.add_function(wrap_pyfunction!(groups_mannwhitney_rows, m)?)?;
+    m.add_function(wrap_pyfunction!(groups_kruskal, m)?)?;
+    m.add_function(wrap_pyfunction!(groups_anova_oneway, m)?)?;
+    m.add_function(wrap_pyfunction!(groups_chisq, m)?)?;
+    m.add_function(wrap_pyfunction!(groups_fisher_exact, m)?)?;
+    Ok(())
+}
