@@ -262,8 +262,15 @@ def mannwhitney(
         ym, ly = _matrix(y, "y", ax)
         if xm.shape[0] != ym.shape[0]:
             raise ValueError(f"x and y must have the same number of endpoints; got {xm.shape[0]} and {ym.shape[0]}")
+        cols, idx = {}, {}
+        if ax == 0:
+            for nm, a, lab in (("x", x, lx), ("y", y, ly)):
+                if lab is not None:
+                    cols[nm] = [str(c) for c in lab]
+                    idx[nm] = a.index
         d = call(
             _native.groups_mannwhitney_rows, xm, ym, alternative, method, bool(correction), conf_level, bool(conf_int), nan_policy, ax == 1,
+            index=idx, columns=cols,
         )
         labels = lx if lx is not None else ly
         meth = np.where(d["exact"], "exact", "asymptotic")

@@ -257,7 +257,7 @@ fn bounds(rows: &[u32], cols: &[u32], lf: &[f64]) -> (f64, f64) {
 }
 
 /// Memory guard for the network algorithm (partial-table entries held in one stage).
-const MAX_PAST_ENTRIES: usize = 30_000_000;
+const MAX_PAST_ENTRIES: usize = 10_000_000;
 
 struct Node {
     key: Vec<u32>,
