@@ -172,7 +172,7 @@ class MannWhitneyResult(Result):
 
 
 def _matrix(a: Any, name: str, axis: int) -> Tuple[np.ndarray, Optional[pd.Index]]:
-    """2-D input -> (endpoints, observations) C-contiguous float64, plus endpoint labels."""
+    """2-D input -> C-contiguous float64 (layout kept), plus endpoint labels."""
     labels: Optional[pd.Index] = None
     if isinstance(a, pd.DataFrame):
         labels = a.columns if axis == 0 else a.index
@@ -188,8 +188,8 @@ def _matrix(a: Any, name: str, axis: int) -> Tuple[np.ndarray, Optional[pd.Index
         arr = arr.astype(np.float64, copy=False)
     if arr.ndim != 2:
         raise ValueError(f"{name}: expected a 2-D array for matrix mode, got shape {arr.shape}")
-    rows = arr.T if axis == 0 else arr
-    return np.ascontiguousarray(rows, dtype=np.float64), labels
+    # C-contiguous as given: Rust reads columns (axis=0) or rows (axis=1) in place
+    return np.ascontiguousarray(arr, dtype=np.float64), labels
 
 
 def mannwhitney(
@@ -260,8 +260,9 @@ def mannwhitney(
         ax = axis % 2
         xm, lx = _matrix(x, "x", ax)
         ym, ly = _matrix(y, "y", ax)
-        if xm.shape[0] != ym.shape[0]:
-            raise ValueError(f"x and y must have the same number of endpoints; got {xm.shape[0]} and {ym.shape[0]}")
+        ex, ey = xm.shape[1 - ax], ym.shape[1 - ax]
+        if ex != ey:
+            raise ValueError(f"x and y must have the same number of endpoints; got {ex} and {ey}")
         cols, idx = {}, {}
         if ax == 0:
             for nm, a, lab in (("x", x, lx), ("y", y, ly)):
@@ -269,7 +270,7 @@ def mannwhitney(
                     cols[nm] = [str(c) for c in lab]
                     idx[nm] = a.index
         d = call(
-            _native.groups_mannwhitney_rows, xm, ym, alternative, method, bool(correction), conf_level, bool(conf_int), nan_policy, ax == 1,
+            _native.groups_mannwhitney_rows, xm, ym, alternative, method, bool(correction), conf_level, bool(conf_int), nan_policy, ax == 0,
             index=idx, columns=cols,
         )
         labels = lx if lx is not None else ly

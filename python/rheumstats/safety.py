@@ -128,39 +128,48 @@ def incidence_rate(
 ) -> pd.DataFrame:
     """Exposure-adjusted incidence rate with the exact Poisson (Garwood) CI.
 
-    ``rate = sum(events) / sum(exposure) * per`` with CI
+    Without ``by``: one rate per element (e.g. one row per event type, or a
+    single scalar count and exposure). With ``by``: events and exposures are
+    summed within each group first (e.g. per-patient counts and patient-years).
+    ``rate = events / exposure * per`` with CI
     ``[qgamma(a/2, x), qgamma(1 - a/2, x + 1)] / T * per``, as R
     ``poisson.test(x, T)``; zero events give a rate of 0 with an upper limit.
 
     Parameters
     ----------
     events : array-like or scalar
-        Event counts per patient (integers >= 0).
+        Event counts (integers >= 0), per row or per patient.
     exposure : array-like or scalar
-        Exposure per patient (e.g. patient-years from :func:`exposure`), >= 0;
-        each group's total must be > 0.
+        Exposure (e.g. patient-years from :func:`exposure`), >= 0, same length
+        as ``events``; each rate's total exposure must be > 0.
     per : float
         Rate per this many units of exposure (default 100 patient-years).
     by : array-like, optional
-        Group labels per patient: one row per group (sorted levels).
+        Group labels per element: one row per group (sorted levels).
 
     Returns
     -------
     DataFrame
-        ``events, exposure, rate, ci_low, ci_high``; index ``'all'`` or the levels of ``by``.
+        ``events, exposure, rate, ci_low, ci_high``; indexed like the input
+        (Series index or 0..n-1) or by the levels of ``by``.
+
+    Examples
+    --------
+    Two event types over the same 42.5 patient-years, then per-patient data by drug::
+
+        rs.safety.incidence_rate([3, 0], [42.5, 42.5])
+        rs.safety.incidence_rate(events, years, by=drug)
     """
     conf_level = check_conf_level(conf_level)
     ev = as_float(events, "events")
     ex = as_float(exposure, "exposure")
-    if len(ex) == 1 and len(ev) > 1:
-        raise ValueError("exposure: give one exposure per patient (same length as events)")
     if len(ev) != len(ex):
         raise ValueError(f"events and exposure must have the same length; got {len(ev)} and {len(ex)}")
     index = events.index if isinstance(events, pd.Series) else (exposure.index if isinstance(exposure, pd.Series) else None)
     if by is None:
-        codes = np.zeros(len(ev))
-        labels: Sequence[Any] = ["all"]
-        name = None
+        codes = np.arange(len(ev), dtype=np.float64)
+        labels: Sequence[Any] = list(index) if index is not None else list(range(len(ev)))
+        name = index.name if index is not None else None
     else:
         b = by if isinstance(by, pd.Series) else pd.Series(np.asarray(by, dtype=object))
         if len(b) != len(ev):

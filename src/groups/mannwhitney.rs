@@ -182,20 +182,20 @@ pub fn mannwhitney(x: &[f64], y: &[f64], o: &MwOptions) -> Result<MwOutput> {
         return Err(StatsError::too_few("y", 0, 1));
     }
     let n = nx + ny;
-    let mut all = Vec::with_capacity(n);
-    all.extend_from_slice(x);
-    all.extend_from_slice(y);
-    for (i, v) in all.iter().enumerate() {
-        if !v.is_finite() {
-            let (arg, row) = if i < nx { ("x", i) } else { ("y", i - nx) };
-            return Err(StatsError::invalid(arg, row, *v, "not finite", "values must be finite numbers"));
+    for (arg, v) in [("x", x), ("y", y)] {
+        if let Some(i) = v.iter().position(|a| !a.is_finite()) {
+            return Err(StatsError::invalid(arg, i, v[i], "not finite", "values must be finite numbers"));
         }
     }
-    let (ranks, ties) = midranks(&all);
-    let rx: f64 = ranks[..nx].iter().sum();
+    let mut xs = x.to_vec();
+    let mut ys = y.to_vec();
+    xs.sort_unstable_by(|a, b| a.total_cmp(b));
+    ys.sort_unstable_by(|a, b| a.total_cmp(b));
+    let mr = merge_ranks(&xs, &ys);
+    let (rx, tt) = (mr.rank_sum_x, mr.tie_term);
+    let has_ties = mr.has_ties;
     let (fx, fy, fnn) = (nx as f64, ny as f64, n as f64);
     let w = rx - fx * (fx + 1.0) / 2.0;
-    let has_ties = !ties.is_empty();
     let m = nx.min(ny) as f64;
     let use_exact = match o.method {
         Method::Exact => true,
@@ -210,13 +210,13 @@ pub fn mannwhitney(x: &[f64], y: &[f64], o: &MwOptions) -> Result<MwOutput> {
     }
     let mut exact_dist = None;
     let pvalue = if use_exact {
-        let d2: Vec<i64> = ranks.iter().map(|r| (2.0 * r).round() as i64).collect();
-        let t2x: i64 = d2[..nx].iter().sum();
+        let d2 = merge_scores2(&xs, &ys);
+        let t2x = (2.0 * rx).round() as i64;
         let (p, dist, g_is_x) = exact_pvalue(&d2, nx, t2x, o.alternative);
         exact_dist = Some((dist, g_is_x, d2.iter().sum::<i64>()));
         p
     } else {
-        let sigma = tie_sigma(fx, fy, tie_term(&ties));
+        let sigma = tie_sigma(fx, fy, tt);
         let z0 = w - fx * fy / 2.0;
         let corr = correction(o.correction, o.alternative, z0);
         let z = (z0 - corr) / sigma;
@@ -238,10 +238,6 @@ pub fn mannwhitney(x: &[f64], y: &[f64], o: &MwOptions) -> Result<MwOutput> {
         n_y: ny,
     };
     if o.conf_int {
-        let mut xs = x.to_vec();
-        let mut ys = y.to_vec();
-        xs.sort_by(|a, b| a.total_cmp(b));
-        ys.sort_by(|a, b| a.total_cmp(b));
         let k = nx * ny;
         out.estimate = if k % 2 == 1 {
             kth_diff(&xs, &ys, k.div_ceil(2))
@@ -274,6 +270,66 @@ pub fn mannwhitney(x: &[f64], y: &[f64], o: &MwOptions) -> Result<MwOutput> {
         }
     }
     Ok(out)
+}
+
+struct MergeRanks {
+    rank_sum_x: f64,
+    tie_term: f64,
+    has_ties: bool,
+}
+
+/// Rank sum of x and the ties term `sum(t^3 - t)` from the two sorted samples (a merge walk).
+fn merge_ranks(xs: &[f64], ys: &[f64]) -> MergeRanks {
+    let (nx, ny) = (xs.len(), ys.len());
+    let (mut i, mut j) = (0usize, 0usize);
+    let mut pos = 0usize; // ranks used so far
+    let mut rx = 0.0;
+    let mut tt = 0.0;
+    let mut has_ties = false;
+    while i < nx || j < ny {
+        let v = if j >= ny || (i < nx && xs[i] <= ys[j]) { xs[i] } else { ys[j] };
+        let (i0, j0) = (i, j);
+        while i < nx && xs[i] == v {
+            i += 1;
+        }
+        while j < ny && ys[j] == v {
+            j += 1;
+        }
+        let (cx, t) = (i - i0, (i - i0) + (j - j0));
+        // mid-rank of positions pos+1 ..= pos+t
+        let mid = pos as f64 + (t as f64 + 1.0) / 2.0;
+        rx += cx as f64 * mid;
+        if t > 1 {
+            has_ties = true;
+            let ft = t as f64;
+            tt += ft * ft * ft - ft;
+        }
+        pos += t;
+    }
+    MergeRanks { rank_sum_x: rx, tie_term: tt, has_ties }
+}
+
+/// Doubled mid-ranks (integers) of the combined sample, in sorted order.
+fn merge_scores2(xs: &[f64], ys: &[f64]) -> Vec<i64> {
+    let mut all = Vec::with_capacity(xs.len() + ys.len());
+    all.extend_from_slice(xs);
+    all.extend_from_slice(ys);
+    all.sort_unstable_by(|a, b| a.total_cmp(b));
+    let n = all.len();
+    let mut out = Vec::with_capacity(n);
+    let mut i = 0;
+    while i < n {
+        let mut j = i + 1;
+        while j < n && all[j] == all[i] {
+            j += 1;
+        }
+        // positions i+1..=j share the doubled mid-rank i + 1 + j
+        for _ in i..j {
+            out.push((i + 1 + j) as i64);
+        }
+        i = j;
+    }
+    out
 }
 
 /// CDF of W over 0..=nx*ny from the subset-sum distribution (no ties: doubled ranks are even).
@@ -473,20 +529,20 @@ pub fn kth_diff(xs: &[f64], ys: &[f64], k: usize) -> f64 {
     }
 }
 
-/// Many endpoints: row `e` of `x` (shape endpoints x n_x) against row `e` of `y`.
-/// NaN: `Propagate` gives a NaN result for that endpoint, `Omit` drops them,
-/// `Raise` errors naming (observation, endpoint). An endpoint left with an
-/// empty group gives NaN.
-pub fn mannwhitney_rows(x: ArrayView2<'_, f64>, y: ArrayView2<'_, f64>, o: &MwOptions, policy: NanPolicy) -> Result<Vec<MwOutput>> {
+/// Many endpoints. With `by_column`, endpoint `e` is column `e` of `x` (n_x x endpoints)
+/// and of `y`; otherwise row `e`. NaN: `Propagate` gives a NaN result for that endpoint,
+/// `Omit` drops them, `Raise` errors naming (row, column) of the input. An endpoint
+/// left with an empty group gives NaN.
+pub fn mannwhitney_rows(x: ArrayView2<'_, f64>, y: ArrayView2<'_, f64>, by_column: bool, o: &MwOptions, policy: NanPolicy) -> Result<Vec<MwOutput>> {
     check_conf_level(o.conf_level)?;
-    if x.nrows() != y.nrows() {
-        return Err(StatsError::length("x", x.nrows(), "y", y.nrows()));
+    let (kx, ky) = if by_column { (x.ncols(), y.ncols()) } else { (x.nrows(), y.nrows()) };
+    if kx != ky {
+        return Err(StatsError::length("x", kx, "y", ky));
     }
-    let res: Vec<Result<MwOutput>> = (0..x.nrows())
+    let res: Vec<Result<MwOutput>> = (0..kx)
         .into_par_iter()
         .map(|e| {
-            let xr = x.row(e);
-            let yr = y.row(e);
+            let (xr, yr) = if by_column { (x.column(e), y.column(e)) } else { (x.row(e), y.row(e)) };
             let mut xv = Vec::with_capacity(xr.len());
             let mut yv = Vec::with_capacity(yr.len());
             for (arg, src, dst) in [("x", &xr, &mut xv), ("y", &yr, &mut yv)] {
@@ -494,7 +550,8 @@ pub fn mannwhitney_rows(x: ArrayView2<'_, f64>, y: ArrayView2<'_, f64>, o: &MwOp
                     if v.is_nan() {
                         match policy {
                             NanPolicy::Raise => {
-                                return Err(StatsError::invalid_at(arg, i, e, v, crate::common::check::MISSING, "values must be numbers"))
+                                let (r, c) = if by_column { (i, e) } else { (e, i) };
+                                return Err(StatsError::invalid_at(arg, r, c, v, crate::common::check::MISSING, "values must be numbers"));
                             }
                             NanPolicy::Propagate => return Ok(MwOutput::nan(xr.len(), yr.len())),
                             NanPolicy::Omit => continue,
@@ -509,7 +566,8 @@ pub fn mannwhitney_rows(x: ArrayView2<'_, f64>, y: ArrayView2<'_, f64>, o: &MwOp
             match mannwhitney(&xv, &yv, o) {
                 Ok(r) => Ok(r),
                 Err(StatsError::InvalidValue { arg, row, value, reason, allowed, .. }) => {
-                    Err(StatsError::InvalidValue { arg, row, col: Some(e), value, reason, allowed })
+                    let (r, c) = if by_column { (row, e) } else { (e, row) };
+                    Err(StatsError::InvalidValue { arg, row: r, col: Some(c), value, reason, allowed })
                 }
                 Err(e) => Err(e),
             }

@@ -77,10 +77,10 @@ fn groups_mannwhitney<'py>(
     mw_dict(py, &[r])
 }
 
-/// Many endpoints: `x` is (endpoints, n_x), `y` is (endpoints, n_y). Errors name
-/// (observation, endpoint); with `swap` (the user's axis=1) they are reported as (endpoint, observation).
+/// Many endpoints: with `by_column` (the user's axis=0) endpoints are the columns
+/// of `x` (n_x, endpoints) and `y`; otherwise the rows.
 #[pyfunction]
-#[pyo3(signature = (x, y, alternative, method, correction, conf_level, conf_int, nan_policy, swap))]
+#[pyo3(signature = (x, y, alternative, method, correction, conf_level, conf_int, nan_policy, by_column))]
 #[allow(clippy::too_many_arguments)]
 fn groups_mannwhitney_rows<'py>(
     py: Python<'py>,
@@ -92,17 +92,12 @@ fn groups_mannwhitney_rows<'py>(
     conf_level: f64,
     conf_int: bool,
     nan_policy: &str,
-    swap: bool,
+    by_column: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xv, yv) = (view2(&x), view2(&y));
     let r = run_detached(py, || {
         let o = mw_options(alternative, method, correction, conf_level, conf_int)?;
-        mannwhitney::mannwhitney_rows(xv, yv, &o, NanPolicy::parse(nan_policy)?).map_err(|e| match e {
-            StatsError::InvalidValue { arg, row, col: Some(c), value, reason, allowed } if swap => {
-                StatsError::InvalidValue { arg, row: c, col: Some(row), value, reason, allowed }
-            }
-            e => e,
-        })
+        mannwhitney::mannwhitney_rows(xv, yv, by_column, &o, NanPolicy::parse(nan_policy)?)
     })?;
     mw_dict(py, &r)
 }

@@ -18,7 +18,8 @@ ALTS = {"two.sided": "two-sided", "less": "less", "greater": "greater"}
 @pytest.mark.parametrize("case", REF["one"], ids=lambda c: f"{c['events']:g}/{c['exposure']:g}@{c['conf_level']}")
 def test_incidence_rate_matches_r_poisson_test(case):
     df = rs.safety.incidence_rate(case["events"], case["exposure"], per=1, conf_level=case["conf_level"])
-    row = df.loc["all"]
+    assert len(df) == 1
+    row = df.iloc[0]
     assert row["rate"] == pytest.approx(case["rate"], rel=RTOL)
     assert row["ci_low"] == pytest.approx(float(case["conf_int"][0]), rel=RTOL, abs=0)
     assert row["ci_high"] == pytest.approx(float(case["conf_int"][1]), rel=RTOL)
@@ -43,13 +44,21 @@ def test_incidence_by_group_sums_patients_and_scales_per():
     assert df.loc["tcz", "events"] == 2 and df.loc["tcz", "exposure"] == 4.5
     assert df.loc["tcz", "rate"] == pytest.approx(200 / 4.5)
     one = rs.safety.incidence_rate(2, 4.5, per=100)
-    assert one.loc["all", "ci_high"] == pytest.approx(df.loc["tcz", "ci_high"], rel=1e-15)
+    assert one["ci_high"].iloc[0] == pytest.approx(df.loc["tcz", "ci_high"], rel=1e-15)
+
+
+def test_incidence_without_by_gives_one_rate_per_row():
+    ev = pd.Series([3, 0, 1], index=["lung", "du_infection", "death"])
+    df = rs.safety.incidence_rate(ev, [42.5, 42.5, 42.5])
+    assert list(df.index) == ["lung", "du_infection", "death"]
+    assert df.loc["lung", "rate"] == pytest.approx(300 / 42.5)
+    assert df.loc["du_infection", "rate"] == 0
 
 
 def test_zero_events_rate_zero_with_upper_limit():
-    df = rs.safety.incidence_rate([0, 0], [10.0, 15.0])
-    assert df.loc["all", "rate"] == 0 and df.loc["all", "ci_low"] == 0
-    assert df.loc["all", "ci_high"] == pytest.approx(-np.log(0.025) / 25 * 100, rel=1e-12)
+    df = rs.safety.incidence_rate([0, 0], [10.0, 15.0], by=["a", "a"])
+    assert df.loc["a", "rate"] == 0 and df.loc["a", "ci_low"] == 0
+    assert df.loc["a", "ci_high"] == pytest.approx(-np.log(0.025) / 25 * 100, rel=1e-12)
 
 
 def test_bad_counts_and_exposure():
