@@ -17,7 +17,10 @@ pub struct KruskalOutput {
 pub fn kruskal(s: &GroupedSample) -> Result<KruskalOutput> {
     let k = s.n_groups_present();
     if k < 2 {
-        return Err(StatsError::argument("groups", format!("all observations are in {k} group(s); at least 2 groups are needed")));
+        return Err(StatsError::argument(
+            "groups",
+            format!("all observations are in {k} group(s); at least 2 groups are needed"),
+        ));
     }
     let n = s.values.len();
     let (ranks, ties) = midranks(&s.values);
@@ -35,11 +38,19 @@ pub fn kruskal(s: &GroupedSample) -> Result<KruskalOutput> {
     h = 12.0 * h / (fnn * (fnn + 1.0)) - 3.0 * (fnn + 1.0);
     let denom = 1.0 - tie_term(&ties) / (fnn * fnn * fnn - fnn);
     if denom <= 0.0 {
-        return Err(StatsError::argument("values", "all observations are identical; the Kruskal-Wallis statistic is undefined"));
+        return Err(StatsError::argument(
+            "values",
+            "all observations are identical; the Kruskal-Wallis statistic is undefined",
+        ));
     }
     h /= denom;
     let df = (k - 1) as f64;
-    Ok(KruskalOutput { statistic: h, df, pvalue: dist::chi2_sf(h, df)?, n })
+    Ok(KruskalOutput {
+        statistic: h,
+        df,
+        pvalue: dist::chi2_sf(h, df)?,
+        n,
+    })
 }
 
 #[cfg(test)]
@@ -49,7 +60,11 @@ mod tests {
     #[test]
     fn separated_groups_by_hand() {
         // ranks 1,2 | 3,4 | 5,6: sum R^2/n = (9 + 49 + 121) / 2 = 89.5; H = 12*89.5/42 - 21 = 4.571428...
-        let s = GroupedSample::new(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[0.0, 0.0, 1.0, 1.0, 2.0, 2.0]).unwrap();
+        let s = GroupedSample::new(
+            &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            &[0.0, 0.0, 1.0, 1.0, 2.0, 2.0],
+        )
+        .unwrap();
         let r = kruskal(&s).unwrap();
         assert!((r.statistic - 32.0 / 7.0).abs() < 1e-12);
         assert_eq!(r.df, 2.0);

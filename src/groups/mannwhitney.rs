@@ -38,7 +38,10 @@ impl Method {
             "auto" => Ok(Method::Auto),
             "exact" => Ok(Method::Exact),
             "approx" | "asymptotic" => Ok(Method::Approx),
-            o => Err(StatsError::argument("method", format!("{o:?} is not one of 'auto', 'exact', 'approx'"))),
+            o => Err(StatsError::argument(
+                "method",
+                format!("{o:?} is not one of 'auto', 'exact', 'approx'"),
+            )),
         }
     }
 }
@@ -128,7 +131,10 @@ pub fn subset_sum_dist(scores: &[i64], m: usize) -> SumDist {
         }
     }
     let row = &f[m * width..(m + 1) * width];
-    SumDist { offset: lo, probs: row[lo as usize..=hi as usize].to_vec() }
+    SumDist {
+        offset: lo,
+        probs: row[lo as usize..=hi as usize].to_vec(),
+    }
 }
 
 /// Exact p-value of the doubled rank sum `t2x` of x.
@@ -184,7 +190,13 @@ pub fn mannwhitney(x: &[f64], y: &[f64], o: &MwOptions) -> Result<MwOutput> {
     let n = nx + ny;
     for (arg, v) in [("x", x), ("y", y)] {
         if let Some(i) = v.iter().position(|a| !a.is_finite()) {
-            return Err(StatsError::invalid(arg, i, v[i], "not finite", "values must be finite numbers"));
+            return Err(StatsError::invalid(
+                arg,
+                i,
+                v[i],
+                "not finite",
+                "values must be finite numbers",
+            ));
         }
     }
     let mut xs = x.to_vec();
@@ -249,7 +261,10 @@ pub fn mannwhitney(x: &[f64], y: &[f64], o: &MwOptions) -> Result<MwOutput> {
             // W's distribution from the doubled rank sums: W = T_x / 2 - nx(nx+1)/2
             let wcdf = w_cdf(dist, *g_is_x, *total, nx, ny);
             let qw = |p: f64| -> usize {
-                let q = wcdf.iter().position(|&c| c >= p * (1.0 - 64.0 * f64::EPSILON)).unwrap_or(k);
+                let q = wcdf
+                    .iter()
+                    .position(|&c| c >= p * (1.0 - 64.0 * f64::EPSILON))
+                    .unwrap_or(k);
                 q.max(1)
             };
             let (l, h) = match o.alternative {
@@ -287,7 +302,11 @@ fn merge_ranks(xs: &[f64], ys: &[f64]) -> MergeRanks {
     let mut tt = 0.0;
     let mut has_ties = false;
     while i < nx || j < ny {
-        let v = if j >= ny || (i < nx && xs[i] <= ys[j]) { xs[i] } else { ys[j] };
+        let v = if j >= ny || (i < nx && xs[i] <= ys[j]) {
+            xs[i]
+        } else {
+            ys[j]
+        };
         let (i0, j0) = (i, j);
         while i < nx && xs[i] == v {
             i += 1;
@@ -306,7 +325,11 @@ fn merge_ranks(xs: &[f64], ys: &[f64]) -> MergeRanks {
         }
         pos += t;
     }
-    MergeRanks { rank_sum_x: rx, tie_term: tt, has_ties }
+    MergeRanks {
+        rank_sum_x: rx,
+        tie_term: tt,
+        has_ties,
+    }
 }
 
 /// Doubled mid-ranks (integers) of the combined sample, in sorted order.
@@ -392,7 +415,15 @@ fn w_at(x: &[f64], y: &[f64], d: f64, alt: Alternative, correct: bool) -> f64 {
 /// R's asymptotic CI: roots of `W(d) = zq`; on each open interval between
 /// consecutive pairwise differences `W(d)` depends on `#{D > d}` only, so each
 /// root is an order statistic of the differences.
-fn asymptotic_ci(x: &[f64], y: &[f64], xs: &[f64], ys: &[f64], alt: Alternative, correct: bool, alpha: f64) -> (f64, f64) {
+fn asymptotic_ci(
+    x: &[f64],
+    y: &[f64],
+    xs: &[f64],
+    ys: &[f64],
+    alt: Alternative,
+    correct: bool,
+    alpha: f64,
+) -> (f64, f64) {
     let (nx, ny) = (xs.len(), ys.len());
     let k = nx * ny;
     let mumin = xs[0] - ys[ny - 1];
@@ -434,7 +465,10 @@ fn asymptotic_ci(x: &[f64], y: &[f64], xs: &[f64], ys: &[f64], alt: Alternative,
         kth_diff(xs, ys, k - c + 1)
     };
     match alt {
-        Alternative::TwoSided => (root(dist::norm_ppf(1.0 - alpha / 2.0)), root(dist::norm_ppf(alpha / 2.0))),
+        Alternative::TwoSided => (
+            root(dist::norm_ppf(1.0 - alpha / 2.0)),
+            root(dist::norm_ppf(alpha / 2.0)),
+        ),
         Alternative::Greater => (root(dist::norm_ppf(1.0 - alpha)), f64::INFINITY),
         Alternative::Less => (f64::NEG_INFINITY, root(dist::norm_ppf(alpha))),
     }
@@ -447,7 +481,13 @@ fn count_below(xs: &[f64], ys: &[f64], t: f64, strict: bool) -> usize {
     let mut total = 0usize;
     for &xi in xs {
         // first j with xi - ys[j] <= t (or < t); non-decreasing in i
-        while j < ny && !(if strict { xi - ys[j] < t } else { xi - ys[j] <= t }) {
+        while j < ny
+            && !(if strict {
+                xi - ys[j] < t
+            } else {
+                xi - ys[j] <= t
+            })
+        {
             j += 1;
         }
         total += ny - j;
@@ -529,49 +569,181 @@ pub fn kth_diff(xs: &[f64], ys: &[f64], k: usize) -> f64 {
     }
 }
 
+#[inline]
+fn ordered_key(v: f64) -> u64 {
+    let b = (v + 0.0).to_bits(); // -0.0 -> 0.0 so that they tie
+    b ^ ((((b as i64) >> 63) as u64) | 0x8000_0000_0000_0000)
+}
+
+/// Merge walk over sorted integer keys (same as `merge_ranks`).
+fn merge_ranks_keys(xs: &[u64], ys: &[u64]) -> (f64, f64) {
+    let (nx, ny) = (xs.len(), ys.len());
+    let (mut i, mut j, mut pos) = (0usize, 0usize, 0usize);
+    let (mut rx, mut tt) = (0.0, 0.0);
+    while i < nx || j < ny {
+        let v = if j >= ny || (i < nx && xs[i] <= ys[j]) {
+            xs[i]
+        } else {
+            ys[j]
+        };
+        let (i0, j0) = (i, j);
+        while i < nx && xs[i] == v {
+            i += 1;
+        }
+        while j < ny && ys[j] == v {
+            j += 1;
+        }
+        let (cx, t) = (i - i0, (i - i0) + (j - j0));
+        rx += cx as f64 * (pos as f64 + (t as f64 + 1.0) / 2.0);
+        if t > 1 {
+            let ft = t as f64;
+            tt += ft * ft * ft - ft;
+        }
+        pos += t;
+    }
+    (rx, tt)
+}
+
+/// The normal-approximation test without estimate/CI on NaN-free integer keys
+/// (the many-endpoint fast path; same formulas as [`mannwhitney`]).
+fn approx_from_keys(xk: &mut [u64], yk: &mut [u64], o: &MwOptions) -> MwOutput {
+    xk.sort_unstable();
+    yk.sort_unstable();
+    let (rx, tt) = merge_ranks_keys(xk, yk);
+    let (fx, fy) = (xk.len() as f64, yk.len() as f64);
+    let w = rx - fx * (fx + 1.0) / 2.0;
+    let sigma = tie_sigma(fx, fy, tt);
+    let z0 = w - fx * fy / 2.0;
+    let z = (z0 - correction(o.correction, o.alternative, z0)) / sigma;
+    let pvalue = if sigma > 0.0 {
+        o.alternative.pvalue(dist::norm_cdf(z), dist::norm_sf(z))
+    } else {
+        f64::NAN
+    };
+    MwOutput {
+        statistic: w,
+        pvalue,
+        exact: false,
+        n_x: xk.len(),
+        n_y: yk.len(),
+        ..MwOutput::nan(0, 0)
+    }
+}
+
 /// Many endpoints. With `by_column`, endpoint `e` is column `e` of `x` (n_x x endpoints)
 /// and of `y`; otherwise row `e`. NaN: `Propagate` gives a NaN result for that endpoint,
 /// `Omit` drops them, `Raise` errors naming (row, column) of the input. An endpoint
 /// left with an empty group gives NaN.
-pub fn mannwhitney_rows(x: ArrayView2<'_, f64>, y: ArrayView2<'_, f64>, by_column: bool, o: &MwOptions, policy: NanPolicy) -> Result<Vec<MwOutput>> {
+pub fn mannwhitney_rows(
+    x: ArrayView2<'_, f64>,
+    y: ArrayView2<'_, f64>,
+    by_column: bool,
+    o: &MwOptions,
+    policy: NanPolicy,
+) -> Result<Vec<MwOutput>> {
     check_conf_level(o.conf_level)?;
-    let (kx, ky) = if by_column { (x.ncols(), y.ncols()) } else { (x.nrows(), y.nrows()) };
+    let (kx, ky) = if by_column {
+        (x.ncols(), y.ncols())
+    } else {
+        (x.nrows(), y.nrows())
+    };
     if kx != ky {
         return Err(StatsError::length("x", kx, "y", ky));
     }
     let res: Vec<Result<MwOutput>> = (0..kx)
         .into_par_iter()
-        .map(|e| {
-            let (xr, yr) = if by_column { (x.column(e), y.column(e)) } else { (x.row(e), y.row(e)) };
-            let mut xv = Vec::with_capacity(xr.len());
-            let mut yv = Vec::with_capacity(yr.len());
-            for (arg, src, dst) in [("x", &xr, &mut xv), ("y", &yr, &mut yv)] {
-                for (i, &v) in src.iter().enumerate() {
-                    if v.is_nan() {
-                        match policy {
-                            NanPolicy::Raise => {
-                                let (r, c) = if by_column { (i, e) } else { (e, i) };
-                                return Err(StatsError::invalid_at(arg, r, c, v, crate::common::check::MISSING, "values must be numbers"));
+        .map_init(
+            || {
+                (
+                    Vec::<f64>::new(),
+                    Vec::<f64>::new(),
+                    Vec::<u64>::new(),
+                    Vec::<u64>::new(),
+                )
+            },
+            |(xv, yv, xk, yk), e| {
+                let (xr, yr) = if by_column {
+                    (x.column(e), y.column(e))
+                } else {
+                    (x.row(e), y.row(e))
+                };
+                xv.clear();
+                yv.clear();
+                for (arg, src, dst) in [("x", &xr, &mut *xv), ("y", &yr, &mut *yv)] {
+                    for (i, &v) in src.iter().enumerate() {
+                        if v.is_nan() {
+                            match policy {
+                                NanPolicy::Raise => {
+                                    let (r, c) = if by_column { (i, e) } else { (e, i) };
+                                    return Err(StatsError::invalid_at(
+                                        arg,
+                                        r,
+                                        c,
+                                        v,
+                                        crate::common::check::MISSING,
+                                        "values must be numbers",
+                                    ));
+                                }
+                                NanPolicy::Propagate => {
+                                    return Ok(MwOutput::nan(xr.len(), yr.len()))
+                                }
+                                NanPolicy::Omit => continue,
                             }
-                            NanPolicy::Propagate => return Ok(MwOutput::nan(xr.len(), yr.len())),
-                            NanPolicy::Omit => continue,
                         }
+                        if v.is_infinite() {
+                            let (r, c) = if by_column { (i, e) } else { (e, i) };
+                            return Err(StatsError::invalid_at(
+                                arg,
+                                r,
+                                c,
+                                v,
+                                "not finite",
+                                "values must be finite numbers",
+                            ));
+                        }
+                        dst.push(v);
                     }
-                    dst.push(v);
                 }
-            }
-            if xv.is_empty() || yv.is_empty() {
-                return Ok(MwOutput::nan(xv.len(), yv.len()));
-            }
-            match mannwhitney(&xv, &yv, o) {
-                Ok(r) => Ok(r),
-                Err(StatsError::InvalidValue { arg, row, value, reason, allowed, .. }) => {
-                    let (r, c) = if by_column { (row, e) } else { (e, row) };
-                    Err(StatsError::InvalidValue { arg, row: r, col: Some(c), value, reason, allowed })
+                let approx = match o.method {
+                    Method::Approx => true,
+                    Method::Exact => false,
+                    Method::Auto => !(xv.len() < AUTO_EXACT_BELOW && yv.len() < AUTO_EXACT_BELOW),
+                };
+                if approx && !o.conf_int && !xv.is_empty() && !yv.is_empty() {
+                    xk.clear();
+                    yk.clear();
+                    xk.extend(xv.iter().map(|&v| ordered_key(v)));
+                    yk.extend(yv.iter().map(|&v| ordered_key(v)));
+                    return Ok(approx_from_keys(xk, yk, o));
                 }
-                Err(e) => Err(e),
-            }
-        })
+                let (xv, yv) = (&*xv, &*yv);
+                if xv.is_empty() || yv.is_empty() {
+                    return Ok(MwOutput::nan(xv.len(), yv.len()));
+                }
+                match mannwhitney(xv, yv, o) {
+                    Ok(r) => Ok(r),
+                    Err(StatsError::InvalidValue {
+                        arg,
+                        row,
+                        value,
+                        reason,
+                        allowed,
+                        ..
+                    }) => {
+                        let (r, c) = if by_column { (row, e) } else { (e, row) };
+                        Err(StatsError::InvalidValue {
+                            arg,
+                            row: r,
+                            col: Some(c),
+                            value,
+                            reason,
+                            allowed,
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            },
+        )
         .collect();
     let mut out = Vec::with_capacity(res.len());
     let mut first_err: Option<StatsError> = None;
@@ -596,7 +768,13 @@ mod tests {
     use super::*;
 
     fn opts(method: Method, alt: Alternative) -> MwOptions {
-        MwOptions { alternative: alt, method, correction: true, conf_level: 0.95, conf_int: true }
+        MwOptions {
+            alternative: alt,
+            method,
+            correction: true,
+            conf_level: 0.95,
+            conf_int: true,
+        }
     }
 
     #[test]
@@ -656,7 +834,10 @@ mod tests {
         let mut ys: Vec<f64> = (0..41).map(|i| ((i * 104729) % 97) as f64 / 2.0).collect();
         xs.sort_by(|a, b| a.total_cmp(b));
         ys.sort_by(|a, b| a.total_cmp(b));
-        let mut all: Vec<f64> = xs.iter().flat_map(|a| ys.iter().map(move |b| a - b)).collect();
+        let mut all: Vec<f64> = xs
+            .iter()
+            .flat_map(|a| ys.iter().map(move |b| a - b))
+            .collect();
         all.sort_by(|a, b| a.total_cmp(b));
         for k in [1, 2, 17, 500, 758, 759, 1200, all.len()] {
             assert_eq!(kth_diff(&xs, &ys, k), all[k - 1], "k = {k}");
@@ -665,9 +846,19 @@ mod tests {
 
     #[test]
     fn all_tied_and_empty() {
-        let r = mannwhitney(&[1.0, 1.0], &[1.0, 1.0, 1.0], &opts(Method::Exact, Alternative::TwoSided)).unwrap();
+        let r = mannwhitney(
+            &[1.0, 1.0],
+            &[1.0, 1.0, 1.0],
+            &opts(Method::Exact, Alternative::TwoSided),
+        )
+        .unwrap();
         assert_eq!(r.pvalue, 1.0);
-        let a = mannwhitney(&[1.0, 1.0], &[1.0, 1.0, 1.0], &opts(Method::Approx, Alternative::TwoSided)).unwrap();
+        let a = mannwhitney(
+            &[1.0, 1.0],
+            &[1.0, 1.0, 1.0],
+            &opts(Method::Approx, Alternative::TwoSided),
+        )
+        .unwrap();
         assert!(a.pvalue.is_nan());
         assert!(mannwhitney(&[], &[1.0], &opts(Method::Auto, Alternative::TwoSided)).is_err());
     }

@@ -22,15 +22,36 @@ impl GroupedSample {
     /// `codes` are non-negative integers (as floats, from the Python layer).
     pub fn new(values: &[f64], codes: &[f64]) -> Result<Self> {
         if values.len() != codes.len() {
-            return Err(StatsError::length("values", values.len(), "groups", codes.len()));
+            return Err(StatsError::length(
+                "values",
+                values.len(),
+                "groups",
+                codes.len(),
+            ));
         }
-        let mut out = GroupedSample { values: Vec::with_capacity(values.len()), codes: Vec::with_capacity(values.len()), sizes: Vec::new() };
+        let mut out = GroupedSample {
+            values: Vec::with_capacity(values.len()),
+            codes: Vec::with_capacity(values.len()),
+            sizes: Vec::new(),
+        };
         for (i, (&v, &c)) in values.iter().zip(codes).enumerate() {
             if !(c >= 0.0 && c.fract() == 0.0 && c < 1e9) {
-                return Err(StatsError::invalid("groups", i, c, "not a group code", "group codes are integers >= 0"));
+                return Err(StatsError::invalid(
+                    "groups",
+                    i,
+                    c,
+                    "not a group code",
+                    "group codes are integers >= 0",
+                ));
             }
             if !v.is_finite() {
-                return Err(StatsError::invalid("values", i, v, "not finite", "values must be finite numbers"));
+                return Err(StatsError::invalid(
+                    "values",
+                    i,
+                    v,
+                    "not finite",
+                    "values must be finite numbers",
+                ));
             }
             let c = c as usize;
             if c >= out.sizes.len() {

@@ -24,24 +24,51 @@ pub struct Table {
 pub fn check_table(t: ArrayView2<'_, f64>) -> Result<Table> {
     let (r, c) = t.dim();
     if r < 2 || c < 2 {
-        return Err(StatsError::argument("table", format!("expected at least a 2 x 2 table, got {r} x {c}")));
+        return Err(StatsError::argument(
+            "table",
+            format!("expected at least a 2 x 2 table, got {r} x {c}"),
+        ));
     }
     for ((i, j), &v) in t.indexed_iter() {
         if !(v >= 0.0 && v.is_finite() && v.fract() == 0.0) {
-            let reason = if v.is_nan() { "missing" } else if v < 0.0 { "negative count" } else { "not an integer count" };
-            return Err(StatsError::invalid_at("table", i, j, v, reason, "counts are integers >= 0"));
+            let reason = if v.is_nan() {
+                "missing"
+            } else if v < 0.0 {
+                "negative count"
+            } else {
+                "not an integer count"
+            };
+            return Err(StatsError::invalid_at(
+                "table",
+                i,
+                j,
+                v,
+                reason,
+                "counts are integers >= 0",
+            ));
         }
     }
     let row_sums: Vec<f64> = t.rows().into_iter().map(|r| r.sum()).collect();
     let col_sums: Vec<f64> = t.columns().into_iter().map(|c| c.sum()).collect();
     if let Some(i) = row_sums.iter().position(|&s| s == 0.0) {
-        return Err(StatsError::argument("table", format!("row {i} sums to 0 (a zero margin); drop empty rows/columns first")));
+        return Err(StatsError::argument(
+            "table",
+            format!("row {i} sums to 0 (a zero margin); drop empty rows/columns first"),
+        ));
     }
     if let Some(j) = col_sums.iter().position(|&s| s == 0.0) {
-        return Err(StatsError::argument("table", format!("column {j} sums to 0 (a zero margin); drop empty rows/columns first")));
+        return Err(StatsError::argument(
+            "table",
+            format!("column {j} sums to 0 (a zero margin); drop empty rows/columns first"),
+        ));
     }
     let total = row_sums.iter().sum();
-    Ok(Table { counts: t.to_owned(), row_sums, col_sums, total })
+    Ok(Table {
+        counts: t.to_owned(),
+        row_sums,
+        col_sums,
+        total,
+    })
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -59,7 +86,9 @@ pub struct ChisqOutput {
 pub fn chisq(t: ArrayView2<'_, f64>, correction: bool) -> Result<ChisqOutput> {
     let tab = check_table(t)?;
     let (r, c) = tab.counts.dim();
-    let expected = Array2::from_shape_fn((r, c), |(i, j)| tab.row_sums[i] * tab.col_sums[j] / tab.total);
+    let expected = Array2::from_shape_fn((r, c), |(i, j)| {
+        tab.row_sums[i] * tab.col_sums[j] / tab.total
+    });
     let corrected = correction && r == 2 && c == 2;
     let mut stat = 0.0;
     for ((i, j), &o) in tab.counts.indexed_iter() {
@@ -71,7 +100,13 @@ pub fn chisq(t: ArrayView2<'_, f64>, correction: bool) -> Result<ChisqOutput> {
         stat += d * d / e;
     }
     let df = ((r - 1) * (c - 1)) as f64;
-    Ok(ChisqOutput { statistic: stat, df, pvalue: dist::chi2_sf(stat, df)?, expected, corrected })
+    Ok(ChisqOutput {
+        statistic: stat,
+        df,
+        pvalue: dist::chi2_sf(stat, df)?,
+        expected,
+        corrected,
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -99,7 +134,12 @@ impl NcHyper {
         let lt = ln_fact(m + n) - ln_fact(k) - ln_fact(m + n - k);
         while x <= hi {
             // dhyper(x, m, n, k) = C(m, x) C(n, k - x) / C(m + n, k)
-            logdc.push(ln_fact(m) - ln_fact(x) - ln_fact(m - x) + ln_fact(n) - ln_fact(k - x) - ln_fact(n - k + x) - lt);
+            logdc.push(
+                ln_fact(m) - ln_fact(x) - ln_fact(m - x) + ln_fact(n)
+                    - ln_fact(k - x)
+                    - ln_fact(n - k + x)
+                    - lt,
+            );
             x += 1.0;
         }
         NcHyper { lo, hi, logdc }
@@ -109,7 +149,12 @@ impl NcHyper {
     }
     fn density(&self, ncp: f64) -> Vec<f64> {
         let lncp = ncp.ln();
-        let d: Vec<f64> = self.logdc.iter().zip(self.support()).map(|(l, x)| if ncp == 1.0 { *l } else { l + lncp * x }).collect();
+        let d: Vec<f64> = self
+            .logdc
+            .iter()
+            .zip(self.support())
+            .map(|(l, x)| if ncp == 1.0 { *l } else { l + lncp * x })
+            .collect();
         let mx = d.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let e: Vec<f64> = d.iter().map(|v| (v - mx).exp()).collect();
         let s: f64 = e.iter().sum();
@@ -122,15 +167,27 @@ impl NcHyper {
         if ncp.is_infinite() {
             return self.hi;
         }
-        self.density(ncp).iter().zip(self.support()).map(|(p, x)| p * x).sum()
+        self.density(ncp)
+            .iter()
+            .zip(self.support())
+            .map(|(p, x)| p * x)
+            .sum()
     }
     /// P(X <= q) (or P(X >= q) with `upper`) under `ncp`.
     fn tail(&self, q: f64, ncp: f64, upper: bool) -> f64 {
         if ncp == 0.0 {
-            return if upper { (q <= self.lo) as u8 as f64 } else { (q >= self.lo) as u8 as f64 };
+            return if upper {
+                (q <= self.lo) as u8 as f64
+            } else {
+                (q >= self.lo) as u8 as f64
+            };
         }
         if ncp.is_infinite() {
-            return if upper { (q <= self.hi) as u8 as f64 } else { (q >= self.hi) as u8 as f64 };
+            return if upper {
+                (q <= self.hi) as u8 as f64
+            } else {
+                (q >= self.hi) as u8 as f64
+            };
         }
         self.density(ncp)
             .iter()
@@ -142,7 +199,11 @@ impl NcHyper {
 }
 
 /// Fisher's exact test for a 2x2 table, as R `fisher.test` (odds ratio 1 under the null).
-pub fn fisher_2x2(t: ArrayView2<'_, f64>, alt: Alternative, conf_level: f64) -> Result<FisherOutput> {
+pub fn fisher_2x2(
+    t: ArrayView2<'_, f64>,
+    alt: Alternative,
+    conf_level: f64,
+) -> Result<FisherOutput> {
     check_conf_level(conf_level)?;
     let tab = check_table(t)?;
     if tab.counts.dim() != (2, 2) {
@@ -211,7 +272,12 @@ pub fn fisher_2x2(t: ArrayView2<'_, f64>, alt: Alternative, conf_level: f64) -> 
             (ncp_lower(a), ncp_upper(a))
         }
     };
-    Ok(FisherOutput { pvalue, estimate, ci_low, ci_high })
+    Ok(FisherOutput {
+        pvalue,
+        estimate,
+        ci_low,
+        ci_high,
+    })
 }
 
 /// Bounds on the remaining sum of `ln n_ij!` over all completions.
@@ -289,7 +355,11 @@ impl Node {
             let a = self.past[i].1.ln() - self.past[i].0;
             let b = suffix[i + 1];
             let (hi, lo) = if a >= b { (a, b) } else { (b, a) };
-            suffix[i] = if lo == f64::NEG_INFINITY { hi } else { hi + (lo - hi).exp().ln_1p() };
+            suffix[i] = if lo == f64::NEG_INFINITY {
+                hi
+            } else {
+                hi + (lo - hi).exp().ln_1p()
+            };
         }
         self.suffix = suffix;
     }
@@ -301,12 +371,23 @@ pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
     let (r, c) = tab.counts.dim();
     // the shorter dimension forms the node key; the longer one the stages
     let (counts, rows, cols) = if r <= c {
-        (tab.counts.clone(), tab.row_sums.clone(), tab.col_sums.clone())
+        (
+            tab.counts.clone(),
+            tab.row_sums.clone(),
+            tab.col_sums.clone(),
+        )
     } else {
-        (tab.counts.t().to_owned(), tab.col_sums.clone(), tab.row_sums.clone())
+        (
+            tab.counts.t().to_owned(),
+            tab.col_sums.clone(),
+            tab.row_sums.clone(),
+        )
     };
     if tab.total > 1e6 {
-        return Err(StatsError::argument("table", "total count too large for the exact test (> 1e6)"));
+        return Err(StatsError::argument(
+            "table",
+            "total count too large for the exact test (> 1e6)",
+        ));
     }
     let n = tab.total as usize;
     let lf: Vec<f64> = (0..=n + 1).map(|v| ln_fact(v as f64)).collect();
@@ -315,16 +396,27 @@ pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
     cols_u.sort_unstable();
     let s_obs: f64 = counts.iter().map(|&v| lf[v as usize]).sum();
     // P(T) = exp(K - S(T)); count tables with P <= P_obs (1 + 1e-7)  <=>  S >= thr
-    let k_const: f64 = rows_u.iter().map(|&v| lf[v as usize]).sum::<f64>() + cols_u.iter().map(|&v| lf[v as usize]).sum::<f64>() - lf[n];
+    let k_const: f64 = rows_u.iter().map(|&v| lf[v as usize]).sum::<f64>()
+        + cols_u.iter().map(|&v| lf[v as usize]).sum::<f64>()
+        - lf[n];
     let thr = s_obs - (1e-7f64).ln_1p();
     let ln_total = |key: &[u32], rest: &[u32]| -> f64 {
         let tot: u32 = key.iter().sum();
-        lf[tot as usize] - key.iter().map(|&v| lf[v as usize]).sum::<f64>() - rest.iter().map(|&v| lf[v as usize]).sum::<f64>()
+        lf[tot as usize]
+            - key.iter().map(|&v| lf[v as usize]).sum::<f64>()
+            - rest.iter().map(|&v| lf[v as usize]).sum::<f64>()
     };
     let make = |key: Vec<u32>, rest: &[u32]| -> Node {
         let (smin, smax) = bounds(&key, rest, &lf);
         let lt = ln_total(&key, rest);
-        Node { key, smin, smax, ln_total: lt, past: Vec::new(), suffix: Vec::new() }
+        Node {
+            key,
+            smin,
+            smax,
+            ln_total: lt,
+            past: Vec::new(),
+            suffix: Vec::new(),
+        }
     };
     let mut root_key = rows_u.clone();
     root_key.sort_unstable();
@@ -378,11 +470,14 @@ pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
                 let ch = &mut next[idx];
                 // pasts are sorted: those with p >= thr - edge - smin count entirely (a suffix,
                 // summed from precomputed suffix sums), those below thr - edge - smax never do
-                let all_from = node.past.partition_point(|&(p, _)| p + edge + ch.smin < thr);
+                let all_from = node
+                    .past
+                    .partition_point(|&(p, _)| p + edge + ch.smin < thr);
                 if all_from < node.past.len() {
                     pvalue += (k_const - edge + ch.ln_total + node.suffix[all_from]).exp();
                 }
-                let some_from = node.past[..all_from].partition_point(|&(p, _)| p + edge + ch.smax < thr);
+                let some_from =
+                    node.past[..all_from].partition_point(|&(p, _)| p + edge + ch.smax < thr);
                 for &(p, w) in &node.past[some_from..all_from] {
                     ch.past.push((p + edge, w));
                 }
@@ -397,7 +492,14 @@ pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
     Ok(pvalue.min(1.0))
 }
 
-fn enumerate(key: &[u32], suffix: &[u32], remaining: u32, i: usize, cell: &mut [u32], f: &mut impl FnMut(&[u32])) {
+fn enumerate(
+    key: &[u32],
+    suffix: &[u32],
+    remaining: u32,
+    i: usize,
+    cell: &mut [u32],
+    f: &mut impl FnMut(&[u32]),
+) {
     let n = key.len();
     if i == n - 1 {
         if remaining <= key[i] {
@@ -430,7 +532,14 @@ mod tests {
         let n: f64 = rs.iter().sum();
         let k = rs.iter().chain(&cs).map(|&v| ln_fact(v)).sum::<f64>() - ln_fact(n);
         let p = |a: f64, b: f64| -> f64 {
-            let cells = [a, b, rs[0] - a - b, cs[0] - a, cs[1] - b, cs[2] - (rs[0] - a - b)];
+            let cells = [
+                a,
+                b,
+                rs[0] - a - b,
+                cs[0] - a,
+                cs[1] - b,
+                cs[2] - (rs[0] - a - b),
+            ];
             if cells.iter().any(|&v| v < 0.0) {
                 return 0.0;
             }

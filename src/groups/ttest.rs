@@ -30,7 +30,14 @@ fn mean_var(v: &[f64]) -> (f64, f64) {
     let n = v.len() as f64;
     let m = v.iter().sum::<f64>() / n;
     let ss: f64 = v.iter().map(|a| (a - m) * (a - m)).sum();
-    (m, if v.len() > 1 { ss / (n - 1.0) } else { f64::NAN })
+    (
+        m,
+        if v.len() > 1 {
+            ss / (n - 1.0)
+        } else {
+            f64::NAN
+        },
+    )
 }
 
 /// `x`, `y` hold the non-missing values of the two groups.
@@ -64,7 +71,10 @@ pub fn ttest(x: &[f64], y: &[f64], o: &TtestOptions) -> Result<TtestOutput> {
     } else {
         let (ax, ay) = (vx / fx, vy / fy);
         let se2 = ax + ay;
-        (se2 * se2 / (ax * ax / (fx - 1.0) + ay * ay / (fy - 1.0)), se2.sqrt())
+        (
+            se2 * se2 / (ax * ax / (fx - 1.0) + ay * ay / (fy - 1.0)),
+            se2.sqrt(),
+        )
     };
     let scale = mx.abs().max(my.abs());
     if !(se > 10.0 * f64::EPSILON * scale) {
@@ -72,16 +82,33 @@ pub fn ttest(x: &[f64], y: &[f64], o: &TtestOptions) -> Result<TtestOutput> {
     }
     let diff = mx - my;
     let t = (diff - o.mu) / se;
-    let pvalue = o.alternative.pvalue(dist::t_cdf(t, df)?, dist::t_sf(t, df)?);
+    let pvalue = o
+        .alternative
+        .pvalue(dist::t_cdf(t, df)?, dist::t_sf(t, df)?);
     let (ci_low, ci_high) = match o.alternative {
         Alternative::TwoSided => {
             let q = dist::t_ppf(1.0 - (1.0 - o.conf_level) / 2.0, df)?;
             (diff - q * se, diff + q * se)
         }
-        Alternative::Less => (f64::NEG_INFINITY, diff + dist::t_ppf(o.conf_level, df)? * se),
+        Alternative::Less => (
+            f64::NEG_INFINITY,
+            diff + dist::t_ppf(o.conf_level, df)? * se,
+        ),
         Alternative::Greater => (diff - dist::t_ppf(o.conf_level, df)? * se, f64::INFINITY),
     };
-    Ok(TtestOutput { statistic: t, pvalue, df, mean_x: mx, mean_y: my, mean_diff: diff, se, ci_low, ci_high, n_x: nx, n_y: ny })
+    Ok(TtestOutput {
+        statistic: t,
+        pvalue,
+        df,
+        mean_x: mx,
+        mean_y: my,
+        mean_diff: diff,
+        se,
+        ci_low,
+        ci_high,
+        n_x: nx,
+        n_y: ny,
+    })
 }
 
 #[cfg(test)]
@@ -89,7 +116,12 @@ mod tests {
     use super::*;
 
     fn opts(equal_var: bool) -> TtestOptions {
-        TtestOptions { equal_var, alternative: Alternative::TwoSided, conf_level: 0.95, mu: 0.0 }
+        TtestOptions {
+            equal_var,
+            alternative: Alternative::TwoSided,
+            conf_level: 0.95,
+            mu: 0.0,
+        }
     }
 
     #[test]
@@ -118,7 +150,10 @@ mod tests {
 
     #[test]
     fn too_few_and_constant_are_errors() {
-        assert!(matches!(ttest(&[1.0], &[1.0, 2.0], &opts(false)), Err(StatsError::TooFew { .. })));
+        assert!(matches!(
+            ttest(&[1.0], &[1.0, 2.0], &opts(false)),
+            Err(StatsError::TooFew { .. })
+        ));
         assert!(ttest(&[1.0], &[1.0, 2.0], &opts(true)).is_ok());
         assert!(ttest(&[1.0, 1.0], &[1.0, 1.0], &opts(false)).is_err());
     }

@@ -22,7 +22,12 @@ fn groups_ttest<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xs, ys) = (slice(&x, "x")?, slice(&y, "y")?);
     let r = run_detached(py, || {
-        let o = ttest::TtestOptions { equal_var, alternative: Alternative::parse(alternative)?, conf_level, mu: 0.0 };
+        let o = ttest::TtestOptions {
+            equal_var,
+            alternative: Alternative::parse(alternative)?,
+            conf_level,
+            mu: 0.0,
+        };
         ttest::ttest(xs, ys, &o)
     })?;
     let d = PyDict::new(py);
@@ -40,8 +45,20 @@ fn groups_ttest<'py>(
     Ok(d)
 }
 
-fn mw_options(alternative: &str, method: &str, correction: bool, conf_level: f64, conf_int: bool) -> Result<MwOptions, StatsError> {
-    Ok(MwOptions { alternative: Alternative::parse(alternative)?, method: Method::parse(method)?, correction, conf_level, conf_int })
+fn mw_options(
+    alternative: &str,
+    method: &str,
+    correction: bool,
+    conf_level: f64,
+    conf_int: bool,
+) -> Result<MwOptions, StatsError> {
+    Ok(MwOptions {
+        alternative: Alternative::parse(alternative)?,
+        method: Method::parse(method)?,
+        correction,
+        conf_level,
+        conf_int,
+    })
 }
 
 fn mw_dict<'py>(py: Python<'py>, rs: &[MwOutput]) -> PyResult<Bound<'py, PyDict>> {
@@ -49,11 +66,23 @@ fn mw_dict<'py>(py: Python<'py>, rs: &[MwOutput]) -> PyResult<Bound<'py, PyDict>
     let col = |f: fn(&MwOutput) -> f64| rs.iter().map(f).collect::<Vec<f64>>();
     d.set_item("statistic", f64_out(py, col(|r| r.statistic)))?;
     d.set_item("pvalue", f64_out(py, col(|r| r.pvalue)))?;
-    d.set_item("exact", rs.iter().map(|r| r.exact).collect::<Vec<bool>>().into_pyarray(py))?;
+    d.set_item(
+        "exact",
+        rs.iter()
+            .map(|r| r.exact)
+            .collect::<Vec<bool>>()
+            .into_pyarray(py),
+    )?;
     d.set_item("estimate", f64_out(py, col(|r| r.estimate)))?;
     d.set_item("ci_low", f64_out(py, col(|r| r.ci_low)))?;
     d.set_item("ci_high", f64_out(py, col(|r| r.ci_high)))?;
-    d.set_item("ci_exact", rs.iter().map(|r| r.ci_exact).collect::<Vec<bool>>().into_pyarray(py))?;
+    d.set_item(
+        "ci_exact",
+        rs.iter()
+            .map(|r| r.ci_exact)
+            .collect::<Vec<bool>>()
+            .into_pyarray(py),
+    )?;
     d.set_item("n_x", f64_out(py, col(|r| r.n_x as f64)))?;
     d.set_item("n_y", f64_out(py, col(|r| r.n_y as f64)))?;
     Ok(d)
@@ -73,7 +102,13 @@ fn groups_mannwhitney<'py>(
     conf_int: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xs, ys) = (slice(&x, "x")?, slice(&y, "y")?);
-    let r = run_detached(py, || mannwhitney::mannwhitney(xs, ys, &mw_options(alternative, method, correction, conf_level, conf_int)?))?;
+    let r = run_detached(py, || {
+        mannwhitney::mannwhitney(
+            xs,
+            ys,
+            &mw_options(alternative, method, correction, conf_level, conf_int)?,
+        )
+    })?;
     mw_dict(py, &[r])
 }
 
@@ -103,7 +138,11 @@ fn groups_mannwhitney_rows<'py>(
 }
 
 #[pyfunction]
-fn groups_kruskal<'py>(py: Python<'py>, values: PyReadonlyArray1<'py, f64>, codes: PyReadonlyArray1<'py, f64>) -> PyResult<Bound<'py, PyDict>> {
+fn groups_kruskal<'py>(
+    py: Python<'py>,
+    values: PyReadonlyArray1<'py, f64>,
+    codes: PyReadonlyArray1<'py, f64>,
+) -> PyResult<Bound<'py, PyDict>> {
     let (v, c) = (slice(&values, "values")?, slice(&codes, "groups")?);
     let r = run_detached(py, || kruskal::kruskal(&GroupedSample::new(v, c)?))?;
     let d = PyDict::new(py);
@@ -115,7 +154,11 @@ fn groups_kruskal<'py>(py: Python<'py>, values: PyReadonlyArray1<'py, f64>, code
 }
 
 #[pyfunction]
-fn groups_anova_oneway<'py>(py: Python<'py>, values: PyReadonlyArray1<'py, f64>, codes: PyReadonlyArray1<'py, f64>) -> PyResult<Bound<'py, PyDict>> {
+fn groups_anova_oneway<'py>(
+    py: Python<'py>,
+    values: PyReadonlyArray1<'py, f64>,
+    codes: PyReadonlyArray1<'py, f64>,
+) -> PyResult<Bound<'py, PyDict>> {
     let (v, c) = (slice(&values, "values")?, slice(&codes, "groups")?);
     let r = run_detached(py, || anova::anova_oneway(&GroupedSample::new(v, c)?))?;
     let d = PyDict::new(py);
@@ -127,7 +170,11 @@ fn groups_anova_oneway<'py>(py: Python<'py>, values: PyReadonlyArray1<'py, f64>,
 }
 
 #[pyfunction]
-fn groups_chisq<'py>(py: Python<'py>, table: PyReadonlyArray2<'py, f64>, correction: bool) -> PyResult<Bound<'py, PyDict>> {
+fn groups_chisq<'py>(
+    py: Python<'py>,
+    table: PyReadonlyArray2<'py, f64>,
+    correction: bool,
+) -> PyResult<Bound<'py, PyDict>> {
     let t = view2(&table);
     let r = run_detached(py, || tables::chisq(t, correction))?;
     let d = PyDict::new(py);
@@ -140,7 +187,12 @@ fn groups_chisq<'py>(py: Python<'py>, table: PyReadonlyArray2<'py, f64>, correct
 }
 
 #[pyfunction]
-fn groups_fisher_exact<'py>(py: Python<'py>, table: PyReadonlyArray2<'py, f64>, alternative: &str, conf_level: f64) -> PyResult<Bound<'py, PyDict>> {
+fn groups_fisher_exact<'py>(
+    py: Python<'py>,
+    table: PyReadonlyArray2<'py, f64>,
+    alternative: &str,
+    conf_level: f64,
+) -> PyResult<Bound<'py, PyDict>> {
     let t = view2(&table);
     let r = run_detached(py, || {
         let alt = Alternative::parse(alternative)?;
@@ -148,10 +200,18 @@ fn groups_fisher_exact<'py>(py: Python<'py>, table: PyReadonlyArray2<'py, f64>, 
             tables::fisher_2x2(t, alt, conf_level)
         } else {
             if alt != Alternative::TwoSided {
-                return Err(StatsError::argument("alternative", "one-sided alternatives are only defined for 2 x 2 tables"));
+                return Err(StatsError::argument(
+                    "alternative",
+                    "one-sided alternatives are only defined for 2 x 2 tables",
+                ));
             }
             let p = tables::fisher_rxc(t)?;
-            Ok(tables::FisherOutput { pvalue: p, estimate: f64::NAN, ci_low: f64::NAN, ci_high: f64::NAN })
+            Ok(tables::FisherOutput {
+                pvalue: p,
+                estimate: f64::NAN,
+                ci_low: f64::NAN,
+                ci_high: f64::NAN,
+            })
         }
     })?;
     let d = PyDict::new(py);

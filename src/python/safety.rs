@@ -20,12 +20,22 @@ fn safety_incidence_rate<'py>(
     per: f64,
     conf_level: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (e, t, c) = (slice(&events, "events")?, slice(&exposure, "exposure")?, slice(&codes, "by")?);
+    let (e, t, c) = (
+        slice(&events, "events")?,
+        slice(&exposure, "exposure")?,
+        slice(&codes, "by")?,
+    );
     let rs = run_detached(py, || {
         let mut cu = Vec::with_capacity(c.len());
         for (i, &g) in c.iter().enumerate() {
             if !(g >= 0.0 && g.fract() == 0.0 && (g as usize) < n_groups) {
-                return Err(StatsError::invalid("by", i, g, "not a group code", "internal group codes"));
+                return Err(StatsError::invalid(
+                    "by",
+                    i,
+                    g,
+                    "not a group code",
+                    "internal group codes",
+                ));
             }
             cu.push(g as usize);
         }
@@ -42,9 +52,20 @@ fn safety_incidence_rate<'py>(
 }
 
 #[pyfunction]
-fn safety_rate_ratio<'py>(py: Python<'py>, events: (f64, f64), exposure: (f64, f64), alternative: &str, conf_level: f64) -> PyResult<Bound<'py, PyDict>> {
+fn safety_rate_ratio<'py>(
+    py: Python<'py>,
+    events: (f64, f64),
+    exposure: (f64, f64),
+    alternative: &str,
+    conf_level: f64,
+) -> PyResult<Bound<'py, PyDict>> {
     let r = run_detached(py, || {
-        poisson::rate_ratio([events.0, events.1], [exposure.0, exposure.1], Alternative::parse(alternative)?, conf_level)
+        poisson::rate_ratio(
+            [events.0, events.1],
+            [exposure.0, exposure.1],
+            Alternative::parse(alternative)?,
+            conf_level,
+        )
     })?;
     let d = PyDict::new(py);
     d.set_item("estimate", r.estimate)?;

@@ -20,23 +20,53 @@ pub struct Rate {
 
 fn check_events(v: f64, arg: &'static str, row: usize) -> Result<()> {
     if v.is_nan() {
-        return Err(StatsError::invalid(arg, row, v, "missing", "event counts are integers >= 0"));
+        return Err(StatsError::invalid(
+            arg,
+            row,
+            v,
+            "missing",
+            "event counts are integers >= 0",
+        ));
     }
     if !(v >= 0.0) || !v.is_finite() {
-        return Err(StatsError::invalid(arg, row, v, "negative count", "event counts are integers >= 0"));
+        return Err(StatsError::invalid(
+            arg,
+            row,
+            v,
+            "negative count",
+            "event counts are integers >= 0",
+        ));
     }
     if v.fract() != 0.0 {
-        return Err(StatsError::invalid(arg, row, v, "not an integer count", "event counts are integers >= 0"));
+        return Err(StatsError::invalid(
+            arg,
+            row,
+            v,
+            "not an integer count",
+            "event counts are integers >= 0",
+        ));
     }
     Ok(())
 }
 
 fn check_exposure(v: f64, arg: &'static str, row: usize) -> Result<()> {
     if v.is_nan() {
-        return Err(StatsError::invalid(arg, row, v, "missing", "exposure is a time >= 0"));
+        return Err(StatsError::invalid(
+            arg,
+            row,
+            v,
+            "missing",
+            "exposure is a time >= 0",
+        ));
     }
     if !(v >= 0.0) || !v.is_finite() {
-        return Err(StatsError::invalid(arg, row, v, "out of range", "exposure is a time >= 0"));
+        return Err(StatsError::invalid(
+            arg,
+            row,
+            v,
+            "out of range",
+            "exposure is a time >= 0",
+        ));
     }
     Ok(())
 }
@@ -46,18 +76,39 @@ pub fn rate(x: f64, t: f64, per: f64, conf_level: f64) -> Rate {
     let a = (1.0 - conf_level) / 2.0;
     let lo = if x == 0.0 { 0.0 } else { gamma_quantile(a, x) };
     let hi = gamma_quantile(1.0 - a, x + 1.0);
-    Rate { events: x, exposure: t, rate: x / t * per, ci_low: lo / t * per, ci_high: hi / t * per }
+    Rate {
+        events: x,
+        exposure: t,
+        rate: x / t * per,
+        ci_low: lo / t * per,
+        ci_high: hi / t * per,
+    }
 }
 
 /// Per-patient `events` and `exposure`, summed within group `codes` (integers
 /// `0..n_groups`; all zero when there is no grouping), one rate per group.
-pub fn incidence(events: &[f64], exposure: &[f64], codes: &[usize], n_groups: usize, per: f64, conf_level: f64) -> Result<Vec<Rate>> {
+pub fn incidence(
+    events: &[f64],
+    exposure: &[f64],
+    codes: &[usize],
+    n_groups: usize,
+    per: f64,
+    conf_level: f64,
+) -> Result<Vec<Rate>> {
     check_conf_level(conf_level)?;
     if !(per > 0.0 && per.is_finite()) {
-        return Err(StatsError::argument("per", format!("{per} must be a positive number")));
+        return Err(StatsError::argument(
+            "per",
+            format!("{per} must be a positive number"),
+        ));
     }
     if events.len() != exposure.len() {
-        return Err(StatsError::length("events", events.len(), "exposure", exposure.len()));
+        return Err(StatsError::length(
+            "events",
+            events.len(),
+            "exposure",
+            exposure.len(),
+        ));
     }
     if events.is_empty() {
         return Err(StatsError::too_few("events", 0, 1));
@@ -73,7 +124,10 @@ pub fn incidence(events: &[f64], exposure: &[f64], codes: &[usize], n_groups: us
     let mut out = Vec::with_capacity(n_groups);
     for g in 0..n_groups {
         if !(ex[g] > 0.0) {
-            return Err(StatsError::argument("exposure", format!("total exposure of group {g} is 0; a rate needs a positive exposure")));
+            return Err(StatsError::argument(
+                "exposure",
+                format!("total exposure of group {g} is 0; a rate needs a positive exposure"),
+            ));
         }
         out.push(rate(ev[g], ex[g], per, conf_level));
     }
@@ -132,23 +186,49 @@ pub fn binom_test_pvalue(x: f64, n: f64, p: f64, alt: Alternative) -> f64 {
 
 /// Ratio of the rate of group 1 to that of group 2 (`x1/t1 / (x2/t2)`), exact
 /// conditional test of a ratio of 1 and CI, as R `poisson.test(c(x1, x2), c(t1, t2))`.
-pub fn rate_ratio(x: [f64; 2], t: [f64; 2], alt: Alternative, conf_level: f64) -> Result<RateRatio> {
+pub fn rate_ratio(
+    x: [f64; 2],
+    t: [f64; 2],
+    alt: Alternative,
+    conf_level: f64,
+) -> Result<RateRatio> {
     check_conf_level(conf_level)?;
     for i in 0..2 {
         check_events(x[i], "events", i)?;
         check_exposure(t[i], "exposure", i)?;
         if t[i] == 0.0 {
-            return Err(StatsError::invalid("exposure", i, 0.0, "out of range", "group exposure must be > 0"));
+            return Err(StatsError::invalid(
+                "exposure",
+                i,
+                0.0,
+                "out of range",
+                "group exposure must be > 0",
+            ));
         }
     }
     let n = x[0] + x[1];
     if n == 0.0 {
-        return Err(StatsError::argument("events", "no events in either group; the rate ratio is undefined"));
+        return Err(StatsError::argument(
+            "events",
+            "no events in either group; the rate ratio is undefined",
+        ));
     }
     let p = t[0] / (t[0] + t[1]);
     let pvalue = binom_test_pvalue(x[0], n, p, alt);
-    let p_lower = |a: f64| if x[0] == 0.0 { 0.0 } else { beta_quantile(a, x[0], n - x[0] + 1.0) };
-    let p_upper = |a: f64| if x[0] == n { 1.0 } else { beta_quantile(1.0 - a, x[0] + 1.0, n - x[0]) };
+    let p_lower = |a: f64| {
+        if x[0] == 0.0 {
+            0.0
+        } else {
+            beta_quantile(a, x[0], n - x[0] + 1.0)
+        }
+    };
+    let p_upper = |a: f64| {
+        if x[0] == n {
+            1.0
+        } else {
+            beta_quantile(1.0 - a, x[0] + 1.0, n - x[0])
+        }
+    };
     let (pl, pu) = match alt {
         Alternative::Less => (0.0, p_upper(1.0 - conf_level)),
         Alternative::Greater => (p_lower(1.0 - conf_level), 1.0),
@@ -157,8 +237,19 @@ pub fn rate_ratio(x: [f64; 2], t: [f64; 2], alt: Alternative, conf_level: f64) -
             (p_lower(a), p_upper(a))
         }
     };
-    let to_ratio = |q: f64| if q >= 1.0 { f64::INFINITY } else { q / (1.0 - q) * t[1] / t[0] };
-    Ok(RateRatio { estimate: (x[0] / t[0]) / (x[1] / t[1]), pvalue, ci_low: to_ratio(pl), ci_high: to_ratio(pu) })
+    let to_ratio = |q: f64| {
+        if q >= 1.0 {
+            f64::INFINITY
+        } else {
+            q / (1.0 - q) * t[1] / t[0]
+        }
+    };
+    Ok(RateRatio {
+        estimate: (x[0] / t[0]) / (x[1] / t[1]),
+        pvalue,
+        ci_low: to_ratio(pl),
+        ci_high: to_ratio(pu),
+    })
 }
 
 #[cfg(test)]
