@@ -72,8 +72,8 @@ class TtestResult(Result):
         """CI of ``mean(x) - mean(y)`` (default: the level of the call)."""
 
         def again(c: float) -> ConfidenceInterval:
-            r = ttest(*self._args[:2], equal_var=self._args[2], alternative=self._args[3], conf_level=c)
-            return r.confidence_interval()
+            x, y, equal_var, alternative = self._args
+            return ttest(x, y, equal_var=equal_var, alternative=alternative, conf_level=c).confidence_interval()
 
         return _ci(self, conf_level, again)
 
@@ -166,7 +166,11 @@ class MannWhitneyResult(Result):
         """CI of the location shift x - y (Hodges-Lehmann), as R ``wilcox.test(conf.int=TRUE)``."""
 
         def again(c: float) -> ConfidenceInterval:
-            return mannwhitney(*self._args[0], conf_level=c, **self._args[1]).confidence_interval()
+            (x, y), o = self._args
+            return mannwhitney(
+                x, y, alternative=o["alternative"], method=o["method"], correction=o["correction"], conf_level=c,
+                axis=o["axis"], nan_policy=o["nan_policy"], conf_int=True,
+            ).confidence_interval()
 
         return _ci(self, conf_level, again)
 

@@ -110,23 +110,26 @@ pub fn subset_sum_dist(scores: &[i64], m: usize) -> SumDist {
     let width = (smax + 1) as usize;
     let mut f = vec![0.0f64; (m + 1) * width];
     f[0] = 1.0;
-    // running maximum sum reachable with k items, to bound the loops
-    for (i1, &a) in scores.iter().enumerate() {
+    // items in ascending order: after i items, sums of k of them lie in
+    // [pre[k], pre[i] - pre[i - k]] (prefix sums of the sorted scores); zero elsewhere
+    let mut pre = vec![0i64; n + 1];
+    for (i, &v) in sorted.iter().enumerate() {
+        pre[i + 1] = pre[i] + v;
+    }
+    for (i1, &a) in sorted.iter().enumerate() {
         let i = (i1 + 1) as f64;
         let a = a as usize;
         let kmax = m.min(i1 + 1);
-        let reach = sorted.iter().rev().take(kmax).sum::<i64>() as usize;
         for k in (1..=kmax).rev() {
             let (w_in, w_out) = (k as f64 / i, (i - k as f64) / i);
             let (prev, cur) = f.split_at_mut(k * width);
             let prev = &prev[(k - 1) * width..];
             let cur = &mut cur[..width];
-            let top = reach.min(width - 1);
-            for s in (a..=top).rev() {
-                cur[s] = w_in * prev[s - a] + w_out * cur[s];
-            }
-            for c in cur.iter_mut().take(a.min(top + 1)) {
-                *c *= w_out;
+            let lo_s = pre[k] as usize;
+            let hi_s = ((pre[i1 + 1] - pre[i1 + 1 - k]) as usize).min(width - 1);
+            for s in (lo_s..=hi_s).rev() {
+                let inc = if s >= a { prev[s - a] } else { 0.0 };
+                cur[s] = w_in * inc + w_out * cur[s];
             }
         }
     }
