@@ -16,6 +16,8 @@
 //!   asymptotic CI, whose roots are pairwise differences (found exactly here;
 //!   R finds them with `uniroot(tol = tol.root)`).
 //!   Order statistics of the differences are selected without building all of them.
+// NaN-aware comparisons (`!(a > b)` is true for NaN) are intended here.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 use ndarray::ArrayView2;
 use rayon::prelude::*;
@@ -529,8 +531,8 @@ pub fn kth_diff(xs: &[f64], ys: &[f64], k: usize) -> f64 {
         if cand <= limit {
             let mut v: Vec<f64> = Vec::with_capacity(cand);
             for i in 0..nx {
-                for j in a[i]..b[i] {
-                    v.push(xs[i] - ys[j]);
+                for &yj in &ys[a[i]..b[i]] {
+                    v.push(xs[i] - yj);
                 }
             }
             let r = k - clo - 1;

@@ -299,8 +299,7 @@ fn bounds(rows: &[u32], cols: &[u32], lf: &[f64]) -> (f64, f64) {
                     break;
                 }
             }
-            if cnt > 0 {
-                let q = rem / cnt;
+            if let Some(q) = rem.checked_div(cnt) {
                 let r = rem % cnt;
                 smin += r as f64 * lf[q as usize + 1] + (cnt - r) as f64 * lf[q as usize];
             }

@@ -1,4 +1,6 @@
 //! Two-sample t-test: Welch (default) or Student (pooled variance), as R `t.test`.
+// NaN-aware comparisons (`!(a > b)` is true for NaN) are intended here.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 use crate::common::{dist, Alternative};
 use crate::error::{Result, StatsError};

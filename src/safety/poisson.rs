@@ -3,6 +3,8 @@
 //! * rate ratio of two groups, conditional on the total: `x1 ~ Bin(x1 + x2, T1 / (T1 + T2))`
 //!   under equal rates; exact binomial p-value (R `binom.test`: probabilities
 //!   <= observed x (1 + 1e-7)) and Clopper–Pearson CI mapped to the ratio scale.
+// NaN-aware comparisons (`!(a > b)` is true for NaN) are intended here.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 use crate::common::alternative::check_conf_level;
 use crate::common::exact::{beta_quantile, binom_cdf, binom_pmf, binom_sf, gamma_quantile};

@@ -133,3 +133,17 @@ def test_bad_input():
     assert np.isnan(rs.groups.mannwhitney([1.0, np.nan], [3.0]).pvalue)
     with pytest.raises(TypeError, match="x"):
         rs.groups.mannwhitney(["a", "b"], [3.0])
+
+
+def test_results_pickle_and_frame():
+    import pickle
+
+    d = REF["mrss_ties"]
+    r = rs.groups.mannwhitney(d["x"], d["y"])
+    r2 = pickle.loads(pickle.dumps(r))
+    assert r2.pvalue == r.pvalue and r2.confidence_interval() == r.confidence_interval()
+    f = r.to_frame()
+    assert {"statistic", "pvalue", "estimate", "ci_low", "ci_high"} <= set(f.columns)
+    w, p = r
+    assert (w, p) == (r.statistic, r.pvalue)
+    assert "MannWhitneyResult" in repr(r)
