@@ -7,6 +7,7 @@
 pub mod common;
 pub mod error;
 pub mod scores;
+pub mod survival;
 
 #[cfg(feature = "python")]
 mod python;

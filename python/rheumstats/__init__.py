@@ -8,6 +8,7 @@ statistics with a Rust core.
 
 from . import _rheumstats
 from . import datasets, scores
+from . import survival
 from .exceptions import (
     ApproximationWarning,
     ConvergenceError,
@@ -22,6 +23,7 @@ __all__ = [
     "__version__",
     "scores",
     "datasets",
+    "survival",
     "InvalidInputError",
     "ConvergenceError",
     "SmallSampleWarning",

@@ -10,7 +10,8 @@ cox_case <- function(formula, data, ties) {
        hr_low = unname(ci[, 3]), hr_high = unname(ci[, 4]),
        z = unname(s$coefficients[, "z"]), p = unname(s$coefficients[, "Pr(>|z|)"]),
        loglik = unname(f$loglik), concordance = unname(f$concordance["concordance"]),
-       lr = unname(s$logtest), wald = unname(s$waldtest), score = unname(s$sctest),
+       # summary() rounds the Wald statistic to 2 decimals: take it from the fit
+       lr = unname(s$logtest), wald = c(unname(f$wald.test), unname(s$waldtest[2:3])), score = unname(s$sctest),
        iter = f$iter, n = f$n, nevent = f$nevent)
 }
 lung <- read.csv("lung.csv"); vet <- read.csv("veteran.csv"); ties <- read.csv("ties.csv")

@@ -1,0 +1,158 @@
+//! Time-to-event statistics: Kaplan–Meier, G-rho (log-rank) tests,
+//! Aalen–Johansen cumulative incidence, Gray's test and the Cox model.
+//!
+//! Every entry point validates its inputs here (times finite and >= 0,
+//! events 0/1, causes integers >= 0, group codes integers >= 0), splits the
+//! rows by group/stratum with a counting pass and works on each part in
+//! parallel (rayon). Results match R `survival` / `cmprsk` (see the tests
+//! under `tests/survival/` and the reference scripts beside them).
+
+pub mod aalen_johansen;
+pub mod cox;
+pub mod gray;
+pub mod km;
+pub mod linalg;
+pub mod logrank;
+
+use crate::error::{Result, StatsError};
+
+/// Check survival times: finite and >= 0 (NaN is an error: there is no omission here).
+pub fn check_times(time: &[f64], arg: &'static str) -> Result<()> {
+    for (i, &t) in time.iter().enumerate() {
+        if t.is_nan() {
+            return Err(StatsError::invalid(arg, i, t, "missing value", "times must be finite numbers >= 0"));
+        }
+        if !(t >= 0.0) || !t.is_finite() {
+            return Err(StatsError::invalid(arg, i, t, "out of range", "times must be finite numbers >= 0"));
+        }
+    }
+    Ok(())
+}
+
+/// Check event indicators (0 = censored, 1 = event) and return them as bytes.
+pub fn check_events(event: &[f64], arg: &'static str) -> Result<Vec<u8>> {
+    event
+        .iter()
+        .enumerate()
+        .map(|(i, &e)| {
+            if e == 0.0 {
+                Ok(0)
+            } else if e == 1.0 {
+                Ok(1)
+            } else {
+                Err(StatsError::invalid(arg, i, e, "not an event indicator", "allowed 0 (censored) or 1 (event)"))
+            }
+        })
+        .collect()
+}
+
+/// Check integer codes >= 0 (groups, strata, causes) and return them with their maximum.
+pub fn check_codes(codes: &[f64], arg: &'static str, allowed: &'static str) -> Result<(Vec<u32>, u32)> {
+    let mut max = 0u32;
+    let mut out = Vec::with_capacity(codes.len());
+    for (i, &c) in codes.iter().enumerate() {
+        if c.is_nan() {
+            return Err(StatsError::invalid(arg, i, c, "missing value", allowed));
+        }
+        if !(c >= 0.0 && c < u32::MAX as f64) || c.fract() != 0.0 {
+            return Err(StatsError::invalid(arg, i, c, "not an integer >= 0", allowed));
+        }
+        let v = c as u32;
+        max = max.max(v);
+        out.push(v);
+    }
+    Ok((out, max))
+}
+
+/// Lengths of every (name, length) pair must agree; at least one row.
+pub fn check_lengths(args: &[(&'static str, usize)]) -> Result<usize> {
+    let (a0, n0) = args[0];
+    for &(a, n) in &args[1..] {
+        if n != n0 {
+            return Err(StatsError::length(a0, n0, a, n));
+        }
+    }
+    if n0 == 0 {
+        return Err(StatsError::too_few(a0, 0, 1));
+    }
+    Ok(n0)
+}
+
+/// Rows of each group, in input order: a counting sort on the codes.
+pub fn split_by(codes: &[u32], ngroups: usize) -> Vec<Vec<usize>> {
+    let mut counts = vec![0usize; ngroups];
+    for &c in codes {
+        counts[c as usize] += 1;
+    }
+    let mut out: Vec<Vec<usize>> = counts.iter().map(|&n| Vec::with_capacity(n)).collect();
+    for (i, &c) in codes.iter().enumerate() {
+        out[c as usize].push(i);
+    }
+    out
+}
+
+/// Sort key for a (time, event) pair: times ascending, and at one time events
+/// before censorings. `time` must be finite and >= 0 (checked), so its bit
+/// pattern orders like the number once -0.0 is folded into 0.0.
+#[inline]
+pub fn key(time: f64, event: u8) -> u64 {
+    ((time + 0.0).to_bits() << 1) | u64::from(event == 0)
+}
+
+#[inline]
+pub fn key_time(k: u64) -> f64 {
+    f64::from_bits(k >> 1)
+}
+
+#[inline]
+pub fn key_event(k: u64) -> bool {
+    k & 1 == 0
+}
+
+/// Sort keys; large inputs use the parallel sort.
+pub fn sort_keys(keys: &mut [u64]) {
+    use rayon::slice::ParallelSliceMut;
+    if keys.len() > 1 << 16 {
+        keys.par_sort_unstable();
+    } else {
+        keys.sort_unstable();
+    }
+}
+
+/// Two-sided normal quantile for a confidence level, checked.
+pub fn z_value(conf_level: f64) -> Result<f64> {
+    if !(conf_level > 0.0 && conf_level < 1.0) {
+        return Err(StatsError::argument("conf_level", format!("{conf_level} is outside (0, 1)")));
+    }
+    Ok(crate::common::dist::norm_ppf(1.0 - (1.0 - conf_level) / 2.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_order_time_then_events_first() {
+        let mut k = vec![key(2.0, 0), key(1.0, 0), key(2.0, 1), key(-0.0, 1), key(1.5, 1)];
+        sort_keys(&mut k);
+        let back: Vec<(f64, bool)> = k.iter().map(|&k| (key_time(k), key_event(k))).collect();
+        assert_eq!(back, vec![(0.0, true), (1.0, false), (1.5, true), (2.0, true), (2.0, false)]);
+    }
+
+    #[test]
+    fn checks_name_argument_and_row() {
+        assert_eq!(check_times(&[1.0, -1.0], "time").unwrap_err().row(), 1);
+        assert!(check_times(&[1.0, f64::NAN], "time").is_err());
+        assert!(check_times(&[f64::INFINITY], "time").is_err());
+        assert_eq!(check_events(&[0.0, 1.0, 2.0], "event").unwrap_err().row(), 2);
+        assert!(check_codes(&[0.0, 1.5], "cause", "integers >= 0").is_err());
+        assert_eq!(check_codes(&[0.0, 3.0, 1.0], "cause", "").unwrap().1, 3);
+        assert!(check_lengths(&[("time", 2), ("event", 3)]).is_err());
+        assert!(check_lengths(&[("time", 0), ("event", 0)]).is_err());
+    }
+
+    #[test]
+    fn split_keeps_input_order() {
+        assert_eq!(split_by(&[1, 0, 1, 2], 3), vec![vec![1], vec![0, 2], vec![3]]);
+    }
+}
