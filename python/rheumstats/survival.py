@@ -63,7 +63,8 @@ def _codes(x: Any, name: str, n: int) -> tuple:
         r = int(miss[0])
         where = f" (index {s.index[r]!r})" if isinstance(x, pd.Series) else ""
         err = _native.InvalidInputError(f"{name}[{r}]{where} = nan: missing value; every row needs a {name} label")
-        err.arg, err.row = name, r
+        setattr(err, "arg", name)
+        setattr(err, "row", r)
         raise err
     if isinstance(s.dtype, pd.CategoricalDtype):
         cat = s.cat.remove_unused_categories()
@@ -299,7 +300,8 @@ def kaplan_meier(
     t = _times(time, "time")
     e = as_float(event, "event")
     index = _index_of(time, event, group)
-    codes, labels = (None, None)
+    codes: Optional[np.ndarray] = None
+    labels: Optional[pd.Index] = None
     if group is not None:
         codes, labels = _codes(group, "group", len(t))
     d = call(_native.survival_km, t, e, codes, conf_level, conf_type, index={"time": index, "event": index, "group": index})
@@ -307,9 +309,9 @@ def kaplan_meier(
     table = pd.DataFrame({c: d[c] for c in cols})
     for c in ("n_risk", "n_event", "n_censor"):
         table[c] = table[c].astype(np.int64)
-    grouped = labels is not None
     groups: tuple = ()
-    if grouped:
+    grouped = labels is not None
+    if labels is not None:
         table.insert(0, "group", labels.take(d["group"].astype(np.int64)))
         groups = tuple(labels)
     return KaplanMeier(table=table, conf_level=conf_level, conf_type=conf_type, _grouped=grouped, _groups=groups)
@@ -345,7 +347,7 @@ def logrank(time: Any, event: Any, group: Any, strata: Any = None, rho: float = 
     >>> import rheumstats as rs
     >>> r = rs.survival.logrank([1, 2, 3, 4, 5, 6], [1, 1, 1, 0, 1, 0], ["a", "b", "a", "b", "a", "b"])
     >>> round(r.statistic, 4), r.df
-    (0.4857, 1)
+    (1.2222, 1)
     """
     t = _times(time, "time")
     e = as_float(event, "event")
@@ -492,7 +494,8 @@ def cumulative_incidence(time: Any, cause: Any, group: Any = None, conf_level: f
     t = _times(time, "time")
     c = as_float(cause, "cause")
     index = _index_of(time, cause, group)
-    codes, labels = (None, None)
+    codes: Optional[np.ndarray] = None
+    labels: Optional[pd.Index] = None
     if group is not None:
         codes, labels = _codes(group, "group", len(t))
     d = call(_native.survival_aalen_johansen, t, c, codes, conf_level, index={"time": index, "cause": index, "group": index})
@@ -510,9 +513,9 @@ def cumulative_incidence(time: Any, cause: Any, group: Any = None, conf_level: f
         "ci_low": d["ci_low"],
         "ci_high": d["ci_high"],
     })
-    grouped = labels is not None
     groups: tuple = ()
-    if grouped:
+    grouped = labels is not None
+    if labels is not None:
         table.insert(0, "group", labels.take(rep(d["group"]).astype(np.int64)))
         groups = tuple(labels)
     return CumulativeIncidence(
@@ -678,7 +681,8 @@ def coxph(
 # ----------------------------------------------------------------------------
 def _row_error(arg: str, data: pd.DataFrame, pos: int, message: str) -> ValueError:
     err = _native.InvalidInputError(f"{arg}[{pos}] (index {data.index[pos]!r}): {message}")
-    err.arg, err.row = arg, pos
+    setattr(err, "arg", arg)
+    setattr(err, "row", pos)
     return err
 
 
@@ -690,7 +694,9 @@ def _as_datetime_or_number(s: pd.Series, arg: str) -> tuple:
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         return "number", s.to_numpy(dtype=np.float64, na_value=np.nan)
     try:
-        conv = pd.to_datetime(s, errors="raise")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "could not infer format": parsed per element
+            conv = pd.to_datetime(s, errors="raise")
     except (ValueError, TypeError) as exc:
         raise TypeError(f"{arg}: expected dates (datetime or date strings) or numbers, could not read the column ({exc})") from None
     return "date", conv.to_numpy(dtype="datetime64[ns]")

@@ -138,6 +138,7 @@ fn survival_gray<'py>(
 }
 
 #[pyfunction]
+#[allow(clippy::too_many_arguments)]
 #[pyo3(signature = (duration, event, covariates, strata, ties, max_iter, conf_level))]
 fn survival_coxph<'py>(
     py: Python<'py>,

@@ -10,7 +10,7 @@ pub fn solve(a: &[f64], b: &[f64], n: usize) -> Option<Vec<f64>> {
     let scale = a.iter().fold(0.0f64, |s, v| s.max(v.abs()));
     for col in 0..n {
         let (piv, pmax) = (col..n).map(|r| (r, m[r * n + col].abs())).fold((col, -1.0), |best, c| if c.1 > best.1 { c } else { best });
-        if !(pmax > scale * 1e-13) {
+        if pmax.is_nan() || pmax <= scale * 1e-13 {
             return None;
         }
         if piv != col {
@@ -53,7 +53,7 @@ pub fn cholesky(a: &[f64], n: usize, toler: f64) -> Option<Vec<f64>> {
                 s -= l[i * n + k] * l[j * n + k];
             }
             if i == j {
-                if !(s > eps) {
+                if s.is_nan() || s <= eps {
                     return None;
                 }
                 l[i * n + i] = s.sqrt();

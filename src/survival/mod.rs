@@ -7,6 +7,9 @@
 //! parallel (rayon). Results match R `survival` / `cmprsk` (see the tests
 //! under `tests/survival/` and the reference scripts beside them).
 
+// Index loops over small p×p / k×k arrays read closer to the formulas than iterator chains.
+#![allow(clippy::needless_range_loop)]
+
 pub mod aalen_johansen;
 pub mod cox;
 pub mod gray;
@@ -22,7 +25,7 @@ pub fn check_times(time: &[f64], arg: &'static str) -> Result<()> {
         if t.is_nan() {
             return Err(StatsError::invalid(arg, i, t, "missing value", "times must be finite numbers >= 0"));
         }
-        if !(t >= 0.0) || !t.is_finite() {
+        if t < 0.0 || !t.is_finite() {
             return Err(StatsError::invalid(arg, i, t, "out of range", "times must be finite numbers >= 0"));
         }
     }
@@ -54,7 +57,7 @@ pub fn check_codes(codes: &[f64], arg: &'static str, allowed: &'static str) -> R
         if c.is_nan() {
             return Err(StatsError::invalid(arg, i, c, "missing value", allowed));
         }
-        if !(c >= 0.0 && c < u32::MAX as f64) || c.fract() != 0.0 {
+        if c < 0.0 || c >= u32::MAX as f64 || c.fract() != 0.0 {
             return Err(StatsError::invalid(arg, i, c, "not an integer >= 0", allowed));
         }
         let v = c as u32;
