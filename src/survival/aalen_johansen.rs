@@ -16,6 +16,7 @@
 
 use rayon::prelude::*;
 
+use super::tabulate::{tabulate, Tabulation};
 use super::{check_codes, check_lengths, check_times, split_by, z_value};
 use crate::error::{Result, StatsError};
 
@@ -62,10 +63,10 @@ pub fn map_causes(cause: &[f64]) -> Result<(Vec<u32>, Vec<u32>)> {
     Ok((c.iter().map(|&v| map[v as usize]).collect(), causes))
 }
 
-fn group_table(mut rows: Vec<(f64, u32)>, code: u32, k: usize, z: f64, out: &mut AjOutput) {
-    rows.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+fn group_table(tab: &Tabulation, code: u32, k: usize, z: f64, out: &mut AjOutput) {
     let s1 = k + 1;
-    let n = rows.len();
+    let n: u64 = tab.counts.iter().map(|&c| u64::from(c)).sum();
+    let mut gone = 0u64;
     let mut p = vec![0.0f64; s1];
     p[0] = 1.0;
     let mut a = vec![0.0f64; s1]; // common U of subjects at risk
@@ -74,22 +75,15 @@ fn group_table(mut rows: Vec<(f64, u32)>, code: u32, k: usize, z: f64, out: &mut
     let mut dk = vec![0.0f64; k];
     let mut ucen = vec![0.0f64; s1];
     let mut uev = vec![0.0f64; s1];
-    let mut i = 0;
-    while i < n {
-        let t = rows[i].0;
-        let start = i;
-        dk.iter_mut().for_each(|v| *v = 0.0);
-        let mut ncen = 0.0;
-        while i < n && rows[i].0 == t {
-            let c = rows[i].1 as usize;
-            if c == 0 {
-                ncen += 1.0;
-            } else {
-                dk[c - 1] += 1.0;
-            }
-            i += 1;
+    for jt in 0..tab.len() {
+        let t = tab.times[jt];
+        let row = tab.row(jt);
+        let ncen = f64::from(row[0]);
+        for c in 0..k {
+            dk[c] = f64::from(row[c + 1]);
         }
-        let nr = (n - start) as f64;
+        let nr = (n - gone) as f64;
+        gone += row.iter().map(|&c| u64::from(c)).sum::<u64>();
         let d: f64 = dk.iter().sum();
         let p0 = p[0];
         if d > 0.0 {
@@ -151,7 +145,7 @@ fn group_table(mut rows: Vec<(f64, u32)>, code: u32, k: usize, z: f64, out: &mut
                 }
             }
         }
-        let remain = (n - i) as f64;
+        let remain = (n - gone) as f64;
         out.group.push(code);
         out.time.push(t);
         out.n_risk.push(nr);
@@ -174,7 +168,7 @@ fn group_table(mut rows: Vec<(f64, u32)>, code: u32, k: usize, z: f64, out: &mut
 
 /// Cumulative incidence of each cause, per group code.
 pub fn aalen_johansen(time: &[f64], cause: &[f64], group: Option<&[f64]>, conf_level: f64) -> Result<AjOutput> {
-    let n = match group {
+    match group {
         Some(g) => check_lengths(&[("time", time.len()), ("cause", cause.len()), ("group", g.len())])?,
         None => check_lengths(&[("time", time.len()), ("cause", cause.len())])?,
     };
@@ -185,25 +179,27 @@ pub fn aalen_johansen(time: &[f64], cause: &[f64], group: Option<&[f64]>, conf_l
         return Err(StatsError::argument("cause", "no events (every cause is 0 = censored)"));
     }
     let k = causes.len();
-    let parts: Vec<Vec<usize>> = match group {
-        None => vec![(0..n).collect()],
+    let tables: Vec<AjOutput> = match group {
+        None => {
+            let mut out = AjOutput::default();
+            group_table(&tabulate(time, &c, None, k + 1), 0, k, z, &mut out);
+            vec![out]
+        }
         Some(g) => {
             let (codes, max) = check_codes(g, "group", "group codes must be integers >= 0")?;
             split_by(&codes, max as usize + 1)
+                .into_par_iter()
+                .enumerate()
+                .map(|(code, rows)| {
+                    let mut out = AjOutput::default();
+                    if !rows.is_empty() {
+                        group_table(&tabulate(time, &c, Some(&rows), k + 1), code as u32, k, z, &mut out);
+                    }
+                    out
+                })
+                .collect()
         }
     };
-    let tables: Vec<AjOutput> = parts
-        .into_par_iter()
-        .enumerate()
-        .map(|(code, rows)| {
-            let mut out = AjOutput::default();
-            if !rows.is_empty() {
-                let data: Vec<(f64, u32)> = rows.iter().map(|&i| (time[i], c[i])).collect();
-                group_table(data, code as u32, k, z, &mut out);
-            }
-            out
-        })
-        .collect();
     let mut all = AjOutput { causes, ..Default::default() };
     for t in tables {
         all.group.extend(t.group);

@@ -15,6 +15,7 @@
 use rayon::prelude::*;
 
 use super::linalg::quad_inv;
+use super::tabulate::{tabulate, Tabulation};
 use crate::common::dist::chi2_sf;
 use crate::error::Result;
 
@@ -25,15 +26,17 @@ pub struct GrayOutput {
     pub pvalue: f64,
 }
 
-/// Score (k−1) and variance ((k−1)², row-major) for one stratum.
-/// `rows` = (time, status, group) with status 0 censored, 1 the cause, 2 another cause;
-/// groups 0..k−1 all non-empty.
-fn score_variance(rows: &mut [(f64, u8, usize)], k: usize, rho: f64) -> (Vec<f64>, Vec<f64>) {
-    rows.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+/// Score (k−1) and variance ((k−1)², row-major) for one stratum, for cause `kc`.
+/// `tab` labels are `group * (K + 1) + cause` (cause 0 = censored); groups 0..k−1 all non-empty.
+fn score_variance(tab: &Tabulation, kc: usize, ncauses: usize, k: usize, rho: f64) -> (Vec<f64>, Vec<f64>) {
+    let w = ncauses + 1;
     let k1 = k - 1;
     let mut rs = vec![0.0f64; k];
-    for r in rows.iter() {
-        rs[r.2] += 1.0;
+    for j in 0..tab.len() {
+        let row = tab.row(j);
+        for g in 0..k {
+            rs[g] += row[g * w..(g + 1) * w].iter().map(|&c| f64::from(c)).sum::<f64>();
+        }
     }
     let mut f1m = vec![0.0; k];
     let mut f1 = vec![0.0; k];
@@ -47,15 +50,14 @@ fn score_variance(rows: &mut [(f64, u8, usize)], k: usize, rho: f64) -> (Vec<f64
     let mut v = vec![0.0; k1 * k1];
     let mut fm = 0.0f64;
     let mut d = vec![[0.0f64; 3]; k];
-    let n = rows.len();
-    let mut i = 0;
-    while i < n {
-        let t = rows[i].0;
-        let start = i;
-        d.iter_mut().for_each(|x| *x = [0.0; 3]);
-        while i < n && rows[i].0 == t {
-            d[rows[i].2][rows[i].1 as usize] += 1.0;
-            i += 1;
+    for jt in 0..tab.len() {
+        let row = tab.row(jt);
+        for g in 0..k {
+            let cell = &row[g * w..(g + 1) * w];
+            let all: f64 = cell.iter().map(|&c| f64::from(c)).sum();
+            let d1 = f64::from(cell[kc]);
+            let d0 = f64::from(cell[0]);
+            d[g] = [d0, d1, all - d0 - d1];
         }
         let nd1: f64 = d.iter().map(|x| x[1]).sum();
         let nd2: f64 = d.iter().map(|x| x[2]).sum();
@@ -138,8 +140,8 @@ fn score_variance(rows: &mut [(f64, u8, usize)], k: usize, rho: f64) -> (Vec<f64
             f1m.copy_from_slice(&f1);
             skmm.copy_from_slice(&skm);
         }
-        for r in &rows[start..i] {
-            rs[r.2] -= 1.0;
+        for g in 0..k {
+            rs[g] -= d[g][0] + d[g][1] + d[g][2];
         }
     }
     for g in 0..k1 {
@@ -161,16 +163,13 @@ pub fn gray_tests(time: &[f64], cause: &[u32], group: &[u32], ncauses: usize, ng
     if ngroups < 2 {
         return Ok(vec![GrayOutput { statistic: f64::NAN, df: 0.0, pvalue: f64::NAN }; ncauses]);
     }
+    let w = ncauses as u32 + 1;
+    let label: Vec<u32> = cause.iter().zip(group).map(|(&c, &g)| g * w + c).collect();
+    let tab = tabulate(time, &label, None, ngroups * (ncauses + 1));
     (1..=ncauses)
         .into_par_iter()
         .map(|kc| {
-            let mut rows: Vec<(f64, u8, usize)> = (0..time.len())
-                .map(|i| {
-                    let st = if cause[i] == 0 { 0 } else if cause[i] as usize == kc { 1 } else { 2 };
-                    (time[i], st, group[i] as usize)
-                })
-                .collect();
-            let (s, v) = score_variance(&mut rows, ngroups, rho);
+            let (s, v) = score_variance(&tab, kc, ncauses, ngroups, rho);
             let m = ngroups - 1;
             let statistic = quad_inv(&v, &s, m).unwrap_or(f64::NAN);
             let df = m as f64;

@@ -10,7 +10,8 @@
 
 use rayon::prelude::*;
 
-use super::{check_codes, check_events, check_lengths, check_times, key, key_event, key_time, sort_keys, split_by, z_value};
+use super::tabulate::{tabulate, Tabulation};
+use super::{check_codes, check_events, check_lengths, check_times, split_by, z_value};
 use crate::error::{Result, StatsError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,33 +74,29 @@ pub fn conf_limits(s: f64, se: f64, z: f64, ct: ConfType) -> (f64, f64) {
     }
 }
 
-/// One group's curve from its sorted keys.
-fn curve(keys: &[u64], code: u32, z: f64, ct: ConfType, out: &mut KmOutput) {
-    let n = keys.len();
-    let mut i = 0;
+/// One group's curve from its tabulation (label 1 = event, 0 = censored).
+fn curve(tab: &Tabulation, code: u32, z: f64, ct: ConfType, out: &mut KmOutput) {
+    let n: u64 = tab.counts.iter().map(|&c| u64::from(c)).sum();
+    let mut gone = 0u64;
     let mut s = 1.0f64;
     let mut var = 0.0f64;
-    while i < n {
-        let t = key_time(keys[i]);
-        let start = i;
-        let mut d = 0usize;
-        while i < n && key_time(keys[i]) == t {
-            d += usize::from(key_event(keys[i]));
-            i += 1;
-        }
-        let at_risk = (n - start) as f64;
+    for j in 0..tab.len() {
+        let row = tab.row(j);
+        let (c, d) = (u64::from(row[0]), u64::from(row[1]));
+        let at_risk = (n - gone) as f64;
         let df = d as f64;
         if d > 0 {
             s *= 1.0 - df / at_risk;
             var += if at_risk > df { df / (at_risk * (at_risk - df)) } else { f64::INFINITY };
         }
+        gone += c + d;
         let se = var.sqrt();
         let (lo, hi) = conf_limits(s, se, z, ct);
         out.group.push(code);
-        out.time.push(t);
+        out.time.push(tab.times[j]);
         out.n_risk.push(at_risk);
         out.n_event.push(df);
-        out.n_censor.push((i - start - d) as f64);
+        out.n_censor.push(c as f64);
         out.survival.push(s);
         out.std_err.push(se);
         out.ci_low.push(lo);
@@ -110,35 +107,37 @@ fn curve(keys: &[u64], code: u32, z: f64, ct: ConfType, out: &mut KmOutput) {
 /// Kaplan–Meier curves, one per group code (`group = None`: one curve).
 /// Groups with no rows are skipped.
 pub fn kaplan_meier(time: &[f64], event: &[f64], group: Option<&[f64]>, conf_level: f64, conf_type: ConfType) -> Result<KmOutput> {
-    let n = match group {
+    match group {
         Some(g) => check_lengths(&[("time", time.len()), ("event", event.len()), ("group", g.len())])?,
         None => check_lengths(&[("time", time.len()), ("event", event.len())])?,
     };
     let z = z_value(conf_level)?;
     check_times(time, "time")?;
-    let ev = check_events(event, "event")?;
-    let parts: Vec<Vec<u64>> = match group {
-        None => vec![(0..n).map(|i| key(time[i], ev[i])).collect()],
+    let label: Vec<u32> = check_events(event, "event")?.into_iter().map(u32::from).collect();
+    let curves: Vec<KmOutput> = match group {
+        None => {
+            let mut out = KmOutput::default();
+            curve(&tabulate(time, &label, None, 2), 0, z, conf_type, &mut out);
+            vec![out]
+        }
         Some(g) => {
             let (codes, max) = check_codes(g, "group", "group codes must be integers >= 0")?;
             split_by(&codes, max as usize + 1)
-                .into_iter()
-                .map(|rows| rows.into_iter().map(|i| key(time[i], ev[i])).collect())
+                .into_par_iter()
+                .enumerate()
+                .map(|(code, rows)| {
+                    let mut out = KmOutput::default();
+                    if !rows.is_empty() {
+                        curve(&tabulate(time, &label, Some(&rows), 2), code as u32, z, conf_type, &mut out);
+                    }
+                    out
+                })
                 .collect()
         }
     };
-    let curves: Vec<KmOutput> = parts
-        .into_par_iter()
-        .enumerate()
-        .map(|(code, mut keys)| {
-            let mut out = KmOutput::default();
-            if !keys.is_empty() {
-                sort_keys(&mut keys);
-                curve(&keys, code as u32, z, conf_type, &mut out);
-            }
-            out
-        })
-        .collect();
+    if curves.len() == 1 {
+        return Ok(curves.into_iter().next().unwrap_or_default());
+    }
     let mut all = KmOutput::default();
     for c in curves {
         all.group.extend(c.group);

@@ -8,6 +8,7 @@
 use rayon::prelude::*;
 
 use super::linalg::quad_inv;
+use super::tabulate::{tabulate, Tabulation};
 use super::{check_codes, check_events, check_lengths, check_times, split_by};
 use crate::common::dist::chi2_sf;
 use crate::error::{Result, StatsError};
@@ -30,40 +31,25 @@ struct Part {
     var: Vec<f64>,
 }
 
-/// One stratum: rows sorted by time here.
-fn stratum(rows: &[(f64, u8, u32)], k: usize, rho: f64) -> Part {
-    let mut rows = rows.to_vec();
-    rows.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+/// One stratum from its tabulation (label = 2 * group + event).
+fn stratum(tab: &Tabulation, k: usize, rho: f64) -> Part {
     let mut risk = vec![0.0f64; k];
-    for r in &rows {
-        risk[r.2 as usize] += 1.0;
+    for j in 0..tab.len() {
+        let row = tab.row(j);
+        for g in 0..k {
+            risk[g] += f64::from(row[2 * g] + row[2 * g + 1]);
+        }
     }
     let mut part = Part { obs: vec![0.0; k], exp: vec![0.0; k], var: vec![0.0; k * k] };
-    let mut d_g = vec![0.0f64; k];
-    let mut out_g = vec![0.0f64; k];
-    let n = rows.len();
+    let mut nrisk: f64 = risk.iter().sum();
     let mut km = 1.0f64;
-    let mut i = 0;
-    while i < n {
-        let t = rows[i].0;
-        let start = i;
-        d_g.iter_mut().for_each(|v| *v = 0.0);
-        out_g.iter_mut().for_each(|v| *v = 0.0);
-        let mut deaths = 0.0;
-        while i < n && rows[i].0 == t {
-            let g = rows[i].2 as usize;
-            if rows[i].1 == 1 {
-                d_g[g] += 1.0;
-                deaths += 1.0;
-            }
-            out_g[g] += 1.0;
-            i += 1;
-        }
-        let nrisk = (n - start) as f64;
+    for j in 0..tab.len() {
+        let row = tab.row(j);
+        let deaths: f64 = (0..k).map(|g| f64::from(row[2 * g + 1])).sum();
         if deaths > 0.0 {
             let wt = if rho == 0.0 { 1.0 } else { km.powf(rho) };
             for g in 0..k {
-                part.obs[g] += wt * d_g[g];
+                part.obs[g] += wt * f64::from(row[2 * g + 1]);
                 part.exp[g] += wt * deaths * risk[g] / nrisk;
             }
             if nrisk > 1.0 {
@@ -79,7 +65,9 @@ fn stratum(rows: &[(f64, u8, u32)], k: usize, rho: f64) -> Part {
             km *= (nrisk - deaths) / nrisk;
         }
         for g in 0..k {
-            risk[g] -= out_g[g];
+            let out = f64::from(row[2 * g] + row[2 * g + 1]);
+            risk[g] -= out;
+            nrisk -= out;
         }
     }
     part
@@ -98,21 +86,18 @@ pub fn logrank(time: &[f64], event: &[f64], group: &[f64], strata: Option<&[f64]
     let ev = check_events(event, "event")?;
     let (g, gmax) = check_codes(group, "group", "group codes must be integers >= 0")?;
     let k = gmax as usize + 1;
-    let strata_rows: Vec<Vec<usize>> = match strata {
-        None => vec![(0..n).collect()],
+    let strata_rows: Option<Vec<Vec<usize>>> = match strata {
+        None => None,
         Some(s) => {
             let (sc, smax) = check_codes(s, "strata", "strata codes must be integers >= 0")?;
-            split_by(&sc, smax as usize + 1)
+            Some(split_by(&sc, smax as usize + 1))
         }
     };
-    let parts: Vec<Part> = strata_rows
-        .par_iter()
-        .filter(|r| !r.is_empty())
-        .map(|rows| {
-            let data: Vec<(f64, u8, u32)> = rows.iter().map(|&i| (time[i], ev[i], g[i])).collect();
-            stratum(&data, k, rho)
-        })
-        .collect();
+    let label: Vec<u32> = (0..n).map(|i| 2 * g[i] + u32::from(ev[i])).collect();
+    let parts: Vec<Part> = match strata_rows {
+        None => vec![stratum(&tabulate(time, &label, None, 2 * k), k, rho)],
+        Some(sr) => sr.par_iter().filter(|r| !r.is_empty()).map(|rows| stratum(&tabulate(time, &label, Some(rows), 2 * k), k, rho)).collect(),
+    };
     let mut obs = vec![0.0; k];
     let mut exp = vec![0.0; k];
     let mut var = vec![0.0; k * k];

@@ -4,7 +4,8 @@
 //! Every entry point validates its inputs here (times finite and >= 0,
 //! events 0/1, causes integers >= 0, group codes integers >= 0), splits the
 //! rows by group/stratum with a counting pass and works on each part in
-//! parallel (rayon). Results match R `survival` / `cmprsk` (see the tests
+//! parallel (rayon); the distinct times and their counts come from
+//! [`tabulate`] (a histogram for whole-number times, a sort otherwise). Results match R `survival` / `cmprsk` (see the tests
 //! under `tests/survival/` and the reference scripts beside them).
 
 // Index loops over small p×p / k×k arrays read closer to the formulas than iterator chains.
@@ -16,6 +17,7 @@ pub mod gray;
 pub mod km;
 pub mod linalg;
 pub mod logrank;
+pub mod tabulate;
 
 use crate::error::{Result, StatsError};
 
@@ -94,34 +96,6 @@ pub fn split_by(codes: &[u32], ngroups: usize) -> Vec<Vec<usize>> {
     out
 }
 
-/// Sort key for a (time, event) pair: times ascending, and at one time events
-/// before censorings. `time` must be finite and >= 0 (checked), so its bit
-/// pattern orders like the number once -0.0 is folded into 0.0.
-#[inline]
-pub fn key(time: f64, event: u8) -> u64 {
-    ((time + 0.0).to_bits() << 1) | u64::from(event == 0)
-}
-
-#[inline]
-pub fn key_time(k: u64) -> f64 {
-    f64::from_bits(k >> 1)
-}
-
-#[inline]
-pub fn key_event(k: u64) -> bool {
-    k & 1 == 0
-}
-
-/// Sort keys; large inputs use the parallel sort.
-pub fn sort_keys(keys: &mut [u64]) {
-    use rayon::slice::ParallelSliceMut;
-    if keys.len() > 1 << 16 {
-        keys.par_sort_unstable();
-    } else {
-        keys.sort_unstable();
-    }
-}
-
 /// Two-sided normal quantile for a confidence level, checked.
 pub fn z_value(conf_level: f64) -> Result<f64> {
     if !(conf_level > 0.0 && conf_level < 1.0) {
@@ -133,14 +107,6 @@ pub fn z_value(conf_level: f64) -> Result<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn keys_order_time_then_events_first() {
-        let mut k = vec![key(2.0, 0), key(1.0, 0), key(2.0, 1), key(-0.0, 1), key(1.5, 1)];
-        sort_keys(&mut k);
-        let back: Vec<(f64, bool)> = k.iter().map(|&k| (key_time(k), key_event(k))).collect();
-        assert_eq!(back, vec![(0.0, true), (1.0, false), (1.5, true), (2.0, true), (2.0, false)]);
-    }
 
     #[test]
     fn checks_name_argument_and_row() {
