@@ -164,8 +164,7 @@ pub fn gray_tests(time: &[f64], cause: &[u32], group: &[u32], ncauses: usize, ng
         return Ok(vec![GrayOutput { statistic: f64::NAN, df: 0.0, pvalue: f64::NAN }; ncauses]);
     }
     let w = ncauses as u32 + 1;
-    let label: Vec<u32> = cause.iter().zip(group).map(|(&c, &g)| g * w + c).collect();
-    let tab = tabulate(time, &label, None, ngroups * (ncauses + 1));
+    let tab = tabulate(time, |i| (group[i] * w + cause[i]) as usize, None, ngroups * (ncauses + 1));
     (1..=ncauses)
         .into_par_iter()
         .map(|kc| {

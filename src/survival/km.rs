@@ -11,7 +11,7 @@
 use rayon::prelude::*;
 
 use super::tabulate::{tabulate, Tabulation};
-use super::{check_codes, check_events, check_lengths, check_times, split_by, z_value};
+use super::{check_codes, check_event_values, check_lengths, check_times, split_by, z_value};
 use crate::error::{Result, StatsError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,11 +113,12 @@ pub fn kaplan_meier(time: &[f64], event: &[f64], group: Option<&[f64]>, conf_lev
     };
     let z = z_value(conf_level)?;
     check_times(time, "time")?;
-    let label: Vec<u32> = check_events(event, "event")?.into_iter().map(u32::from).collect();
+    check_event_values(event, "event")?;
+    let label = |i: usize| event[i] as usize;
     let curves: Vec<KmOutput> = match group {
         None => {
             let mut out = KmOutput::default();
-            curve(&tabulate(time, &label, None, 2), 0, z, conf_type, &mut out);
+            curve(&tabulate(time, label, None, 2), 0, z, conf_type, &mut out);
             vec![out]
         }
         Some(g) => {
@@ -128,7 +129,7 @@ pub fn kaplan_meier(time: &[f64], event: &[f64], group: Option<&[f64]>, conf_lev
                 .map(|(code, rows)| {
                     let mut out = KmOutput::default();
                     if !rows.is_empty() {
-                        curve(&tabulate(time, &label, Some(&rows), 2), code as u32, z, conf_type, &mut out);
+                        curve(&tabulate(time, label, Some(&rows), 2), code as u32, z, conf_type, &mut out);
                     }
                     out
                 })

@@ -75,7 +75,7 @@ fn stratum(tab: &Tabulation, k: usize, rho: f64) -> Part {
 
 /// G-rho test across group codes, optionally stratified.
 pub fn logrank(time: &[f64], event: &[f64], group: &[f64], strata: Option<&[f64]>, rho: f64) -> Result<LogrankOutput> {
-    let n = match strata {
+    match strata {
         Some(s) => check_lengths(&[("time", time.len()), ("event", event.len()), ("group", group.len()), ("strata", s.len())])?,
         None => check_lengths(&[("time", time.len()), ("event", event.len()), ("group", group.len())])?,
     };
@@ -93,10 +93,10 @@ pub fn logrank(time: &[f64], event: &[f64], group: &[f64], strata: Option<&[f64]
             Some(split_by(&sc, smax as usize + 1))
         }
     };
-    let label: Vec<u32> = (0..n).map(|i| 2 * g[i] + u32::from(ev[i])).collect();
+    let label = |i: usize| 2 * g[i] as usize + usize::from(ev[i]);
     let parts: Vec<Part> = match strata_rows {
-        None => vec![stratum(&tabulate(time, &label, None, 2 * k), k, rho)],
-        Some(sr) => sr.par_iter().filter(|r| !r.is_empty()).map(|rows| stratum(&tabulate(time, &label, Some(rows), 2 * k), k, rho)).collect(),
+        None => vec![stratum(&tabulate(time, label, None, 2 * k), k, rho)],
+        Some(sr) => sr.par_iter().filter(|r| !r.is_empty()).map(|rows| stratum(&tabulate(time, label, Some(rows), 2 * k), k, rho)).collect(),
     };
     let mut obs = vec![0.0; k];
     let mut exp = vec![0.0; k];

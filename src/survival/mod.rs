@@ -9,7 +9,7 @@
 //! under `tests/survival/` and the reference scripts beside them).
 
 // Index loops over small p×p / k×k arrays read closer to the formulas than iterator chains.
-#![allow(clippy::needless_range_loop)]
+#![allow(clippy::needless_range_loop, clippy::neg_cmp_op_on_partial_ord)]
 
 pub mod aalen_johansen;
 pub mod cox;
@@ -21,34 +21,43 @@ pub mod tabulate;
 
 use crate::error::{Result, StatsError};
 
-/// Check survival times: finite and >= 0 (NaN is an error: there is no omission here).
-pub fn check_times(time: &[f64], arg: &'static str) -> Result<()> {
-    for (i, &t) in time.iter().enumerate() {
-        if t.is_nan() {
-            return Err(StatsError::invalid(arg, i, t, "missing value", "times must be finite numbers >= 0"));
-        }
-        if t < 0.0 || !t.is_finite() {
-            return Err(StatsError::invalid(arg, i, t, "out of range", "times must be finite numbers >= 0"));
-        }
+/// Lowest index where `bad(i)` holds, scanning in parallel chunks for large inputs.
+pub fn first_bad<F: Fn(usize) -> bool + Sync>(n: usize, bad: F) -> Option<usize> {
+    use rayon::prelude::*;
+    const CHUNK: usize = 1 << 15;
+    if n < 2 * CHUNK {
+        (0..n).find(|&i| bad(i))
+    } else {
+        (0..n.div_ceil(CHUNK)).into_par_iter().find_map_first(|c| (c * CHUNK..((c + 1) * CHUNK).min(n)).find(|&i| bad(i)))
     }
-    Ok(())
 }
 
-/// Check event indicators (0 = censored, 1 = event) and return them as bytes.
+/// Check survival times: finite and >= 0 (NaN is an error: there is no omission here).
+pub fn check_times(time: &[f64], arg: &'static str) -> Result<()> {
+    // `!(t >= 0.0)` also catches NaN
+    match first_bad(time.len(), |i| !(time[i] >= 0.0) | !time[i].is_finite()) {
+        None => Ok(()),
+        Some(i) => {
+            let t = time[i];
+            let reason = if t.is_nan() { "missing value" } else { "out of range" };
+            Err(StatsError::invalid(arg, i, t, reason, "times must be finite numbers >= 0"))
+        }
+    }
+}
+
+/// Check event indicators (0 = censored, 1 = event). Branch-free test: random
+/// 0/1 data would defeat the branch predictor.
+pub fn check_event_values(event: &[f64], arg: &'static str) -> Result<()> {
+    match first_bad(event.len(), |i| (event[i] != 0.0) & (event[i] != 1.0)) {
+        None => Ok(()),
+        Some(i) => Err(StatsError::invalid(arg, i, event[i], "not an event indicator", "allowed 0 (censored) or 1 (event)")),
+    }
+}
+
+/// Check event indicators and return them as bytes.
 pub fn check_events(event: &[f64], arg: &'static str) -> Result<Vec<u8>> {
-    event
-        .iter()
-        .enumerate()
-        .map(|(i, &e)| {
-            if e == 0.0 {
-                Ok(0)
-            } else if e == 1.0 {
-                Ok(1)
-            } else {
-                Err(StatsError::invalid(arg, i, e, "not an event indicator", "allowed 0 (censored) or 1 (event)"))
-            }
-        })
-        .collect()
+    check_event_values(event, arg)?;
+    Ok(event.iter().map(|&e| e as u8).collect())
 }
 
 /// Check integer codes >= 0 (groups, strata, causes) and return them with their maximum.
@@ -59,7 +68,7 @@ pub fn check_codes(codes: &[f64], arg: &'static str, allowed: &'static str) -> R
         if c.is_nan() {
             return Err(StatsError::invalid(arg, i, c, "missing value", allowed));
         }
-        if c < 0.0 || c >= u32::MAX as f64 || c.fract() != 0.0 {
+        if c.is_nan() || c < 0.0 || c >= u32::MAX as f64 || (c as u32) as f64 != c {
             return Err(StatsError::invalid(arg, i, c, "not an integer >= 0", allowed));
         }
         let v = c as u32;

@@ -9,7 +9,7 @@
 //! (bit pattern, label) pairs (the bit pattern of a finite value >= 0 orders
 //! like the value); large inputs sort in parallel.
 
-use rayon::slice::ParallelSliceMut;
+use rayon::prelude::*;
 
 /// `counts[j * width + l]` = rows with time `times[j]` and label `l`; `times` ascending.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -37,31 +37,55 @@ fn histogram_budget(n: usize) -> usize {
     8 * n + (1 << 20)
 }
 
-/// Tabulate the rows `rows` (all rows when None) of `time` with labels `label[i] < width`.
-/// `time` must be validated (finite, >= 0).
-pub fn tabulate(time: &[f64], label: &[u32], rows: Option<&[usize]>, width: usize) -> Tabulation {
+/// Tabulate the rows `rows` (all rows when None) of `time`, row i carrying
+/// label `label(i) < width`. `time` must be validated (finite, >= 0).
+pub fn tabulate<F>(time: &[f64], label: F, rows: Option<&[usize]>, width: usize) -> Tabulation
+where
+    F: Fn(usize) -> usize + Sync,
+{
     let n = rows.map_or(time.len(), |r| r.len());
     let get = |k: usize| -> usize { rows.map_or(k, |r| r[k]) };
-    // integer path?
-    let mut max = 0.0f64;
-    let mut integer = true;
-    for k in 0..n {
+    // Whole numbers below the histogram budget? (`as` casts rather than `fract()`,
+    // a libm call on baseline x86-64.)
+    let limit = (histogram_budget(n) / width.max(1)) as f64;
+    let not_int = |k: usize| {
         let t = time[get(k)];
-        if t.fract() != 0.0 {
-            integer = false;
-            break;
-        }
-        if t > max {
-            max = t;
-        }
-    }
-    if integer && n > 0 && (max + 1.0) * (width as f64) <= histogram_budget(n) as f64 {
+        (t >= limit) | ((t as u64) as f64 != t)
+    };
+    if n > 0 && super::first_bad(n, not_int).is_none() {
+        let max = if n < 1 << 16 {
+            (0..n).map(|k| time[get(k)]).fold(0.0, f64::max)
+        } else {
+            const CHUNK: usize = 1 << 15;
+            (0..n.div_ceil(CHUNK))
+                .into_par_iter()
+                .map(|c| (c * CHUNK..((c + 1) * CHUNK).min(n)).map(|k| time[get(k)]).fold(0.0, f64::max))
+                .reduce(|| 0.0, f64::max)
+        };
         let m = max as usize + 1;
-        let mut hist = vec![0u32; m * width];
-        for k in 0..n {
-            let i = get(k);
-            hist[time[i] as usize * width + label[i] as usize] += 1;
-        }
+        let cells = m * width;
+        let fill = |range: std::ops::Range<usize>| {
+            let mut hist = vec![0u32; cells];
+            for k in range {
+                let i = get(k);
+                hist[time[i] as usize * width + label(i)] += 1;
+            }
+            hist
+        };
+        let threads = rayon::current_num_threads().max(1);
+        let hist = if n >= 1 << 17 && threads > 1 && cells * threads <= n {
+            let step = n.div_ceil(threads);
+            (0..threads)
+                .into_par_iter()
+                .map(|c| fill(c * step..((c + 1) * step).min(n)))
+                .reduce_with(|mut a, b| {
+                    a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+                    a
+                })
+                .unwrap_or_default()
+        } else {
+            fill(0..n)
+        };
         let mut out = Tabulation { times: Vec::new(), counts: Vec::new(), width };
         for (t, cell) in hist.chunks_exact(width).enumerate() {
             if cell.iter().any(|&c| c != 0) {
@@ -71,10 +95,37 @@ pub fn tabulate(time: &[f64], label: &[u32], rows: Option<&[usize]>, width: usiz
         }
         return out;
     }
+    if width == 2 {
+        // one label bit fits below the time's bit pattern (whose top bit is 0)
+        let mut keys: Vec<u64> = (0..n)
+            .map(|k| {
+                let i = get(k);
+                ((time[i] + 0.0).to_bits() << 1) | label(i) as u64
+            })
+            .collect();
+        if n > 1 << 16 {
+            keys.par_sort_unstable();
+        } else {
+            keys.sort_unstable();
+        }
+        let mut out = Tabulation { times: Vec::new(), counts: Vec::new(), width };
+        let mut i = 0;
+        while i < n {
+            let b = keys[i] >> 1;
+            out.times.push(f64::from_bits(b));
+            let mut c = [0u32; 2];
+            while i < n && keys[i] >> 1 == b {
+                c[(keys[i] & 1) as usize] += 1;
+                i += 1;
+            }
+            out.counts.extend_from_slice(&c);
+        }
+        return out;
+    }
     let mut pairs: Vec<(u64, u32)> = (0..n)
         .map(|k| {
             let i = get(k);
-            ((time[i] + 0.0).to_bits(), label[i])
+            ((time[i] + 0.0).to_bits(), label(i) as u32)
         })
         .collect();
     if n > 1 << 16 {
@@ -104,12 +155,12 @@ mod tests {
     #[test]
     fn integer_and_sorted_paths_agree() {
         let t = [3.0, 1.0, 3.0, 0.0, 7.0, 1.0];
-        let l = [1, 0, 1, 0, 1, 1];
-        let a = tabulate(&t, &l, None, 2);
+        let l = [1usize, 0, 1, 0, 1, 1];
+        let a = tabulate(&t, |i| l[i], None, 2);
         assert_eq!(a.times, vec![0.0, 1.0, 3.0, 7.0]);
         assert_eq!(a.counts, vec![1, 0, 1, 1, 0, 2, 0, 1]);
         let t2: Vec<f64> = t.iter().map(|v| v + 0.5).collect();
-        let b = tabulate(&t2, &l, None, 2);
+        let b = tabulate(&t2, |i| l[i], None, 2);
         assert_eq!(b.counts, a.counts);
         assert_eq!(b.times, vec![0.5, 1.5, 3.5, 7.5]);
     }
@@ -117,10 +168,40 @@ mod tests {
     #[test]
     fn row_subset_and_huge_integers() {
         let t = [1e15, 2.0, 1e15];
-        let l = [0, 0, 1];
-        let a = tabulate(&t, &l, Some(&[0, 2]), 2);
+        let l = [0usize, 0, 1];
+        let a = tabulate(&t, |i| l[i], Some(&[0, 2]), 2);
         assert_eq!(a.times, vec![1e15]);
         assert_eq!(a.counts, vec![1, 1]);
-        assert!(tabulate(&t, &l, Some(&[]), 2).is_empty());
+        assert!(tabulate(&t, |i| l[i], Some(&[]), 2).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    #[test]
+    #[ignore]
+    fn time_parts() {
+        let n = 1_000_000usize;
+        let mut s = 12345u64;
+        let mut t = Vec::with_capacity(n);
+        let mut e = Vec::with_capacity(n);
+        for _ in 0..n {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let u = ((s >> 11) as f64) / (1u64 << 53) as f64;
+            t.push((-(1.0 - u).ln() * 900.0).ceil());
+            e.push(if (s >> 7) & 1 == 1 { 1.0 } else { 0.0 });
+        }
+        let t0 = std::time::Instant::now();
+        super::super::check_times(&t, "time").unwrap();
+        eprintln!("check_times {:?}", t0.elapsed());
+        let t0 = std::time::Instant::now();
+        super::super::check_event_values(&e, "event").unwrap();
+        eprintln!("events {:?}", t0.elapsed());
+        let t0 = std::time::Instant::now();
+        let tab = super::tabulate(&t, |i| e[i] as usize, None, 2);
+        eprintln!("tabulate {:?} {}", t0.elapsed(), tab.len());
+        let t0 = std::time::Instant::now();
+        let o = super::super::km::kaplan_meier(&t, &e, None, 0.95, super::super::km::ConfType::LogLog).unwrap();
+        eprintln!("km {:?} {}", t0.elapsed(), o.time.len());
     }
 }
