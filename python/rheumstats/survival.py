@@ -49,8 +49,13 @@ def _index_of(*xs: Any) -> Optional[pd.Index]:
 
 
 def _codes(x: Any, name: str, n: int) -> tuple:
-    """Group/strata labels -> (float codes 0..k-1, labels). Categorical order is kept,
-    other labels are sorted; only labels that occur are kept. A missing label is an error."""
+    """Group/strata labels -> (float codes, labels, present codes).
+
+    ``labels[i]`` is the label of code ``present[i]``; only labels that occur are
+    listed. Categorical order is kept, other labels are sorted. Whole numbers
+    >= 0 (e.g. 1/2 for sex) are used as codes directly (no hashing pass; codes
+    that do not occur are simply empty groups). A missing label is an error.
+    """
     if isinstance(x, pd.DataFrame):
         raise TypeError(f"{name}: expected a 1-D array-like of labels, got a DataFrame")
     s = x if isinstance(x, pd.Series) else pd.Series(np.asarray(x) if not isinstance(x, (list, tuple)) else list(x))
@@ -58,6 +63,15 @@ def _codes(x: Any, name: str, n: int) -> tuple:
         raise ValueError(f"{name}: expected a 1-D array-like")
     if len(s) != n:
         raise _native.InvalidInputError(f"time and {name} must have the same length; got {n} and {len(s)}")
+    kind = s.dtype.kind if isinstance(s.dtype, np.dtype) else ""
+    if kind in ("i", "u", "f") and n > 0:
+        v = s.to_numpy()
+        vf = np.ascontiguousarray(v, dtype=np.float64)
+        if kind == "f" and np.isnan(vf).any():
+            pass  # reported below with the row
+        elif vf.min() >= 0 and vf.max() < 4 * n + 1024 and (kind in "iu" or bool(np.all(vf == np.floor(vf)))):
+            present = np.flatnonzero(np.bincount(vf.astype(np.intp)))
+            return vf, pd.Index(present.astype(v.dtype) if kind in "iu" else present.astype(np.float64)), present
     miss = np.flatnonzero(pd.isna(s).to_numpy())
     if miss.size:
         r = int(miss[0])
@@ -68,9 +82,18 @@ def _codes(x: Any, name: str, n: int) -> tuple:
         raise err
     if isinstance(s.dtype, pd.CategoricalDtype):
         cat = s.cat.remove_unused_categories()
-        return cat.cat.codes.to_numpy(dtype=np.float64), pd.Index(cat.cat.categories)
-    codes, labels = pd.factorize(s, sort=True)
-    return codes.astype(np.float64), pd.Index(labels)
+        labels = pd.Index(cat.cat.categories)
+        return cat.cat.codes.to_numpy(dtype=np.float64), labels, np.arange(len(labels))
+    codes, uniques = pd.factorize(s, sort=True)
+    labels = pd.Index(uniques)
+    return codes.astype(np.float64), labels, np.arange(len(labels))
+
+
+def _label_lookup(labels: pd.Index, present: np.ndarray, codes_out: np.ndarray) -> pd.Index:
+    """Labels of output rows given their group codes."""
+    pos = np.empty(int(present.max()) + 1 if present.size else 0, dtype=np.int64)
+    pos[present] = np.arange(len(present))
+    return labels.take(pos[codes_out.astype(np.int64)])
 
 
 def _times(x: Any, name: str) -> np.ndarray:
@@ -302,8 +325,9 @@ def kaplan_meier(
     index = _index_of(time, event, group)
     codes: Optional[np.ndarray] = None
     labels: Optional[pd.Index] = None
+    present = np.arange(0)
     if group is not None:
-        codes, labels = _codes(group, "group", len(t))
+        codes, labels, present = _codes(group, "group", len(t))
     d = call(_native.survival_km, t, e, codes, conf_level, conf_type, index={"time": index, "event": index, "group": index})
     cols = ["time", "n_risk", "n_event", "n_censor", "survival", "std_err", "ci_low", "ci_high"]
     table = pd.DataFrame({c: d[c] for c in cols})
@@ -312,7 +336,7 @@ def kaplan_meier(
     groups: tuple = ()
     grouped = labels is not None
     if labels is not None:
-        table.insert(0, "group", labels.take(d["group"].astype(np.int64)))
+        table.insert(0, "group", _label_lookup(labels, present, d["group"]))
         groups = tuple(labels)
     return KaplanMeier(table=table, conf_level=conf_level, conf_type=conf_type, _grouped=grouped, _groups=groups)
 
@@ -352,19 +376,18 @@ def logrank(time: Any, event: Any, group: Any, strata: Any = None, rho: float = 
     t = _times(time, "time")
     e = as_float(event, "event")
     index = _index_of(time, event, group, strata)
-    codes, labels = _codes(group, "group", len(t))
+    codes, labels, present = _codes(group, "group", len(t))
     s = None
     if strata is not None:
-        s, _ = _codes(strata, "strata", len(t))
+        s, _, _ = _codes(strata, "strata", len(t))
     try:
         rho = float(rho)
     except (TypeError, ValueError):
         raise TypeError(f"rho: expected a number >= 0, got {rho!r}") from None
     d = call(_native.survival_logrank, t, e, codes, s, rho, index={"time": index, "event": index, "group": index, "strata": index})
-    k = len(labels)
     name = getattr(group, "name", None)
-    obs = pd.Series(d["observed"][:k], index=pd.Index(labels, name=name), name="observed")
-    exp = pd.Series(d["expected"][:k], index=pd.Index(labels, name=name), name="expected")
+    obs = pd.Series(d["observed"][present], index=pd.Index(labels, name=name), name="observed")
+    exp = pd.Series(d["expected"][present], index=pd.Index(labels, name=name), name="expected")
     return LogrankResult(statistic=float(d["statistic"]), df=int(d["df"]), pvalue=float(d["pvalue"]), observed=obs, expected=exp, rho=rho)
 
 
@@ -496,8 +519,9 @@ def cumulative_incidence(time: Any, cause: Any, group: Any = None, conf_level: f
     index = _index_of(time, cause, group)
     codes: Optional[np.ndarray] = None
     labels: Optional[pd.Index] = None
+    present = np.arange(0)
     if group is not None:
-        codes, labels = _codes(group, "group", len(t))
+        codes, labels, present = _codes(group, "group", len(t))
     d = call(_native.survival_aalen_johansen, t, c, codes, conf_level, index={"time": index, "cause": index, "group": index})
     causes = tuple(int(v) for v in d["causes"])
     k = len(causes)
@@ -516,7 +540,7 @@ def cumulative_incidence(time: Any, cause: Any, group: Any = None, conf_level: f
     groups: tuple = ()
     grouped = labels is not None
     if labels is not None:
-        table.insert(0, "group", labels.take(rep(d["group"]).astype(np.int64)))
+        table.insert(0, "group", _label_lookup(labels, present, rep(d["group"])))
         groups = tuple(labels)
     return CumulativeIncidence(
         table=table, causes=causes, conf_level=conf_level, _grouped=grouped, _groups=groups,
@@ -649,7 +673,7 @@ def coxph(
     s = None
     if strs:
         key = d[strs].astype(str).agg("\x1f".join, axis=1) if len(strs) > 1 else d[strs[0]]
-        s, _ = _codes(key, "strata", len(t))
+        s, _, _ = _codes(key, "strata", len(t))
     res = call(_native.survival_coxph, t, e, np.ascontiguousarray(x), s, ties, int(max_iter), conf_level, index={"duration": d.index, "event": d.index, "covariates": d.index})
     coef = res["coef"]
     p = len(coef)

@@ -21,14 +21,25 @@ pub mod tabulate;
 
 use crate::error::{Result, StatsError};
 
-/// Lowest index where `bad(i)` holds, scanning in parallel chunks for large inputs.
+/// Lowest index where `bad(i)` holds. Each chunk is first tested with a
+/// branch-free fold (vectorisable, no early exit), chunks run in parallel for
+/// large inputs, and only a chunk with a hit is searched for the index.
 pub fn first_bad<F: Fn(usize) -> bool + Sync>(n: usize, bad: F) -> Option<usize> {
     use rayon::prelude::*;
-    const CHUNK: usize = 1 << 15;
-    if n < 2 * CHUNK {
-        (0..n).find(|&i| bad(i))
+    const CHUNK: usize = 1 << 14;
+    let scan = |c: usize| {
+        let r = c * CHUNK..((c + 1) * CHUNK).min(n);
+        if r.clone().fold(false, |acc, i| acc | bad(i)) {
+            r.clone().find(|&i| bad(i))
+        } else {
+            None
+        }
+    };
+    let chunks = n.div_ceil(CHUNK);
+    if n < 4 * CHUNK {
+        (0..chunks).find_map(scan)
     } else {
-        (0..n.div_ceil(CHUNK)).into_par_iter().find_map_first(|c| (c * CHUNK..((c + 1) * CHUNK).min(n)).find(|&i| bad(i)))
+        (0..chunks).into_par_iter().find_map_first(scan)
     }
 }
 

@@ -48,20 +48,21 @@ where
     // Whole numbers below the histogram budget? (`as` casts rather than `fract()`,
     // a libm call on baseline x86-64.)
     let limit = (histogram_budget(n) / width.max(1)) as f64;
-    let not_int = |k: usize| {
-        let t = time[get(k)];
-        (t >= limit) | ((t as u64) as f64 != t)
+    // one branch-free pass: (all whole numbers below the limit, maximum)
+    const CHUNK: usize = 1 << 15;
+    let part = |c: usize| {
+        (c * CHUNK..((c + 1) * CHUNK).min(n)).fold((true, 0.0f64), |(ok, mx), k| {
+            let t = time[get(k)];
+            (ok & (t < limit) & ((t as u64) as f64 == t), if t > mx { t } else { mx })
+        })
     };
-    if n > 0 && super::first_bad(n, not_int).is_none() {
-        let max = if n < 1 << 16 {
-            (0..n).map(|k| time[get(k)]).fold(0.0, f64::max)
-        } else {
-            const CHUNK: usize = 1 << 15;
-            (0..n.div_ceil(CHUNK))
-                .into_par_iter()
-                .map(|c| (c * CHUNK..((c + 1) * CHUNK).min(n)).map(|k| time[get(k)]).fold(0.0, f64::max))
-                .reduce(|| 0.0, f64::max)
-        };
+    let join = |a: (bool, f64), b: (bool, f64)| (a.0 & b.0, a.1.max(b.1));
+    let (integer, max) = if n < 1 << 16 {
+        (0..n.div_ceil(CHUNK)).map(part).fold((true, 0.0), join)
+    } else {
+        (0..n.div_ceil(CHUNK)).into_par_iter().map(part).reduce(|| (true, 0.0), join)
+    };
+    if n > 0 && integer {
         let m = max as usize + 1;
         let cells = m * width;
         let fill = |range: std::ops::Range<usize>| {
