@@ -53,8 +53,10 @@ def _codes(x: Any, name: str, n: int) -> tuple:
 
     ``labels[i]`` is the label of code ``present[i]``; only labels that occur are
     listed. Categorical order is kept, other labels are sorted. Whole numbers
-    >= 0 (e.g. 1/2 for sex) are used as codes directly (no hashing pass; codes
-    that do not occur are simply empty groups). A missing label is an error.
+    >= 0 (e.g. 1/2 for sex) are used as codes directly, with no hashing pass:
+    then ``labels`` and ``present`` are None and the caller reads the codes that
+    occur from the native output (codes that do not occur are empty groups).
+    A missing label is an error.
     """
     if isinstance(x, pd.DataFrame):
         raise TypeError(f"{name}: expected a 1-D array-like of labels, got a DataFrame")
@@ -70,8 +72,7 @@ def _codes(x: Any, name: str, n: int) -> tuple:
         if kind == "f" and np.isnan(vf).any():
             pass  # reported below with the row
         elif vf.min() >= 0 and vf.max() < 4 * n + 1024 and (kind in "iu" or bool(np.all(vf == np.floor(vf)))):
-            present = np.flatnonzero(np.bincount(vf.astype(np.intp)))
-            return vf, pd.Index(present.astype(v.dtype) if kind in "iu" else present.astype(np.float64)), present
+            return vf, None, v.dtype
     miss = np.flatnonzero(pd.isna(s).to_numpy())
     if miss.size:
         r = int(miss[0])
@@ -87,6 +88,15 @@ def _codes(x: Any, name: str, n: int) -> tuple:
     codes, uniques = pd.factorize(s, sort=True)
     labels = pd.Index(uniques)
     return codes.astype(np.float64), labels, np.arange(len(labels))
+
+
+def _resolve(labels: Optional[pd.Index], present: Any, codes_out: np.ndarray) -> tuple:
+    """(labels, present codes) once the native output is known: for numbers used as codes
+    directly (`labels` None, `present` their dtype) the codes that occur in ``codes_out``."""
+    if labels is not None:
+        return labels, present
+    pres = np.unique(codes_out).astype(np.int64)
+    return pd.Index(pres.astype(present)), pres
 
 
 def _label_lookup(labels: pd.Index, present: np.ndarray, codes_out: np.ndarray) -> pd.Index:
@@ -325,7 +335,7 @@ def kaplan_meier(
     index = _index_of(time, event, group)
     codes: Optional[np.ndarray] = None
     labels: Optional[pd.Index] = None
-    present = np.arange(0)
+    present: Any = None
     if group is not None:
         codes, labels, present = _codes(group, "group", len(t))
     d = call(_native.survival_km, t, e, codes, conf_level, conf_type, index={"time": index, "event": index, "group": index})
@@ -334,8 +344,9 @@ def kaplan_meier(
     for c in ("n_risk", "n_event", "n_censor"):
         table[c] = table[c].astype(np.int64)
     groups: tuple = ()
-    grouped = labels is not None
-    if labels is not None:
+    grouped = codes is not None
+    if codes is not None:
+        labels, present = _resolve(labels, present, d["group"])
         table.insert(0, "group", _label_lookup(labels, present, d["group"]))
         groups = tuple(labels)
     return KaplanMeier(table=table, conf_level=conf_level, conf_type=conf_type, _grouped=grouped, _groups=groups)
@@ -385,6 +396,8 @@ def logrank(time: Any, event: Any, group: Any, strata: Any = None, rho: float = 
     except (TypeError, ValueError):
         raise TypeError(f"rho: expected a number >= 0, got {rho!r}") from None
     d = call(_native.survival_logrank, t, e, codes, s, rho, index={"time": index, "event": index, "group": index, "strata": index})
+    if labels is None:
+        labels, present = _resolve(None, present, np.flatnonzero(d["n"]))
     name = getattr(group, "name", None)
     obs = pd.Series(d["observed"][present], index=pd.Index(labels, name=name), name="observed")
     exp = pd.Series(d["expected"][present], index=pd.Index(labels, name=name), name="expected")
@@ -519,7 +532,7 @@ def cumulative_incidence(time: Any, cause: Any, group: Any = None, conf_level: f
     index = _index_of(time, cause, group)
     codes: Optional[np.ndarray] = None
     labels: Optional[pd.Index] = None
-    present = np.arange(0)
+    present: Any = None
     if group is not None:
         codes, labels, present = _codes(group, "group", len(t))
     d = call(_native.survival_aalen_johansen, t, c, codes, conf_level, index={"time": index, "cause": index, "group": index})
@@ -538,8 +551,9 @@ def cumulative_incidence(time: Any, cause: Any, group: Any = None, conf_level: f
         "ci_high": d["ci_high"],
     })
     groups: tuple = ()
-    grouped = labels is not None
-    if labels is not None:
+    grouped = codes is not None
+    if codes is not None:
+        labels, present = _resolve(labels, present, d["group"])
         table.insert(0, "group", _label_lookup(labels, present, rep(d["group"])))
         groups = tuple(labels)
     return CumulativeIncidence(

@@ -63,6 +63,7 @@ fn survival_logrank<'py>(
     d.set_item("observed", f64_out(py, o.observed))?;
     d.set_item("expected", f64_out(py, o.expected))?;
     d.set_item("variance", f64_out(py, o.variance))?;
+    d.set_item("n", f64_out(py, o.n))?;
     Ok(d)
 }
 

@@ -23,9 +23,12 @@ pub struct LogrankOutput {
     pub expected: Vec<f64>,
     /// k×k variance of O − E, row-major.
     pub variance: Vec<f64>,
+    /// Rows per group code.
+    pub n: Vec<f64>,
 }
 
 struct Part {
+    n: Vec<f64>,
     obs: Vec<f64>,
     exp: Vec<f64>,
     var: Vec<f64>,
@@ -40,7 +43,7 @@ fn stratum(tab: &Tabulation, k: usize, rho: f64) -> Part {
             risk[g] += f64::from(row[2 * g] + row[2 * g + 1]);
         }
     }
-    let mut part = Part { obs: vec![0.0; k], exp: vec![0.0; k], var: vec![0.0; k * k] };
+    let mut part = Part { n: risk.clone(), obs: vec![0.0; k], exp: vec![0.0; k], var: vec![0.0; k * k] };
     let mut nrisk: f64 = risk.iter().sum();
     let mut km = 1.0f64;
     for j in 0..tab.len() {
@@ -100,9 +103,11 @@ pub fn logrank(time: &[f64], event: &[f64], group: &[f64], strata: Option<&[f64]
     };
     let mut obs = vec![0.0; k];
     let mut exp = vec![0.0; k];
+    let mut nn = vec![0.0; k];
     let mut var = vec![0.0; k * k];
     for p in parts {
         for a in 0..k {
+            nn[a] += p.n[a];
             obs[a] += p.obs[a];
             exp[a] += p.exp[a];
         }
@@ -131,7 +136,7 @@ pub fn logrank(time: &[f64], event: &[f64], group: &[f64], strata: Option<&[f64]
         .ok_or_else(|| StatsError::Singular { what: "log-rank variance matrix (groups confounded with strata?)".into() })?;
     let df = m as f64;
     let pvalue = chi2_sf(statistic, df)?;
-    Ok(LogrankOutput { statistic, df, pvalue, observed: obs, expected: exp, variance: var })
+    Ok(LogrankOutput { statistic, df, pvalue, observed: obs, expected: exp, variance: var, n: nn })
 }
 
 #[cfg(test)]

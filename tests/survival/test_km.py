@@ -155,3 +155,16 @@ def test_result_is_immutable_and_plots():
     mpl.use("Agg")
     ax = km.plot(at_risk=[0, 1, 2])
     assert len(ax.get_lines()) >= 2
+
+
+def test_numeric_group_labels_are_kept():
+    # whole numbers are used as codes directly; labels are the values that occur
+    km = rs.survival.kaplan_meier([1, 2, 3, 4], [1, 0, 1, 1], [2, 5, 2, 5])
+    assert km.table["group"].tolist() == [2, 2, 5, 5]
+    assert list(km.median().index) == [2, 5]
+    km2 = rs.survival.kaplan_meier([1, 2, 3], [1, 0, 1], [0.5, 1.5, 0.5])
+    assert sorted(set(km2.table["group"])) == [0.5, 1.5]
+    with pytest.raises(InvalidInputError, match=r"group\[1\]"):
+        rs.survival.kaplan_meier([1, 2, 3], [1, 0, 1], [1.0, np.nan, 2.0])
+    r = rs.survival.logrank([1, 2, 3, 4], [1, 1, 1, 0], np.array([3, 7, 3, 7]))
+    assert r.observed.index.tolist() == [3, 7]
