@@ -108,7 +108,6 @@ fn survival_gray<'py>(
     let (t, c, g) = (slice(&time, "time")?, slice(&cause, "cause")?, slice(&group, "group")?);
     let out = run_detached(py, || {
         crate::survival::check_lengths(&[("time", t.len()), ("cause", c.len()), ("group", g.len())])?;
-        crate::survival::check_times(t, "time")?;
         let (cm, causes) = aalen_johansen::map_causes(c)?;
         let (gc, gmax) = crate::survival::check_codes(g, "group", "group codes must be integers >= 0")?;
         // compact group codes to the groups present

@@ -164,7 +164,8 @@ pub fn gray_tests(time: &[f64], cause: &[u32], group: &[u32], ncauses: usize, ng
         return Ok(vec![GrayOutput { statistic: f64::NAN, df: 0.0, pvalue: f64::NAN }; ncauses]);
     }
     let w = ncauses as u32 + 1;
-    let tab = tabulate(time, |i| (group[i] * w + cause[i]) as usize, None, ngroups * (ncauses + 1));
+    let scan = super::check_times(time, "time")?;
+    let tab = tabulate(time, |i| (group[i] * w + cause[i]) as usize, None, ngroups * (ncauses + 1), scan);
     (1..=ncauses)
         .into_par_iter()
         .map(|kc| {

@@ -112,13 +112,13 @@ pub fn kaplan_meier(time: &[f64], event: &[f64], group: Option<&[f64]>, conf_lev
         None => check_lengths(&[("time", time.len()), ("event", event.len())])?,
     };
     let z = z_value(conf_level)?;
-    check_times(time, "time")?;
+    let scan = check_times(time, "time")?;
     check_event_values(event, "event")?;
     let label = |i: usize| event[i] as usize;
     let curves: Vec<KmOutput> = match group {
         None => {
             let mut out = KmOutput::default();
-            curve(&tabulate(time, label, None, 2), 0, z, conf_type, &mut out);
+            curve(&tabulate(time, label, None, 2, scan), 0, z, conf_type, &mut out);
             vec![out]
         }
         Some(g) => {
@@ -129,7 +129,7 @@ pub fn kaplan_meier(time: &[f64], event: &[f64], group: Option<&[f64]>, conf_lev
                 .map(|(code, rows)| {
                     let mut out = KmOutput::default();
                     if !rows.is_empty() {
-                        curve(&tabulate(time, label, Some(&rows), 2), code as u32, z, conf_type, &mut out);
+                        curve(&tabulate(time, label, Some(&rows), 2, scan), code as u32, z, conf_type, &mut out);
                     }
                     out
                 })

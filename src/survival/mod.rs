@@ -43,17 +43,41 @@ pub fn first_bad<F: Fn(usize) -> bool + Sync>(n: usize, bad: F) -> Option<usize>
     }
 }
 
-/// Check survival times: finite and >= 0 (NaN is an error: there is no omission here).
-pub fn check_times(time: &[f64], arg: &'static str) -> Result<()> {
-    // `!(t >= 0.0)` also catches NaN
-    match first_bad(time.len(), |i| !(time[i] >= 0.0) | !time[i].is_finite()) {
-        None => Ok(()),
-        Some(i) => {
+/// What one pass over the times learnt: all whole numbers? the largest.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TimeScan {
+    pub integer: bool,
+    pub max: f64,
+}
+
+/// Check survival times: finite and >= 0 (NaN is an error: there is no
+/// omission here). The same branch-free pass notes whether all times are whole
+/// numbers and their maximum, for [`tabulate::tabulate`].
+pub fn check_times(time: &[f64], arg: &'static str) -> Result<TimeScan> {
+    use rayon::prelude::*;
+    const CHUNK: usize = 1 << 15;
+    let n = time.len();
+    // (any bad, all whole, max); `!(t >= 0.0)` also catches NaN
+    let part = |c: usize| {
+        time[c * CHUNK..((c + 1) * CHUNK).min(n)].iter().fold((false, true, 0.0f64), |(bad, int, mx), &t| {
+            (bad | !(t >= 0.0) | !t.is_finite(), int & (t < 9.0e15) & ((t as u64) as f64 == t), if t > mx { t } else { mx })
+        })
+    };
+    let join = |a: (bool, bool, f64), b: (bool, bool, f64)| (a.0 | b.0, a.1 & b.1, a.2.max(b.2));
+    let chunks = n.div_ceil(CHUNK);
+    let (bad, integer, max) = if n < 1 << 16 {
+        (0..chunks).map(part).fold((false, true, 0.0), join)
+    } else {
+        (0..chunks).into_par_iter().map(part).reduce(|| (false, true, 0.0), join)
+    };
+    if bad {
+        if let Some(i) = time.iter().position(|&t| !(t >= 0.0) || !t.is_finite()) {
             let t = time[i];
             let reason = if t.is_nan() { "missing value" } else { "out of range" };
-            Err(StatsError::invalid(arg, i, t, reason, "times must be finite numbers >= 0"))
+            return Err(StatsError::invalid(arg, i, t, reason, "times must be finite numbers >= 0"));
         }
     }
+    Ok(TimeScan { integer, max })
 }
 
 /// Check event indicators (0 = censored, 1 = event). Branch-free test: random

@@ -11,6 +11,8 @@
 
 use rayon::prelude::*;
 
+use super::TimeScan;
+
 /// `counts[j * width + l]` = rows with time `times[j]` and label `l`; `times` ascending.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Tabulation {
@@ -38,30 +40,16 @@ fn histogram_budget(n: usize) -> usize {
 }
 
 /// Tabulate the rows `rows` (all rows when None) of `time`, row i carrying
-/// label `label(i) < width`. `time` must be validated (finite, >= 0).
-pub fn tabulate<F>(time: &[f64], label: F, rows: Option<&[usize]>, width: usize) -> Tabulation
+/// label `label(i) < width`. `scan` is what [`super::check_times`] returned for
+/// the whole of `time` (validated: finite, >= 0).
+pub fn tabulate<F>(time: &[f64], label: F, rows: Option<&[usize]>, width: usize, scan: TimeScan) -> Tabulation
 where
     F: Fn(usize) -> usize + Sync,
 {
     let n = rows.map_or(time.len(), |r| r.len());
     let get = |k: usize| -> usize { rows.map_or(k, |r| r[k]) };
-    // Whole numbers below the histogram budget? (`as` casts rather than `fract()`,
-    // a libm call on baseline x86-64.)
     let limit = (histogram_budget(n) / width.max(1)) as f64;
-    // one branch-free pass: (all whole numbers below the limit, maximum)
-    const CHUNK: usize = 1 << 15;
-    let part = |c: usize| {
-        (c * CHUNK..((c + 1) * CHUNK).min(n)).fold((true, 0.0f64), |(ok, mx), k| {
-            let t = time[get(k)];
-            (ok & (t < limit) & ((t as u64) as f64 == t), if t > mx { t } else { mx })
-        })
-    };
-    let join = |a: (bool, f64), b: (bool, f64)| (a.0 & b.0, a.1.max(b.1));
-    let (integer, max) = if n < 1 << 16 {
-        (0..n.div_ceil(CHUNK)).map(part).fold((true, 0.0), join)
-    } else {
-        (0..n.div_ceil(CHUNK)).into_par_iter().map(part).reduce(|| (true, 0.0), join)
-    };
+    let (integer, max) = (scan.integer && scan.max < limit, scan.max);
     if n > 0 && integer {
         let m = max as usize + 1;
         let cells = m * width;
@@ -157,11 +145,11 @@ mod tests {
     fn integer_and_sorted_paths_agree() {
         let t = [3.0, 1.0, 3.0, 0.0, 7.0, 1.0];
         let l = [1usize, 0, 1, 0, 1, 1];
-        let a = tabulate(&t, |i| l[i], None, 2);
+        let a = tabulate(&t, |i| l[i], None, 2, super::super::check_times(&t, "t").unwrap());
         assert_eq!(a.times, vec![0.0, 1.0, 3.0, 7.0]);
         assert_eq!(a.counts, vec![1, 0, 1, 1, 0, 2, 0, 1]);
         let t2: Vec<f64> = t.iter().map(|v| v + 0.5).collect();
-        let b = tabulate(&t2, |i| l[i], None, 2);
+        let b = tabulate(&t2, |i| l[i], None, 2, super::super::check_times(&t2, "t").unwrap());
         assert_eq!(b.counts, a.counts);
         assert_eq!(b.times, vec![0.5, 1.5, 3.5, 7.5]);
     }
@@ -170,10 +158,11 @@ mod tests {
     fn row_subset_and_huge_integers() {
         let t = [1e15, 2.0, 1e15];
         let l = [0usize, 0, 1];
-        let a = tabulate(&t, |i| l[i], Some(&[0, 2]), 2);
+        let sc = super::super::check_times(&t, "t").unwrap();
+        let a = tabulate(&t, |i| l[i], Some(&[0, 2]), 2, sc);
         assert_eq!(a.times, vec![1e15]);
         assert_eq!(a.counts, vec![1, 1]);
-        assert!(tabulate(&t, |i| l[i], Some(&[]), 2).is_empty());
+        assert!(tabulate(&t, |i| l[i], Some(&[]), 2, sc).is_empty());
     }
 }
 
@@ -193,13 +182,13 @@ mod timing {
             e.push(if (s >> 7) & 1 == 1 { 1.0 } else { 0.0 });
         }
         let t0 = std::time::Instant::now();
-        super::super::check_times(&t, "time").unwrap();
+        let sc = super::super::check_times(&t, "time").unwrap();
         eprintln!("check_times {:?}", t0.elapsed());
         let t0 = std::time::Instant::now();
         super::super::check_event_values(&e, "event").unwrap();
         eprintln!("events {:?}", t0.elapsed());
         let t0 = std::time::Instant::now();
-        let tab = super::tabulate(&t, |i| e[i] as usize, None, 2);
+        let tab = super::tabulate(&t, |i| e[i] as usize, None, 2, sc);
         eprintln!("tabulate {:?} {}", t0.elapsed(), tab.len());
         let t0 = std::time::Instant::now();
         let o = super::super::km::kaplan_meier(&t, &e, None, 0.95, super::super::km::ConfType::LogLog).unwrap();
