@@ -728,7 +728,9 @@ def _as_datetime_or_number(s: pd.Series, arg: str) -> tuple:
     """A column of dates (datetime dtype or date strings) -> ('date', datetime64[ns] array);
     a numeric column -> ('number', float array)."""
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        return "date", pd.to_datetime(s).dt.tz_localize(None).to_numpy(dtype="datetime64[ns]") if getattr(s.dt, "tz", None) else s.to_numpy(dtype="datetime64[ns]")
+        if s.dt.tz is not None:
+            s = s.dt.tz_localize(None)
+        return "date", s.to_numpy(dtype="datetime64[ns]")
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         return "number", s.to_numpy(dtype=np.float64, na_value=np.nan)
     try:
@@ -746,7 +748,6 @@ def _on_drug_time(
     stop: str,
     censor_date: Any = None,
     unit: str = "years",
-    stop_used: Optional[np.ndarray] = None,
 ) -> tuple:
     """Time on drug per patient: shared by :func:`retention` and ``rs.safety.exposure``.
 
@@ -761,8 +762,6 @@ def _on_drug_time(
         ``stop`` after it is truncated to it.
     unit : {'days', 'weeks', 'months', 'years'}
         Unit of the result for dates (a year = 365.25 days, a month = 1/12 year).
-    stop_used : bool array, optional
-        Ignored rows' stop (internal: rows where the stop date is follow-up end).
 
     Returns
     -------
