@@ -182,7 +182,7 @@ pub fn aalen_johansen(time: &[f64], cause: &[f64], group: Option<&[f64]>, conf_l
     let tables: Vec<AjOutput> = match group {
         None => {
             let mut out = AjOutput::default();
-            group_table(&tabulate(time, |i| c[i] as usize, None, k + 1, scan), 0, k, z, &mut out);
+            group_table(&tabulate(time, |i| c[i] as usize, None, k + 1, scan).unwrap_or_default(), 0, k, z, &mut out);
             vec![out]
         }
         Some(g) => {
@@ -193,7 +193,7 @@ pub fn aalen_johansen(time: &[f64], cause: &[f64], group: Option<&[f64]>, conf_l
                 .map(|(code, rows)| {
                     let mut out = AjOutput::default();
                     if !rows.is_empty() {
-                        group_table(&tabulate(time, |i| c[i] as usize, Some(&rows), k + 1, scan), code as u32, k, z, &mut out);
+                        group_table(&tabulate(time, |i| c[i] as usize, Some(&rows), k + 1, scan).unwrap_or_default(), code as u32, k, z, &mut out);
                     }
                     out
                 })

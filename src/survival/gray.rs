@@ -165,7 +165,7 @@ pub fn gray_tests(time: &[f64], cause: &[u32], group: &[u32], ncauses: usize, ng
     }
     let w = ncauses as u32 + 1;
     let scan = super::check_times(time, "time")?;
-    let tab = tabulate(time, |i| (group[i] * w + cause[i]) as usize, None, ngroups * (ncauses + 1), scan);
+    let tab = tabulate(time, |i| (group[i] * w + cause[i]) as usize, None, ngroups * (ncauses + 1), scan).unwrap_or_default();
     (1..=ncauses)
         .into_par_iter()
         .map(|kc| {

@@ -113,12 +113,16 @@ pub fn kaplan_meier(time: &[f64], event: &[f64], group: Option<&[f64]>, conf_lev
     };
     let z = z_value(conf_level)?;
     let scan = check_times(time, "time")?;
-    check_event_values(event, "event")?;
-    let label = |i: usize| event[i] as usize;
+    // 1 = event, 0 = censored, 2 = not an event indicator (reported below)
+    let label = |i: usize| {
+        let e = event[i];
+        usize::from(e == 1.0) + 2 * usize::from((e != 0.0) & (e != 1.0))
+    };
+    let tab = |rows: Option<&[usize]>| tabulate(time, label, rows, 2, scan).ok_or(()).or_else(|_| check_event_values(event, "event").map(|_| Tabulation::default()));
     let curves: Vec<KmOutput> = match group {
         None => {
             let mut out = KmOutput::default();
-            curve(&tabulate(time, label, None, 2, scan), 0, z, conf_type, &mut out);
+            curve(&tab(None)?, 0, z, conf_type, &mut out);
             vec![out]
         }
         Some(g) => {
@@ -129,11 +133,11 @@ pub fn kaplan_meier(time: &[f64], event: &[f64], group: Option<&[f64]>, conf_lev
                 .map(|(code, rows)| {
                     let mut out = KmOutput::default();
                     if !rows.is_empty() {
-                        curve(&tabulate(time, label, Some(&rows), 2, scan), code as u32, z, conf_type, &mut out);
+                        curve(&tab(Some(&rows))?, code as u32, z, conf_type, &mut out);
                     }
-                    out
+                    Ok(out)
                 })
-                .collect()
+                .collect::<Result<Vec<_>>>()?
         }
     };
     if curves.len() == 1 {

@@ -98,8 +98,8 @@ pub fn logrank(time: &[f64], event: &[f64], group: &[f64], strata: Option<&[f64]
     };
     let label = |i: usize| 2 * g[i] as usize + usize::from(ev[i]);
     let parts: Vec<Part> = match strata_rows {
-        None => vec![stratum(&tabulate(time, label, None, 2 * k, scan), k, rho)],
-        Some(sr) => sr.par_iter().filter(|r| !r.is_empty()).map(|rows| stratum(&tabulate(time, label, Some(rows), 2 * k, scan), k, rho)).collect(),
+        None => vec![stratum(&tabulate(time, label, None, 2 * k, scan).unwrap_or_default(), k, rho)],
+        Some(sr) => sr.par_iter().filter(|r| !r.is_empty()).map(|rows| stratum(&tabulate(time, label, Some(rows), 2 * k, scan).unwrap_or_default(), k, rho)).collect(),
     };
     let mut obs = vec![0.0; k];
     let mut exp = vec![0.0; k];

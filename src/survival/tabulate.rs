@@ -40,9 +40,11 @@ fn histogram_budget(n: usize) -> usize {
 }
 
 /// Tabulate the rows `rows` (all rows when None) of `time`, row i carrying
-/// label `label(i) < width`. `scan` is what [`super::check_times`] returned for
-/// the whole of `time` (validated: finite, >= 0).
-pub fn tabulate<F>(time: &[f64], label: F, rows: Option<&[usize]>, width: usize, scan: TimeScan) -> Tabulation
+/// label `label(i)`. `scan` is what [`super::check_times`] returned for the
+/// whole of `time` (validated: finite, >= 0). A label >= `width` marks an
+/// invalid row: the result is then `None` (the caller reports the row), so
+/// label validation can ride along in the counting pass.
+pub fn tabulate<F>(time: &[f64], label: F, rows: Option<&[usize]>, width: usize, scan: TimeScan) -> Option<Tabulation>
 where
     F: Fn(usize) -> usize + Sync,
 {
@@ -53,13 +55,17 @@ where
     if n > 0 && integer {
         let m = max as usize + 1;
         let cells = m * width;
+        let top = width - 1;
         let fill = |range: std::ops::Range<usize>| {
             let mut hist = vec![0u32; cells];
+            let mut bad = false;
             for k in range {
                 let i = get(k);
-                hist[time[i] as usize * width + label(i)] += 1;
+                let l = label(i);
+                bad |= l > top;
+                hist[time[i] as i64 as usize * width + l.min(top)] += 1;
             }
-            hist
+            (hist, bad)
         };
         let threads = rayon::current_num_threads().max(1);
         let hist = if n >= 1 << 17 && threads > 1 && cells * threads <= n {
@@ -68,13 +74,17 @@ where
                 .into_par_iter()
                 .map(|c| fill(c * step..((c + 1) * step).min(n)))
                 .reduce_with(|mut a, b| {
-                    a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
-                    a
+                    a.0.iter_mut().zip(&b.0).for_each(|(x, y)| *x += y);
+                    (a.0, a.1 | b.1)
                 })
                 .unwrap_or_default()
         } else {
             fill(0..n)
         };
+        let (hist, bad) = hist;
+        if bad {
+            return None;
+        }
         let mut out = Tabulation { times: Vec::new(), counts: Vec::new(), width };
         for (t, cell) in hist.chunks_exact(width).enumerate() {
             if cell.iter().any(|&c| c != 0) {
@@ -82,7 +92,10 @@ where
                 out.counts.extend_from_slice(cell);
             }
         }
-        return out;
+        return Some(out);
+    }
+    if (0..n).any(|k| label(get(k)) >= width) {
+        return None;
     }
     if width == 2 {
         // one label bit fits below the time's bit pattern (whose top bit is 0)
@@ -109,7 +122,7 @@ where
             }
             out.counts.extend_from_slice(&c);
         }
-        return out;
+        return Some(out);
     }
     let mut pairs: Vec<(u64, u32)> = (0..n)
         .map(|k| {
@@ -134,7 +147,7 @@ where
             i += 1;
         }
     }
-    out
+    Some(out)
 }
 
 #[cfg(test)]
@@ -145,11 +158,13 @@ mod tests {
     fn integer_and_sorted_paths_agree() {
         let t = [3.0, 1.0, 3.0, 0.0, 7.0, 1.0];
         let l = [1usize, 0, 1, 0, 1, 1];
-        let a = tabulate(&t, |i| l[i], None, 2, super::super::check_times(&t, "t").unwrap());
+        let a = tabulate(&t, |i| l[i], None, 2, super::super::check_times(&t, "t").unwrap()).unwrap();
         assert_eq!(a.times, vec![0.0, 1.0, 3.0, 7.0]);
         assert_eq!(a.counts, vec![1, 0, 1, 1, 0, 2, 0, 1]);
         let t2: Vec<f64> = t.iter().map(|v| v + 0.5).collect();
-        let b = tabulate(&t2, |i| l[i], None, 2, super::super::check_times(&t2, "t").unwrap());
+        let b = tabulate(&t2, |i| l[i], None, 2, super::super::check_times(&t2, "t").unwrap()).unwrap();
+        assert!(tabulate(&t, |i| l[i] + 1, None, 2, super::super::check_times(&t, "t").unwrap()).is_none());
+        assert!(tabulate(&t2, |i| l[i] + 1, None, 2, super::super::check_times(&t2, "t").unwrap()).is_none());
         assert_eq!(b.counts, a.counts);
         assert_eq!(b.times, vec![0.5, 1.5, 3.5, 7.5]);
     }
@@ -159,10 +174,10 @@ mod tests {
         let t = [1e15, 2.0, 1e15];
         let l = [0usize, 0, 1];
         let sc = super::super::check_times(&t, "t").unwrap();
-        let a = tabulate(&t, |i| l[i], Some(&[0, 2]), 2, sc);
+        let a = tabulate(&t, |i| l[i], Some(&[0, 2]), 2, sc).unwrap();
         assert_eq!(a.times, vec![1e15]);
         assert_eq!(a.counts, vec![1, 1]);
-        assert!(tabulate(&t, |i| l[i], Some(&[]), 2, sc).is_empty());
+        assert!(tabulate(&t, |i| l[i], Some(&[]), 2, sc).unwrap().is_empty());
     }
 }
 
@@ -185,10 +200,9 @@ mod timing {
         let sc = super::super::check_times(&t, "time").unwrap();
         eprintln!("check_times {:?}", t0.elapsed());
         let t0 = std::time::Instant::now();
-        super::super::check_event_values(&e, "event").unwrap();
         eprintln!("events {:?}", t0.elapsed());
         let t0 = std::time::Instant::now();
-        let tab = super::tabulate(&t, |i| e[i] as usize, None, 2, sc);
+        let tab = super::tabulate(&t, |i| e[i] as usize, None, 2, sc).unwrap();
         eprintln!("tabulate {:?} {}", t0.elapsed(), tab.len());
         let t0 = std::time::Instant::now();
         let o = super::super::km::kaplan_meier(&t, &e, None, 0.95, super::super::km::ConfType::LogLog).unwrap();
