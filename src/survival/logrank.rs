@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use super::linalg::quad_inv;
 use super::tabulate::{tabulate, Tabulation};
-use super::{check_codes, check_events, check_lengths, check_times, split_by};
+use super::{check_codes, check_event_values, check_lengths, check_times, split_by};
 use crate::common::dist::chi2_sf;
 use crate::error::{Result, StatsError};
 
@@ -86,7 +86,7 @@ pub fn logrank(time: &[f64], event: &[f64], group: &[f64], strata: Option<&[f64]
         return Err(StatsError::argument("rho", format!("{rho} must be a finite number >= 0")));
     }
     let scan = check_times(time, "time")?;
-    let ev = check_events(event, "event")?;
+    check_event_values(event, "event")?;
     let (g, gmax) = check_codes(group, "group", "group codes must be integers >= 0")?;
     let k = gmax as usize + 1;
     let strata_rows: Option<Vec<Vec<usize>>> = match strata {
@@ -96,7 +96,7 @@ pub fn logrank(time: &[f64], event: &[f64], group: &[f64], strata: Option<&[f64]
             Some(split_by(&sc, smax as usize + 1))
         }
     };
-    let label = |i: usize| 2 * g[i] as usize + usize::from(ev[i]);
+    let label = |i: usize| 2 * g[i] as usize + usize::from(event[i] == 1.0);
     let parts: Vec<Part> = match strata_rows {
         None => vec![stratum(&tabulate(time, label, None, 2 * k, scan).unwrap_or_default(), k, rho)],
         Some(sr) => sr.par_iter().filter(|r| !r.is_empty()).map(|rows| stratum(&tabulate(time, label, Some(rows), 2 * k, scan).unwrap_or_default(), k, rho)).collect(),

@@ -100,20 +100,19 @@ pub fn check_events(event: &[f64], arg: &'static str) -> Result<Vec<u8>> {
 
 /// Check integer codes >= 0 (groups, strata, causes) and return them with their maximum.
 pub fn check_codes(codes: &[f64], arg: &'static str, allowed: &'static str) -> Result<(Vec<u32>, u32)> {
-    let mut max = 0u32;
-    let mut out = Vec::with_capacity(codes.len());
-    for (i, &c) in codes.iter().enumerate() {
-        if c.is_nan() {
-            return Err(StatsError::invalid(arg, i, c, "missing value", allowed));
-        }
-        if c.is_nan() || c < 0.0 || c >= u32::MAX as f64 || (c as u32) as f64 != c {
-            return Err(StatsError::invalid(arg, i, c, "not an integer >= 0", allowed));
-        }
-        let v = c as u32;
-        max = max.max(v);
-        out.push(v);
+    const TWO52: f64 = 4_503_599_627_370_496.0;
+    // branch-free test (NaN fails `c >= 0.0`); whole numbers via the 2^52 rounding trick
+    let bad = |i: usize| {
+        let c = codes[i];
+        !(c >= 0.0) | (c >= u32::MAX as f64) | ((c + TWO52) - TWO52 != c)
+    };
+    if let Some(i) = first_bad(codes.len(), bad) {
+        let c = codes[i];
+        let reason = if c.is_nan() { "missing value" } else { "not an integer >= 0" };
+        return Err(StatsError::invalid(arg, i, c, reason, allowed));
     }
-    Ok((out, max))
+    let max = codes.iter().fold(0.0f64, |m, &c| if c > m { c } else { m });
+    Ok((codes.iter().map(|&c| c as i64 as u32).collect(), max as u32))
 }
 
 /// Lengths of every (name, length) pair must agree; at least one row.

@@ -180,32 +180,3 @@ mod tests {
         assert!(tabulate(&t, |i| l[i], Some(&[]), 2, sc).unwrap().is_empty());
     }
 }
-
-#[cfg(test)]
-mod timing {
-    #[test]
-    #[ignore]
-    fn time_parts() {
-        let n = 1_000_000usize;
-        let mut s = 12345u64;
-        let mut t = Vec::with_capacity(n);
-        let mut e = Vec::with_capacity(n);
-        for _ in 0..n {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            let u = ((s >> 11) as f64) / (1u64 << 53) as f64;
-            t.push((-(1.0 - u).ln() * 900.0).ceil());
-            e.push(if (s >> 7) & 1 == 1 { 1.0 } else { 0.0 });
-        }
-        let t0 = std::time::Instant::now();
-        let sc = super::super::check_times(&t, "time").unwrap();
-        eprintln!("check_times {:?}", t0.elapsed());
-        let t0 = std::time::Instant::now();
-        eprintln!("events {:?}", t0.elapsed());
-        let t0 = std::time::Instant::now();
-        let tab = super::tabulate(&t, |i| e[i] as usize, None, 2, sc).unwrap();
-        eprintln!("tabulate {:?} {}", t0.elapsed(), tab.len());
-        let t0 = std::time::Instant::now();
-        let o = super::super::km::kaplan_meier(&t, &e, None, 0.95, super::super::km::ConfType::LogLog).unwrap();
-        eprintln!("km {:?} {}", t0.elapsed(), o.time.len());
-    }
-}
