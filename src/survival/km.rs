@@ -75,12 +75,20 @@ pub fn conf_limits(s: f64, se: f64, z: f64, ct: ConfType) -> (f64, f64) {
 }
 
 /// One group's curve from its tabulation (label 1 = event, 0 = censored).
+/// The product-limit pass is sequential; the confidence limits (transcendental
+/// functions per row) are computed in parallel afterwards.
 fn curve(tab: &Tabulation, code: u32, z: f64, ct: ConfType, out: &mut KmOutput) {
+    let m = tab.len();
     let n: u64 = tab.counts.iter().map(|&c| u64::from(c)).sum();
+    out.group.extend(std::iter::repeat_n(code, m));
+    out.time.extend_from_slice(&tab.times);
+    for v in [&mut out.n_risk, &mut out.n_event, &mut out.n_censor, &mut out.survival, &mut out.std_err] {
+        v.reserve(m);
+    }
     let mut gone = 0u64;
     let mut s = 1.0f64;
     let mut var = 0.0f64;
-    for j in 0..tab.len() {
+    for j in 0..m {
         let row = tab.row(j);
         let (c, d) = (u64::from(row[0]), u64::from(row[1]));
         let at_risk = (n - gone) as f64;
@@ -90,18 +98,21 @@ fn curve(tab: &Tabulation, code: u32, z: f64, ct: ConfType, out: &mut KmOutput) 
             var += if at_risk > df { df / (at_risk * (at_risk - df)) } else { f64::INFINITY };
         }
         gone += c + d;
-        let se = var.sqrt();
-        let (lo, hi) = conf_limits(s, se, z, ct);
-        out.group.push(code);
-        out.time.push(tab.times[j]);
         out.n_risk.push(at_risk);
         out.n_event.push(df);
         out.n_censor.push(c as f64);
         out.survival.push(s);
-        out.std_err.push(se);
-        out.ci_low.push(lo);
-        out.ci_high.push(hi);
+        out.std_err.push(var.sqrt());
     }
+    let start = out.survival.len() - m;
+    let limits = |(&s, &se): (&f64, &f64)| conf_limits(s, se, z, ct);
+    let (lo, hi): (Vec<f64>, Vec<f64>) = if m > 1 << 14 {
+        out.survival[start..].par_iter().zip(&out.std_err[start..]).map(limits).unzip()
+    } else {
+        out.survival[start..].iter().zip(&out.std_err[start..]).map(limits).unzip()
+    };
+    out.ci_low.extend(lo);
+    out.ci_high.extend(hi);
 }
 
 /// Kaplan–Meier curves, one per group code (`group = None`: one curve).

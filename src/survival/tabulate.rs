@@ -105,12 +105,8 @@ where
                 ((time[i] + 0.0).to_bits() << 1) | label(i) as u64
             })
             .collect();
-        if n > 1 << 16 {
-            keys.par_sort_unstable();
-        } else {
-            keys.sort_unstable();
-        }
-        let mut out = Tabulation { times: Vec::new(), counts: Vec::new(), width };
+        radix_sort_by_key(&mut keys, |&k| k);
+        let mut out = Tabulation { times: Vec::with_capacity(n), counts: Vec::with_capacity(2 * n), width };
         let mut i = 0;
         while i < n {
             let b = keys[i] >> 1;
@@ -130,11 +126,7 @@ where
             ((time[i] + 0.0).to_bits(), label(i) as u32)
         })
         .collect();
-    if n > 1 << 16 {
-        pairs.par_sort_unstable();
-    } else {
-        pairs.sort_unstable();
-    }
+    radix_sort_by_key(&mut pairs, |p| p.0);
     let mut out = Tabulation { times: Vec::new(), counts: Vec::new(), width };
     let mut i = 0;
     while i < n {
@@ -148,6 +140,44 @@ where
         }
     }
     Some(out)
+}
+
+/// Stable LSD radix sort on a u64 key, 16 bits per pass; passes where every
+/// key has the same digit (e.g. the exponent bits of times of one magnitude)
+/// are skipped. Small inputs use the standard sort.
+pub fn radix_sort_by_key<T: Copy + Default, K: Fn(&T) -> u64>(v: &mut Vec<T>, key: K) {
+    let n = v.len();
+    if n < 1 << 12 {
+        v.sort_by_key(|x| key(x));
+        return;
+    }
+    const BITS: usize = 16;
+    const B: usize = 1 << BITS;
+    let mut counts = vec![[0usize; 4]; B];
+    for x in v.iter() {
+        let k = key(x);
+        for d in 0..4 {
+            counts[((k >> (BITS * d)) as usize) & (B - 1)][d] += 1;
+        }
+    }
+    let mut buf = vec![T::default(); n];
+    for d in 0..4 {
+        if counts.iter().any(|c| c[d] == n) {
+            continue; // all keys share this digit
+        }
+        let mut offset = vec![0usize; B];
+        let mut sum = 0;
+        for (o, c) in offset.iter_mut().zip(&counts) {
+            *o = sum;
+            sum += c[d];
+        }
+        for x in v.iter() {
+            let b = ((key(x) >> (BITS * d)) as usize) & (B - 1);
+            buf[offset[b]] = *x;
+            offset[b] += 1;
+        }
+        std::mem::swap(v, &mut buf);
+    }
 }
 
 #[cfg(test)]
@@ -167,6 +197,21 @@ mod tests {
         assert!(tabulate(&t2, |i| l[i] + 1, None, 2, super::super::check_times(&t2, "t").unwrap()).is_none());
         assert_eq!(b.counts, a.counts);
         assert_eq!(b.times, vec![0.5, 1.5, 3.5, 7.5]);
+    }
+
+    #[test]
+    fn radix_sort_matches_std_sort() {
+        let mut s = 7u64;
+        let mut v: Vec<(u64, u32)> = (0..20_000)
+            .map(|i| {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                (((s >> 20) as f64 / 1e9).to_bits(), i)
+            })
+            .collect();
+        let mut w = v.clone();
+        radix_sort_by_key(&mut v, |p| p.0);
+        w.sort_by_key(|p| p.0); // stable, like the radix sort
+        assert_eq!(v, w);
     }
 
     #[test]
