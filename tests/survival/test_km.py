@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import rheumstats as rs
 from rheumstats.exceptions import InvalidInputError
@@ -168,3 +169,44 @@ def test_numeric_group_labels_are_kept():
         rs.survival.kaplan_meier([1, 2, 3], [1, 0, 1], [1.0, np.nan, 2.0])
     r = rs.survival.logrank([1, 2, 3, 4], [1, 1, 1, 0], np.array([3, 7, 3, 7]))
     assert r.observed.index.tolist() == [3, 7]
+
+
+def _naive_km(time, event):
+    """Textbook product-limit estimate at each distinct time (a slow, obviously-correct reference)."""
+    time, event = np.asarray(time, float), np.asarray(event, int)
+    out, s, var = [], 1.0, 0.0
+    for t in np.unique(time):
+        n = np.sum(time >= t)
+        d = np.sum((time == t) & (event == 1))
+        if d:
+            s *= 1 - d / n
+            var = var + d / (n * (n - d)) if n > d else np.inf
+        out.append((t, n, d, s, np.sqrt(var)))
+    return np.array(out)
+
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 1)), min_size=1, max_size=60), st.sampled_from([0.0, 0.5]))
+def test_km_equals_naive_product_limit(rows, shift):
+    # whole-number times take the histogram path, shifted ones the sort path: both must agree with the naive loop
+    time = [r[0] + shift for r in rows]
+    event = [r[1] for r in rows]
+    km = rs.survival.kaplan_meier(time, event).table
+    ref = _naive_km(time, event)
+    np.testing.assert_array_equal(km["time"].to_numpy(), ref[:, 0])
+    np.testing.assert_array_equal(km["n_risk"].to_numpy(), ref[:, 1])
+    np.testing.assert_array_equal(km["n_event"].to_numpy(), ref[:, 2])
+    np.testing.assert_allclose(km["survival"].to_numpy(), ref[:, 3], atol=1e-14)
+    np.testing.assert_allclose(km["std_err"].to_numpy(), ref[:, 4], atol=1e-14)
+
+
+def test_same_answer_from_many_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    d = pd.read_csv(REF / "lung.csv")
+    ref = rs.survival.kaplan_meier(d["time"], d["status"], d["sex"]).table
+    with ThreadPoolExecutor(8) as ex:
+        outs = list(ex.map(lambda _: rs.survival.kaplan_meier(d["time"], d["status"], d["sex"]).table, range(16)))
+    for o in outs:
+        pd.testing.assert_frame_equal(o, ref)
