@@ -179,9 +179,8 @@ def retention(
     uniq = sorted(set(labels[event].tolist()))
     codes = {lab: i + 1 for i, lab in enumerate(uniq)}
     cause = np.zeros(len(data), dtype=np.int64)
-    lab_arr = labels.astype(object).where(labels.notna(), None).to_numpy()
-    for i in np.flatnonzero(event):
-        cause[i] = codes[lab_arr[i]]
+    if event.any():
+        cause[event] = labels[event].map(codes).to_numpy(dtype=np.int64)
     out = pd.DataFrame({"time": time, "event": event.astype(np.int64), "cause": cause}, index=data.index)
     out.attrs["causes"] = {v: k for k, v in codes.items()}
     return out
