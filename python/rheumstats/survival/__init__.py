@@ -14,6 +14,10 @@ integers >= 0 with 0 = censored. Bad values raise
 :class:`~rheumstats.exceptions.InvalidInputError` (a ``ValueError``) naming
 the argument and the row (and pandas index label). There is no silent
 dropping of missing times or events: a NaN is an error.
+
+Times are compared exactly: unlike R's ``timefix``, values that differ only by
+floating-point noise (``0.1 + 0.2`` and ``0.3``) are distinct times. Times
+computed the same way (e.g. by :func:`retention` from dates) tie exactly.
 """
 
 from __future__ import annotations
