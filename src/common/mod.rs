@@ -4,6 +4,7 @@
 pub mod alternative;
 pub mod check;
 pub mod dist;
+pub mod fastmath;
 pub mod nan;
 pub mod ranks;
 pub mod rows;
