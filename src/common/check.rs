@@ -81,7 +81,7 @@ pub fn real(
     }
     let lo_ok = if lo_open { v > lo } else { v >= lo };
     let hi_ok = if hi_open { v < hi } else { v <= hi };
-    if !(lo_ok && hi_ok) || !v.is_finite() {
+    if !(lo_ok && hi_ok && v.is_finite()) {
         return Err(at.error(v, "out of range", allowed));
     }
     Ok(())

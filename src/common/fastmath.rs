@@ -8,8 +8,10 @@
 
 const SQRT2: f64 = std::f64::consts::SQRT_2;
 /// ln 2 split so that `e * LN2_HI` is exact for |e| < 2^11.
-const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+/// (0x3fe62e42fee00000: the upper 32 mantissa bits of ln 2; LN2_HI + LN2_LO = ln 2
+/// to about 1e-27.)
+const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
 const EXP_MASK: u64 = 0x7ff0_0000_0000_0000;
 const MANT_MASK: u64 = 0x000f_ffff_ffff_ffff;
 const ONE_BITS: u64 = 0x3ff0_0000_0000_0000;
@@ -54,7 +56,7 @@ pub fn ln_normal(x: f64) -> f64 {
 /// `ln(x)` for any `x`: the fast path where valid, `f64::ln` elsewhere.
 #[inline]
 pub fn ln_checked(x: f64) -> f64 {
-    if x >= f64::MIN_POSITIVE && x < f64::INFINITY {
+    if (f64::MIN_POSITIVE..f64::INFINITY).contains(&x) {
         ln_normal(x)
     } else {
         x.ln()

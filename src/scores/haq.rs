@@ -137,7 +137,7 @@ pub fn haq_di(
             for j in CATEGORY_START[c]..CATEGORY_START[c + 1] {
                 let v = row[j];
                 check::integer(v, 0.0, 3.0, policy, At::cell(&a_items, i, j), "allowed integers 0-3")?;
-                if !v.is_nan() && !(best >= v) {
+                if !v.is_nan() && (best.is_nan() || v > best) {
                     best = v;
                 }
             }

@@ -61,3 +61,15 @@ def test_missing_measure_gives_na_and_errors_name_the_column():
         rs.scores.acr_response(b.assign(esr=10), f.assign(esr=10))
     with pytest.raises(ValueError, match="level"):
         rs.scores.acr_response(*frames(), level=0)
+
+
+def test_inputs_unchanged_and_index_kept():
+    b, f = frames()
+    b0, f0 = b.copy(deep=True), f.copy(deep=True)
+    out = rs.scores.acr_response(b, f)
+    pd.testing.assert_frame_equal(b, b0)
+    pd.testing.assert_frame_equal(f, f0)
+    assert list(out.index) == list("ABCD")
+    # dict-of-lists input gives a BooleanArray without index
+    arr = rs.scores.acr_response(b.to_dict("list"), f.to_dict("list"))
+    assert isinstance(arr, pd.arrays.BooleanArray) and arr.tolist() == out.tolist()

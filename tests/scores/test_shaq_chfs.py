@@ -43,3 +43,11 @@ def test_chfs_independent_vectors_and_errors():
     x[3, 5] = 6
     with pytest.raises(ValueError, match=r"items\['chfs_06'\]\[3\].*0-5"):
         rs.scores.chfs(x)
+
+
+def test_shaq_keeps_index_and_leaves_input_unchanged():
+    df = pd.DataFrame({"pain": [10.0, 20.0], "intestinal": [0.0, 100.0]}, index=["x", "y"])
+    before = df.copy(deep=True)
+    out = rs.scores.shaq(df)
+    pd.testing.assert_frame_equal(df, before)
+    assert list(out.index) == ["x", "y"] and out.loc["y", "intestinal"] == pytest.approx(3.0)
