@@ -7,7 +7,7 @@ statistics with a Rust core.
 """
 
 from . import _rheumstats
-from . import datasets, scores
+from . import datasets, plot, scores
 from .exceptions import (
     ApproximationWarning,
     ConvergenceError,
@@ -21,6 +21,7 @@ __version__: str = _rheumstats.__version__
 __all__ = [
     "__version__",
     "scores",
+    "plot",
     "datasets",
     "InvalidInputError",
     "ConvergenceError",

@@ -9,6 +9,12 @@ mod error;
 mod run;
 mod scores;
 
+/// Student t quantile (statrs); a microsecond scalar helper, so it stays attached.
+#[pyfunction]
+fn dist_t_ppf(p: f64, df: f64) -> PyResult<f64> {
+    crate::common::dist::t_ppf(p, df).map_err(|e| error::to_pyerr_attached(e))
+}
+
 #[pymodule]
 fn _rheumstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -16,6 +22,7 @@ fn _rheumstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InvalidInputError", py.get_type::<error::InvalidInputError>())?;
     m.add("ConvergenceError", py.get_type::<error::ConvergenceError>())?;
     m.add_function(wrap_pyfunction!(run::_debug_panic, m)?)?;
+    m.add_function(wrap_pyfunction!(dist_t_ppf, m)?)?;
     scores::register(m)?;
     Ok(())
 }
