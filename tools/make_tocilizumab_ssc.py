@@ -421,12 +421,8 @@ def check(patients, visits):
         assert pt < 1e-3 and pw < 1e-3 and (f[col] - b[col]).mean() < 0, (col, pt, pw)
     last = visits.groupby("patient").tail(1).set_index("patient")
     base = visits[visits["month"] == 0].set_index("patient").loc[last.index]
-    if hasattr(rs, "ssc"):
-        cat = rs.ssc.lung_decline(base["fvc_pct"], last["fvc_pct"], base["dlco_pct"], last["dlco_pct"])
-        assert (cat == "significant").sum() == 3 and (cat == "marginal").sum() == 0
-    else:
-        rel = (base["fvc_pct"] - last["fvc_pct"]) / base["fvc_pct"]
-        assert (rel >= 0.10).sum() == 3 and (rel >= 0.05).sum() == 3
+    cat = rs.ssc.lung_decline(base["fvc_pct"], last["fvc_pct"], base["dlco_pct"], last["dlco_pct"], definition="omeract")
+    assert (cat == "significant").sum() == 3 and (cat == "marginal").sum() == 0
     assert patients["recurrent_du_infections"].sum() == 3
     assert (rs.scores.skin_subset(b[SITES]) == patients.set_index("patient").loc[b.index, "subset"]).all()
 

@@ -8,6 +8,7 @@ statistics with a Rust core.
 
 from . import _rheumstats
 from . import datasets, scores
+from . import ssc
 from .exceptions import (
     ApproximationWarning,
     ConvergenceError,
@@ -21,6 +22,7 @@ __version__: str = _rheumstats.__version__
 __all__ = [
     "__version__",
     "scores",
+    "ssc",
     "datasets",
     "InvalidInputError",
     "ConvergenceError",

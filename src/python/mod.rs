@@ -8,6 +8,7 @@ mod convert;
 mod error;
 mod run;
 mod scores;
+mod ssc;
 
 #[pymodule]
 fn _rheumstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -17,5 +18,6 @@ fn _rheumstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ConvergenceError", py.get_type::<error::ConvergenceError>())?;
     m.add_function(wrap_pyfunction!(run::_debug_panic, m)?)?;
     scores::register(m)?;
+    ssc::register(m)?;
     Ok(())
 }
