@@ -75,13 +75,33 @@ impl<'a> CoreSet<'a> {
         }
     }
 
+    /// `true` when every core value is present and in range and every step-1
+    /// flag is 0/1: the kernels then skip the per-row checks (a vectorisable
+    /// pre-scan; any other input takes the checked path, which reports errors).
+    fn all_clean(&self) -> bool {
+        let cols_ok = CORE_RANGE.iter().enumerate().all(|(k, &(lo, hi, lo_open, _))| {
+            [self.baseline[k], self.followup[k]].iter().all(|c| {
+                if lo_open {
+                    c.iter().fold(true, |acc, &v| acc & (v > lo) & (v <= hi))
+                } else {
+                    c.iter().fold(true, |acc, &v| acc & (v >= lo) & (v <= hi))
+                }
+            })
+        });
+        cols_ok && self.worsening.is_none_or(|w| w.iter().fold(true, |acc, &v| acc & ((v == 0.0) | (v == 1.0))))
+    }
+
     /// Range checks of the ten core values of row `i`; `true` when all are present.
     fn check_row(&self, i: usize, policy: NanPolicy, names: &Names) -> Result<bool> {
         let mut complete = true;
         for (k, &(lo, hi, lo_open, allowed)) in CORE_RANGE.iter().enumerate() {
-            for (vals, arg) in [(self.baseline[k], &names.b[k]), (self.followup[k], &names.f[k])] {
-                check::real(vals[i], lo, hi, lo_open, false, policy, At::new(arg, i), allowed)?;
-                complete &= !vals[i].is_nan();
+            for (v, arg) in [(self.baseline[k][i], &names.b[k]), (self.followup[k][i], &names.f[k])] {
+                // fast path: a finite value inside the range needs no further look
+                let inside = (if lo_open { v > lo } else { v >= lo }) && v <= hi;
+                if !inside {
+                    check::real(v, lo, hi, lo_open, false, policy, At::new(arg, i), allowed)?;
+                    complete &= !v.is_nan();
+                }
             }
         }
         Ok(complete)
@@ -117,6 +137,16 @@ pub fn criss(data: CoreSet<'_>, policy: NanPolicy) -> Result<Vec<(f64, i8)>> {
     let policy = policy.rowwise()?;
     let names = Names::new();
     let n = data.len(&names)?;
+    if data.all_clean() {
+        return map_rows(n, |i| {
+            if data.worsening.is_some_and(|w| w[i] == 1.0) {
+                return Ok((0.0, 0));
+            }
+            let delta: [f64; 5] = std::array::from_fn(|k| data.followup[k][i] - data.baseline[k][i]);
+            let p = logistic(criss_lp(delta));
+            Ok((p, ge(p, CRISS_CUTOFF) as i8))
+        });
+    }
     map_rows(n, |i| {
         let worse = data.worsening(i, policy, &names)?;
         let p_core = if worse == Some(true) { NanPolicy::Propagate } else { policy };
@@ -166,34 +196,43 @@ pub fn rcriss(data: CoreSet<'_>, opts: RcrissOptions, policy: NanPolicy) -> Resu
     }
     let names = Names::new();
     let n = data.len(&names)?;
+    if data.all_clean() {
+        return map_rows(n, |i| Ok(rcriss_row(&data, i, opts, true, Some(data.worsening.is_some_and(|w| w[i] == 1.0)))));
+    }
     map_rows(n, |i| {
         let worse = data.worsening(i, policy, &names)?;
         let complete = data.check_row(i, policy, &names)?;
-        let mut out = [NA; 7];
-        let mut count = 0i8;
-        for (k, flag) in out.iter_mut().take(5).enumerate() {
-            let (b, f) = (data.baseline[k][i], data.followup[k][i]);
-            if b.is_nan() || f.is_nan() {
-                continue;
-            }
-            let ok = if k == 1 {
-                ge((f - b) / b, opts.fvc_threshold)
-            } else {
-                b != 0.0 && ge((b - f) / b, opts.threshold)
-            };
-            *flag = ok as i8;
-            count += ok as i8;
-        }
-        if complete {
-            out[5] = count;
-        }
-        out[6] = match worse {
-            Some(true) => 0,
-            Some(false) if complete => (count as usize >= opts.min_items) as i8,
-            _ => NA,
-        };
-        Ok(out)
+        Ok(rcriss_row(&data, i, opts, complete, worse))
     })
+}
+
+/// Flags, count and responder of one (checked) row.
+#[inline]
+fn rcriss_row(data: &CoreSet<'_>, i: usize, opts: RcrissOptions, complete: bool, worse: Option<bool>) -> [i8; 7] {
+    let mut out = [NA; 7];
+    let mut count = 0i8;
+    for (k, flag) in out.iter_mut().take(5).enumerate() {
+        let (b, f) = (data.baseline[k][i], data.followup[k][i]);
+        if b.is_nan() || f.is_nan() {
+            continue;
+        }
+        let ok = if k == 1 {
+            ge((f - b) / b, opts.fvc_threshold)
+        } else {
+            b != 0.0 && ge((b - f) / b, opts.threshold)
+        };
+        *flag = ok as i8;
+        count += ok as i8;
+    }
+    if complete {
+        out[5] = count;
+    }
+    out[6] = match worse {
+        Some(true) => 0,
+        Some(false) if complete => (count as usize >= opts.min_items) as i8,
+        _ => NA,
+    };
+    out
 }
 
 /// Revised EUSTAR activity index inputs (Valentini 2017), one slice per item.
@@ -548,6 +587,55 @@ mod tests {
         let data = CoreSet { baseline: std::array::from_fn(|k| &bs[k][..]), followup: std::array::from_fn(|k| &bs[k][..]), worsening: None };
         assert!(rcriss(data, bad, NanPolicy::Propagate).is_err());
         assert!(rcriss(data, RcrissOptions { threshold: 20.0, ..d }, NanPolicy::Propagate).is_err());
+    }
+
+    #[test]
+    fn clean_fast_path_equals_checked_path() {
+        // The same rows, once clean (fast path) and once followed by a row with a
+        // missing value (which sends the whole call through the checked path).
+        let n = 400;
+        let mk = |k: usize, shift: f64| -> Vec<f64> {
+            (0..=n)
+                .map(|i| {
+                    let x = ((i * 37 + k * 11) % 97) as f64 / 97.0;
+                    match k {
+                        0 => (x * 40.0 + shift * 8.0).round().clamp(0.0, 51.0),
+                        1 => 50.0 + x * 60.0 + shift * 3.0,
+                        2 | 3 => (x * 10.0 + shift).clamp(0.0, 10.0),
+                        _ => ((x * 24.0).round() / 8.0 + shift / 8.0).clamp(0.0, 3.0),
+                    }
+                })
+                .collect()
+        };
+        let b: Vec<Vec<f64>> = (0..5).map(|k| mk(k, 0.0)).collect();
+        let mut f: Vec<Vec<f64>> = (0..5).map(|k| mk(k, -1.0)).collect();
+        for (k, col) in f.iter_mut().enumerate() {
+            for v in col.iter_mut() {
+                *v = v.clamp(CORE_RANGE[k].0 + 0.5, CORE_RANGE[k].1);
+            }
+        }
+        let w: Vec<f64> = (0..=n).map(|i| (i % 9 == 0) as u8 as f64).collect();
+        let clean = CoreSet {
+            baseline: std::array::from_fn(|k| &b[k][..n]),
+            followup: std::array::from_fn(|k| &f[k][..n]),
+            worsening: Some(&w[..n]),
+        };
+        assert!(clean.all_clean());
+        let mut g = f.clone();
+        g[3][n] = f64::NAN;
+        let checked = CoreSet {
+            baseline: std::array::from_fn(|k| &b[k][..]),
+            followup: std::array::from_fn(|k| &g[k][..]),
+            worsening: Some(&w[..]),
+        };
+        assert!(!checked.all_clean());
+        let (c1, c2) = (criss(clean, NanPolicy::Propagate).unwrap(), criss(checked, NanPolicy::Propagate).unwrap());
+        assert_eq!(c1[..], c2[..n]);
+        assert!(c1.iter().any(|r| r.1 == 1) && c1.iter().any(|r| r.1 == 0 && r.0 > 0.0));
+        let o = RcrissOptions::default();
+        let (r1, r2) = (rcriss(clean, o, NanPolicy::Propagate).unwrap(), rcriss(checked, o, NanPolicy::Propagate).unwrap());
+        assert_eq!(r1[..], r2[..n]);
+        assert!(r1.iter().any(|r| r[6] == 1) && r1.iter().any(|r| r[6] == 0));
     }
 
     fn eu(row: [f64; 6]) -> f64 {

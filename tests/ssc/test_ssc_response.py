@@ -46,9 +46,9 @@ BASE = (25, 80, 6, 6, 1.5)
 def test_criss_spec_examples(follow, lp, prob, improved):
     out = rs.ssc.criss(frame([BASE]), frame([follow]))
     assert list(out.columns) == ["probability", "improved"]
-    # the spec quotes 12 significant digits
-    assert out["probability"].iloc[0] == pytest.approx(prob, rel=1e-11)
-    assert out["probability"].iloc[0] == pytest.approx(1 / (1 + np.exp(-lp)), rel=1e-12)
+    # SCORING_SPEC section 0: worked examples to relative 1e-9 (absolute 1e-12 near 0)
+    assert out["probability"].iloc[0] == approx(prob)
+    assert out["probability"].iloc[0] == approx(1 / (1 + np.exp(-lp)))
     assert not out["improved"].isna().any()
     assert bool(out["improved"].iloc[0]) is improved
     assert out["improved"].dtype == "boolean"
@@ -94,7 +94,9 @@ def test_criss_boundary_at_0_60(fvc, improved, near):
     f = frame([(13, fvc, 5, 5, 1.0)])
     out = rs.ssc.criss(b, f)
     p = out["probability"].iloc[0]
-    assert p == pytest.approx(near, rel=1e-11)
+    assert p == approx(near)
+    if fvc == 71.31173861:
+        assert p < 0.6  # below the cut-off, yet improved: within EPS
     assert bool(out["improved"].iloc[0]) is improved
 
 
