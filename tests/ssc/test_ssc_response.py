@@ -378,3 +378,17 @@ def test_mcid_bad_inputs():
         rs.ssc.mcid_response("mrss", [1.0], ["x"])
     with pytest.raises(ValueError, match="same length"):
         rs.ssc.mcid_response("mrss", [1.0, 2.0], [1.0, 2.0, 3.0])
+
+
+def test_core_set_worsening_index_and_empty_input():
+    idx = pd.Index(["a", "b"])
+    b, f = frame([BASE, BASE], index=idx), frame([BASE, BASE], index=idx)
+    with pytest.raises(ValueError, match="worsening.*different indexes|different indexes.*worsening"):
+        rs.ssc.criss(b, f, worsening=pd.Series([False, True], index=["a", "c"]))
+    # a worsening Series supplies the index when the visits are plain dicts
+    d = {c: [1.0, 1.0] for c in CORE}
+    out = rs.ssc.rcriss(d, d, worsening=pd.Series([False, True], index=idx))
+    assert out.index.equals(idx) and out["responder"].tolist() == [False, False]
+    # empty input is an error (SCORING_SPEC section 0)
+    with pytest.raises(ValueError, match="at least 1"):
+        rs.ssc.criss(frame([]).reindex(columns=CORE), frame([]).reindex(columns=CORE))
