@@ -44,6 +44,18 @@ pub fn decline(fvc_base: &[f64], fvc_follow: &[f64], dlco: Option<(&[f64], &[f64
         lens.push((&names[3], df.len()));
     }
     let n = same_length(&lens)?;
+    // fast path: every value present and in range (a vectorisable pre-scan), so
+    // the per-row checks can be skipped; otherwise the checked path reports errors
+    let in_range = |c: &[f64]| c.iter().fold(true, |acc, &v| acc & (v > 0.0) & (v <= 250.0));
+    if in_range(fvc_base) && in_range(fvc_follow) && dlco.is_none_or(|(db, df)| in_range(db) && in_range(df)) {
+        return map_rows(n, |i| {
+            let d = dlco.map(|(db, df)| (db[i], df[i]));
+            Ok(match definition {
+                Definition::Omeract => omeract(fvc_base[i], fvc_follow[i], d),
+                Definition::Ppf2022 => ppf2022(fvc_base[i], fvc_follow[i], d),
+            })
+        });
+    }
     map_rows(n, |i| {
         let (fb, ff) = (fvc_base[i], fvc_follow[i]);
         check::real(fb, 0.0, 250.0, true, false, policy, At::new(&names[0], i), RANGE)?;
@@ -159,6 +171,24 @@ mod tests {
         assert_eq!(run(P, 80.0, 79.0, Some((nan, 50.0))), NA);
         assert_eq!(run(P, nan, 79.0, Some((60.0, 50.0))), SIGNIFICANT);
         assert_eq!(run(P, nan, 79.0, None), NA);
+    }
+
+    #[test]
+    fn clean_fast_path_equals_checked_path() {
+        // the same rows alone (fast path) and followed by a missing value (checked path)
+        let n = 500;
+        let fb: Vec<f64> = (0..=n).map(|i| 50.0 + (i % 61) as f64).collect();
+        let ff: Vec<f64> = (0..=n).map(|i| fb[i] * (0.85 + ((i * 7) % 23) as f64 / 100.0)).collect();
+        let db: Vec<f64> = (0..=n).map(|i| 40.0 + (i % 43) as f64).collect();
+        let mut df: Vec<f64> = (0..=n).map(|i| db[i] * (0.75 + ((i * 11) % 31) as f64 / 100.0)).collect();
+        for def in [Definition::Omeract, Definition::Ppf2022] {
+            let fast = decline(&fb[..n], &ff[..n], Some((&db[..n], &df[..n])), def, NanPolicy::Propagate).unwrap();
+            df[n] = f64::NAN;
+            let checked = decline(&fb, &ff, Some((&db, &df)), def, NanPolicy::Propagate).unwrap();
+            df[n] = 1.0;
+            assert_eq!(fast[..], checked[..n]);
+            assert!(fast.contains(&SIGNIFICANT) && fast.contains(&STABLE));
+        }
     }
 
     #[test]
