@@ -42,8 +42,11 @@ fn ssc_criss<'py>(
     let f = columns::<5>(&followup, "followup")?;
     let w = worsening.as_ref().map(|a| slice(a, "worsening")).transpose()?;
     let data = CoreSet { baseline: b, followup: f, worsening: w };
-    let out = run_detached(py, || ssc::criss(data, NanPolicy::parse(nan_policy)?))?;
-    let (p, i): (Vec<f64>, Vec<i8>) = out.into_iter().unzip();
+    let (p, i) = run_detached(py, || {
+        let p = ssc::criss_probability(data, NanPolicy::parse(nan_policy)?)?;
+        let i: Vec<i8> = p.iter().map(|&v| ssc::criss_improved(v)).collect();
+        Ok((p, i))
+    })?;
     let d = PyDict::new(py);
     d.set_item("probability", f64_out(py, p))?;
     d.set_item("improved", i8_out(py, i))?;

@@ -130,38 +130,46 @@ pub fn criss_lp(delta: [f64; 5]) -> f64 {
         + CRISS_COEF[4] * delta[4]
 }
 
-/// CRISS per row: (probability, improved code). Step 1: worsening gives
-/// (0.0, 0) whatever the core items (missing ones are then not needed, even
-/// under `Raise`). A missing worsening flag or core item gives (NaN, -1).
-pub fn criss(data: CoreSet<'_>, policy: NanPolicy) -> Result<Vec<(f64, i8)>> {
+/// CRISS probability per row. Step 1: worsening gives 0.0 whatever the core
+/// items (missing ones are then not needed, even under `Raise`). A missing
+/// worsening flag or core item gives NaN.
+pub fn criss_probability(data: CoreSet<'_>, policy: NanPolicy) -> Result<Vec<f64>> {
     let policy = policy.rowwise()?;
     let names = Names::new();
     let n = data.len(&names)?;
+    let step2 = |i: usize| {
+        let delta: [f64; 5] = std::array::from_fn(|k| data.followup[k][i] - data.baseline[k][i]);
+        logistic(criss_lp(delta))
+    };
     if data.all_clean() {
-        return map_rows(n, |i| {
-            if data.worsening.is_some_and(|w| w[i] == 1.0) {
-                return Ok((0.0, 0));
-            }
-            let delta: [f64; 5] = std::array::from_fn(|k| data.followup[k][i] - data.baseline[k][i]);
-            let p = logistic(criss_lp(delta));
-            Ok((p, ge(p, CRISS_CUTOFF) as i8))
-        });
+        return map_rows(n, |i| Ok(if data.worsening.is_some_and(|w| w[i] == 1.0) { 0.0 } else { step2(i) }));
     }
     map_rows(n, |i| {
         let worse = data.worsening(i, policy, &names)?;
         let p_core = if worse == Some(true) { NanPolicy::Propagate } else { policy };
         let complete = data.check_row(i, p_core, &names)?;
-        match worse {
-            Some(true) => Ok((0.0, 0)),
-            None => Ok((f64::NAN, NA)),
-            Some(false) if !complete => Ok((f64::NAN, NA)),
-            Some(false) => {
-                let delta: [f64; 5] = std::array::from_fn(|k| data.followup[k][i] - data.baseline[k][i]);
-                let p = logistic(criss_lp(delta));
-                Ok((p, ge(p, CRISS_CUTOFF) as i8))
-            }
-        }
+        Ok(match worse {
+            Some(true) => 0.0,
+            Some(false) if complete => step2(i),
+            _ => f64::NAN,
+        })
     })
+}
+
+/// `improved` code of a CRISS probability: 1 when >= 0.60 (with EPS), 0
+/// otherwise (so a step-1 probability of 0 is not improved), -1 for NaN.
+#[inline]
+pub fn criss_improved(probability: f64) -> i8 {
+    if probability.is_nan() {
+        NA
+    } else {
+        ge(probability, CRISS_CUTOFF) as i8
+    }
+}
+
+/// CRISS per row as (probability, improved code); see [`criss_probability`].
+pub fn criss(data: CoreSet<'_>, policy: NanPolicy) -> Result<Vec<(f64, i8)>> {
+    Ok(criss_probability(data, policy)?.into_iter().map(|p| (p, criss_improved(p))).collect())
 }
 
 /// Options of the revised CRISS.
