@@ -392,3 +392,45 @@ def test_core_set_worsening_index_and_empty_input():
     # empty input is an error (SCORING_SPEC section 0)
     with pytest.raises(ValueError, match="at least 1"):
         rs.ssc.criss(frame([]).reindex(columns=CORE), frame([]).reindex(columns=CORE))
+
+
+# ---------------------------------------------------------------------------
+# properties (hypothesis): invariants that follow from the published formulas
+# ---------------------------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_visit = st.tuples(
+    st.integers(0, 51).map(float),
+    st.floats(20, 150, allow_nan=False),
+    st.floats(0, 10, allow_nan=False),
+    st.floats(0, 10, allow_nan=False),
+    st.integers(0, 24).map(lambda k: k / 8),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(b=_visit, f=_visit)
+def test_criss_properties(b, f):
+    out = rs.ssc.criss(frame([b, b]), frame([f, f]), worsening=[False, True])
+    p = out["probability"].iloc[0]
+    assert 0.0 <= p <= 1.0
+    assert bool(out["improved"].iloc[0]) == (p >= 0.6 - EPS)
+    assert out["probability"].iloc[1] == 0.0 and not out["improved"].iloc[1]
+    # one point less mRSS at follow-up never lowers the probability (sign check)
+    if f[0] >= 1:
+        better = (f[0] - 1,) + tuple(f[1:])
+        assert rs.ssc.criss(frame([b]), frame([better]))["probability"].iloc[0] >= p
+
+
+@settings(max_examples=200, deadline=None)
+@given(b=_visit, f=_visit, k=st.integers(1, 5))
+def test_rcriss_properties(b, f, k):
+    out = rs.ssc.rcriss(frame([b]), frame([f]), min_items=k)
+    n = int(out[FLAGS].to_numpy(dtype=bool).sum())
+    assert out["n_improved"].iloc[0] == n
+    assert bool(out["responder"].iloc[0]) == (n >= k)
+    # swapping the visits cannot make both directions improve on a lower-is-better item
+    back = rs.ssc.rcriss(frame([f]), frame([b]), min_items=k)
+    for c in ("mrss_improved", "haq_di_improved"):
+        assert not (out[c].iloc[0] and back[c].iloc[0])
