@@ -7,7 +7,7 @@ statistics with a Rust core.
 """
 
 from . import _rheumstats
-from . import datasets, plot, scores
+from . import datasets, plot, scores, ssc
 from .exceptions import (
     ApproximationWarning,
     ConvergenceError,
@@ -22,6 +22,7 @@ __all__ = [
     "__version__",
     "scores",
     "plot",
+    "ssc",
     "datasets",
     "InvalidInputError",
     "ConvergenceError",

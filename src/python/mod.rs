@@ -8,11 +8,12 @@ mod convert;
 mod error;
 mod run;
 mod scores;
+mod ssc;
 
 /// Student t quantile (statrs); a microsecond scalar helper, so it stays attached.
 #[pyfunction]
 fn dist_t_ppf(p: f64, df: f64) -> PyResult<f64> {
-    crate::common::dist::t_ppf(p, df).map_err(|e| error::to_pyerr_attached(e))
+    crate::common::dist::t_ppf(p, df).map_err(error::to_pyerr_attached)
 }
 
 #[pymodule]
@@ -24,5 +25,6 @@ fn _rheumstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run::_debug_panic, m)?)?;
     m.add_function(wrap_pyfunction!(dist_t_ppf, m)?)?;
     scores::register(m)?;
+    ssc::register(m)?;
     Ok(())
 }
