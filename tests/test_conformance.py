@@ -149,3 +149,11 @@ def test_invalid_input_error_is_a_value_error_and_pickles():
     clone = pickle.loads(pickle.dumps(exc.value))
     assert type(clone) is rs.InvalidInputError and str(clone) == str(exc.value)
     assert copy.copy(exc.value).args == exc.value.args
+
+
+def test_bare_nullable_extension_arrays_are_accepted():
+    arr = pd.array([4, pd.NA, 2], dtype="Int64")
+    out = rs.scores.das28_esr(arr, 3, 20, 40)
+    assert isinstance(out, np.ndarray) and np.isnan(out[1]) and out[0] == pytest.approx(4.26198681761, rel=1e-9)
+    with pytest.raises(TypeError, match="tjc"):
+        rs.scores.das28_esr(pd.array(["a", "b"], dtype="string"), 3, 20, 40)

@@ -61,6 +61,9 @@ def as_float(x: Any, name: str) -> np.ndarray:
         raise TypeError(f"{name}: expected a 1-D array-like (list, ndarray, Series), got a DataFrame")
     if isinstance(x, pd.Series):
         arr = _series_to_float(x, name)
+    elif isinstance(x, pd.api.extensions.ExtensionArray):
+        # bare nullable arrays (pd.array([True, pd.NA], dtype="boolean")): NA -> NaN
+        arr = _series_to_float(pd.Series(x, copy=False), name)
     elif _is_scalar(x):
         arr = np.array([float(x)])
     elif x is None or isinstance(x, (str, bytes)):

@@ -40,16 +40,6 @@ MCID_DEFAULTS: Dict[str, float] = {"mrss": 5.0, "haq_di": 0.14, "fvc_pct": 3.0, 
 # ----------------------------------------------------------------------------
 # two-visit core set (CRISS, rCRISS)
 # ----------------------------------------------------------------------------
-def _extension_to_numpy(x: Any) -> Any:
-    """A bare pandas ExtensionArray (e.g. ``pd.array([True, pd.NA], dtype='boolean')``)
-    -> float64 ndarray with NaN for NA; anything else unchanged."""
-    if isinstance(x, pd.api.extensions.ExtensionArray) and (
-        pd.api.types.is_bool_dtype(x.dtype) or pd.api.types.is_numeric_dtype(x.dtype)
-    ):
-        return x.to_numpy(dtype=np.float64, na_value=np.nan)
-    return x
-
-
 def _core_set(baseline: Any, followup: Any, worsening: Any) -> Tuple[RowArgs, list, list, Optional[np.ndarray], dict, pd.Index]:
     b, b_index = _columns_of(baseline, "baseline")
     f, f_index = _columns_of(followup, "followup")
@@ -64,7 +54,7 @@ def _core_set(baseline: Any, followup: Any, worsening: Any) -> Tuple[RowArgs, li
         )
     named: Dict[str, Any] = {f"baseline['{c}']": b[c] for c in SSC_CORE}
     named.update({f"followup['{c}']": f[c] for c in SSC_CORE})
-    named["worsening"] = _extension_to_numpy(worsening)
+    named["worsening"] = worsening
     args = rowwise(**named)
     index = b_index if b_index is not None else f_index
     if index is None:
