@@ -60,3 +60,24 @@ mod tests {
         assert!(t(0.0).is_err());
     }
 }
+
+// ---- binomial tails (appended for the paired tests) ----
+use statrs::distribution::{Binomial, DiscreteCDF};
+
+/// `P(X <= k)` for `X ~ Binomial(n, p)`; k < 0 gives 0.
+pub fn binom_cdf(k: i64, n: u64, p: f64) -> Result<f64> {
+    if k < 0 {
+        return Ok(0.0);
+    }
+    let b = Binomial::new(p, n).map_err(|e| bad("binomial", e))?;
+    Ok(b.cdf(k as u64))
+}
+
+/// `P(X >= k)` for `X ~ Binomial(n, p)`.
+pub fn binom_sf_ge(k: i64, n: u64, p: f64) -> Result<f64> {
+    if k <= 0 {
+        return Ok(1.0);
+    }
+    let b = Binomial::new(p, n).map_err(|e| bad("binomial", e))?;
+    Ok(b.sf((k - 1) as u64))
+}

@@ -1,0 +1,471 @@
+//! Wilcoxon signed-rank test on paired differences, with the exact null
+//! distribution also under ties and zeros, and the Hodges–Lehmann
+//! pseudo-median with its confidence interval (as R `wilcox.test`).
+//!
+//! Exact distribution: with mid-ranks `r_i`, the doubled ranks `2 r_i` are
+//! integers, and under H0 each non-zero difference carries its rank with a
+//! positive sign with probability 1/2 independently. The distribution of
+//! `2V = sum(B_i * 2 r_i)` is a subset-sum convolution over at most
+//! `n (n + 1) + 1` values, computed with halving steps (exact in binary
+//! floating point up to n = 52).
+
+use super::{each_endpoint, median, Endpoint, NanRow, Pairs};
+use crate::common::ranks::midranks;
+use crate::common::{alternative::check_conf_level, dist, Alternative, NanPolicy};
+use crate::error::{Result, StatsError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ZeroMethod {
+    /// Drop zero differences before ranking (R, scipy default).
+    Wilcox,
+    /// Rank zeros with the rest, then drop them (Pratt 1959; coin's default).
+    Pratt,
+    /// Rank zeros with the rest and split their ranks between the signs (scipy).
+    Zsplit,
+}
+
+impl ZeroMethod {
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "wilcox" => Ok(ZeroMethod::Wilcox),
+            "pratt" => Ok(ZeroMethod::Pratt),
+            "zsplit" => Ok(ZeroMethod::Zsplit),
+            o => Err(StatsError::argument("zero_method", format!("{o:?} is not one of 'wilcox', 'pratt', 'zsplit'"))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Exact when the number of differences used is at most [`AUTO_EXACT_MAX`].
+    Auto,
+    Exact,
+    Approx,
+}
+
+impl Method {
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "auto" => Ok(Method::Auto),
+            "exact" => Ok(Method::Exact),
+            "approx" | "asymptotic" => Ok(Method::Approx),
+            o => Err(StatsError::argument("method", format!("{o:?} is not one of 'auto', 'exact', 'approx'"))),
+        }
+    }
+}
+
+/// `method='auto'` is exact up to this many differences (with or without ties).
+pub const AUTO_EXACT_MAX: usize = 50;
+
+#[derive(Debug, Clone, Copy)]
+pub struct WilcoxonOptions {
+    pub alternative: Alternative,
+    pub method: Method,
+    pub zero_method: ZeroMethod,
+    pub correction: bool,
+    pub conf_level: f64,
+    pub popmean: f64,
+    /// Compute the Hodges–Lehmann estimate and its interval.
+    pub conf_int: bool,
+    pub nan_policy: NanPolicy,
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WilcoxonOutput {
+    /// V: the sum of the ranks of the positive differences (plus half the zero ranks under zsplit).
+    pub statistic: f64,
+    pub pvalue: f64,
+    /// Differences in the test (non-zero ones under 'wilcox'; all under 'pratt'/'zsplit').
+    pub n: f64,
+    pub n_zero: f64,
+    /// 1.0 exact, 0.0 normal approximation.
+    pub exact: f64,
+    /// Standardised statistic of the normal approximation (NaN when exact).
+    pub zstatistic: f64,
+    pub estimate: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    /// 1.0 when the interval inverts the exact distribution (R's rule: no ties, no zeros, n < 50).
+    pub ci_exact: f64,
+}
+
+impl NanRow for WilcoxonOutput {
+    fn nan_row() -> Self {
+        let n = f64::NAN;
+        WilcoxonOutput { statistic: n, pvalue: n, n, n_zero: n, exact: n, zstatistic: n, estimate: n, ci_low: n, ci_high: n, ci_exact: n }
+    }
+}
+
+/// Null distribution of `sum(B_i * w_i)`, `B_i` fair coins: `p[s] = P(S = s)`.
+pub fn subset_sum_distribution(weights: &[u32]) -> Vec<f64> {
+    let total: usize = weights.iter().map(|&w| w as usize).sum();
+    let mut p = vec![0.0; total + 1];
+    p[0] = 1.0;
+    let mut top = 0usize;
+    for &w in weights {
+        let w = w as usize;
+        top += w;
+        // p_new[s] = (p[s] + p[s - w]) / 2, descending so p[s - w] is still old
+        for s in (w..=top).rev() {
+            p[s] = 0.5 * (p[s] + p[s - w]);
+        }
+        for v in p.iter_mut().take(w.min(top + 1)) {
+            *v *= 0.5;
+        }
+    }
+    p
+}
+
+/// `(P(S <= s), P(S >= s))` from a distribution vector.
+fn tails(p: &[f64], s: i64) -> (f64, f64) {
+    let top = p.len() as i64 - 1;
+    let le: f64 = if s < 0 { 0.0 } else { p[..=(s.min(top) as usize)].iter().sum() };
+    let ge: f64 = if s > top { 0.0 } else { p[(s.max(0) as usize)..].iter().sum() };
+    (le, ge)
+}
+
+/// R's `qsignrank(x, n)` over a no-tie distribution `p` (index = V).
+fn qsignrank(p: &[f64], x: f64) -> usize {
+    let nn = p.len() - 1;
+    let mut acc = 0.0;
+    if x <= 0.5 {
+        let x = x - 10.0 * f64::EPSILON;
+        for (q, &v) in p.iter().enumerate() {
+            acc += v;
+            if acc >= x {
+                return q;
+            }
+        }
+        nn
+    } else {
+        let x = 1.0 - x + 10.0 * f64::EPSILON;
+        for (q, &v) in p.iter().enumerate() {
+            acc += v;
+            if acc > x {
+                return nn - q;
+            }
+        }
+        0
+    }
+}
+
+/// The `k`-th smallest (0-based) of `w` (reorders `w`).
+fn kth(w: &mut [f64], k: usize) -> f64 {
+    let k = k.min(w.len() - 1);
+    *w.select_nth_unstable_by(k, |a, b| a.total_cmp(b)).1
+}
+
+fn walsh(x: &[f64]) -> Vec<f64> {
+    let n = x.len();
+    let mut w = Vec::with_capacity(n * (n + 1) / 2);
+    for i in 0..n {
+        for j in i..n {
+            w.push((x[i] + x[j]) / 2.0);
+        }
+    }
+    w
+}
+
+/// Hodges–Lehmann estimate and interval as R `wilcox.test(conf.int = TRUE)`:
+/// `x` are the non-zero differences (minus the null value).
+fn hodges_lehmann(x: &[f64], o: &WilcoxonOptions, ties: bool, zeros: bool) -> Result<(f64, f64, f64, bool)> {
+    let n = x.len();
+    if n == 0 {
+        return Ok((f64::NAN, f64::NAN, f64::NAN, false));
+    }
+    let nw = n * (n + 1) / 2;
+    let mut w = walsh(x);
+    let alpha = 1.0 - o.conf_level;
+    if n < 50 && !ties && !zeros {
+        let ranks: Vec<u32> = (1..=n as u32).collect();
+        let p = subset_sum_distribution(&ranks);
+        w.sort_unstable_by(|a, b| a.total_cmp(b));
+        let est = median(&w);
+        let (lo, hi) = match o.alternative {
+            Alternative::TwoSided => {
+                let qu = qsignrank(&p, alpha / 2.0).max(1);
+                let ql = nw - qu;
+                (w[qu - 1], w[ql.min(nw - 1)])
+            }
+            Alternative::Greater => {
+                let qu = qsignrank(&p, alpha).max(1);
+                (w[qu - 1], f64::INFINITY)
+            }
+            Alternative::Less => {
+                let qu = qsignrank(&p, alpha).max(1);
+                let ql = nw - qu;
+                (f64::NEG_INFINITY, w[ql.min(nw - 1)])
+            }
+        };
+        return Ok((est, lo, hi, true));
+    }
+    // Asymptotic: R finds the roots of the standardised statistic in mu with
+    // uniroot. Between consecutive Walsh averages the statistic is constant:
+    // with m Walsh averages <= mu, V(mu) = N - m and ties are those of equal
+    // data values, so each root is a Walsh average found by its index.
+    let (_, t) = midranks(x);
+    let tie: f64 = t.iter().map(|&k| (k as f64).powi(3) - k as f64).sum();
+    let nf = n as f64;
+    let sigma = (nf * (nf + 1.0) * (2.0 * nf + 1.0) / 24.0 - tie / 48.0).sqrt();
+    let half = nw as f64 / 2.0;
+    let g = |m: usize, zq: f64, correct: bool| -> f64 {
+        let z = (nw - m) as f64 - half;
+        let c = if correct {
+            match o.alternative {
+                Alternative::TwoSided => 0.5 * if z > 0.0 { 1.0 } else if z < 0.0 { -1.0 } else { 0.0 },
+                Alternative::Greater => 0.5,
+                Alternative::Less => -0.5,
+            }
+        } else {
+            0.0
+        };
+        (z - c) / sigma - zq
+    };
+    // smallest m in 0..=nw with pred(m) (g is non-increasing in m); nw + 1 if none
+    let first = |pred: &dyn Fn(usize) -> bool| -> usize {
+        let (mut lo, mut hi) = (0usize, nw + 1);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if pred(mid) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        lo
+    };
+    let mut root = |zq: f64, correct: bool| -> f64 {
+        let m_lo = first(&|m| g(m, zq, correct) <= 0.0);
+        let m_hi = first(&|m| g(m, zq, correct) < 0.0);
+        let at = |w: &mut Vec<f64>, m: usize| kth(w, m.clamp(1, nw) - 1);
+        if m_lo == m_hi {
+            at(&mut w, m_lo)
+        } else {
+            // a flat zero between two Walsh averages: R returns a point inside; take the middle
+            let a = at(&mut w, m_lo);
+            let b = at(&mut w, m_hi);
+            (a + b) / 2.0
+        }
+    };
+    let (lo, hi) = match o.alternative {
+        Alternative::TwoSided => {
+            let z = dist::norm_ppf(1.0 - alpha / 2.0);
+            (root(z, o.correction), root(-z, o.correction))
+        }
+        Alternative::Greater => (root(dist::norm_ppf(1.0 - alpha), o.correction), f64::INFINITY),
+        Alternative::Less => (f64::NEG_INFINITY, root(dist::norm_ppf(alpha), o.correction)),
+    };
+    let est = root(0.0, false);
+    Ok((est, lo, hi, false))
+}
+
+/// The signed-rank test on one endpoint.
+pub fn signed_rank(ep: &Endpoint<'_>, o: &WilcoxonOptions) -> Result<WilcoxonOutput> {
+    let d: Vec<f64> = ep.d.iter().map(|v| v - o.popmean).collect();
+    if d.is_empty() {
+        return Err(StatsError::too_few("x", 0, 1));
+    }
+    let n_zero = d.iter().filter(|&&v| v == 0.0).count();
+    let nonzero: Vec<f64> = d.iter().copied().filter(|&v| v != 0.0).collect();
+    if nonzero.is_empty() {
+        return Err(StatsError::too_few("x (non-zero differences)", 0, 1));
+    }
+    // ranks of |d| over the differences that are ranked
+    let ranked: &[f64] = if o.zero_method == ZeroMethod::Wilcox { &nonzero } else { &d };
+    let abs: Vec<f64> = ranked.iter().map(|v| v.abs()).collect();
+    let (r, _) = midranks(&abs);
+    let mut v_pos = 0.0;
+    let mut v_zero = 0.0;
+    let mut weights = Vec::with_capacity(nonzero.len());
+    for (&v, &rk) in ranked.iter().zip(&r) {
+        if v > 0.0 {
+            v_pos += rk;
+        } else if v == 0.0 {
+            v_zero += rk;
+        }
+        if v != 0.0 {
+            weights.push((2.0 * rk) as u32);
+        }
+    }
+    let statistic = if o.zero_method == ZeroMethod::Zsplit { v_pos + v_zero / 2.0 } else { v_pos };
+    let n = ranked.len();
+    let exact = match o.method {
+        Method::Exact => true,
+        Method::Approx => false,
+        Method::Auto => n <= AUTO_EXACT_MAX,
+    };
+    let (pvalue, zstatistic) = if exact {
+        let p = subset_sum_distribution(&weights);
+        let s = (2.0 * v_pos).round() as i64;
+        let (le, ge) = tails(&p, s);
+        (o.alternative.pvalue(le, ge), f64::NAN)
+    } else {
+        // normal approximation with tie (and zero) corrections, as scipy (= R for 'wilcox')
+        let nf = n as f64;
+        let mut mn = nf * (nf + 1.0) / 4.0;
+        let mut var = nf * (nf + 1.0) * (2.0 * nf + 1.0);
+        // tie groups of |d| among the ranked values; the zero group does not count under 'pratt'
+        let mut sorted = abs.clone();
+        sorted.sort_unstable_by(|a, b| a.total_cmp(b));
+        let mut tie = 0.0;
+        let mut i = 0;
+        while i < sorted.len() {
+            let mut j = i + 1;
+            while j < sorted.len() && sorted[j] == sorted[i] {
+                j += 1;
+            }
+            let t = (j - i) as f64;
+            if !(o.zero_method == ZeroMethod::Pratt && sorted[i] == 0.0) {
+                tie += t * t * t - t;
+            }
+            i = j;
+        }
+        if o.zero_method == ZeroMethod::Pratt {
+            let z0 = n_zero as f64;
+            mn -= z0 * (z0 + 1.0) / 4.0;
+            var -= z0 * (z0 + 1.0) * (2.0 * z0 + 1.0);
+        }
+        let se = ((var - tie / 2.0) / 24.0).sqrt();
+        let dz = statistic - mn;
+        let c = if o.correction {
+            match o.alternative {
+                Alternative::TwoSided => 0.5 * if dz > 0.0 { 1.0 } else if dz < 0.0 { -1.0 } else { 0.0 },
+                Alternative::Greater => 0.5,
+                Alternative::Less => -0.5,
+            }
+        } else {
+            0.0
+        };
+        let z = (dz - c) / se;
+        (o.alternative.pvalue(dist::norm_cdf(z), dist::norm_sf(z)), z)
+    };
+    let (estimate, ci_low, ci_high, ci_exact) = if o.conf_int {
+        let ties = {
+            let a: Vec<f64> = nonzero.iter().map(|v| v.abs()).collect();
+            !midranks(&a).1.is_empty()
+        };
+        let (e, l, h, ex) = hodges_lehmann(&nonzero, o, ties, n_zero > 0)?;
+        (e + o.popmean, l + o.popmean, h + o.popmean, if ex { 1.0 } else { 0.0 })
+    } else {
+        (f64::NAN, f64::NAN, f64::NAN, f64::NAN)
+    };
+    Ok(WilcoxonOutput {
+        statistic,
+        pvalue,
+        n: n as f64,
+        n_zero: n_zero as f64,
+        exact: if exact { 1.0 } else { 0.0 },
+        zstatistic,
+        estimate,
+        ci_low,
+        ci_high,
+        ci_exact,
+    })
+}
+
+pub fn wilcoxon(p: &Pairs<'_>, o: &WilcoxonOptions) -> Result<Vec<WilcoxonOutput>> {
+    check_conf_level(o.conf_level)?;
+    if !o.popmean.is_finite() {
+        return Err(StatsError::argument("popmean", format!("{} is not a finite number", o.popmean)));
+    }
+    each_endpoint(p, o.nan_policy, o.strict, |_, ep| signed_rank(ep, o))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{array, Array2};
+
+    fn opts() -> WilcoxonOptions {
+        WilcoxonOptions {
+            alternative: Alternative::TwoSided,
+            method: Method::Auto,
+            zero_method: ZeroMethod::Wilcox,
+            correction: true,
+            conf_level: 0.95,
+            popmean: 0.0,
+            conf_int: true,
+            nan_policy: NanPolicy::Propagate,
+            strict: true,
+        }
+    }
+
+    fn run(d: &[f64], o: &WilcoxonOptions) -> Result<WilcoxonOutput> {
+        let x = Array2::from_shape_vec((1, d.len()), d.to_vec()).unwrap();
+        Ok(wilcoxon(&Pairs::new(x.view(), None)?, o)?[0])
+    }
+
+    #[test]
+    fn distribution_sums_to_one_and_is_symmetric() {
+        let p = subset_sum_distribution(&[2, 4, 6, 8, 10]);
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-15);
+        for s in 0..p.len() {
+            assert_eq!(p[s], p[p.len() - 1 - s]);
+        }
+        // n = 3, no ties: V in 0..=6 with counts 1,1,1,2,1,1,1 (/8)
+        let q = subset_sum_distribution(&[1, 2, 3]);
+        assert_eq!(q, vec![0.125, 0.125, 0.125, 0.25, 0.125, 0.125, 0.125]);
+    }
+
+    #[test]
+    fn exact_p_of_all_positive_is_two_over_two_to_the_n() {
+        let r = run(&[1.0, 2.0, 3.0, 4.0, 5.0], &opts()).unwrap();
+        assert_eq!(r.statistic, 15.0);
+        assert_eq!(r.pvalue, 2.0 / 32.0);
+        assert_eq!(r.exact, 1.0);
+        // HL: median of the 15 Walsh averages of 1..5 = 3
+        assert_eq!(r.estimate, 3.0);
+    }
+
+    #[test]
+    fn ties_use_doubled_midranks() {
+        // |d| = 1,1,2: ranks 1.5,1.5,3; V for signs (+,-,+) = 4.5
+        let r = run(&[1.0, -1.0, 2.0], &opts()).unwrap();
+        assert_eq!(r.statistic, 4.5);
+        // 2V in {0,3,3,6,6,9,9,12} over the 8 sign vectors: P(2V >= 9) = 3/8, two-sided 0.75
+        assert_eq!(r.pvalue, 0.75);
+    }
+
+    #[test]
+    fn zero_methods() {
+        let d = [0.0, 1.0, -2.0, 3.0, 4.0];
+        let mut o = opts();
+        let w = run(&d, &o).unwrap();
+        assert_eq!((w.statistic, w.n, w.n_zero), (1.0 + 3.0 + 4.0, 4.0, 1.0));
+        o.zero_method = ZeroMethod::Pratt;
+        let p = run(&d, &o).unwrap();
+        assert_eq!((p.statistic, p.n), (2.0 + 4.0 + 5.0, 5.0));
+        o.zero_method = ZeroMethod::Zsplit;
+        let z = run(&d, &o).unwrap();
+        assert_eq!(z.statistic, 11.5);
+        // zsplit shifts V by a constant: the exact p equals pratt's
+        assert_eq!(z.pvalue, p.pvalue);
+    }
+
+    #[test]
+    fn all_zero_or_empty_is_too_few() {
+        assert!(run(&[0.0, 0.0], &opts()).is_err());
+        assert!(run(&[], &opts()).is_err());
+    }
+
+    #[test]
+    fn swapping_sign_mirrors_v_and_keeps_p() {
+        let d = [1.5, -0.5, 2.5, 3.0, -1.0, 4.0, 0.25];
+        let neg: Vec<f64> = d.iter().map(|v| -v).collect();
+        let a = run(&d, &opts()).unwrap();
+        let b = run(&neg, &opts()).unwrap();
+        assert_eq!(a.statistic + b.statistic, 28.0);
+        assert!((a.pvalue - b.pvalue).abs() < 1e-15);
+        assert!((a.estimate + b.estimate).abs() < 1e-15);
+    }
+
+    #[test]
+    fn qsignrank_small() {
+        // n = 3: P(V <= 0) = 0.125
+        let p = subset_sum_distribution(&[1, 2, 3]);
+        assert_eq!(qsignrank(&p, 0.125), 0);
+        assert_eq!(qsignrank(&p, 0.2), 1);
+        let _ = array![[0.0]];
+    }
+}
