@@ -8,6 +8,7 @@ statistics with a Rust core.
 
 from . import _rheumstats
 from . import datasets, scores
+from . import multitest, paired
 from .exceptions import (
     ApproximationWarning,
     ConvergenceError,
@@ -21,6 +22,8 @@ __version__: str = _rheumstats.__version__
 __all__ = [
     "__version__",
     "scores",
+    "paired",
+    "multitest",
     "datasets",
     "InvalidInputError",
     "ConvergenceError",

@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 mod convert;
 mod error;
 mod run;
+mod paired;
 mod scores;
 
 #[pymodule]
@@ -17,5 +18,6 @@ fn _rheumstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ConvergenceError", py.get_type::<error::ConvergenceError>())?;
     m.add_function(wrap_pyfunction!(run::_debug_panic, m)?)?;
     scores::register(m)?;
+    paired::register(m)?;
     Ok(())
 }
