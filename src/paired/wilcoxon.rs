@@ -150,12 +150,6 @@ fn qsignrank(p: &[f64], x: f64) -> usize {
     }
 }
 
-/// The `k`-th smallest (0-based) of `w` (reorders `w`).
-fn kth(w: &mut [f64], k: usize) -> f64 {
-    let k = k.min(w.len() - 1);
-    *w.select_nth_unstable_by(k, |a, b| a.total_cmp(b)).1
-}
-
 fn walsh(x: &[f64]) -> Vec<f64> {
     let n = x.len();
     let mut w = Vec::with_capacity(n * (n + 1) / 2);
@@ -167,19 +161,113 @@ fn walsh(x: &[f64]) -> Vec<f64> {
     w
 }
 
+/// R's standardised signed-rank statistic at shift `mu` (its `W` inside
+/// `wilcox.test`): zeros of `x - mu` dropped, mid-ranks of `|x - mu|`,
+/// tie-corrected variance, optional continuity correction.
+fn w_at(x: &[f64], mu: f64, correct: bool, alt: Alternative, buf: &mut Vec<f64>) -> f64 {
+    buf.clear();
+    buf.extend(x.iter().map(|v| v - mu).filter(|v| *v != 0.0));
+    let nx = buf.len() as f64;
+    let abs: Vec<f64> = buf.iter().map(|v| v.abs()).collect();
+    let (r, ties) = midranks(&abs);
+    let pos: f64 = buf.iter().zip(&r).filter(|(v, _)| **v > 0.0).map(|(_, rk)| rk).sum();
+    let zd = pos - nx * (nx + 1.0) / 4.0;
+    let tie: f64 = ties.iter().map(|&t| (t as f64).powi(3) - t as f64).sum();
+    let sigma = (nx * (nx + 1.0) * (2.0 * nx + 1.0) / 24.0 - tie / 48.0).sqrt();
+    let c = if correct {
+        match alt {
+            Alternative::TwoSided => 0.5 * if zd > 0.0 { 1.0 } else if zd < 0.0 { -1.0 } else { 0.0 },
+            Alternative::Greater => 0.5,
+            Alternative::Less => -0.5,
+        }
+    } else {
+        0.0
+    };
+    (zd - c) / sigma
+}
+
+/// R's `uniroot` tolerance default for the Wilcoxon interval (`tol.root`).
+pub const TOL_ROOT: f64 = 1e-4;
+
+/// Brent's root finder (Brent 1973, ch. 4: bisection safeguarded inverse
+/// quadratic / secant steps), in the form R's `uniroot` uses, so that roots of
+/// the step function `W` land where R's do. `fa`, `fb` are `f(a)`, `f(b)`.
+fn brent<F: FnMut(f64) -> f64>(mut a: f64, mut b: f64, mut fa: f64, mut fb: f64, tol: f64, max_iter: usize, mut f: F) -> f64 {
+    if fa == 0.0 {
+        return a;
+    }
+    if fb == 0.0 {
+        return b;
+    }
+    let (mut c, mut fc) = (a, fa);
+    for _ in 0..=max_iter {
+        let prev = b - a;
+        if fc.abs() < fb.abs() {
+            // make b the best approximation, c the other end of the bracket
+            a = b;
+            b = c;
+            c = a;
+            fa = fb;
+            fb = fc;
+            fc = fa;
+        }
+        let tol_act = 2.0 * f64::EPSILON * b.abs() + tol / 2.0;
+        let mut step = (c - b) / 2.0;
+        if step.abs() <= tol_act || fb == 0.0 {
+            return b;
+        }
+        if prev.abs() >= tol_act && fa.abs() > fb.abs() {
+            let cb = c - b;
+            let (mut p, mut q);
+            if a == c {
+                let t1 = fb / fa;
+                p = cb * t1;
+                q = 1.0 - t1;
+            } else {
+                let qa = fa / fc;
+                let t1 = fb / fc;
+                let t2 = fb / fa;
+                p = t2 * (cb * qa * (qa - t1) - (b - a) * (t1 - 1.0));
+                q = (qa - 1.0) * (t1 - 1.0) * (t2 - 1.0);
+            }
+            if p > 0.0 {
+                q = -q;
+            } else {
+                p = -p;
+            }
+            if p < 0.75 * cb * q - (tol_act * q).abs() / 2.0 && p < (prev * q / 2.0).abs() {
+                step = p / q;
+            }
+        }
+        if step.abs() < tol_act {
+            step = if step > 0.0 { tol_act } else { -tol_act };
+        }
+        a = b;
+        fa = fb;
+        b += step;
+        fb = f(b);
+        if (fb > 0.0 && fc > 0.0) || (fb < 0.0 && fc < 0.0) {
+            c = a;
+            fc = fa;
+        }
+    }
+    b
+}
+
 /// Hodges–Lehmann estimate and interval as R `wilcox.test(conf.int = TRUE)`:
-/// `x` are the non-zero differences (minus the null value).
-fn hodges_lehmann(x: &[f64], o: &WilcoxonOptions, ties: bool, zeros: bool) -> Result<(f64, f64, f64, bool)> {
+/// `x` are the non-zero differences on the original scale. Returns
+/// (estimate, low, high, exact interval?).
+fn hodges_lehmann(x: &[f64], o: &WilcoxonOptions, exact: bool) -> Result<(f64, f64, f64, bool)> {
     let n = x.len();
     if n == 0 {
         return Ok((f64::NAN, f64::NAN, f64::NAN, false));
     }
     let nw = n * (n + 1) / 2;
-    let mut w = walsh(x);
     let alpha = 1.0 - o.conf_level;
-    if n < 50 && !ties && !zeros {
+    if exact {
         let ranks: Vec<u32> = (1..=n as u32).collect();
         let p = subset_sum_distribution(&ranks);
+        let mut w = walsh(x);
         w.sort_unstable_by(|a, b| a.total_cmp(b));
         let est = median(&w);
         let (lo, hi) = match o.alternative {
@@ -200,63 +288,66 @@ fn hodges_lehmann(x: &[f64], o: &WilcoxonOptions, ties: bool, zeros: bool) -> Re
         };
         return Ok((est, lo, hi, true));
     }
-    // Asymptotic: R finds the roots of the standardised statistic in mu with
-    // uniroot. Between consecutive Walsh averages the statistic is constant:
-    // with m Walsh averages <= mu, V(mu) = N - m and ties are those of equal
-    // data values, so each root is a Walsh average found by its index.
-    let (_, t) = midranks(x);
-    let tie: f64 = t.iter().map(|&k| (k as f64).powi(3) - k as f64).sum();
-    let nf = n as f64;
-    let sigma = (nf * (nf + 1.0) * (2.0 * nf + 1.0) / 24.0 - tie / 48.0).sqrt();
-    let half = nw as f64 / 2.0;
-    let g = |m: usize, zq: f64, correct: bool| -> f64 {
-        let z = (nw - m) as f64 - half;
-        let c = if correct {
-            match o.alternative {
-                Alternative::TwoSided => 0.5 * if z > 0.0 { 1.0 } else if z < 0.0 { -1.0 } else { 0.0 },
-                Alternative::Greater => 0.5,
-                Alternative::Less => -0.5,
-            }
-        } else {
-            0.0
-        };
-        (z - c) / sigma - zq
+    // Asymptotic, as R: roots in mu of the standardised statistic W(mu) over
+    // [min(x), max(x)] by uniroot(tol = 1e-4); alpha doubles while the
+    // requested level cannot be bracketed.
+    let mut buf = Vec::with_capacity(n);
+    let (mumin, mumax) = x.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let corr = o.correction;
+    let alt = o.alternative;
+    let w_min = w_at(x, mumin, corr, alt, &mut buf);
+    let w_max = w_at(x, mumax, corr, alt, &mut buf);
+    if !w_min.is_finite() || !w_max.is_finite() {
+        return Ok(((mumin + mumax) / 2.0, f64::NAN, f64::NAN, false));
+    }
+    let root = |zq: f64| -> f64 {
+        let mut b2 = Vec::with_capacity(n);
+        brent(mumin, mumax, w_min - zq, w_max - zq, TOL_ROOT, 1000, |mu| w_at(x, mu, corr, alt, &mut b2) - zq)
     };
-    // smallest m in 0..=nw with pred(m) (g is non-increasing in m); nw + 1 if none
-    let first = |pred: &dyn Fn(usize) -> bool| -> usize {
-        let (mut lo, mut hi) = (0usize, nw + 1);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if pred(mid) {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        lo
-    };
-    let mut root = |zq: f64, correct: bool| -> f64 {
-        let m_lo = first(&|m| g(m, zq, correct) <= 0.0);
-        let m_hi = first(&|m| g(m, zq, correct) < 0.0);
-        let at = |w: &mut Vec<f64>, m: usize| kth(w, m.clamp(1, nw) - 1);
-        if m_lo == m_hi {
-            at(&mut w, m_lo)
-        } else {
-            // a flat zero between two Walsh averages: R returns a point inside; take the middle
-            let a = at(&mut w, m_lo);
-            let b = at(&mut w, m_hi);
-            (a + b) / 2.0
-        }
-    };
-    let (lo, hi) = match o.alternative {
+    let med = median(x);
+    let mut a = alpha;
+    let (lo, hi) = match alt {
         Alternative::TwoSided => {
-            let z = dist::norm_ppf(1.0 - alpha / 2.0);
-            (root(z, o.correction), root(-z, o.correction))
+            while w_min - dist::norm_ppf(1.0 - a / 2.0) < 0.0 || w_max - dist::norm_ppf(a / 2.0) > 0.0 {
+                a *= 2.0;
+                if a >= 2.0 {
+                    break;
+                }
+            }
+            if a < 1.0 {
+                (root(dist::norm_ppf(1.0 - a / 2.0)), root(dist::norm_ppf(a / 2.0)))
+            } else {
+                (med, med)
+            }
         }
-        Alternative::Greater => (root(dist::norm_ppf(1.0 - alpha), o.correction), f64::INFINITY),
-        Alternative::Less => (f64::NEG_INFINITY, root(dist::norm_ppf(alpha), o.correction)),
+        Alternative::Greater => {
+            while w_min - dist::norm_ppf(1.0 - a) < 0.0 {
+                a *= 2.0;
+                if a >= 2.0 {
+                    break;
+                }
+            }
+            (if a < 1.0 { root(dist::norm_ppf(1.0 - a)) } else { med }, f64::INFINITY)
+        }
+        Alternative::Less => {
+            // (R checks the bracket at alpha / 2 here and roots at alpha)
+            while w_max - dist::norm_ppf(a / 2.0) > 0.0 {
+                a *= 2.0;
+                if a >= 2.0 {
+                    break;
+                }
+            }
+            (f64::NEG_INFINITY, if a < 1.0 { root(dist::norm_ppf(a)) } else { med })
+        }
     };
-    let est = root(0.0, false);
+    let e_min = w_at(x, mumin, false, alt, &mut buf);
+    let e_max = w_at(x, mumax, false, alt, &mut buf);
+    let est = if e_min * e_max > 0.0 {
+        f64::NAN
+    } else {
+        let mut b3 = Vec::with_capacity(n);
+        brent(mumin, mumax, e_min, e_max, TOL_ROOT, 1000, |mu| w_at(x, mu, false, alt, &mut b3))
+    };
     Ok((est, lo, hi, false))
 }
 
@@ -341,12 +432,18 @@ pub fn signed_rank(ep: &Endpoint<'_>, o: &WilcoxonOptions) -> Result<WilcoxonOut
         (o.alternative.pvalue(dist::norm_cdf(z), dist::norm_sf(z)), z)
     };
     let (estimate, ci_low, ci_high, ci_exact) = if o.conf_int {
-        let ties = {
-            let a: Vec<f64> = nonzero.iter().map(|v| v.abs()).collect();
-            !midranks(&a).1.is_empty()
+        // R: zeros dropped, back on the original scale; exact interval when the
+        // exact p-value is R's (exact requested, or n < 50) and no ties or zeros
+        let x: Vec<f64> = nonzero.iter().map(|v| v + o.popmean).collect();
+        let abs_nz: Vec<f64> = nonzero.iter().map(|v| v.abs()).collect();
+        let ties = !midranks(&abs_nz).1.is_empty();
+        let r_exact = match o.method {
+            Method::Exact => true,
+            Method::Approx => false,
+            Method::Auto => nonzero.len() < 50,
         };
-        let (e, l, h, ex) = hodges_lehmann(&nonzero, o, ties, n_zero > 0)?;
-        (e + o.popmean, l + o.popmean, h + o.popmean, if ex { 1.0 } else { 0.0 })
+        let (e, l, h, ex) = hodges_lehmann(&x, o, r_exact && !ties && n_zero == 0)?;
+        (e, l, h, if ex { 1.0 } else { 0.0 })
     } else {
         (f64::NAN, f64::NAN, f64::NAN, f64::NAN)
     };
