@@ -71,7 +71,7 @@ pub fn mcnemar(x: &[f64], y: &[f64], exact: Option<bool>, correction: bool, poli
     let exact = exact.unwrap_or(nd < AUTO_EXACT_BELOW);
     let (statistic, pvalue) = if exact {
         let k = b.min(c) as i64;
-        let p = if nd == 0 { 1.0 } else { (2.0 * dist::binom_cdf(k, nd as u64, 0.5)?).min(1.0) };
+        let p = if nd == 0 { 1.0 } else { (2.0 * dist::binom_half_tails(k, nd as u64)?.0).min(1.0) };
         (b as f64, p)
     } else if nd == 0 {
         (f64::NAN, f64::NAN)
