@@ -41,3 +41,64 @@ def scores_haq_di(
 ) -> _F64: ...
 def scores_shaq_scale(arg: str, values: _F64, unit: str, nan_policy: str) -> _F64: ...
 def scores_chfs(items: _F64, nan_policy: str) -> _F64: ...
+
+# paired
+from typing import Any, Dict  # noqa: E402  (kept in this section to ease merging)
+WILCOXON_AUTO_EXACT_MAX: int
+MCNEMAR_AUTO_EXACT_BELOW: int
+BOOTSTRAP_TASK: int
+
+def paired_ttest(
+    x: _F64, y: Optional[_F64], alternative: str, conf_level: float, popmean: float, nan_policy: str, strict: bool
+) -> Dict[str, _F64]: ...
+def paired_t_interval(mean: _F64, se: _F64, df: _F64, alternative: str, conf_level: float) -> Tuple[_F64, _F64]: ...
+def paired_wilcoxon(
+    x: _F64,
+    y: Optional[_F64],
+    alternative: str,
+    method: str,
+    zero_method: str,
+    correction: bool,
+    conf_level: float,
+    popmean: float,
+    conf_int: bool,
+    nan_policy: str,
+    strict: bool,
+) -> Dict[str, _F64]: ...
+def paired_sign_test(
+    x: _F64, y: Optional[_F64], alternative: str, conf_level: float, popmean: float, nan_policy: str, strict: bool
+) -> Dict[str, _F64]: ...
+def paired_permutation_test(
+    x: _F64,
+    y: Optional[_F64],
+    statistic: str,
+    alternative: str,
+    n_resamples: Optional[int],
+    seed: int,
+    popmean: float,
+    nan_policy: str,
+    strict: bool,
+) -> Dict[str, _F64]: ...
+def paired_bootstrap(
+    x: _F64,
+    y: Optional[_F64],
+    statistic: str,
+    method: str,
+    n_resamples: int,
+    conf_level: float,
+    seed: int,
+    endpoint_offset: int,
+    nan_policy: str,
+    strict: bool,
+) -> Dict[str, _F64]: ...
+def paired_bootstrap_distribution(
+    x: _F64, y: Optional[_F64], statistic: str, seed: int, lo: int, hi: int, nan_policy: str
+) -> _F64: ...
+def paired_bootstrap_interval(
+    x: _F64, y: Optional[_F64], theta_b: _F64, statistic: str, method: str, conf_level: float, nan_policy: str
+) -> Dict[str, _F64]: ...
+def paired_mcnemar(x: _F64, y: _F64, exact: Optional[bool], correction: bool, nan_policy: str) -> Dict[str, Any]: ...
+def paired_stuart_maxwell(x: _F64, y: _F64, k: int, nan_policy: str) -> Dict[str, Any]: ...
+
+# multitest
+def multitest_adjust(pvalues: _F64, method: str) -> _F64: ...

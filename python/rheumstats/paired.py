@@ -63,7 +63,7 @@ class _Paired:
     labels: Optional[pd.Index]  # endpoint labels (matrix mode)
     obs_index: Optional[pd.Index]  # observation labels (pandas input)
 
-    def call(self, fn: Any, *args: Any) -> dict:
+    def call(self, fn: Any, *args: Any) -> Any:
         idx = {"x": self.obs_index, "y": self.obs_index}
         cols = {"x": list(self.labels), "y": list(self.labels)} if self.labels is not None else None
         return call(fn, self.x, self.y, *args, index=idx, columns=cols)
@@ -480,7 +480,7 @@ def _use_progress(progress: Optional[bool], draws: float) -> Any:
         if expected < 2.0:
             return None
     try:
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # type: ignore[import-untyped]
     except ImportError:
         if progress:
             warnings.warn("progress=True needs tqdm (pip install tqdm); running without a progress bar", stacklevel=3)
@@ -752,5 +752,6 @@ def compare(
         out["p_adjusted"] = multitest.adjust(out[first].to_numpy(), adjust)
     out["cohen_dz"] = r["cohen_dz"]
     # complete pairs per endpoint (also where too few pairs left the statistics NaN)
-    out["n"] = (~np.isnan(p.x) & ~np.isnan(p.y)).sum(axis=1).astype(np.int64)  # type: ignore[operator]
+    assert p.y is not None
+    out["n"] = (~np.isnan(p.x) & ~np.isnan(p.y)).sum(axis=1).astype(np.int64)
     return out

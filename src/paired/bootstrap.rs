@@ -238,9 +238,9 @@ mod tests {
     fn jackknife_median_matches_brute_force() {
         let d = [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0];
         let jk = jackknife(&d, Statistic::Median);
-        for i in 0..d.len() {
+        for (i, &v) in jk.iter().enumerate() {
             let rest: Vec<f64> = d.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, &v)| v).collect();
-            assert_eq!(jk[i], super::super::median(&rest));
+            assert_eq!(v, super::super::median(&rest));
         }
     }
 

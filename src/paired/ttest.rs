@@ -49,7 +49,7 @@ impl NanRow for TtestOutput {
 /// freedom (one-sided alternatives give a half-infinite interval, as R).
 pub fn t_interval(mean: f64, se: f64, df: f64, alternative: Alternative, conf_level: f64) -> Result<(f64, f64)> {
     check_conf_level(conf_level)?;
-    if !(df > 0.0) || !se.is_finite() {
+    if df.is_nan() || df <= 0.0 || !se.is_finite() {
         return Ok((f64::NAN, f64::NAN));
     }
     Ok(match alternative {

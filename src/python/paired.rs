@@ -16,6 +16,7 @@ use crate::multitest;
 use crate::paired::{bootstrap, mcnemar, permutation, sign, ttest, wilcoxon, Pairs};
 
 type M<'py> = PyReadonlyArray2<'py, f64>;
+type Pair<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
 
 /// dict {field: array} from a Vec of output structs.
 macro_rules! fields {
@@ -65,7 +66,7 @@ fn paired_t_interval<'py>(
     df: PyReadonlyArray1<'py, f64>,
     alternative: &str,
     conf_level: f64,
-) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+) -> PyResult<Pair<'py>> {
     let (m, s, d) = (slice(&mean, "mean")?, slice(&se, "se")?, slice(&df, "df")?);
     let (lo, hi) = run_detached(py, || {
         let alt = Alternative::parse(alternative)?;
