@@ -49,7 +49,14 @@ MCNEMAR_AUTO_EXACT_BELOW: int
 BOOTSTRAP_TASK: int
 
 def paired_ttest(
-    x: _F64, y: Optional[_F64], alternative: str, conf_level: float, popmean: float, nan_policy: str, strict: bool
+    x: _F64,
+    y: Optional[_F64],
+    alternative: str,
+    conf_level: float,
+    popmean: float,
+    nan_policy: str,
+    strict: bool,
+    means: bool = False,
 ) -> Dict[str, _F64]: ...
 def paired_t_interval(mean: _F64, se: _F64, df: _F64, alternative: str, conf_level: float) -> Tuple[_F64, _F64]: ...
 def paired_wilcoxon(

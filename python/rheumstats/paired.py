@@ -722,7 +722,7 @@ def compare(
     xb = pd.DataFrame({n: data[c] for n, c in zip(names, before)}, index=data.index)
     ya = pd.DataFrame({n: data[c] for n, c in zip(names, after)}, index=data.index)
     p = _prepare(xb, ya, 0, "omit")
-    r = p.call(_native.paired_ttest, "two-sided", conf_level, 0.0, "omit", False)
+    r = p.call(_native.paired_ttest, "two-sided", conf_level, 0.0, "omit", False, True)
     out = pd.DataFrame(
         {
             "n": r["n"],

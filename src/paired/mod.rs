@@ -102,18 +102,31 @@ fn differences(p: &Pairs<'_>, e: usize, policy: NanPolicy, strict: bool, buf: &m
         reason: crate::common::check::MISSING,
         allowed: "a number".into(),
     };
+    let xs = xr.as_slice();
     match p.y {
         Some(y) => {
             let yr = y.row(e);
-            for (i, (&a, &b)) in xr.iter().zip(yr.iter()).enumerate() {
-                if a.is_nan() || b.is_nan() {
-                    match policy {
-                        NanPolicy::Propagate => return Ok(false),
-                        NanPolicy::Omit => continue,
-                        NanPolicy::Raise => return Err(raise(if a.is_nan() { "x" } else { "y" }, i, f64::NAN)),
+            if let (Some(a), Some(b), NanPolicy::Propagate) = (xs, yr.as_slice(), policy) {
+                // fast path: contiguous rows; NaN anywhere makes the endpoint NaN
+                buf.extend(a.iter().zip(b).map(|(&u, &v)| v - u));
+                if buf.iter().any(|v| !v.is_finite()) {
+                    if a.iter().chain(b).any(|v| v.is_nan()) {
+                        return Ok(false);
                     }
+                } else {
+                    return Ok(true);
                 }
-                buf.push(b - a);
+            } else {
+                for (i, (&a, &b)) in xr.iter().zip(yr.iter()).enumerate() {
+                    if a.is_nan() || b.is_nan() {
+                        match policy {
+                            NanPolicy::Propagate => return Ok(false),
+                            NanPolicy::Omit => continue,
+                            NanPolicy::Raise => return Err(raise(if a.is_nan() { "x" } else { "y" }, i, f64::NAN)),
+                        }
+                    }
+                    buf.push(b - a);
+                }
             }
         }
         None => {
@@ -129,7 +142,8 @@ fn differences(p: &Pairs<'_>, e: usize, policy: NanPolicy, strict: bool, buf: &m
             }
         }
     }
-    if let Some((i, &v)) = buf.iter().enumerate().find(|(_, v)| v.is_infinite()) {
+    if let Some((i, &v)) = buf.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        // inf - inf is NaN: still an infinite input
         return Err(StatsError::InvalidValue {
             arg: "x".into(),
             row: i,

@@ -13,6 +13,8 @@ pub struct TtestOptions {
     pub nan_policy: NanPolicy,
     /// 1-D form: degenerate data is an error rather than a NaN row.
     pub strict: bool,
+    /// Also compute the means of x and y over the pairs used (else NaN).
+    pub means: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -45,6 +47,22 @@ impl NanRow for TtestOutput {
     }
 }
 
+/// The t quantile an interval needs: `(1 + conf) / 2` two-sided, `conf` one-sided.
+fn t_quantile(df: f64, alternative: Alternative, conf_level: f64) -> Result<f64> {
+    match alternative {
+        Alternative::TwoSided => dist::t_ppf(1.0 - (1.0 - conf_level) / 2.0, df),
+        _ => dist::t_ppf(conf_level, df),
+    }
+}
+
+fn interval_from(mean: f64, se: f64, q: f64, alternative: Alternative) -> (f64, f64) {
+    match alternative {
+        Alternative::TwoSided => (mean - q * se, mean + q * se),
+        Alternative::Less => (f64::NEG_INFINITY, mean + q * se),
+        Alternative::Greater => (mean - q * se, f64::INFINITY),
+    }
+}
+
 /// Confidence interval for a mean with standard error `se` on `df` degrees of
 /// freedom (one-sided alternatives give a half-infinite interval, as R).
 pub fn t_interval(mean: f64, se: f64, df: f64, alternative: Alternative, conf_level: f64) -> Result<(f64, f64)> {
@@ -52,18 +70,21 @@ pub fn t_interval(mean: f64, se: f64, df: f64, alternative: Alternative, conf_le
     if df.is_nan() || df <= 0.0 || !se.is_finite() {
         return Ok((f64::NAN, f64::NAN));
     }
+    Ok(interval_from(mean, se, t_quantile(df, alternative, conf_level)?, alternative))
+}
+
+/// p-value of `t` on `df` degrees of freedom, one tail evaluation.
+fn t_pvalue(t: f64, df: f64, alternative: Alternative) -> Result<f64> {
     Ok(match alternative {
-        Alternative::TwoSided => {
-            let q = dist::t_ppf(1.0 - (1.0 - conf_level) / 2.0, df)?;
-            (mean - q * se, mean + q * se)
-        }
-        Alternative::Less => (f64::NEG_INFINITY, mean + dist::t_ppf(conf_level, df)? * se),
-        Alternative::Greater => (mean - dist::t_ppf(conf_level, df)? * se, f64::INFINITY),
+        Alternative::TwoSided => (2.0 * dist::t_sf(t.abs(), df)?).min(1.0),
+        Alternative::Less => dist::t_cdf(t, df)?,
+        Alternative::Greater => dist::t_sf(t, df)?,
     })
 }
 
-/// The t-test on one endpoint's differences.
-pub fn ttest_one(ep: &Endpoint<'_>, o: &TtestOptions) -> Result<TtestOutput> {
+/// The t-test on one endpoint's differences; `q_cache = (df, quantile)` saves
+/// the quantile (an iterative inversion) when many endpoints share one df.
+pub fn ttest_one(ep: &Endpoint<'_>, o: &TtestOptions, q_cache: Option<(f64, f64)>) -> Result<TtestOutput> {
     let d = ep.d;
     let n = d.len();
     if n < 2 {
@@ -73,13 +94,17 @@ pub fn ttest_one(ep: &Endpoint<'_>, o: &TtestOptions) -> Result<TtestOutput> {
     let df = (n - 1) as f64;
     let se = sd / (n as f64).sqrt();
     let t = (mean - o.popmean) / se;
-    let pvalue = if t.is_nan() {
-        f64::NAN
+    let pvalue = if t.is_nan() { f64::NAN } else { t_pvalue(t, df, o.alternative)? };
+    let (ci_low, ci_high) = if se > 0.0 && se.is_finite() {
+        let q = match q_cache {
+            Some((cdf, q)) if cdf == df => q,
+            _ => t_quantile(df, o.alternative, o.conf_level)?,
+        };
+        interval_from(mean, se, q, o.alternative)
     } else {
-        o.alternative.pvalue(dist::t_cdf(t, df)?, dist::t_sf(t, df)?)
+        (mean, mean)
     };
-    let (ci_low, ci_high) = if se > 0.0 { t_interval(mean, se, df, o.alternative, o.conf_level)? } else { (mean, mean) };
-    let (mean_x, mean_y) = ep.means();
+    let (mean_x, mean_y) = if o.means { ep.means() } else { (f64::NAN, f64::NAN) };
     Ok(TtestOutput {
         statistic: t,
         pvalue,
@@ -103,7 +128,9 @@ pub fn ttest(p: &Pairs<'_>, o: &TtestOptions) -> Result<Vec<TtestOutput>> {
     if !o.popmean.is_finite() {
         return Err(StatsError::argument("popmean", format!("{} is not a finite number", o.popmean)));
     }
-    each_endpoint(p, o.nan_policy, o.strict, |_, ep| ttest_one(ep, o))
+    let full_df = p.len() as f64 - 1.0;
+    let q_cache = if p.endpoints() > 1 && full_df > 0.0 { Some((full_df, t_quantile(full_df, o.alternative, o.conf_level)?)) } else { None };
+    each_endpoint(p, o.nan_policy, o.strict, |_, ep| ttest_one(ep, o, q_cache))
 }
 
 #[cfg(test)]
@@ -112,7 +139,7 @@ mod tests {
     use ndarray::array;
 
     fn opts() -> TtestOptions {
-        TtestOptions { alternative: Alternative::TwoSided, conf_level: 0.95, popmean: 0.0, nan_policy: NanPolicy::Propagate, strict: true }
+        TtestOptions { alternative: Alternative::TwoSided, conf_level: 0.95, popmean: 0.0, nan_policy: NanPolicy::Propagate, strict: true, means: true }
     }
 
     #[test]

@@ -351,73 +351,144 @@ fn hodges_lehmann(x: &[f64], o: &WilcoxonOptions, exact: bool) -> Result<(f64, f
     Ok((est, lo, hi, false))
 }
 
+/// The tie-free null distribution of V for one `n`, as cumulative
+/// probabilities `cum[v] = P(V <= v)`, shared by the endpoints of a call.
+pub struct NoTieCache {
+    n: usize,
+    cum: Vec<f64>,
+}
+
+impl NoTieCache {
+    pub fn new(n: usize) -> Self {
+        let ranks: Vec<u32> = (1..=n as u32).collect();
+        let p = subset_sum_distribution(&ranks);
+        let mut acc = 0.0;
+        let cum = p.iter().map(|v| {
+            acc += v;
+            acc
+        }).collect();
+        NoTieCache { n, cum }
+    }
+    /// `(P(V <= v), P(V >= v))` by symmetry from the lower tail.
+    fn tails(&self, v: usize) -> (f64, f64) {
+        let top = self.cum.len() - 1;
+        let le = self.cum[v.min(top)];
+        let ge = if v == 0 { 1.0 } else { self.cum[top - v.min(top)] };
+        (le, ge)
+    }
+}
+
+thread_local! {
+    static KEYS: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Sort key of a difference: |d| as ordered integer bits, shifted, with the
+/// sign in the lowest bit (|d| >= 0 uses 63 bits, so the key is exact).
+#[inline]
+fn key(v: f64) -> u64 {
+    ((v.abs().to_bits()) << 1) | (v < 0.0) as u64
+}
+
+/// Ranking summary of one endpoint.
+struct Ranked {
+    v_pos: f64,
+    v_zero: f64,
+    /// sum(t^3 - t) over tie groups of |d| (the zero group excluded under Pratt).
+    tie: f64,
+    /// Doubled ranks of the non-zero differences (only when `want_weights`).
+    weights: Vec<u32>,
+    ties_nonzero: bool,
+    n_ranked: usize,
+}
+
+fn rank_signed(d: &[f64], shift: f64, zm: ZeroMethod, want_weights: bool) -> Ranked {
+    KEYS.with(|cell| {
+        let mut keys = cell.borrow_mut();
+        keys.clear();
+        for &v in d {
+            let x = v - shift;
+            if zm == ZeroMethod::Wilcox && x == 0.0 {
+                continue;
+            }
+            keys.push(key(x));
+        }
+        keys.sort_unstable();
+        let n = keys.len();
+        let mut out = Ranked { v_pos: 0.0, v_zero: 0.0, tie: 0.0, weights: Vec::new(), ties_nonzero: false, n_ranked: n };
+        if want_weights {
+            out.weights.reserve(n);
+        }
+        let mut i = 0;
+        while i < n {
+            let a = keys[i] >> 1;
+            let mut j = i + 1;
+            let mut neg = (keys[i] & 1) as usize;
+            while j < n && keys[j] >> 1 == a {
+                neg += (keys[j] & 1) as usize;
+                j += 1;
+            }
+            let t = j - i;
+            let r = (i + 1 + j) as f64 / 2.0;
+            if a == 0 {
+                out.v_zero += r * t as f64;
+                if zm != ZeroMethod::Pratt && t > 1 {
+                    out.tie += (t * t * t - t) as f64;
+                }
+            } else {
+                out.v_pos += r * (t - neg) as f64;
+                if t > 1 {
+                    out.tie += (t * t * t - t) as f64;
+                    out.ties_nonzero = true;
+                }
+                if want_weights {
+                    let w = (i + 1 + j) as u32;
+                    out.weights.extend(std::iter::repeat_n(w, t));
+                }
+            }
+            i = j;
+        }
+        out
+    })
+}
+
 /// The signed-rank test on one endpoint.
-pub fn signed_rank(ep: &Endpoint<'_>, o: &WilcoxonOptions) -> Result<WilcoxonOutput> {
-    let d: Vec<f64> = ep.d.iter().map(|v| v - o.popmean).collect();
-    if d.is_empty() {
+pub fn signed_rank(ep: &Endpoint<'_>, o: &WilcoxonOptions, cache: Option<&NoTieCache>) -> Result<WilcoxonOutput> {
+    let n_all = ep.d.len();
+    if n_all == 0 {
         return Err(StatsError::too_few("x", 0, 1));
     }
-    let n_zero = d.iter().filter(|&&v| v == 0.0).count();
-    let nonzero: Vec<f64> = d.iter().copied().filter(|&v| v != 0.0).collect();
-    if nonzero.is_empty() {
+    let n_zero = ep.d.iter().filter(|&&v| v - o.popmean == 0.0).count();
+    if n_zero == n_all {
         return Err(StatsError::too_few("x (non-zero differences)", 0, 1));
     }
-    // ranks of |d| over the differences that are ranked
-    let ranked: &[f64] = if o.zero_method == ZeroMethod::Wilcox { &nonzero } else { &d };
-    let abs: Vec<f64> = ranked.iter().map(|v| v.abs()).collect();
-    let (r, _) = midranks(&abs);
-    let mut v_pos = 0.0;
-    let mut v_zero = 0.0;
-    let mut weights = Vec::with_capacity(nonzero.len());
-    for (&v, &rk) in ranked.iter().zip(&r) {
-        if v > 0.0 {
-            v_pos += rk;
-        } else if v == 0.0 {
-            v_zero += rk;
-        }
-        if v != 0.0 {
-            weights.push((2.0 * rk) as u32);
-        }
-    }
-    let statistic = if o.zero_method == ZeroMethod::Zsplit { v_pos + v_zero / 2.0 } else { v_pos };
-    let n = ranked.len();
+    let n = if o.zero_method == ZeroMethod::Wilcox { n_all - n_zero } else { n_all };
     let exact = match o.method {
         Method::Exact => true,
         Method::Approx => false,
         Method::Auto => n <= AUTO_EXACT_MAX,
     };
+    let rk = rank_signed(ep.d, o.popmean, o.zero_method, exact);
+    debug_assert_eq!(rk.n_ranked, n);
+    let v_pos = rk.v_pos;
+    let statistic = if o.zero_method == ZeroMethod::Zsplit { v_pos + rk.v_zero / 2.0 } else { v_pos };
     let (pvalue, zstatistic) = if exact {
-        let p = subset_sum_distribution(&weights);
         let s = (2.0 * v_pos).round() as i64;
-        let (le, ge) = tails(&p, s);
+        let (le, ge) = match cache {
+            Some(c) if c.n == n && n_zero == 0 && !rk.ties_nonzero => c.tails(v_pos.round() as usize),
+            _ => tails(&subset_sum_distribution(&rk.weights), s),
+        };
         (o.alternative.pvalue(le, ge), f64::NAN)
     } else {
         // normal approximation with tie (and zero) corrections, as scipy (= R for 'wilcox')
         let nf = n as f64;
         let mut mn = nf * (nf + 1.0) / 4.0;
         let mut var = nf * (nf + 1.0) * (2.0 * nf + 1.0);
-        // tie groups of |d| among the ranked values; the zero group does not count under 'pratt'
-        let mut sorted = abs.clone();
-        sorted.sort_unstable_by(|a, b| a.total_cmp(b));
-        let mut tie = 0.0;
-        let mut i = 0;
-        while i < sorted.len() {
-            let mut j = i + 1;
-            while j < sorted.len() && sorted[j] == sorted[i] {
-                j += 1;
-            }
-            let t = (j - i) as f64;
-            if !(o.zero_method == ZeroMethod::Pratt && sorted[i] == 0.0) {
-                tie += t * t * t - t;
-            }
-            i = j;
-        }
         if o.zero_method == ZeroMethod::Pratt {
             let z0 = n_zero as f64;
             mn -= z0 * (z0 + 1.0) / 4.0;
             var -= z0 * (z0 + 1.0) * (2.0 * z0 + 1.0);
         }
-        let se = ((var - tie / 2.0) / 24.0).sqrt();
+        let se = ((var - rk.tie / 2.0) / 24.0).sqrt();
         let dz = statistic - mn;
         let c = if o.correction {
             match o.alternative {
@@ -429,11 +500,17 @@ pub fn signed_rank(ep: &Endpoint<'_>, o: &WilcoxonOptions) -> Result<WilcoxonOut
             0.0
         };
         let z = (dz - c) / se;
-        (o.alternative.pvalue(dist::norm_cdf(z), dist::norm_sf(z)), z)
+        let p = match o.alternative {
+            Alternative::TwoSided => (2.0 * dist::norm_sf(z.abs())).min(1.0),
+            Alternative::Less => dist::norm_cdf(z),
+            Alternative::Greater => dist::norm_sf(z),
+        };
+        (p, z)
     };
     let (estimate, ci_low, ci_high, ci_exact) = if o.conf_int {
         // R: zeros dropped, back on the original scale; exact interval when the
         // exact p-value is R's (exact requested, or n < 50) and no ties or zeros
+        let nonzero: Vec<f64> = ep.d.iter().map(|v| v - o.popmean).filter(|&v| v != 0.0).collect();
         let x: Vec<f64> = nonzero.iter().map(|v| v + o.popmean).collect();
         let abs_nz: Vec<f64> = nonzero.iter().map(|v| v.abs()).collect();
         let ties = !midranks(&abs_nz).1.is_empty();
@@ -466,7 +543,15 @@ pub fn wilcoxon(p: &Pairs<'_>, o: &WilcoxonOptions) -> Result<Vec<WilcoxonOutput
     if !o.popmean.is_finite() {
         return Err(StatsError::argument("popmean", format!("{} is not a finite number", o.popmean)));
     }
-    each_endpoint(p, o.nan_policy, o.strict, |_, ep| signed_rank(ep, o))
+    // the tie-free exact distribution for complete endpoints, computed once
+    let m = p.len();
+    let cache = match o.method {
+        Method::Exact if m <= 1000 => Some(NoTieCache::new(m)),
+        Method::Auto if m <= AUTO_EXACT_MAX => Some(NoTieCache::new(m)),
+        _ => None,
+    };
+    let cache = if p.endpoints() > 1 { cache } else { None };
+    each_endpoint(p, o.nan_policy, o.strict, |_, ep| signed_rank(ep, o, cache.as_ref()))
 }
 
 #[cfg(test)]

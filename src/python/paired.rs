@@ -32,7 +32,7 @@ fn pairs<'a>(x: &'a M<'_>, y: &'a Option<M<'_>>) -> (ndarray::ArrayView2<'a, f64
 }
 
 #[pyfunction]
-#[pyo3(signature = (x, y, alternative, conf_level, popmean, nan_policy, strict))]
+#[pyo3(signature = (x, y, alternative, conf_level, popmean, nan_policy, strict, means=false))]
 #[allow(clippy::too_many_arguments)]
 fn paired_ttest<'py>(
     py: Python<'py>,
@@ -43,10 +43,12 @@ fn paired_ttest<'py>(
     popmean: f64,
     nan_policy: &str,
     strict: bool,
+    means: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xv, yv) = pairs(&x, &y);
     let rows = run_detached(py, || {
         let o = ttest::TtestOptions {
+            means,
             alternative: Alternative::parse(alternative)?,
             conf_level,
             popmean,

@@ -111,3 +111,15 @@ def test_matrix_mode_gives_nan_for_an_all_zero_endpoint():
     y = np.array([[1.0, 3.0], [2.0, 5.0], [3.0, 6.0], [4.0, 9.0]])
     m = rs.paired.wilcoxon(x, y)
     assert np.isnan(m.pvalue[0]) and m.pvalue[1] == 0.125
+
+
+def test_matrix_exact_without_ties_equals_1d_and_scipy():
+    # matrix mode shares one tie-free exact distribution across endpoints
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=(40, 20))
+    y = x + rng.normal(0.3, 1, (40, 20))
+    m = rs.paired.wilcoxon(x, y, axis=1)
+    s = stats.wilcoxon(y, x, axis=1, method="exact")
+    np.testing.assert_allclose(m.pvalue, s.pvalue, rtol=1e-12)
+    for j in (0, 17, 39):
+        assert m.pvalue[j] == rs.paired.wilcoxon(x[j], y[j]).pvalue
