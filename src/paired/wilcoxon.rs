@@ -164,16 +164,12 @@ fn walsh(x: &[f64]) -> Vec<f64> {
 /// R's standardised signed-rank statistic at shift `mu` (its `W` inside
 /// `wilcox.test`): zeros of `x - mu` dropped, mid-ranks of `|x - mu|`,
 /// tie-corrected variance, optional continuity correction.
-fn w_at(x: &[f64], mu: f64, correct: bool, alt: Alternative, buf: &mut Vec<f64>) -> f64 {
-    buf.clear();
-    buf.extend(x.iter().map(|v| v - mu).filter(|v| *v != 0.0));
-    let nx = buf.len() as f64;
-    let abs: Vec<f64> = buf.iter().map(|v| v.abs()).collect();
-    let (r, ties) = midranks(&abs);
-    let pos: f64 = buf.iter().zip(&r).filter(|(v, _)| **v > 0.0).map(|(_, rk)| rk).sum();
-    let zd = pos - nx * (nx + 1.0) / 4.0;
-    let tie: f64 = ties.iter().map(|&t| (t as f64).powi(3) - t as f64).sum();
-    let sigma = (nx * (nx + 1.0) * (2.0 * nx + 1.0) / 24.0 - tie / 48.0).sqrt();
+fn w_at(x: &[f64], mu: f64, correct: bool, alt: Alternative) -> f64 {
+    // R: xd <- x - mu; xd <- xd[xd != 0]; ranks of |xd| (exact ties); V+ and tie term
+    let rk = rank_signed(x, mu, ZeroMethod::Wilcox, false);
+    let nx = rk.n_ranked as f64;
+    let zd = rk.v_pos - nx * (nx + 1.0) / 4.0;
+    let sigma = (nx * (nx + 1.0) * (2.0 * nx + 1.0) / 24.0 - rk.tie / 48.0).sqrt();
     let c = if correct {
         match alt {
             Alternative::TwoSided => 0.5 * if zd > 0.0 { 1.0 } else if zd < 0.0 { -1.0 } else { 0.0 },
@@ -291,18 +287,16 @@ fn hodges_lehmann(x: &[f64], o: &WilcoxonOptions, exact: bool) -> Result<(f64, f
     // Asymptotic, as R: roots in mu of the standardised statistic W(mu) over
     // [min(x), max(x)] by uniroot(tol = 1e-4); alpha doubles while the
     // requested level cannot be bracketed.
-    let mut buf = Vec::with_capacity(n);
     let (mumin, mumax) = x.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
     let corr = o.correction;
     let alt = o.alternative;
-    let w_min = w_at(x, mumin, corr, alt, &mut buf);
-    let w_max = w_at(x, mumax, corr, alt, &mut buf);
+    let w_min = w_at(x, mumin, corr, alt);
+    let w_max = w_at(x, mumax, corr, alt);
     if !w_min.is_finite() || !w_max.is_finite() {
         return Ok(((mumin + mumax) / 2.0, f64::NAN, f64::NAN, false));
     }
     let root = |zq: f64| -> f64 {
-        let mut b2 = Vec::with_capacity(n);
-        brent(mumin, mumax, w_min - zq, w_max - zq, TOL_ROOT, 1000, |mu| w_at(x, mu, corr, alt, &mut b2) - zq)
+        brent(mumin, mumax, w_min - zq, w_max - zq, TOL_ROOT, 1000, |mu| w_at(x, mu, corr, alt) - zq)
     };
     let med = median(x);
     let mut a = alpha;
@@ -340,13 +334,12 @@ fn hodges_lehmann(x: &[f64], o: &WilcoxonOptions, exact: bool) -> Result<(f64, f
             (f64::NEG_INFINITY, if a < 1.0 { root(dist::norm_ppf(a)) } else { med })
         }
     };
-    let e_min = w_at(x, mumin, false, alt, &mut buf);
-    let e_max = w_at(x, mumax, false, alt, &mut buf);
+    let e_min = w_at(x, mumin, false, alt);
+    let e_max = w_at(x, mumax, false, alt);
     let est = if e_min * e_max > 0.0 {
         f64::NAN
     } else {
-        let mut b3 = Vec::with_capacity(n);
-        brent(mumin, mumax, e_min, e_max, TOL_ROOT, 1000, |mu| w_at(x, mu, false, alt, &mut b3))
+        brent(mumin, mumax, e_min, e_max, TOL_ROOT, 1000, |mu| w_at(x, mu, false, alt))
     };
     Ok((est, lo, hi, false))
 }
