@@ -34,3 +34,15 @@ def test_median_interval_by_hand():
     lo, hi = rs.paired.sign_test(np.arange(1.0, 11.0), alternative="greater").confidence_interval()
     # one-sided 0.05: P(B <= 1) = 0.0107 <= 0.05 < P(B <= 2) = 0.0547 -> k = 2
     assert (lo, hi) == (2.0, np.inf)
+
+
+def test_matrix_mode_equals_1d_row_by_row():
+    rng = np.random.default_rng(6)
+    x = rng.integers(0, 10, (15, 4)).astype(float)
+    y = x + rng.integers(-3, 4, (15, 4))
+    y[0, 2] = np.nan
+    m = rs.paired.sign_test(x, y, nan_policy="omit")
+    for j in range(4):
+        one = rs.paired.sign_test(x[:, j], y[:, j], nan_policy="omit")
+        assert (m.pvalue[j], m.n_pos[j], m.estimate[j]) == (one.pvalue, one.n_pos, one.estimate)
+        assert m.confidence_interval().low[j] == one.confidence_interval().low
