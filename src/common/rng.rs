@@ -67,6 +67,29 @@ impl Rng {
         }
         (m >> 64) as u64
     }
+
+    /// Two unbiased integers in `0..n` from (usually) one 64-bit draw
+    /// (Lemire's method on each 32-bit half); `0 < n <= 2^32`.
+    #[inline]
+    pub fn below_pair(&mut self, n: u32) -> (u32, u32) {
+        let r = self.next_u64();
+        let a = self.finish32(r as u32, n);
+        let b = self.finish32((r >> 32) as u32, n);
+        (a, b)
+    }
+
+    #[inline]
+    fn finish32(&mut self, mut u: u32, n: u32) -> u32 {
+        let mut m = (u as u64) * (n as u64);
+        if (m as u32) < n {
+            let t = n.wrapping_neg() % n;
+            while (m as u32) < t {
+                u = self.next_u64() as u32;
+                m = (u as u64) * (n as u64);
+            }
+        }
+        (m >> 32) as u32
+    }
 }
 
 #[cfg(test)]
@@ -80,6 +103,20 @@ mod tests {
         let c: Vec<u64> = (0..4).map(|_| 0).scan(Rng::stream(7, 0, 4), |r, _: u64| Some(r.next_u64())).collect();
         assert_eq!(a, b);
         assert_ne!(a, c);
+    }
+
+    #[test]
+    fn below_pair_is_in_range_and_roughly_uniform() {
+        let mut r = Rng::new(2);
+        let mut counts = [0usize; 7];
+        for _ in 0..35_000 {
+            let (a, b) = r.below_pair(7);
+            counts[a as usize] += 1;
+            counts[b as usize] += 1;
+        }
+        for c in counts {
+            assert!((c as f64 - 10_000.0).abs() < 500.0, "{counts:?}");
+        }
     }
 
     #[test]

@@ -81,6 +81,7 @@ pub fn distribution_range(d: &[f64], stat: Statistic, seed: u64, endpoint: u64, 
         out.iter_mut().for_each(|v| *v = f64::NAN);
         return out;
     }
+    let n32 = u32::try_from(n).unwrap_or(u32::MAX);
     let first_task = lo / TASK;
     let last_task = hi.div_ceil(TASK);
     // each task writes the part of `out` it owns
@@ -102,12 +103,17 @@ pub fn distribution_range(d: &[f64], stat: Statistic, seed: u64, endpoint: u64, 
         for r in 0..(skip + slot.len() as u64) {
             match stat {
                 Statistic::Mean => {
-                    let mut s = 0.0;
-                    for _ in 0..n {
-                        s += d[rng.below(n as u64) as usize];
+                    let (mut s0, mut s1) = (0.0, 0.0);
+                    for _ in 0..n / 2 {
+                        let (a, b) = rng.below_pair(n32);
+                        s0 += d[a as usize];
+                        s1 += d[b as usize];
+                    }
+                    if n % 2 == 1 {
+                        s0 += d[rng.below_pair(n32).0 as usize];
                     }
                     if r >= skip {
-                        slot[(r - skip) as usize] = s / n as f64;
+                        slot[(r - skip) as usize] = (s0 + s1) / n as f64;
                     }
                 }
                 Statistic::Median => {
@@ -147,8 +153,9 @@ fn jackknife(d: &[f64], stat: Statistic) -> Vec<f64> {
     }
 }
 
-/// Quantile of sorted values with linear interpolation (numpy's default, 'linear').
-fn quantile_sorted(s: &[f64], q: f64) -> f64 {
+/// Quantile with linear interpolation (numpy's default, 'linear'), by
+/// selection: reorders `s`, which need not be sorted.
+fn quantile_select(s: &mut [f64], q: f64) -> f64 {
     if q.is_nan() || s.is_empty() {
         return f64::NAN;
     }
@@ -157,8 +164,9 @@ fn quantile_sorted(s: &[f64], q: f64) -> f64 {
     let j = pos.floor();
     let g = pos - j;
     let j = (j.max(0.0) as usize).min(n - 1);
-    let k = (j + 1).min(n - 1);
-    let (a, b) = (s[j], s[k]);
+    let (_, &mut a, right) = s.select_nth_unstable_by(j, |u, v| u.total_cmp(v));
+    let b = right.iter().copied().fold(f64::INFINITY, f64::min);
+    let b = if j + 1 < n { b } else { a };
     if g >= 0.5 {
         b - (b - a) * (1.0 - g)
     } else {
@@ -179,15 +187,14 @@ pub fn interval(theta_b: &[f64], d: &[f64], stat: Statistic, method: Method, con
     };
     let b = theta_b.len() as f64;
     let mut s = theta_b.to_vec();
-    s.sort_unstable_by(|a, c| a.total_cmp(c));
     let mean_b = theta_b.iter().sum::<f64>() / b;
     let se = (theta_b.iter().map(|v| (v - mean_b) * (v - mean_b)).sum::<f64>() / (b - 1.0)).sqrt();
     let alpha = (1.0 - conf_level) / 2.0;
     let (q1, q2) = match method {
         Method::Percentile | Method::Basic => (alpha, 1.0 - alpha),
         Method::Bca => {
-            let below = s.partition_point(|&v| v < theta) as f64;
-            let at_or_below = s.partition_point(|&v| v <= theta) as f64;
+            let below = s.iter().filter(|&&v| v < theta).count() as f64;
+            let at_or_below = s.iter().filter(|&&v| v <= theta).count() as f64;
             let z0 = dist::norm_ppf((below + at_or_below) / (2.0 * b));
             let jk = jackknife(d, stat);
             let nf = n as f64;
@@ -205,7 +212,7 @@ pub fn interval(theta_b: &[f64], d: &[f64], stat: Statistic, method: Method, con
             (dist::norm_cdf(z0 + n1 / (1.0 - a * n1)), dist::norm_cdf(z0 + n2 / (1.0 - a * n2)))
         }
     };
-    let (lo, hi) = (quantile_sorted(&s, q1), quantile_sorted(&s, q2));
+    let (lo, hi) = (quantile_select(&mut s, q1), quantile_select(&mut s, q2));
     let (ci_low, ci_high) = if method == Method::Basic { (2.0 * theta - hi, 2.0 * theta - lo) } else { (lo, hi) };
     Ok(BootstrapOutput { estimate: theta, ci_low, ci_high, standard_error: se, n_resamples: b, n: n as f64 })
 }
@@ -246,7 +253,8 @@ mod tests {
 
     #[test]
     fn interval_brackets_the_mean_and_quantiles_interpolate() {
-        assert_eq!(quantile_sorted(&[0.0, 10.0], 0.25), 2.5);
+        assert_eq!(quantile_select(&mut [10.0, 0.0], 0.25), 2.5);
+        assert_eq!(quantile_select(&mut [3.0, 1.0, 2.0], 1.0), 3.0);
         let d: Vec<f64> = (0..50).map(|i| i as f64).collect();
         let tb = distribution_range(&d, Statistic::Mean, 1, 0, 0, 2000);
         for m in [Method::Percentile, Method::Basic, Method::Bca] {
