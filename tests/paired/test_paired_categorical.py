@@ -1,6 +1,6 @@
 """rs.paired.mcnemar and stuart_maxwell against R mcnemar.test, binom.test and coin::mh_test.
 
-Reference: tests/reference/paired/categorical.R -> categorical.json (R 4.2.2, coin 1.4).
+Reference: tests/reference/paired/categorical.R -> categorical.json (R 4.2.2, coin 1.4.2).
 Tolerance: 1e-10 relative.
 """
 

@@ -1,7 +1,7 @@
 """rs.paired.compare: the per-endpoint before/after table, against R and the 1-D calls.
 
 Reference: t.test / wilcox.test values in tests/reference/paired/ttest.json and wilcoxon.json
-(R 4.2.2, coin 1.4). Tolerance 1e-10 relative (t and exact Wilcoxon), p.adjust checked via
+(R 4.2.2, coin 1.4.2). Tolerance 1e-10 relative (t and exact Wilcoxon), p.adjust checked via
 rs.multitest.adjust (itself tested against R).
 """
 

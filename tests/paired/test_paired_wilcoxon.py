@@ -1,7 +1,7 @@
 """rs.paired.wilcoxon against R wilcox.test(paired = TRUE, conf.int = TRUE), coin's exact
 wilcoxsign_test (ties and zeros) and scipy.stats.wilcoxon.
 
-Reference: tests/reference/paired/wilcoxon.R -> wilcoxon.json (R 4.2.2, coin 1.4).
+Reference: tests/reference/paired/wilcoxon.R -> wilcoxon.json (R 4.2.2, coin 1.4.2).
 Tolerances: exact p-values 1e-10 relative; asymptotic p-values 1e-6 relative (they agree to
 ~1e-10); Hodges-Lehmann estimate and interval 1e-9 absolute (R's uniroot steps are reproduced).
 """
