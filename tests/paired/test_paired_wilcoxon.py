@@ -123,3 +123,15 @@ def test_matrix_exact_without_ties_equals_1d_and_scipy():
     np.testing.assert_allclose(m.pvalue, s.pvalue, rtol=1e-12)
     for j in (0, 17, 39):
         assert m.pvalue[j] == rs.paired.wilcoxon(x[j], y[j]).pvalue
+
+
+@pytest.mark.parametrize("case", REF["mu"], ids=lambda c: f"{c['data']}-mu{c['mu']}")
+def test_wilcoxon_with_null_value_matches_r(case):
+    # R's default exact rule (exact when n < 50 and no ties or zeros after subtracting mu)
+    d = DATA[case["data"]]
+    r_exact = "exact" in case["method"]
+    r = rs.paired.wilcoxon(d["x"], d["y"], popmean=case["mu"], method="exact" if r_exact else "approx")
+    assert r.statistic == case["statistic"]
+    assert r.pvalue == pytest.approx(case["pvalue"], rel=1e-10 if r_exact else 1e-6)
+    assert r.estimate == pytest.approx(case["estimate"], abs=1e-9)
+    np.testing.assert_allclose(r.confidence_interval(), case["ci"], atol=1e-9, rtol=0)

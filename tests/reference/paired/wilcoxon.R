@@ -22,4 +22,12 @@ for (nm in c("sleep", "mrss", "immer", "ties60")) {
       pvalue = as.numeric(pvalue(t)))
   }
 }
-write_ref(list(datasets = datasets, cases = cases, coin = coin_cases), "wilcoxon.json")
+# a non-zero null value (mu): default exact rule (n < 50, no ties/zeros after shifting)
+mu_cases <- list()
+for (cs in list(list("immer", -5), list("sleep", 1), list("cont15", 0.5), list("cont60", 1))) {
+  d <- datasets[[cs[[1]]]]
+  r <- suppressWarnings(wilcox.test(d$y, d$x, paired = TRUE, mu = cs[[2]], conf.int = TRUE))
+  mu_cases[[length(mu_cases) + 1]] <- list(data = cs[[1]], mu = cs[[2]], statistic = unname(r$statistic),
+    pvalue = r$p.value, method = r$method, estimate = unname(r$estimate), ci = as.numeric(r$conf.int))
+}
+write_ref(list(datasets = datasets, cases = cases, coin = coin_cases, mu = mu_cases), "wilcoxon.json")
