@@ -205,11 +205,37 @@ pub fn median(v: &[f64]) -> f64 {
     }
 }
 
+/// Sum with four independent accumulators (vectorises, and rounds no worse
+/// than a single running sum).
+#[inline]
+fn sum4(v: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let chunks = v.chunks_exact(4);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..4 {
+            acc[k] += c[k];
+        }
+    }
+    let tail: f64 = rest.iter().sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
 /// Sample mean and standard deviation (ddof = 1), two-pass for accuracy.
 pub fn mean_sd(d: &[f64]) -> (f64, f64) {
     let n = d.len() as f64;
-    let mean = d.iter().sum::<f64>() / n;
-    let ss: f64 = d.iter().map(|v| (v - mean) * (v - mean)).sum();
+    let mean = sum4(d) / n;
+    let mut acc = [0.0f64; 4];
+    let chunks = d.chunks_exact(4);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..4 {
+            let e = c[k] - mean;
+            acc[k] += e * e;
+        }
+    }
+    let tail: f64 = rest.iter().map(|v| (v - mean) * (v - mean)).sum();
+    let ss = (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail;
     (mean, (ss / (n - 1.0)).sqrt())
 }
 
