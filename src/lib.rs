@@ -10,6 +10,8 @@
 
 pub mod common;
 pub mod error;
+pub mod multitest;
+pub mod paired;
 pub mod scores;
 
 #[cfg(feature = "python")]

@@ -7,7 +7,7 @@ statistics with a Rust core.
 """
 
 from . import _rheumstats
-from . import datasets, plot, scores, ssc
+from . import datasets, multitest, paired, plot, scores, ssc
 from .exceptions import (
     ApproximationWarning,
     ConvergenceError,
@@ -23,6 +23,8 @@ __all__ = [
     "scores",
     "plot",
     "ssc",
+    "paired",
+    "multitest",
     "datasets",
     "InvalidInputError",
     "ConvergenceError",

@@ -68,3 +68,70 @@ def ssc_lung_decline(
     fvc_base: _F64, fvc_follow: _F64, dlco_base: Optional[_F64], dlco_follow: Optional[_F64], definition: str, nan_policy: str
 ) -> _I8: ...
 def ssc_mcid_response(measure: str, baseline: _F64, followup: _F64, threshold: Optional[float], nan_policy: str) -> _I8: ...
+# paired
+from typing import Any, Dict  # noqa: E402  (kept in this section to ease merging)
+WILCOXON_AUTO_EXACT_MAX: int
+MCNEMAR_AUTO_EXACT_BELOW: int
+BOOTSTRAP_TASK: int
+
+def paired_ttest(
+    x: _F64,
+    y: Optional[_F64],
+    alternative: str,
+    conf_level: float,
+    popmean: float,
+    nan_policy: str,
+    strict: bool,
+    means: bool = False,
+) -> Dict[str, _F64]: ...
+def paired_t_interval(mean: _F64, se: _F64, df: _F64, alternative: str, conf_level: float) -> Tuple[_F64, _F64]: ...
+def paired_wilcoxon(
+    x: _F64,
+    y: Optional[_F64],
+    alternative: str,
+    method: str,
+    zero_method: str,
+    correction: bool,
+    conf_level: float,
+    popmean: float,
+    conf_int: bool,
+    nan_policy: str,
+    strict: bool,
+) -> Dict[str, _F64]: ...
+def paired_sign_test(
+    x: _F64, y: Optional[_F64], alternative: str, conf_level: float, popmean: float, nan_policy: str, strict: bool
+) -> Dict[str, _F64]: ...
+def paired_permutation_test(
+    x: _F64,
+    y: Optional[_F64],
+    statistic: str,
+    alternative: str,
+    n_resamples: Optional[int],
+    seed: int,
+    popmean: float,
+    nan_policy: str,
+    strict: bool,
+) -> Dict[str, _F64]: ...
+def paired_bootstrap(
+    x: _F64,
+    y: Optional[_F64],
+    statistic: str,
+    method: str,
+    n_resamples: int,
+    conf_level: float,
+    seed: int,
+    endpoint_offset: int,
+    nan_policy: str,
+    strict: bool,
+) -> Dict[str, _F64]: ...
+def paired_bootstrap_distribution(
+    x: _F64, y: Optional[_F64], statistic: str, seed: int, lo: int, hi: int, nan_policy: str
+) -> _F64: ...
+def paired_bootstrap_interval(
+    x: _F64, y: Optional[_F64], theta_b: _F64, statistic: str, method: str, conf_level: float, nan_policy: str
+) -> Dict[str, _F64]: ...
+def paired_mcnemar(x: _F64, y: _F64, exact: Optional[bool], correction: bool, nan_policy: str) -> Dict[str, Any]: ...
+def paired_stuart_maxwell(x: _F64, y: _F64, k: int, nan_policy: str) -> Dict[str, Any]: ...
+
+# multitest
+def multitest_adjust(pvalues: _F64, method: str) -> _F64: ...

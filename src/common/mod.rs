@@ -52,3 +52,4 @@ mod tests {
         assert!(!lt(2.5999999999999996, 2.6));
     }
 }
+pub mod rng;

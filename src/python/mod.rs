@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 mod convert;
 mod error;
 mod run;
+mod paired;
 mod scores;
 mod ssc;
 
@@ -26,5 +27,6 @@ fn _rheumstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(dist_t_ppf, m)?)?;
     scores::register(m)?;
     ssc::register(m)?;
+    paired::register(m)?;
     Ok(())
 }
