@@ -173,13 +173,26 @@ def test_twelve_month_change(month12, column, mean, sd):
     assert (r1(d.mean()), r1(d.std(ddof=1))) == (mean, sd)
 
 
-@pytest.mark.parametrize("column", ["haq_di", "patient_global", "pain"])
-def test_patient_reported_outcomes_improve(month12, column):
-    # scipy for now; the lead switches these to rs.paired.ttest / rs.paired.wilcoxon
+@pytest.mark.parametrize("column", ["mrss", "das28", "haq_di", "patient_global", "pain"])
+def test_outcomes_improve_with_p_below_0001(month12, column):
+    # the published P < 0.001, by rs.paired (paired t and Wilcoxon signed-rank),
+    # cross-checked against scipy
     b, f = month12
+    b = b.loc[f.index]
     assert (f[column] - b[column]).mean() < 0
-    assert stats.ttest_rel(f[column], b[column]).pvalue < 1e-3
-    assert stats.wilcoxon(f[column], b[column]).pvalue < 1e-3
+    t = rs.paired.ttest(b[column], f[column])
+    w = rs.paired.wilcoxon(b[column], f[column])
+    assert t.pvalue < 1e-3 and w.pvalue < 1e-3 and t.n == 20
+    assert t.pvalue == pytest.approx(stats.ttest_rel(f[column], b[column]).pvalue, rel=1e-9)
+
+
+def test_compare_table_reproduces_the_published_changes(month12):
+    b, f = month12
+    wide = b.loc[f.index, ["mrss", "das28"]].add_suffix("_0").join(f[["mrss", "das28"]].add_suffix("_12"))
+    table = rs.paired.compare(wide, {"mrss": ("mrss_0", "mrss_12"), "das28": ("das28_0", "das28_12")})
+    assert table.loc["mrss", ["mean_change", "sd_change"]].round(1).tolist() == [-6.9, 5.9]
+    assert table.loc["das28", ["mean_change", "sd_change"]].round(1).tolist() == [-1.9, 0.8]
+    assert (table["n"] == 20).all() and (table["p_t"] < 1e-3).all() and (table["p_wilcoxon"] < 1e-3).all()
 
 
 def test_three_patients_with_lung_function_deterioration(cohort):
