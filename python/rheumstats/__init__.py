@@ -7,7 +7,7 @@ statistics with a Rust core.
 """
 
 from . import _rheumstats
-from . import datasets, scores
+from . import datasets, multitest, paired, plot, scores, ssc
 from . import survival
 from .exceptions import (
     ApproximationWarning,
@@ -22,6 +22,10 @@ __version__: str = _rheumstats.__version__
 __all__ = [
     "__version__",
     "scores",
+    "plot",
+    "ssc",
+    "paired",
+    "multitest",
     "datasets",
     "survival",
     "InvalidInputError",

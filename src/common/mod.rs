@@ -4,6 +4,7 @@
 pub mod alternative;
 pub mod check;
 pub mod dist;
+pub mod fastmath;
 pub mod nan;
 pub mod ranks;
 pub mod rows;
@@ -51,3 +52,4 @@ mod tests {
         assert!(!lt(2.5999999999999996, 2.6));
     }
 }
+pub mod rng;

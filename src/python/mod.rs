@@ -7,8 +7,16 @@ use pyo3::prelude::*;
 mod convert;
 mod error;
 mod run;
+mod paired;
 mod scores;
+mod ssc;
 mod survival;
+
+/// Student t quantile (statrs); a microsecond scalar helper, so it stays attached.
+#[pyfunction]
+fn dist_t_ppf(p: f64, df: f64) -> PyResult<f64> {
+    crate::common::dist::t_ppf(p, df).map_err(error::to_pyerr_attached)
+}
 
 #[pymodule]
 fn _rheumstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -17,7 +25,10 @@ fn _rheumstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InvalidInputError", py.get_type::<error::InvalidInputError>())?;
     m.add("ConvergenceError", py.get_type::<error::ConvergenceError>())?;
     m.add_function(wrap_pyfunction!(run::_debug_panic, m)?)?;
+    m.add_function(wrap_pyfunction!(dist_t_ppf, m)?)?;
     scores::register(m)?;
+    ssc::register(m)?;
+    paired::register(m)?;
     survival::register(m)?;
     Ok(())
 }
