@@ -119,3 +119,17 @@ def test_cox_matches_lifelines():
     ours = rs.survival.coxph(d, "time", "status", ["age", "sex"])
     cph = lifelines.CoxPHFitter().fit(d, "time", "status")  # Efron
     np.testing.assert_allclose(ours.summary["coef"].to_numpy(), cph.params_.to_numpy(), atol=1e-5)
+
+
+def test_results_pickle_and_print():
+    import pickle
+
+    m = rs.survival.coxph(LUNG, "time", "status", ["age", "sex"])
+    m2 = pickle.loads(pickle.dumps(m))
+    pd.testing.assert_frame_equal(m2.summary, m.summary)
+    assert "CoxPH(" in repr(m) and "<table" in m._repr_html_()
+    km = rs.survival.kaplan_meier(LUNG["time"], LUNG["status"], LUNG["sex"])
+    pd.testing.assert_frame_equal(pickle.loads(pickle.dumps(km)).table, km.table)
+    lr = rs.survival.logrank(LUNG["time"], LUNG["status"], LUNG["sex"])
+    stat, p = lr
+    assert (stat, p) == (lr.statistic, lr.pvalue)
