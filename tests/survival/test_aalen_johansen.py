@@ -47,6 +47,7 @@ def test_cif_matches_r(name):
         sub = r.table[r.table["cause"] == k]
         np.testing.assert_allclose(sub["time"], _num(ref["table"]["time"]), atol=0)
         np.testing.assert_allclose(sub["n_risk"], _num(ref["table"]["n_risk"]), atol=0)
+        np.testing.assert_allclose(sub["n_event"], _num(ref["table"]["n_event"]), atol=0)
         for c in ("cif", "std_err", "ci_low", "ci_high"):
             np.testing.assert_allclose(sub[c].to_numpy(), _num(ref["table"][f"{c}_{k}"]), atol=TOL, rtol=0, equal_nan=True)
 
