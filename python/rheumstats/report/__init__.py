@@ -3,6 +3,8 @@
 ``rheumstats report`` and ``rheumstats demo`` are thin wrappers over these.
 """
 
-from ._io import CohortDataError, Cohort, load_cohort, parse_mapping
+from ._analysis import CohortAnalysis, analyse, to_text
+from ._io import Cohort, CohortDataError, from_frames, load_cohort, parse_mapping
+from ._render import to_html
 
-__all__ = ["CohortDataError", "Cohort", "load_cohort", "parse_mapping"]
+__all__ = ["CohortDataError", "Cohort", "CohortAnalysis", "load_cohort", "from_frames", "parse_mapping", "analyse", "to_text", "to_html"]

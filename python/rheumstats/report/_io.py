@@ -154,9 +154,36 @@ def load_cohort(
         duplicate patient-visit row, duplicate patient row; the message
         names file, row (and CSV line) and column.
     """
+    v = _read(visits, "visits")
+    p = _read(patients, "patients") if patients is not None else None
+    sources = {"visits": str(visits)}
+    if patients is not None:
+        sources["patients"] = str(patients)
+    return _validate(v, p, Path(visits).name, Path(patients).name if patients is not None else "patients", mapping, sources)
+
+
+def from_frames(visits: pd.DataFrame, patients: Optional[pd.DataFrame] = None, mapping: Optional[Mapping[str, str]] = None) -> Cohort:
+    """Validate in-memory DataFrames in the report schema (same rules as :func:`load_cohort`).
+
+    The frames are not modified; errors name ``visits``/``patients`` and the
+    0-based data row.
+    """
+
+    def as_text(df: pd.DataFrame, name: str) -> pd.DataFrame:
+        if not isinstance(df, pd.DataFrame):
+            raise TypeError(f"{name}: expected a DataFrame, got {type(df).__name__}")
+        out = pd.DataFrame({str(c): [("" if pd.isna(x) else str(x)) for x in df[c]] for c in df.columns})
+        out.index = pd.RangeIndex(2, len(df) + 2)
+        return out
+
+    v = as_text(visits, "visits")
+    p = as_text(patients, "patients") if patients is not None else None
+    return _validate(v, p, "visits", "patients", mapping, {"visits": "<DataFrame>"})
+
+
+def _validate(v: pd.DataFrame, p: Optional[pd.DataFrame], vname: str, pname: str, mapping: Optional[Mapping[str, str]], sources: Dict[str, str]) -> Cohort:
     mapping = dict(mapping or {})
-    vname = Path(visits).name
-    v = _rename(_read(visits, "visits"), mapping, vname)
+    v = _rename(v, mapping, vname)
     missing = [c for c in VISIT_REQUIRED if c not in v.columns]
     if missing:
         raise CohortDataError(
@@ -193,10 +220,8 @@ def load_cohort(
         raise CohortDataError(f"{vname}: no endpoint column found; expected any of {list(ENDPOINTS)}.")
 
     pat = None
-    sources = {"visits": str(visits)}
-    if patients is not None:
-        pname = Path(patients).name
-        p = _rename(_read(patients, "patients"), mapping, pname)
+    if p is not None:
+        p = _rename(p, mapping, pname)
         if "patient" not in p.columns:
             raise CohortDataError(f"{pname}: required column 'patient' not found (columns are {list(p.columns)}).")
         pat = pd.DataFrame(index=p.index)
@@ -220,5 +245,4 @@ def load_cohort(
         unknown = sorted(set(out["patient"]) - set(pat["patient"]))
         if unknown:
             raise CohortDataError(f"{vname}: patient(s) {unknown[:5]} have visits but no row in {pname}.")
-        sources["patients"] = str(patients)
     return Cohort(out.reset_index(drop=True), None if pat is None else pat.reset_index(drop=True), endpoints, absent, sources)
