@@ -7,7 +7,8 @@ statistics with a Rust core.
 """
 
 from . import _rheumstats
-from . import datasets, scores
+from . import datasets, multitest, paired, plot, scores, ssc
+from . import survival
 from . import groups, safety
 from .exceptions import (
     ApproximationWarning,
@@ -22,9 +23,14 @@ __version__: str = _rheumstats.__version__
 __all__ = [
     "__version__",
     "scores",
+    "plot",
+    "ssc",
+    "paired",
+    "multitest",
     "groups",
     "safety",
     "datasets",
+    "survival",
     "InvalidInputError",
     "ConvergenceError",
     "SmallSampleWarning",

@@ -20,6 +20,7 @@ class InvalidInputError(ValueError): ...
 class ConvergenceError(ValueError): ...
 
 def _debug_panic() -> None: ...
+def dist_t_ppf(p: float, df: float) -> float: ...
 
 # scores
 def scores_mrss(sites: _F64, nan_policy: str) -> _F64: ...
@@ -42,8 +43,114 @@ def scores_haq_di(
 def scores_shaq_scale(arg: str, values: _F64, unit: str, nan_policy: str) -> _F64: ...
 def scores_chfs(items: _F64, nan_policy: str) -> _F64: ...
 
+# ssc
+from typing import Any, Dict  # noqa: E402  (kept in this section to ease merging)
+
+SSC_CORE: Tuple[str, ...]
+ACR_EULAR_2013_ITEMS: Tuple[str, ...]
+
+def ssc_criss(baseline: Sequence[_F64], followup: Sequence[_F64], worsening: Optional[_F64], nan_policy: str) -> Dict[str, Any]: ...
+def ssc_rcriss(
+    baseline: Sequence[_F64],
+    followup: Sequence[_F64],
+    worsening: Optional[_F64],
+    threshold: float,
+    min_items: int,
+    fvc_threshold: float,
+    nan_policy: str,
+) -> _I8: ...
+def ssc_eustar_ai(
+    delta_skin: _F64, mrss: _F64, digital_ulcers: _F64, tendon_friction_rubs: _F64, crp: _F64, dlco: _F64, nan_policy: str
+) -> _F64: ...
+def ssc_eustar_active(index: _F64, nan_policy: str) -> _I8: ...
+def ssc_acr_eular_2013(items: Sequence[_F64], nan_policy: str) -> _I8: ...
+def ssc_lung_decline(
+    fvc_base: _F64, fvc_follow: _F64, dlco_base: Optional[_F64], dlco_follow: Optional[_F64], definition: str, nan_policy: str
+) -> _I8: ...
+def ssc_mcid_response(measure: str, baseline: _F64, followup: _F64, threshold: Optional[float], nan_policy: str) -> _I8: ...
+# paired
+from typing import Any, Dict  # noqa: E402  (kept in this section to ease merging)
+WILCOXON_AUTO_EXACT_MAX: int
+MCNEMAR_AUTO_EXACT_BELOW: int
+BOOTSTRAP_TASK: int
+
+def paired_ttest(
+    x: _F64,
+    y: Optional[_F64],
+    alternative: str,
+    conf_level: float,
+    popmean: float,
+    nan_policy: str,
+    strict: bool,
+    means: bool = False,
+) -> Dict[str, _F64]: ...
+def paired_t_interval(mean: _F64, se: _F64, df: _F64, alternative: str, conf_level: float) -> Tuple[_F64, _F64]: ...
+def paired_wilcoxon(
+    x: _F64,
+    y: Optional[_F64],
+    alternative: str,
+    method: str,
+    zero_method: str,
+    correction: bool,
+    conf_level: float,
+    popmean: float,
+    conf_int: bool,
+    nan_policy: str,
+    strict: bool,
+) -> Dict[str, _F64]: ...
+def paired_sign_test(
+    x: _F64, y: Optional[_F64], alternative: str, conf_level: float, popmean: float, nan_policy: str, strict: bool
+) -> Dict[str, _F64]: ...
+def paired_permutation_test(
+    x: _F64,
+    y: Optional[_F64],
+    statistic: str,
+    alternative: str,
+    n_resamples: Optional[int],
+    seed: int,
+    popmean: float,
+    nan_policy: str,
+    strict: bool,
+) -> Dict[str, _F64]: ...
+def paired_bootstrap(
+    x: _F64,
+    y: Optional[_F64],
+    statistic: str,
+    method: str,
+    n_resamples: int,
+    conf_level: float,
+    seed: int,
+    endpoint_offset: int,
+    nan_policy: str,
+    strict: bool,
+) -> Dict[str, _F64]: ...
+def paired_bootstrap_distribution(
+    x: _F64, y: Optional[_F64], statistic: str, seed: int, lo: int, hi: int, nan_policy: str
+) -> _F64: ...
+def paired_bootstrap_interval(
+    x: _F64, y: Optional[_F64], theta_b: _F64, statistic: str, method: str, conf_level: float, nan_policy: str
+) -> Dict[str, _F64]: ...
+def paired_mcnemar(x: _F64, y: _F64, exact: Optional[bool], correction: bool, nan_policy: str) -> Dict[str, Any]: ...
+def paired_stuart_maxwell(x: _F64, y: _F64, k: int, nan_policy: str) -> Dict[str, Any]: ...
+
+# multitest
+def multitest_adjust(pvalues: _F64, method: str) -> _F64: ...
+
+# survival
+def survival_km(time: _F64, event: _F64, group: Optional[_F64], conf_level: float, conf_type: str) -> Dict[str, _F64]: ...
+def survival_logrank(time: _F64, event: _F64, group: _F64, strata: Optional[_F64], rho: float) -> Dict[str, Any]: ...
+def survival_aalen_johansen(time: _F64, cause: _F64, group: Optional[_F64], conf_level: float) -> Dict[str, _F64]: ...
+def survival_gray(time: _F64, cause: _F64, group: _F64, rho: float) -> Dict[str, _F64]: ...
+def survival_coxph(
+    duration: _F64,
+    event: _F64,
+    covariates: _F64,
+    strata: Optional[_F64],
+    ties: str,
+    max_iter: int,
+    conf_level: float,
 # groups
-from typing import Any, Dict
+from typing import Any, Dict  # noqa: E402  (kept in this section to ease merging)
 
 def groups_ttest(x: _F64, y: _F64, equal_var: bool, alternative: str, conf_level: float) -> Dict[str, Any]: ...
 def groups_mannwhitney(

@@ -61,6 +61,9 @@ def as_float(x: Any, name: str) -> np.ndarray:
         raise TypeError(f"{name}: expected a 1-D array-like (list, ndarray, Series), got a DataFrame")
     if isinstance(x, pd.Series):
         arr = _series_to_float(x, name)
+    elif isinstance(x, pd.api.extensions.ExtensionArray):
+        # bare nullable arrays (pd.array([True, pd.NA], dtype="boolean")): NA -> NaN
+        arr = _series_to_float(pd.Series(x, copy=False), name)
     elif _is_scalar(x):
         arr = np.array([float(x)])
     elif x is None or isinstance(x, (str, bytes)):
@@ -96,9 +99,14 @@ def as_matrix(x: Any, name: str, columns: Sequence[str], *, exact: bool = True) 
             if exact and extra:
                 parts.append(f"unexpected column(s) {extra} (select the {k} columns first, e.g. df[list(...)])")
             raise ValueError(f"{name}: " + "; ".join(parts))
-        cols = [_series_to_float(x[c], f"{name}[{c!r}]") for c in columns]
-        mat = np.column_stack(cols) if cols else np.empty((len(x), 0))
-        return Matrix(np.ascontiguousarray(mat, dtype=np.float64), x.index, tuple(columns))
+        sub = x[list(columns)]
+        for c in columns:  # dtype check per column, so the error names it
+            dt = sub[c].dtype
+            if not (pd.api.types.is_bool_dtype(dt) or pd.api.types.is_numeric_dtype(dt)) or isinstance(dt, pd.CategoricalDtype):
+                _series_to_float(sub[c], f"{name}[{c!r}]")  # raises the TypeError
+        # any memory layout: the Rust kernels read strided views (no C-order copy)
+        mat = sub.to_numpy(dtype=np.float64, na_value=np.nan) if k else np.empty((len(x), 0))
+        return Matrix(mat, x.index, tuple(columns))
     if isinstance(x, pd.Series):
         raise TypeError(f"{name}: expected a DataFrame with {k} columns or an (n, {k}) array, got a Series")
     try:
@@ -110,7 +118,7 @@ def as_matrix(x: Any, name: str, columns: Sequence[str], *, exact: bool = True) 
         raw = raw.reshape(1, k)
     if raw.ndim != 2 or raw.shape[1] != k:
         raise ValueError(f"{name}: expected shape (n, {k}), got {raw.shape}")
-    return Matrix(np.ascontiguousarray(raw, dtype=np.float64), None, tuple(columns))
+    return Matrix(np.asarray(raw, dtype=np.float64), None, tuple(columns))
 
 
 @dataclass

@@ -1,63 +1,96 @@
-"""Command-line interface: ``rheumstats demo`` (and ``python -m rheumstats``).
+"""Command-line interface: ``rheumstats`` (console script) and ``python -m rheumstats``.
 
-Errors in user data end in a one-paragraph message and exit code 2, never a
-traceback. The CLI never evaluates or unpickles its input.
+* ``rheumstats demo`` runs the reference analysis on the bundled SIMULATED
+  tocilizumab SSc cohort and prints it.
+* ``rheumstats report VISITS.csv [--patients PATIENTS.csv] --out report.html``
+  does the same for your cohort files and writes one self-contained HTML file.
+
+Problems in the data end in a one-paragraph message naming file, row and
+column, and exit code 2 (no traceback). Input files are only parsed as CSV
+text: nothing is evaluated or unpickled.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
+from pathlib import Path
 from typing import Optional, Sequence
 
-import pandas as pd
-
-from . import __version__, scores
-from .datasets import sample_visits
+from . import __version__
+from .exceptions import InvalidInputError
 
 
-def _score_sample() -> pd.DataFrame:
-    v = sample_visits()
-    sites = v[list(scores.MRSS_SITES)]
-    aids = v[["cane", "jar_opener"]]
-    return pd.DataFrame(
-        {
-            "mrss": scores.mrss(sites),
-            "subset": scores.skin_subset(sites),
-            "das28_esr": scores.das28_esr(v["tjc28"], v["sjc28"], v["esr"], v["patient_global"]),
-            "das28_crp": scores.das28_crp(v["tjc28"], v["sjc28"], v["crp"], v["patient_global"]),
-            "cdai": scores.cdai(v["tjc28"], v["sjc28"], v["patient_global"] / 10, v["evaluator_global"]),
-            "haq_di": scores.haq_di(v[list(scores.HAQ_ITEMS)], aids=aids),
-        }
-    ).assign(das28_category=lambda d: scores.das28_category(d["das28_esr"]))
+def _fail(command: str, message: str) -> int:
+    text = textwrap.fill(f"rheumstats {command}: error: {message}", width=100, break_long_words=False, break_on_hyphens=False)
+    print(text, file=sys.stderr)
+    return 2
 
 
-def demo(out=sys.stdout) -> int:
-    """Score the bundled synthetic sample rows and print them."""
-    table = _score_sample()
-    print(f"rheumstats {__version__} demo: scores of the bundled sample visits (SIMULATED data, not patients)\n", file=out)
-    with pd.option_context("display.width", 120, "display.max_columns", 20, "display.precision", 3):
-        print(table.to_string(), file=out)
+def demo(out=None) -> int:
+    """The reference analysis of the bundled simulated cohort, printed to ``out``."""
+    from .datasets import tocilizumab_ssc
+    from .report import analyse, from_frames, to_text
+
+    out = out or sys.stdout
+    visits, patients = tocilizumab_ssc()
+    cohort = from_frames(visits, patients)
+    a = analyse(cohort, baseline=0, followup=12, title="Tocilizumab in systemic sclerosis: 21 patients (SIMULATED cohort)")
+    print(to_text(a), file=out)
     print(
-        "\nmRSS 0-51 (17 sites); DAS28-ESR/CRP (Prevoo 1995); CDAI (globals in cm); HAQ-DI 0-3 with aids.",
+        "Data: rs.datasets.tocilizumab_ssc(), simulated to match published summaries; not patient data.\n"
+        "Same analysis on your files: rheumstats report VISITS.csv --patients PATIENTS.csv --out report.html",
         file=out,
     )
     return 0
 
 
+def report(args: argparse.Namespace) -> int:
+    from .report import CohortDataError, analyse, load_cohort, parse_mapping, to_html
+
+    try:
+        mapping = parse_mapping(args.map or [])
+        cohort = load_cohort(args.visits, args.patients, mapping)
+        a = analyse(cohort, baseline=args.baseline, followup=args.followup, title=args.title)
+        page = to_html(a, figures=not args.no_figures)
+    except (CohortDataError, InvalidInputError, ValueError, TypeError) as exc:
+        return _fail("report", str(exc))
+    try:
+        Path(args.out).write_text(page, encoding="utf-8")
+    except OSError as exc:
+        return _fail("report", f"could not write {args.out}: {exc.strerror or exc}")
+    print(f"wrote {args.out} ({len(cohort.visits)} visits, {cohort.visits['patient'].nunique()} patients)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="rheumstats", description="Rheumatology outcome scores and statistics.")
+    p = argparse.ArgumentParser(prog="rheumstats", description="Rheumatology outcome scores and cohort statistics.")
     p.add_argument("--version", action="version", version=f"rheumstats {__version__}")
     sub = p.add_subparsers(dest="command")
-    sub.add_parser("demo", help="run the reference analysis on the bundled synthetic data and print it")
+    sub.add_parser("demo", help="run the reference analysis on the bundled simulated cohort and print it")
+    r = sub.add_parser("report", help="analyse cohort CSV files and write a self-contained HTML report")
+    r.add_argument("visits", help="visits CSV: patient, month and endpoint columns (mrss, das28, haq_di, ...)")
+    r.add_argument("--patients", help="patients CSV: patient, sex, subset, disease_duration_years, followup_months, stopped, stop_reason, ...")
+    r.add_argument("--out", default="report.html", help="output HTML file (default: report.html)")
+    r.add_argument("--baseline", type=float, default=0, help="baseline visit month (default 0)")
+    r.add_argument("--followup", type=float, default=12, help="follow-up visit month (default 12)")
+    r.add_argument("--map", action="append", metavar="FILE_COL=SCHEMA_COL", help="rename a column, e.g. --map mRSS=mrss (repeatable)")
+    r.add_argument("--title", default="Cohort report", help="report title")
+    r.add_argument("--no-figures", action="store_true", help="tables only (no matplotlib needed)")
     return p
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse prints its own usage message
+        return int(exc.code or 0)
     if args.command == "demo":
         return demo()
+    if args.command == "report":
+        return report(args)
     parser.print_help()
     return 2
 

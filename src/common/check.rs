@@ -57,10 +57,21 @@ pub fn integer(v: f64, lo: f64, hi: f64, policy: NanPolicy, at: At<'_>, allowed:
     if !(v >= lo && v <= hi) {
         return Err(at.error(v, "out of range", allowed));
     }
-    if v.fract() != 0.0 {
+    if !is_integer(v) {
         return Err(at.error(v, "not an integer", allowed));
     }
     Ok(())
+}
+
+/// 2^52: every float of at least this magnitude is an integer.
+const TWO52: f64 = 4_503_599_627_370_496.0;
+
+/// Whole-number test without `trunc` (a libm call on baseline x86-64):
+/// adding and removing 2^52 rounds away any fraction of a value below 2^52.
+#[inline(always)]
+pub fn is_integer(v: f64) -> bool {
+    let a = v.abs();
+    a >= TWO52 || (a + TWO52) - TWO52 == a
 }
 
 /// A finite real value in a range; `lo_open`/`hi_open` make the bound strict.
@@ -81,7 +92,7 @@ pub fn real(
     }
     let lo_ok = if lo_open { v > lo } else { v >= lo };
     let hi_ok = if hi_open { v < hi } else { v <= hi };
-    if !(lo_ok && hi_ok) || !v.is_finite() {
+    if !(lo_ok && hi_ok && v.is_finite()) {
         return Err(at.error(v, "out of range", allowed));
     }
     Ok(())
@@ -145,6 +156,16 @@ mod tests {
         assert!(integer(f64::INFINITY, 0.0, 28.0, NanPolicy::Propagate, at, "0-28").is_err());
         let e = integer(-1.0, 0.0, 28.0, NanPolicy::Propagate, at, "0-28").unwrap_err();
         assert_eq!(e.row(), 2);
+    }
+
+    #[test]
+    fn integer_test_without_trunc() {
+        for v in [0.0, 1.0, -3.0, 28.0, 1e15, 4503599627370497.0, 1e300] {
+            assert!(is_integer(v), "{v}");
+        }
+        for v in [0.5, -2.5, 27.999999999, 1e-300, 1e15 + 0.5, f64::NAN, f64::INFINITY] {
+            assert!(!is_integer(v) || v.is_infinite(), "{v}");
+        }
     }
 
     #[test]

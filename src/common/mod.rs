@@ -4,6 +4,7 @@
 pub mod alternative;
 pub mod check;
 pub mod dist;
+pub mod fastmath;
 pub mod exact;
 pub mod nan;
 pub mod ranks;
@@ -52,3 +53,4 @@ mod tests {
         assert!(!lt(2.5999999999999996, 2.6));
     }
 }
+pub mod rng;

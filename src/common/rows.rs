@@ -5,18 +5,50 @@ use rayon::prelude::*;
 use crate::error::{Result, StatsError};
 
 /// Rows per parallel task; below this the map runs on the calling thread.
-const CHUNK: usize = 1 << 15;
+pub const CHUNK: usize = 1 << 15;
 
-/// `out[i] = f(i)` for `i in 0..n`, in parallel chunks. When rows fail, the
-/// error of the lowest row is returned, whatever the thread count.
+/// Fill `out` chunk by chunk: `f(first_row, chunk)` fills one chunk and
+/// returns the first error in it. Chunks run in parallel; the error of the
+/// lowest row is returned, whatever the thread count.
+pub fn fill_chunks<T, F>(n: usize, f: F) -> Result<Vec<T>>
+where
+    T: Send + Copy + Default,
+    F: Fn(usize, &mut [T]) -> Option<StatsError> + Sync,
+{
+    let mut out = vec![T::default(); n];
+    fill_chunks_into(&mut out, f)?;
+    Ok(out)
+}
+
+/// As [`fill_chunks`], writing into a caller-provided buffer (the binding
+/// layer passes numpy-allocated memory, which avoids a copy and uses numpy's
+/// huge-page-friendly allocator for large outputs).
+pub fn fill_chunks_into<T, F>(out: &mut [T], f: F) -> Result<()>
+where
+    T: Send,
+    F: Fn(usize, &mut [T]) -> Option<StatsError> + Sync,
+{
+    let err = if out.len() <= CHUNK {
+        f(0, out)
+    } else {
+        out.par_chunks_mut(CHUNK)
+            .enumerate()
+            .filter_map(|(c, chunk)| f(c * CHUNK, chunk))
+            .min_by_key(|e| e.row())
+    };
+    match err {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// `out[i] = f(i)` for `i in 0..n`, in parallel chunks (see [`fill_chunks`]).
 pub fn map_rows<T, F>(n: usize, f: F) -> Result<Vec<T>>
 where
     T: Send + Copy + Default,
     F: Fn(usize) -> Result<T> + Sync,
 {
-    let mut out = vec![T::default(); n];
-    let run = |c: usize, chunk: &mut [T]| -> Option<StatsError> {
-        let base = c * CHUNK;
+    fill_chunks(n, |base, chunk: &mut [T]| {
         for (j, o) in chunk.iter_mut().enumerate() {
             match f(base + j) {
                 Ok(v) => *o = v,
@@ -24,19 +56,7 @@ where
             }
         }
         None
-    };
-    let err = if n <= CHUNK {
-        run(0, &mut out)
-    } else {
-        out.par_chunks_mut(CHUNK)
-            .enumerate()
-            .filter_map(|(c, chunk)| run(c, chunk))
-            .min_by_key(|e| e.row())
-    };
-    match err {
-        Some(e) => Err(e),
-        None => Ok(out),
-    }
+    })
 }
 
 #[cfg(test)]

@@ -42,3 +42,8 @@ pub fn to_pyerr(py: Python<'_>, e: StatsError) -> PyErr {
     let _ = v.setattr("value", value);
     err
 }
+
+/// `to_pyerr` for code that has no `Python` token at hand.
+pub fn to_pyerr_attached(e: StatsError) -> PyErr {
+    Python::attach(|py| to_pyerr(py, e))
+}

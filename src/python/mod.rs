@@ -7,9 +7,18 @@ use pyo3::prelude::*;
 mod convert;
 mod error;
 mod groups;
+mod paired;
 mod run;
 mod safety;
 mod scores;
+mod ssc;
+mod survival;
+
+/// Student t quantile (statrs); a microsecond scalar helper, so it stays attached.
+#[pyfunction]
+fn dist_t_ppf(p: f64, df: f64) -> PyResult<f64> {
+    crate::common::dist::t_ppf(p, df).map_err(error::to_pyerr_attached)
+}
 
 #[pymodule]
 fn _rheumstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -18,7 +27,11 @@ fn _rheumstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InvalidInputError", py.get_type::<error::InvalidInputError>())?;
     m.add("ConvergenceError", py.get_type::<error::ConvergenceError>())?;
     m.add_function(wrap_pyfunction!(run::_debug_panic, m)?)?;
+    m.add_function(wrap_pyfunction!(dist_t_ppf, m)?)?;
     scores::register(m)?;
+    ssc::register(m)?;
+    paired::register(m)?;
+    survival::register(m)?;
     groups::register(m)?;
     safety::register(m)?;
     Ok(())

@@ -1,10 +1,10 @@
 //! Bindings for `rheumstats.scores`.
 
-use numpy::{PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
-use super::convert::{f64_out, f64_out2, i8_out, slice, view2};
+use super::convert::{f64_out, f64_out2, i8_out, new_f64, slice, view2};
 use super::run::run_detached;
 use crate::common::NanPolicy;
 use crate::error::StatsError;
@@ -45,8 +45,13 @@ fn scores_das28<'py>(
         Some(g) => Some(slice(g, "patient_global")?),
         None => None,
     };
-    let out = run_detached(py, || das28::das28(kind, t, s, a, g, policy(nan_policy)?))?;
-    Ok(f64_out(py, out))
+    let arr = new_f64(py, t.len());
+    {
+        let mut w = arr.readwrite();
+        let out = w.as_slice_mut().map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+        run_detached(py, || das28::das28_into(kind, t, s, a, g, policy(nan_policy)?, out))?;
+    }
+    Ok(arr)
 }
 
 #[pyfunction]

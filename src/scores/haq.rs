@@ -88,8 +88,8 @@ impl<'a> Ticks<'a> {
     /// Which categories are ticked in row `i` (bit c = category c).
     fn row_mask(&self, arg: &Arg, i: usize) -> Result<u8> {
         let mut mask = 0u8;
-        for (j, &c) in self.category.iter().enumerate() {
-            if check::checkbox(self.values[[i, j]], At::cell(arg, i, j))? {
+        for ((j, &c), &v) in self.category.iter().enumerate().zip(self.values.row(i).iter()) {
+            if check::checkbox(v, At::cell(arg, i, j))? {
                 mask |= 1 << c;
             }
         }
@@ -122,7 +122,21 @@ pub fn haq_di(
     }
     let (a_items, a_aids, a_help): (Arg, Arg, Arg) = ("items".into(), "aids".into(), "help".into());
     map_rows(n, |i| {
-        let row = items.row(i);
+        let mut row = [0.0f64; 20];
+        for (r, &v) in row.iter_mut().zip(items.row(i).iter()) {
+            *r = v;
+        }
+        // one branch-free validity test per row; the detailed check (which
+        // names the offending item) runs only when it fails
+        let mut ok = true;
+        for &v in &row {
+            ok &= ((v >= 0.0) & (v <= 3.0) & check::is_integer(v)) | (v.is_nan() & (policy != NanPolicy::Raise));
+        }
+        if !ok {
+            for (j, &v) in row.iter().enumerate() {
+                check::integer(v, 0.0, 3.0, policy, At::cell(&a_items, i, j), "allowed integers 0-3")?;
+            }
+        }
         let mut ticked_mask = 0u8;
         if let Some(a) = &aids {
             ticked_mask |= a.row_mask(&a_aids, i)?;
@@ -133,22 +147,13 @@ pub fn haq_di(
         let mut sum = 0.0;
         let mut answered = 0usize;
         for c in 0..8 {
-            let mut best = f64::NAN;
-            for j in CATEGORY_START[c]..CATEGORY_START[c + 1] {
-                let v = row[j];
-                check::integer(v, 0.0, 3.0, policy, At::cell(&a_items, i, j), "allowed integers 0-3")?;
-                if !v.is_nan() && !(best >= v) {
-                    best = v;
-                }
-            }
-            let ticked = ticked_mask & (1 << c) != 0;
+            // highest answered item (NaN = unanswered; f64::max ignores NaN)
+            let best = row[CATEGORY_START[c]..CATEGORY_START[c + 1]].iter().fold(f64::NAN, |m, &v| m.max(v));
             if best.is_nan() {
                 continue;
             }
-            if method == Method::Aids && ticked && best < 2.0 {
-                best = 2.0;
-            }
-            sum += best;
+            let ticked = ticked_mask & (1 << c) != 0;
+            sum += if method == Method::Aids && ticked && best < 2.0 { 2.0 } else { best };
             answered += 1;
         }
         Ok(if answered < MIN_CATEGORIES { f64::NAN } else { sum / answered as f64 })

@@ -1,0 +1,757 @@
+"""Paired and one-sample tests (Rust core), for one endpoint or many at once.
+
+``x`` is the "before" measurement and ``y`` the "after" one; every test works
+on the differences ``d = y - x`` (or on ``x`` itself when ``y`` is None, the
+one-sample form). Each function accepts
+
+* 1-D array-likes (list, ndarray, Series): one endpoint, scalar result fields;
+* 2-D inputs (ndarray or DataFrame) with ``axis`` = the axis that holds the
+  observations (scipy's convention; ``axis=0``: rows are patients, columns are
+  endpoints). Every endpoint runs at once, in parallel, and every result field
+  is an array (labels in ``result._index``: the DataFrame's column labels).
+
+Missing values (``nan_policy``): ``'propagate'`` gives NaN for an endpoint
+with any NaN; ``'omit'`` drops the pairs with a NaN on either side (per
+endpoint); ``'raise'`` raises :class:`~rheumstats.exceptions.InvalidInputError`
+naming the argument and row. In the 1-D form too few observations (or all
+differences zero, for rank tests) raise ``InvalidInputError``; in matrix mode
+such an endpoint gives a NaN row instead, so one empty feature does not stop
+a run over thousands.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+from typing import Any, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+import pandas as pd
+
+from . import _rheumstats as _native
+from ._result import ConfidenceInterval, Result
+from ._validation import ALTERNATIVES, NAN_POLICIES, _check_dtype, _is_scalar, _series_to_float, call, check_choice, check_conf_level
+
+__all__ = [
+    "ttest",
+    "wilcoxon",
+    "sign_test",
+    "permutation_test",
+    "bootstrap_ci",
+    "mcnemar",
+    "stuart_maxwell",
+    "compare",
+    "TtestResult",
+    "WilcoxonResult",
+    "SignTestResult",
+    "PermutationTestResult",
+    "BootstrapResult",
+    "McNemarResult",
+    "StuartMaxwellResult",
+]
+
+
+# ----------------------------------------------------------------------------
+# input handling
+# ----------------------------------------------------------------------------
+@dataclasses.dataclass
+class _Paired:
+    x: np.ndarray  # (endpoints, observations), C-contiguous float64
+    y: Optional[np.ndarray]
+    strict: bool  # 1-D form
+    labels: Optional[pd.Index]  # endpoint labels (matrix mode)
+    obs_index: Optional[pd.Index]  # observation labels (pandas input)
+
+    def call(self, fn: Any, *args: Any) -> Any:
+        idx = {"x": self.obs_index, "y": self.obs_index}
+        cols = {"x": list(self.labels), "y": list(self.labels)} if self.labels is not None else None
+        return call(fn, self.x, self.y, *args, index=idx, columns=cols)
+
+
+def _frame_values(df: pd.DataFrame, name: str) -> np.ndarray:
+    cols = [_series_to_float(df.iloc[:, j], f"{name}[{df.columns[j]!r}]") for j in range(df.shape[1])]
+    return np.column_stack(cols) if cols else np.empty((len(df), 0))
+
+
+def _array(v: Any, name: str) -> Tuple[np.ndarray, Optional[pd.Index], Optional[pd.Index]]:
+    """(values, row index, column labels) of a 1-D or 2-D array-like."""
+    if isinstance(v, pd.DataFrame):
+        return _frame_values(v, name), v.index, v.columns
+    if isinstance(v, pd.Series):
+        return _series_to_float(v, name), v.index, None
+    if v is None or isinstance(v, (str, bytes)):
+        raise TypeError(f"{name}: expected numbers, got {type(v).__name__}")
+    if _is_scalar(v):
+        return np.array([float(v)]), None, None
+    try:
+        raw = np.asarray(v)
+    except Exception as exc:
+        raise TypeError(f"{name}: could not be read as an array ({exc})") from None
+    _check_dtype(raw, name)
+    if raw.ndim == 0:
+        raw = raw.reshape(1)
+    if raw.ndim > 2:
+        raise ValueError(f"{name}: expected a 1-D or 2-D array, got shape {raw.shape}")
+    return raw.astype(np.float64, copy=False), None, None
+
+
+def _prepare(x: Any, y: Any, axis: int, nan_policy: str) -> _Paired:
+    check_choice(nan_policy, "nan_policy", NAN_POLICIES)
+    xv, xi, xc = _array(x, "x")
+    if y is not None:
+        yv, yi, _ = _array(y, "y")
+        if xv.ndim != yv.ndim:
+            raise ValueError(f"x and y must have the same number of dimensions; got shapes {xv.shape} and {yv.shape}")
+        if xv.ndim == 2 and xv.shape != yv.shape:
+            raise ValueError(f"x and y must have the same shape; got {xv.shape} and {yv.shape}")
+        if xi is not None and yi is not None and not xi.equals(yi):
+            raise ValueError("x and y are pandas objects with different indexes; align them first (e.g. take both from one DataFrame)")
+        if xi is None:
+            xi = yi
+    else:
+        yv = None
+    if xv.ndim == 1:
+        x2 = np.ascontiguousarray(xv.reshape(1, -1), dtype=np.float64)
+        y2 = None if yv is None else np.ascontiguousarray(yv.reshape(1, -1), dtype=np.float64)
+        return _Paired(x2, y2, True, None, xi)
+    if not isinstance(axis, (int, np.integer)) or axis not in (0, 1, -1, -2):
+        raise ValueError(f"axis: expected 0 or 1 for 2-D input, got {axis!r}")
+    ax = int(axis) % 2
+    labels = (xc if ax == 0 else xi) if (xc is not None or xi is not None) else None
+    obs = xi if ax == 0 else (pd.Index(xc) if xc is not None else None)
+    if labels is not None:
+        labels = pd.Index(labels)
+    else:
+        labels = pd.RangeIndex(xv.shape[1 - ax])
+    x2 = np.ascontiguousarray(np.moveaxis(xv, ax, -1), dtype=np.float64)
+    y2 = None if yv is None else np.ascontiguousarray(np.moveaxis(yv, ax, -1), dtype=np.float64)
+    return _Paired(x2, y2, False, labels, obs)
+
+
+def _out(p: _Paired, v: np.ndarray, integer: bool = False) -> Any:
+    if p.strict:
+        f = float(v[0])
+        return int(f) if integer and not math.isnan(f) else f
+    return v
+
+
+def _alt(alternative: str) -> str:
+    return check_choice(alternative, "alternative", ALTERNATIVES)
+
+
+def _seed(seed: Any) -> int:
+    if seed is None:
+        return int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0])
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(0, 2**63))
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed: expected an int, a numpy Generator or None, got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"seed: {seed} is negative; use a non-negative integer")
+    return int(seed) % 2**64
+
+
+def _positive_int(v: Any, name: str) -> int:
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+        raise TypeError(f"{name}: expected a positive integer, got {v!r}")
+    if v <= 0:
+        raise ValueError(f"{name}: {v} is not a positive integer")
+    return int(v)
+
+
+class _CI:
+    """Mixin: confidence_interval() from stored bounds at the call's level."""
+
+    def confidence_interval(self, conf_level: Optional[float] = None) -> ConfidenceInterval:
+        if conf_level is not None and check_conf_level(conf_level) != self._conf_level:  # type: ignore[attr-defined]
+            raise ValueError(
+                f"conf_level: this result was computed at {self._conf_level}; "  # type: ignore[attr-defined]
+                "pass conf_level to the test call to get another level"
+            )
+        return ConfidenceInterval(self._ci_low, self._ci_high)  # type: ignore[attr-defined]
+
+
+# ----------------------------------------------------------------------------
+# t-test
+# ----------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True, repr=False)
+class TtestResult(Result):
+    """Paired / one-sample t-test. ``cohen_dz = (mean_diff - popmean) / sd_diff``;
+    ``srm = mean_diff / sd_diff`` (standardized response mean)."""
+
+    statistic: Any
+    pvalue: Any
+    df: Any
+    n: Any
+    mean_diff: Any
+    sd_diff: Any
+    se: Any
+    cohen_dz: Any
+    srm: Any
+    _ci_low: Any = None
+    _ci_high: Any = None
+    _conf_level: float = 0.95
+    _alternative: str = "two-sided"
+    _index: Optional[pd.Index] = None
+
+    def confidence_interval(self, conf_level: Optional[float] = None) -> ConfidenceInterval:
+        """CI of the mean difference (one-sided alternatives: half-infinite, as R)."""
+        if conf_level is None or check_conf_level(conf_level) == self._conf_level:
+            return ConfidenceInterval(self._ci_low, self._ci_high)
+        m, s, d = (np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in (self.mean_diff, self.se, self.df))
+        lo, hi = _native.paired_t_interval(m, s, d, self._alternative, float(conf_level))
+        if np.ndim(self.mean_diff) == 0:
+            return ConfidenceInterval(float(lo[0]), float(hi[0]))
+        return ConfidenceInterval(lo, hi)
+
+
+def ttest(
+    x: Any,
+    y: Any = None,
+    alternative: str = "two-sided",
+    conf_level: float = 0.95,
+    popmean: float = 0.0,
+    axis: int = 0,
+    nan_policy: str = "propagate",
+) -> TtestResult:
+    """Paired t-test of ``y - x`` (or one-sample t-test of ``x`` when ``y`` is None).
+
+    Same numbers as R ``t.test(y, x, paired = TRUE, mu = popmean)`` and scipy
+    ``ttest_rel(y, x)``. All differences equal (sd 0) gives NaN statistics, as scipy.
+
+    Parameters
+    ----------
+    x, y : array-like, 1-D or 2-D
+        Before and after values (any units); y = None for the one-sample test.
+    alternative : {'two-sided', 'less', 'greater'}
+        About the mean difference relative to ``popmean``.
+    conf_level : float in (0, 1)
+    popmean : float
+        Mean difference under the null hypothesis.
+    axis : int
+        2-D inputs: the axis holding the observations.
+    nan_policy : {'propagate', 'omit', 'raise'}
+
+    Returns
+    -------
+    TtestResult
+        ``statistic, pvalue, df, n, mean_diff, sd_diff, se, cohen_dz, srm`` and
+        ``confidence_interval(conf_level=None)``.
+    """
+    conf_level = check_conf_level(conf_level)
+    p = _prepare(x, y, axis, nan_policy)
+    r = p.call(_native.paired_ttest, _alt(alternative), conf_level, float(popmean), nan_policy, p.strict)
+    return TtestResult(
+        statistic=_out(p, r["statistic"]),
+        pvalue=_out(p, r["pvalue"]),
+        df=_out(p, r["df"]),
+        n=_out(p, r["n"], True),
+        mean_diff=_out(p, r["mean_diff"]),
+        sd_diff=_out(p, r["sd_diff"]),
+        se=_out(p, r["se"]),
+        cohen_dz=_out(p, r["cohen_dz"]),
+        srm=_out(p, r["srm"]),
+        _ci_low=_out(p, r["ci_low"]),
+        _ci_high=_out(p, r["ci_high"]),
+        _conf_level=conf_level,
+        _alternative=alternative,
+        _index=p.labels,
+    )
+
+
+# ----------------------------------------------------------------------------
+# Wilcoxon signed-rank
+# ----------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True, repr=False)
+class WilcoxonResult(_CI, Result):
+    """Wilcoxon signed-rank test. ``statistic`` is V (sum of positive ranks, as R);
+    ``estimate`` the Hodges–Lehmann pseudo-median."""
+
+    statistic: Any
+    pvalue: Any
+    n: Any
+    method: Any
+    estimate: Any
+    n_zero: Any = None
+    zstatistic: Any = None
+    _ci_low: Any = None
+    _ci_high: Any = None
+    _conf_level: float = 0.95
+    _index: Optional[pd.Index] = None
+
+
+def wilcoxon(
+    x: Any,
+    y: Any = None,
+    alternative: str = "two-sided",
+    method: str = "auto",
+    zero_method: str = "wilcox",
+    correction: bool = True,
+    conf_level: float = 0.95,
+    axis: int = 0,
+    nan_policy: str = "propagate",
+    *,
+    popmean: float = 0.0,
+    conf_int: bool = True,
+) -> WilcoxonResult:
+    """Wilcoxon signed-rank test of ``y - x`` (or of ``x - popmean``).
+
+    ``method='exact'`` uses the exact permutation distribution of V, also with
+    ties and zeros (doubled mid-ranks; the same p-values as
+    ``coin::wilcoxsign_test(distribution = "exact")``). ``'auto'`` is exact
+    when at most 50 differences enter the test, otherwise the normal
+    approximation with tie correction and (``correction=True``) continuity
+    correction, as R ``wilcox.test(..., exact = FALSE, correct = TRUE)``.
+
+    Zeros (``zero_method``): ``'wilcox'`` drops them (R, scipy's default);
+    ``'pratt'`` ranks them with the others and then drops them (coin's
+    default); ``'zsplit'`` gives half of each zero's rank to each sign (scipy).
+
+    The Hodges–Lehmann estimate and its confidence interval follow R
+    ``wilcox.test(conf.int = TRUE)`` (zero differences dropped): exact
+    inversion when there are no ties or zeros and n < 50, otherwise the
+    asymptotic interval (R finds it with ``uniroot(tol = 1e-4)``; here the
+    root is located exactly among the Walsh averages). ``conf_int=False``
+    skips them (faster for many long endpoints).
+
+    Returns
+    -------
+    WilcoxonResult
+        ``statistic`` (V), ``pvalue``, ``n`` (differences in the test),
+        ``method`` ('exact' / 'approx'), ``estimate``, ``confidence_interval()``.
+    """
+    conf_level = check_conf_level(conf_level)
+    check_choice(method, "method", ("auto", "exact", "approx", "asymptotic"))
+    check_choice(zero_method, "zero_method", ("wilcox", "pratt", "zsplit"))
+    p = _prepare(x, y, axis, nan_policy)
+    r = p.call(
+        _native.paired_wilcoxon, _alt(alternative), method, zero_method, bool(correction), conf_level,
+        float(popmean), bool(conf_int), nan_policy, p.strict,
+    )
+    ex = r["exact"]
+    names = np.where(np.isnan(ex), "", np.where(ex == 1.0, "exact", "approx")).astype(object)
+    return WilcoxonResult(
+        statistic=_out(p, r["statistic"]),
+        pvalue=_out(p, r["pvalue"]),
+        n=_out(p, r["n"], True),
+        method=str(names[0]) if p.strict else names,
+        estimate=_out(p, r["estimate"]),
+        n_zero=_out(p, r["n_zero"], True),
+        zstatistic=_out(p, r["zstatistic"]),
+        _ci_low=_out(p, r["ci_low"]),
+        _ci_high=_out(p, r["ci_high"]),
+        _conf_level=conf_level,
+        _index=p.labels,
+    )
+
+
+# ----------------------------------------------------------------------------
+# sign test
+# ----------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True, repr=False)
+class SignTestResult(_CI, Result):
+    """Sign test (exact binomial, as R ``binom.test(n_pos, n_pos + n_neg)``)."""
+
+    statistic: Any
+    pvalue: Any
+    n_pos: Any
+    n_neg: Any
+    n_zero: Any
+    estimate: Any
+    _ci_low: Any = None
+    _ci_high: Any = None
+    _ci_level: Any = None
+    _conf_level: float = 0.95
+    _index: Optional[pd.Index] = None
+
+
+def sign_test(
+    x: Any,
+    y: Any = None,
+    alternative: str = "two-sided",
+    conf_level: float = 0.95,
+    axis: int = 0,
+    nan_policy: str = "propagate",
+    *,
+    popmean: float = 0.0,
+) -> SignTestResult:
+    """Sign test of ``y - x``: zero differences are dropped from the test.
+
+    ``statistic`` = number of positive differences; ``estimate`` = median of all
+    differences; ``confidence_interval()`` = the distribution-free interval
+    ``[d_(k), d_(n+1-k)]`` of order statistics with the largest k giving coverage
+    >= ``conf_level`` (the range when n is too small; achieved level in ``_ci_level``).
+    """
+    conf_level = check_conf_level(conf_level)
+    p = _prepare(x, y, axis, nan_policy)
+    r = p.call(_native.paired_sign_test, _alt(alternative), conf_level, float(popmean), nan_policy, p.strict)
+    return SignTestResult(
+        statistic=_out(p, r["statistic"], True),
+        pvalue=_out(p, r["pvalue"]),
+        n_pos=_out(p, r["n_pos"], True),
+        n_neg=_out(p, r["n_neg"], True),
+        n_zero=_out(p, r["n_zero"], True),
+        estimate=_out(p, r["estimate"]),
+        _ci_low=_out(p, r["ci_low"]),
+        _ci_high=_out(p, r["ci_high"]),
+        _ci_level=_out(p, r["ci_level"]),
+        _conf_level=conf_level,
+        _index=p.labels,
+    )
+
+
+# ----------------------------------------------------------------------------
+# permutation test
+# ----------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True, repr=False)
+class PermutationTestResult(Result):
+    """Sign-flip permutation test of the mean (or median) difference."""
+
+    statistic: Any
+    pvalue: Any
+    n_resamples: Any
+    exact: Any
+    _index: Optional[pd.Index] = None
+
+
+def permutation_test(
+    x: Any,
+    y: Any = None,
+    statistic: str = "mean",
+    alternative: str = "two-sided",
+    n_resamples: Optional[int] = None,
+    seed: Any = None,
+    axis: int = 0,
+    nan_policy: str = "propagate",
+    *,
+    popmean: float = 0.0,
+) -> PermutationTestResult:
+    """Sign-flip permutation test of ``y - x`` (scipy ``permutation_test`` with
+    ``permutation_type='samples'`` on the differences).
+
+    With ``n_resamples=None`` all ``2**n`` sign vectors are enumerated when
+    n <= 30 (``statistic='mean'``; n <= 20 for ``'median'``), otherwise 9,999
+    Monte Carlo resamples are drawn; a given ``n_resamples >= 2**n`` is also
+    exact. Null values within a relative ``100 * eps`` of the observed
+    statistic count as ties, as scipy. Monte Carlo p = (count + 1) / (n_resamples + 1).
+    """
+    check_choice(statistic, "statistic", ("mean", "median"))
+    nr = None if n_resamples is None else _positive_int(n_resamples, "n_resamples")
+    p = _prepare(x, y, axis, nan_policy)
+    r = p.call(_native.paired_permutation_test, statistic, _alt(alternative), nr, _seed(seed), float(popmean), nan_policy, p.strict)
+    ex = r["exact"]
+    return PermutationTestResult(
+        statistic=_out(p, r["statistic"]),
+        pvalue=_out(p, r["pvalue"]),
+        n_resamples=_out(p, r["n_resamples"], True),
+        exact=bool(ex[0] == 1.0) if p.strict else ex == 1.0,
+        _index=p.labels,
+    )
+
+
+# ----------------------------------------------------------------------------
+# bootstrap
+# ----------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True, repr=False)
+class BootstrapResult(_CI, Result):
+    """Bootstrap confidence interval of the mean (or median) difference."""
+
+    estimate: Any
+    standard_error: Any
+    n_resamples: Any
+    method: str = "bca"
+    _ci_low: Any = None
+    _ci_high: Any = None
+    _conf_level: float = 0.95
+    _index: Optional[pd.Index] = None
+
+
+_SECONDS_PER_DRAW = 4e-9  # rough cost of one resampled value (release build, one core)
+
+
+def _use_progress(progress: Optional[bool], draws: float) -> Any:
+    if progress is False:
+        return None
+    if progress is None:
+        import os
+
+        expected = draws * _SECONDS_PER_DRAW / max(1, os.cpu_count() or 1)
+        if expected < 2.0:
+            return None
+    try:
+        from tqdm.auto import tqdm  # type: ignore[import-untyped]
+    except ImportError:
+        if progress:
+            warnings.warn("progress=True needs tqdm (pip install tqdm); running without a progress bar", stacklevel=3)
+        return None
+    return tqdm
+
+
+def bootstrap_ci(
+    x: Any,
+    y: Any = None,
+    statistic: str = "mean",
+    method: str = "bca",
+    n_resamples: int = 10_000,
+    conf_level: float = 0.95,
+    seed: Any = None,
+    axis: int = 0,
+    nan_policy: str = "propagate",
+    *,
+    progress: Optional[bool] = None,
+) -> BootstrapResult:
+    """Bootstrap CI of the mean (or median) of ``y - x`` (pairs are resampled together).
+
+    ``method``: ``'percentile'``, ``'basic'`` or ``'bca'`` (bias-corrected and
+    accelerated, jackknife acceleration; the formulas of scipy.stats.bootstrap).
+    Resampling runs in parallel in Rust; each block of 256 resamples has its own
+    RNG stream derived from ``(seed, endpoint, block)``, so a seed gives the same
+    numbers whatever the thread count. ``standard_error`` is the SD of the
+    bootstrap distribution. A tqdm progress bar appears when the run is expected
+    to take more than about 2 s (``progress=True``/``False`` forces it on/off;
+    tqdm is optional).
+    """
+    conf_level = check_conf_level(conf_level)
+    check_choice(statistic, "statistic", ("mean", "median"))
+    check_choice(str(method).lower(), "method", ("bca", "percentile", "basic"))
+    method = str(method).lower()
+    nr = _positive_int(n_resamples, "n_resamples")
+    s = _seed(seed)
+    p = _prepare(x, y, axis, nan_policy)
+    bar = _use_progress(progress, float(nr) * p.x.shape[0] * p.x.shape[1])
+    if bar is None:
+        r = p.call(_native.paired_bootstrap, statistic, method, nr, conf_level, s, 0, nan_policy, p.strict)
+    elif p.strict:
+        task = int(_native.BOOTSTRAP_TASK)
+        step = max(task, -(-nr // 50 // task) * task)
+        parts = []
+        with bar(total=nr, desc="bootstrap", unit="resample") as pb:
+            for lo in range(0, nr, step):
+                hi = min(nr, lo + step)
+                parts.append(p.call(_native.paired_bootstrap_distribution, statistic, s, lo, hi, nan_policy))
+                pb.update(hi - lo)
+        r = p.call(_native.paired_bootstrap_interval, np.concatenate(parts), statistic, method, conf_level, nan_policy)
+    else:
+        m = p.x.shape[0]
+        step = max(1, m // 50)
+        parts = []
+        with bar(total=m, desc="bootstrap", unit="endpoint") as pb:
+            for lo in range(0, m, step):
+                hi = min(m, lo + step)
+                sub = _Paired(p.x[lo:hi], None if p.y is None else p.y[lo:hi], False, p.labels[lo:hi] if p.labels is not None else None, p.obs_index)
+                parts.append(sub.call(_native.paired_bootstrap, statistic, method, nr, conf_level, s, lo, nan_policy, False))
+                pb.update(hi - lo)
+        r = {k: np.concatenate([q[k] for q in parts]) for k in parts[0]}
+    return BootstrapResult(
+        estimate=_out(p, r["estimate"]),
+        standard_error=_out(p, r["standard_error"]),
+        n_resamples=nr,
+        method=method,
+        _ci_low=_out(p, r["ci_low"]),
+        _ci_high=_out(p, r["ci_high"]),
+        _conf_level=conf_level,
+        _index=p.labels,
+    )
+
+
+# ----------------------------------------------------------------------------
+# paired categorical data
+# ----------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True, repr=False)
+class McNemarResult(Result):
+    """McNemar test; ``b`` = pairs (x true, y false), ``c`` = pairs (x false, y true)."""
+
+    statistic: Any
+    pvalue: Any
+    b: Any
+    c: Any
+    method: str
+
+
+def _pair_1d(x: Any, y: Any) -> Tuple[Any, Any, Optional[pd.Index]]:
+    for v, name in ((x, "x"), (y, "y")):
+        if isinstance(v, pd.DataFrame) or np.ndim(v) != 1:
+            raise ValueError(f"{name}: expected a 1-D array-like, got {np.ndim(v)}-D input")
+    ix = x.index if isinstance(x, pd.Series) else None
+    iy = y.index if isinstance(y, pd.Series) else None
+    if ix is not None and iy is not None and not ix.equals(iy):
+        raise ValueError("x and y are pandas Series with different indexes; align them first")
+    return x, y, ix if ix is not None else iy
+
+
+def mcnemar(x: Any, y: Any, exact: Optional[bool] = None, correction: bool = True, *, nan_policy: str = "propagate") -> McNemarResult:
+    """McNemar test of paired booleans (``x`` before, ``y`` after; True/False or 1/0).
+
+    ``exact=False``: chi-squared statistic as R ``mcnemar.test`` (continuity
+    correction when ``correction`` and b != c). ``exact=True``: two-sided exact
+    binomial test of b among b + c discordant pairs (``statistic`` = b).
+    ``exact=None`` is exact when b + c < 25.
+    """
+    check_choice(nan_policy, "nan_policy", NAN_POLICIES)
+    x, y, idx = _pair_1d(x, y)
+    xv, _, _ = _array(x, "x")
+    yv, _, _ = _array(y, "y")
+    r = call(
+        _native.paired_mcnemar, np.ascontiguousarray(xv, dtype=np.float64), np.ascontiguousarray(yv, dtype=np.float64),
+        exact, bool(correction), nan_policy, index={"x": idx, "y": idx},
+    )
+    b, c = r["b"], r["c"]
+    return McNemarResult(
+        statistic=float(r["statistic"]),
+        pvalue=float(r["pvalue"]),
+        b=int(b) if not math.isnan(b) else b,
+        c=int(c) if not math.isnan(c) else c,
+        method="exact" if r["exact"] else "chi-squared",
+    )
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class StuartMaxwellResult(Result):
+    """Stuart–Maxwell test of marginal homogeneity; ``table`` rows = x, columns = y."""
+
+    statistic: float
+    df: float
+    pvalue: float
+    table: pd.DataFrame
+
+
+def stuart_maxwell(x: Any, y: Any, *, categories: Optional[Sequence[Any]] = None, nan_policy: str = "propagate") -> StuartMaxwellResult:
+    """Stuart–Maxwell test that the marginal distributions of paired categories agree.
+
+    ``x``, ``y``: paired category labels (any hashable values; missing =
+    None/NaN). Categories are the union of both (their order from pandas
+    Categoricals, else sorted), or ``categories``. Categories unused by both
+    margins are dropped; df = (used categories) - 1. A singular covariance
+    (e.g. all pairs concordant) raises :class:`~rheumstats.ConvergenceError`.
+    """
+    check_choice(nan_policy, "nan_policy", NAN_POLICIES)
+    x, y, idx = _pair_1d(x, y)
+    xs, ys = pd.Series(np.asarray(x, dtype=object) if not isinstance(x, pd.Series) else x.to_numpy(dtype=object)), pd.Series(
+        np.asarray(y, dtype=object) if not isinstance(y, pd.Series) else y.to_numpy(dtype=object)
+    )
+    if len(xs) != len(ys):
+        raise ValueError(f"x and y must have the same length; got {len(xs)} and {len(ys)}")
+    if categories is None:
+        cats: list = []
+        for v in (x, y):
+            if isinstance(getattr(v, "dtype", None), pd.CategoricalDtype):
+                cats += [c for c in v.cat.categories if c not in cats]  # type: ignore[union-attr]
+        rest = pd.unique(pd.concat([xs, ys]).dropna())
+        extra = [c for c in rest if c not in cats]
+        try:
+            extra = sorted(extra)
+        except TypeError:
+            pass
+        cats = cats + extra
+    else:
+        cats = list(categories)
+    lookup = {c: i for i, c in enumerate(cats)}
+
+    def codes(s: pd.Series, name: str) -> np.ndarray:
+        out = np.empty(len(s))
+        for i, v in enumerate(s):
+            if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+                out[i] = np.nan
+            elif v in lookup:
+                out[i] = lookup[v]
+            else:
+                raise ValueError(f"{name}[{i}] = {v!r}: not one of the categories {cats}")
+        return out
+
+    r = call(_native.paired_stuart_maxwell, codes(xs, "x"), codes(ys, "y"), len(cats), nan_policy, index={"x": idx, "y": idx})
+    table = pd.DataFrame(r["table"], index=pd.Index(cats, name="x"), columns=pd.Index(cats, name="y"))
+    return StuartMaxwellResult(statistic=float(r["statistic"]), df=float(r["df"]), pvalue=float(r["pvalue"]), table=table)
+
+
+# ----------------------------------------------------------------------------
+# compare: the table a paper prints
+# ----------------------------------------------------------------------------
+def compare(
+    data: pd.DataFrame,
+    pairs: Mapping[str, Tuple[str, str]],
+    tests: Sequence[str] = ("t", "wilcoxon"),
+    adjust: Optional[str] = "holm",
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """Before/after summary per endpoint, computed over complete pairs.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per patient.
+    pairs : mapping
+        Endpoint name -> ``(before_column, after_column)``.
+    tests : sequence of {'t', 'wilcoxon', 'sign'}
+        Tests to run (columns ``p_t``, ``p_wilcoxon``, ``p_sign``).
+    adjust : str or None
+        Multiplicity adjustment (:func:`rheumstats.multitest.adjust`) of the
+        p-values of the FIRST test in ``tests``, across endpoints -> ``p_adjusted``.
+    conf_level : float
+        Level of the t interval of the mean change (``ci_low``, ``ci_high``).
+
+    Returns
+    -------
+    DataFrame indexed by endpoint
+        ``n, mean_before, mean_after, mean_change, sd_change, ci_low, ci_high,
+        p_t, p_wilcoxon, p_adjusted, cohen_dz`` (p columns for the tests run).
+    """
+    from . import multitest
+
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data: expected a DataFrame, got {type(data).__name__}")
+    if not isinstance(pairs, Mapping) or not pairs:
+        raise TypeError("pairs: expected a non-empty mapping endpoint -> (before_column, after_column)")
+    tests = tuple(tests)
+    for t in tests:
+        check_choice(t, "tests", ("t", "wilcoxon", "sign"))
+    if not tests:
+        raise ValueError("tests: name at least one of 't', 'wilcoxon', 'sign'")
+    conf_level = check_conf_level(conf_level)
+    names = list(pairs)
+    before, after = [], []
+    for name in names:
+        pr = pairs[name]
+        if not (isinstance(pr, (tuple, list)) and len(pr) == 2):
+            raise ValueError(f"pairs[{name!r}]: expected (before_column, after_column), got {pr!r}")
+        for c in pr:
+            if c not in data.columns:
+                raise ValueError(f"pairs[{name!r}]: column {c!r} is not in data")
+        before.append(pr[0])
+        after.append(pr[1])
+    xb = pd.DataFrame({n: data[c] for n, c in zip(names, before)}, index=data.index)
+    ya = pd.DataFrame({n: data[c] for n, c in zip(names, after)}, index=data.index)
+    p = _prepare(xb, ya, 0, "omit")
+    r = p.call(_native.paired_ttest, "two-sided", conf_level, 0.0, "omit", False, True)
+    out = pd.DataFrame(
+        {
+            "n": r["n"],
+            "mean_before": r["mean_x"],
+            "mean_after": r["mean_y"],
+            "mean_change": r["mean_diff"],
+            "sd_change": r["sd_diff"],
+            "ci_low": r["ci_low"],
+            "ci_high": r["ci_high"],
+        },
+        index=pd.Index(names, name="endpoint"),
+    )
+    pcols = {}
+    for t in tests:
+        if t == "t":
+            pcols["p_t"] = r["pvalue"]
+        elif t == "wilcoxon":
+            w = p.call(_native.paired_wilcoxon, "two-sided", "auto", "wilcox", True, conf_level, 0.0, False, "omit", False)
+            pcols["p_wilcoxon"] = w["pvalue"]
+        else:
+            s = p.call(_native.paired_sign_test, "two-sided", conf_level, 0.0, "omit", False)
+            pcols["p_sign"] = s["pvalue"]
+    for k, v in pcols.items():
+        out[k] = v
+    if adjust is not None:
+        first = {"t": "p_t", "wilcoxon": "p_wilcoxon", "sign": "p_sign"}[tests[0]]
+        out["p_adjusted"] = multitest.adjust(out[first].to_numpy(), adjust)
+    out["cohen_dz"] = r["cohen_dz"]
+    # complete pairs per endpoint (also where too few pairs left the statistics NaN)
+    assert p.y is not None
+    out["n"] = (~np.isnan(p.x) & ~np.isnan(p.y)).sum(axis=1).astype(np.int64)
+    return out

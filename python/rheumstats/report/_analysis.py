@@ -1,0 +1,359 @@
+"""The reference analysis of a cohort paper, on any cohort in the report schema.
+
+:func:`analyse` computes, from a validated :class:`~rheumstats.report.Cohort`:
+
+* a cohort description (patients, sex, subset, disease duration, follow-up,
+  prior treatments);
+* the change table baseline -> follow-up for every endpoint present
+  (:func:`rheumstats.paired.compare`: mean +/- SD, 95% CI, paired t and
+  Wilcoxon P, Holm-adjusted P) over patients with both visits;
+* drug retention at 1 and 2 years (Kaplan-Meier, :func:`rheumstats.survival.retention`)
+  and the reasons for stopping, grouped case-insensitively, by year;
+* safety counts (lung-function deterioration by OMERACT
+  :func:`rheumstats.ssc.lung_decline` between baseline and last visit,
+  recurrent digital-ulcer infections, infections and deaths among the stop
+  reasons) and, with exposure in patient-years, incidence rates per 100
+  patient-years (:func:`rheumstats.safety.incidence_rate`);
+* subgroup tables of change (:func:`rheumstats.groups.compare_subgroups`) by
+  cutaneous subset and by disease duration < 5 years, when those columns exist.
+
+:func:`to_text` renders it for the terminal (``rheumstats demo``) and
+:func:`to_html` as one self-contained HTML file (``rheumstats report``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+import numpy as np
+import pandas as pd
+
+from ._io import Cohort
+
+LABELS: Dict[str, str] = {
+    "mrss": "mRSS (0-51)",
+    "das28": "DAS28-ESR",
+    "haq_di": "HAQ-DI (0-3)",
+    "patient_global": "Patient global (mm)",
+    "physician_global": "Physician global (mm)",
+    "pain": "Pain (mm)",
+    "fvc_pct": "FVC (% pred.)",
+    "dlco_pct": "DLCO (% pred.)",
+    "esr": "ESR (mm/h)",
+    "tjc28": "Tender joints (28)",
+    "sjc28": "Swollen joints (28)",
+}
+CHANGE_ENDPOINTS = ("mrss", "das28", "haq_di", "patient_global", "pain", "fvc_pct", "dlco_pct", "physician_global")
+PRIOR_PREFIX = "prior_"
+
+
+def fmt_p(p: float) -> str:
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "n/a"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def fmt_num(x: float, digits: int = 1) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    return f"{x:.{digits}f}"
+
+
+@dataclass
+class CohortAnalysis:
+    title: str
+    baseline: float
+    followup: float
+    description: pd.DataFrame
+    changes: pd.DataFrame
+    absent: List[str]
+    retention: Optional[pd.DataFrame] = None
+    stop_reasons: Optional[pd.DataFrame] = None
+    safety: Optional[pd.DataFrame] = None
+    rates: Optional[pd.DataFrame] = None
+    subgroups: Dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: List[str] = field(default_factory=list)
+    visits: Optional[pd.DataFrame] = None
+    wide: Optional[pd.DataFrame] = None
+    retention_data: Optional[pd.DataFrame] = None
+
+
+# ----------------------------------------------------------------------------
+def _describe(cohort: Cohort) -> pd.DataFrame:
+    rows: List[Tuple[str, str]] = []
+    p = cohort.patients
+    n = cohort.visits["patient"].nunique()
+    rows.append(("Patients", f"{n}"))
+    rows.append(("Visits", f"{len(cohort.visits)} (months {', '.join(f'{m:g}' for m in sorted(cohort.visits['month'].unique()))})"))
+    if p is not None:
+        if "sex" in p.columns:
+            sex = p["sex"].dropna().str.upper().str[0]
+            women = int((sex == "F").sum())
+            rows.append(("Women", f"{women} ({100 * women / len(p):.0f}%)"))
+        if "subset" in p.columns:
+            counts = p["subset"].dropna().str.lower().value_counts()
+            rows.append(("Cutaneous subset", ", ".join(f"{k} {v}" for k, v in counts.items())))
+        if "disease_duration_years" in p.columns:
+            d = p["disease_duration_years"].astype(float)
+            rows.append(("Disease duration, years", f"{d.mean():.1f} +/- {d.std(ddof=1):.1f}; < 5 years: {int((d < 5).sum())}"))
+        if "followup_months" in p.columns:
+            f = p["followup_months"].astype(float) / 12
+            rows.append(("Follow-up, years", f"{f.mean():.1f} +/- {f.std(ddof=1):.1f}"))
+        for c in p.columns:
+            if c.startswith(PRIOR_PREFIX) and str(p[c].dtype) in ("boolean", "bool"):
+                k = int(p[c].fillna(False).astype(bool).sum())
+                rows.append((f"Prior {c[len(PRIOR_PREFIX):].replace('_', ' ')}", f"{k} ({100 * k / len(p):.0f}%)"))
+    return pd.DataFrame(rows, columns=["characteristic", "value"]).set_index("characteristic")
+
+
+def _wide(visits: pd.DataFrame, endpoints: List[str], baseline: float, followup: float) -> pd.DataFrame:
+    b = visits[visits["month"] == baseline].set_index("patient")[endpoints].add_suffix("_before")
+    f = visits[visits["month"] == followup].set_index("patient")[endpoints].add_suffix("_after")
+    return b.join(f, how="inner")
+
+
+def _changes(cohort: Cohort, baseline: float, followup: float) -> Tuple[pd.DataFrame, pd.DataFrame, List[str]]:
+    from .. import paired
+
+    notes = []
+    months = set(cohort.visits["month"].unique())
+    for m, what in ((baseline, "baseline"), (followup, "follow-up")):
+        if m not in months:
+            raise ValueError(f"{what} month {m:g} has no visits (months present: {sorted(months)})")
+    endpoints = [e for e in CHANGE_ENDPOINTS if e in cohort.endpoints]
+    wide = _wide(cohort.visits, endpoints, baseline, followup)
+    usable = [e for e in endpoints if (wide[f"{e}_before"].notna() & wide[f"{e}_after"].notna()).sum() >= 2]
+    for e in endpoints:
+        if e not in usable:
+            notes.append(f"{LABELS.get(e, e)}: fewer than 2 patients with both visits; no change computed.")
+    if not usable:
+        return pd.DataFrame(), wide, notes
+    table = paired.compare(wide, {e: (f"{e}_before", f"{e}_after") for e in usable}, tests=("t", "wilcoxon"), adjust="holm")
+    return table, wide, notes
+
+
+def _retention(cohort: Cohort) -> Tuple[Optional[pd.DataFrame], Optional[pd.DataFrame], Optional[pd.DataFrame], List[str]]:
+    from .. import survival
+
+    p = cohort.patients
+    if p is None or "followup_months" not in p.columns or not ({"stopped", "stop_reason"} & set(p.columns)):
+        return None, None, None, ["Retention: needs a patients file with followup_months and stop_reason (or stopped)."]
+    d = pd.DataFrame({"patient": p["patient"], "start": 0.0, "stop": p["followup_months"].astype(float) / 12})
+    reason = p["stop_reason"].astype(object) if "stop_reason" in p.columns else pd.Series([None] * len(p), dtype=object)
+    if "stopped" in p.columns:
+        stopped = p["stopped"].fillna(False).astype(bool).to_numpy()
+        # stopped without a reason -> "unspecified"; not stopped -> no reason (censored)
+        reason = pd.Series(np.where(stopped, reason.where(reason.notna(), "unspecified"), None), dtype=object)
+    d["reason"] = reason.to_numpy()
+    if d["stop"].isna().any():
+        return None, None, None, ["Retention: followup_months is missing for some patients; retention not computed."]
+    r = survival.retention(d, "start", "stop", "reason", unit="years")
+    r.index = d["patient"].to_numpy()
+    km = survival.kaplan_meier(r["time"], r["event"])
+    at = km.survival_at([1.0, 2.0]).reset_index(drop=True)
+    risk = km.risk_table([1.0, 2.0]).reset_index(drop=True)
+    t, ev = r["time"].to_numpy(), r["event"].to_numpy()
+    rows = []
+    for year, prev in ((1.0, 0.0), (2.0, 1.0)):
+        start_n = int(((t > prev) | ((t == prev) & (prev == 0))).sum()) if prev > 0 else len(t)
+        stops = int(((t > prev) & (t <= year) & (ev == 1)).sum())
+        s = at.loc[at["time"] == year].iloc[0]
+        rows.append({
+            "period": f"year {int(year)}",
+            "on drug at start": start_n,
+            "stopped": stops,
+            "on drug at end": int((t > year).sum() + ((t == year) & (ev == 0)).sum()),
+            "KM retention": float(s["survival"]),
+            "ci_low": float(s["ci_low"]),
+            "ci_high": float(s["ci_high"]),
+        })
+    retention = pd.DataFrame(rows).set_index("period")
+    labels = r.attrs.get("causes", {})
+    stops = r[r["event"] == 1]
+    reasons = (
+        pd.DataFrame({
+            "reason": [labels.get(int(c), str(c)) for c in stops["cause"]],
+            "period": np.where(stops["time"] <= 1, "year 1", np.where(stops["time"] <= 2, "year 2", "after year 2")),
+        })
+        .value_counts()
+        .unstack(fill_value=0)
+    )
+    for col in ("year 1", "year 2", "after year 2"):
+        if col not in reasons.columns:
+            reasons[col] = 0
+    reasons = reasons[["year 1", "year 2", "after year 2"]]
+    reasons["total"] = reasons.sum(axis=1)
+    reasons.index.name = "reason"
+    return retention, reasons, r, []
+
+
+def _safety(cohort: Cohort, retention_data: Optional[pd.DataFrame], baseline: float) -> Tuple[pd.DataFrame, Optional[pd.DataFrame], List[str]]:
+    from .. import safety, ssc
+
+    notes: List[str] = []
+    events: Dict[str, pd.Series] = {}
+    v = cohort.visits
+    if "fvc_pct" in cohort.endpoints:
+        base = v[v["month"] == baseline].set_index("patient")
+        last = v.dropna(subset=["fvc_pct"]).sort_values("month").groupby("patient").tail(1).set_index("patient")
+        last = last[last["month"] > baseline]
+        common = base.index.intersection(last.index)
+        b, f = base.loc[common], last.loc[common]
+        have_dlco = "dlco_pct" in cohort.endpoints
+        cat = ssc.lung_decline(
+            b["fvc_pct"], f["fvc_pct"],
+            b["dlco_pct"] if have_dlco else None, f["dlco_pct"] if have_dlco else None,
+            definition="omeract",
+        )
+        events["Lung-function deterioration (OMERACT significant decline, baseline to last visit)"] = (cat == "significant").fillna(False)
+    else:
+        notes.append("Lung-function deterioration: no fvc_pct column.")
+    p = cohort.patients
+    if p is not None:
+        for c in p.columns:
+            if "du_infection" in c or "digital_ulcer_infection" in c:
+                events["Recurrent digital-ulcer infections"] = p.set_index("patient")[c].fillna(False).astype(bool)
+    if retention_data is not None and retention_data.attrs.get("causes"):
+        labels = retention_data.attrs["causes"]
+        cause = retention_data["cause"]
+        for code, lab in labels.items():
+            if "infection" in lab or "death" in lab or "died" in lab:
+                events[f"Stopped for {lab}"] = cause == code
+    rows = []
+    for name, flag in events.items():
+        rows.append({"event": name, "patients": int(flag.sum()), "of": int(flag.notna().sum())})
+    table = pd.DataFrame(rows, columns=["event", "patients", "of"]).set_index("event")
+    rates = None
+    if retention_data is not None and len(table):
+        exposure = retention_data["time"].sum()
+        r = safety.incidence_rate(table["patients"].to_numpy(), np.full(len(table), exposure), per=100)
+        r.index = table.index
+        rates = r
+    return table, rates, notes
+
+
+def _subgroups(cohort: Cohort, wide: pd.DataFrame, changes: pd.DataFrame) -> Dict[str, pd.DataFrame]:
+    from .. import groups
+
+    p = cohort.patients
+    out: Dict[str, pd.DataFrame] = {}
+    if p is None or changes.empty:
+        return out
+    pairs = {e: (f"{e}_before", f"{e}_after") for e in changes.index}
+    pi = p.set_index("patient")
+    splits = {}
+    if "subset" in pi.columns:
+        splits["cutaneous subset"] = pi["subset"].str.lower()
+    if "disease_duration_years" in pi.columns:
+        dd = pi["disease_duration_years"].astype(float)
+        splits["disease duration"] = pd.Series(np.where(dd < 5, "< 5 years", ">= 5 years"), index=pi.index).where(dd.notna())
+    for name, by in splits.items():
+        data = wide.join(by.rename("_by"), how="left")
+        if data["_by"].nunique() < 2:
+            continue
+        out[name] = groups.compare_subgroups(data, pairs, by="_by")
+    return out
+
+
+def analyse(cohort: Cohort, baseline: float = 0, followup: float = 12, title: str = "Cohort report") -> CohortAnalysis:
+    """Run the reference analysis on a validated cohort (see module docstring)."""
+    changes, wide, notes = _changes(cohort, baseline, followup)
+    retention, reasons, rdata, n2 = _retention(cohort)
+    safety_table, rates, n3 = _safety(cohort, rdata, baseline)
+    subgroups = _subgroups(cohort, wide, changes)
+    return CohortAnalysis(
+        title=title, baseline=baseline, followup=followup, description=_describe(cohort), changes=changes,
+        absent=list(cohort.absent), retention=retention, stop_reasons=reasons, safety=safety_table, rates=rates,
+        subgroups=subgroups, notes=notes + n2 + n3, visits=cohort.visits, wide=wide, retention_data=rdata,
+    )
+
+
+# ----------------------------------------------------------------------------
+def change_display(a: CohortAnalysis) -> pd.DataFrame:
+    """The change table as a paper prints it (strings)."""
+    c = a.changes
+    if c.empty:
+        return pd.DataFrame()
+    return pd.DataFrame(
+        {
+            "n": c["n"].astype(int),
+            f"month {a.baseline:g}": [f"{m:.1f}" for m in c["mean_before"]],
+            f"month {a.followup:g}": [f"{m:.1f}" for m in c["mean_after"]],
+            "change, mean +/- SD": [f"{m:.1f} +/- {s:.1f}" for m, s in zip(c["mean_change"], c["sd_change"])],
+            "95% CI": [f"{lo:.1f} to {hi:.1f}" for lo, hi in zip(c["ci_low"], c["ci_high"])],
+            "P (t)": [fmt_p(p) for p in c["p_t"]],
+            "P (Wilcoxon)": [fmt_p(p) for p in c["p_wilcoxon"]],
+            "P (Holm)": [fmt_p(p) for p in c["p_adjusted"]],
+        },
+        index=pd.Index([LABELS.get(e, e) for e in c.index], name="endpoint"),
+    )
+
+
+def retention_display(a: CohortAnalysis) -> Optional[pd.DataFrame]:
+    r = a.retention
+    if r is None:
+        return None
+    return pd.DataFrame(
+        {
+            "on drug at start": r["on drug at start"],
+            "stopped": r["stopped"],
+            "on drug at end": [f"{e}/{s}" for e, s in zip(r["on drug at end"], r["on drug at start"])],
+            "KM retention (95% CI)": [f"{100 * k:.0f}% ({100 * lo:.0f}-{100 * hi:.0f}%)" for k, lo, hi in zip(r["KM retention"], r["ci_low"], r["ci_high"])],
+        },
+        index=r.index,
+    )
+
+
+def subgroup_display(table: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame(index=table.index)
+    out["n"] = table["n"].astype(int)
+    out["change, mean +/- SD"] = [f"{m:.1f} +/- {s:.1f}" for m, s in zip(table["mean_change"], table["sd_change"])]
+    out["P (t)"] = [fmt_p(p) for p in table["p_t"]]
+    out["P (Wilcoxon)"] = [fmt_p(p) for p in table["p_wilcoxon"]]
+    for c in ("p_between_t", "p_between_rank"):
+        if c in table.columns:
+            out["P between (" + ("t" if c.endswith("_t") else "rank") + ")"] = [fmt_p(p) for p in table[c]]
+    return out
+
+
+def rates_display(a: CohortAnalysis) -> Optional[pd.DataFrame]:
+    r = a.rates
+    if r is None:
+        return None
+    return pd.DataFrame(
+        {
+            "events": r["events"].astype(int),
+            "patient-years": [f"{e:.1f}" for e in r["exposure"]],
+            "per 100 PY (95% CI)": [f"{x:.1f} ({lo:.1f}-{hi:.1f})" for x, lo, hi in zip(r["rate"], r["ci_low"], r["ci_high"])],
+        },
+        index=r.index,
+    )
+
+
+def to_text(a: CohortAnalysis) -> str:
+    """Plain-text rendering for the terminal."""
+    out: List[str] = [a.title, "=" * len(a.title), ""]
+
+    def block(heading: str, df: Optional[pd.DataFrame]) -> None:
+        if df is None or df.empty:
+            return
+        out.extend([heading, "-" * len(heading)])
+        with pd.option_context("display.width", 160, "display.max_columns", 20, "display.max_colwidth", 80):
+            out.append(df.to_string())
+        out.append("")
+
+    block("Cohort", a.description)
+    block(f"Change from month {a.baseline:g} to month {a.followup:g} (patients with both visits)", change_display(a))
+    block("Drug retention", retention_display(a))
+    block("Reasons for stopping", a.stop_reasons)
+    block("Safety", a.safety)
+    block("Safety: incidence per 100 patient-years (exact Poisson CI)", rates_display(a))
+    for name, t in a.subgroups.items():
+        block(f"Change by {name}", subgroup_display(t))
+    if a.absent:
+        out.append("Endpoints absent from the data: " + ", ".join(a.absent))
+    for n in a.notes:
+        out.append("Note: " + n)
+    return "\n".join(out).rstrip() + "\n"

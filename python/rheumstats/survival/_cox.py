@@ -1,0 +1,168 @@
+"""The Cox proportional hazards model."""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from typing import Optional, Sequence, Union
+
+import numpy as np
+import pandas as pd
+
+from .. import _rheumstats as _native
+from .._result import Result
+from .._validation import as_float, call, check_choice, check_conf_level
+from ..exceptions import ConvergenceError, ConvergenceWarning
+from ._common import TIES, _codes
+
+
+# ----------------------------------------------------------------------------
+# Cox model
+# ----------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True, repr=False)
+class CoxPH(Result):
+    """A fitted Cox model (immutable).
+
+    ``summary``: one row per term, ``coef, se, hr, hr_low, hr_high, z, p``;
+    ``loglik`` (final) and ``loglik_null`` (β = 0); ``concordance`` (Harrell's
+    C as R reports it); ``converged``; ``test()`` gives the likelihood-ratio,
+    Wald and score tests.
+    """
+
+    summary: pd.DataFrame
+    loglik: float
+    loglik_null: float
+    concordance: float
+    converged: bool
+    n: int
+    n_event: int
+    iterations: int
+    ties: str
+    conf_level: float
+    _var: Optional[np.ndarray] = None
+    _tests: tuple = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.summary
+
+    @property
+    def covariance(self) -> pd.DataFrame:
+        """Covariance matrix of the coefficients."""
+        names = list(self.summary.index)
+        return pd.DataFrame(self._var, index=names, columns=names)
+
+    def test(self) -> pd.DataFrame:
+        """Global tests of all coefficients = 0: ``statistic, df, pvalue`` for
+        ``likelihood_ratio``, ``wald`` and ``score`` (as ``summary(coxph)``)."""
+        p = len(self.summary)
+        return pd.DataFrame(
+            {"statistic": [t[0] for t in self._tests], "df": [p] * 3, "pvalue": [t[1] for t in self._tests]},
+            index=pd.Index(["likelihood_ratio", "wald", "score"], name="test"),
+        )
+
+
+def _design(data: pd.DataFrame, covariates: Sequence[str]) -> tuple:
+    """Covariate columns -> (matrix, term names); categorical columns in treatment coding
+    (first level = reference; Categorical order, else sorted)."""
+    cols = []
+    names = []
+    for cov in covariates:
+        s = data[cov]
+        if isinstance(s.dtype, pd.CategoricalDtype) or not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
+            if isinstance(s.dtype, pd.CategoricalDtype):
+                levels = [lv for lv in s.cat.categories if (s == lv).any()]
+            else:
+                levels = sorted(pd.unique(s.dropna()), key=lambda v: (str(type(v)), v))
+            for lv in levels[1:]:
+                cols.append((s == lv).to_numpy(dtype=np.float64))
+                names.append(f"{cov}[T.{lv}]")
+        else:
+            cols.append(s.to_numpy(dtype=np.float64, na_value=np.nan))
+            names.append(str(cov))
+    return np.column_stack(cols) if cols else np.empty((len(data), 0)), names
+
+
+def coxph(
+    data: pd.DataFrame,
+    duration: str,
+    event: str,
+    covariates: Union[str, Sequence[str]],
+    ties: str = "efron",
+    strata: Union[None, str, Sequence[str]] = None,
+    conf_level: float = 0.95,
+    max_iter: int = 20,
+) -> CoxPH:
+    """Cox proportional hazards model, as R ``coxph`` (Newton–Raphson, step halving, eps 1e-9).
+
+    Parameters
+    ----------
+    data : DataFrame
+    duration, event : str
+        Column names of the follow-up time (>= 0) and the event indicator (0/1).
+    covariates : str or list of str
+        Numeric columns enter as they are; text/categorical columns in
+        treatment coding against their first level (terms named ``col[T.level]``).
+    ties : {'efron', 'breslow'}
+    strata : str or list of str, optional
+        Columns defining strata (separate baseline hazards).
+    conf_level : float
+        Level of the hazard-ratio limits.
+
+    Rows with a missing value in any column used are dropped (R's ``na.omit``);
+    ``n`` reports the rows used. A constant covariate raises
+    :class:`~rheumstats.exceptions.ConvergenceError`; a coefficient that runs
+    off to infinity (perfect separation) or a fit that does not converge in
+    ``max_iter`` iterations gives a :class:`~rheumstats.exceptions.ConvergenceWarning`.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
+    check_choice(ties, "ties", TIES)
+    conf_level = check_conf_level(conf_level)
+    covs = [covariates] if isinstance(covariates, str) else list(covariates)
+    strs = [] if strata is None else ([strata] if isinstance(strata, str) else list(strata))
+    for arg, cols in (("duration", [duration]), ("event", [event]), ("covariates", covs), ("strata", strs)):
+        missing = [c for c in cols if c not in data.columns]
+        if missing:
+            raise ValueError(f"{arg}: column(s) {missing} not in data")
+    if not covs:
+        raise ValueError("covariates: at least one covariate is needed")
+    used = data[[duration, event, *covs, *strs]]
+    keep = ~used.isna().any(axis=1).to_numpy()
+    d = data.loc[keep]
+    x, names = _design(d, covs)
+    if x.shape[1] == 0:
+        raise ValueError("covariates: no usable term (a categorical covariate with a single level?)")
+    for j, nm in enumerate(names):
+        col = x[:, j]
+        if col.size and np.all(col == col[0]):
+            raise ConvergenceError(f"covariates: {nm!r} is constant in the rows used; it cannot be estimated (drop it)")
+    t = as_float(d[duration], "duration")
+    e = as_float(d[event], "event")
+    s = None
+    if strs:
+        key = d[strs].astype(str).agg("\x1f".join, axis=1) if len(strs) > 1 else d[strs[0]]
+        s, _, _ = _codes(key, "strata", len(t))
+    res = call(_native.survival_coxph, t, e, np.ascontiguousarray(x), s, ties, int(max_iter), conf_level, index={"duration": d.index, "event": d.index, "covariates": d.index})
+    coef = res["coef"]
+    p = len(coef)
+    var = res["var"].reshape(p, p)
+    summary = pd.DataFrame(
+        {"coef": coef, "se": res["se"], "hr": np.exp(coef), "hr_low": res["hr_low"], "hr_high": res["hr_high"], "z": res["z"], "p": res["p"]},
+        index=pd.Index(names, name="term"),
+    )
+    if not res["converged"]:
+        warnings.warn(f"coxph: did not converge in {res['iterations']} iterations; estimates are unreliable", ConvergenceWarning, stacklevel=2)
+    inf = [nm for nm, flag in zip(names, res["infinite"]) if flag]
+    if inf:
+        warnings.warn(
+            f"coxph: log-likelihood converged before {', '.join(inf)}; coefficient may be infinite (perfect separation: "
+            "a level or range of the covariate with no events, or only events)",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    return CoxPH(
+        summary=summary, loglik=float(res["loglik"]), loglik_null=float(res["loglik_null"]), concordance=float(res["concordance"]),
+        converged=bool(res["converged"]) and not inf, n=int(len(t)), n_event=int(res["n_event"]), iterations=int(res["iterations"]),
+        ties=ties, conf_level=conf_level, _var=var,
+        _tests=tuple((float(res[k]), float(res[k + "_p"])) for k in ("lr_test", "wald_test", "score_test")),
+    )

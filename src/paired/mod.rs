@@ -1,0 +1,281 @@
+//! Paired and one-sample tests on the differences `d = y - x` (x = before,
+//! y = after), for one endpoint or many at once.
+//!
+//! Every entry point takes `x` (and optionally `y`) as an `ArrayView2` of shape
+//! `(endpoints, observations)` (one row per endpoint; the Python layer moves
+//! the `axis` there) and runs the endpoints in parallel with rayon. With
+//! `strict` (the 1-D form) a degenerate endpoint (too few pairs, all
+//! differences zero) is an error; in matrix mode it gives a NaN row, so one
+//! empty feature does not stop twenty thousand.
+
+use ndarray::{ArrayView1, ArrayView2};
+use rayon::prelude::*;
+
+use crate::common::NanPolicy;
+use crate::error::{Result, StatsError};
+
+pub mod bootstrap;
+pub mod mcnemar;
+pub mod permutation;
+pub mod sign;
+pub mod ttest;
+pub mod wilcoxon;
+
+/// Output of one endpoint that can stand for "no result" (NaN fields).
+pub trait NanRow: Send {
+    fn nan_row() -> Self;
+}
+
+/// The paired input: `x` (and `y`), endpoints in rows.
+#[derive(Clone, Copy)]
+pub struct Pairs<'a> {
+    pub x: ArrayView2<'a, f64>,
+    pub y: Option<ArrayView2<'a, f64>>,
+}
+
+impl<'a> Pairs<'a> {
+    pub fn new(x: ArrayView2<'a, f64>, y: Option<ArrayView2<'a, f64>>) -> Result<Self> {
+        if let Some(y) = y {
+            if y.dim() != x.dim() {
+                return Err(StatsError::length("x", x.ncols(), "y", y.ncols()));
+            }
+        }
+        Ok(Pairs { x, y })
+    }
+    pub fn endpoints(&self) -> usize {
+        self.x.nrows()
+    }
+    pub fn len(&self) -> usize {
+        self.x.ncols()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.x.ncols() == 0
+    }
+}
+
+/// One endpoint's data handed to a test: the differences of complete pairs
+/// and the raw rows (for means of x and y over the same pairs).
+pub struct Endpoint<'a> {
+    pub d: &'a [f64],
+    pub x: ArrayView1<'a, f64>,
+    pub y: Option<ArrayView1<'a, f64>>,
+}
+
+impl Endpoint<'_> {
+    /// Means of x and of y over the complete pairs (y: NaN for one-sample).
+    pub fn means(&self) -> (f64, f64) {
+        let (mut sx, mut sy, mut k) = (0.0, 0.0, 0usize);
+        match self.y {
+            Some(y) => {
+                for (&a, &b) in self.x.iter().zip(y.iter()) {
+                    if !a.is_nan() && !b.is_nan() {
+                        sx += a;
+                        sy += b;
+                        k += 1;
+                    }
+                }
+                (sx / k as f64, sy / k as f64)
+            }
+            None => {
+                for &a in self.x.iter() {
+                    if !a.is_nan() {
+                        sx += a;
+                        k += 1;
+                    }
+                }
+                (sx / k as f64, f64::NAN)
+            }
+        }
+    }
+}
+
+/// Differences of endpoint `e` into `buf`. `Ok(false)`: a NaN under 'propagate'.
+fn differences(p: &Pairs<'_>, e: usize, policy: NanPolicy, strict: bool, buf: &mut Vec<f64>) -> Result<bool> {
+    buf.clear();
+    let xr = p.x.row(e);
+    let col = if strict { None } else { Some(e) };
+    let raise = |arg: &'static str, i: usize, v: f64| StatsError::InvalidValue {
+        arg: arg.into(),
+        row: i,
+        col,
+        value: v,
+        reason: crate::common::check::MISSING,
+        allowed: "a number".into(),
+    };
+    let xs = xr.as_slice();
+    match p.y {
+        Some(y) => {
+            let yr = y.row(e);
+            if let (Some(a), Some(b), NanPolicy::Propagate) = (xs, yr.as_slice(), policy) {
+                // fast path: contiguous rows; NaN anywhere makes the endpoint NaN
+                buf.extend(a.iter().zip(b).map(|(&u, &v)| v - u));
+                if buf.iter().any(|v| !v.is_finite()) {
+                    if a.iter().chain(b).any(|v| v.is_nan()) {
+                        return Ok(false);
+                    }
+                } else {
+                    return Ok(true);
+                }
+            } else {
+                for (i, (&a, &b)) in xr.iter().zip(yr.iter()).enumerate() {
+                    if a.is_nan() || b.is_nan() {
+                        match policy {
+                            NanPolicy::Propagate => return Ok(false),
+                            NanPolicy::Omit => continue,
+                            NanPolicy::Raise => return Err(raise(if a.is_nan() { "x" } else { "y" }, i, f64::NAN)),
+                        }
+                    }
+                    buf.push(b - a);
+                }
+            }
+        }
+        None => {
+            for (i, &a) in xr.iter().enumerate() {
+                if a.is_nan() {
+                    match policy {
+                        NanPolicy::Propagate => return Ok(false),
+                        NanPolicy::Omit => continue,
+                        NanPolicy::Raise => return Err(raise("x", i, f64::NAN)),
+                    }
+                }
+                buf.push(a);
+            }
+        }
+    }
+    if let Some((i, &v)) = buf.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        // inf - inf is NaN: still an infinite input
+        return Err(StatsError::InvalidValue {
+            arg: "x".into(),
+            row: i,
+            col,
+            value: v,
+            reason: "not finite",
+            allowed: "finite numbers (NaN = missing)".into(),
+        });
+    }
+    Ok(true)
+}
+
+/// Whether an error is a property of one endpoint's data (NaN row in matrix
+/// mode) rather than of the call (always raised).
+fn degenerate(e: &StatsError) -> bool {
+    matches!(e, StatsError::TooFew { .. })
+}
+
+/// Run `f` on every endpoint in parallel. Errors: the lowest endpoint's wins.
+pub fn each_endpoint<T, F>(p: &Pairs<'_>, policy: NanPolicy, strict: bool, f: F) -> Result<Vec<T>>
+where
+    T: NanRow,
+    F: Fn(usize, &Endpoint<'_>) -> Result<T> + Sync,
+{
+    let run = |e: usize, buf: &mut Vec<f64>| -> Result<T> {
+        if !differences(p, e, policy, strict, buf)? {
+            return Ok(T::nan_row());
+        }
+        let ep = Endpoint { d: buf, x: p.x.row(e), y: p.y.as_ref().map(|y| y.row(e)) };
+        match f(e, &ep) {
+            Err(err) if !strict && degenerate(&err) => Ok(T::nan_row()),
+            r => r,
+        }
+    };
+    let m = p.endpoints();
+    if m == 1 {
+        let mut buf = Vec::with_capacity(p.len());
+        return Ok(vec![run(0, &mut buf)?]);
+    }
+    let results: Vec<Result<T>> = (0..m)
+        .into_par_iter()
+        .map_init(|| Vec::with_capacity(p.len()), |buf, e| run(e, buf))
+        .collect();
+    results.into_iter().collect()
+}
+
+/// Median of a slice (sorted copy; the mean of the two middle values for even n).
+pub fn median(v: &[f64]) -> f64 {
+    let n = v.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let mut s = v.to_vec();
+    s.sort_unstable_by(|a, b| a.total_cmp(b));
+    if n % 2 == 1 {
+        s[n / 2]
+    } else {
+        (s[n / 2 - 1] + s[n / 2]) / 2.0
+    }
+}
+
+/// Sum with four independent accumulators (vectorises, and rounds no worse
+/// than a single running sum).
+#[inline]
+fn sum4(v: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let chunks = v.chunks_exact(4);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..4 {
+            acc[k] += c[k];
+        }
+    }
+    let tail: f64 = rest.iter().sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// Sample mean and standard deviation (ddof = 1), two-pass for accuracy.
+pub fn mean_sd(d: &[f64]) -> (f64, f64) {
+    let n = d.len() as f64;
+    let mean = sum4(d) / n;
+    let mut acc = [0.0f64; 4];
+    let chunks = d.chunks_exact(4);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..4 {
+            let e = c[k] - mean;
+            acc[k] += e * e;
+        }
+    }
+    let tail: f64 = rest.iter().map(|v| (v - mean) * (v - mean)).sum();
+    let ss = (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail;
+    (mean, (ss / (n - 1.0)).sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[derive(Debug, PartialEq)]
+    struct N(f64);
+    impl NanRow for N {
+        fn nan_row() -> Self {
+            N(f64::NAN)
+        }
+    }
+
+    #[test]
+    fn differences_follow_the_nan_policy() {
+        let x = array![[1.0, 2.0, f64::NAN, 4.0]];
+        let y = array![[2.0, 4.0, 5.0, 4.0]];
+        let p = Pairs::new(x.view(), Some(y.view())).unwrap();
+        let sum = |_: usize, e: &Endpoint<'_>| Ok(N(e.d.iter().sum()));
+        assert_eq!(each_endpoint(&p, NanPolicy::Omit, true, sum).unwrap(), vec![N(3.0)]);
+        assert!(each_endpoint(&p, NanPolicy::Propagate, true, sum).unwrap()[0].0.is_nan());
+        let e = each_endpoint(&p, NanPolicy::Raise, true, sum).unwrap_err();
+        assert_eq!(e.row(), 2);
+        assert!(e.to_string().starts_with("x[2]"));
+    }
+
+    #[test]
+    fn matrix_mode_turns_degenerate_endpoints_into_nan() {
+        let x = array![[1.0, 2.0], [f64::NAN, f64::NAN]];
+        let p = Pairs::new(x.view(), None).unwrap();
+        let f = |_: usize, e: &Endpoint<'_>| if e.d.is_empty() { Err(StatsError::too_few("x", 0, 1)) } else { Ok(N(e.d[0])) };
+        let out = each_endpoint(&p, NanPolicy::Omit, false, f).unwrap();
+        assert_eq!(out[0], N(1.0));
+        assert!(out[1].0.is_nan());
+        assert!(each_endpoint(&Pairs::new(x.slice(ndarray::s![1..2, ..]), None).unwrap(), NanPolicy::Omit, true, f).is_err());
+        let (m, s) = mean_sd(&[1.0, 2.0, 3.0]);
+        assert_eq!((m, s), (2.0, 1.0));
+        assert_eq!(median(&[3.0, 1.0, 2.0, 10.0]), 2.5);
+    }
+}

@@ -1,0 +1,646 @@
+//! Wilcoxon signed-rank test on paired differences, with the exact null
+//! distribution also under ties and zeros, and the Hodges–Lehmann
+//! pseudo-median with its confidence interval (as R `wilcox.test`).
+//!
+//! Exact distribution: with mid-ranks `r_i`, the doubled ranks `2 r_i` are
+//! integers, and under H0 each non-zero difference carries its rank with a
+//! positive sign with probability 1/2 independently. The distribution of
+//! `2V = sum(B_i * 2 r_i)` is a subset-sum convolution over at most
+//! `n (n + 1) + 1` values, computed with halving steps (exact in binary
+//! floating point up to n = 52).
+
+use super::{each_endpoint, median, Endpoint, NanRow, Pairs};
+use crate::common::ranks::midranks;
+use crate::common::{alternative::check_conf_level, dist, Alternative, NanPolicy};
+use crate::error::{Result, StatsError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ZeroMethod {
+    /// Drop zero differences before ranking (R, scipy default).
+    Wilcox,
+    /// Rank zeros with the rest, then drop them (Pratt 1959; coin's default).
+    Pratt,
+    /// Rank zeros with the rest and split their ranks between the signs (scipy).
+    Zsplit,
+}
+
+impl ZeroMethod {
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "wilcox" => Ok(ZeroMethod::Wilcox),
+            "pratt" => Ok(ZeroMethod::Pratt),
+            "zsplit" => Ok(ZeroMethod::Zsplit),
+            o => Err(StatsError::argument("zero_method", format!("{o:?} is not one of 'wilcox', 'pratt', 'zsplit'"))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Exact when the number of differences used is at most [`AUTO_EXACT_MAX`].
+    Auto,
+    Exact,
+    Approx,
+}
+
+impl Method {
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "auto" => Ok(Method::Auto),
+            "exact" => Ok(Method::Exact),
+            "approx" | "asymptotic" => Ok(Method::Approx),
+            o => Err(StatsError::argument("method", format!("{o:?} is not one of 'auto', 'exact', 'approx'"))),
+        }
+    }
+}
+
+/// `method='auto'` is exact up to this many differences (with or without ties).
+pub const AUTO_EXACT_MAX: usize = 50;
+
+#[derive(Debug, Clone, Copy)]
+pub struct WilcoxonOptions {
+    pub alternative: Alternative,
+    pub method: Method,
+    pub zero_method: ZeroMethod,
+    pub correction: bool,
+    pub conf_level: f64,
+    pub popmean: f64,
+    /// Compute the Hodges–Lehmann estimate and its interval.
+    pub conf_int: bool,
+    pub nan_policy: NanPolicy,
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WilcoxonOutput {
+    /// V: the sum of the ranks of the positive differences (plus half the zero ranks under zsplit).
+    pub statistic: f64,
+    pub pvalue: f64,
+    /// Differences in the test (non-zero ones under 'wilcox'; all under 'pratt'/'zsplit').
+    pub n: f64,
+    pub n_zero: f64,
+    /// 1.0 exact, 0.0 normal approximation.
+    pub exact: f64,
+    /// Standardised statistic of the normal approximation (NaN when exact).
+    pub zstatistic: f64,
+    pub estimate: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    /// 1.0 when the interval inverts the exact distribution (R's rule: no ties, no zeros, n < 50).
+    pub ci_exact: f64,
+}
+
+impl NanRow for WilcoxonOutput {
+    fn nan_row() -> Self {
+        let n = f64::NAN;
+        WilcoxonOutput { statistic: n, pvalue: n, n, n_zero: n, exact: n, zstatistic: n, estimate: n, ci_low: n, ci_high: n, ci_exact: n }
+    }
+}
+
+/// Null distribution of `sum(B_i * w_i)`, `B_i` fair coins: `p[s] = P(S = s)`.
+pub fn subset_sum_distribution(weights: &[u32]) -> Vec<f64> {
+    let total: usize = weights.iter().map(|&w| w as usize).sum();
+    let mut p = vec![0.0; total + 1];
+    p[0] = 1.0;
+    let mut top = 0usize;
+    for &w in weights {
+        let w = w as usize;
+        top += w;
+        // p_new[s] = (p[s] + p[s - w]) / 2, descending so p[s - w] is still old
+        for s in (w..=top).rev() {
+            p[s] = 0.5 * (p[s] + p[s - w]);
+        }
+        for v in p.iter_mut().take(w.min(top + 1)) {
+            *v *= 0.5;
+        }
+    }
+    p
+}
+
+/// `(P(S <= s), P(S >= s))` from a distribution vector.
+fn tails(p: &[f64], s: i64) -> (f64, f64) {
+    let top = p.len() as i64 - 1;
+    let le: f64 = if s < 0 { 0.0 } else { p[..=(s.min(top) as usize)].iter().sum() };
+    let ge: f64 = if s > top { 0.0 } else { p[(s.max(0) as usize)..].iter().sum() };
+    (le, ge)
+}
+
+/// R's `qsignrank(x, n)` over a no-tie distribution `p` (index = V).
+fn qsignrank(p: &[f64], x: f64) -> usize {
+    let nn = p.len() - 1;
+    let mut acc = 0.0;
+    if x <= 0.5 {
+        let x = x - 10.0 * f64::EPSILON;
+        for (q, &v) in p.iter().enumerate() {
+            acc += v;
+            if acc >= x {
+                return q;
+            }
+        }
+        nn
+    } else {
+        let x = 1.0 - x + 10.0 * f64::EPSILON;
+        for (q, &v) in p.iter().enumerate() {
+            acc += v;
+            if acc > x {
+                return nn - q;
+            }
+        }
+        0
+    }
+}
+
+fn walsh(x: &[f64]) -> Vec<f64> {
+    let n = x.len();
+    let mut w = Vec::with_capacity(n * (n + 1) / 2);
+    for i in 0..n {
+        for j in i..n {
+            w.push((x[i] + x[j]) / 2.0);
+        }
+    }
+    w
+}
+
+/// R's standardised signed-rank statistic at shift `mu` (its `W` inside
+/// `wilcox.test`): zeros of `x - mu` dropped, mid-ranks of `|x - mu|`,
+/// tie-corrected variance, optional continuity correction.
+fn w_at(x: &[f64], mu: f64, correct: bool, alt: Alternative) -> f64 {
+    // R: xd <- x - mu; xd <- xd[xd != 0]; ranks of |xd| (exact ties); V+ and tie term
+    let rk = rank_signed(x, mu, ZeroMethod::Wilcox, false);
+    let nx = rk.n_ranked as f64;
+    let zd = rk.v_pos - nx * (nx + 1.0) / 4.0;
+    let sigma = (nx * (nx + 1.0) * (2.0 * nx + 1.0) / 24.0 - rk.tie / 48.0).sqrt();
+    let c = if correct {
+        match alt {
+            Alternative::TwoSided => 0.5 * if zd > 0.0 { 1.0 } else if zd < 0.0 { -1.0 } else { 0.0 },
+            Alternative::Greater => 0.5,
+            Alternative::Less => -0.5,
+        }
+    } else {
+        0.0
+    };
+    (zd - c) / sigma
+}
+
+/// R's `uniroot` tolerance default for the Wilcoxon interval (`tol.root`).
+pub const TOL_ROOT: f64 = 1e-4;
+
+/// Brent's root finder (Brent 1973, ch. 4: bisection safeguarded inverse
+/// quadratic / secant steps), in the form R's `uniroot` uses, so that roots of
+/// the step function `W` land where R's do. `fa`, `fb` are `f(a)`, `f(b)`.
+fn brent<F: FnMut(f64) -> f64>(mut a: f64, mut b: f64, mut fa: f64, mut fb: f64, tol: f64, max_iter: usize, mut f: F) -> f64 {
+    if fa == 0.0 {
+        return a;
+    }
+    if fb == 0.0 {
+        return b;
+    }
+    let (mut c, mut fc) = (a, fa);
+    for _ in 0..=max_iter {
+        let prev = b - a;
+        if fc.abs() < fb.abs() {
+            // make b the best approximation, c the other end of the bracket
+            a = b;
+            b = c;
+            c = a;
+            fa = fb;
+            fb = fc;
+            fc = fa;
+        }
+        let tol_act = 2.0 * f64::EPSILON * b.abs() + tol / 2.0;
+        let mut step = (c - b) / 2.0;
+        if step.abs() <= tol_act || fb == 0.0 {
+            return b;
+        }
+        if prev.abs() >= tol_act && fa.abs() > fb.abs() {
+            let cb = c - b;
+            let (mut p, mut q);
+            if a == c {
+                let t1 = fb / fa;
+                p = cb * t1;
+                q = 1.0 - t1;
+            } else {
+                let qa = fa / fc;
+                let t1 = fb / fc;
+                let t2 = fb / fa;
+                p = t2 * (cb * qa * (qa - t1) - (b - a) * (t1 - 1.0));
+                q = (qa - 1.0) * (t1 - 1.0) * (t2 - 1.0);
+            }
+            if p > 0.0 {
+                q = -q;
+            } else {
+                p = -p;
+            }
+            if p < 0.75 * cb * q - (tol_act * q).abs() / 2.0 && p < (prev * q / 2.0).abs() {
+                step = p / q;
+            }
+        }
+        if step.abs() < tol_act {
+            step = if step > 0.0 { tol_act } else { -tol_act };
+        }
+        a = b;
+        fa = fb;
+        b += step;
+        fb = f(b);
+        if (fb > 0.0 && fc > 0.0) || (fb < 0.0 && fc < 0.0) {
+            c = a;
+            fc = fa;
+        }
+    }
+    b
+}
+
+/// Hodges–Lehmann estimate and interval as R `wilcox.test(conf.int = TRUE)`:
+/// `x` are the non-zero differences on the original scale. Returns
+/// (estimate, low, high, exact interval?).
+fn hodges_lehmann(x: &[f64], o: &WilcoxonOptions, exact: bool) -> Result<(f64, f64, f64, bool)> {
+    let n = x.len();
+    if n == 0 {
+        return Ok((f64::NAN, f64::NAN, f64::NAN, false));
+    }
+    let nw = n * (n + 1) / 2;
+    let alpha = 1.0 - o.conf_level;
+    if exact {
+        let ranks: Vec<u32> = (1..=n as u32).collect();
+        let p = subset_sum_distribution(&ranks);
+        let mut w = walsh(x);
+        w.sort_unstable_by(|a, b| a.total_cmp(b));
+        let est = median(&w);
+        let (lo, hi) = match o.alternative {
+            Alternative::TwoSided => {
+                let qu = qsignrank(&p, alpha / 2.0).max(1);
+                let ql = nw - qu;
+                (w[qu - 1], w[ql.min(nw - 1)])
+            }
+            Alternative::Greater => {
+                let qu = qsignrank(&p, alpha).max(1);
+                (w[qu - 1], f64::INFINITY)
+            }
+            Alternative::Less => {
+                let qu = qsignrank(&p, alpha).max(1);
+                let ql = nw - qu;
+                (f64::NEG_INFINITY, w[ql.min(nw - 1)])
+            }
+        };
+        return Ok((est, lo, hi, true));
+    }
+    // Asymptotic, as R: roots in mu of the standardised statistic W(mu) over
+    // [min(x), max(x)] by uniroot(tol = 1e-4); alpha doubles while the
+    // requested level cannot be bracketed.
+    let (mumin, mumax) = x.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let corr = o.correction;
+    let alt = o.alternative;
+    let w_min = w_at(x, mumin, corr, alt);
+    let w_max = w_at(x, mumax, corr, alt);
+    if !w_min.is_finite() || !w_max.is_finite() {
+        return Ok(((mumin + mumax) / 2.0, f64::NAN, f64::NAN, false));
+    }
+    let root = |zq: f64| -> f64 {
+        brent(mumin, mumax, w_min - zq, w_max - zq, TOL_ROOT, 1000, |mu| w_at(x, mu, corr, alt) - zq)
+    };
+    let med = median(x);
+    let mut a = alpha;
+    let (lo, hi) = match alt {
+        Alternative::TwoSided => {
+            while w_min - dist::norm_ppf(1.0 - a / 2.0) < 0.0 || w_max - dist::norm_ppf(a / 2.0) > 0.0 {
+                a *= 2.0;
+                if a >= 2.0 {
+                    break;
+                }
+            }
+            if a < 1.0 {
+                (root(dist::norm_ppf(1.0 - a / 2.0)), root(dist::norm_ppf(a / 2.0)))
+            } else {
+                (med, med)
+            }
+        }
+        Alternative::Greater => {
+            while w_min - dist::norm_ppf(1.0 - a) < 0.0 {
+                a *= 2.0;
+                if a >= 2.0 {
+                    break;
+                }
+            }
+            (if a < 1.0 { root(dist::norm_ppf(1.0 - a)) } else { med }, f64::INFINITY)
+        }
+        Alternative::Less => {
+            // (R checks the bracket at alpha / 2 here and roots at alpha)
+            while w_max - dist::norm_ppf(a / 2.0) > 0.0 {
+                a *= 2.0;
+                if a >= 2.0 {
+                    break;
+                }
+            }
+            (f64::NEG_INFINITY, if a < 1.0 { root(dist::norm_ppf(a)) } else { med })
+        }
+    };
+    let e_min = w_at(x, mumin, false, alt);
+    let e_max = w_at(x, mumax, false, alt);
+    let est = if e_min * e_max > 0.0 {
+        f64::NAN
+    } else {
+        brent(mumin, mumax, e_min, e_max, TOL_ROOT, 1000, |mu| w_at(x, mu, false, alt))
+    };
+    Ok((est, lo, hi, false))
+}
+
+/// The tie-free null distribution of V for one `n`, as cumulative
+/// probabilities `cum[v] = P(V <= v)`, shared by the endpoints of a call.
+pub struct NoTieCache {
+    n: usize,
+    cum: Vec<f64>,
+}
+
+impl NoTieCache {
+    pub fn new(n: usize) -> Self {
+        let ranks: Vec<u32> = (1..=n as u32).collect();
+        let p = subset_sum_distribution(&ranks);
+        let mut acc = 0.0;
+        let cum = p.iter().map(|v| {
+            acc += v;
+            acc
+        }).collect();
+        NoTieCache { n, cum }
+    }
+    /// `(P(V <= v), P(V >= v))` by symmetry from the lower tail.
+    fn tails(&self, v: usize) -> (f64, f64) {
+        let top = self.cum.len() - 1;
+        let le = self.cum[v.min(top)];
+        let ge = if v == 0 { 1.0 } else { self.cum[top - v.min(top)] };
+        (le, ge)
+    }
+}
+
+thread_local! {
+    static KEYS: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Sort key of a difference: |d| as ordered integer bits, shifted, with the
+/// sign in the lowest bit (|d| >= 0 uses 63 bits, so the key is exact).
+#[inline]
+fn key(v: f64) -> u64 {
+    ((v.abs().to_bits()) << 1) | (v < 0.0) as u64
+}
+
+/// Ranking summary of one endpoint.
+struct Ranked {
+    v_pos: f64,
+    v_zero: f64,
+    /// sum(t^3 - t) over tie groups of |d| (the zero group excluded under Pratt).
+    tie: f64,
+    /// Doubled ranks of the non-zero differences (only when `want_weights`).
+    weights: Vec<u32>,
+    ties_nonzero: bool,
+    n_ranked: usize,
+}
+
+fn rank_signed(d: &[f64], shift: f64, zm: ZeroMethod, want_weights: bool) -> Ranked {
+    KEYS.with(|cell| {
+        let mut keys = cell.borrow_mut();
+        keys.clear();
+        for &v in d {
+            let x = v - shift;
+            if zm == ZeroMethod::Wilcox && x == 0.0 {
+                continue;
+            }
+            keys.push(key(x));
+        }
+        keys.sort_unstable();
+        let n = keys.len();
+        let mut out = Ranked { v_pos: 0.0, v_zero: 0.0, tie: 0.0, weights: Vec::new(), ties_nonzero: false, n_ranked: n };
+        if want_weights {
+            out.weights.reserve(n);
+        }
+        let mut i = 0;
+        while i < n {
+            let a = keys[i] >> 1;
+            let mut j = i + 1;
+            let mut neg = (keys[i] & 1) as usize;
+            while j < n && keys[j] >> 1 == a {
+                neg += (keys[j] & 1) as usize;
+                j += 1;
+            }
+            let t = j - i;
+            let r = (i + 1 + j) as f64 / 2.0;
+            if a == 0 {
+                out.v_zero += r * t as f64;
+                if zm != ZeroMethod::Pratt && t > 1 {
+                    out.tie += (t * t * t - t) as f64;
+                }
+            } else {
+                out.v_pos += r * (t - neg) as f64;
+                if t > 1 {
+                    out.tie += (t * t * t - t) as f64;
+                    out.ties_nonzero = true;
+                }
+                if want_weights {
+                    let w = (i + 1 + j) as u32;
+                    out.weights.extend(std::iter::repeat_n(w, t));
+                }
+            }
+            i = j;
+        }
+        out
+    })
+}
+
+/// The signed-rank test on one endpoint.
+pub fn signed_rank(ep: &Endpoint<'_>, o: &WilcoxonOptions, cache: Option<&NoTieCache>) -> Result<WilcoxonOutput> {
+    let n_all = ep.d.len();
+    if n_all == 0 {
+        return Err(StatsError::too_few("x", 0, 1));
+    }
+    let n_zero = ep.d.iter().filter(|&&v| v - o.popmean == 0.0).count();
+    if n_zero == n_all {
+        return Err(StatsError::too_few("x (non-zero differences)", 0, 1));
+    }
+    let n = if o.zero_method == ZeroMethod::Wilcox { n_all - n_zero } else { n_all };
+    let exact = match o.method {
+        Method::Exact => true,
+        Method::Approx => false,
+        Method::Auto => n <= AUTO_EXACT_MAX,
+    };
+    let rk = rank_signed(ep.d, o.popmean, o.zero_method, exact);
+    debug_assert_eq!(rk.n_ranked, n);
+    let v_pos = rk.v_pos;
+    let statistic = if o.zero_method == ZeroMethod::Zsplit { v_pos + rk.v_zero / 2.0 } else { v_pos };
+    let (pvalue, zstatistic) = if exact {
+        let s = (2.0 * v_pos).round() as i64;
+        let (le, ge) = match cache {
+            Some(c) if c.n == n && n_zero == 0 && !rk.ties_nonzero => c.tails(v_pos.round() as usize),
+            _ => tails(&subset_sum_distribution(&rk.weights), s),
+        };
+        (o.alternative.pvalue(le, ge), f64::NAN)
+    } else {
+        // normal approximation with tie (and zero) corrections, as scipy (= R for 'wilcox')
+        let nf = n as f64;
+        let mut mn = nf * (nf + 1.0) / 4.0;
+        let mut var = nf * (nf + 1.0) * (2.0 * nf + 1.0);
+        if o.zero_method == ZeroMethod::Pratt {
+            let z0 = n_zero as f64;
+            mn -= z0 * (z0 + 1.0) / 4.0;
+            var -= z0 * (z0 + 1.0) * (2.0 * z0 + 1.0);
+        }
+        let se = ((var - rk.tie / 2.0) / 24.0).sqrt();
+        let dz = statistic - mn;
+        let c = if o.correction {
+            match o.alternative {
+                Alternative::TwoSided => 0.5 * if dz > 0.0 { 1.0 } else if dz < 0.0 { -1.0 } else { 0.0 },
+                Alternative::Greater => 0.5,
+                Alternative::Less => -0.5,
+            }
+        } else {
+            0.0
+        };
+        let z = (dz - c) / se;
+        let p = match o.alternative {
+            Alternative::TwoSided => (2.0 * dist::norm_sf(z.abs())).min(1.0),
+            Alternative::Less => dist::norm_cdf(z),
+            Alternative::Greater => dist::norm_sf(z),
+        };
+        (p, z)
+    };
+    let (estimate, ci_low, ci_high, ci_exact) = if o.conf_int {
+        // R: zeros dropped, back on the original scale; exact interval when the
+        // exact p-value is R's (exact requested, or n < 50) and no ties or zeros
+        let nonzero: Vec<f64> = ep.d.iter().map(|v| v - o.popmean).filter(|&v| v != 0.0).collect();
+        let x: Vec<f64> = nonzero.iter().map(|v| v + o.popmean).collect();
+        let abs_nz: Vec<f64> = nonzero.iter().map(|v| v.abs()).collect();
+        let ties = !midranks(&abs_nz).1.is_empty();
+        let r_exact = match o.method {
+            Method::Exact => true,
+            Method::Approx => false,
+            Method::Auto => nonzero.len() < 50,
+        };
+        let (e, l, h, ex) = hodges_lehmann(&x, o, r_exact && !ties && n_zero == 0)?;
+        (e, l, h, if ex { 1.0 } else { 0.0 })
+    } else {
+        (f64::NAN, f64::NAN, f64::NAN, f64::NAN)
+    };
+    Ok(WilcoxonOutput {
+        statistic,
+        pvalue,
+        n: n as f64,
+        n_zero: n_zero as f64,
+        exact: if exact { 1.0 } else { 0.0 },
+        zstatistic,
+        estimate,
+        ci_low,
+        ci_high,
+        ci_exact,
+    })
+}
+
+pub fn wilcoxon(p: &Pairs<'_>, o: &WilcoxonOptions) -> Result<Vec<WilcoxonOutput>> {
+    check_conf_level(o.conf_level)?;
+    if !o.popmean.is_finite() {
+        return Err(StatsError::argument("popmean", format!("{} is not a finite number", o.popmean)));
+    }
+    // the tie-free exact distribution for complete endpoints, computed once
+    let m = p.len();
+    let cache = match o.method {
+        Method::Exact if m <= 1000 => Some(NoTieCache::new(m)),
+        Method::Auto if m <= AUTO_EXACT_MAX => Some(NoTieCache::new(m)),
+        _ => None,
+    };
+    let cache = if p.endpoints() > 1 { cache } else { None };
+    each_endpoint(p, o.nan_policy, o.strict, |_, ep| signed_rank(ep, o, cache.as_ref()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{array, Array2};
+
+    fn opts() -> WilcoxonOptions {
+        WilcoxonOptions {
+            alternative: Alternative::TwoSided,
+            method: Method::Auto,
+            zero_method: ZeroMethod::Wilcox,
+            correction: true,
+            conf_level: 0.95,
+            popmean: 0.0,
+            conf_int: true,
+            nan_policy: NanPolicy::Propagate,
+            strict: true,
+        }
+    }
+
+    fn run(d: &[f64], o: &WilcoxonOptions) -> Result<WilcoxonOutput> {
+        let x = Array2::from_shape_vec((1, d.len()), d.to_vec()).unwrap();
+        Ok(wilcoxon(&Pairs::new(x.view(), None)?, o)?[0])
+    }
+
+    #[test]
+    fn distribution_sums_to_one_and_is_symmetric() {
+        let p = subset_sum_distribution(&[2, 4, 6, 8, 10]);
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-15);
+        for s in 0..p.len() {
+            assert_eq!(p[s], p[p.len() - 1 - s]);
+        }
+        // n = 3, no ties: V in 0..=6 with counts 1,1,1,2,1,1,1 (/8)
+        let q = subset_sum_distribution(&[1, 2, 3]);
+        assert_eq!(q, vec![0.125, 0.125, 0.125, 0.25, 0.125, 0.125, 0.125]);
+    }
+
+    #[test]
+    fn exact_p_of_all_positive_is_two_over_two_to_the_n() {
+        let r = run(&[1.0, 2.0, 3.0, 4.0, 5.0], &opts()).unwrap();
+        assert_eq!(r.statistic, 15.0);
+        assert_eq!(r.pvalue, 2.0 / 32.0);
+        assert_eq!(r.exact, 1.0);
+        // HL: median of the 15 Walsh averages of 1..5 = 3
+        assert_eq!(r.estimate, 3.0);
+    }
+
+    #[test]
+    fn ties_use_doubled_midranks() {
+        // |d| = 1,1,2: ranks 1.5,1.5,3; V for signs (+,-,+) = 4.5
+        let r = run(&[1.0, -1.0, 2.0], &opts()).unwrap();
+        assert_eq!(r.statistic, 4.5);
+        // 2V in {0,3,3,6,6,9,9,12} over the 8 sign vectors: P(2V >= 9) = 3/8, two-sided 0.75
+        assert_eq!(r.pvalue, 0.75);
+    }
+
+    #[test]
+    fn zero_methods() {
+        let d = [0.0, 1.0, -2.0, 3.0, 4.0];
+        let mut o = opts();
+        let w = run(&d, &o).unwrap();
+        assert_eq!((w.statistic, w.n, w.n_zero), (1.0 + 3.0 + 4.0, 4.0, 1.0));
+        o.zero_method = ZeroMethod::Pratt;
+        let p = run(&d, &o).unwrap();
+        assert_eq!((p.statistic, p.n), (2.0 + 4.0 + 5.0, 5.0));
+        o.zero_method = ZeroMethod::Zsplit;
+        let z = run(&d, &o).unwrap();
+        assert_eq!(z.statistic, 11.5);
+        // zsplit shifts V by a constant: the exact p equals pratt's
+        assert_eq!(z.pvalue, p.pvalue);
+    }
+
+    #[test]
+    fn all_zero_or_empty_is_too_few() {
+        assert!(run(&[0.0, 0.0], &opts()).is_err());
+        assert!(run(&[], &opts()).is_err());
+    }
+
+    #[test]
+    fn swapping_sign_mirrors_v_and_keeps_p() {
+        let d = [1.5, -0.5, 2.5, 3.0, -1.0, 4.0, 0.25];
+        let neg: Vec<f64> = d.iter().map(|v| -v).collect();
+        let a = run(&d, &opts()).unwrap();
+        let b = run(&neg, &opts()).unwrap();
+        assert_eq!(a.statistic + b.statistic, 28.0);
+        assert!((a.pvalue - b.pvalue).abs() < 1e-15);
+        assert!((a.estimate + b.estimate).abs() < 1e-15);
+    }
+
+    #[test]
+    fn qsignrank_small() {
+        // n = 3: P(V <= 0) = 0.125
+        let p = subset_sum_distribution(&[1, 2, 3]);
+        assert_eq!(qsignrank(&p, 0.125), 0);
+        assert_eq!(qsignrank(&p, 0.2), 1);
+        let _ = array![[0.0]];
+    }
+}

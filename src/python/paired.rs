@@ -1,0 +1,348 @@
+//! Bindings for `rheumstats.paired` and `rheumstats.multitest`.
+//!
+//! Paired inputs arrive as 2-D float64 arrays `(endpoints, observations)`
+//! (the Python layer moves `axis` last); every function returns a dict of
+//! 1-D arrays, one value per endpoint. `strict` marks the 1-D form.
+
+use ndarray::Array2;
+use numpy::{PyArray1, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use super::convert::{f64_out, f64_out2, slice, view2};
+use super::run::run_detached;
+use crate::common::{Alternative, NanPolicy};
+use crate::multitest;
+use crate::paired::{bootstrap, mcnemar, permutation, sign, ttest, wilcoxon, Pairs};
+
+type M<'py> = PyReadonlyArray2<'py, f64>;
+type Pair<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
+
+/// dict {field: array} from a Vec of output structs.
+macro_rules! fields {
+    ($py:expr, $rows:expr, $($f:ident),+ $(,)?) => {{
+        let d = PyDict::new($py);
+        $( d.set_item(stringify!($f), f64_out($py, $rows.iter().map(|r| r.$f).collect()))?; )+
+        d
+    }};
+}
+
+fn pairs<'a>(x: &'a M<'_>, y: &'a Option<M<'_>>) -> (ndarray::ArrayView2<'a, f64>, Option<ndarray::ArrayView2<'a, f64>>) {
+    (view2(x), y.as_ref().map(view2))
+}
+
+#[pyfunction]
+#[pyo3(signature = (x, y, alternative, conf_level, popmean, nan_policy, strict, means=false))]
+#[allow(clippy::too_many_arguments)]
+fn paired_ttest<'py>(
+    py: Python<'py>,
+    x: M<'py>,
+    y: Option<M<'py>>,
+    alternative: &str,
+    conf_level: f64,
+    popmean: f64,
+    nan_policy: &str,
+    strict: bool,
+    means: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (xv, yv) = pairs(&x, &y);
+    let rows = run_detached(py, || {
+        let o = ttest::TtestOptions {
+            means,
+            alternative: Alternative::parse(alternative)?,
+            conf_level,
+            popmean,
+            nan_policy: NanPolicy::parse(nan_policy)?,
+            strict,
+        };
+        ttest::ttest(&Pairs::new(xv, yv)?, &o)
+    })?;
+    Ok(fields!(py, rows, statistic, pvalue, df, n, mean_diff, sd_diff, se, cohen_dz, srm, ci_low, ci_high, mean_x, mean_y))
+}
+
+#[pyfunction]
+fn paired_t_interval<'py>(
+    py: Python<'py>,
+    mean: PyReadonlyArray1<'py, f64>,
+    se: PyReadonlyArray1<'py, f64>,
+    df: PyReadonlyArray1<'py, f64>,
+    alternative: &str,
+    conf_level: f64,
+) -> PyResult<Pair<'py>> {
+    let (m, s, d) = (slice(&mean, "mean")?, slice(&se, "se")?, slice(&df, "df")?);
+    let (lo, hi) = run_detached(py, || {
+        let alt = Alternative::parse(alternative)?;
+        let mut lo = Vec::with_capacity(m.len());
+        let mut hi = Vec::with_capacity(m.len());
+        for i in 0..m.len() {
+            let (a, b) = ttest::t_interval(m[i], s[i], d[i], alt, conf_level)?;
+            lo.push(a);
+            hi.push(b);
+        }
+        Ok((lo, hi))
+    })?;
+    Ok((f64_out(py, lo), f64_out(py, hi)))
+}
+
+#[pyfunction]
+#[pyo3(signature = (x, y, alternative, method, zero_method, correction, conf_level, popmean, conf_int, nan_policy, strict))]
+#[allow(clippy::too_many_arguments)]
+fn paired_wilcoxon<'py>(
+    py: Python<'py>,
+    x: M<'py>,
+    y: Option<M<'py>>,
+    alternative: &str,
+    method: &str,
+    zero_method: &str,
+    correction: bool,
+    conf_level: f64,
+    popmean: f64,
+    conf_int: bool,
+    nan_policy: &str,
+    strict: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (xv, yv) = pairs(&x, &y);
+    let rows = run_detached(py, || {
+        let o = wilcoxon::WilcoxonOptions {
+            alternative: Alternative::parse(alternative)?,
+            method: wilcoxon::Method::parse(method)?,
+            zero_method: wilcoxon::ZeroMethod::parse(zero_method)?,
+            correction,
+            conf_level,
+            popmean,
+            conf_int,
+            nan_policy: NanPolicy::parse(nan_policy)?,
+            strict,
+        };
+        wilcoxon::wilcoxon(&Pairs::new(xv, yv)?, &o)
+    })?;
+    Ok(fields!(py, rows, statistic, pvalue, n, n_zero, exact, zstatistic, estimate, ci_low, ci_high, ci_exact))
+}
+
+#[pyfunction]
+#[pyo3(signature = (x, y, alternative, conf_level, popmean, nan_policy, strict))]
+#[allow(clippy::too_many_arguments)]
+fn paired_sign_test<'py>(
+    py: Python<'py>,
+    x: M<'py>,
+    y: Option<M<'py>>,
+    alternative: &str,
+    conf_level: f64,
+    popmean: f64,
+    nan_policy: &str,
+    strict: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (xv, yv) = pairs(&x, &y);
+    let rows = run_detached(py, || {
+        let o = sign::SignOptions {
+            alternative: Alternative::parse(alternative)?,
+            conf_level,
+            popmean,
+            nan_policy: NanPolicy::parse(nan_policy)?,
+            strict,
+        };
+        sign::sign_test(&Pairs::new(xv, yv)?, &o)
+    })?;
+    Ok(fields!(py, rows, statistic, pvalue, n_pos, n_neg, n_zero, estimate, ci_low, ci_high, ci_level))
+}
+
+#[pyfunction]
+#[pyo3(signature = (x, y, statistic, alternative, n_resamples, seed, popmean, nan_policy, strict))]
+#[allow(clippy::too_many_arguments)]
+fn paired_permutation_test<'py>(
+    py: Python<'py>,
+    x: M<'py>,
+    y: Option<M<'py>>,
+    statistic: &str,
+    alternative: &str,
+    n_resamples: Option<u64>,
+    seed: u64,
+    popmean: f64,
+    nan_policy: &str,
+    strict: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (xv, yv) = pairs(&x, &y);
+    let rows = run_detached(py, || {
+        let o = permutation::PermutationOptions {
+            statistic: permutation::Statistic::parse(statistic)?,
+            alternative: Alternative::parse(alternative)?,
+            n_resamples,
+            seed,
+            popmean,
+            nan_policy: NanPolicy::parse(nan_policy)?,
+            strict,
+        };
+        permutation::permutation_test(&Pairs::new(xv, yv)?, &o)
+    })?;
+    Ok(fields!(py, rows, statistic, pvalue, n_resamples, exact, n))
+}
+
+#[pyfunction]
+#[pyo3(signature = (x, y, statistic, method, n_resamples, conf_level, seed, endpoint_offset, nan_policy, strict))]
+#[allow(clippy::too_many_arguments)]
+fn paired_bootstrap<'py>(
+    py: Python<'py>,
+    x: M<'py>,
+    y: Option<M<'py>>,
+    statistic: &str,
+    method: &str,
+    n_resamples: u64,
+    conf_level: f64,
+    seed: u64,
+    endpoint_offset: u64,
+    nan_policy: &str,
+    strict: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (xv, yv) = pairs(&x, &y);
+    let rows = run_detached(py, || {
+        let o = bootstrap::BootstrapOptions {
+            statistic: permutation::Statistic::parse(statistic)?,
+            method: bootstrap::Method::parse(method)?,
+            n_resamples,
+            conf_level,
+            seed,
+            endpoint_offset,
+            nan_policy: NanPolicy::parse(nan_policy)?,
+            strict,
+        };
+        bootstrap::bootstrap(&Pairs::new(xv, yv)?, &o)
+    })?;
+    Ok(fields!(py, rows, estimate, ci_low, ci_high, standard_error, n_resamples, n))
+}
+
+/// Differences of the single endpoint (1-D form) after the NaN policy.
+fn one_endpoint(xv: ndarray::ArrayView2<'_, f64>, yv: Option<ndarray::ArrayView2<'_, f64>>, nan_policy: &str) -> Result<Vec<f64>, crate::StatsError> {
+    let p = Pairs::new(xv, yv)?;
+    let v = crate::paired::each_endpoint(&p, NanPolicy::parse(nan_policy)?, true, |_, ep| Ok(Diffs(ep.d.to_vec())))?;
+    Ok(v.into_iter().next().map(|d| d.0).unwrap_or_default())
+}
+
+struct Diffs(Vec<f64>);
+impl crate::paired::NanRow for Diffs {
+    fn nan_row() -> Self {
+        Diffs(vec![f64::NAN])
+    }
+}
+
+/// Bootstrap statistics of resamples `lo..hi` of the one endpoint (progress-bar chunks).
+#[pyfunction]
+#[pyo3(signature = (x, y, statistic, seed, lo, hi, nan_policy))]
+#[allow(clippy::too_many_arguments)]
+fn paired_bootstrap_distribution<'py>(
+    py: Python<'py>,
+    x: M<'py>,
+    y: Option<M<'py>>,
+    statistic: &str,
+    seed: u64,
+    lo: u64,
+    hi: u64,
+    nan_policy: &str,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let (xv, yv) = pairs(&x, &y);
+    let out = run_detached(py, || {
+        let st = permutation::Statistic::parse(statistic)?;
+        let d = one_endpoint(xv, yv, nan_policy)?;
+        if d.iter().any(|v| v.is_nan()) {
+            return Ok(vec![f64::NAN; (hi.saturating_sub(lo)) as usize]);
+        }
+        Ok(bootstrap::distribution_range(&d, st, seed, 0, lo, hi))
+    })?;
+    Ok(f64_out(py, out))
+}
+
+/// The interval from a given bootstrap distribution (used after chunked runs,
+/// and by the tests to check the formulas against scipy's distribution).
+#[pyfunction]
+#[pyo3(signature = (x, y, theta_b, statistic, method, conf_level, nan_policy))]
+#[allow(clippy::too_many_arguments)]
+fn paired_bootstrap_interval<'py>(
+    py: Python<'py>,
+    x: M<'py>,
+    y: Option<M<'py>>,
+    theta_b: PyReadonlyArray1<'py, f64>,
+    statistic: &str,
+    method: &str,
+    conf_level: f64,
+    nan_policy: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (xv, yv) = pairs(&x, &y);
+    let tb = slice(&theta_b, "theta_b")?;
+    let r = run_detached(py, || {
+        let st = permutation::Statistic::parse(statistic)?;
+        let m = bootstrap::Method::parse(method)?;
+        let d = one_endpoint(xv, yv, nan_policy)?;
+        if d.iter().any(|v| v.is_nan()) {
+            return Ok(<bootstrap::BootstrapOutput as crate::paired::NanRow>::nan_row());
+        }
+        bootstrap::interval(tb, &d, st, m, conf_level)
+    })?;
+    let rows = [r];
+    Ok(fields!(py, rows, estimate, ci_low, ci_high, standard_error, n_resamples, n))
+}
+
+#[pyfunction]
+#[pyo3(signature = (x, y, exact, correction, nan_policy))]
+fn paired_mcnemar<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray1<'py, f64>,
+    y: PyReadonlyArray1<'py, f64>,
+    exact: Option<bool>,
+    correction: bool,
+    nan_policy: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (a, b) = (slice(&x, "x")?, slice(&y, "y")?);
+    let r = run_detached(py, || mcnemar::mcnemar(a, b, exact, correction, NanPolicy::parse(nan_policy)?))?;
+    let d = PyDict::new(py);
+    d.set_item("statistic", r.statistic)?;
+    d.set_item("pvalue", r.pvalue)?;
+    d.set_item("b", r.b)?;
+    d.set_item("c", r.c)?;
+    d.set_item("exact", r.exact)?;
+    Ok(d)
+}
+
+#[pyfunction]
+#[pyo3(signature = (x, y, k, nan_policy))]
+fn paired_stuart_maxwell<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray1<'py, f64>,
+    y: PyReadonlyArray1<'py, f64>,
+    k: usize,
+    nan_policy: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (a, b) = (slice(&x, "x")?, slice(&y, "y")?);
+    let r = run_detached(py, || mcnemar::stuart_maxwell(a, b, k, NanPolicy::parse(nan_policy)?))?;
+    let d = PyDict::new(py);
+    d.set_item("statistic", r.statistic)?;
+    d.set_item("df", r.df)?;
+    d.set_item("pvalue", r.pvalue)?;
+    let t = Array2::from_shape_vec((r.k, r.k), r.table)
+        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("internal: table shape ({e})")))?;
+    d.set_item("table", f64_out2(py, t))?;
+    Ok(d)
+}
+
+#[pyfunction]
+fn multitest_adjust<'py>(py: Python<'py>, pvalues: PyReadonlyArray1<'py, f64>, method: &str) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let p = slice(&pvalues, "pvalues")?;
+    let out = run_detached(py, || multitest::adjust(p, multitest::Adjust::parse(method)?))?;
+    Ok(f64_out(py, out))
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("WILCOXON_AUTO_EXACT_MAX", wilcoxon::AUTO_EXACT_MAX)?;
+    m.add("MCNEMAR_AUTO_EXACT_BELOW", mcnemar::AUTO_EXACT_BELOW)?;
+    m.add("BOOTSTRAP_TASK", bootstrap::TASK)?;
+    m.add_function(wrap_pyfunction!(paired_ttest, m)?)?;
+    m.add_function(wrap_pyfunction!(paired_t_interval, m)?)?;
+    m.add_function(wrap_pyfunction!(paired_wilcoxon, m)?)?;
+    m.add_function(wrap_pyfunction!(paired_sign_test, m)?)?;
+    m.add_function(wrap_pyfunction!(paired_permutation_test, m)?)?;
+    m.add_function(wrap_pyfunction!(paired_bootstrap, m)?)?;
+    m.add_function(wrap_pyfunction!(paired_bootstrap_distribution, m)?)?;
+    m.add_function(wrap_pyfunction!(paired_bootstrap_interval, m)?)?;
+    m.add_function(wrap_pyfunction!(paired_mcnemar, m)?)?;
+    m.add_function(wrap_pyfunction!(paired_stuart_maxwell, m)?)?;
+    m.add_function(wrap_pyfunction!(multitest_adjust, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,11 @@
+# Reference: R p.adjust for every method, with ties and an NA -> p_adjust.json
+source("data.R")
+set.seed(3)
+p <- c(round(runif(25)^3, 4), 0.01, 0.01, 0.04, NA, 0.5, 1, 0)
+methods <- c("bonferroni", "holm", "hochberg", "hommel", "BH", "BY")
+out <- lapply(methods, function(m) p.adjust(p, m))
+names(out) <- tolower(methods)
+# a second, small vector (hommel's special cases)
+q <- c(0.04, 0.02)
+out2 <- lapply(methods, function(m) p.adjust(q, m)); names(out2) <- tolower(methods)
+write_ref(list(p = p, adjusted = out, q = q, adjusted_q = out2), "p_adjust.json")
