@@ -149,6 +149,8 @@ def survival_coxph(
     ties: str,
     max_iter: int,
     conf_level: float,
+) -> Dict[str, Any]: ...
+
 # groups
 from typing import Any, Dict  # noqa: E402  (kept in this section to ease merging)
 

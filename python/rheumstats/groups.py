@@ -486,7 +486,117 @@ def fisher_exact(table: Any, conf_level: float = 0.95, alternative: str = "two-s
     return FisherResult(d["estimate"], d["pvalue"], d["ci_low"], d["ci_high"], conf_level, arr, alternative)
 
 
+# ----------------------------------------------------------------------------
+# subgroup tables of change
+# ----------------------------------------------------------------------------
+def compare_subgroups(
+    data: pd.DataFrame,
+    pairs: Any,
+    by: Any,
+    adjust: Optional[str] = None,
+    *,
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """Before/after change per endpoint within each subgroup, and a test of
+    the difference in change between subgroups.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per patient.
+    pairs : mapping
+        Endpoint name -> ``(before_column, after_column)`` (as :func:`rheumstats.paired.compare`).
+    by : str or array-like
+        Column name (or values aligned with ``data``) giving the subgroup; at
+        least 2 levels. Rows with a missing subgroup are left out.
+    adjust : str, optional
+        Multiplicity adjustment across endpoints (:func:`rheumstats.multitest.adjust`)
+        of ``p_between_t`` and ``p_between_rank`` -> ``p_between_t_adjusted``,
+        ``p_between_rank_adjusted``.
+    conf_level : float
+        Level passed to :func:`rheumstats.paired.compare` (not reported here).
+
+    Returns
+    -------
+    DataFrame indexed by (endpoint, subgroup)
+        ``n, mean_before, mean_after, mean_change, sd_change, p_t, p_wilcoxon``
+        (within-subgroup paired tests over complete pairs, from
+        :func:`rheumstats.paired.compare`), and per endpoint (repeated on each
+        of its rows) ``p_between_t`` and ``p_between_rank`` on the changes:
+        Welch t and Mann-Whitney (method 'auto': exact below 50 per group,
+        also with ties) for two subgroups; one-way ANOVA and Kruskal-Wallis for
+        more. A between-group p is NaN when a subgroup has too few changes.
+    """
+    from . import multitest, paired
+
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data: expected a DataFrame, got {type(data).__name__}")
+    if isinstance(by, str):
+        if by not in data.columns:
+            raise ValueError(f"by: column {by!r} is not in data")
+        g = data[by]
+    else:
+        g = pd.Series(np.asarray(by, dtype=object), index=data.index) if not isinstance(by, pd.Series) else by
+        if len(g) != len(data):
+            raise ValueError(f"by: expected {len(data)} values (one per row of data), got {len(g)}")
+        g = pd.Series(g.array, index=data.index)  # positional; keeps a categorical's order
+    if isinstance(g.dtype, pd.CategoricalDtype):
+        levels = [c for c in g.cat.categories if (g == c).any()]
+    else:
+        levels = sorted(g.dropna().unique().tolist(), key=lambda v: (str(type(v)), v))
+    if len(levels) < 2:
+        raise ValueError(f"by: needs at least 2 subgroups to compare, got {len(levels)} ({levels!r})")
+    if adjust is not None:
+        check_choice(adjust, "adjust", ("bonferroni", "holm", "hochberg", "hommel", "bh", "by"))
+    cols = ["n", "mean_before", "mean_after", "mean_change", "sd_change", "p_t", "p_wilcoxon"]
+    parts = []
+    for lvl in levels:
+        sub = data.loc[(g == lvl).to_numpy()]
+        c = paired.compare(sub, pairs, tests=("t", "wilcoxon"), adjust=None, conf_level=conf_level)[cols]
+        parts.append(c)
+    out = pd.concat(parts, keys=levels, names=["subgroup", "endpoint"]).swaplevel(0, 1)
+    endpoints = list(pairs)
+    out = out.reindex(pd.MultiIndex.from_product([endpoints, levels], names=["endpoint", "subgroup"]))
+    p_t, p_rank = [], []
+    for e in endpoints:
+        before, after = pairs[e]
+        changes = []
+        for lvl in levels:
+            sub = data.loc[(g == lvl).to_numpy()]
+            d = pd.to_numeric(sub[after], errors="raise").to_numpy(dtype=float) - pd.to_numeric(sub[before], errors="raise").to_numpy(dtype=float)
+            changes.append(d[~np.isnan(d)])
+        pt = pr = float("nan")
+        try:
+            if len(levels) == 2:
+                pt = ttest(changes[0], changes[1]).pvalue
+            else:
+                vals = np.concatenate(changes)
+                labs = np.repeat(np.arange(len(levels)), [len(c) for c in changes])
+                pt = anova_oneway(vals, labs).pvalue
+        except ValueError:
+            pass
+        try:
+            if len(levels) == 2:
+                pr = mannwhitney(changes[0], changes[1], conf_int=False).pvalue
+            else:
+                vals = np.concatenate(changes)
+                labs = np.repeat(np.arange(len(levels)), [len(c) for c in changes])
+                pr = kruskal(vals, labs).pvalue
+        except ValueError:
+            pass
+        p_t.append(pt)
+        p_rank.append(pr)
+    per = pd.DataFrame({"p_between_t": p_t, "p_between_rank": p_rank}, index=pd.Index(endpoints, name="endpoint"))
+    if adjust is not None:
+        per["p_between_t_adjusted"] = multitest.adjust(per["p_between_t"].to_numpy(), adjust)
+        per["p_between_rank_adjusted"] = multitest.adjust(per["p_between_rank"].to_numpy(), adjust)
+    out = out.join(per, on="endpoint")
+    out["n"] = out["n"].astype(np.int64)
+    return out
+
+
 __all__ = [
+    "compare_subgroups",
     "ttest",
     "mannwhitney",
     "kruskal",
