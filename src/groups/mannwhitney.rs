@@ -23,7 +23,6 @@ use ndarray::ArrayView2;
 use rayon::prelude::*;
 
 use crate::common::alternative::check_conf_level;
-use crate::common::ranks::{midranks, tie_term};
 use crate::common::{dist, Alternative, NanPolicy};
 use crate::error::{Result, StatsError};
 
@@ -259,7 +258,8 @@ pub fn mannwhitney(x: &[f64], y: &[f64], o: &MwOptions) -> Result<MwOutput> {
         out.estimate = if k % 2 == 1 {
             kth_diff(&xs, &ys, k.div_ceil(2))
         } else {
-            0.5 * (kth_diff(&xs, &ys, k / 2) + kth_diff(&xs, &ys, k / 2 + 1))
+            let lo = kth_diff(&xs, &ys, k / 2);
+            0.5 * (lo + next_diff(&xs, &ys, lo, k / 2))
         };
         let alpha = 1.0 - o.conf_level;
         if let (Some((dist, g_is_x, total)), false) = (&exact_dist, has_ties) {
@@ -284,7 +284,7 @@ pub fn mannwhitney(x: &[f64], y: &[f64], o: &MwOptions) -> Result<MwOutput> {
             out.ci_high = h;
             out.ci_exact = true;
         } else {
-            let (l, h) = asymptotic_ci(x, y, &xs, &ys, o.alternative, o.correction, alpha);
+            let (l, h) = asymptotic_ci(&xs, &ys, o.alternative, o.correction, alpha);
             out.ci_low = l;
             out.ci_high = h;
         }
@@ -406,23 +406,56 @@ fn correction(on: bool, alt: Alternative, z: f64) -> f64 {
     }
 }
 
-/// R's standardized statistic at shift `d`, with all ties at that point.
-fn w_at(x: &[f64], y: &[f64], d: f64, alt: Alternative, correct: bool) -> f64 {
-    let nx = x.len();
-    let mut all: Vec<f64> = x.iter().map(|v| v - d).collect();
-    all.extend_from_slice(y);
-    let (r, ties) = midranks(&all);
-    let (fx, fy) = (nx as f64, y.len() as f64);
-    let dz = r[..nx].iter().sum::<f64>() - fx * (fx + 1.0) / 2.0 - fx * fy / 2.0;
-    (dz - correction(correct, alt, dz)) / tie_sigma(fx, fy, tie_term(&ties))
+/// R's standardized statistic at shift `d`, with all ties at that point
+/// (`xs`, `ys` ascending, so `xs - d` stays ascending: a merge walk, no sort).
+fn w_at(xs: &[f64], ys: &[f64], d: f64, alt: Alternative, correct: bool) -> f64 {
+    let xd: Vec<f64> = xs.iter().map(|v| v - d).collect();
+    let mr = merge_ranks(&xd, ys);
+    let (fx, fy) = (xs.len() as f64, ys.len() as f64);
+    let dz = mr.rank_sum_x - fx * (fx + 1.0) / 2.0 - fx * fy / 2.0;
+    (dz - correction(correct, alt, dz)) / tie_sigma(fx, fy, mr.tie_term)
+}
+
+/// `sum(t^3 - t)` over the tie groups of an ascending slice.
+fn sorted_tie_term(v: &[f64]) -> f64 {
+    let mut tt = 0.0;
+    let mut i = 0;
+    while i < v.len() {
+        let mut j = i + 1;
+        while j < v.len() && v[j] == v[i] {
+            j += 1;
+        }
+        let t = (j - i) as f64;
+        tt += t * t * t - t;
+        i = j;
+    }
+    tt
+}
+
+/// The `(k+1)`-th smallest difference given the `k`-th, `v`.
+fn next_diff(xs: &[f64], ys: &[f64], v: f64, k: usize) -> f64 {
+    if count_below(xs, ys, v, false) > k {
+        return v;
+    }
+    // smallest difference > v: in row i, the last j with xs[i] - ys[j] > v
+    let ny = ys.len();
+    let mut j = 0usize;
+    let mut best = f64::INFINITY;
+    for &xi in xs {
+        while j < ny && xi - ys[j] > v {
+            j += 1;
+        }
+        if j > 0 {
+            best = best.min(xi - ys[j - 1]);
+        }
+    }
+    best
 }
 
 /// R's asymptotic CI: roots of `W(d) = zq`; on each open interval between
 /// consecutive pairwise differences `W(d)` depends on `#{D > d}` only, so each
 /// root is an order statistic of the differences.
 fn asymptotic_ci(
-    x: &[f64],
-    y: &[f64],
     xs: &[f64],
     ys: &[f64],
     alt: Alternative,
@@ -433,12 +466,10 @@ fn asymptotic_ci(
     let k = nx * ny;
     let mumin = xs[0] - ys[ny - 1];
     let mumax = xs[nx - 1] - ys[0];
-    let w_min = w_at(x, y, mumin, alt, correct);
-    let w_max = w_at(x, y, mumax, alt, correct);
+    let w_min = w_at(xs, ys, mumin, alt, correct);
+    let w_max = w_at(xs, ys, mumax, alt, correct);
     // within-sample ties only (no cross ties inside an open interval)
-    let (_, tx) = midranks(xs);
-    let (_, ty) = midranks(ys);
-    let sigma = tie_sigma(nx as f64, ny as f64, tie_term(&tx) + tie_term(&ty));
+    let sigma = tie_sigma(nx as f64, ny as f64, sorted_tie_term(xs) + sorted_tie_term(ys));
     if !(sigma > 0.0) || !w_min.is_finite() || !w_max.is_finite() {
         return (f64::NAN, f64::NAN);
     }
@@ -511,7 +542,7 @@ pub fn kth_diff(xs: &[f64], ys: &[f64], k: usize) -> f64 {
     let (mut lo, mut hi) = (f64::NEG_INFINITY, f64::INFINITY);
     let (mut clo, mut chi) = (0usize, kk);
     let mut rng: u64 = 0x9E37_79B9_7F4A_7C15 ^ (k as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    let limit = 4 * (nx + ny) + 64;
+    let limit = nx + ny + 32;
     let mut a = vec![0usize; nx];
     let mut b = vec![0usize; nx];
     loop {
@@ -846,6 +877,9 @@ mod tests {
         all.sort_by(|a, b| a.total_cmp(b));
         for k in [1, 2, 17, 500, 758, 759, 1200, all.len()] {
             assert_eq!(kth_diff(&xs, &ys, k), all[k - 1], "k = {k}");
+            if k < all.len() {
+                assert_eq!(next_diff(&xs, &ys, all[k - 1], k), all[k], "next after k = {k}");
+            }
         }
     }
 
