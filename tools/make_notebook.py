@@ -27,7 +27,7 @@ def cells_of(script: str) -> list:
         src = [ln + "\n" for ln in text]
         if src:
             src[-1] = src[-1].rstrip("\n")
-        cell = {"cell_type": kind, "metadata": {}, "source": src}
+        cell = {"cell_type": kind, "id": f"cell-{len(cells)}", "metadata": {}, "source": src}
         if kind == "code":
             cell.update(execution_count=None, outputs=[])
         cells.append(cell)

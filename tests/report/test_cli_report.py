@@ -38,7 +38,7 @@ def test_demo_console_script_prints_the_seed_figures():
     assert re.search(r"inefficacy\s+1\s+2\s+0\s+3", out)
     assert re.search(r"cmv_infection\s+0\s+1", out) and re.search(r"death\s+0\s+1", out)
     # safety: 3 lung-function deteriorations, 3 recurrent digital-ulcer infections
-    assert re.search(r"Lung-function deterioration.*\s3\s+20", out)
+    assert re.search(r"Lung-function deterioration.*\s3\s+21", out)
     assert re.search(r"Recurrent digital-ulcer infections\s+3\s+21", out)
 
 

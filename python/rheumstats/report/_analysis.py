@@ -278,7 +278,7 @@ def change_display(a: CohortAnalysis) -> pd.DataFrame:
         return pd.DataFrame()
     return pd.DataFrame(
         {
-            "n": c["n"].astype(int),
+            "n": c["n"].astype(int).to_numpy(),
             f"month {a.baseline:g}": [f"{m:.1f}" for m in c["mean_before"]],
             f"month {a.followup:g}": [f"{m:.1f}" for m in c["mean_after"]],
             "change, mean +/- SD": [f"{m:.1f} +/- {s:.1f}" for m, s in zip(c["mean_change"], c["sd_change"])],
@@ -307,14 +307,17 @@ def retention_display(a: CohortAnalysis) -> Optional[pd.DataFrame]:
 
 
 def subgroup_display(table: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame(index=table.index)
-    out["n"] = table["n"].astype(int)
+    index = table.index
+    if isinstance(index, pd.MultiIndex):
+        index = index.set_levels([LABELS.get(e, e) for e in index.levels[0]], level=0)
+    out = pd.DataFrame(index=index)
+    out["n"] = table["n"].astype(int).to_numpy()
     out["change, mean +/- SD"] = [f"{m:.1f} +/- {s:.1f}" for m, s in zip(table["mean_change"], table["sd_change"])]
     out["P (t)"] = [fmt_p(p) for p in table["p_t"]]
     out["P (Wilcoxon)"] = [fmt_p(p) for p in table["p_wilcoxon"]]
-    for c in ("p_between_t", "p_between_rank"):
+    for c, name in (("p_between_t", "P between (t)"), ("p_between_rank", "P between (rank)")):
         if c in table.columns:
-            out["P between (" + ("t" if c.endswith("_t") else "rank") + ")"] = [fmt_p(p) for p in table[c]]
+            out[name] = [fmt_p(p) for p in table[c]]
     return out
 
 
@@ -324,7 +327,7 @@ def rates_display(a: CohortAnalysis) -> Optional[pd.DataFrame]:
         return None
     return pd.DataFrame(
         {
-            "events": r["events"].astype(int),
+            "events": r["events"].astype(int).to_numpy(),
             "patient-years": [f"{e:.1f}" for e in r["exposure"]],
             "per 100 PY (95% CI)": [f"{x:.1f} ({lo:.1f}-{hi:.1f})" for x, lo, hi in zip(r["rate"], r["ci_low"], r["ci_high"])],
         },
