@@ -7,7 +7,7 @@ statistics with a Rust core.
 """
 
 from . import _rheumstats
-from . import datasets, multitest, paired, plot, scores, ssc
+from . import cohort, datasets, multitest, paired, plot, scores, ssc
 from . import survival
 from . import groups, safety
 from .exceptions import (
@@ -23,6 +23,7 @@ __version__: str = _rheumstats.__version__
 __all__ = [
     "__version__",
     "scores",
+    "cohort",
     "plot",
     "ssc",
     "paired",

@@ -234,3 +234,19 @@ def test_value_ranges(cohort):
     assert visits["fvc_pct"].between(30, 150).all()
     assert visits["dlco_pct"].between(15, 150).all()
     assert (visits["esr"] > 0).all()
+
+
+def test_retention_counts_via_rs_survival(cohort):
+    # 20/21 on drug at 1 year, 16/20 through year 2, reasons as published (rs.survival.retention + KM)
+    _, p = cohort
+    ret = rs.survival.retention(p, "start_date", "stop_date", "stop_reason", censor_date=CENSOR)
+    causes = {v: k for k, v in ret.attrs["causes"].items()}
+    t, ev = ret["time"], ret["event"]
+    assert int(((t <= 1) & (ev == 1)).sum()) == 1 and int((t > 1).sum()) == 20
+    year2 = ret[(t > 1) & (t <= 2) & (ev == 1)]
+    assert len(year2) == 4 and int((t > 2).sum()) == 16
+    assert sorted(year2["cause"].map(ret.attrs["causes"])) == ["cmv_infection", "death", "inefficacy", "inefficacy"]
+    assert ret.loc[(t <= 1) & (ev == 1), "cause"].tolist() == [causes["inefficacy"]]
+    km = rs.survival.kaplan_meier(t, ev)
+    s = km.survival_at([1, 2])["survival"].tolist()
+    assert s == pytest.approx([20 / 21, 16 / 21], rel=1e-12)
