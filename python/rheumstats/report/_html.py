@@ -31,10 +31,17 @@ def table(df: pd.DataFrame, caption: Optional[str] = None, index: bool = True, f
             return "" if v != v else esc(float_format.format(v))
         return esc(v)
 
-    head = "".join(f"<th>{esc(c)}</th>" for c in ([df.index.name or ""] if index else []) + list(df.columns))
+    nlev = df.index.nlevels if index else 0
+    names = [n or "" for n in df.index.names] if index else []
+    head = "".join(f"<th>{esc(c)}</th>" for c in names + list(df.columns))
     rows = []
+    previous: tuple = ()
     for label, row in zip(df.index, df.itertuples(index=False)):
-        cells = ([f"<td>{esc(label)}</td>"] if index else []) + [f"<td>{cell(v)}</td>" for v in row]
+        parts = (label if isinstance(label, tuple) else (label,)) if index else ()
+        # a MultiIndex shows each level in its own column, repeated values blanked
+        shown = [("" if k < len(previous) and previous[: k + 1] == parts[: k + 1] and k < nlev - 1 else p) for k, p in enumerate(parts)]
+        previous = parts
+        cells = [f"<td>{esc(p)}</td>" for p in shown] + [f"<td>{cell(v)}</td>" for v in row]
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"

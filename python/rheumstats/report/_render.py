@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import List, Tuple
 
+import numpy as np
+
 from . import _html as H
 from ._analysis import LABELS, CohortAnalysis, change_display, rates_display, retention_display, subgroup_display
 
@@ -22,14 +24,15 @@ def _figures(a: CohortAnalysis) -> List[str]:
     if r is not None:
         km = survival.kaplan_meier(r["time"], r["event"])
         fig, ax = plt.subplots(figsize=(6.5, 4))
-        km.plot(ax=ax, at_risk=[0, 1, 2, 3])
+        horizon = int(np.ceil(float(r["time"].max())))
+        km.plot(ax=ax, at_risk=list(range(0, horizon + 1)))
         ax.set_xlabel("years on drug")
         ax.set_ylabel("proportion on drug")
         figs.append(H.figure(fig, "Drug retention (Kaplan-Meier, 95% CI, censor ticks; number at risk below)"))
         if r["event"].sum() > 0:
             ci = survival.cumulative_incidence(r["time"], r["cause"])
             fig, ax = plt.subplots(figsize=(6.5, 4))
-            ci.plot(ax=ax)
+            ci.plot(ax=ax, labels=r.attrs.get("causes"))
             ax.set_xlabel("years on drug")
             figs.append(H.figure(fig, "Cumulative incidence of stopping, by reason (Aalen-Johansen)"))
     if a.visits is not None:

@@ -87,8 +87,12 @@ class CumulativeIncidence(Result):
             "pvalue": d["pvalue"],
         })
 
-    def plot(self, ax: Any = None, *, stacked: bool = False, **kwargs: Any) -> Any:
-        """Step curves of each cause's CIF (per group), or stacked areas (``stacked=True``); returns the axes."""
+    def plot(self, ax: Any = None, *, stacked: bool = False, labels: Any = None, **kwargs: Any) -> Any:
+        """Step curves of each cause's CIF (per group), or stacked areas (``stacked=True``); returns the axes.
+
+        ``labels`` maps cause codes to legend names, e.g. ``retention(...).attrs['causes']``.
+        """
+        names = dict(labels or {})
         plt = _pyplot()
         if ax is None:
             _, ax = plt.subplots()
@@ -101,7 +105,8 @@ class CumulativeIncidence(Result):
                     tab = tab[tab["group"] == g]
                 t = np.concatenate([[0.0], tab["time"].to_numpy()])
                 y = np.concatenate([[0.0], tab["cif"].to_numpy()])
-                label = f"cause {c}" if g is None else f"{g}, cause {c}"
+                cname = str(names.get(c, f"cause {c}"))
+                label = cname if g is None else f"{g}, {cname}"
                 if stacked:
                     lo = np.zeros_like(y) if base is None else base
                     ax.fill_between(t, lo, lo + y, step="post", alpha=0.6, label=label)
