@@ -66,3 +66,29 @@ def test_plot_input_errors():
 def test_t_quantile_helper_matches_r():
     # qt(0.975, 4) = 2.776445105197793 (R 4.2.2)
     assert rs._rheumstats.dist_t_ppf(0.975, 4) == pytest.approx(2.776445105197793, rel=1e-10)
+
+
+def test_kaplan_meier_plot_content():
+    # two groups: one step line + one censor-tick line each, a CI band each, at-risk numbers under the axis
+    km = rs.survival.kaplan_meier([1, 2, 2, 3, 4, 5, 6, 7], [1, 0, 1, 1, 0, 1, 0, 1], ["a", "a", "a", "a", "b", "b", "b", "b"])
+    ax = km.plot(at_risk=[0, 2, 4, 6])
+    steps = [ln for ln in ax.get_lines() if ln.get_drawstyle() == "steps-post"]
+    ticks = [ln for ln in ax.get_lines() if ln.get_marker() == "|"]
+    assert [ln.get_label() for ln in steps] == ["a", "b"]
+    assert len(ticks) == 2 and len(ax.collections) == 2  # censor marks and CI bands per group
+    np.testing.assert_allclose(steps[0].get_ydata(), np.r_[1.0, km.table[km.table["group"] == "a"]["survival"].to_numpy()])
+    text = " ".join(t.get_text() for t in ax.texts)
+    risk = km.risk_table([0, 2, 4, 6])
+    assert "At risk" in text and "a: " + "  ".join(str(v) for v in risk[risk["group"] == "a"]["n_risk"]) in text
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+
+
+def test_cumulative_incidence_plot_content():
+    ci = rs.survival.cumulative_incidence([1, 2, 3, 4, 5, 6], [1, 2, 0, 1, 2, 1])
+    ax = ci.plot(labels={1: "inefficacy", 2: "infection"})
+    lines = ax.get_lines()
+    assert [ln.get_label() for ln in lines] == ["inefficacy", "infection"]
+    t1 = ci.table[ci.table["cause"] == 1]
+    np.testing.assert_allclose(lines[0].get_ydata(), np.r_[0.0, t1["cif"].to_numpy()])
+    ax2 = ci.plot(stacked=True)
+    assert len(ax2.collections) == 2 and ax2.get_ylabel() == "cumulative incidence"
