@@ -524,6 +524,19 @@ pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
             for i in (0..nrow).rev() {
                 suffix[i] = suffix[i + 1] + key[i];
             }
+            if rest.len() == 1 {
+                // two columns left: each split of this column fixes the last one,
+                // so the table's whole remaining sum is known; count the pasts
+                // that reach the threshold with one binary search
+                enumerate(key, &suffix, ck, 0, &mut cell, &mut |cells: &[u32]| {
+                    let s_rest: f64 = cells.iter().zip(key).map(|(&v, &rw)| lf[v as usize] + lf[(rw - v) as usize]).sum();
+                    let from = node.past.partition_point(|&(p, _)| p + s_rest < thr);
+                    if from < node.past.len() {
+                        pvalue += (k_const - s_rest + node.suffix[from]).exp();
+                    }
+                });
+                continue;
+            }
             enumerate(key, &suffix, ck, 0, &mut cell, &mut |cells: &[u32]| {
                 let edge: f64 = cells.iter().map(|&v| lf[v as usize]).sum();
                 let mut child: Vec<u32> = key.iter().zip(cells).map(|(a, b)| a - b).collect();
