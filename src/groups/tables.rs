@@ -280,8 +280,64 @@ pub fn fisher_2x2(
     })
 }
 
+/// Exact min and max of `sum_i ln n_i! + ln (r_i - n_i)!` over `sum n_i = ca`,
+/// `0 <= n_i <= r_i`: the completions of a node with two columns left. Each term
+/// is convex in `n_i`, so the minimum is reached by greedy unit increments and
+/// the maximum at a vertex (all but one `n_i` at 0 or `r_i`).
+fn two_column_bounds(rows: &[u32], ca: u32, lf: &[f64]) -> (f64, f64) {
+    let k = rows.len();
+    let mut n = vec![0u32; k];
+    for _ in 0..ca {
+        // marginal cost ln(n+1) - ln(r - n) of one more unit in row i
+        let mut best = usize::MAX;
+        let mut best_cost = f64::INFINITY;
+        for i in 0..k {
+            if n[i] < rows[i] {
+                let c = lf[n[i] as usize + 1] - lf[n[i] as usize] - (lf[(rows[i] - n[i]) as usize] - lf[(rows[i] - n[i] - 1) as usize]);
+                if c < best_cost {
+                    best_cost = c;
+                    best = i;
+                }
+            }
+        }
+        if best == usize::MAX {
+            break;
+        }
+        n[best] += 1;
+    }
+    let smin: f64 = n.iter().zip(rows).map(|(&a, &r)| lf[a as usize] + lf[(r - a) as usize]).sum();
+    let mut smax = f64::NEG_INFINITY;
+    for free in 0..k {
+        for mask in 0u32..(1u32 << (k - 1)) {
+            let mut sum = 0i64;
+            let mut val = 0.0;
+            let mut bit = 0;
+            for i in 0..k {
+                if i == free {
+                    continue;
+                }
+                // at a bound: n_i = r_i (in mask) or 0; either way the term is ln r_i!
+                if mask & (1 << bit) != 0 {
+                    sum += rows[i] as i64;
+                }
+                val += lf[rows[i] as usize];
+                bit += 1;
+            }
+            let nf = ca as i64 - sum;
+            if nf >= 0 && nf <= rows[free] as i64 {
+                let v = val + lf[nf as usize] + lf[(rows[free] as i64 - nf) as usize];
+                smax = smax.max(v);
+            }
+        }
+    }
+    (smin, smax)
+}
+
 /// Bounds on the remaining sum of `ln n_ij!` over all completions.
 fn bounds(rows: &[u32], cols: &[u32], lf: &[f64]) -> (f64, f64) {
+    if cols.len() == 2 && rows.len() <= 12 {
+        return two_column_bounds(rows, cols[0], lf);
+    }
     // relaxation by columns (row sums only cap each cell) and by rows; both bound the true min / max
     let relax = |lines: &[u32], caps: &[u32]| -> (f64, f64) {
         let mut sorted: Vec<u32> = caps.to_vec();
@@ -322,7 +378,7 @@ fn bounds(rows: &[u32], cols: &[u32], lf: &[f64]) -> (f64, f64) {
 }
 
 /// Memory guard for the network algorithm (partial-table entries held in one stage).
-const MAX_PAST_ENTRIES: usize = 10_000_000;
+const MAX_PAST_ENTRIES: usize = 20_000_000;
 
 struct Node {
     key: Vec<u32>,
@@ -331,23 +387,37 @@ struct Node {
     ln_total: f64,
     /// (past sum of ln n!, multiplicity), sorted by the past sum after merging
     past: Vec<(f64, f64)>,
+    /// compact the past list when it grows past this length
+    compact_at: usize,
     /// suffix[i] = ln sum over j >= i of w_j exp(-p_j)
     suffix: Vec<f64>,
 }
 
 impl Node {
-    fn finish(&mut self) {
-        if self.past.len() > 1 {
-            self.past.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let mut merged: Vec<(f64, f64)> = Vec::with_capacity(self.past.len());
-            for &(p, w) in &self.past {
-                match merged.last_mut() {
-                    Some(last) if (p - last.0).abs() <= 1e-9 => last.1 += w,
-                    _ => merged.push((p, w)),
+    /// Sort the past values and merge equal ones (sums of the same ln n! terms in
+    /// another order differ by rounding only); returns how many entries were removed.
+    fn compact(&mut self) -> usize {
+        let before = self.past.len();
+        if before > 1 {
+            self.past.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+            let mut w = 0usize;
+            for r in 1..before {
+                if (self.past[r].0 - self.past[w].0).abs() <= 1e-10 {
+                    self.past[w].1 += self.past[r].1;
+                } else {
+                    w += 1;
+                    self.past[w] = self.past[r];
                 }
             }
-            self.past = merged;
+            self.past.truncate(w + 1);
         }
+        self.compact_at = (2 * self.past.len()).max(4096);
+        before - self.past.len()
+    }
+
+    fn finish(&mut self) {
+        self.compact();
+        self.past.shrink_to_fit();
         // log-sum-exp suffix sums: robust to any spread of past values
         let mut suffix = vec![f64::NEG_INFINITY; self.past.len() + 1];
         for i in (0..self.past.len()).rev() {
@@ -415,6 +485,7 @@ pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
             ln_total: lt,
             past: Vec::new(),
             suffix: Vec::new(),
+            compact_at: 4096,
         }
     };
     let mut root_key = rows_u.clone();
@@ -441,7 +512,7 @@ pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
             if pushed > MAX_PAST_ENTRIES {
                 return Err(StatsError::argument(
                     "table",
-                    format!("{r} x {c} table with total {n} is too large for exact enumeration (over {MAX_PAST_ENTRIES} partial tables); use chisq() or collapse categories"),
+                    format!("{r} x {c} table with total {n} is too large for exact enumeration (over {MAX_PAST_ENTRIES} distinct partial tables); use chisq() or collapse categories"),
                 ));
             }
             if node.past.is_empty() {
@@ -452,6 +523,19 @@ pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
             let mut suffix = vec![0u32; nrow + 1];
             for i in (0..nrow).rev() {
                 suffix[i] = suffix[i + 1] + key[i];
+            }
+            if rest.len() == 1 {
+                // two columns left: each split of this column fixes the last one,
+                // so the table's whole remaining sum is known; count the pasts
+                // that reach the threshold with one binary search
+                enumerate(key, &suffix, ck, 0, &mut cell, &mut |cells: &[u32]| {
+                    let s_rest: f64 = cells.iter().zip(key).map(|(&v, &rw)| lf[v as usize] + lf[(rw - v) as usize]).sum();
+                    let from = node.past.partition_point(|&(p, _)| p + s_rest < thr);
+                    if from < node.past.len() {
+                        pvalue += (k_const - s_rest + node.suffix[from]).exp();
+                    }
+                });
+                continue;
             }
             enumerate(key, &suffix, ck, 0, &mut cell, &mut |cells: &[u32]| {
                 let edge: f64 = cells.iter().map(|&v| lf[v as usize]).sum();
@@ -481,6 +565,9 @@ pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
                     ch.past.push((p + edge, w));
                 }
                 pushed += all_from - some_from;
+                if ch.past.len() > ch.compact_at {
+                    pushed -= ch.compact();
+                }
             });
         }
         for nd in next.iter_mut() {
@@ -555,6 +642,32 @@ mod tests {
             }
         }
         s
+    }
+
+    #[test]
+    fn two_column_bounds_are_exact() {
+        let lf: Vec<f64> = (0..=60).map(|v| ln_fact(v as f64)).collect();
+        let rows = [3u32, 7, 5, 9];
+        let ca = 11u32;
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for a in 0..=3u32 {
+            for b in 0..=7u32 {
+                for c in 0..=5u32 {
+                    let s = a + b + c;
+                    if s > ca || ca - s > 9 {
+                        continue;
+                    }
+                    let n = [a, b, c, ca - s];
+                    let v: f64 = n.iter().zip(&rows).map(|(&x, &r)| lf[x as usize] + lf[(r - x) as usize]).sum();
+                    lo = lo.min(v);
+                    hi = hi.max(v);
+                }
+            }
+        }
+        let (smin, smax) = two_column_bounds(&rows, ca, &lf);
+        assert!((smin - lo).abs() < 1e-12 && (smax - hi).abs() < 1e-12, "{smin} {lo} {smax} {hi}");
+        let (rmin, rmax) = bounds(&rows, &[ca, 24 - ca], &lf);
+        assert!((rmin - lo).abs() < 1e-12 && (rmax - hi).abs() < 1e-12);
     }
 
     #[test]
