@@ -13,8 +13,7 @@ from . import _rheumstats as _native
 from ._result import ConfidenceInterval, Result
 from ._validation import ALTERNATIVES, as_float, call, check_choice, check_conf_level
 
-#: days per unit (Julian year: 365.25 days; month = year / 12)
-UNITS = {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12.0, "years": 365.25}
+from .survival._common import UNITS  # days per unit (Julian year: 365.25 days; month = year / 12)
 
 
 # ----------------------------------------------------------------------------
@@ -29,52 +28,6 @@ def _column(data: pd.DataFrame, col: Any, name: str) -> pd.Series:
     if len(s) != len(data):
         raise ValueError(f"{name}: expected a column name or {len(data)} values, got {len(s)}")
     return pd.Series(s.to_numpy(), index=data.index)
-
-
-def _elapsed_days(start: pd.Series, stop: pd.Series, censor: Optional[Any], numeric_unit: str) -> np.ndarray:
-    """Days from start to stop (stop missing -> censor date; stop after censor -> censor date).
-
-    Dates (datetime64 / date strings parsed by pandas) or numbers (times in ``numeric_unit``).
-    Shared arithmetic with ``rs.survival.retention``: to be merged into one helper.
-    """
-    is_num = pd.api.types.is_numeric_dtype(start) and not pd.api.types.is_bool_dtype(start)
-    if is_num:
-        scale = UNITS[numeric_unit]
-        s = start.to_numpy(dtype=np.float64, na_value=np.nan) * scale
-        e = pd.to_numeric(stop, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan) * scale
-        c = None if censor is None else float(censor) * scale
-    else:
-        try:
-            sd = pd.to_datetime(start)
-            ed = pd.to_datetime(stop)
-            cd = None if censor is None else pd.Timestamp(censor)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"start/stop: expected dates or numbers ({exc})") from None
-        day = np.timedelta64(1, "D")
-        base = sd.min() if sd.notna().any() else pd.Timestamp(0)
-        s = ((sd - base) / day).to_numpy(dtype=np.float64, na_value=np.nan)
-        e = ((ed - base) / day).to_numpy(dtype=np.float64, na_value=np.nan)
-        c = None if cd is None else float((cd - base) / day)
-    bad = np.flatnonzero(np.isnan(s))
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(f"start[{i}] (index {start.index[i]!r}): missing start date; every patient needs a start")
-    if c is not None:
-        e = np.where(np.isnan(e), c, np.minimum(e, c))
-        late = np.flatnonzero(s > c)
-        if late.size:
-            i = int(late[0])
-            raise ValueError(f"start[{i}] (index {start.index[i]!r}): starts after censor_date")
-    else:
-        miss = np.flatnonzero(np.isnan(e))
-        if miss.size:
-            i = int(miss[0])
-            raise ValueError(f"stop[{i}] (index {stop.index[i]!r}): missing stop and no censor_date given (patients still on drug need censor_date)")
-    neg = np.flatnonzero(e < s)
-    if neg.size:
-        i = int(neg[0])
-        raise ValueError(f"stop[{i}] (index {stop.index[i]!r}): stop is before start")
-    return e - s
 
 
 def exposure(
@@ -106,14 +59,20 @@ def exposure(
     Series
         Exposure per patient in ``unit``, indexed like ``data``.
     """
+    from .survival import _on_drug_time  # the one date/duration arithmetic, shared with retention()
+
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data: expected a DataFrame, got {type(data).__name__}")
     check_choice(unit, "unit", tuple(UNITS))
     check_choice(numeric_unit, "numeric_unit", tuple(UNITS))
-    s = _column(data, start, "start")
-    e = _column(data, stop, "stop")
-    days = _elapsed_days(s, e, censor_date, numeric_unit)
-    return pd.Series(days / UNITS[unit], index=data.index, name=f"exposure_{unit}")
+    d = pd.DataFrame({"start": _column(data, start, "start"), "stop": _column(data, stop, "stop")}, index=data.index)
+    s = d["start"]
+    numeric = pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
+    # numbers are durations in numeric_unit; dates give times directly in `unit`
+    time, _, _ = _on_drug_time(d, "start", "stop", censor_date, numeric_unit if numeric else unit)
+    if numeric:
+        time = time * UNITS[numeric_unit] / UNITS[unit]
+    return pd.Series(time, index=data.index, name=f"exposure_{unit}")
 
 
 # ----------------------------------------------------------------------------
