@@ -4,10 +4,12 @@
 pub mod alternative;
 pub mod check;
 pub mod dist;
-pub mod fastmath;
 pub mod exact;
+pub mod fastmath;
+pub mod method;
 pub mod nan;
 pub mod ranks;
+pub mod rng;
 pub mod rows;
 
 pub use alternative::Alternative;
@@ -53,4 +55,3 @@ mod tests {
         assert!(!lt(2.5999999999999996, 2.6));
     }
 }
-pub mod rng;

@@ -26,26 +26,8 @@ use crate::common::alternative::check_conf_level;
 use crate::common::{dist, Alternative, NanPolicy};
 use crate::error::{Result, StatsError};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    Auto,
-    Exact,
-    Approx,
-}
-
-impl Method {
-    pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "auto" => Ok(Method::Auto),
-            "exact" => Ok(Method::Exact),
-            "approx" | "asymptotic" => Ok(Method::Approx),
-            o => Err(StatsError::argument(
-                "method",
-                format!("{o:?} is not one of 'auto', 'exact', 'approx'"),
-            )),
-        }
-    }
-}
+/// `method='auto'|'exact'|'approx'` (auto: exact up to the size limit of this test).
+pub use crate::common::method::Method;
 
 #[derive(Debug, Clone, Copy)]
 pub struct MwOptions {

@@ -35,24 +35,8 @@ impl ZeroMethod {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    /// Exact when the number of differences used is at most [`AUTO_EXACT_MAX`].
-    Auto,
-    Exact,
-    Approx,
-}
-
-impl Method {
-    pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "auto" => Ok(Method::Auto),
-            "exact" => Ok(Method::Exact),
-            "approx" | "asymptotic" => Ok(Method::Approx),
-            o => Err(StatsError::argument("method", format!("{o:?} is not one of 'auto', 'exact', 'approx'"))),
-        }
-    }
-}
+/// `method='auto'|'exact'|'approx'` (auto: exact up to the size limit of this test).
+pub use crate::common::method::Method;
 
 /// `method='auto'` is exact up to this many differences (with or without ties).
 pub const AUTO_EXACT_MAX: usize = 50;
