@@ -15,13 +15,7 @@ pub struct AnovaOutput {
 
 /// `F = [SS_between / (k - 1)] / [SS_within / (N - k)]`.
 pub fn anova_oneway(s: &GroupedSample) -> Result<AnovaOutput> {
-    let k = s.n_groups_present();
-    if k < 2 {
-        return Err(StatsError::argument(
-            "groups",
-            format!("all observations are in {k} group(s); at least 2 groups are needed"),
-        ));
-    }
+    let k = s.require_two_groups()?;
     let n = s.values.len();
     if n <= k {
         return Err(StatsError::too_few("values", n, k + 1));

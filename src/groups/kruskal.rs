@@ -15,13 +15,7 @@ pub struct KruskalOutput {
 
 /// `H = [12 / (N (N + 1)) sum R_g^2 / n_g - 3 (N + 1)] / [1 - sum(t^3 - t) / (N^3 - N)]`, chi-squared on `k - 1` df.
 pub fn kruskal(s: &GroupedSample) -> Result<KruskalOutput> {
-    let k = s.n_groups_present();
-    if k < 2 {
-        return Err(StatsError::argument(
-            "groups",
-            format!("all observations are in {k} group(s); at least 2 groups are needed"),
-        ));
-    }
+    let k = s.require_two_groups()?;
     let n = s.values.len();
     let (ranks, ties) = midranks(&s.values);
     let mut rsum = vec![0.0; s.sizes.len()];

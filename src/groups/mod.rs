@@ -70,4 +70,16 @@ impl GroupedSample {
     pub fn n_groups_present(&self) -> usize {
         self.sizes.iter().filter(|&&s| s > 0).count()
     }
+
+    /// The number of groups present, or an error when fewer than two are.
+    pub fn require_two_groups(&self) -> Result<usize> {
+        let k = self.n_groups_present();
+        if k < 2 {
+            return Err(StatsError::argument(
+                "groups",
+                format!("all observations are in {k} group(s); at least 2 groups are needed"),
+            ));
+        }
+        Ok(k)
+    }
 }
