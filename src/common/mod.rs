@@ -8,6 +8,7 @@ pub mod fastmath;
 pub mod nan;
 pub mod ranks;
 pub mod rows;
+pub mod tdist;
 
 pub use alternative::Alternative;
 pub use nan::NanPolicy;

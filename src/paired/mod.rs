@@ -162,6 +162,26 @@ fn degenerate(e: &StatsError) -> bool {
     matches!(e, StatsError::TooFew { .. })
 }
 
+/// Endpoint `e` through the general path: differences under the NaN policy,
+/// then `f`; a degenerate endpoint in matrix mode gives a NaN row.
+fn general<T, F>(p: &Pairs<'_>, e: usize, policy: NanPolicy, strict: bool, buf: &mut Vec<f64>, f: &F) -> Result<T>
+where
+    T: NanRow,
+    F: Fn(usize, &Endpoint<'_>) -> Result<T>,
+{
+    if !differences(p, e, policy, strict, buf)? {
+        return Ok(T::nan_row());
+    }
+    let ep = Endpoint { d: buf, x: p.x.row(e), y: p.y.as_ref().map(|y| y.row(e)) };
+    match f(e, &ep) {
+        Err(err) if !strict && degenerate(&err) => Ok(T::nan_row()),
+        r => r,
+    }
+}
+
+/// Endpoints per parallel task in the matrix kernels.
+const CHUNK: usize = 64;
+
 /// Run `f` on every endpoint in parallel. Errors: the lowest endpoint's wins.
 pub fn each_endpoint<T, F>(p: &Pairs<'_>, policy: NanPolicy, strict: bool, f: F) -> Result<Vec<T>>
 where
@@ -223,8 +243,76 @@ fn sum4(v: &[f64]) -> f64 {
 
 /// Sample mean and standard deviation (ddof = 1), two-pass for accuracy.
 pub fn mean_sd(d: &[f64]) -> (f64, f64) {
+    let mean = sum4(d) / d.len() as f64;
+    (mean, sd_about(d, mean))
+}
+
+/// `d` = the contiguous differences `y - x` (or `x`) written into `buf`, and
+/// their [`sum4`] (the same value, in one pass over the inputs).
+fn fill_sum4(x: &[f64], y: Option<&[f64]>, buf: &mut Vec<f64>) -> f64 {
+    let n = x.len();
+    buf.clear();
+    buf.resize(n, 0.0);
+    let mut acc = [0.0f64; 4];
+    let full = n - n % 4;
+    match y {
+        Some(y) => {
+            for ((o, a), b) in buf[..full].chunks_exact_mut(4).zip(x[..full].chunks_exact(4)).zip(y[..full].chunks_exact(4)) {
+                for k in 0..4 {
+                    let d = b[k] - a[k];
+                    o[k] = d;
+                    acc[k] += d;
+                }
+            }
+            for i in full..n {
+                buf[i] = y[i] - x[i];
+            }
+        }
+        None => {
+            for (o, a) in buf[..full].chunks_exact_mut(4).zip(x[..full].chunks_exact(4)) {
+                for k in 0..4 {
+                    o[k] = a[k];
+                    acc[k] += a[k];
+                }
+            }
+            buf[full..].copy_from_slice(&x[full..]);
+        }
+    }
+    let tail: f64 = buf[full..].iter().sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// Differences of endpoint `e` into `buf` and their mean and sd, when every
+/// value is finite (then every NaN policy gives these); `None` otherwise
+/// (the caller takes the general path, which applies the policy).
+fn finite_mean_sd(p: &Pairs<'_>, e: usize, buf: &mut Vec<f64>) -> Option<(f64, f64)> {
+    let xr = p.x.row(e);
+    let yr = p.y.as_ref().map(|y| y.row(e));
+    let sum = match (xr.as_slice(), yr.as_ref().map(|r| r.as_slice())) {
+        (Some(a), None) => fill_sum4(a, None, buf),
+        (Some(a), Some(Some(b))) => fill_sum4(a, Some(b), buf),
+        _ => {
+            // strided rows (axis = 0 input read in place)
+            buf.clear();
+            match &yr {
+                Some(y) => buf.extend(xr.iter().zip(y.iter()).map(|(&a, &b)| b - a)),
+                None => buf.extend(xr.iter().copied()),
+            }
+            sum4(buf)
+        }
+    };
+    // a NaN or infinity anywhere makes the sum non-finite (overflow too: the
+    // general path then sorts it out)
+    if !sum.is_finite() {
+        return None;
+    }
+    let mean = sum / buf.len() as f64;
+    Some((mean, sd_about(buf, mean)))
+}
+
+/// Sample standard deviation (ddof = 1) about a given mean.
+fn sd_about(d: &[f64], mean: f64) -> f64 {
     let n = d.len() as f64;
-    let mean = sum4(d) / n;
     let mut acc = [0.0f64; 4];
     let chunks = d.chunks_exact(4);
     let rest = chunks.remainder();
@@ -236,7 +324,7 @@ pub fn mean_sd(d: &[f64]) -> (f64, f64) {
     }
     let tail: f64 = rest.iter().map(|v| (v - mean) * (v - mean)).sum();
     let ss = (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail;
-    (mean, (ss / (n - 1.0)).sqrt())
+    (ss / (n - 1.0)).sqrt()
 }
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
 //! Paired / one-sample t-test (R `t.test(paired = TRUE)`, scipy `ttest_rel`).
 
-use super::{each_endpoint, mean_sd, Endpoint, NanRow, Pairs};
+use rayon::prelude::*;
+
+use super::{each_endpoint, finite_mean_sd, general, mean_sd, Endpoint, NanRow, Pairs, CHUNK};
+use crate::common::tdist::TTails;
 use crate::common::{alternative::check_conf_level, dist, Alternative, NanPolicy};
 use crate::error::{Result, StatsError};
 
@@ -73,13 +76,10 @@ pub fn t_interval(mean: f64, se: f64, df: f64, alternative: Alternative, conf_le
     Ok(interval_from(mean, se, t_quantile(df, alternative, conf_level)?, alternative))
 }
 
-/// p-value of `t` on `df` degrees of freedom, one tail evaluation.
+/// p-value of `t` on `df` degrees of freedom (statrs' method, organised so
+/// that a batch on one df gives the same bits: `common::tdist`).
 fn t_pvalue(t: f64, df: f64, alternative: Alternative) -> Result<f64> {
-    Ok(match alternative {
-        Alternative::TwoSided => (2.0 * dist::t_sf(t.abs(), df)?).min(1.0),
-        Alternative::Less => dist::t_cdf(t, df)?,
-        Alternative::Greater => dist::t_sf(t, df)?,
-    })
+    crate::common::tdist::pvalue(t, df, alternative)
 }
 
 /// The t-test on one endpoint's differences; `q_cache = (df, quantile)` saves
@@ -91,10 +91,20 @@ pub fn ttest_one(ep: &Endpoint<'_>, o: &TtestOptions, q_cache: Option<(f64, f64)
         return Err(StatsError::too_few("x", n, 2));
     }
     let (mean, sd) = mean_sd(d);
+    let mut r = from_stats(n, mean, sd, o, q_cache)?;
+    r.pvalue = if r.statistic.is_nan() { f64::NAN } else { t_pvalue(r.statistic, r.df, o.alternative)? };
+    if o.means {
+        (r.mean_x, r.mean_y) = ep.means();
+    }
+    Ok(r)
+}
+
+/// Everything but the p-value (NaN) and the means of x and y (NaN), from n >= 2,
+/// the mean and the sd of the differences.
+fn from_stats(n: usize, mean: f64, sd: f64, o: &TtestOptions, q_cache: Option<(f64, f64)>) -> Result<TtestOutput> {
     let df = (n - 1) as f64;
     let se = sd / (n as f64).sqrt();
     let t = (mean - o.popmean) / se;
-    let pvalue = if t.is_nan() { f64::NAN } else { t_pvalue(t, df, o.alternative)? };
     let (ci_low, ci_high) = if se > 0.0 && se.is_finite() {
         let q = match q_cache {
             Some((cdf, q)) if cdf == df => q,
@@ -104,10 +114,9 @@ pub fn ttest_one(ep: &Endpoint<'_>, o: &TtestOptions, q_cache: Option<(f64, f64)
     } else {
         (mean, mean)
     };
-    let (mean_x, mean_y) = if o.means { ep.means() } else { (f64::NAN, f64::NAN) };
     Ok(TtestOutput {
         statistic: t,
-        pvalue,
+        pvalue: f64::NAN,
         df,
         n: n as f64,
         mean_diff: mean,
@@ -117,8 +126,8 @@ pub fn ttest_one(ep: &Endpoint<'_>, o: &TtestOptions, q_cache: Option<(f64, f64)
         srm: mean / sd,
         ci_low,
         ci_high,
-        mean_x,
-        mean_y,
+        mean_x: f64::NAN,
+        mean_y: f64::NAN,
     })
 }
 
@@ -130,7 +139,53 @@ pub fn ttest(p: &Pairs<'_>, o: &TtestOptions) -> Result<Vec<TtestOutput>> {
     }
     let full_df = p.len() as f64 - 1.0;
     let q_cache = if p.endpoints() > 1 && full_df > 0.0 { Some((full_df, t_quantile(full_df, o.alternative, o.conf_level)?)) } else { None };
-    each_endpoint(p, o.nan_policy, o.strict, |_, ep| ttest_one(ep, o, q_cache))
+    let one = |_: usize, ep: &Endpoint<'_>| ttest_one(ep, o, q_cache);
+    let tails = if full_df > 0.0 { TTails::new(full_df) } else { None };
+    let tails = match tails {
+        Some(t) if p.endpoints() > 1 => t,
+        _ => return each_endpoint(p, o.nan_policy, o.strict, one),
+    };
+    // matrix mode: endpoints with every value finite go through one fused pass
+    // (differences, mean, sd) and get their p-values in batches on the shared
+    // df; the others take the general path (NaN policy, errors)
+    let n = p.len();
+    let mut out = vec![TtestOutput::nan_row(); p.endpoints()];
+    let res: Vec<Result<()>> = out
+        .par_chunks_mut(CHUNK)
+        .enumerate()
+        .map_init(
+            || (Vec::with_capacity(n), Vec::with_capacity(CHUNK), Vec::with_capacity(CHUNK)),
+            |(buf, idx, ts), (c, chunk)| -> Result<()> {
+                idx.clear();
+                ts.clear();
+                for (j, slot) in chunk.iter_mut().enumerate() {
+                    let e = c * CHUNK + j;
+                    match finite_mean_sd(p, e, buf) {
+                        Some((mean, sd)) => {
+                            *slot = from_stats(n, mean, sd, o, q_cache)?;
+                            if o.means {
+                                let ep = Endpoint { d: buf, x: p.x.row(e), y: p.y.as_ref().map(|y| y.row(e)) };
+                                (slot.mean_x, slot.mean_y) = ep.means();
+                            }
+                            if !slot.statistic.is_nan() {
+                                idx.push(j);
+                                ts.push(slot.statistic);
+                            }
+                        }
+                        None => *slot = general(p, e, o.nan_policy, o.strict, buf, &one)?,
+                    }
+                }
+                let mut pv = [0.0; CHUNK];
+                tails.pvalues(ts, o.alternative, &mut pv[..ts.len()])?;
+                for (&j, &v) in idx.iter().zip(&pv) {
+                    chunk[j].pvalue = v;
+                }
+                Ok(())
+            },
+        )
+        .collect();
+    res.into_iter().collect::<Result<Vec<()>>>()?;
+    Ok(out)
 }
 
 #[cfg(test)]
