@@ -9,7 +9,9 @@
 //! `n (n + 1) + 1` values, computed with halving steps (exact in binary
 //! floating point up to n = 52).
 
-use super::{each_endpoint, median, Endpoint, NanRow, Pairs};
+use rayon::prelude::*;
+
+use super::{each_endpoint, general, median, Endpoint, NanRow, Pairs, CHUNK};
 use crate::common::ranks::midranks;
 use crate::common::{alternative::check_conf_level, dist, Alternative, NanPolicy};
 use crate::error::{Result, StatsError};
@@ -373,6 +375,84 @@ impl NoTieCache {
 
 thread_local! {
     static KEYS: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+    static SORT_SCRATCH: std::cell::RefCell<(Vec<u64>, Vec<u32>, Vec<u32>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new(), Vec::new())) };
+}
+
+/// Sort keys (see [`key`]) ascending: a bucket pass on |d| (buckets linear in
+/// the value, so their order is the keys' order and equal |d| share one)
+/// followed by insertion sort, which only moves keys within a bucket. Data
+/// that crowd one bucket (heavy ties, outliers) fall back to a comparison sort.
+fn sort_keys(keys: &mut Vec<u64>) {
+    let n = keys.len();
+    if !(32..=4096).contains(&n) {
+        keys.sort_unstable();
+        return;
+    }
+    let (mut lo, mut hi) = (u64::MAX, 0u64);
+    for &k in keys.iter() {
+        lo = lo.min(k >> 1);
+        hi = hi.max(k >> 1);
+    }
+    let (vlo, vhi) = (f64::from_bits(lo), f64::from_bits(hi));
+    let nb = (2 * n).next_power_of_two().min(2048);
+    let scale = nb as f64 / (vhi - vlo);
+    if hi == lo || !scale.is_finite() || !(vhi - vlo).is_finite() {
+        keys.sort_unstable();
+        return;
+    }
+    let top = (nb - 1) as f64;
+    let sorted = SORT_SCRATCH.with(|cell| {
+        let (out, counts, idx) = &mut *cell.borrow_mut();
+        counts.clear();
+        counts.resize(nb + 1, 0);
+        idx.clear();
+        idx.resize(n, 0);
+        let counts = &mut counts[..nb + 1];
+        let idx = &mut idx[..n];
+        for (b, &k) in idx.iter_mut().zip(keys.iter()) {
+            // float min before the conversion: the index is in 0..nb
+            *b = ((f64::from_bits(k >> 1) - vlo) * scale).min(top) as u32;
+        }
+        for &b in idx.iter() {
+            counts[b as usize] += 1;
+        }
+        if counts.iter().fold(0, |m, &c| m.max(c)) > 16 {
+            return false;
+        }
+        // exclusive prefix sums (running total in a register)
+        let mut acc = 0u32;
+        for c in counts.iter_mut() {
+            let v = *c;
+            *c = acc;
+            acc += v;
+        }
+        out.clear();
+        out.resize(n, 0);
+        let o = &mut out[..n];
+        for (&k, &b) in keys.iter().zip(idx.iter()) {
+            let slot = &mut counts[b as usize];
+            o[*slot as usize] = k;
+            *slot += 1;
+        }
+        // insertion sort: every key is already in its bucket's range
+        for i in 1..n {
+            let k = o[i];
+            if o[i - 1] > k {
+                let mut j = i;
+                while j > 0 && o[j - 1] > k {
+                    o[j] = o[j - 1];
+                    j -= 1;
+                }
+                o[j] = k;
+            }
+        }
+        std::mem::swap(keys, out);
+        true
+    });
+    if !sorted {
+        keys.sort_unstable();
+    }
 }
 
 /// Sort key of a difference: |d| as ordered integer bits, shifted, with the
@@ -405,9 +485,23 @@ fn rank_signed(d: &[f64], shift: f64, zm: ZeroMethod, want_weights: bool) -> Ran
             }
             keys.push(key(x));
         }
-        keys.sort_unstable();
+        rank_keys(&mut keys, zm, want_weights)
+    })
+}
+
+/// Sort the keys and sum the signed ranks.
+fn rank_keys(keys: &mut Vec<u64>, zm: ZeroMethod, want_weights: bool) -> Ranked {
+    {
+        sort_keys(keys);
         let n = keys.len();
         let mut out = Ranked { v_pos: 0.0, v_zero: 0.0, tie: 0.0, weights: Vec::new(), ties_nonzero: false, n_ranked: n };
+        // common case, no ties and no zeros: rank i + 1 at position i, integer sums
+        // (the same numbers as the general loop: its sums of half-integers are exact)
+        if !want_weights && n > 0 && keys[0] >> 1 != 0 && keys.windows(2).all(|w| w[0] >> 1 != w[1] >> 1) {
+            let v: u64 = keys.iter().enumerate().map(|(i, &k)| (i as u64 + 1) * (1 - (k & 1))).sum();
+            out.v_pos = v as f64;
+            return out;
+        }
         if want_weights {
             out.weights.reserve(n);
         }
@@ -441,7 +535,49 @@ fn rank_signed(d: &[f64], shift: f64, zm: ZeroMethod, want_weights: bool) -> Ran
             i = j;
         }
         out
-    })
+    }
+}
+
+/// Keys of endpoint `e` straight from its contiguous rows (`y - x - shift`,
+/// the same numbers as the differences path), zeros skipped under 'wilcox':
+/// `Some(n_all, n_zero)` when every value is finite, else `None`.
+fn keys_from_rows(p: &Pairs<'_>, e: usize, shift: f64, zm: ZeroMethod, keys: &mut Vec<u64>) -> Option<(usize, usize)> {
+    let xr = p.x.row(e);
+    let yr = p.y.as_ref().map(|y| y.row(e));
+    let xs = xr.as_slice()?;
+    let n = xs.len();
+    keys.clear();
+    keys.resize(n, 0);
+    let skip = zm == ZeroMethod::Wilcox;
+    let (mut w, mut zeros, mut finite) = (0usize, 0usize, true);
+    let mut put = |i: usize, v: f64, keys: &mut [u64]| {
+        let x = v - shift;
+        finite &= v.is_finite();
+        let z = x == 0.0;
+        zeros += z as usize;
+        keys[w] = key(x);
+        w += (!(skip && z)) as usize;
+        let _ = i;
+    };
+    match yr {
+        Some(y) => {
+            let ys = y.as_slice()?;
+            for (i, (&a, &b)) in xs.iter().zip(ys).enumerate() {
+                put(i, b - a, keys);
+            }
+        }
+        None => {
+            for (i, &a) in xs.iter().enumerate() {
+                put(i, a, keys);
+            }
+        }
+    }
+    keys.truncate(w);
+    if finite {
+        Some((n, zeros))
+    } else {
+        None
+    }
 }
 
 /// The signed-rank test on one endpoint.
@@ -455,12 +591,21 @@ pub fn signed_rank(ep: &Endpoint<'_>, o: &WilcoxonOptions, cache: Option<&NoTieC
         return Err(StatsError::too_few("x (non-zero differences)", 0, 1));
     }
     let n = if o.zero_method == ZeroMethod::Wilcox { n_all - n_zero } else { n_all };
-    let exact = match o.method {
+    let exact = is_exact(o, n);
+    let rk = rank_signed(ep.d, o.popmean, o.zero_method, exact);
+    test_from_ranks(ep, o, cache, rk, n, n_zero, exact)
+}
+
+fn is_exact(o: &WilcoxonOptions, n: usize) -> bool {
+    match o.method {
         Method::Exact => true,
         Method::Approx => false,
         Method::Auto => n <= AUTO_EXACT_MAX,
-    };
-    let rk = rank_signed(ep.d, o.popmean, o.zero_method, exact);
+    }
+}
+
+/// The test from the ranking of one endpoint (`ep` is used only for the interval).
+fn test_from_ranks(ep: &Endpoint<'_>, o: &WilcoxonOptions, cache: Option<&NoTieCache>, rk: Ranked, n: usize, n_zero: usize, exact: bool) -> Result<WilcoxonOutput> {
     debug_assert_eq!(rk.n_ranked, n);
     let v_pos = rk.v_pos;
     let statistic = if o.zero_method == ZeroMethod::Zsplit { v_pos + rk.v_zero / 2.0 } else { v_pos };
@@ -544,7 +689,39 @@ pub fn wilcoxon(p: &Pairs<'_>, o: &WilcoxonOptions) -> Result<Vec<WilcoxonOutput
         _ => None,
     };
     let cache = if p.endpoints() > 1 { cache } else { None };
-    each_endpoint(p, o.nan_policy, o.strict, |_, ep| signed_rank(ep, o, cache.as_ref()))
+    let one = |_: usize, ep: &Endpoint<'_>| signed_rank(ep, o, cache.as_ref());
+    if p.endpoints() == 1 || o.conf_int {
+        return each_endpoint(p, o.nan_policy, o.strict, one);
+    }
+    // matrix mode without the interval: endpoints with contiguous, finite rows
+    // are ranked straight from x and y (no difference buffer); the others take
+    // the general path (NaN policy, errors)
+    let mut out = vec![WilcoxonOutput::nan_row(); p.endpoints()];
+    let res: Vec<Result<()>> = out
+        .par_chunks_mut(CHUNK)
+        .enumerate()
+        .map_init(
+            || (Vec::with_capacity(p.len()), Vec::with_capacity(p.len())),
+            |(buf, keys), (c, chunk)| -> Result<()> {
+                for (j, slot) in chunk.iter_mut().enumerate() {
+                    let e = c * CHUNK + j;
+                    *slot = match keys_from_rows(p, e, o.popmean, o.zero_method, keys) {
+                        Some((n_all, n_zero)) if n_zero < n_all => {
+                            let n = if o.zero_method == ZeroMethod::Wilcox { n_all - n_zero } else { n_all };
+                            let exact = is_exact(o, n);
+                            let rk = rank_keys(keys, o.zero_method, exact);
+                            let ep = Endpoint { d: &[], x: p.x.row(e), y: p.y.as_ref().map(|y| y.row(e)) };
+                            test_from_ranks(&ep, o, cache.as_ref(), rk, n, n_zero, exact)?
+                        }
+                        _ => general(p, e, o.nan_policy, o.strict, buf, &one)?,
+                    };
+                }
+                Ok(())
+            },
+        )
+        .collect();
+    res.into_iter().collect::<Result<Vec<()>>>()?;
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -636,11 +813,81 @@ mod tests {
     }
 
     #[test]
+    fn bucket_sort_equals_a_comparison_sort() {
+        let mut state = 12345u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        };
+        for n in [31, 32, 33, 200, 1000] {
+            for kind in 0..4 {
+                let mut keys: Vec<u64> = (0..n)
+                    .map(|i| {
+                        let v = next();
+                        key(match kind {
+                            0 => v,
+                            1 => (v * 8.0).round(),        // heavy ties
+                            2 => if i == 0 { 1e300 } else { v }, // an outlier
+                            _ => v * v * v * 1e-3,         // skewed
+                        })
+                    })
+                    .collect();
+                let mut want = keys.clone();
+                want.sort_unstable();
+                sort_keys(&mut keys);
+                assert_eq!(keys, want, "n {n} kind {kind}");
+            }
+        }
+    }
+
+    #[test]
     fn qsignrank_small() {
         // n = 3: P(V <= 0) = 0.125
         let p = subset_sum_distribution(&[1, 2, 3]);
         assert_eq!(qsignrank(&p, 0.125), 0);
         assert_eq!(qsignrank(&p, 0.2), 1);
         let _ = array![[0.0]];
+    }
+}
+
+#[cfg(test)]
+mod bench_tmp {
+    use super::*;
+    #[test]
+    #[ignore]
+    fn bench_sorts() {
+        let mut state = 1u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let m = 20000;
+        let data: Vec<Vec<u64>> = (0..m)
+            .map(|_| (0..200).map(|_| {
+                // approx normal(0.5, 3)
+                let z: f64 = (0..12).map(|_| next()).sum::<f64>() - 6.0;
+                key(0.5 + 3.0 * z)
+            }).collect())
+            .collect();
+        for name in ["clone", "std", "bucket", "rank_keys", "std", "bucket", "clone"] {
+          let mut best = std::time::Duration::MAX;
+          for _ in 0..5 {
+            let t0 = std::time::Instant::now();
+            let mut acc = 0u64;
+            for row in &data {
+                let mut k = row.clone();
+                match name {
+                    "std" => k.sort_unstable(),
+                    "bucket" => sort_keys(&mut k),
+                    "clone" => {}
+                    _ => { let r = rank_keys(&mut k, ZeroMethod::Wilcox, false); acc += r.v_pos as u64; }
+                }
+                acc = acc.wrapping_add(k[7]);
+            }
+            best = best.min(t0.elapsed() / m as u32);
+            std::hint::black_box(acc);
+          }
+          println!("{name}: {best:?} per row");
+        }
     }
 }
