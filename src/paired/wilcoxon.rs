@@ -375,67 +375,63 @@ impl NoTieCache {
 
 thread_local! {
     static KEYS: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
-    static SORT_SCRATCH: std::cell::RefCell<(Vec<u64>, Vec<u32>, Vec<u32>)> =
-        const { std::cell::RefCell::new((Vec::new(), Vec::new(), Vec::new())) };
+    static SORT_SCRATCH: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Sort keys (see [`key`]) ascending: a bucket pass on |d| (buckets linear in
-/// the value, so their order is the keys' order and equal |d| share one)
-/// followed by insertion sort, which only moves keys within a bucket. Data
-/// that crowd one bucket (heavy ties, outliers) fall back to a comparison sort.
+/// Sort keys (see [`key`]) ascending: two counting-sort passes (LSD radix) on
+/// the top 16 significant bits of `key - min`, then insertion sort, which
+/// only has to order keys that share those bits. Should many do (clustered
+/// data next to an outlier), the insertion sort gives up and a comparison
+/// sort finishes.
 fn sort_keys(keys: &mut Vec<u64>) {
     let n = keys.len();
-    if !(32..=4096).contains(&n) {
+    if n < 64 {
         keys.sort_unstable();
         return;
     }
     let (mut lo, mut hi) = (u64::MAX, 0u64);
     for &k in keys.iter() {
-        lo = lo.min(k >> 1);
-        hi = hi.max(k >> 1);
+        lo = lo.min(k);
+        hi = hi.max(k);
     }
-    let (vlo, vhi) = (f64::from_bits(lo), f64::from_bits(hi));
-    let nb = (2 * n).next_power_of_two().min(2048);
-    let scale = nb as f64 / (vhi - vlo);
-    if hi == lo || !scale.is_finite() || !(vhi - vlo).is_finite() {
-        keys.sort_unstable();
+    let span = hi - lo;
+    if span == 0 {
         return;
     }
-    let top = (nb - 1) as f64;
-    let sorted = SORT_SCRATCH.with(|cell| {
-        let (out, counts, idx) = &mut *cell.borrow_mut();
-        counts.clear();
-        counts.resize(nb + 1, 0);
-        idx.clear();
-        idx.resize(n, 0);
-        let counts = &mut counts[..nb + 1];
-        let idx = &mut idx[..n];
-        for (b, &k) in idx.iter_mut().zip(keys.iter()) {
-            // float min before the conversion: the index is in 0..nb
-            *b = ((f64::from_bits(k >> 1) - vlo) * scale).min(top) as u32;
+    let shift = (64 - span.leading_zeros()).saturating_sub(16);
+    let done = SORT_SCRATCH.with(|cell| {
+        let tmp = &mut *cell.borrow_mut();
+        tmp.clear();
+        tmp.resize(n, 0);
+        let mut c0 = [0u32; 256];
+        let mut c1 = [0u32; 256];
+        for &k in keys.iter() {
+            let d = (k - lo) >> shift;
+            c0[(d & 0xff) as usize] += 1;
+            c1[((d >> 8) & 0xff) as usize] += 1;
         }
-        for &b in idx.iter() {
-            counts[b as usize] += 1;
+        let (mut a0, mut a1) = (0u32, 0u32);
+        for (x, y) in c0.iter_mut().zip(c1.iter_mut()) {
+            let (v0, v1) = (*x, *y);
+            *x = a0;
+            *y = a1;
+            a0 += v0;
+            a1 += v1;
         }
-        if counts.iter().fold(0, |m, &c| m.max(c)) > 16 {
-            return false;
+        let t = &mut tmp[..n];
+        for &k in keys.iter() {
+            let b = &mut c0[(((k - lo) >> shift) & 0xff) as usize];
+            t[*b as usize] = k;
+            *b += 1;
         }
-        // exclusive prefix sums (running total in a register)
-        let mut acc = 0u32;
-        for c in counts.iter_mut() {
-            let v = *c;
-            *c = acc;
-            acc += v;
+        let o = &mut keys[..n];
+        for &k in t.iter() {
+            let b = &mut c1[((((k - lo) >> shift) >> 8) & 0xff) as usize];
+            o[*b as usize] = k;
+            *b += 1;
         }
-        out.clear();
-        out.resize(n, 0);
-        let o = &mut out[..n];
-        for (&k, &b) in keys.iter().zip(idx.iter()) {
-            let slot = &mut counts[b as usize];
-            o[*slot as usize] = k;
-            *slot += 1;
-        }
-        // insertion sort: every key is already in its bucket's range
+        // insertion sort within equal top bits; bounded work
+        let mut budget = 8 * n;
         for i in 1..n {
             let k = o[i];
             if o[i - 1] > k {
@@ -445,12 +441,15 @@ fn sort_keys(keys: &mut Vec<u64>) {
                     j -= 1;
                 }
                 o[j] = k;
+                budget = budget.saturating_sub(i - j);
+                if budget == 0 {
+                    return false;
+                }
             }
         }
-        std::mem::swap(keys, out);
         true
     });
-    if !sorted {
+    if !done {
         keys.sort_unstable();
     }
 }
@@ -497,10 +496,18 @@ fn rank_keys(keys: &mut Vec<u64>, zm: ZeroMethod, want_weights: bool) -> Ranked 
         let mut out = Ranked { v_pos: 0.0, v_zero: 0.0, tie: 0.0, weights: Vec::new(), ties_nonzero: false, n_ranked: n };
         // common case, no ties and no zeros: rank i + 1 at position i, integer sums
         // (the same numbers as the general loop: its sums of half-integers are exact)
-        if !want_weights && n > 0 && keys[0] >> 1 != 0 && keys.windows(2).all(|w| w[0] >> 1 != w[1] >> 1) {
-            let v: u64 = keys.iter().enumerate().map(|(i, &k)| (i as u64 + 1) * (1 - (k & 1))).sum();
-            out.v_pos = v as f64;
-            return out;
+        if !want_weights && n > 0 && keys[0] >> 1 != 0 {
+            let (mut v, mut tie) = (0u64, false);
+            let mut prev = u64::MAX;
+            for (i, &k) in keys.iter().enumerate() {
+                tie |= k >> 1 == prev;
+                prev = k >> 1;
+                v += (i as u64 + 1) * (1 - (k & 1));
+            }
+            if !tie {
+                out.v_pos = v as f64;
+                return out;
+            }
         }
         if want_weights {
             out.weights.reserve(n);
@@ -548,36 +555,35 @@ fn keys_from_rows(p: &Pairs<'_>, e: usize, shift: f64, zm: ZeroMethod, keys: &mu
     let n = xs.len();
     keys.clear();
     keys.resize(n, 0);
-    let skip = zm == ZeroMethod::Wilcox;
-    let (mut w, mut zeros, mut finite) = (0usize, 0usize, true);
-    let mut put = |i: usize, v: f64, keys: &mut [u64]| {
-        let x = v - shift;
-        finite &= v.is_finite();
-        let z = x == 0.0;
-        zeros += z as usize;
-        keys[w] = key(x);
-        w += (!(skip && z)) as usize;
-        let _ = i;
-    };
+    // one branch-free pass (vectorises); zeros are compacted away afterwards
+    let (mut zeros, mut bad) = (0u64, false);
     match yr {
         Some(y) => {
             let ys = y.as_slice()?;
-            for (i, (&a, &b)) in xs.iter().zip(ys).enumerate() {
-                put(i, b - a, keys);
+            for ((k, &a), &b) in keys.iter_mut().zip(xs).zip(ys) {
+                let v = b - a;
+                let x = v - shift;
+                bad |= !v.is_finite();
+                zeros += (x == 0.0) as u64;
+                *k = key(x);
             }
         }
         None => {
-            for (i, &a) in xs.iter().enumerate() {
-                put(i, a, keys);
+            for (k, &v) in keys.iter_mut().zip(xs) {
+                let x = v - shift;
+                bad |= !v.is_finite();
+                zeros += (x == 0.0) as u64;
+                *k = key(x);
             }
         }
     }
-    keys.truncate(w);
-    if finite {
-        Some((n, zeros))
-    } else {
-        None
+    if bad {
+        return None;
     }
+    if zeros > 0 && zm == ZeroMethod::Wilcox {
+        keys.retain(|&k| k != 0);
+    }
+    Some((n, zeros as usize))
 }
 
 /// The signed-rank test on one endpoint.
@@ -819,7 +825,7 @@ mod tests {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
         };
-        for n in [31, 32, 33, 200, 1000] {
+        for n in [31, 32, 63, 64, 65, 200, 1000, 5000] {
             for kind in 0..4 {
                 let mut keys: Vec<u64> = (0..n)
                     .map(|i| {
