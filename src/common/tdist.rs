@@ -87,48 +87,54 @@ fn half_ib<const N: usize>(c: &Consts, t: &[f64; N], e1: impl Fn(bool) -> f64, c
         sym[l] = h >= c.switch;
         x[l] = if sym[l] { 1.0 - h } else { h };
     }
-    // the convergents A_k / B_k of 1 / (1 + e1 / (1 + e2 / (1 + ...)))
+    // the convergents A_k / B_k of 1 / (1 + e1 / (1 + e2 / (1 + ...)));
+    // lane masks (all ones = true) keep the loop branch-free so it vectorises
+    let (e1d, e1s) = (e1(false), e1(true));
+    let mut symm = [0u64; N];
+    for l in 0..N {
+        symm[l] = (sym[l] as u64).wrapping_neg();
+    }
+    let pick = |m: u64, yes: f64, no: f64| f64::from_bits((yes.to_bits() & m) | (no.to_bits() & !m));
     let (mut a1, mut b1) = ([1.0; N], [1.0; N]);
     let mut a2 = [1.0; N];
     let mut b2 = [0.0; N];
     for l in 0..N {
-        b2[l] = 1.0 + e1(sym[l]) * x[l];
+        b2[l] = 1.0 + pick(symm[l], e1s, e1d) * x[l];
     }
-    let mut done = [false; N];
+    let mut done = [0u64; N];
     for m in 1..=MAX_M {
         let (de, doo) = cf(false, m);
         let (se, so) = cf(true, m);
-        let mut all = true;
+        let mut all = u64::MAX;
         for l in 0..N {
-            let ce = if sym[l] { se } else { de };
-            let co = if sym[l] { so } else { doo };
-            let ee = ce * x[l];
-            let eo = co * x[l];
+            let ee = pick(symm[l], se, de) * x[l];
+            let eo = pick(symm[l], so, doo) * x[l];
             let a3 = a2[l] + ee * a1[l];
             let b3 = b2[l] + ee * b1[l];
             let a4 = a3 + eo * a2[l];
             let b4 = b3 + eo * b2[l];
             // converged when the ratio of successive convergents is 1 to eps (statrs' test)
             let cross = a4 * b3 - a3 * b4;
-            let conv = cross.abs() <= f64::EPSILON * (a3 * b4).abs();
+            let conv = ((cross.abs() <= f64::EPSILON * (a3 * b4).abs()) as u64).wrapping_neg();
             // a lane keeps its first converged value (statrs returns there)
-            if !done[l] {
-                a1[l] = a3;
-                b1[l] = b3;
-                a2[l] = a4;
-                b2[l] = b4;
-            }
+            let keep = done[l];
+            a1[l] = pick(keep, a1[l], a3);
+            b1[l] = pick(keep, b1[l], b3);
+            a2[l] = pick(keep, a2[l], a4);
+            b2[l] = pick(keep, b2[l], b4);
             done[l] |= conv;
             all &= done[l];
         }
-        if all {
+        if all != 0 {
             break;
         }
-        // keep the recurrences in range (only the ratios matter)
-        for l in 0..N {
-            let s = b2[l].abs();
-            if !(1e-150..=1e150).contains(&s) && s > 0.0 && s.is_finite() {
-                let r = 1.0 / s;
+        if m % 8 == 0 {
+            // keep the recurrences in range (only the ratios matter)
+            for l in 0..N {
+                let s = b2[l].abs();
+                // (converged lanes stay frozen: the same bits as alone)
+                let out_of_range = done[l] == 0 && !(1e-150..=1e150).contains(&s) && s > 0.0 && s.is_finite();
+                let r = if out_of_range { 1.0 / s } else { 1.0 };
                 a1[l] *= r;
                 b1[l] *= r;
                 a2[l] *= r;
@@ -138,7 +144,7 @@ fn half_ib<const N: usize>(c: &Consts, t: &[f64; N], e1: impl Fn(bool) -> f64, c
     }
     let mut out = [f64::NAN; N];
     for l in 0..N {
-        if !(ok[l] && done[l]) {
+        if !(ok[l] && done[l] != 0) {
             continue;
         }
         let h = hs[l];
