@@ -168,10 +168,10 @@ fn walsh(x: &[f64]) -> Vec<f64> {
 /// tie-corrected variance, optional continuity correction.
 fn w_at(x: &[f64], mu: f64, correct: bool, alt: Alternative) -> f64 {
     // R: xd <- x - mu; xd <- xd[xd != 0]; ranks of |xd| (exact ties); V+ and tie term
-    let rk = rank_signed(x, mu, ZeroMethod::Wilcox, false);
-    let nx = rk.n_ranked as f64;
-    let zd = rk.v_pos - nx * (nx + 1.0) / 4.0;
-    let sigma = (nx * (nx + 1.0) * (2.0 * nx + 1.0) / 24.0 - rk.tie / 48.0).sqrt();
+    let (v_pos, tie, n_ranked) = signed_ranks_sorted(x, mu);
+    let nx = n_ranked as f64;
+    let zd = v_pos - nx * (nx + 1.0) / 4.0;
+    let sigma = (nx * (nx + 1.0) * (2.0 * nx + 1.0) / 24.0 - tie / 48.0).sqrt();
     let c = if correct {
         match alt {
             Alternative::TwoSided => 0.5 * if zd > 0.0 { 1.0 } else if zd < 0.0 { -1.0 } else { 0.0 },
@@ -182,6 +182,47 @@ fn w_at(x: &[f64], mu: f64, correct: bool, alt: Alternative) -> f64 {
         0.0
     };
     (zd - c) / sigma
+}
+
+/// `(V+, sum(t^3 - t), n ranked)` of `x - mu` with zeros dropped, for `x`
+/// sorted ascending: the same numbers as ranking the keys of `x - mu`
+/// ([`rank_signed`] with 'wilcox'), in O(n). `x - mu` is monotone in `x`
+/// (rounding included), so the magnitudes of the negative part read
+/// backwards and of the positive part read forwards are both ascending: a
+/// merge of the two runs visits |x - mu| in sorted order, and equal
+/// magnitudes (from either run) form the tie groups.
+fn signed_ranks_sorted(x: &[f64], mu: f64) -> (f64, f64, usize) {
+    let k = x.partition_point(|&v| v - mu < 0.0);
+    let z = k + x[k..].partition_point(|&v| v - mu == 0.0);
+    let n = x.len();
+    let neg = |i: usize| (x[i] - mu).abs(); // i < k, magnitudes ascending as i falls
+    let pos = |j: usize| x[j] - mu; // j >= z, ascending as j rises
+    let (mut i, mut j) = (k, z); // next negative is i - 1, next positive j
+    let (mut r0, mut v2, mut tie) = (0u64, 0u64, 0u64);
+    while i > 0 || j < n {
+        let a = match (i > 0, j < n) {
+            (true, true) => neg(i - 1).min(pos(j)),
+            (true, false) => neg(i - 1),
+            _ => pos(j),
+        };
+        let (mut t, mut np) = (0u64, 0u64);
+        while i > 0 && neg(i - 1) == a {
+            i -= 1;
+            t += 1;
+        }
+        while j < n && pos(j) == a {
+            j += 1;
+            t += 1;
+            np += 1;
+        }
+        // ranks r0 + 1 ..= r0 + t share (2 r0 + t + 1) / 2; doubled to stay integer
+        v2 += (2 * r0 + t + 1) * np;
+        if t > 1 {
+            tie += t * t * t - t;
+        }
+        r0 += t;
+    }
+    (v2 as f64 / 2.0, tie as f64, n - (z - k))
 }
 
 /// R's `uniroot` tolerance default for the Wilcoxon interval (`tol.root`).
@@ -289,6 +330,9 @@ fn hodges_lehmann(x: &[f64], o: &WilcoxonOptions, exact: bool) -> Result<(f64, f
     // Asymptotic, as R: roots in mu of the standardised statistic W(mu) over
     // [min(x), max(x)] by uniroot(tol = 1e-4); alpha doubles while the
     // requested level cannot be bracketed.
+    let mut sorted = x.to_vec();
+    sorted.sort_unstable_by(|a, b| a.total_cmp(b));
+    let x = &sorted[..];
     let (mumin, mumax) = x.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
     let corr = o.correction;
     let alt = o.alternative;
@@ -843,6 +887,16 @@ mod tests {
                 sort_keys(&mut keys);
                 assert_eq!(keys, want, "n {n} kind {kind}");
             }
+        }
+    }
+
+    #[test]
+    fn sorted_merge_ranks_equal_the_key_ranking() {
+        let x = [-3.0, -1.0, -1.0, 0.5, 1.0, 1.0, 2.0, 3.0, 4.5, 7.0];
+        for mu in [-5.0, -1.0, 0.0, 0.25, 0.75, 1.0, 1.5, 2.0, 2.75, 3.0, 8.0, 0.1 + 0.2] {
+            let rk = rank_signed(&x, mu, ZeroMethod::Wilcox, false);
+            let (v, t, n) = signed_ranks_sorted(&x, mu);
+            assert_eq!((v, t, n), (rk.v_pos, rk.tie, rk.n_ranked), "mu {mu}");
         }
     }
 
