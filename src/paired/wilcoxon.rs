@@ -12,7 +12,6 @@
 use rayon::prelude::*;
 
 use super::{each_endpoint, general, median, Endpoint, NanRow, Pairs, CHUNK};
-use crate::common::ranks::midranks;
 use crate::common::{alternative::check_conf_level, dist, Alternative, NanPolicy};
 use crate::error::{Result, StatsError};
 
@@ -430,7 +429,8 @@ fn hodges_lehmann(x: &[f64], o: &WilcoxonOptions, exact: bool) -> Result<(f64, f
     let root = |zq: f64| -> f64 {
         brent(mumin, mumax, w_min - zq, w_max - zq, TOL_ROOT, 1000, |mu| w_at(x, mu, corr, alt) - zq)
     };
-    let med = median(x);
+    let nx = x.len(); // x is sorted: its median directly (= median(x))
+    let med = if nx % 2 == 1 { x[nx / 2] } else { (x[nx / 2 - 1] + x[nx / 2]) / 2.0 };
     let mut a = alpha;
     let (lo, hi) = match alt {
         Alternative::TwoSided => {
@@ -743,6 +743,7 @@ fn is_exact(o: &WilcoxonOptions, n: usize) -> bool {
 /// The test from the ranking of one endpoint (`ep` is used only for the interval).
 fn test_from_ranks(ep: &Endpoint<'_>, o: &WilcoxonOptions, cache: Option<&NoTieCache>, rk: Ranked, n: usize, n_zero: usize, exact: bool) -> Result<WilcoxonOutput> {
     debug_assert_eq!(rk.n_ranked, n);
+    let ties_nonzero = rk.ties_nonzero;
     let v_pos = rk.v_pos;
     let statistic = if o.zero_method == ZeroMethod::Zsplit { v_pos + rk.v_zero / 2.0 } else { v_pos };
     let (pvalue, zstatistic) = if exact {
@@ -786,8 +787,8 @@ fn test_from_ranks(ep: &Endpoint<'_>, o: &WilcoxonOptions, cache: Option<&NoTieC
         // exact p-value is R's (exact requested, or n < 50) and no ties or zeros
         let nonzero: Vec<f64> = ep.d.iter().map(|v| v - o.popmean).filter(|&v| v != 0.0).collect();
         let x: Vec<f64> = nonzero.iter().map(|v| v + o.popmean).collect();
-        let abs_nz: Vec<f64> = nonzero.iter().map(|v| v.abs()).collect();
-        let ties = !midranks(&abs_nz).1.is_empty();
+        // ties among the non-zero |d - popmean|: found by the ranking already
+        let ties = ties_nonzero;
         let r_exact = match o.method {
             Method::Exact => true,
             Method::Approx => false,
