@@ -627,14 +627,10 @@ fn rank_keys(keys: &mut Vec<u64>, zm: ZeroMethod, want_weights: bool) -> Ranked 
         // common case, no ties and no zeros: rank i + 1 at position i, integer sums
         // (the same numbers as the general loop: its sums of half-integers are exact)
         if !want_weights && n > 0 && keys[0] >> 1 != 0 {
-            let (mut v, mut tie) = (0u64, false);
-            let mut prev = u64::MAX;
-            for (i, &k) in keys.iter().enumerate() {
-                tie |= k >> 1 == prev;
-                prev = k >> 1;
-                v += (i as u64 + 1) * (1 - (k & 1));
-            }
-            if !tie {
+            // (branch-free folds, so both loops vectorise)
+            let ties = keys[..n - 1].iter().zip(&keys[1..]).fold(0u64, |t, (&a, &b)| t | ((a >> 1 == b >> 1) as u64));
+            let v: u64 = keys.iter().enumerate().map(|(i, &k)| (i as u64 + 1) & (k & 1).wrapping_sub(1)).sum();
+            if ties == 0 {
                 out.v_pos = v as f64;
                 return out;
             }
