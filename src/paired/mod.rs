@@ -180,7 +180,61 @@ where
 }
 
 /// Endpoints per parallel task in the matrix kernels.
-const CHUNK: usize = 64;
+pub const CHUNK: usize = 64;
+
+/// Where a matrix kernel puts its rows: a `Vec` of output structs, or one
+/// column (`&mut [f64]`, one value per endpoint) per field, e.g. numpy
+/// arrays the binding allocated (no row-struct array, no copies).
+pub enum Sink<'s, T, const K: usize> {
+    Rows(&'s mut Vec<T>),
+    Columns([&'s mut [f64]; K], fn(&T) -> [f64; K]),
+}
+
+/// Run `fill(first_endpoint, rows)` on chunks of [`CHUNK`] endpoints in
+/// parallel (rows start as NaN rows) and store them in `sink`. Errors: the
+/// lowest endpoint's wins.
+pub fn fill_chunked<T, const K: usize, F>(m: usize, sink: Sink<'_, T, K>, fill: F) -> Result<()>
+where
+    T: NanRow + Copy + Sync,
+    F: Fn(usize, &mut [T]) -> Result<()> + Sync,
+{
+    let first_err = |res: Vec<Result<()>>| res.into_iter().collect::<Result<Vec<()>>>().map(|_| ());
+    match sink {
+        Sink::Rows(out) => {
+            out.clear();
+            out.resize(m, T::nan_row());
+            first_err(out.par_chunks_mut(CHUNK).enumerate().map(|(c, chunk)| fill(c * CHUNK, chunk)).collect())
+        }
+        Sink::Columns(cols, fields) => {
+            if cols.iter().any(|c| c.len() != m) {
+                return Err(StatsError::argument("out", "internal: output columns of the wrong length"));
+            }
+            // per chunk: its slice of every column
+            let mut its: Vec<_> = cols.into_iter().map(|c| c.chunks_mut(CHUNK)).collect();
+            let mut tasks = Vec::with_capacity(m.div_ceil(CHUNK));
+            for c in 0..m.div_ceil(CHUNK) {
+                let parts: Vec<&mut [f64]> = its.iter_mut().filter_map(|it| it.next()).collect();
+                tasks.push((c, parts));
+            }
+            first_err(
+                tasks
+                    .into_par_iter()
+                    .map(|(c, mut parts)| {
+                        let len = parts.first().map_or(0, |p| p.len());
+                        let mut rows = [T::nan_row(); CHUNK];
+                        fill(c * CHUNK, &mut rows[..len])?;
+                        for (i, r) in rows[..len].iter().enumerate() {
+                            for (col, v) in parts.iter_mut().zip(fields(r)) {
+                                col[i] = v;
+                            }
+                        }
+                        Ok(())
+                    })
+                    .collect(),
+            )
+        }
+    }
+}
 
 /// Run `f` on every endpoint in parallel. Errors: the lowest endpoint's wins.
 pub fn each_endpoint<T, F>(p: &Pairs<'_>, policy: NanPolicy, strict: bool, f: F) -> Result<Vec<T>>

@@ -1,8 +1,6 @@
 //! Paired / one-sample t-test (R `t.test(paired = TRUE)`, scipy `ttest_rel`).
 
-use rayon::prelude::*;
-
-use super::{each_endpoint, finite_mean_sd, general, mean_sd, Endpoint, NanRow, Pairs, CHUNK};
+use super::{fill_chunked, finite_mean_sd, general, mean_sd, Endpoint, NanRow, Pairs, Sink, CHUNK};
 use crate::common::tdist::TTails;
 use crate::common::{alternative::check_conf_level, dist, Alternative, NanPolicy};
 use crate::error::{Result, StatsError};
@@ -133,6 +131,22 @@ fn from_stats(n: usize, mean: f64, sd: f64, o: &TtestOptions, q_cache: Option<(f
 
 /// Every endpoint of `p` (rows), in parallel.
 pub fn ttest(p: &Pairs<'_>, o: &TtestOptions) -> Result<Vec<TtestOutput>> {
+    let mut out = Vec::new();
+    ttest_into(p, o, Sink::Rows(&mut out))?;
+    Ok(out)
+}
+
+/// The fields of a row in [`TTEST_FIELDS`] order.
+pub fn ttest_fields(r: &TtestOutput) -> [f64; 13] {
+    [r.statistic, r.pvalue, r.df, r.n, r.mean_diff, r.sd_diff, r.se, r.cohen_dz, r.srm, r.ci_low, r.ci_high, r.mean_x, r.mean_y]
+}
+
+/// Field names for [`Sink::Columns`] output.
+pub const TTEST_FIELDS: [&str; 13] =
+    ["statistic", "pvalue", "df", "n", "mean_diff", "sd_diff", "se", "cohen_dz", "srm", "ci_low", "ci_high", "mean_x", "mean_y"];
+
+/// As [`ttest`], into a [`Sink`].
+pub fn ttest_into(p: &Pairs<'_>, o: &TtestOptions, sink: Sink<'_, TtestOutput, 13>) -> Result<()> {
     check_conf_level(o.conf_level)?;
     if !o.popmean.is_finite() {
         return Err(StatsError::argument("popmean", format!("{} is not a finite number", o.popmean)));
@@ -140,52 +154,50 @@ pub fn ttest(p: &Pairs<'_>, o: &TtestOptions) -> Result<Vec<TtestOutput>> {
     let full_df = p.len() as f64 - 1.0;
     let q_cache = if p.endpoints() > 1 && full_df > 0.0 { Some((full_df, t_quantile(full_df, o.alternative, o.conf_level)?)) } else { None };
     let one = |_: usize, ep: &Endpoint<'_>| ttest_one(ep, o, q_cache);
-    let tails = if full_df > 0.0 { TTails::new(full_df) } else { None };
-    let tails = match tails {
-        Some(t) if p.endpoints() > 1 => t,
-        _ => return each_endpoint(p, o.nan_policy, o.strict, one),
-    };
-    // matrix mode: endpoints with every value finite go through one fused pass
-    // (differences, mean, sd) and get their p-values in batches on the shared
-    // df; the others take the general path (NaN policy, errors)
+    let tails = if full_df > 0.0 && p.endpoints() > 1 { TTails::new(full_df) } else { None };
     let n = p.len();
-    let mut out = vec![TtestOutput::nan_row(); p.endpoints()];
-    let res: Vec<Result<()>> = out
-        .par_chunks_mut(CHUNK)
-        .enumerate()
-        .map_init(
-            || (Vec::with_capacity(n), Vec::with_capacity(CHUNK), Vec::with_capacity(CHUNK)),
-            |(buf, idx, ts), (c, chunk)| -> Result<()> {
-                idx.clear();
-                ts.clear();
+    // endpoints with every value finite go through one fused pass (differences,
+    // mean, sd) and get their p-values in batches on the shared df; the others
+    // (and the 1-D form) take the general path (NaN policy, errors)
+    fill_chunked(p.endpoints(), sink, |first, chunk: &mut [TtestOutput]| -> Result<()> {
+        let mut buf = Vec::with_capacity(n);
+        let tails = match &tails {
+            Some(t) => t,
+            None => {
                 for (j, slot) in chunk.iter_mut().enumerate() {
-                    let e = c * CHUNK + j;
-                    match finite_mean_sd(p, e, buf) {
-                        Some((mean, sd)) => {
-                            *slot = from_stats(n, mean, sd, o, q_cache)?;
-                            if o.means {
-                                let ep = Endpoint { d: buf, x: p.x.row(e), y: p.y.as_ref().map(|y| y.row(e)) };
-                                (slot.mean_x, slot.mean_y) = ep.means();
-                            }
-                            if !slot.statistic.is_nan() {
-                                idx.push(j);
-                                ts.push(slot.statistic);
-                            }
-                        }
-                        None => *slot = general(p, e, o.nan_policy, o.strict, buf, &one)?,
+                    *slot = general(p, first + j, o.nan_policy, o.strict, &mut buf, &one)?;
+                }
+                return Ok(());
+            }
+        };
+        let mut idx = [0usize; CHUNK];
+        let mut ts = [0.0; CHUNK];
+        let mut k = 0;
+        for (j, slot) in chunk.iter_mut().enumerate() {
+            let e = first + j;
+            match finite_mean_sd(p, e, &mut buf) {
+                Some((mean, sd)) => {
+                    *slot = from_stats(n, mean, sd, o, q_cache)?;
+                    if o.means {
+                        let ep = Endpoint { d: &buf, x: p.x.row(e), y: p.y.as_ref().map(|y| y.row(e)) };
+                        (slot.mean_x, slot.mean_y) = ep.means();
+                    }
+                    if !slot.statistic.is_nan() {
+                        idx[k] = j;
+                        ts[k] = slot.statistic;
+                        k += 1;
                     }
                 }
-                let mut pv = [0.0; CHUNK];
-                tails.pvalues(ts, o.alternative, &mut pv[..ts.len()])?;
-                for (&j, &v) in idx.iter().zip(&pv) {
-                    chunk[j].pvalue = v;
-                }
-                Ok(())
-            },
-        )
-        .collect();
-    res.into_iter().collect::<Result<Vec<()>>>()?;
-    Ok(out)
+                None => *slot = general(p, e, o.nan_policy, o.strict, &mut buf, &one)?,
+            }
+        }
+        let mut pv = [0.0; CHUNK];
+        tails.pvalues(&ts[..k], o.alternative, &mut pv[..k])?;
+        for (&j, &v) in idx[..k].iter().zip(&pv) {
+            chunk[j].pvalue = v;
+        }
+        Ok(())
+    })
 }
 
 #[cfg(test)]

@@ -5,15 +5,15 @@
 //! 1-D arrays, one value per endpoint. `strict` marks the 1-D form.
 
 use ndarray::Array2;
-use numpy::{PyArray1, PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::convert::{f64_out, f64_out2, slice, view2};
+use super::convert::{f64_out, f64_out2, new_f64, slice, view2};
 use super::run::run_detached;
 use crate::common::{Alternative, NanPolicy};
 use crate::multitest;
-use crate::paired::{bootstrap, mcnemar, permutation, sign, ttest, wilcoxon, Pairs};
+use crate::paired::{bootstrap, mcnemar, permutation, sign, ttest, wilcoxon, Pairs, Sink};
 
 type M<'py> = PyReadonlyArray2<'py, f64>;
 type Pair<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
@@ -46,18 +46,33 @@ fn paired_ttest<'py>(
     means: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xv, yv) = pairs(&x, &y);
-    let rows = run_detached(py, || {
-        let o = ttest::TtestOptions {
-            means,
-            alternative: Alternative::parse(alternative)?,
-            conf_level,
-            popmean,
-            nan_policy: NanPolicy::parse(nan_policy)?,
-            strict,
-        };
-        ttest::ttest(&Pairs::new(xv, yv)?, &o)
-    })?;
-    Ok(fields!(py, rows, statistic, pvalue, df, n, mean_diff, sd_diff, se, cohen_dz, srm, ci_low, ci_high, mean_x, mean_y))
+    // numpy-allocated output columns, filled in place (no row structs, no copies)
+    let arrays: Vec<Bound<'py, PyArray1<f64>>> = ttest::TTEST_FIELDS.iter().map(|_| new_f64(py, xv.nrows())).collect();
+    {
+        let mut writers: Vec<_> = arrays.iter().map(|a| a.readwrite()).collect();
+        let cols: Vec<&mut [f64]> = writers
+            .iter_mut()
+            .map(|w| w.as_slice_mut().map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string())))
+            .collect::<PyResult<_>>()?;
+        let cols: [&mut [f64]; 13] =
+            cols.try_into().map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("internal: ttest output columns"))?;
+        run_detached(py, || {
+            let o = ttest::TtestOptions {
+                means,
+                alternative: Alternative::parse(alternative)?,
+                conf_level,
+                popmean,
+                nan_policy: NanPolicy::parse(nan_policy)?,
+                strict,
+            };
+            ttest::ttest_into(&Pairs::new(xv, yv)?, &o, Sink::Columns(cols, ttest::ttest_fields))
+        })?;
+    }
+    let d = PyDict::new(py);
+    for (name, a) in ttest::TTEST_FIELDS.iter().zip(arrays) {
+        d.set_item(*name, a)?;
+    }
+    Ok(d)
 }
 
 #[pyfunction]
