@@ -203,6 +203,10 @@ where
         Sink::Rows(out) => {
             out.clear();
             out.resize(m, T::nan_row());
+            if m <= CHUNK {
+                // one chunk (the 1-D form, small matrices): on this thread
+                return fill(0, out);
+            }
             first_err(out.par_chunks_mut(CHUNK).enumerate().map(|(c, chunk)| fill(c * CHUNK, chunk)).collect())
         }
         Sink::Columns(cols, fields) => {
@@ -216,22 +220,21 @@ where
                 let parts: Vec<&mut [f64]> = its.iter_mut().filter_map(|it| it.next()).collect();
                 tasks.push((c, parts));
             }
-            first_err(
-                tasks
-                    .into_par_iter()
-                    .map(|(c, mut parts)| {
-                        let len = parts.first().map_or(0, |p| p.len());
-                        let mut rows = [T::nan_row(); CHUNK];
-                        fill(c * CHUNK, &mut rows[..len])?;
-                        for (i, r) in rows[..len].iter().enumerate() {
-                            for (col, v) in parts.iter_mut().zip(fields(r)) {
-                                col[i] = v;
-                            }
-                        }
-                        Ok(())
-                    })
-                    .collect(),
-            )
+            let run = |(c, mut parts): (usize, Vec<&mut [f64]>)| -> Result<()> {
+                let len = parts.first().map_or(0, |p| p.len());
+                let mut rows = [T::nan_row(); CHUNK];
+                fill(c * CHUNK, &mut rows[..len])?;
+                for (i, r) in rows[..len].iter().enumerate() {
+                    for (col, v) in parts.iter_mut().zip(fields(r)) {
+                        col[i] = v;
+                    }
+                }
+                Ok(())
+            };
+            if tasks.len() == 1 {
+                return tasks.into_iter().try_for_each(run);
+            }
+            first_err(tasks.into_par_iter().map(run).collect())
         }
     }
 }

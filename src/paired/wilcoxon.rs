@@ -9,9 +9,7 @@
 //! `n (n + 1) + 1` values, computed with halving steps (exact in binary
 //! floating point up to n = 52).
 
-use rayon::prelude::*;
-
-use super::{each_endpoint, general, median, Endpoint, NanRow, Pairs, CHUNK};
+use super::{fill_chunked, general, median, Endpoint, NanRow, Pairs, Sink};
 use crate::common::{alternative::check_conf_level, dist, Alternative, NanPolicy};
 use crate::error::{Result, StatsError};
 
@@ -810,6 +808,21 @@ fn test_from_ranks(ep: &Endpoint<'_>, o: &WilcoxonOptions, cache: Option<&NoTieC
 }
 
 pub fn wilcoxon(p: &Pairs<'_>, o: &WilcoxonOptions) -> Result<Vec<WilcoxonOutput>> {
+    let mut out = Vec::new();
+    wilcoxon_into(p, o, Sink::Rows(&mut out))?;
+    Ok(out)
+}
+
+/// Field names for [`Sink::Columns`] output, in [`wilcoxon_fields`] order.
+pub const WILCOXON_FIELDS: [&str; 10] =
+    ["statistic", "pvalue", "n", "n_zero", "exact", "zstatistic", "estimate", "ci_low", "ci_high", "ci_exact"];
+
+pub fn wilcoxon_fields(r: &WilcoxonOutput) -> [f64; 10] {
+    [r.statistic, r.pvalue, r.n, r.n_zero, r.exact, r.zstatistic, r.estimate, r.ci_low, r.ci_high, r.ci_exact]
+}
+
+/// As [`wilcoxon`], into a [`Sink`].
+pub fn wilcoxon_into(p: &Pairs<'_>, o: &WilcoxonOptions, sink: Sink<'_, WilcoxonOutput, 10>) -> Result<()> {
     check_conf_level(o.conf_level)?;
     if !o.popmean.is_finite() {
         return Err(StatsError::argument("popmean", format!("{} is not a finite number", o.popmean)));
@@ -823,38 +836,29 @@ pub fn wilcoxon(p: &Pairs<'_>, o: &WilcoxonOptions) -> Result<Vec<WilcoxonOutput
     };
     let cache = if p.endpoints() > 1 { cache } else { None };
     let one = |_: usize, ep: &Endpoint<'_>| signed_rank(ep, o, cache.as_ref());
-    if p.endpoints() == 1 || o.conf_int {
-        return each_endpoint(p, o.nan_policy, o.strict, one);
-    }
     // matrix mode without the interval: endpoints with contiguous, finite rows
-    // are ranked straight from x and y (no difference buffer); the others take
-    // the general path (NaN policy, errors)
-    let mut out = vec![WilcoxonOutput::nan_row(); p.endpoints()];
-    let res: Vec<Result<()>> = out
-        .par_chunks_mut(CHUNK)
-        .enumerate()
-        .map_init(
-            || (Vec::with_capacity(p.len()), Vec::with_capacity(p.len())),
-            |(buf, keys), (c, chunk)| -> Result<()> {
-                for (j, slot) in chunk.iter_mut().enumerate() {
-                    let e = c * CHUNK + j;
-                    *slot = match keys_from_rows(p, e, o.popmean, o.zero_method, keys) {
-                        Some((n_all, n_zero)) if n_zero < n_all => {
-                            let n = if o.zero_method == ZeroMethod::Wilcox { n_all - n_zero } else { n_all };
-                            let exact = is_exact(o, n);
-                            let rk = rank_keys(keys, o.zero_method, exact);
-                            let ep = Endpoint { d: &[], x: p.x.row(e), y: p.y.as_ref().map(|y| y.row(e)) };
-                            test_from_ranks(&ep, o, cache.as_ref(), rk, n, n_zero, exact)?
-                        }
-                        _ => general(p, e, o.nan_policy, o.strict, buf, &one)?,
-                    };
+    // are ranked straight from x and y (no difference buffer); the others (and
+    // the 1-D form, and the interval) take the general path (NaN policy, errors)
+    let direct = p.endpoints() > 1 && !o.conf_int;
+    fill_chunked(p.endpoints(), sink, |first, chunk: &mut [WilcoxonOutput]| -> Result<()> {
+        let mut buf = Vec::with_capacity(p.len());
+        let mut keys = Vec::with_capacity(p.len());
+        for (j, slot) in chunk.iter_mut().enumerate() {
+            let e = first + j;
+            let fast = if direct { keys_from_rows(p, e, o.popmean, o.zero_method, &mut keys) } else { None };
+            *slot = match fast {
+                Some((n_all, n_zero)) if n_zero < n_all => {
+                    let n = if o.zero_method == ZeroMethod::Wilcox { n_all - n_zero } else { n_all };
+                    let exact = is_exact(o, n);
+                    let rk = rank_keys(&mut keys, o.zero_method, exact);
+                    let ep = Endpoint { d: &[], x: p.x.row(e), y: p.y.as_ref().map(|y| y.row(e)) };
+                    test_from_ranks(&ep, o, cache.as_ref(), rk, n, n_zero, exact)?
                 }
-                Ok(())
-            },
-        )
-        .collect();
-    res.into_iter().collect::<Result<Vec<()>>>()?;
-    Ok(out)
+                _ => general(p, e, o.nan_policy, o.strict, &mut buf, &one)?,
+            };
+        }
+        Ok(())
+    })
 }
 
 #[cfg(test)]

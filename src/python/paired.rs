@@ -47,15 +47,10 @@ fn paired_ttest<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xv, yv) = pairs(&x, &y);
     // numpy-allocated output columns, filled in place (no row structs, no copies)
-    let arrays: Vec<Bound<'py, PyArray1<f64>>> = ttest::TTEST_FIELDS.iter().map(|_| new_f64(py, xv.nrows())).collect();
+    let (d, arrays) = columns(py, &ttest::TTEST_FIELDS, xv.nrows())?;
     {
         let mut writers: Vec<_> = arrays.iter().map(|a| a.readwrite()).collect();
-        let cols: Vec<&mut [f64]> = writers
-            .iter_mut()
-            .map(|w| w.as_slice_mut().map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string())))
-            .collect::<PyResult<_>>()?;
-        let cols: [&mut [f64]; 13] =
-            cols.try_into().map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("internal: ttest output columns"))?;
+        let cols = slices::<13>(&mut writers)?;
         run_detached(py, || {
             let o = ttest::TtestOptions {
                 means,
@@ -68,11 +63,28 @@ fn paired_ttest<'py>(
             ttest::ttest_into(&Pairs::new(xv, yv)?, &o, Sink::Columns(cols, ttest::ttest_fields))
         })?;
     }
-    let d = PyDict::new(py);
-    for (name, a) in ttest::TTEST_FIELDS.iter().zip(arrays) {
-        d.set_item(*name, a)?;
-    }
     Ok(d)
+}
+
+/// A dict of new numpy float64 arrays of length `m`, one per field name (to be filled).
+fn columns<'py>(py: Python<'py>, names: &[&str], m: usize) -> PyResult<(Bound<'py, PyDict>, Vec<Bound<'py, PyArray1<f64>>>)> {
+    let d = PyDict::new(py);
+    let mut arrays = Vec::with_capacity(names.len());
+    for name in names {
+        let a = new_f64(py, m);
+        d.set_item(*name, &a)?;
+        arrays.push(a);
+    }
+    Ok((d, arrays))
+}
+
+/// The writable slices of K fresh arrays.
+fn slices<'a, const K: usize>(writers: &'a mut [numpy::PyReadwriteArray1<'_, f64>]) -> PyResult<[&'a mut [f64]; K]> {
+    let v: Vec<&mut [f64]> = writers
+        .iter_mut()
+        .map(|w| w.as_slice_mut().map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string())))
+        .collect::<PyResult<_>>()?;
+    v.try_into().map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("internal: output column count"))
 }
 
 #[pyfunction]
@@ -117,7 +129,10 @@ fn paired_wilcoxon<'py>(
     strict: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xv, yv) = pairs(&x, &y);
-    let rows = run_detached(py, || {
+    let (d, cols) = columns(py, &wilcoxon::WILCOXON_FIELDS, xv.nrows())?;
+    let mut writers: Vec<_> = cols.iter().map(|a| a.readwrite()).collect();
+    let cols = slices::<10>(&mut writers)?;
+    run_detached(py, || {
         let o = wilcoxon::WilcoxonOptions {
             alternative: Alternative::parse(alternative)?,
             method: wilcoxon::Method::parse(method)?,
@@ -129,9 +144,9 @@ fn paired_wilcoxon<'py>(
             nan_policy: NanPolicy::parse(nan_policy)?,
             strict,
         };
-        wilcoxon::wilcoxon(&Pairs::new(xv, yv)?, &o)
+        wilcoxon::wilcoxon_into(&Pairs::new(xv, yv)?, &o, Sink::Columns(cols, wilcoxon::wilcoxon_fields))
     })?;
-    Ok(fields!(py, rows, statistic, pvalue, n, n_zero, exact, zstatistic, estimate, ci_low, ci_high, ci_exact))
+    Ok(d)
 }
 
 #[pyfunction]
