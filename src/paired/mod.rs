@@ -327,8 +327,8 @@ fn fill_sum4(x: &[f64], y: Option<&[f64]>, buf: &mut Vec<f64>) -> f64 {
         }
         None => {
             for (o, a) in buf[..full].chunks_exact_mut(4).zip(x[..full].chunks_exact(4)) {
+                o.copy_from_slice(a);
                 for k in 0..4 {
-                    o[k] = a[k];
                     acc[k] += a[k];
                 }
             }

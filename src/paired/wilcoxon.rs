@@ -296,8 +296,8 @@ fn v_pos_no_ties(x: &[f64], mu: f64, k: usize, z: usize, av: &mut Vec<f64>, bv: 
             step(c, &mut i, &mut j);
         }
     }
-    for c in 0..S {
-        for _ in common..len[c] {
+    for (c, &l) in len.iter().enumerate() {
+        for _ in common..l {
             step(c, &mut i, &mut j);
         }
     }
@@ -511,7 +511,7 @@ thread_local! {
 /// only has to order keys that share those bits. Should many do (clustered
 /// data next to an outlier), the insertion sort gives up and a comparison
 /// sort finishes.
-fn sort_keys(keys: &mut Vec<u64>) {
+fn sort_keys(keys: &mut [u64]) {
     let n = keys.len();
     if n < 64 {
         keys.sort_unstable();
@@ -617,7 +617,7 @@ fn rank_signed(d: &[f64], shift: f64, zm: ZeroMethod, want_weights: bool) -> Ran
 }
 
 /// Sort the keys and sum the signed ranks.
-fn rank_keys(keys: &mut Vec<u64>, zm: ZeroMethod, want_weights: bool) -> Ranked {
+fn rank_keys(keys: &mut [u64], zm: ZeroMethod, want_weights: bool) -> Ranked {
     {
         sort_keys(keys);
         let n = keys.len();
@@ -1000,47 +1000,5 @@ mod tests {
         assert_eq!(qsignrank(&p, 0.125), 0);
         assert_eq!(qsignrank(&p, 0.2), 1);
         let _ = array![[0.0]];
-    }
-}
-
-#[cfg(test)]
-mod bench_tmp {
-    use super::*;
-    #[test]
-    #[ignore]
-    fn bench_sorts() {
-        let mut state = 1u64;
-        let mut next = || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
-        let m = 20000;
-        let data: Vec<Vec<u64>> = (0..m)
-            .map(|_| (0..200).map(|_| {
-                // approx normal(0.5, 3)
-                let z: f64 = (0..12).map(|_| next()).sum::<f64>() - 6.0;
-                key(0.5 + 3.0 * z)
-            }).collect())
-            .collect();
-        for name in ["clone", "std", "bucket", "rank_keys", "std", "bucket", "clone"] {
-          let mut best = std::time::Duration::MAX;
-          for _ in 0..5 {
-            let t0 = std::time::Instant::now();
-            let mut acc = 0u64;
-            for row in &data {
-                let mut k = row.clone();
-                match name {
-                    "std" => k.sort_unstable(),
-                    "bucket" => sort_keys(&mut k),
-                    "clone" => {}
-                    _ => { let r = rank_keys(&mut k, ZeroMethod::Wilcox, false); acc += r.v_pos as u64; }
-                }
-                acc = acc.wrapping_add(k[7]);
-            }
-            best = best.min(t0.elapsed() / m as u32);
-            std::hint::black_box(acc);
-          }
-          println!("{name}: {best:?} per row");
-        }
     }
 }

@@ -67,7 +67,9 @@ fn paired_ttest<'py>(
 }
 
 /// A dict of new numpy float64 arrays of length `m`, one per field name (to be filled).
-fn columns<'py>(py: Python<'py>, names: &[&str], m: usize) -> PyResult<(Bound<'py, PyDict>, Vec<Bound<'py, PyArray1<f64>>>)> {
+type Columns<'py> = (Bound<'py, PyDict>, Vec<Bound<'py, PyArray1<f64>>>);
+
+fn columns<'py>(py: Python<'py>, names: &[&str], m: usize) -> PyResult<Columns<'py>> {
     let d = PyDict::new(py);
     let mut arrays = Vec::with_capacity(names.len());
     for name in names {
