@@ -86,7 +86,7 @@ class _Paired:
 
 
 def _frame_values(df: pd.DataFrame, name: str) -> np.ndarray:
-    if df.shape[1] and all(isinstance(dt, np.dtype) and dt.kind in "biuf" for dt in df.dtypes):
+    if df.shape[1] and all(isinstance(dt, np.dtype) and dt.kind in "biuf" for dt in set(df.dtypes.tolist())):
         # plain numpy columns: one conversion (a float64 frame gives a view, no copy)
         return df.to_numpy(dtype=np.float64)
     cols = [_series_to_float(df.iloc[:, j], f"{name}[{df.columns[j]!r}]") for j in range(df.shape[1])]

@@ -675,31 +675,27 @@ fn rank_keys(keys: &mut [u64], zm: ZeroMethod, want_weights: bool) -> Ranked {
 fn keys_from_rows(p: &Pairs<'_>, e: usize, shift: f64, zm: ZeroMethod, keys: &mut Vec<u64>) -> Option<(usize, usize)> {
     let xr = p.x.row(e);
     let yr = p.y.as_ref().map(|y| y.row(e));
-    let xs = xr.as_slice()?;
-    let n = xs.len();
+    let n = xr.len();
     keys.clear();
     keys.resize(n, 0);
     // one branch-free pass (vectorises); zeros are compacted away afterwards
     let (mut zeros, mut bad) = (0u64, false);
-    match yr {
-        Some(y) => {
-            let ys = y.as_slice()?;
-            for ((k, &a), &b) in keys.iter_mut().zip(xs).zip(ys) {
-                let v = b - a;
-                let x = v - shift;
-                bad |= !v.is_finite();
-                zeros += (x == 0.0) as u64;
-                *k = key(x);
+    let mut put = |k: &mut u64, v: f64| {
+        let x = v - shift;
+        bad |= !v.is_finite();
+        zeros += (x == 0.0) as u64;
+        *k = key(x);
+    };
+    match (xr.as_slice(), yr.as_ref().map(|y| y.as_slice())) {
+        (Some(xs), Some(Some(ys))) => keys.iter_mut().zip(xs).zip(ys).for_each(|((k, &a), &b)| put(k, b - a)),
+        (Some(xs), None) => keys.iter_mut().zip(xs).for_each(|(k, &a)| put(k, a)),
+        // strided rows (axis = 0 input read in place)
+        (_, Some(_)) => {
+            if let Some(y) = &yr {
+                keys.iter_mut().zip(xr.iter()).zip(y.iter()).for_each(|((k, &a), &b)| put(k, b - a));
             }
         }
-        None => {
-            for (k, &v) in keys.iter_mut().zip(xs) {
-                let x = v - shift;
-                bad |= !v.is_finite();
-                zeros += (x == 0.0) as u64;
-                *k = key(x);
-            }
-        }
+        (None, None) => keys.iter_mut().zip(xr.iter()).for_each(|(k, &a)| put(k, a)),
     }
     if bad {
         return None;
