@@ -413,8 +413,7 @@ fn hodges_lehmann(x: &[f64], o: &WilcoxonOptions, exact: bool) -> Result<(f64, f
     // Asymptotic, as R: roots in mu of the standardised statistic W(mu) over
     // [min(x), max(x)] by uniroot(tol = 1e-4); alpha doubles while the
     // requested level cannot be bracketed.
-    let mut sorted = x.to_vec();
-    sorted.sort_unstable_by(|a, b| a.total_cmp(b));
+    let sorted = sorted_total(x);
     let x = &sorted[..];
     let (mumin, mumax) = x.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
     let corr = o.correction;
@@ -580,6 +579,15 @@ fn sort_keys(keys: &mut [u64]) {
     if !done {
         keys.sort_unstable();
     }
+}
+
+/// `x` sorted in `total_cmp` order, through the radix sort of [`sort_keys`]
+/// (the IEEE bits made order-preserving as unsigned integers).
+fn sorted_total(x: &[f64]) -> Vec<f64> {
+    const SIGN: u64 = 1 << 63;
+    let mut k: Vec<u64> = x.iter().map(|v| v.to_bits()).map(|b| if b & SIGN != 0 { !b } else { b | SIGN }).collect();
+    sort_keys(&mut k);
+    k.into_iter().map(|b| f64::from_bits(if b & SIGN != 0 { b & !SIGN } else { !b })).collect()
 }
 
 /// Sort key of a difference: |d| as ordered integer bits, shifted, with the
@@ -987,6 +995,15 @@ mod tests {
                 assert_eq!((vp, t, n), (rk.v_pos, rk.tie, rk.n_ranked), "mu {mu}");
             }
         }
+    }
+
+    #[test]
+    fn sorted_total_is_total_cmp_order() {
+        let x: Vec<f64> = (0..300).map(|i| ((i * 7919 % 300) as f64 - 150.0) * 0.37).chain([-0.0, 0.0, 1e300, -1e-300]).collect();
+        let mut want = x.clone();
+        want.sort_unstable_by(|a, b| a.total_cmp(b));
+        let got = sorted_total(&x);
+        assert!(got.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()));
     }
 
     #[test]
