@@ -226,21 +226,45 @@ impl TTails {
         self.c.df
     }
 
+    #[inline(always)]
+    fn lanes_generic(&self, lane: &[f64; LANES]) -> [f64; LANES] {
+        let (d, s) = (&self.direct, &self.swapped);
+        half_ib(&self.c, lane, |sym| if sym { s.e1 } else { d.e1 }, |sym, m| {
+            if sym {
+                (s.even[m - 1], s.odd[m - 1])
+            } else {
+                (d.even[m - 1], d.odd[m - 1])
+            }
+        })
+    }
+
+    /// The same code compiled for AVX2 (4-wide vectors; no FMA, so every
+    /// operation rounds as in the baseline build: identical bits).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn lanes_avx2(&self, lane: &[f64; LANES]) -> [f64; LANES] {
+        self.lanes_generic(lane)
+    }
+
+    fn lanes(&self, lane: &[f64; LANES]) -> [f64; LANES] {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2 (checked just above)
+                return unsafe { self.lanes_avx2(lane) };
+            }
+        }
+        self.lanes_generic(lane)
+    }
+
     /// p-values of `t` (statistics on this df) into `out`, as [`pvalue`] gives them.
     pub fn pvalues(&self, t: &[f64], alternative: Alternative, out: &mut [f64]) -> Result<()> {
-        let (d, s) = (&self.direct, &self.swapped);
         let mut i = 0;
         while i < t.len() {
             let k = (t.len() - i).min(LANES);
             let mut lane = [0.0; LANES];
             lane[..k].copy_from_slice(&t[i..i + k]);
-            let ib = half_ib(&self.c, &lane, |sym| if sym { s.e1 } else { d.e1 }, |sym, m| {
-                if sym {
-                    (s.even[m - 1], s.odd[m - 1])
-                } else {
-                    (d.even[m - 1], d.odd[m - 1])
-                }
-            });
+            let ib = self.lanes(&lane);
             for l in 0..k {
                 out[i + l] = finish(t[i + l], ib[l], self.c.df, alternative)?;
             }
