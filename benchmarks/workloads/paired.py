@@ -60,7 +60,7 @@ WORKLOADS = [
         check=_p_close(1e-9),
     ),
     Workload(
-        name="Wilcoxon approx, 20,000 x 200",
+        name="Wilcoxon approx, no HL CI, 20,000 x 200",
         setup=_matrix,
         # no Hodges-Lehmann interval: the same work as scipy (see the next row for it)
         ours=lambda d: rs.paired.wilcoxon(d[0], d[1], axis=1, method="approx", correction=False, conf_int=False),

@@ -55,9 +55,24 @@ __all__ = [
 # ----------------------------------------------------------------------------
 # input handling
 # ----------------------------------------------------------------------------
+class _Labels(Sequence[Any]):
+    """A lazy list view of a pandas Index (labels as Python scalars, like ``list(index)``)."""
+
+    def __init__(self, index: pd.Index) -> None:
+        self._index = index
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return self._index[i].tolist()
+        return self._index[i : i + 1].tolist()[0] if i >= 0 else self._index[[i]].tolist()[0]
+
+
 @dataclasses.dataclass
 class _Paired:
-    x: np.ndarray  # (endpoints, observations), C-contiguous float64
+    x: np.ndarray  # (endpoints, observations) float64, any strides
     y: Optional[np.ndarray]
     strict: bool  # 1-D form
     labels: Optional[pd.Index]  # endpoint labels (matrix mode)
@@ -65,11 +80,15 @@ class _Paired:
 
     def call(self, fn: Any, *args: Any) -> Any:
         idx = {"x": self.obs_index, "y": self.obs_index}
-        cols = {"x": list(self.labels), "y": list(self.labels)} if self.labels is not None else None
+        # labels are looked up only when an error names a column (no list of 20,000 labels per call)
+        cols = {"x": _Labels(self.labels), "y": _Labels(self.labels)} if self.labels is not None else None
         return call(fn, self.x, self.y, *args, index=idx, columns=cols)
 
 
 def _frame_values(df: pd.DataFrame, name: str) -> np.ndarray:
+    if df.shape[1] and all(isinstance(dt, np.dtype) and dt.kind in "biuf" for dt in set(df.dtypes.tolist())):
+        # plain numpy columns: one conversion (a float64 frame gives a view, no copy)
+        return df.to_numpy(dtype=np.float64)
     cols = [_series_to_float(df.iloc[:, j], f"{name}[{df.columns[j]!r}]") for j in range(df.shape[1])]
     return np.column_stack(cols) if cols else np.empty((len(df), 0))
 
@@ -124,8 +143,9 @@ def _prepare(x: Any, y: Any, axis: int, nan_policy: str) -> _Paired:
         labels = pd.Index(labels)
     else:
         labels = pd.RangeIndex(xv.shape[1 - ax])
-    x2 = np.ascontiguousarray(np.moveaxis(xv, ax, -1), dtype=np.float64)
-    y2 = None if yv is None else np.ascontiguousarray(np.moveaxis(yv, ax, -1), dtype=np.float64)
+    # a view with the observations last (no transposing copy): Rust reads strided rows
+    x2 = np.moveaxis(xv, ax, -1)
+    y2 = None if yv is None else np.moveaxis(yv, ax, -1)
     return _Paired(x2, y2, False, labels, obs)
 
 

@@ -11,6 +11,7 @@ pub mod nan;
 pub mod ranks;
 pub mod rng;
 pub mod rows;
+pub mod tdist;
 
 pub use alternative::Alternative;
 pub use nan::NanPolicy;

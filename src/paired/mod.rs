@@ -162,6 +162,83 @@ fn degenerate(e: &StatsError) -> bool {
     matches!(e, StatsError::TooFew { .. })
 }
 
+/// Endpoint `e` through the general path: differences under the NaN policy,
+/// then `f`; a degenerate endpoint in matrix mode gives a NaN row.
+fn general<T, F>(p: &Pairs<'_>, e: usize, policy: NanPolicy, strict: bool, buf: &mut Vec<f64>, f: &F) -> Result<T>
+where
+    T: NanRow,
+    F: Fn(usize, &Endpoint<'_>) -> Result<T>,
+{
+    if !differences(p, e, policy, strict, buf)? {
+        return Ok(T::nan_row());
+    }
+    let ep = Endpoint { d: buf, x: p.x.row(e), y: p.y.as_ref().map(|y| y.row(e)) };
+    match f(e, &ep) {
+        Err(err) if !strict && degenerate(&err) => Ok(T::nan_row()),
+        r => r,
+    }
+}
+
+/// Endpoints per parallel task in the matrix kernels.
+pub const CHUNK: usize = 64;
+
+/// Where a matrix kernel puts its rows: a `Vec` of output structs, or one
+/// column (`&mut [f64]`, one value per endpoint) per field, e.g. numpy
+/// arrays the binding allocated (no row-struct array, no copies).
+pub enum Sink<'s, T, const K: usize> {
+    Rows(&'s mut Vec<T>),
+    Columns([&'s mut [f64]; K], fn(&T) -> [f64; K]),
+}
+
+/// Run `fill(first_endpoint, rows)` on chunks of [`CHUNK`] endpoints in
+/// parallel (rows start as NaN rows) and store them in `sink`. Errors: the
+/// lowest endpoint's wins.
+pub fn fill_chunked<T, const K: usize, F>(m: usize, sink: Sink<'_, T, K>, fill: F) -> Result<()>
+where
+    T: NanRow + Copy + Sync,
+    F: Fn(usize, &mut [T]) -> Result<()> + Sync,
+{
+    let first_err = |res: Vec<Result<()>>| res.into_iter().collect::<Result<Vec<()>>>().map(|_| ());
+    match sink {
+        Sink::Rows(out) => {
+            out.clear();
+            out.resize(m, T::nan_row());
+            if m <= CHUNK {
+                // one chunk (the 1-D form, small matrices): on this thread
+                return fill(0, out);
+            }
+            first_err(out.par_chunks_mut(CHUNK).enumerate().map(|(c, chunk)| fill(c * CHUNK, chunk)).collect())
+        }
+        Sink::Columns(cols, fields) => {
+            if cols.iter().any(|c| c.len() != m) {
+                return Err(StatsError::argument("out", "internal: output columns of the wrong length"));
+            }
+            // per chunk: its slice of every column
+            let mut its: Vec<_> = cols.into_iter().map(|c| c.chunks_mut(CHUNK)).collect();
+            let mut tasks = Vec::with_capacity(m.div_ceil(CHUNK));
+            for c in 0..m.div_ceil(CHUNK) {
+                let parts: Vec<&mut [f64]> = its.iter_mut().filter_map(|it| it.next()).collect();
+                tasks.push((c, parts));
+            }
+            let run = |(c, mut parts): (usize, Vec<&mut [f64]>)| -> Result<()> {
+                let len = parts.first().map_or(0, |p| p.len());
+                let mut rows = [T::nan_row(); CHUNK];
+                fill(c * CHUNK, &mut rows[..len])?;
+                for (i, r) in rows[..len].iter().enumerate() {
+                    for (col, v) in parts.iter_mut().zip(fields(r)) {
+                        col[i] = v;
+                    }
+                }
+                Ok(())
+            };
+            if tasks.len() == 1 {
+                return tasks.into_iter().try_for_each(run);
+            }
+            first_err(tasks.into_par_iter().map(run).collect())
+        }
+    }
+}
+
 /// Run `f` on every endpoint in parallel. Errors: the lowest endpoint's wins.
 pub fn each_endpoint<T, F>(p: &Pairs<'_>, policy: NanPolicy, strict: bool, f: F) -> Result<Vec<T>>
 where
@@ -223,8 +300,76 @@ fn sum4(v: &[f64]) -> f64 {
 
 /// Sample mean and standard deviation (ddof = 1), two-pass for accuracy.
 pub fn mean_sd(d: &[f64]) -> (f64, f64) {
+    let mean = sum4(d) / d.len() as f64;
+    (mean, sd_about(d, mean))
+}
+
+/// `d` = the contiguous differences `y - x` (or `x`) written into `buf`, and
+/// their [`sum4`] (the same value, in one pass over the inputs).
+fn fill_sum4(x: &[f64], y: Option<&[f64]>, buf: &mut Vec<f64>) -> f64 {
+    let n = x.len();
+    buf.clear();
+    buf.resize(n, 0.0);
+    let mut acc = [0.0f64; 4];
+    let full = n - n % 4;
+    match y {
+        Some(y) => {
+            for ((o, a), b) in buf[..full].chunks_exact_mut(4).zip(x[..full].chunks_exact(4)).zip(y[..full].chunks_exact(4)) {
+                for k in 0..4 {
+                    let d = b[k] - a[k];
+                    o[k] = d;
+                    acc[k] += d;
+                }
+            }
+            for i in full..n {
+                buf[i] = y[i] - x[i];
+            }
+        }
+        None => {
+            for (o, a) in buf[..full].chunks_exact_mut(4).zip(x[..full].chunks_exact(4)) {
+                o.copy_from_slice(a);
+                for k in 0..4 {
+                    acc[k] += a[k];
+                }
+            }
+            buf[full..].copy_from_slice(&x[full..]);
+        }
+    }
+    let tail: f64 = buf[full..].iter().sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// Differences of endpoint `e` into `buf` and their mean and sd, when every
+/// value is finite (then every NaN policy gives these); `None` otherwise
+/// (the caller takes the general path, which applies the policy).
+fn finite_mean_sd(p: &Pairs<'_>, e: usize, buf: &mut Vec<f64>) -> Option<(f64, f64)> {
+    let xr = p.x.row(e);
+    let yr = p.y.as_ref().map(|y| y.row(e));
+    let sum = match (xr.as_slice(), yr.as_ref().map(|r| r.as_slice())) {
+        (Some(a), None) => fill_sum4(a, None, buf),
+        (Some(a), Some(Some(b))) => fill_sum4(a, Some(b), buf),
+        _ => {
+            // strided rows (axis = 0 input read in place)
+            buf.clear();
+            match &yr {
+                Some(y) => buf.extend(xr.iter().zip(y.iter()).map(|(&a, &b)| b - a)),
+                None => buf.extend(xr.iter().copied()),
+            }
+            sum4(buf)
+        }
+    };
+    // a NaN or infinity anywhere makes the sum non-finite (overflow too: the
+    // general path then sorts it out)
+    if !sum.is_finite() {
+        return None;
+    }
+    let mean = sum / buf.len() as f64;
+    Some((mean, sd_about(buf, mean)))
+}
+
+/// Sample standard deviation (ddof = 1) about a given mean.
+fn sd_about(d: &[f64], mean: f64) -> f64 {
     let n = d.len() as f64;
-    let mean = sum4(d) / n;
     let mut acc = [0.0f64; 4];
     let chunks = d.chunks_exact(4);
     let rest = chunks.remainder();
@@ -236,7 +381,7 @@ pub fn mean_sd(d: &[f64]) -> (f64, f64) {
     }
     let tail: f64 = rest.iter().map(|v| (v - mean) * (v - mean)).sum();
     let ss = (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail;
-    (mean, (ss / (n - 1.0)).sqrt())
+    (ss / (n - 1.0)).sqrt()
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Paired / one-sample t-test (R `t.test(paired = TRUE)`, scipy `ttest_rel`).
 
-use super::{each_endpoint, mean_sd, Endpoint, NanRow, Pairs};
+use super::{fill_chunked, finite_mean_sd, general, mean_sd, Endpoint, NanRow, Pairs, Sink, CHUNK};
+use crate::common::tdist::TTails;
 use crate::common::{alternative::check_conf_level, dist, Alternative, NanPolicy};
 use crate::error::{Result, StatsError};
 
@@ -73,13 +74,10 @@ pub fn t_interval(mean: f64, se: f64, df: f64, alternative: Alternative, conf_le
     Ok(interval_from(mean, se, t_quantile(df, alternative, conf_level)?, alternative))
 }
 
-/// p-value of `t` on `df` degrees of freedom, one tail evaluation.
+/// p-value of `t` on `df` degrees of freedom (statrs' method, organised so
+/// that a batch on one df gives the same bits: `common::tdist`).
 fn t_pvalue(t: f64, df: f64, alternative: Alternative) -> Result<f64> {
-    Ok(match alternative {
-        Alternative::TwoSided => (2.0 * dist::t_sf(t.abs(), df)?).min(1.0),
-        Alternative::Less => dist::t_cdf(t, df)?,
-        Alternative::Greater => dist::t_sf(t, df)?,
-    })
+    crate::common::tdist::pvalue(t, df, alternative)
 }
 
 /// The t-test on one endpoint's differences; `q_cache = (df, quantile)` saves
@@ -91,10 +89,20 @@ pub fn ttest_one(ep: &Endpoint<'_>, o: &TtestOptions, q_cache: Option<(f64, f64)
         return Err(StatsError::too_few("x", n, 2));
     }
     let (mean, sd) = mean_sd(d);
+    let mut r = from_stats(n, mean, sd, o, q_cache)?;
+    r.pvalue = if r.statistic.is_nan() { f64::NAN } else { t_pvalue(r.statistic, r.df, o.alternative)? };
+    if o.means {
+        (r.mean_x, r.mean_y) = ep.means();
+    }
+    Ok(r)
+}
+
+/// Everything but the p-value (NaN) and the means of x and y (NaN), from n >= 2,
+/// the mean and the sd of the differences.
+fn from_stats(n: usize, mean: f64, sd: f64, o: &TtestOptions, q_cache: Option<(f64, f64)>) -> Result<TtestOutput> {
     let df = (n - 1) as f64;
     let se = sd / (n as f64).sqrt();
     let t = (mean - o.popmean) / se;
-    let pvalue = if t.is_nan() { f64::NAN } else { t_pvalue(t, df, o.alternative)? };
     let (ci_low, ci_high) = if se > 0.0 && se.is_finite() {
         let q = match q_cache {
             Some((cdf, q)) if cdf == df => q,
@@ -104,10 +112,9 @@ pub fn ttest_one(ep: &Endpoint<'_>, o: &TtestOptions, q_cache: Option<(f64, f64)
     } else {
         (mean, mean)
     };
-    let (mean_x, mean_y) = if o.means { ep.means() } else { (f64::NAN, f64::NAN) };
     Ok(TtestOutput {
         statistic: t,
-        pvalue,
+        pvalue: f64::NAN,
         df,
         n: n as f64,
         mean_diff: mean,
@@ -117,20 +124,80 @@ pub fn ttest_one(ep: &Endpoint<'_>, o: &TtestOptions, q_cache: Option<(f64, f64)
         srm: mean / sd,
         ci_low,
         ci_high,
-        mean_x,
-        mean_y,
+        mean_x: f64::NAN,
+        mean_y: f64::NAN,
     })
 }
 
 /// Every endpoint of `p` (rows), in parallel.
 pub fn ttest(p: &Pairs<'_>, o: &TtestOptions) -> Result<Vec<TtestOutput>> {
+    let mut out = Vec::new();
+    ttest_into(p, o, Sink::Rows(&mut out))?;
+    Ok(out)
+}
+
+/// The fields of a row in [`TTEST_FIELDS`] order.
+pub fn ttest_fields(r: &TtestOutput) -> [f64; 13] {
+    [r.statistic, r.pvalue, r.df, r.n, r.mean_diff, r.sd_diff, r.se, r.cohen_dz, r.srm, r.ci_low, r.ci_high, r.mean_x, r.mean_y]
+}
+
+/// Field names for [`Sink::Columns`] output.
+pub const TTEST_FIELDS: [&str; 13] =
+    ["statistic", "pvalue", "df", "n", "mean_diff", "sd_diff", "se", "cohen_dz", "srm", "ci_low", "ci_high", "mean_x", "mean_y"];
+
+/// As [`ttest`], into a [`Sink`].
+pub fn ttest_into(p: &Pairs<'_>, o: &TtestOptions, sink: Sink<'_, TtestOutput, 13>) -> Result<()> {
     check_conf_level(o.conf_level)?;
     if !o.popmean.is_finite() {
         return Err(StatsError::argument("popmean", format!("{} is not a finite number", o.popmean)));
     }
     let full_df = p.len() as f64 - 1.0;
     let q_cache = if p.endpoints() > 1 && full_df > 0.0 { Some((full_df, t_quantile(full_df, o.alternative, o.conf_level)?)) } else { None };
-    each_endpoint(p, o.nan_policy, o.strict, |_, ep| ttest_one(ep, o, q_cache))
+    let one = |_: usize, ep: &Endpoint<'_>| ttest_one(ep, o, q_cache);
+    let tails = if full_df > 0.0 && p.endpoints() > 1 { TTails::new(full_df) } else { None };
+    let n = p.len();
+    // endpoints with every value finite go through one fused pass (differences,
+    // mean, sd) and get their p-values in batches on the shared df; the others
+    // (and the 1-D form) take the general path (NaN policy, errors)
+    fill_chunked(p.endpoints(), sink, |first, chunk: &mut [TtestOutput]| -> Result<()> {
+        let mut buf = Vec::with_capacity(n);
+        let tails = match &tails {
+            Some(t) => t,
+            None => {
+                for (j, slot) in chunk.iter_mut().enumerate() {
+                    *slot = general(p, first + j, o.nan_policy, o.strict, &mut buf, &one)?;
+                }
+                return Ok(());
+            }
+        };
+        let mut idx = [0usize; CHUNK];
+        let mut ts = [0.0; CHUNK];
+        let mut k = 0;
+        for (j, slot) in chunk.iter_mut().enumerate() {
+            let e = first + j;
+            match finite_mean_sd(p, e, &mut buf) {
+                Some((mean, sd)) => {
+                    *slot = from_stats(n, mean, sd, o, q_cache)?;
+                    if o.means {
+                        let ep = Endpoint { d: &buf, x: p.x.row(e), y: p.y.as_ref().map(|y| y.row(e)) };
+                        (slot.mean_x, slot.mean_y) = ep.means();
+                    }
+                    if !slot.statistic.is_nan() {
+                        idx[k] = j;
+                        ts[k] = slot.statistic;
+                        k += 1;
+                    }
+                }
+                None => *slot = general(p, e, o.nan_policy, o.strict, &mut buf, &one)?,
+            }
+        }
+        let mut pv = [0.0; CHUNK];
+        tails.pvalues(&ts[..k], o.alternative, &mut pv[..k])?;
+        for (&j, &v) in idx[..k].iter().zip(&pv) {
+            chunk[j].pvalue = v;
+        }
+        Ok(())
+    })
 }
 
 #[cfg(test)]

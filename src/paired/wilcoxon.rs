@@ -9,8 +9,7 @@
 //! `n (n + 1) + 1` values, computed with halving steps (exact in binary
 //! floating point up to n = 52).
 
-use super::{each_endpoint, median, Endpoint, NanRow, Pairs};
-use crate::common::ranks::midranks;
+use super::{fill_chunked, general, median, Endpoint, NanRow, Pairs, Sink};
 use crate::common::{alternative::check_conf_level, dist, Alternative, NanPolicy};
 use crate::error::{Result, StatsError};
 
@@ -150,10 +149,10 @@ fn walsh(x: &[f64]) -> Vec<f64> {
 /// tie-corrected variance, optional continuity correction.
 fn w_at(x: &[f64], mu: f64, correct: bool, alt: Alternative) -> f64 {
     // R: xd <- x - mu; xd <- xd[xd != 0]; ranks of |xd| (exact ties); V+ and tie term
-    let rk = rank_signed(x, mu, ZeroMethod::Wilcox, false);
-    let nx = rk.n_ranked as f64;
-    let zd = rk.v_pos - nx * (nx + 1.0) / 4.0;
-    let sigma = (nx * (nx + 1.0) * (2.0 * nx + 1.0) / 24.0 - rk.tie / 48.0).sqrt();
+    let (v_pos, tie, n_ranked) = signed_ranks_sorted(x, mu);
+    let nx = n_ranked as f64;
+    let zd = v_pos - nx * (nx + 1.0) / 4.0;
+    let sigma = (nx * (nx + 1.0) * (2.0 * nx + 1.0) / 24.0 - tie / 48.0).sqrt();
     let c = if correct {
         match alt {
             Alternative::TwoSided => 0.5 * if zd > 0.0 { 1.0 } else if zd < 0.0 { -1.0 } else { 0.0 },
@@ -164,6 +163,133 @@ fn w_at(x: &[f64], mu: f64, correct: bool, alt: Alternative) -> f64 {
         0.0
     };
     (zd - c) / sigma
+}
+
+/// `(V+, sum(t^3 - t), n ranked)` of `x - mu` with zeros dropped, for `x`
+/// sorted ascending: the same numbers as ranking the keys of `x - mu`
+/// ([`rank_signed`] with 'wilcox'), in O(n). `x - mu` is monotone in `x`
+/// (rounding included), so the magnitudes of the negative part read
+/// backwards and of the positive part read forwards are both ascending: a
+/// merge of the two runs visits |x - mu| in sorted order, and equal
+/// magnitudes (from either run) form the tie groups.
+fn signed_ranks_sorted(x: &[f64], mu: f64) -> (f64, f64, usize) {
+    let k = x.partition_point(|&v| v - mu < 0.0);
+    let z = k + x[k..].partition_point(|&v| v - mu == 0.0);
+    let n = x.len();
+    let neg = |i: usize| (x[i] - mu).abs(); // i < k, magnitudes ascending as i falls
+    let pos = |j: usize| x[j] - mu; // j >= z, ascending as j rises
+    if let Some(v) = MERGE.with(|c| {
+        let (av, bv) = &mut *c.borrow_mut();
+        v_pos_no_ties(x, mu, k, z, av, bv)
+    }) {
+        return (v as f64, 0.0, n - (z - k));
+    }
+    let (mut i, mut j) = (k, z); // next negative is i - 1, next positive j
+    let (mut r0, mut v2, mut tie) = (0u64, 0u64, 0u64);
+    while i > 0 || j < n {
+        let a = match (i > 0, j < n) {
+            (true, true) => neg(i - 1).min(pos(j)),
+            (true, false) => neg(i - 1),
+            _ => pos(j),
+        };
+        let (mut t, mut np) = (0u64, 0u64);
+        while i > 0 && neg(i - 1) == a {
+            i -= 1;
+            t += 1;
+        }
+        while j < n && pos(j) == a {
+            j += 1;
+            t += 1;
+            np += 1;
+        }
+        // ranks r0 + 1 ..= r0 + t share (2 r0 + t + 1) / 2; doubled to stay integer
+        v2 += (2 * r0 + t + 1) * np;
+        if t > 1 {
+            tie += t * t * t - t;
+        }
+        r0 += t;
+    }
+    (v2 as f64 / 2.0, tie as f64, n - (z - k))
+}
+
+thread_local! {
+    static MERGE: std::cell::RefCell<(Vec<f64>, Vec<f64>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// V+ of `x - mu` (`x` sorted; negatives `..k`, zeros `k..z`, positives
+/// `z..`) when no two magnitudes are equal, else `None`. The merge of the
+/// two ascending magnitude runs is cut into four stretches (merge path), run
+/// side by side without branches: four independent dependency chains.
+fn v_pos_no_ties(x: &[f64], mu: f64, k: usize, z: usize, av: &mut Vec<f64>, bv: &mut Vec<f64>) -> Option<u64> {
+    const S: usize = 4;
+    let n = x.len();
+    let (na, nb) = (k, n - z);
+    let total = na + nb;
+    av.clear();
+    av.extend(x[..k].iter().rev().map(|&v| (v - mu).abs()));
+    av.push(f64::INFINITY);
+    bv.clear();
+    bv.extend(x[z..].iter().map(|&v| v - mu));
+    bv.push(f64::INFINITY);
+    let (a, b) = (&av[..], &bv[..]);
+    // elements taken from `a` among the first h of the merge (a first on equality)
+    let split = |h: usize| -> usize {
+        let (mut lo, mut hi) = (h.saturating_sub(nb), h.min(na));
+        while lo < hi {
+            let m = (lo + hi) / 2;
+            if a[m] <= b[h - m - 1] {
+                lo = m + 1;
+            } else {
+                hi = m;
+            }
+        }
+        lo
+    };
+    let mut i = [0usize; S];
+    let mut j = [0usize; S];
+    let mut r = [0u64; S];
+    let mut len = [0usize; S];
+    let mut prev = [-1.0f64; S];
+    for c in 0..S {
+        let h = c * total / S;
+        let h1 = (c + 1) * total / S;
+        i[c] = split(h);
+        j[c] = h - i[c];
+        r[c] = h as u64;
+        len[c] = h1 - h;
+        // the element just before the stretch, so a tie across the cut is seen
+        let before_a = if i[c] > 0 { a[i[c] - 1] } else { -1.0 };
+        let before_b = if j[c] > 0 { b[j[c] - 1] } else { -1.0 };
+        prev[c] = before_a.max(before_b);
+    }
+    let (mut v, mut tie) = (0u64, false);
+    let mut step = |c: usize, i: &mut [usize; S], j: &mut [usize; S]| {
+        let (p, q) = (a[i[c]], b[j[c]]);
+        let take_b = q < p;
+        let m = if take_b { q } else { p };
+        tie |= m == prev[c] || p == q;
+        prev[c] = m;
+        r[c] += 1;
+        v += r[c] * take_b as u64;
+        j[c] += take_b as usize;
+        i[c] += (!take_b) as usize;
+    };
+    let common = len.iter().copied().min().unwrap_or(0);
+    for _ in 0..common {
+        for c in 0..S {
+            step(c, &mut i, &mut j);
+        }
+    }
+    for (c, &l) in len.iter().enumerate() {
+        for _ in common..l {
+            step(c, &mut i, &mut j);
+        }
+    }
+    if tie {
+        None
+    } else {
+        Some(v)
+    }
 }
 
 /// R's `uniroot` tolerance default for the Wilcoxon interval (`tol.root`).
@@ -271,6 +397,8 @@ fn hodges_lehmann(x: &[f64], o: &WilcoxonOptions, exact: bool) -> Result<(f64, f
     // Asymptotic, as R: roots in mu of the standardised statistic W(mu) over
     // [min(x), max(x)] by uniroot(tol = 1e-4); alpha doubles while the
     // requested level cannot be bracketed.
+    let sorted = sorted_total(x);
+    let x = &sorted[..];
     let (mumin, mumax) = x.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
     let corr = o.correction;
     let alt = o.alternative;
@@ -282,7 +410,8 @@ fn hodges_lehmann(x: &[f64], o: &WilcoxonOptions, exact: bool) -> Result<(f64, f
     let root = |zq: f64| -> f64 {
         brent(mumin, mumax, w_min - zq, w_max - zq, TOL_ROOT, 1000, |mu| w_at(x, mu, corr, alt) - zq)
     };
-    let med = median(x);
+    let nx = x.len(); // x is sorted: its median directly (= median(x))
+    let med = if nx % 2 == 1 { x[nx / 2] } else { (x[nx / 2 - 1] + x[nx / 2]) / 2.0 };
     let mut a = alpha;
     let (lo, hi) = match alt {
         Alternative::TwoSided => {
@@ -357,6 +486,92 @@ impl NoTieCache {
 
 thread_local! {
     static KEYS: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+    static SORT_SCRATCH: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Sort keys (see [`key`]) ascending: two counting-sort passes (LSD radix) on
+/// the top 16 significant bits of `key - min`, then insertion sort, which
+/// only has to order keys that share those bits. Should many do (clustered
+/// data next to an outlier), the insertion sort gives up and a comparison
+/// sort finishes.
+fn sort_keys(keys: &mut [u64]) {
+    let n = keys.len();
+    if n < 64 {
+        keys.sort_unstable();
+        return;
+    }
+    let (mut lo, mut hi) = (u64::MAX, 0u64);
+    for &k in keys.iter() {
+        lo = lo.min(k);
+        hi = hi.max(k);
+    }
+    let span = hi - lo;
+    if span == 0 {
+        return;
+    }
+    let shift = (64 - span.leading_zeros()).saturating_sub(16);
+    let done = SORT_SCRATCH.with(|cell| {
+        let tmp = &mut *cell.borrow_mut();
+        tmp.clear();
+        tmp.resize(n, 0);
+        let mut c0 = [0u32; 256];
+        let mut c1 = [0u32; 256];
+        for &k in keys.iter() {
+            let d = (k - lo) >> shift;
+            c0[(d & 0xff) as usize] += 1;
+            c1[((d >> 8) & 0xff) as usize] += 1;
+        }
+        let (mut a0, mut a1) = (0u32, 0u32);
+        for (x, y) in c0.iter_mut().zip(c1.iter_mut()) {
+            let (v0, v1) = (*x, *y);
+            *x = a0;
+            *y = a1;
+            a0 += v0;
+            a1 += v1;
+        }
+        let t = &mut tmp[..n];
+        for &k in keys.iter() {
+            let b = &mut c0[(((k - lo) >> shift) & 0xff) as usize];
+            t[*b as usize] = k;
+            *b += 1;
+        }
+        let o = &mut keys[..n];
+        for &k in t.iter() {
+            let b = &mut c1[((((k - lo) >> shift) >> 8) & 0xff) as usize];
+            o[*b as usize] = k;
+            *b += 1;
+        }
+        // insertion sort within equal top bits; bounded work
+        let mut budget = 8 * n;
+        for i in 1..n {
+            let k = o[i];
+            if o[i - 1] > k {
+                let mut j = i;
+                while j > 0 && o[j - 1] > k {
+                    o[j] = o[j - 1];
+                    j -= 1;
+                }
+                o[j] = k;
+                budget = budget.saturating_sub(i - j);
+                if budget == 0 {
+                    return false;
+                }
+            }
+        }
+        true
+    });
+    if !done {
+        keys.sort_unstable();
+    }
+}
+
+/// `x` sorted in `total_cmp` order, through the radix sort of [`sort_keys`]
+/// (the IEEE bits made order-preserving as unsigned integers).
+fn sorted_total(x: &[f64]) -> Vec<f64> {
+    const SIGN: u64 = 1 << 63;
+    let mut k: Vec<u64> = x.iter().map(|v| v.to_bits()).map(|b| if b & SIGN != 0 { !b } else { b | SIGN }).collect();
+    sort_keys(&mut k);
+    k.into_iter().map(|b| f64::from_bits(if b & SIGN != 0 { b & !SIGN } else { !b })).collect()
 }
 
 /// Sort key of a difference: |d| as ordered integer bits, shifted, with the
@@ -389,9 +604,27 @@ fn rank_signed(d: &[f64], shift: f64, zm: ZeroMethod, want_weights: bool) -> Ran
             }
             keys.push(key(x));
         }
-        keys.sort_unstable();
+        rank_keys(&mut keys, zm, want_weights)
+    })
+}
+
+/// Sort the keys and sum the signed ranks.
+fn rank_keys(keys: &mut [u64], zm: ZeroMethod, want_weights: bool) -> Ranked {
+    {
+        sort_keys(keys);
         let n = keys.len();
         let mut out = Ranked { v_pos: 0.0, v_zero: 0.0, tie: 0.0, weights: Vec::new(), ties_nonzero: false, n_ranked: n };
+        // common case, no ties and no zeros: rank i + 1 at position i, integer sums
+        // (the same numbers as the general loop: its sums of half-integers are exact)
+        if !want_weights && n > 0 && keys[0] >> 1 != 0 {
+            // (branch-free folds, so both loops vectorise)
+            let ties = keys[..n - 1].iter().zip(&keys[1..]).fold(0u64, |t, (&a, &b)| t | ((a >> 1 == b >> 1) as u64));
+            let v: u64 = keys.iter().enumerate().map(|(i, &k)| (i as u64 + 1) & (k & 1).wrapping_sub(1)).sum();
+            if ties == 0 {
+                out.v_pos = v as f64;
+                return out;
+            }
+        }
         if want_weights {
             out.weights.reserve(n);
         }
@@ -425,7 +658,44 @@ fn rank_signed(d: &[f64], shift: f64, zm: ZeroMethod, want_weights: bool) -> Ran
             i = j;
         }
         out
-    })
+    }
+}
+
+/// Keys of endpoint `e` straight from its contiguous rows (`y - x - shift`,
+/// the same numbers as the differences path), zeros skipped under 'wilcox':
+/// `Some(n_all, n_zero)` when every value is finite, else `None`.
+fn keys_from_rows(p: &Pairs<'_>, e: usize, shift: f64, zm: ZeroMethod, keys: &mut Vec<u64>) -> Option<(usize, usize)> {
+    let xr = p.x.row(e);
+    let yr = p.y.as_ref().map(|y| y.row(e));
+    let n = xr.len();
+    keys.clear();
+    keys.resize(n, 0);
+    // one branch-free pass (vectorises); zeros are compacted away afterwards
+    let (mut zeros, mut bad) = (0u64, false);
+    let mut put = |k: &mut u64, v: f64| {
+        let x = v - shift;
+        bad |= !v.is_finite();
+        zeros += (x == 0.0) as u64;
+        *k = key(x);
+    };
+    match (xr.as_slice(), yr.as_ref().map(|y| y.as_slice())) {
+        (Some(xs), Some(Some(ys))) => keys.iter_mut().zip(xs).zip(ys).for_each(|((k, &a), &b)| put(k, b - a)),
+        (Some(xs), None) => keys.iter_mut().zip(xs).for_each(|(k, &a)| put(k, a)),
+        // strided rows (axis = 0 input read in place)
+        (_, Some(_)) => {
+            if let Some(y) = &yr {
+                keys.iter_mut().zip(xr.iter()).zip(y.iter()).for_each(|((k, &a), &b)| put(k, b - a));
+            }
+        }
+        (None, None) => keys.iter_mut().zip(xr.iter()).for_each(|(k, &a)| put(k, a)),
+    }
+    if bad {
+        return None;
+    }
+    if zeros > 0 && zm == ZeroMethod::Wilcox {
+        keys.retain(|&k| k != 0);
+    }
+    Some((n, zeros as usize))
 }
 
 /// The signed-rank test on one endpoint.
@@ -439,13 +709,23 @@ pub fn signed_rank(ep: &Endpoint<'_>, o: &WilcoxonOptions, cache: Option<&NoTieC
         return Err(StatsError::too_few("x (non-zero differences)", 0, 1));
     }
     let n = if o.zero_method == ZeroMethod::Wilcox { n_all - n_zero } else { n_all };
-    let exact = match o.method {
+    let exact = is_exact(o, n);
+    let rk = rank_signed(ep.d, o.popmean, o.zero_method, exact);
+    test_from_ranks(ep, o, cache, rk, n, n_zero, exact)
+}
+
+fn is_exact(o: &WilcoxonOptions, n: usize) -> bool {
+    match o.method {
         Method::Exact => true,
         Method::Approx => false,
         Method::Auto => n <= AUTO_EXACT_MAX,
-    };
-    let rk = rank_signed(ep.d, o.popmean, o.zero_method, exact);
+    }
+}
+
+/// The test from the ranking of one endpoint (`ep` is used only for the interval).
+fn test_from_ranks(ep: &Endpoint<'_>, o: &WilcoxonOptions, cache: Option<&NoTieCache>, rk: Ranked, n: usize, n_zero: usize, exact: bool) -> Result<WilcoxonOutput> {
     debug_assert_eq!(rk.n_ranked, n);
+    let ties_nonzero = rk.ties_nonzero;
     let v_pos = rk.v_pos;
     let statistic = if o.zero_method == ZeroMethod::Zsplit { v_pos + rk.v_zero / 2.0 } else { v_pos };
     let (pvalue, zstatistic) = if exact {
@@ -489,8 +769,8 @@ pub fn signed_rank(ep: &Endpoint<'_>, o: &WilcoxonOptions, cache: Option<&NoTieC
         // exact p-value is R's (exact requested, or n < 50) and no ties or zeros
         let nonzero: Vec<f64> = ep.d.iter().map(|v| v - o.popmean).filter(|&v| v != 0.0).collect();
         let x: Vec<f64> = nonzero.iter().map(|v| v + o.popmean).collect();
-        let abs_nz: Vec<f64> = nonzero.iter().map(|v| v.abs()).collect();
-        let ties = !midranks(&abs_nz).1.is_empty();
+        // ties among the non-zero |d - popmean|: found by the ranking already
+        let ties = ties_nonzero;
         let r_exact = match o.method {
             Method::Exact => true,
             Method::Approx => false,
@@ -516,6 +796,21 @@ pub fn signed_rank(ep: &Endpoint<'_>, o: &WilcoxonOptions, cache: Option<&NoTieC
 }
 
 pub fn wilcoxon(p: &Pairs<'_>, o: &WilcoxonOptions) -> Result<Vec<WilcoxonOutput>> {
+    let mut out = Vec::new();
+    wilcoxon_into(p, o, Sink::Rows(&mut out))?;
+    Ok(out)
+}
+
+/// Field names for [`Sink::Columns`] output, in [`wilcoxon_fields`] order.
+pub const WILCOXON_FIELDS: [&str; 10] =
+    ["statistic", "pvalue", "n", "n_zero", "exact", "zstatistic", "estimate", "ci_low", "ci_high", "ci_exact"];
+
+pub fn wilcoxon_fields(r: &WilcoxonOutput) -> [f64; 10] {
+    [r.statistic, r.pvalue, r.n, r.n_zero, r.exact, r.zstatistic, r.estimate, r.ci_low, r.ci_high, r.ci_exact]
+}
+
+/// As [`wilcoxon`], into a [`Sink`].
+pub fn wilcoxon_into(p: &Pairs<'_>, o: &WilcoxonOptions, sink: Sink<'_, WilcoxonOutput, 10>) -> Result<()> {
     check_conf_level(o.conf_level)?;
     if !o.popmean.is_finite() {
         return Err(StatsError::argument("popmean", format!("{} is not a finite number", o.popmean)));
@@ -528,7 +823,30 @@ pub fn wilcoxon(p: &Pairs<'_>, o: &WilcoxonOptions) -> Result<Vec<WilcoxonOutput
         _ => None,
     };
     let cache = if p.endpoints() > 1 { cache } else { None };
-    each_endpoint(p, o.nan_policy, o.strict, |_, ep| signed_rank(ep, o, cache.as_ref()))
+    let one = |_: usize, ep: &Endpoint<'_>| signed_rank(ep, o, cache.as_ref());
+    // matrix mode without the interval: endpoints with contiguous, finite rows
+    // are ranked straight from x and y (no difference buffer); the others (and
+    // the 1-D form, and the interval) take the general path (NaN policy, errors)
+    let direct = p.endpoints() > 1 && !o.conf_int;
+    fill_chunked(p.endpoints(), sink, |first, chunk: &mut [WilcoxonOutput]| -> Result<()> {
+        let mut buf = Vec::with_capacity(p.len());
+        let mut keys = Vec::with_capacity(p.len());
+        for (j, slot) in chunk.iter_mut().enumerate() {
+            let e = first + j;
+            let fast = if direct { keys_from_rows(p, e, o.popmean, o.zero_method, &mut keys) } else { None };
+            *slot = match fast {
+                Some((n_all, n_zero)) if n_zero < n_all => {
+                    let n = if o.zero_method == ZeroMethod::Wilcox { n_all - n_zero } else { n_all };
+                    let exact = is_exact(o, n);
+                    let rk = rank_keys(&mut keys, o.zero_method, exact);
+                    let ep = Endpoint { d: &[], x: p.x.row(e), y: p.y.as_ref().map(|y| y.row(e)) };
+                    test_from_ranks(&ep, o, cache.as_ref(), rk, n, n_zero, exact)?
+                }
+                _ => general(p, e, o.nan_policy, o.strict, &mut buf, &one)?,
+            };
+        }
+        Ok(())
+    })
 }
 
 #[cfg(test)]
@@ -617,6 +935,59 @@ mod tests {
         assert_eq!(a.statistic + b.statistic, 28.0);
         assert!((a.pvalue - b.pvalue).abs() < 1e-15);
         assert!((a.estimate + b.estimate).abs() < 1e-15);
+    }
+
+    #[test]
+    fn bucket_sort_equals_a_comparison_sort() {
+        let mut state = 12345u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        };
+        for n in [31, 32, 63, 64, 65, 200, 1000, 5000] {
+            for kind in 0..4 {
+                let mut keys: Vec<u64> = (0..n)
+                    .map(|i| {
+                        let v = next();
+                        key(match kind {
+                            0 => v,
+                            1 => (v * 8.0).round(),        // heavy ties
+                            2 => if i == 0 { 1e300 } else { v }, // an outlier
+                            _ => v * v * v * 1e-3,         // skewed
+                        })
+                    })
+                    .collect();
+                let mut want = keys.clone();
+                want.sort_unstable();
+                sort_keys(&mut keys);
+                assert_eq!(keys, want, "n {n} kind {kind}");
+            }
+        }
+    }
+
+    #[test]
+    fn sorted_merge_ranks_equal_the_key_ranking() {
+        let x = [-3.0, -1.0, -1.0, 0.5, 1.0, 1.0, 2.0, 3.0, 4.5, 7.0];
+        let y = [-2.5, -1.25, 0.5, 1.0, 3.75, 4.0, 9.0]; // no ties for most mu
+        let w: Vec<f64> = (0..57).map(|i| ((i * 37 % 57) as f64 * 0.731).sin() * 3.0).collect();
+        let mut w = w;
+        w.sort_unstable_by(|a, b| a.total_cmp(b));
+        for mu in [-5.0, -1.0, 0.0, 0.25, 0.75, 1.0, 1.5, 2.0, 2.75, 3.0, 8.0, 0.1 + 0.2, 1.1, -0.3, w[20], (w[3] + w[40]) / 2.0] {
+            for v in [&x[..], &y[..], &w[..]] {
+                let rk = rank_signed(v, mu, ZeroMethod::Wilcox, false);
+                let (vp, t, n) = signed_ranks_sorted(v, mu);
+                assert_eq!((vp, t, n), (rk.v_pos, rk.tie, rk.n_ranked), "mu {mu}");
+            }
+        }
+    }
+
+    #[test]
+    fn sorted_total_is_total_cmp_order() {
+        let x: Vec<f64> = (0..300).map(|i| ((i * 7919 % 300) as f64 - 150.0) * 0.37).chain([-0.0, 0.0, 1e300, -1e-300]).collect();
+        let mut want = x.clone();
+        want.sort_unstable_by(|a, b| a.total_cmp(b));
+        let got = sorted_total(&x);
+        assert!(got.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()));
     }
 
     #[test]

@@ -5,15 +5,15 @@
 //! 1-D arrays, one value per endpoint. `strict` marks the 1-D form.
 
 use ndarray::Array2;
-use numpy::{PyArray1, PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::convert::{f64_out, f64_out2, slice, view2};
+use super::convert::{f64_out, f64_out2, new_f64, slice, view2};
 use super::run::run_detached;
 use crate::common::{Alternative, NanPolicy};
 use crate::multitest;
-use crate::paired::{bootstrap, mcnemar, permutation, sign, ttest, wilcoxon, Pairs};
+use crate::paired::{bootstrap, mcnemar, permutation, sign, ttest, wilcoxon, Pairs, Sink};
 
 type M<'py> = PyReadonlyArray2<'py, f64>;
 type Pair<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
@@ -46,18 +46,47 @@ fn paired_ttest<'py>(
     means: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xv, yv) = pairs(&x, &y);
-    let rows = run_detached(py, || {
-        let o = ttest::TtestOptions {
-            means,
-            alternative: Alternative::parse(alternative)?,
-            conf_level,
-            popmean,
-            nan_policy: NanPolicy::parse(nan_policy)?,
-            strict,
-        };
-        ttest::ttest(&Pairs::new(xv, yv)?, &o)
-    })?;
-    Ok(fields!(py, rows, statistic, pvalue, df, n, mean_diff, sd_diff, se, cohen_dz, srm, ci_low, ci_high, mean_x, mean_y))
+    // numpy-allocated output columns, filled in place (no row structs, no copies)
+    let (d, arrays) = columns(py, &ttest::TTEST_FIELDS, xv.nrows())?;
+    {
+        let mut writers: Vec<_> = arrays.iter().map(|a| a.readwrite()).collect();
+        let cols = slices::<13>(&mut writers)?;
+        run_detached(py, || {
+            let o = ttest::TtestOptions {
+                means,
+                alternative: Alternative::parse(alternative)?,
+                conf_level,
+                popmean,
+                nan_policy: NanPolicy::parse(nan_policy)?,
+                strict,
+            };
+            ttest::ttest_into(&Pairs::new(xv, yv)?, &o, Sink::Columns(cols, ttest::ttest_fields))
+        })?;
+    }
+    Ok(d)
+}
+
+/// A dict of new numpy float64 arrays of length `m`, one per field name (to be filled).
+type Columns<'py> = (Bound<'py, PyDict>, Vec<Bound<'py, PyArray1<f64>>>);
+
+fn columns<'py>(py: Python<'py>, names: &[&str], m: usize) -> PyResult<Columns<'py>> {
+    let d = PyDict::new(py);
+    let mut arrays = Vec::with_capacity(names.len());
+    for name in names {
+        let a = new_f64(py, m);
+        d.set_item(*name, &a)?;
+        arrays.push(a);
+    }
+    Ok((d, arrays))
+}
+
+/// The writable slices of K fresh arrays.
+fn slices<'a, const K: usize>(writers: &'a mut [numpy::PyReadwriteArray1<'_, f64>]) -> PyResult<[&'a mut [f64]; K]> {
+    let v: Vec<&mut [f64]> = writers
+        .iter_mut()
+        .map(|w| w.as_slice_mut().map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string())))
+        .collect::<PyResult<_>>()?;
+    v.try_into().map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("internal: output column count"))
 }
 
 #[pyfunction]
@@ -102,7 +131,10 @@ fn paired_wilcoxon<'py>(
     strict: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xv, yv) = pairs(&x, &y);
-    let rows = run_detached(py, || {
+    let (d, cols) = columns(py, &wilcoxon::WILCOXON_FIELDS, xv.nrows())?;
+    let mut writers: Vec<_> = cols.iter().map(|a| a.readwrite()).collect();
+    let cols = slices::<10>(&mut writers)?;
+    run_detached(py, || {
         let o = wilcoxon::WilcoxonOptions {
             alternative: Alternative::parse(alternative)?,
             method: wilcoxon::Method::parse(method)?,
@@ -114,9 +146,9 @@ fn paired_wilcoxon<'py>(
             nan_policy: NanPolicy::parse(nan_policy)?,
             strict,
         };
-        wilcoxon::wilcoxon(&Pairs::new(xv, yv)?, &o)
+        wilcoxon::wilcoxon_into(&Pairs::new(xv, yv)?, &o, Sink::Columns(cols, wilcoxon::wilcoxon_fields))
     })?;
-    Ok(fields!(py, rows, statistic, pvalue, n, n_zero, exact, zstatistic, estimate, ci_low, ci_high, ci_exact))
+    Ok(d)
 }
 
 #[pyfunction]
