@@ -124,7 +124,7 @@ WORKLOADS.append(
         setup=_fisher_rxc_data,
         ours=lambda d: rs.groups.fisher_exact(d[0]),
         peer=lambda d: d[1],
-        peer_name="none (R stored, 723 s)",
+        peer_name="none",
         check=_fisher_rxc_check,
     )
 )
