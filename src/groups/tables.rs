@@ -411,7 +411,7 @@ impl std::hash::Hasher for Fx {
 type BuildFx = std::hash::BuildHasherDefault<Fx>;
 
 /// Memory guard for the network algorithm (distinct partial-table entries held in one stage).
-const MAX_PAST_ENTRIES: usize = 20_000_000;
+const MAX_PAST_ENTRIES: usize = 10_000_000;
 /// Work guard: column splits examined in all (about a minute of work); beyond it, an error.
 const MAX_EDGES: u64 = 2_000_000_000;
 
