@@ -94,3 +94,37 @@ WORKLOADS = [
         requires=("scipy",),
     ),
 ]
+
+
+# Fisher's exact test, r x c: scipy has no r x c Fisher test; R fisher.test took 723 s
+# on this table (tests/reference/groups/tables.json, r5x5_n200), too slow to run here:
+# the "peer" returns R's stored p-value and the check compares it (R's FEXACT merges
+# log-probabilities within 3.45e-7, so agreement is to ~1e-7 relative).
+def _fisher_rxc_data(quick: bool):
+    import json
+    from pathlib import Path
+
+    ref = Path(__file__).resolve().parents[2] / "tests" / "reference" / "groups" / "tables.json"
+    d = json.loads(ref.read_text())["rxc"]["r5x5_n200"]
+    t = np.array(d["table"], dtype=np.float64)
+    if quick:
+        t = np.floor(t / 2) + 1  # a 5 x 5 with total ~110: a smoke-test size
+        return t, None
+    return t, d["fisher_p"]
+
+
+def _fisher_rxc_check(ours, r_p):
+    if r_p is not None:
+        assert abs(ours.pvalue - r_p) <= 1e-6 * r_p
+
+
+WORKLOADS.append(
+    Workload(
+        name="Fisher r x c 5x5, total 195",
+        setup=_fisher_rxc_data,
+        ours=lambda d: rs.groups.fisher_exact(d[0]),
+        peer=lambda d: d[1],
+        peer_name="none",
+        check=_fisher_rxc_check,
+    )
+)

@@ -377,8 +377,43 @@ fn bounds(rows: &[u32], cols: &[u32], lf: &[f64]) -> (f64, f64) {
     (a_min.max(b_min), a_max.min(b_max))
 }
 
-/// Memory guard for the network algorithm (partial-table entries held in one stage).
-const MAX_PAST_ENTRIES: usize = 20_000_000;
+/// A small multiplicative hasher for the node keys (short vectors of counts):
+/// the default SipHash dominates the enumeration otherwise.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(c);
+            self.write_u64(u64::from_le_bytes(a));
+        }
+        for &b in chunks.remainder() {
+            self.write_u64(b as u64);
+        }
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(v as u64);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type BuildFx = std::hash::BuildHasherDefault<Fx>;
+
+/// Memory guard for the network algorithm (distinct partial-table entries held in one stage).
+const MAX_PAST_ENTRIES: usize = 10_000_000;
+/// Work guard: column splits examined in all (about a minute of work); beyond it, an error.
+const MAX_EDGES: u64 = 2_000_000_000;
 
 struct Node {
     key: Vec<u32>,
@@ -387,8 +422,8 @@ struct Node {
     ln_total: f64,
     /// (past sum of ln n!, multiplicity), sorted by the past sum after merging
     past: Vec<(f64, f64)>,
-    /// compact the past list when it grows past this length
-    compact_at: usize,
+    /// past value rounded to 1e-10 -> its index in `past`, while the stage is built
+    slot: HashMap<i64, u32, BuildFx>,
     /// suffix[i] = ln sum over j >= i of w_j exp(-p_j)
     suffix: Vec<f64>,
 }
@@ -411,11 +446,29 @@ impl Node {
             }
             self.past.truncate(w + 1);
         }
-        self.compact_at = (2 * self.past.len()).max(4096);
         before - self.past.len()
     }
 
+    /// Add a past value, merged with an equal one (to 1e-10) seen before;
+    /// returns whether it opened a new entry.
+    fn add(&mut self, p: f64, w: f64) -> bool {
+        let q = (p * 1e10).round() as i64;
+        match self.slot.entry(q) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                self.past[*e.get() as usize].1 += w;
+                false
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(self.past.len() as u32);
+                self.past.push((p, w));
+                true
+            }
+        }
+    }
+
     fn finish(&mut self) {
+        self.slot = HashMap::default();
+        // values that fell into neighbouring 1e-10 bins are merged here
         self.compact();
         self.past.shrink_to_fit();
         // log-sum-exp suffix sums: robust to any spread of past values
@@ -485,7 +538,7 @@ pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
             ln_total: lt,
             past: Vec::new(),
             suffix: Vec::new(),
-            compact_at: 4096,
+            slot: HashMap::default(),
         }
     };
     let mut root_key = rows_u.clone();
@@ -502,13 +555,20 @@ pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
         }
     }
     let nrow = rows_u.len();
+    let mut edges = 0u64;
     for (k, &ck) in cols_u.iter().enumerate() {
         let rest = &cols_u[k + 1..];
         let mut next: Vec<Node> = Vec::new();
-        let mut index: HashMap<Vec<u32>, usize> = HashMap::new();
+        let mut index: HashMap<Vec<u32>, usize, BuildFx> = HashMap::default();
         let mut cell = vec![0u32; nrow];
         let mut pushed = 0usize;
         for node in stage.iter() {
+            if edges > MAX_EDGES {
+                return Err(StatsError::argument(
+                    "table",
+                    format!("{r} x {c} table with total {n} is too large for exact enumeration (over {MAX_EDGES} column splits); use chisq() or collapse categories"),
+                ));
+            }
             if pushed > MAX_PAST_ENTRIES {
                 return Err(StatsError::argument(
                     "table",
@@ -529,6 +589,7 @@ pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
                 // so the table's whole remaining sum is known; count the pasts
                 // that reach the threshold with one binary search
                 enumerate(key, &suffix, ck, 0, &mut cell, &mut |cells: &[u32]| {
+                    edges += 1;
                     let s_rest: f64 = cells.iter().zip(key).map(|(&v, &rw)| lf[v as usize] + lf[(rw - v) as usize]).sum();
                     let from = node.past.partition_point(|&(p, _)| p + s_rest < thr);
                     if from < node.past.len() {
@@ -537,16 +598,20 @@ pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
                 });
                 continue;
             }
+            let mut child = vec![0u32; nrow];
             enumerate(key, &suffix, ck, 0, &mut cell, &mut |cells: &[u32]| {
+                edges += 1;
                 let edge: f64 = cells.iter().map(|&v| lf[v as usize]).sum();
-                let mut child: Vec<u32> = key.iter().zip(cells).map(|(a, b)| a - b).collect();
+                for ((c, &a), &b) in child.iter_mut().zip(key).zip(cells) {
+                    *c = a - b;
+                }
                 child.sort_unstable();
-                let idx = match index.get(&child) {
+                let idx = match index.get(child.as_slice()) {
                     Some(&i) => i,
                     None => {
                         let i = next.len();
                         next.push(make(child.clone(), rest));
-                        index.insert(child, i);
+                        index.insert(child.clone(), i);
                         i
                     }
                 };
@@ -562,11 +627,9 @@ pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
                 let some_from =
                     node.past[..all_from].partition_point(|&(p, _)| p + edge + ch.smax < thr);
                 for &(p, w) in &node.past[some_from..all_from] {
-                    ch.past.push((p + edge, w));
-                }
-                pushed += all_from - some_from;
-                if ch.past.len() > ch.compact_at {
-                    pushed -= ch.compact();
+                    if ch.add(p + edge, w) {
+                        pushed += 1;
+                    }
                 }
             });
         }
@@ -668,6 +731,84 @@ mod tests {
         assert!((smin - lo).abs() < 1e-12 && (smax - hi).abs() < 1e-12, "{smin} {lo} {smax} {hi}");
         let (rmin, rmax) = bounds(&rows, &[ca, 24 - ca], &lf);
         assert!((rmin - lo).abs() < 1e-12 && (rmax - hi).abs() < 1e-12);
+    }
+
+    /// p by listing every table with the margins of `t` (cell by cell, row-major).
+    fn brute_any(t: &Array2<f64>) -> f64 {
+        let (r, c) = t.dim();
+        let rs: Vec<i64> = t.rows().into_iter().map(|x| x.sum() as i64).collect();
+        let cs: Vec<i64> = t.columns().into_iter().map(|x| x.sum() as i64).collect();
+        let n: i64 = rs.iter().sum();
+        let k = rs.iter().chain(&cs).map(|&v| ln_fact(v as f64)).sum::<f64>() - ln_fact(n as f64);
+        let lnp = |cells: &[i64]| k - cells.iter().map(|&v| ln_fact(v as f64)).sum::<f64>();
+        let obs: Vec<i64> = t.iter().map(|&v| v as i64).collect();
+        let pobs = lnp(&obs).exp();
+        let mut probs = Vec::new();
+        fn rec(i: usize, r: usize, c: usize, rr: &mut [i64], cr: &mut [i64], cells: &mut Vec<i64>, out: &mut Vec<Vec<i64>>) {
+            if i == r * c {
+                out.push(cells.clone());
+                return;
+            }
+            let (a, b) = (i / c, i % c);
+            // the last cell of a row takes what the row has left; of a column, likewise
+            let (lo, hi) = if b == c - 1 {
+                (rr[a], rr[a])
+            } else if a == r - 1 {
+                (cr[b], cr[b])
+            } else {
+                (0, rr[a].min(cr[b]))
+            };
+            for v in lo..=hi {
+                if v > rr[a] || v > cr[b] {
+                    continue;
+                }
+                rr[a] -= v;
+                cr[b] -= v;
+                cells.push(v);
+                rec(i + 1, r, c, rr, cr, cells, out);
+                cells.pop();
+                rr[a] += v;
+                cr[b] += v;
+            }
+        }
+        let mut all = Vec::new();
+        rec(0, r, c, &mut rs.clone(), &mut cs.clone(), &mut Vec::new(), &mut all);
+        for cells in all {
+            probs.push(lnp(&cells).exp());
+        }
+        // compensated (Neumaier) sum: up to ~1e5 terms
+        let (mut sum, mut comp) = (0.0f64, 0.0f64);
+        for &q in probs.iter().filter(|&&q| q <= pobs * (1.0 + 1e-7)) {
+            let t = sum + q;
+            comp += if sum.abs() >= q.abs() { (sum - t) + q } else { (q - t) + sum };
+            sum = t;
+        }
+        sum + comp
+    }
+
+    #[test]
+    fn rxc_matches_full_listing_on_random_tables() {
+        // a fixed pseudo-random stream of small tables (2..=4 x 2..=4, cells 0..=5; 0..=3 in 4 x 4)
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |m: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % m
+        };
+        let mut checked = 0;
+        while checked < 60 {
+            let (r, c) = (2 + next(3) as usize, 2 + next(3) as usize);
+            let top = if r * c == 16 { 4 } else { 6 };
+            let t = Array2::from_shape_fn((r, c), |_| next(top) as f64);
+            if t.rows().into_iter().any(|x| x.sum() == 0.0) || t.columns().into_iter().any(|x| x.sum() == 0.0) {
+                continue;
+            }
+            let p = fisher_rxc(t.view()).unwrap();
+            let b = brute_any(&t);
+            assert!((p - b).abs() <= 1e-12 * b.max(1e-300) + 1e-15, "{t:?}: {p} vs {b}");
+            checked += 1;
+        }
     }
 
     #[test]

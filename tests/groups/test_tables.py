@@ -2,11 +2,14 @@
 (tests/reference/groups/tables.R -> tables.json)."""
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import rheumstats as rs
 
@@ -47,6 +50,75 @@ def test_fisher_rxc_matches_r(name):
     assert np.isnan(r.estimate)
     with pytest.raises(ValueError, match="2 x 2"):
         r.confidence_interval()
+
+
+def test_fisher_rxc_5x5_total_195_matches_r():
+    # R fisher.test(workspace = 2e8) took 723 s on this table (tables.R). R's FEXACT
+    # (Algorithm 643) merges past log-probabilities within a 3.45e-7 tolerance, so its
+    # value is itself only good to ~1e-7 relative: we agree to 2.2e-7 (tolerance 1e-6);
+    # the exact summation is checked against a full listing of tables below.
+    d = REF["rxc"]["r5x5_n200"]
+    r = rs.groups.fisher_exact(np.array(d["table"]))
+    assert r.pvalue == pytest.approx(d["fisher_p"], rel=1e-6)
+
+
+def _fisher_by_listing(t):
+    # every table with the margins of t, cell by cell (row-major); R's rule:
+    # sum of P(T) over P(T) <= P(obs) (1 + 1e-7); math.fsum for an exact-rounded sum
+    t = np.asarray(t, dtype=int)
+    r, c = t.shape
+    rows, cols = list(t.sum(1)), list(t.sum(0))
+    n = int(t.sum())
+    k = sum(math.lgamma(v + 1) for v in rows + cols) - math.lgamma(n + 1)
+
+    def lnp(cells):
+        return k - sum(math.lgamma(v + 1) for v in cells)
+
+    probs = []
+
+    def rec(i, cells):
+        if i == r * c:
+            probs.append(math.exp(lnp(cells)))
+            return
+        a, b = divmod(i, c)
+        if b == c - 1:
+            choices = [rows[a]]
+        elif a == r - 1:
+            choices = [cols[b]]
+        else:
+            choices = range(min(rows[a], cols[b]) + 1)
+        for v in choices:
+            if v > rows[a] or v > cols[b]:
+                continue
+            rows[a] -= v
+            cols[b] -= v
+            rec(i + 1, cells + [v])
+            rows[a] += v
+            cols[b] += v
+
+    rec(0, [])
+    pobs = math.exp(lnp(list(t.ravel())))
+    return math.fsum(q for q in probs if q <= pobs * (1 + 1e-7))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(2, 4).flatmap(
+        lambda r: st.integers(2, 4).flatmap(
+            lambda c: st.lists(
+                st.lists(st.integers(0, 4 if r * c < 16 else 3), min_size=c, max_size=c),
+                min_size=r,
+                max_size=r,
+            )
+        )
+    )
+)
+def test_fisher_rxc_matches_full_listing(t):
+    # source: brute-force listing of all tables with the observed margins; tolerance 1e-12
+    t = np.array(t, dtype=float)
+    assume((t.sum(0) > 0).all() and (t.sum(1) > 0).all())
+    p = rs.groups.fisher_exact(t).pvalue
+    assert p == pytest.approx(_fisher_by_listing(t), rel=1e-12)
 
 
 @pytest.mark.parametrize("name", list(REF["two_by_two"]))
