@@ -40,6 +40,11 @@ def _time(fn: Callable[[], object]) -> float:
 def measure(w: Workload, quick: bool, repeats: int) -> dict:
     data = w.setup(quick)
     ours = lambda: w.ours(data)  # noqa: E731
+    if w.peer is None:
+        if w.check is not None:
+            w.check(ours(), data)
+        t = statistics.median(_time(ours) for _ in range(repeats))
+        return {"workload": w.name, "ours": t, "peer_name": w.peer_name, "peer": None, "ratio": None, "goal": w.goal}
     peer = lambda: w.peer(data)  # noqa: E731
     if w.check is not None:
         w.check(ours(), peer())
@@ -80,6 +85,9 @@ def main(argv: Optional[list] = None) -> int:
             continue
         r = measure(w, args.quick, repeats)
         goal = f">= {r['goal']:g}x" if r["goal"] else ""
+        if r["peer"] is None:
+            print(f"{r['workload']:<44} | {_fmt_t(r['ours']):>12} | {r['peer_name']:<28} | {'-':>12} | {'-':>8} | {goal}", flush=True)
+            continue
         print(
             f"{r['workload']:<44} | {_fmt_t(r['ours']):>12} | {r['peer_name']:<28} | {_fmt_t(r['peer']):>12} | {r['ratio']:7.1f}x | {goal}",
             flush=True,

@@ -12,10 +12,10 @@ class Workload:
     name: str
     setup: Callable[[bool], Any]  # quick -> data
     ours: Callable[[Any], Any]
-    peer: Callable[[Any], Any]
+    peer: Optional[Callable[[Any], Any]]  # None: no peer can run here; ours is timed alone
     peer_name: str
     goal: Optional[float] = None  # the ratio we hold ourselves to
-    check: Optional[Callable[[Any, Any], None]] = None  # assert both give the same answer
+    check: Optional[Callable[[Any, Any], None]] = None  # check(ours, peer result) — or (ours, data) when peer is None
     requires: Sequence[str] = field(default_factory=tuple)  # importable modules the peer needs
 
     def available(self) -> bool:
