@@ -17,6 +17,7 @@ class Workload:
     goal: Optional[float] = None  # the ratio we hold ourselves to
     check: Optional[Callable[[Any, Any], None]] = None  # check(ours, peer result) — or (ours, data) when peer is None
     requires: Sequence[str] = field(default_factory=tuple)  # importable modules the peer needs
+    repeats: Optional[int] = None  # override the run's repeat count (slow workloads)
 
     def available(self) -> bool:
         return all(importlib.util.find_spec(m) is not None for m in self.requires)

@@ -127,5 +127,6 @@ WORKLOADS.append(
         peer=None,
         peer_name="none (R: 723 s)",
         check=_fisher_rxc_check,
+        repeats=1,
     )
 )
