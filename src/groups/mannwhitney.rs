@@ -19,7 +19,7 @@
 // NaN-aware comparisons (`!(a > b)` is true for NaN) are intended here.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
-use ndarray::ArrayView2;
+use ndarray::{ArrayView1, ArrayView2};
 use rayon::prelude::*;
 
 use crate::common::alternative::check_conf_level;
@@ -622,13 +622,40 @@ fn merge_ranks_keys(xs: &[u64], ys: &[u64]) -> (f64, f64) {
     (rx, tt)
 }
 
+/// `Some(U)`, `U = #{(i, j): y_j < x_i}`, for ascending keys without any tie
+/// (within or across the samples); `None` when there is one. A branch-free
+/// merge: when the first copy of a value shared by both samples is reached,
+/// both heads hold it, so cross ties are seen by the `==` test.
+fn count_below_no_ties(xs: &[u64], ys: &[u64]) -> Option<u64> {
+    let within = |v: &[u64]| v.windows(2).fold(false, |t, w| t | (w[0] == w[1]));
+    if within(xs) || within(ys) {
+        return None;
+    }
+    let (nx, ny) = (xs.len(), ys.len());
+    let (mut i, mut j, mut u, mut tie) = (0usize, 0usize, 0u64, false);
+    while i < nx && j < ny {
+        let (a, b) = (xs[i], ys[j]);
+        tie |= a == b;
+        let take = (a < b) as usize;
+        u += (j as u64) & 0u64.wrapping_sub(take as u64);
+        i += take;
+        j += 1 - take;
+    }
+    u += ((nx - i) * ny) as u64;
+    (!tie).then_some(u)
+}
+
 /// The normal-approximation test without estimate/CI on NaN-free integer keys
-/// (the many-endpoint fast path; same formulas as [`mannwhitney`]).
+/// (the many-endpoint fast path; same formulas, and the same numbers, as [`mannwhitney`]).
 fn approx_from_keys(xk: &mut [u64], yk: &mut [u64], o: &MwOptions) -> MwOutput {
     xk.sort_unstable();
     yk.sort_unstable();
-    let (rx, tt) = merge_ranks_keys(xk, yk);
     let (fx, fy) = (xk.len() as f64, yk.len() as f64);
+    // without ties the rank sum is an integer (the merge walk's sum is exact too)
+    let (rx, tt) = match count_below_no_ties(xk, yk) {
+        Some(u) => ((u + (xk.len() * (xk.len() + 1) / 2) as u64) as f64, 0.0),
+        None => merge_ranks_keys(xk, yk),
+    };
     let w = rx - fx * (fx + 1.0) / 2.0;
     let sigma = tie_sigma(fx, fy, tt);
     let z0 = w - fx * fy / 2.0;
@@ -646,6 +673,45 @@ fn approx_from_keys(xk: &mut [u64], yk: &mut [u64], o: &MwOptions) -> MwOutput {
         n_y: yk.len(),
         ..MwOutput::nan(0, 0)
     }
+}
+
+/// Keys of one row/column straight from the input; `false` if a value is not finite.
+fn keys_from(src: ArrayView1<'_, f64>, dst: &mut Vec<u64>) -> bool {
+    dst.clear();
+    let mut bad = false;
+    match src.as_slice() {
+        Some(s) => dst.extend(s.iter().map(|&v| {
+            bad |= !v.is_finite();
+            ordered_key(v)
+        })),
+        None => dst.extend(src.iter().map(|&v| {
+            bad |= !v.is_finite();
+            ordered_key(v)
+        })),
+    }
+    !bad
+}
+
+/// Endpoints per task in [`mannwhitney_rows`] (a cache line of f64 columns).
+const TILE: usize = 8;
+
+type Bufs = (Vec<f64>, Vec<f64>, Vec<u64>, Vec<u64>);
+
+/// Keys of columns `e0..e1` (at most [`TILE`]) of `a`, column `t` at
+/// `dst[t * nrows..]`, read row by row; per column whether all values are finite.
+fn tile_keys(a: ArrayView2<'_, f64>, e0: usize, e1: usize, dst: &mut Vec<u64>) -> [bool; TILE] {
+    let n = a.nrows();
+    dst.clear();
+    dst.resize((e1 - e0) * n, 0);
+    let mut bad = [false; TILE];
+    for (r, row) in a.outer_iter().enumerate() {
+        let seg = row.slice(ndarray::s![e0..e1]);
+        for (t, &v) in seg.iter().enumerate() {
+            bad[t] |= !v.is_finite();
+            dst[t * n + r] = ordered_key(v);
+        }
+    }
+    bad.map(|b| !b)
 }
 
 /// Many endpoints. With `by_column`, endpoint `e` is column `e` of `x` (n_x x endpoints)
@@ -668,100 +734,137 @@ pub fn mannwhitney_rows(
     if kx != ky {
         return Err(StatsError::length("x", kx, "y", ky));
     }
-    let res: Vec<Result<MwOutput>> = (0..kx)
-        .into_par_iter()
-        .map_init(
-            || {
-                (
-                    Vec::<f64>::new(),
-                    Vec::<f64>::new(),
-                    Vec::<u64>::new(),
-                    Vec::<u64>::new(),
-                )
-            },
-            |(xv, yv, xk, yk), e| {
-                let (xr, yr) = if by_column {
-                    (x.column(e), y.column(e))
-                } else {
-                    (x.row(e), y.row(e))
-                };
-                xv.clear();
-                yv.clear();
-                for (arg, src, dst) in [("x", &xr, &mut *xv), ("y", &yr, &mut *yv)] {
-                    for (i, &v) in src.iter().enumerate() {
-                        if v.is_nan() {
-                            match policy {
-                                NanPolicy::Raise => {
-                                    let (r, c) = if by_column { (i, e) } else { (e, i) };
-                                    return Err(StatsError::invalid_at(
-                                        arg,
-                                        r,
-                                        c,
-                                        v,
-                                        crate::common::check::MISSING,
-                                        "values must be numbers",
-                                    ));
-                                }
-                                NanPolicy::Propagate => {
-                                    return Ok(MwOutput::nan(xr.len(), yr.len()))
-                                }
-                                NanPolicy::Omit => continue,
-                            }
-                        }
-                        if v.is_infinite() {
+    // the normal approximation without the interval, when both groups are non-empty
+    let (nx, ny) = if by_column { (x.nrows(), y.nrows()) } else { (x.ncols(), y.ncols()) };
+    let fast_approx = !o.conf_int
+        && nx > 0
+        && ny > 0
+        && match o.method {
+            Method::Approx => true,
+            Method::Exact => false,
+            Method::Auto => !(nx < AUTO_EXACT_BELOW && ny < AUTO_EXACT_BELOW),
+        };
+    let one = |(xv, yv, xk, yk): &mut Bufs, e: usize| -> Result<MwOutput> {
+        let (xr, yr) = if by_column {
+            (x.column(e), y.column(e))
+        } else {
+            (x.row(e), y.row(e))
+        };
+        // every value finite (then every NaN policy gives the same): keys
+        // straight from the input, no copies
+        if fast_approx && keys_from(xr, xk)
+            && keys_from(yr, yk)
+        {
+            return Ok(approx_from_keys(xk, yk, o));
+        }
+        xv.clear();
+        yv.clear();
+        for (arg, src, dst) in [("x", &xr, &mut *xv), ("y", &yr, &mut *yv)] {
+            for (i, &v) in src.iter().enumerate() {
+                if v.is_nan() {
+                    match policy {
+                        NanPolicy::Raise => {
                             let (r, c) = if by_column { (i, e) } else { (e, i) };
                             return Err(StatsError::invalid_at(
                                 arg,
                                 r,
                                 c,
                                 v,
-                                "not finite",
-                                "values must be finite numbers",
+                                crate::common::check::MISSING,
+                                "values must be numbers",
                             ));
                         }
-                        dst.push(v);
+                        NanPolicy::Propagate => {
+                            return Ok(MwOutput::nan(xr.len(), yr.len()))
+                        }
+                        NanPolicy::Omit => continue,
                     }
                 }
-                let approx = match o.method {
-                    Method::Approx => true,
-                    Method::Exact => false,
-                    Method::Auto => !(xv.len() < AUTO_EXACT_BELOW && yv.len() < AUTO_EXACT_BELOW),
-                };
-                if approx && !o.conf_int && !xv.is_empty() && !yv.is_empty() {
-                    xk.clear();
-                    yk.clear();
-                    xk.extend(xv.iter().map(|&v| ordered_key(v)));
-                    yk.extend(yv.iter().map(|&v| ordered_key(v)));
-                    return Ok(approx_from_keys(xk, yk, o));
-                }
-                let (xv, yv) = (&*xv, &*yv);
-                if xv.is_empty() || yv.is_empty() {
-                    return Ok(MwOutput::nan(xv.len(), yv.len()));
-                }
-                match mannwhitney(xv, yv, o) {
-                    Ok(r) => Ok(r),
-                    Err(StatsError::InvalidValue {
+                if v.is_infinite() {
+                    let (r, c) = if by_column { (i, e) } else { (e, i) };
+                    return Err(StatsError::invalid_at(
                         arg,
-                        row,
-                        value,
-                        reason,
-                        allowed,
-                        ..
-                    }) => {
-                        let (r, c) = if by_column { (row, e) } else { (e, row) };
-                        Err(StatsError::InvalidValue {
-                            arg,
-                            row: r,
-                            col: Some(c),
-                            value,
-                            reason,
-                            allowed,
-                        })
-                    }
-                    Err(e) => Err(e),
+                        r,
+                        c,
+                        v,
+                        "not finite",
+                        "values must be finite numbers",
+                    ));
                 }
+                dst.push(v);
+            }
+        }
+        let approx = match o.method {
+            Method::Approx => true,
+            Method::Exact => false,
+            Method::Auto => !(xv.len() < AUTO_EXACT_BELOW && yv.len() < AUTO_EXACT_BELOW),
+        };
+        if approx && !o.conf_int && !xv.is_empty() && !yv.is_empty() {
+            xk.clear();
+            yk.clear();
+            xk.extend(xv.iter().map(|&v| ordered_key(v)));
+            yk.extend(yv.iter().map(|&v| ordered_key(v)));
+            return Ok(approx_from_keys(xk, yk, o));
+        }
+        let (xv, yv) = (&*xv, &*yv);
+        if xv.is_empty() || yv.is_empty() {
+            return Ok(MwOutput::nan(xv.len(), yv.len()));
+        }
+        match mannwhitney(xv, yv, o) {
+            Ok(r) => Ok(r),
+            Err(StatsError::InvalidValue {
+                arg,
+                row,
+                value,
+                reason,
+                allowed,
+                ..
+            }) => {
+                let (r, c) = if by_column { (row, e) } else { (e, row) };
+                Err(StatsError::InvalidValue {
+                    arg,
+                    row: r,
+                    col: Some(c),
+                    value,
+                    reason,
+                    allowed,
+                })
+            }
+            Err(e) => Err(e),
+        }
+    };
+    // endpoints in the columns: read TILE of them per row (whole cache lines)
+    let tiled = fast_approx && by_column;
+    let res: Vec<Result<MwOutput>> = (0..kx.div_ceil(TILE))
+        .into_par_iter()
+        .map_init(
+            || (Bufs::default(), Vec::<u64>::new(), Vec::<u64>::new()),
+            |(bufs, xt, yt), c| {
+                let (e0, e1) = (c * TILE, ((c + 1) * TILE).min(kx));
+                let mut out = Vec::with_capacity(e1 - e0);
+                if tiled {
+                    let okx = tile_keys(x, e0, e1, xt);
+                    let oky = tile_keys(y, e0, e1, yt);
+                    for t in 0..e1 - e0 {
+                        out.push(if okx[t] && oky[t] {
+                            Ok(approx_from_keys(
+                                &mut xt[t * nx..(t + 1) * nx],
+                                &mut yt[t * ny..(t + 1) * ny],
+                                o,
+                            ))
+                        } else {
+                            one(bufs, e0 + t)
+                        });
+                    }
+                } else {
+                    for e in e0..e1 {
+                        out.push(one(bufs, e));
+                    }
+                }
+                out
             },
         )
+        .flatten_iter()
         .collect();
     let mut out = Vec::with_capacity(res.len());
     let mut first_err: Option<StatsError> = None;
