@@ -23,6 +23,7 @@ use ndarray::{ArrayView1, ArrayView2};
 use rayon::prelude::*;
 
 use crate::common::alternative::check_conf_level;
+use crate::common::keysort::sort_keys;
 use crate::common::{dist, Alternative, NanPolicy};
 use crate::error::{Result, StatsError};
 
@@ -650,12 +651,24 @@ fn count_below_no_ties(xs: &[u64], ys: &[u64]) -> Option<u64> {
 fn approx_from_keys(xk: &mut [u64], yk: &mut [u64], o: &MwOptions) -> MwOutput {
     xk.sort_unstable();
     yk.sort_unstable();
-    let (fx, fy) = (xk.len() as f64, yk.len() as f64);
-    // without ties the rank sum is an integer (the merge walk's sum is exact too)
-    let (rx, tt) = match count_below_no_ties(xk, yk) {
-        Some(u) => ((u + (xk.len() * (xk.len() + 1) / 2) as u64) as f64, 0.0),
-        None => merge_ranks_keys(xk, yk),
-    };
+    match count_below_no_ties(xk, yk) {
+        Some(u) => approx_out(u, xk.len(), yk.len(), o),
+        None => {
+            let (rx, tt) = merge_ranks_keys(xk, yk);
+            approx_result(rx, tt, xk.len(), yk.len(), o)
+        }
+    }
+}
+
+/// [`approx_result`] without ties, from `U = #{(i, j): y_j < x_i}` (the
+/// rank sum `U + n_x (n_x + 1) / 2` is an integer, as the merge walk's sum).
+fn approx_out(u: u64, nx: usize, ny: usize, o: &MwOptions) -> MwOutput {
+    approx_result((u + (nx * (nx + 1) / 2) as u64) as f64, 0.0, nx, ny, o)
+}
+
+/// The normal approximation from the rank sum of x and the ties term.
+fn approx_result(rx: f64, tt: f64, nx: usize, ny: usize, o: &MwOptions) -> MwOutput {
+    let (fx, fy) = (nx as f64, ny as f64);
     let w = rx - fx * (fx + 1.0) / 2.0;
     let sigma = tie_sigma(fx, fy, tt);
     let z0 = w - fx * fy / 2.0;
@@ -669,46 +682,113 @@ fn approx_from_keys(xk: &mut [u64], yk: &mut [u64], o: &MwOptions) -> MwOutput {
         statistic: w,
         pvalue,
         exact: false,
-        n_x: xk.len(),
-        n_y: yk.len(),
+        n_x: nx,
+        n_y: ny,
         ..MwOutput::nan(0, 0)
     }
 }
 
-/// Keys of one row/column straight from the input; `false` if a value is not finite.
-fn keys_from(src: ArrayView1<'_, f64>, dst: &mut Vec<u64>) -> bool {
+/// Values from a row/column into `dst`; `false` if one is not finite.
+fn finite_into(src: ArrayView1<'_, f64>, dst: &mut Vec<f64>) -> bool {
     dst.clear();
-    let mut bad = false;
     match src.as_slice() {
-        Some(s) => dst.extend(s.iter().map(|&v| {
-            bad |= !v.is_finite();
-            ordered_key(v)
-        })),
-        None => dst.extend(src.iter().map(|&v| {
-            bad |= !v.is_finite();
-            ordered_key(v)
-        })),
+        Some(s) => dst.extend_from_slice(s),
+        None => dst.extend(src.iter().copied()),
     }
-    !bad
+    dst.iter().all(|v| v.is_finite())
+}
+
+/// The normal-approximation test without estimate/CI on finite samples.
+/// Usually one radix sort of both samples together: the values mapped
+/// monotonically onto a 32-bit grid over their range, the group in the lowest
+/// bit. If two values share a grid point (ties among them, or values closer
+/// than the grid) the order is not settled there, and the exact ordered keys
+/// of each sample are sorted and merged instead. Same numbers either way:
+/// without ties the rank sum is an integer.
+fn approx_values(
+    xs: &[f64],
+    ys: &[f64],
+    keys: &mut Vec<u64>,
+    xk: &mut Vec<u64>,
+    yk: &mut Vec<u64>,
+    o: &MwOptions,
+) -> MwOutput {
+    if let Some(out) = approx_grid(xs, ys, keys, o) {
+        return out;
+    }
+    xk.clear();
+    yk.clear();
+    xk.extend(xs.iter().map(|&v| ordered_key(v)));
+    yk.extend(ys.iter().map(|&v| ordered_key(v)));
+    approx_from_keys(xk, yk, o)
+}
+
+fn approx_grid(xs: &[f64], ys: &[f64], keys: &mut Vec<u64>, o: &MwOptions) -> Option<MwOutput> {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for &v in xs.iter().chain(ys) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    let scale = 4_294_967_295.0 / (hi - lo);
+    if !(scale.is_finite() && scale > 0.0) {
+        return None;
+    }
+    // non-decreasing in v (rounding and the saturating cast are monotone), so
+    // distinct grid points are in the order of the values
+    let grid = |v: f64| (((v - lo) * scale) as u64).min(u32::MAX as u64) << 1;
+    keys.clear();
+    keys.extend(xs.iter().map(|&v| grid(v) | 1));
+    keys.extend(ys.iter().map(|&v| grid(v)));
+    sort_keys(keys);
+    let shared = keys
+        .iter()
+        .zip(&keys[1..])
+        .fold(false, |t, (&a, &b)| t | (a >> 1 == b >> 1));
+    if shared {
+        return None;
+    }
+    // U = #{(i, j): y_j < x_i}: for each x, the ys before it
+    let (mut u, mut before) = (0u64, 0u64);
+    for &k in keys.iter() {
+        let is_x = k & 1;
+        u += before & 0u64.wrapping_sub(is_x);
+        before += 1 - is_x;
+    }
+    Some(approx_out(u, xs.len(), ys.len(), o))
 }
 
 /// Endpoints per task in [`mannwhitney_rows`] (a cache line of f64 columns).
 const TILE: usize = 8;
 
-type Bufs = (Vec<f64>, Vec<f64>, Vec<u64>, Vec<u64>);
+type Bufs = (Vec<f64>, Vec<f64>, Vec<u64>, Vec<u64>, Vec<u64>);
 
-/// Keys of columns `e0..e1` (at most [`TILE`]) of `a`, column `t` at
-/// `dst[t * nrows..]`, read row by row; per column whether all values are finite.
-fn tile_keys(a: ArrayView2<'_, f64>, e0: usize, e1: usize, dst: &mut Vec<u64>) -> [bool; TILE] {
+/// Columns `e0..e1` (at most [`TILE`]) of `a`, column `t` at `dst[t * nrows..]`,
+/// read row by row; per column whether all values are finite.
+fn tile_values(a: ArrayView2<'_, f64>, e0: usize, e1: usize, dst: &mut Vec<f64>) -> [bool; TILE] {
     let n = a.nrows();
     dst.clear();
-    dst.resize((e1 - e0) * n, 0);
+    dst.resize((e1 - e0) * n, 0.0);
     let mut bad = [false; TILE];
-    for (r, row) in a.outer_iter().enumerate() {
-        let seg = row.slice(ndarray::s![e0..e1]);
-        for (t, &v) in seg.iter().enumerate() {
-            bad[t] |= !v.is_finite();
-            dst[t * n + r] = ordered_key(v);
+    let mut put = |r: usize, t: usize, v: f64| {
+        bad[t] |= !v.is_finite();
+        dst[t * n + r] = v;
+    };
+    match a.as_slice() {
+        Some(s) => {
+            // C order: row r is s[r * ncols..]
+            let m = a.ncols();
+            for r in 0..n {
+                for (t, &v) in s[r * m + e0..r * m + e1].iter().enumerate() {
+                    put(r, t, v);
+                }
+            }
+        }
+        None => {
+            for r in 0..n {
+                for t in 0..e1 - e0 {
+                    put(r, t, a[[r, e0 + t]]);
+                }
+            }
         }
     }
     bad.map(|b| !b)
@@ -744,7 +824,7 @@ pub fn mannwhitney_rows(
             Method::Exact => false,
             Method::Auto => !(nx < AUTO_EXACT_BELOW && ny < AUTO_EXACT_BELOW),
         };
-    let one = |(xv, yv, xk, yk): &mut Bufs, e: usize| -> Result<MwOutput> {
+    let one = |(xv, yv, keys, xk, yk): &mut Bufs, e: usize| -> Result<MwOutput> {
         let (xr, yr) = if by_column {
             (x.column(e), y.column(e))
         } else {
@@ -752,10 +832,8 @@ pub fn mannwhitney_rows(
         };
         // every value finite (then every NaN policy gives the same): keys
         // straight from the input, no copies
-        if fast_approx && keys_from(xr, xk)
-            && keys_from(yr, yk)
-        {
-            return Ok(approx_from_keys(xk, yk, o));
+        if fast_approx && finite_into(xr, xv) && finite_into(yr, yv) {
+            return Ok(approx_values(xv, yv, keys, xk, yk, o));
         }
         xv.clear();
         yv.clear();
@@ -800,11 +878,7 @@ pub fn mannwhitney_rows(
             Method::Auto => !(xv.len() < AUTO_EXACT_BELOW && yv.len() < AUTO_EXACT_BELOW),
         };
         if approx && !o.conf_int && !xv.is_empty() && !yv.is_empty() {
-            xk.clear();
-            yk.clear();
-            xk.extend(xv.iter().map(|&v| ordered_key(v)));
-            yk.extend(yv.iter().map(|&v| ordered_key(v)));
-            return Ok(approx_from_keys(xk, yk, o));
+            return Ok(approx_values(xv, yv, keys, xk, yk, o));
         }
         let (xv, yv) = (&*xv, &*yv);
         if xv.is_empty() || yv.is_empty() {
@@ -838,18 +912,22 @@ pub fn mannwhitney_rows(
     let res: Vec<Result<MwOutput>> = (0..kx.div_ceil(TILE))
         .into_par_iter()
         .map_init(
-            || (Bufs::default(), Vec::<u64>::new(), Vec::<u64>::new()),
+            || (Bufs::default(), Vec::<f64>::new(), Vec::<f64>::new()),
             |(bufs, xt, yt), c| {
                 let (e0, e1) = (c * TILE, ((c + 1) * TILE).min(kx));
                 let mut out = Vec::with_capacity(e1 - e0);
                 if tiled {
-                    let okx = tile_keys(x, e0, e1, xt);
-                    let oky = tile_keys(y, e0, e1, yt);
+                    let okx = tile_values(x, e0, e1, xt);
+                    let oky = tile_values(y, e0, e1, yt);
                     for t in 0..e1 - e0 {
                         out.push(if okx[t] && oky[t] {
-                            Ok(approx_from_keys(
-                                &mut xt[t * nx..(t + 1) * nx],
-                                &mut yt[t * ny..(t + 1) * ny],
+                            let (_, _, keys, xk, yk) = bufs;
+                            Ok(approx_values(
+                                &xt[t * nx..(t + 1) * nx],
+                                &yt[t * ny..(t + 1) * ny],
+                                keys,
+                                xk,
+                                yk,
                                 o,
                             ))
                         } else {
