@@ -80,3 +80,32 @@ pub fn sort_keys(keys: &mut [u64]) {
         keys.sort_unstable();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equals_a_comparison_sort() {
+        let mut state = 7u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state >> 20
+        };
+        for n in [0, 1, 63, 64, 65, 200, 3000] {
+            for kind in 0..3 {
+                let mut keys: Vec<u64> = (0..n)
+                    .map(|i| match kind {
+                        0 => next(),
+                        1 => next() % 5,                        // heavy ties
+                        _ => if i == 0 { u64::MAX } else { next() % 1000 }, // an outlier
+                    })
+                    .collect();
+                let mut want = keys.clone();
+                want.sort_unstable();
+                sort_keys(&mut keys);
+                assert_eq!(keys, want, "n {n} kind {kind}");
+            }
+        }
+    }
+}

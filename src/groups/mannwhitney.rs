@@ -648,14 +648,15 @@ fn count_below_no_ties(xs: &[u64], ys: &[u64]) -> Option<u64> {
 
 /// The normal-approximation test without estimate/CI on NaN-free integer keys
 /// (the many-endpoint fast path; same formulas, and the same numbers, as [`mannwhitney`]).
-fn approx_from_keys(xk: &mut [u64], yk: &mut [u64], o: &MwOptions) -> MwOutput {
+/// Also whether there were ties.
+fn approx_from_keys(xk: &mut [u64], yk: &mut [u64], o: &MwOptions) -> (MwOutput, bool) {
     xk.sort_unstable();
     yk.sort_unstable();
     match count_below_no_ties(xk, yk) {
-        Some(u) => approx_out(u, xk.len(), yk.len(), o),
+        Some(u) => (approx_out(u, xk.len(), yk.len(), o), false),
         None => {
             let (rx, tt) = merge_ranks_keys(xk, yk);
-            approx_result(rx, tt, xk.len(), yk.len(), o)
+            (approx_result(rx, tt, xk.len(), yk.len(), o), true)
         }
     }
 }
@@ -705,30 +706,57 @@ fn finite_into(src: ArrayView1<'_, f64>, dst: &mut Vec<f64>) -> bool {
 /// than the grid) the order is not settled there, and the exact ordered keys
 /// of each sample are sorted and merged instead. Same numbers either way:
 /// without ties the rank sum is an integer.
-fn approx_values(
-    xs: &[f64],
-    ys: &[f64],
-    keys: &mut Vec<u64>,
-    xk: &mut Vec<u64>,
-    yk: &mut Vec<u64>,
-    o: &MwOptions,
-) -> MwOutput {
-    if let Some(out) = approx_grid(xs, ys, keys, o) {
-        return out;
+fn approx_values(xs: &[f64], ys: &[f64], sc: &mut Scratch, o: &MwOptions) -> MwOutput {
+    // after an endpoint with ties (integer scores, say), the grid would most
+    // likely fail again: straight to the exact keys (same numbers either way)
+    if !sc.ties_last {
+        if let Some(out) = approx_grid(xs, ys, &mut sc.keys, o) {
+            return out;
+        }
     }
+    let (xk, yk) = (&mut sc.xk, &mut sc.yk);
     xk.clear();
     yk.clear();
     xk.extend(xs.iter().map(|&v| ordered_key(v)));
     yk.extend(ys.iter().map(|&v| ordered_key(v)));
-    approx_from_keys(xk, yk, o)
+    let (out, ties) = approx_from_keys(xk, yk, o);
+    sc.ties_last = ties;
+    out
+}
+
+/// Key buffers of one worker.
+#[derive(Default)]
+struct Scratch {
+    keys: Vec<u64>,
+    xk: Vec<u64>,
+    yk: Vec<u64>,
+    /// The last endpoint through [`approx_from_keys`] had ties.
+    ties_last: bool,
+}
+
+/// Smallest and largest of finite values (four lanes, so it vectorises).
+fn range(v: &[f64]) -> (f64, f64) {
+    let (mut lo, mut hi) = ([f64::INFINITY; 4], [f64::NEG_INFINITY; 4]);
+    let chunks = v.chunks_exact(4);
+    for &a in chunks.remainder() {
+        lo[0] = if a < lo[0] { a } else { lo[0] };
+        hi[0] = if a > hi[0] { a } else { hi[0] };
+    }
+    for c in chunks {
+        for k in 0..4 {
+            lo[k] = if c[k] < lo[k] { c[k] } else { lo[k] };
+            hi[k] = if c[k] > hi[k] { c[k] } else { hi[k] };
+        }
+    }
+    (
+        lo[0].min(lo[1]).min(lo[2].min(lo[3])),
+        hi[0].max(hi[1]).max(hi[2].max(hi[3])),
+    )
 }
 
 fn approx_grid(xs: &[f64], ys: &[f64], keys: &mut Vec<u64>, o: &MwOptions) -> Option<MwOutput> {
-    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for &v in xs.iter().chain(ys) {
-        lo = lo.min(v);
-        hi = hi.max(v);
-    }
+    let ((lx, hx), (ly, hy)) = (range(xs), range(ys));
+    let (lo, hi) = (lx.min(ly), hx.max(hy));
     let scale = 4_294_967_295.0 / (hi - lo);
     if !(scale.is_finite() && scale > 0.0) {
         return None;
@@ -757,10 +785,10 @@ fn approx_grid(xs: &[f64], ys: &[f64], keys: &mut Vec<u64>, o: &MwOptions) -> Op
     Some(approx_out(u, xs.len(), ys.len(), o))
 }
 
-/// Endpoints per task in [`mannwhitney_rows`] (a cache line of f64 columns).
-const TILE: usize = 8;
+/// Endpoints per task in [`mannwhitney_rows`] (two cache lines of f64 columns).
+const TILE: usize = 16;
 
-type Bufs = (Vec<f64>, Vec<f64>, Vec<u64>, Vec<u64>, Vec<u64>);
+type Bufs = (Vec<f64>, Vec<f64>, Scratch);
 
 /// Columns `e0..e1` (at most [`TILE`]) of `a`, column `t` at `dst[t * nrows..]`,
 /// read row by row; per column whether all values are finite.
@@ -824,7 +852,7 @@ pub fn mannwhitney_rows(
             Method::Exact => false,
             Method::Auto => !(nx < AUTO_EXACT_BELOW && ny < AUTO_EXACT_BELOW),
         };
-    let one = |(xv, yv, keys, xk, yk): &mut Bufs, e: usize| -> Result<MwOutput> {
+    let one = |(xv, yv, sc): &mut Bufs, e: usize| -> Result<MwOutput> {
         let (xr, yr) = if by_column {
             (x.column(e), y.column(e))
         } else {
@@ -833,7 +861,7 @@ pub fn mannwhitney_rows(
         // every value finite (then every NaN policy gives the same): keys
         // straight from the input, no copies
         if fast_approx && finite_into(xr, xv) && finite_into(yr, yv) {
-            return Ok(approx_values(xv, yv, keys, xk, yk, o));
+            return Ok(approx_values(xv, yv, sc, o));
         }
         xv.clear();
         yv.clear();
@@ -878,7 +906,7 @@ pub fn mannwhitney_rows(
             Method::Auto => !(xv.len() < AUTO_EXACT_BELOW && yv.len() < AUTO_EXACT_BELOW),
         };
         if approx && !o.conf_int && !xv.is_empty() && !yv.is_empty() {
-            return Ok(approx_values(xv, yv, keys, xk, yk, o));
+            return Ok(approx_values(xv, yv, sc, o));
         }
         let (xv, yv) = (&*xv, &*yv);
         if xv.is_empty() || yv.is_empty() {
@@ -921,15 +949,8 @@ pub fn mannwhitney_rows(
                     let oky = tile_values(y, e0, e1, yt);
                     for t in 0..e1 - e0 {
                         out.push(if okx[t] && oky[t] {
-                            let (_, _, keys, xk, yk) = bufs;
-                            Ok(approx_values(
-                                &xt[t * nx..(t + 1) * nx],
-                                &yt[t * ny..(t + 1) * ny],
-                                keys,
-                                xk,
-                                yk,
-                                o,
-                            ))
+                            let xs = &xt[t * nx..(t + 1) * nx];
+                            Ok(approx_values(xs, &yt[t * ny..(t + 1) * ny], &mut bufs.2, o))
                         } else {
                             one(bufs, e0 + t)
                         });
@@ -1042,6 +1063,39 @@ mod tests {
             assert_eq!(kth_diff(&xs, &ys, k), all[k - 1], "k = {k}");
             if k < all.len() {
                 assert_eq!(next_diff(&xs, &ys, all[k - 1], k), all[k], "next after k = {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn matrix_fast_paths_equal_the_one_sample_form() {
+        // grid path (distinct values), grid collisions (close values, -0 vs 0),
+        // ties (exact keys + merge), by column and by row
+        let mut state = 3u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        };
+        let (nx, ny, k) = (60, 55, 37);
+        let col = |e: usize, v: f64| match e % 4 {
+            0 => v,
+            1 => (v * 6.0).round(),
+            2 => 1.0 + v * 1e-12,
+            _ => if v < 0.0 { -0.0 } else { v },
+        };
+        let x = ndarray::Array2::from_shape_fn((nx, k), |(_, e)| col(e, next()));
+        let y = ndarray::Array2::from_shape_fn((ny, k), |(_, e)| col(e, next() + 0.1));
+        let o = MwOptions { conf_int: false, ..opts(Method::Approx, Alternative::TwoSided) };
+        let by_col = mannwhitney_rows(x.view(), y.view(), true, &o, NanPolicy::Propagate).unwrap();
+        let (xt, yt) = (x.t().as_standard_layout().to_owned(), y.t().as_standard_layout().to_owned());
+        let by_row = mannwhitney_rows(xt.view(), yt.view(), false, &o, NanPolicy::Propagate).unwrap();
+        for e in 0..k {
+            let xe: Vec<f64> = x.column(e).to_vec();
+            let ye: Vec<f64> = y.column(e).to_vec();
+            let want = mannwhitney(&xe, &ye, &o).unwrap();
+            for got in [by_col[e], by_row[e]] {
+                assert_eq!(got.statistic.to_bits(), want.statistic.to_bits(), "endpoint {e}");
+                assert_eq!(got.pvalue.to_bits(), want.pvalue.to_bits(), "endpoint {e}");
             }
         }
     }
