@@ -526,26 +526,30 @@ pub fn kth_diff(xs: &[f64], ys: &[f64], k: usize) -> f64 {
     let (mut clo, mut chi) = (0usize, kk);
     let mut rng: u64 = 0x9E37_79B9_7F4A_7C15 ^ (k as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     let limit = nx + ny + 32;
+    // row ranges [a_i, max(b_i, a_i)): lo < D_ij < hi; a_i = first j with
+    // D_ij < hi, b_i = first j with D_ij <= lo (both non-decreasing in i)
     let mut a = vec![0usize; nx];
     let mut b = vec![0usize; nx];
-    loop {
-        // row ranges [a_i, b_i): lo < D_ij < hi
-        let (mut ja, mut jb) = (0usize, 0usize);
-        for (i, &xi) in xs.iter().enumerate() {
-            while ja < ny && !(xi - ys[ja] < hi) {
-                ja += 1;
-            }
-            while jb < ny && !(xi - ys[jb] <= lo) {
-                jb += 1;
-            }
-            a[i] = ja;
-            b[i] = jb.max(ja);
+    let (mut ja, mut jb) = (0usize, 0usize);
+    for (i, &xi) in xs.iter().enumerate() {
+        while ja < ny && !(xi - ys[ja] < hi) {
+            ja += 1;
         }
+        while jb < ny && !(xi - ys[jb] <= lo) {
+            jb += 1;
+        }
+        a[i] = ja;
+        b[i] = jb;
+    }
+    // the same pointers at a pivot: they become a (pivot = new hi) or b (new lo)
+    let mut pa = vec![0usize; nx];
+    let mut pb = vec![0usize; nx];
+    loop {
         let cand = chi - clo;
         if cand <= limit {
             let mut v: Vec<f64> = Vec::with_capacity(cand);
             for i in 0..nx {
-                for &yj in &ys[a[i]..b[i]] {
+                for &yj in &ys[a[i]..b[i].max(a[i])] {
                     v.push(xs[i] - yj);
                 }
             }
@@ -563,7 +567,7 @@ pub fn kth_diff(xs: &[f64], ys: &[f64], k: usize) -> f64 {
         let mut r = (rng % cand as u64) as usize;
         let mut pivot = f64::NAN;
         for i in 0..nx {
-            let len = b[i] - a[i];
+            let len = b[i].max(a[i]) - a[i];
             if r < len {
                 pivot = xs[i] - ys[a[i] + r];
                 break;
@@ -573,17 +577,32 @@ pub fn kth_diff(xs: &[f64], ys: &[f64], k: usize) -> f64 {
         if pivot.is_nan() {
             return if lo.is_finite() { lo } else { hi };
         }
-        let c_lt = count_below(xs, ys, pivot, true);
-        let c_le = count_below(xs, ys, pivot, false);
+        // #{D < pivot} and #{D <= pivot} in one walk (as two `count_below`)
+        let (mut c_lt, mut c_le) = (0usize, 0usize);
+        let (mut ja, mut jb) = (0usize, 0usize);
+        for (i, &xi) in xs.iter().enumerate() {
+            while ja < ny && !(xi - ys[ja] < pivot) {
+                ja += 1;
+            }
+            while jb < ny && !(xi - ys[jb] <= pivot) {
+                jb += 1;
+            }
+            pa[i] = ja;
+            pb[i] = jb;
+            c_lt += ny - ja;
+            c_le += ny - jb;
+        }
         if c_lt < k && k <= c_le {
             return pivot;
         }
         if k <= c_lt {
             hi = pivot;
             chi = c_lt;
+            std::mem::swap(&mut a, &mut pa);
         } else {
             lo = pivot;
             clo = c_le;
+            std::mem::swap(&mut b, &mut pb);
         }
     }
 }
