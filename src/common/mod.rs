@@ -6,6 +6,7 @@ pub mod check;
 pub mod dist;
 pub mod exact;
 pub mod fastmath;
+pub mod keysort;
 pub mod method;
 pub mod nan;
 pub mod ranks;
