@@ -1,0 +1,398 @@
+//! Many endpoints at once: the normal-approximation fast path on sortable integer keys, parallel over endpoints.
+
+use super::*;
+
+#[inline]
+pub(super) fn ordered_key(v: f64) -> u64 {
+    let b = (v + 0.0).to_bits(); // -0.0 -> 0.0 so that they tie
+    b ^ ((((b as i64) >> 63) as u64) | 0x8000_0000_0000_0000)
+}
+
+/// Merge walk over sorted integer keys (same as `merge_ranks`).
+pub(super) fn merge_ranks_keys(xs: &[u64], ys: &[u64]) -> (f64, f64) {
+    let (nx, ny) = (xs.len(), ys.len());
+    let (mut i, mut j, mut pos) = (0usize, 0usize, 0usize);
+    let (mut rx, mut tt) = (0.0, 0.0);
+    while i < nx || j < ny {
+        let v = if j >= ny || (i < nx && xs[i] <= ys[j]) {
+            xs[i]
+        } else {
+            ys[j]
+        };
+        let (i0, j0) = (i, j);
+        while i < nx && xs[i] == v {
+            i += 1;
+        }
+        while j < ny && ys[j] == v {
+            j += 1;
+        }
+        let (cx, t) = (i - i0, (i - i0) + (j - j0));
+        rx += cx as f64 * (pos as f64 + (t as f64 + 1.0) / 2.0);
+        if t > 1 {
+            let ft = t as f64;
+            tt += ft * ft * ft - ft;
+        }
+        pos += t;
+    }
+    (rx, tt)
+}
+
+/// `Some(U)`, `U = #{(i, j): y_j < x_i}`, for ascending keys without any tie
+/// (within or across the samples); `None` when there is one. A branch-free
+/// merge: when the first copy of a value shared by both samples is reached,
+/// both heads hold it, so cross ties are seen by the `==` test.
+pub(super) fn count_below_no_ties(xs: &[u64], ys: &[u64]) -> Option<u64> {
+    let within = |v: &[u64]| v.windows(2).fold(false, |t, w| t | (w[0] == w[1]));
+    if within(xs) || within(ys) {
+        return None;
+    }
+    let (nx, ny) = (xs.len(), ys.len());
+    let (mut i, mut j, mut u, mut tie) = (0usize, 0usize, 0u64, false);
+    while i < nx && j < ny {
+        let (a, b) = (xs[i], ys[j]);
+        tie |= a == b;
+        let take = (a < b) as usize;
+        u += (j as u64) & 0u64.wrapping_sub(take as u64);
+        i += take;
+        j += 1 - take;
+    }
+    u += ((nx - i) * ny) as u64;
+    (!tie).then_some(u)
+}
+
+/// The normal-approximation test without estimate/CI on NaN-free integer keys
+/// (the many-endpoint fast path; same formulas, and the same numbers, as [`mannwhitney`]).
+/// Also whether there were ties.
+pub(super) fn approx_from_keys(xk: &mut [u64], yk: &mut [u64], o: &MwOptions) -> (MwOutput, bool) {
+    xk.sort_unstable();
+    yk.sort_unstable();
+    match count_below_no_ties(xk, yk) {
+        Some(u) => (approx_out(u, xk.len(), yk.len(), o), false),
+        None => {
+            let (rx, tt) = merge_ranks_keys(xk, yk);
+            (approx_result(rx, tt, xk.len(), yk.len(), o), true)
+        }
+    }
+}
+
+/// [`approx_result`] without ties, from `U = #{(i, j): y_j < x_i}` (the
+/// rank sum `U + n_x (n_x + 1) / 2` is an integer, as the merge walk's sum).
+pub(super) fn approx_out(u: u64, nx: usize, ny: usize, o: &MwOptions) -> MwOutput {
+    approx_result((u + (nx * (nx + 1) / 2) as u64) as f64, 0.0, nx, ny, o)
+}
+
+/// The normal approximation from the rank sum of x and the ties term.
+pub(super) fn approx_result(rx: f64, tt: f64, nx: usize, ny: usize, o: &MwOptions) -> MwOutput {
+    let (fx, fy) = (nx as f64, ny as f64);
+    let w = rx - fx * (fx + 1.0) / 2.0;
+    let sigma = tie_sigma(fx, fy, tt);
+    let z0 = w - fx * fy / 2.0;
+    let z = (z0 - correction(o.correction, o.alternative, z0)) / sigma;
+    let pvalue = if sigma > 0.0 {
+        o.alternative.pvalue(dist::norm_cdf(z), dist::norm_sf(z))
+    } else {
+        f64::NAN
+    };
+    MwOutput {
+        statistic: w,
+        pvalue,
+        exact: false,
+        n_x: nx,
+        n_y: ny,
+        ..MwOutput::nan(0, 0)
+    }
+}
+
+/// Values from a row/column into `dst`; `false` if one is not finite.
+pub(super) fn finite_into(src: ArrayView1<'_, f64>, dst: &mut Vec<f64>) -> bool {
+    dst.clear();
+    match src.as_slice() {
+        Some(s) => dst.extend_from_slice(s),
+        None => dst.extend(src.iter().copied()),
+    }
+    dst.iter().all(|v| v.is_finite())
+}
+
+/// The normal-approximation test without estimate/CI on finite samples.
+/// Usually one radix sort of both samples together: the values mapped
+/// monotonically onto a 32-bit grid over their range, the group in the lowest
+/// bit. If two values share a grid point (ties among them, or values closer
+/// than the grid) the order is not settled there, and the exact ordered keys
+/// of each sample are sorted and merged instead. Same numbers either way:
+/// without ties the rank sum is an integer.
+pub(super) fn approx_values(xs: &[f64], ys: &[f64], sc: &mut Scratch, o: &MwOptions) -> MwOutput {
+    // after an endpoint with ties (integer scores, say), the grid would most
+    // likely fail again: straight to the exact keys (same numbers either way)
+    if !sc.ties_last {
+        if let Some(out) = approx_grid(xs, ys, &mut sc.keys, o) {
+            return out;
+        }
+    }
+    let (xk, yk) = (&mut sc.xk, &mut sc.yk);
+    xk.clear();
+    yk.clear();
+    xk.extend(xs.iter().map(|&v| ordered_key(v)));
+    yk.extend(ys.iter().map(|&v| ordered_key(v)));
+    let (out, ties) = approx_from_keys(xk, yk, o);
+    sc.ties_last = ties;
+    out
+}
+
+/// Key buffers of one worker.
+#[derive(Default)]
+pub(super) struct Scratch {
+    keys: Vec<u64>,
+    xk: Vec<u64>,
+    yk: Vec<u64>,
+    /// The last endpoint through [`approx_from_keys`] had ties.
+    ties_last: bool,
+}
+
+/// Smallest and largest of finite values (four lanes, so it vectorises).
+pub(super) fn range(v: &[f64]) -> (f64, f64) {
+    let (mut lo, mut hi) = ([f64::INFINITY; 4], [f64::NEG_INFINITY; 4]);
+    let chunks = v.chunks_exact(4);
+    for &a in chunks.remainder() {
+        lo[0] = if a < lo[0] { a } else { lo[0] };
+        hi[0] = if a > hi[0] { a } else { hi[0] };
+    }
+    for c in chunks {
+        for k in 0..4 {
+            lo[k] = if c[k] < lo[k] { c[k] } else { lo[k] };
+            hi[k] = if c[k] > hi[k] { c[k] } else { hi[k] };
+        }
+    }
+    (
+        lo[0].min(lo[1]).min(lo[2].min(lo[3])),
+        hi[0].max(hi[1]).max(hi[2].max(hi[3])),
+    )
+}
+
+pub(super) fn approx_grid(xs: &[f64], ys: &[f64], keys: &mut Vec<u64>, o: &MwOptions) -> Option<MwOutput> {
+    let ((lx, hx), (ly, hy)) = (range(xs), range(ys));
+    let (lo, hi) = (lx.min(ly), hx.max(hy));
+    let scale = 4_294_967_295.0 / (hi - lo);
+    if !(scale.is_finite() && scale > 0.0) {
+        return None;
+    }
+    // non-decreasing in v (rounding and the saturating cast are monotone), so
+    // distinct grid points are in the order of the values
+    let grid = |v: f64| (((v - lo) * scale) as u64).min(u32::MAX as u64) << 1;
+    keys.clear();
+    keys.extend(xs.iter().map(|&v| grid(v) | 1));
+    keys.extend(ys.iter().map(|&v| grid(v)));
+    sort_keys(keys);
+    let shared = keys
+        .iter()
+        .zip(&keys[1..])
+        .fold(false, |t, (&a, &b)| t | (a >> 1 == b >> 1));
+    if shared {
+        return None;
+    }
+    // U = #{(i, j): y_j < x_i}: for each x, the ys before it
+    let (mut u, mut before) = (0u64, 0u64);
+    for &k in keys.iter() {
+        let is_x = k & 1;
+        u += before & 0u64.wrapping_sub(is_x);
+        before += 1 - is_x;
+    }
+    Some(approx_out(u, xs.len(), ys.len(), o))
+}
+
+/// Endpoints per task in [`mannwhitney_rows`] (two cache lines of f64 columns).
+const TILE: usize = 16;
+
+type Bufs = (Vec<f64>, Vec<f64>, Scratch);
+
+/// Columns `e0..e1` (at most [`TILE`]) of `a`, column `t` at `dst[t * nrows..]`,
+/// read row by row; per column whether all values are finite.
+pub(super) fn tile_values(a: ArrayView2<'_, f64>, e0: usize, e1: usize, dst: &mut Vec<f64>) -> [bool; TILE] {
+    let n = a.nrows();
+    dst.clear();
+    dst.resize((e1 - e0) * n, 0.0);
+    let mut bad = [false; TILE];
+    let mut put = |r: usize, t: usize, v: f64| {
+        bad[t] |= !v.is_finite();
+        dst[t * n + r] = v;
+    };
+    match a.as_slice() {
+        Some(s) => {
+            // C order: row r is s[r * ncols..]
+            let m = a.ncols();
+            for r in 0..n {
+                for (t, &v) in s[r * m + e0..r * m + e1].iter().enumerate() {
+                    put(r, t, v);
+                }
+            }
+        }
+        None => {
+            for r in 0..n {
+                for t in 0..e1 - e0 {
+                    put(r, t, a[[r, e0 + t]]);
+                }
+            }
+        }
+    }
+    bad.map(|b| !b)
+}
+
+/// Many endpoints. With `by_column`, endpoint `e` is column `e` of `x` (n_x x endpoints)
+/// and of `y`; otherwise row `e`. NaN: `Propagate` gives a NaN result for that endpoint,
+/// `Omit` drops them, `Raise` errors naming (row, column) of the input. An endpoint
+/// left with an empty group gives NaN.
+pub fn mannwhitney_rows(
+    x: ArrayView2<'_, f64>,
+    y: ArrayView2<'_, f64>,
+    by_column: bool,
+    o: &MwOptions,
+    policy: NanPolicy,
+) -> Result<Vec<MwOutput>> {
+    check_conf_level(o.conf_level)?;
+    let (kx, ky) = if by_column {
+        (x.ncols(), y.ncols())
+    } else {
+        (x.nrows(), y.nrows())
+    };
+    if kx != ky {
+        return Err(StatsError::length("x", kx, "y", ky));
+    }
+    // the normal approximation without the interval, when both groups are non-empty
+    let (nx, ny) = if by_column { (x.nrows(), y.nrows()) } else { (x.ncols(), y.ncols()) };
+    let fast_approx = !o.conf_int
+        && nx > 0
+        && ny > 0
+        && match o.method {
+            Method::Approx => true,
+            Method::Exact => false,
+            Method::Auto => !(nx < AUTO_EXACT_BELOW && ny < AUTO_EXACT_BELOW),
+        };
+    let one = |(xv, yv, sc): &mut Bufs, e: usize| -> Result<MwOutput> {
+        let (xr, yr) = if by_column {
+            (x.column(e), y.column(e))
+        } else {
+            (x.row(e), y.row(e))
+        };
+        // every value finite (then every NaN policy gives the same): keys
+        // straight from the input, no copies
+        if fast_approx && finite_into(xr, xv) && finite_into(yr, yv) {
+            return Ok(approx_values(xv, yv, sc, o));
+        }
+        xv.clear();
+        yv.clear();
+        for (arg, src, dst) in [("x", &xr, &mut *xv), ("y", &yr, &mut *yv)] {
+            for (i, &v) in src.iter().enumerate() {
+                if v.is_nan() {
+                    match policy {
+                        NanPolicy::Raise => {
+                            let (r, c) = if by_column { (i, e) } else { (e, i) };
+                            return Err(StatsError::invalid_at(
+                                arg,
+                                r,
+                                c,
+                                v,
+                                crate::common::check::MISSING,
+                                "values must be numbers",
+                            ));
+                        }
+                        NanPolicy::Propagate => {
+                            return Ok(MwOutput::nan(xr.len(), yr.len()))
+                        }
+                        NanPolicy::Omit => continue,
+                    }
+                }
+                if v.is_infinite() {
+                    let (r, c) = if by_column { (i, e) } else { (e, i) };
+                    return Err(StatsError::invalid_at(
+                        arg,
+                        r,
+                        c,
+                        v,
+                        "not finite",
+                        "values must be finite numbers",
+                    ));
+                }
+                dst.push(v);
+            }
+        }
+        let approx = match o.method {
+            Method::Approx => true,
+            Method::Exact => false,
+            Method::Auto => !(xv.len() < AUTO_EXACT_BELOW && yv.len() < AUTO_EXACT_BELOW),
+        };
+        if approx && !o.conf_int && !xv.is_empty() && !yv.is_empty() {
+            return Ok(approx_values(xv, yv, sc, o));
+        }
+        let (xv, yv) = (&*xv, &*yv);
+        if xv.is_empty() || yv.is_empty() {
+            return Ok(MwOutput::nan(xv.len(), yv.len()));
+        }
+        match mannwhitney(xv, yv, o) {
+            Ok(r) => Ok(r),
+            Err(StatsError::InvalidValue {
+                arg,
+                row,
+                value,
+                reason,
+                allowed,
+                ..
+            }) => {
+                let (r, c) = if by_column { (row, e) } else { (e, row) };
+                Err(StatsError::InvalidValue {
+                    arg,
+                    row: r,
+                    col: Some(c),
+                    value,
+                    reason,
+                    allowed,
+                })
+            }
+            Err(e) => Err(e),
+        }
+    };
+    // endpoints in the columns: read TILE of them per row (whole cache lines)
+    let tiled = fast_approx && by_column;
+    let res: Vec<Result<MwOutput>> = (0..kx.div_ceil(TILE))
+        .into_par_iter()
+        .map_init(
+            || (Bufs::default(), Vec::<f64>::new(), Vec::<f64>::new()),
+            |(bufs, xt, yt), c| {
+                let (e0, e1) = (c * TILE, ((c + 1) * TILE).min(kx));
+                let mut out = Vec::with_capacity(e1 - e0);
+                if tiled {
+                    let okx = tile_values(x, e0, e1, xt);
+                    let oky = tile_values(y, e0, e1, yt);
+                    for t in 0..e1 - e0 {
+                        out.push(if okx[t] && oky[t] {
+                            let xs = &xt[t * nx..(t + 1) * nx];
+                            Ok(approx_values(xs, &yt[t * ny..(t + 1) * ny], &mut bufs.2, o))
+                        } else {
+                            one(bufs, e0 + t)
+                        });
+                    }
+                } else {
+                    for e in e0..e1 {
+                        out.push(one(bufs, e));
+                    }
+                }
+                out
+            },
+        )
+        .flatten_iter()
+        .collect();
+    let mut out = Vec::with_capacity(res.len());
+    let mut first_err: Option<StatsError> = None;
+    for r in res {
+        match r {
+            Ok(v) => out.push(v),
+            Err(e) => {
+                if first_err.is_none() {
+                    first_err = Some(e);
+                }
+            }
+        }
+    }
+    match first_err {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
+}

@@ -1,0 +1,398 @@
+//! Wilcoxon–Mann–Whitney two-sample test, as R `wilcox.test(x, y)`, with the
+//! exact null distribution also under ties (coin's `wilcox_test(distribution =
+//! "exact")`), the Hodges–Lehmann shift estimate and its confidence interval.
+//!
+//! * Statistic `W = R_x - n_x (n_x + 1) / 2` (R's W, scipy's U of `x`).
+//! * Exact distribution: the doubled mid-ranks `2 r` are integers; the
+//!   distribution of the doubled rank sum of a random subset of size `m` (the
+//!   smaller group) is built by the recursion
+//!   `f_i(k, s) = k/i f_{i-1}(k-1, s - a_i) + (i-k)/i f_{i-1}(k, s)`
+//!   (probabilities, so nothing overflows). Two-sided p is
+//!   `P(|T - E| >= |t - E|)` (coin's definition; without ties it equals R's
+//!   twice the smaller tail, the distribution being symmetric).
+//! * Normal approximation: R's tie-corrected variance and continuity correction.
+//! * Hodges–Lehmann: the median of the `n_x n_y` differences `x_i - y_j`.
+//!   Exact CI (no ties, exact p) from the quantiles of W, as R; otherwise R's
+//!   asymptotic CI, whose roots are pairwise differences (found exactly here;
+//!   R finds them with `uniroot(tol = tol.root)`).
+//!   Order statistics of the differences are selected without building all of them.
+// NaN-aware comparisons (`!(a > b)` is true for NaN) are intended here.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
+use ndarray::{ArrayView1, ArrayView2};
+use rayon::prelude::*;
+
+use crate::common::alternative::check_conf_level;
+use crate::common::keysort::sort_keys;
+use crate::common::{dist, Alternative, NanPolicy};
+use crate::error::{Result, StatsError};
+
+/// `method='auto'|'exact'|'approx'` (auto: exact up to the size limit of this test).
+pub use crate::common::method::Method;
+
+#[derive(Debug, Clone, Copy)]
+pub struct MwOptions {
+    pub alternative: Alternative,
+    pub method: Method,
+    pub correction: bool,
+    pub conf_level: f64,
+    /// Compute the Hodges–Lehmann estimate and its CI.
+    pub conf_int: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MwOutput {
+    pub statistic: f64,
+    pub pvalue: f64,
+    /// p-value from the exact distribution (else the normal approximation).
+    pub exact: bool,
+    pub estimate: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    /// The CI is the exact one (no ties and exact p).
+    pub ci_exact: bool,
+    pub n_x: usize,
+    pub n_y: usize,
+}
+
+impl MwOutput {
+    fn nan(n_x: usize, n_y: usize) -> Self {
+        MwOutput {
+            statistic: f64::NAN,
+            pvalue: f64::NAN,
+            exact: false,
+            estimate: f64::NAN,
+            ci_low: f64::NAN,
+            ci_high: f64::NAN,
+            ci_exact: false,
+            n_x,
+            n_y,
+        }
+    }
+}
+
+/// `auto` uses the exact distribution below this size (each group), as R (R only without ties).
+pub const AUTO_EXACT_BELOW: usize = 50;
+/// Work limit (`N * m * range`) for the exact distribution.
+const EXACT_WORK_LIMIT: f64 = 4e9;
+
+/// Null distribution of the sum of `m` scores drawn without replacement from
+/// the integer `scores`: `probs[s - offset]`.
+pub struct SumDist {
+    pub offset: i64,
+    pub probs: Vec<f64>,
+}
+
+pub fn subset_sum_dist(scores: &[i64], m: usize) -> SumDist {
+    let n = scores.len();
+    let mut sorted = scores.to_vec();
+    sorted.sort_unstable();
+    let lo: i64 = sorted[..m].iter().sum();
+    let hi: i64 = sorted[n - m..].iter().sum();
+    let smax = hi;
+    // f[k][s], s in 0..=smax (scores are >= 0 here: doubled ranks are >= 2)
+    let width = (smax + 1) as usize;
+    let mut f = vec![0.0f64; (m + 1) * width];
+    f[0] = 1.0;
+    // items in ascending order: after i items, sums of k of them lie in
+    // [pre[k], pre[i] - pre[i - k]] (prefix sums of the sorted scores); zero elsewhere
+    let mut pre = vec![0i64; n + 1];
+    for (i, &v) in sorted.iter().enumerate() {
+        pre[i + 1] = pre[i] + v;
+    }
+    for (i1, &a) in sorted.iter().enumerate() {
+        let i = (i1 + 1) as f64;
+        let a = a as usize;
+        let kmax = m.min(i1 + 1);
+        for k in (1..=kmax).rev() {
+            let (w_in, w_out) = (k as f64 / i, (i - k as f64) / i);
+            let (prev, cur) = f.split_at_mut(k * width);
+            let prev = &prev[(k - 1) * width..];
+            let cur = &mut cur[..width];
+            let lo_s = pre[k] as usize;
+            let hi_s = ((pre[i1 + 1] - pre[i1 + 1 - k]) as usize).min(width - 1);
+            for s in (lo_s..=hi_s).rev() {
+                let inc = if s >= a { prev[s - a] } else { 0.0 };
+                cur[s] = w_in * inc + w_out * cur[s];
+            }
+        }
+    }
+    let row = &f[m * width..(m + 1) * width];
+    SumDist {
+        offset: lo,
+        probs: row[lo as usize..=hi as usize].to_vec(),
+    }
+}
+
+/// Exact p-value of the doubled rank sum `t2x` of x.
+fn exact_pvalue(d2: &[i64], nx: usize, t2x: i64, alt: Alternative) -> (f64, SumDist, bool) {
+    let n = d2.len();
+    let ny = n - nx;
+    // the distribution of the smaller group's sum
+    let (m, g_is_x) = if nx <= ny { (nx, true) } else { (ny, false) };
+    let dist = subset_sum_dist(d2, m);
+    let total: i64 = d2.iter().sum();
+    let e2x = nx as i64 * (n as i64 + 1); // doubled mean of the doubled rank sum of x
+    let mut p_le = 0.0; // P(T_x <= t)
+    let mut p_ge = 0.0;
+    let mut p_two = 0.0;
+    let dev = (t2x - e2x).abs();
+    for (j, &p) in dist.probs.iter().enumerate() {
+        let tg = dist.offset + j as i64;
+        let tx = if g_is_x { tg } else { total - tg };
+        if tx <= t2x {
+            p_le += p;
+        }
+        if tx >= t2x {
+            p_ge += p;
+        }
+        if (tx - e2x).abs() >= dev {
+            p_two += p;
+        }
+    }
+    let pv = match alt {
+        Alternative::Less => p_le.min(1.0),
+        Alternative::Greater => p_ge.min(1.0),
+        Alternative::TwoSided => {
+            if dev == 0 {
+                1.0
+            } else {
+                p_two.min(1.0)
+            }
+        }
+    };
+    (pv, dist, g_is_x)
+}
+
+/// The core test on NaN-free samples.
+pub fn mannwhitney(x: &[f64], y: &[f64], o: &MwOptions) -> Result<MwOutput> {
+    check_conf_level(o.conf_level)?;
+    let (nx, ny) = (x.len(), y.len());
+    if nx == 0 {
+        return Err(StatsError::too_few("x", 0, 1));
+    }
+    if ny == 0 {
+        return Err(StatsError::too_few("y", 0, 1));
+    }
+    let n = nx + ny;
+    for (arg, v) in [("x", x), ("y", y)] {
+        if let Some(i) = v.iter().position(|a| !a.is_finite()) {
+            return Err(StatsError::invalid(
+                arg,
+                i,
+                v[i],
+                "not finite",
+                "values must be finite numbers",
+            ));
+        }
+    }
+    let mut xs = x.to_vec();
+    let mut ys = y.to_vec();
+    xs.sort_unstable_by(|a, b| a.total_cmp(b));
+    ys.sort_unstable_by(|a, b| a.total_cmp(b));
+    let mr = merge_ranks(&xs, &ys);
+    let (rx, tt) = (mr.rank_sum_x, mr.tie_term);
+    let has_ties = mr.has_ties;
+    let (fx, fy, fnn) = (nx as f64, ny as f64, n as f64);
+    let w = rx - fx * (fx + 1.0) / 2.0;
+    let m = nx.min(ny) as f64;
+    let use_exact = match o.method {
+        Method::Exact => true,
+        Method::Approx => false,
+        Method::Auto => nx < AUTO_EXACT_BELOW && ny < AUTO_EXACT_BELOW,
+    };
+    if use_exact && o.method == Method::Exact && fnn * m * (2.0 * fnn * m) > EXACT_WORK_LIMIT {
+        return Err(StatsError::argument(
+            "method",
+            format!("the exact distribution for n_x = {nx}, n_y = {ny} is too large to compute; use method='approx'"),
+        ));
+    }
+    let mut exact_dist = None;
+    let pvalue = if use_exact {
+        let d2 = merge_scores2(&xs, &ys);
+        let t2x = (2.0 * rx).round() as i64;
+        let (p, dist, g_is_x) = exact_pvalue(&d2, nx, t2x, o.alternative);
+        exact_dist = Some((dist, g_is_x, d2.iter().sum::<i64>()));
+        p
+    } else {
+        let sigma = tie_sigma(fx, fy, tt);
+        let z0 = w - fx * fy / 2.0;
+        let corr = correction(o.correction, o.alternative, z0);
+        let z = (z0 - corr) / sigma;
+        if sigma > 0.0 {
+            o.alternative.pvalue(dist::norm_cdf(z), dist::norm_sf(z))
+        } else {
+            f64::NAN // all observations tied, as R
+        }
+    };
+    let mut out = MwOutput {
+        statistic: w,
+        pvalue,
+        exact: use_exact,
+        estimate: f64::NAN,
+        ci_low: f64::NAN,
+        ci_high: f64::NAN,
+        ci_exact: false,
+        n_x: nx,
+        n_y: ny,
+    };
+    if o.conf_int {
+        let k = nx * ny;
+        out.estimate = if k % 2 == 1 {
+            kth_diff(&xs, &ys, k.div_ceil(2))
+        } else {
+            let lo = kth_diff(&xs, &ys, k / 2);
+            0.5 * (lo + next_diff(&xs, &ys, lo, k / 2))
+        };
+        let alpha = 1.0 - o.conf_level;
+        if let (Some((dist, g_is_x, total)), false) = (&exact_dist, has_ties) {
+            // W's distribution from the doubled rank sums: W = T_x / 2 - nx(nx+1)/2
+            let wcdf = w_cdf(dist, *g_is_x, *total, nx, ny);
+            let qw = |p: f64| -> usize {
+                let q = wcdf
+                    .iter()
+                    .position(|&c| c >= p * (1.0 - 64.0 * f64::EPSILON))
+                    .unwrap_or(k);
+                q.max(1)
+            };
+            let (l, h) = match o.alternative {
+                Alternative::TwoSided => {
+                    let qu = qw(alpha / 2.0);
+                    (kth_diff(&xs, &ys, qu), kth_diff(&xs, &ys, k - qu + 1))
+                }
+                Alternative::Greater => (kth_diff(&xs, &ys, qw(alpha)), f64::INFINITY),
+                Alternative::Less => (f64::NEG_INFINITY, kth_diff(&xs, &ys, k - qw(alpha) + 1)),
+            };
+            out.ci_low = l;
+            out.ci_high = h;
+            out.ci_exact = true;
+        } else {
+            let (l, h) = asymptotic_ci(&xs, &ys, o.alternative, o.correction, alpha);
+            out.ci_low = l;
+            out.ci_high = h;
+        }
+    }
+    Ok(out)
+}
+
+struct MergeRanks {
+    rank_sum_x: f64,
+    tie_term: f64,
+    has_ties: bool,
+}
+
+/// Rank sum of x and the ties term `sum(t^3 - t)` from the two sorted samples (a merge walk).
+fn merge_ranks(xs: &[f64], ys: &[f64]) -> MergeRanks {
+    let (nx, ny) = (xs.len(), ys.len());
+    let (mut i, mut j) = (0usize, 0usize);
+    let mut pos = 0usize; // ranks used so far
+    let mut rx = 0.0;
+    let mut tt = 0.0;
+    let mut has_ties = false;
+    while i < nx || j < ny {
+        let v = if j >= ny || (i < nx && xs[i] <= ys[j]) {
+            xs[i]
+        } else {
+            ys[j]
+        };
+        let (i0, j0) = (i, j);
+        while i < nx && xs[i] == v {
+            i += 1;
+        }
+        while j < ny && ys[j] == v {
+            j += 1;
+        }
+        let (cx, t) = (i - i0, (i - i0) + (j - j0));
+        // mid-rank of positions pos+1 ..= pos+t
+        let mid = pos as f64 + (t as f64 + 1.0) / 2.0;
+        rx += cx as f64 * mid;
+        if t > 1 {
+            has_ties = true;
+            let ft = t as f64;
+            tt += ft * ft * ft - ft;
+        }
+        pos += t;
+    }
+    MergeRanks {
+        rank_sum_x: rx,
+        tie_term: tt,
+        has_ties,
+    }
+}
+
+/// Doubled mid-ranks (integers) of the combined sample, in sorted order.
+fn merge_scores2(xs: &[f64], ys: &[f64]) -> Vec<i64> {
+    let mut all = Vec::with_capacity(xs.len() + ys.len());
+    all.extend_from_slice(xs);
+    all.extend_from_slice(ys);
+    all.sort_unstable_by(|a, b| a.total_cmp(b));
+    let n = all.len();
+    let mut out = Vec::with_capacity(n);
+    let mut i = 0;
+    while i < n {
+        let mut j = i + 1;
+        while j < n && all[j] == all[i] {
+            j += 1;
+        }
+        // positions i+1..=j share the doubled mid-rank i + 1 + j
+        for _ in i..j {
+            out.push((i + 1 + j) as i64);
+        }
+        i = j;
+    }
+    out
+}
+
+/// CDF of W over 0..=nx*ny from the subset-sum distribution (no ties: doubled ranks are even).
+fn w_cdf(d: &SumDist, g_is_x: bool, total: i64, nx: usize, ny: usize) -> Vec<f64> {
+    let k = nx * ny;
+    let mut pmf = vec![0.0; k + 1];
+    let base = (nx * (nx + 1)) as i64; // doubled nx(nx+1)/2
+    for (j, &p) in d.probs.iter().enumerate() {
+        let tg = d.offset + j as i64;
+        let tx = if g_is_x { tg } else { total - tg };
+        let w2 = tx - base;
+        if w2 >= 0 && w2 % 2 == 0 && ((w2 / 2) as usize) <= k {
+            pmf[(w2 / 2) as usize] += p;
+        }
+    }
+    let mut acc = 0.0;
+    pmf.iter()
+        .map(|p| {
+            acc += p;
+            acc
+        })
+        .collect()
+}
+
+fn tie_sigma(fx: f64, fy: f64, tt: f64) -> f64 {
+    let n = fx + fy;
+    ((fx * fy / 12.0) * ((n + 1.0) - tt / (n * (n - 1.0)))).sqrt()
+}
+
+fn correction(on: bool, alt: Alternative, z: f64) -> f64 {
+    if !on {
+        return 0.0;
+    }
+    match alt {
+        Alternative::TwoSided => {
+            if z > 0.0 {
+                0.5
+            } else if z < 0.0 {
+                -0.5
+            } else {
+                0.0
+            }
+        }
+        Alternative::Greater => 0.5,
+        Alternative::Less => -0.5,
+    }
+}
+
+mod hl;
+mod matrix;
+#[cfg(test)]
+mod tests;
+
+use hl::*;
+pub use matrix::*;

@@ -1,0 +1,133 @@
+use super::*;
+
+fn opts(method: Method, alt: Alternative) -> MwOptions {
+    MwOptions {
+        alternative: alt,
+        method,
+        correction: true,
+        conf_level: 0.95,
+        conf_int: true,
+    }
+}
+
+#[test]
+fn exact_distribution_sums_to_one_and_matches_enumeration() {
+    // scores with ties (doubled mid-ranks of 1,1,2,3,3,3)
+    let d2 = [3i64, 3, 6, 10, 10, 10];
+    let d = subset_sum_dist(&d2, 3);
+    let s: f64 = d.probs.iter().sum();
+    assert!((s - 1.0).abs() < 1e-14);
+    // brute force over the 20 subsets
+    let mut counts = std::collections::HashMap::new();
+    for a in 0..6 {
+        for b in a + 1..6 {
+            for c in b + 1..6 {
+                *counts.entry(d2[a] + d2[b] + d2[c]).or_insert(0) += 1;
+            }
+        }
+    }
+    for (sum, cnt) in counts {
+        let p = d.probs[(sum - d.offset) as usize];
+        assert!((p - cnt as f64 / 20.0).abs() < 1e-14);
+    }
+}
+
+#[test]
+fn hand_case_complete_separation() {
+    // x all below y: W = 0, P(W <= 0) = 1 / C(6, 3) = 0.05 (exact, less)
+    let x = [1.0, 2.0, 3.0];
+    let y = [4.0, 5.0, 6.0];
+    let r = mannwhitney(&x, &y, &opts(Method::Exact, Alternative::Less)).unwrap();
+    assert_eq!(r.statistic, 0.0);
+    assert!((r.pvalue - 0.05).abs() < 1e-14);
+    let r2 = mannwhitney(&x, &y, &opts(Method::Exact, Alternative::TwoSided)).unwrap();
+    assert!((r2.pvalue - 0.1).abs() < 1e-14);
+    assert_eq!(r2.estimate, -3.0);
+}
+
+#[test]
+fn swapping_groups_mirrors_w_and_keeps_two_sided_p() {
+    let x = [1.0, 2.0, 2.0, 3.0, 5.0, 5.0, 7.0];
+    let y = [2.0, 3.0, 3.0, 4.0, 6.0];
+    for m in [Method::Exact, Method::Approx] {
+        let a = mannwhitney(&x, &y, &opts(m, Alternative::TwoSided)).unwrap();
+        let b = mannwhitney(&y, &x, &opts(m, Alternative::TwoSided)).unwrap();
+        assert!((a.statistic + b.statistic - 35.0).abs() < 1e-12);
+        assert!((a.pvalue - b.pvalue).abs() < 1e-13);
+        assert!((a.estimate + b.estimate).abs() < 1e-12);
+        let l = mannwhitney(&x, &y, &opts(m, Alternative::Less)).unwrap();
+        let g = mannwhitney(&y, &x, &opts(m, Alternative::Greater)).unwrap();
+        assert!((l.pvalue - g.pvalue).abs() < 1e-13);
+    }
+}
+
+#[test]
+fn kth_difference_matches_full_sort() {
+    let mut xs: Vec<f64> = (0..37).map(|i| ((i * 7919) % 101) as f64 / 3.0).collect();
+    let mut ys: Vec<f64> = (0..41).map(|i| ((i * 104729) % 97) as f64 / 2.0).collect();
+    xs.sort_by(|a, b| a.total_cmp(b));
+    ys.sort_by(|a, b| a.total_cmp(b));
+    let mut all: Vec<f64> = xs
+        .iter()
+        .flat_map(|a| ys.iter().map(move |b| a - b))
+        .collect();
+    all.sort_by(|a, b| a.total_cmp(b));
+    for k in [1, 2, 17, 500, 758, 759, 1200, all.len()] {
+        assert_eq!(kth_diff(&xs, &ys, k), all[k - 1], "k = {k}");
+        if k < all.len() {
+            assert_eq!(next_diff(&xs, &ys, all[k - 1], k), all[k], "next after k = {k}");
+        }
+    }
+}
+
+#[test]
+fn matrix_fast_paths_equal_the_one_sample_form() {
+    // grid path (distinct values), grid collisions (close values, -0 vs 0),
+    // ties (exact keys + merge), by column and by row
+    let mut state = 3u64;
+    let mut next = || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+    };
+    let (nx, ny, k) = (60, 55, 37);
+    let col = |e: usize, v: f64| match e % 4 {
+        0 => v,
+        1 => (v * 6.0).round(),
+        2 => 1.0 + v * 1e-12,
+        _ => if v < 0.0 { -0.0 } else { v },
+    };
+    let x = ndarray::Array2::from_shape_fn((nx, k), |(_, e)| col(e, next()));
+    let y = ndarray::Array2::from_shape_fn((ny, k), |(_, e)| col(e, next() + 0.1));
+    let o = MwOptions { conf_int: false, ..opts(Method::Approx, Alternative::TwoSided) };
+    let by_col = mannwhitney_rows(x.view(), y.view(), true, &o, NanPolicy::Propagate).unwrap();
+    let (xt, yt) = (x.t().as_standard_layout().to_owned(), y.t().as_standard_layout().to_owned());
+    let by_row = mannwhitney_rows(xt.view(), yt.view(), false, &o, NanPolicy::Propagate).unwrap();
+    for e in 0..k {
+        let xe: Vec<f64> = x.column(e).to_vec();
+        let ye: Vec<f64> = y.column(e).to_vec();
+        let want = mannwhitney(&xe, &ye, &o).unwrap();
+        for got in [by_col[e], by_row[e]] {
+            assert_eq!(got.statistic.to_bits(), want.statistic.to_bits(), "endpoint {e}");
+            assert_eq!(got.pvalue.to_bits(), want.pvalue.to_bits(), "endpoint {e}");
+        }
+    }
+}
+
+#[test]
+fn all_tied_and_empty() {
+    let r = mannwhitney(
+        &[1.0, 1.0],
+        &[1.0, 1.0, 1.0],
+        &opts(Method::Exact, Alternative::TwoSided),
+    )
+    .unwrap();
+    assert_eq!(r.pvalue, 1.0);
+    let a = mannwhitney(
+        &[1.0, 1.0],
+        &[1.0, 1.0, 1.0],
+        &opts(Method::Approx, Alternative::TwoSided),
+    )
+    .unwrap();
+    assert!(a.pvalue.is_nan());
+    assert!(mannwhitney(&[], &[1.0], &opts(Method::Auto, Alternative::TwoSided)).is_err());
+}

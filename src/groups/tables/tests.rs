@@ -1,0 +1,170 @@
+use super::*;
+use ndarray::array;
+
+fn brute_rxc(t: &Array2<f64>) -> f64 {
+    // enumerate all 2 x 3 tables with the margins of t
+    let rs: Vec<f64> = t.rows().into_iter().map(|r| r.sum()).collect();
+    let cs: Vec<f64> = t.columns().into_iter().map(|c| c.sum()).collect();
+    let n: f64 = rs.iter().sum();
+    let k = rs.iter().chain(&cs).map(|&v| ln_fact(v)).sum::<f64>() - ln_fact(n);
+    let p = |a: f64, b: f64| -> f64 {
+        let cells = [
+            a,
+            b,
+            rs[0] - a - b,
+            cs[0] - a,
+            cs[1] - b,
+            cs[2] - (rs[0] - a - b),
+        ];
+        if cells.iter().any(|&v| v < 0.0) {
+            return 0.0;
+        }
+        (k - cells.iter().map(|&v| ln_fact(v)).sum::<f64>()).exp()
+    };
+    let pobs = p(t[[0, 0]], t[[0, 1]]);
+    let mut s = 0.0;
+    for a in 0..=(cs[0] as usize) {
+        for b in 0..=(cs[1] as usize) {
+            let q = p(a as f64, b as f64);
+            if q > 0.0 && q <= pobs * (1.0 + 1e-7) {
+                s += q;
+            }
+        }
+    }
+    s
+}
+
+#[test]
+fn two_column_bounds_are_exact() {
+    let lf: Vec<f64> = (0..=60).map(|v| ln_fact(v as f64)).collect();
+    let rows = [3u32, 7, 5, 9];
+    let ca = 11u32;
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for a in 0..=3u32 {
+        for b in 0..=7u32 {
+            for c in 0..=5u32 {
+                let s = a + b + c;
+                if s > ca || ca - s > 9 {
+                    continue;
+                }
+                let n = [a, b, c, ca - s];
+                let v: f64 = n.iter().zip(&rows).map(|(&x, &r)| lf[x as usize] + lf[(r - x) as usize]).sum();
+                lo = lo.min(v);
+                hi = hi.max(v);
+            }
+        }
+    }
+    let (smin, smax) = two_column_bounds(&rows, ca, &lf);
+    assert!((smin - lo).abs() < 1e-12 && (smax - hi).abs() < 1e-12, "{smin} {lo} {smax} {hi}");
+    let (rmin, rmax) = bounds(&rows, &[ca, 24 - ca], &lf);
+    assert!((rmin - lo).abs() < 1e-12 && (rmax - hi).abs() < 1e-12);
+}
+
+/// p by listing every table with the margins of `t` (cell by cell, row-major).
+fn brute_any(t: &Array2<f64>) -> f64 {
+    let (r, c) = t.dim();
+    let rs: Vec<i64> = t.rows().into_iter().map(|x| x.sum() as i64).collect();
+    let cs: Vec<i64> = t.columns().into_iter().map(|x| x.sum() as i64).collect();
+    let n: i64 = rs.iter().sum();
+    let k = rs.iter().chain(&cs).map(|&v| ln_fact(v as f64)).sum::<f64>() - ln_fact(n as f64);
+    let lnp = |cells: &[i64]| k - cells.iter().map(|&v| ln_fact(v as f64)).sum::<f64>();
+    let obs: Vec<i64> = t.iter().map(|&v| v as i64).collect();
+    let pobs = lnp(&obs).exp();
+    let mut probs = Vec::new();
+    fn rec(i: usize, r: usize, c: usize, rr: &mut [i64], cr: &mut [i64], cells: &mut Vec<i64>, out: &mut Vec<Vec<i64>>) {
+        if i == r * c {
+            out.push(cells.clone());
+            return;
+        }
+        let (a, b) = (i / c, i % c);
+        // the last cell of a row takes what the row has left; of a column, likewise
+        let (lo, hi) = if b == c - 1 {
+            (rr[a], rr[a])
+        } else if a == r - 1 {
+            (cr[b], cr[b])
+        } else {
+            (0, rr[a].min(cr[b]))
+        };
+        for v in lo..=hi {
+            if v > rr[a] || v > cr[b] {
+                continue;
+            }
+            rr[a] -= v;
+            cr[b] -= v;
+            cells.push(v);
+            rec(i + 1, r, c, rr, cr, cells, out);
+            cells.pop();
+            rr[a] += v;
+            cr[b] += v;
+        }
+    }
+    let mut all = Vec::new();
+    rec(0, r, c, &mut rs.clone(), &mut cs.clone(), &mut Vec::new(), &mut all);
+    for cells in all {
+        probs.push(lnp(&cells).exp());
+    }
+    // compensated (Neumaier) sum: up to ~1e5 terms
+    let (mut sum, mut comp) = (0.0f64, 0.0f64);
+    for &q in probs.iter().filter(|&&q| q <= pobs * (1.0 + 1e-7)) {
+        let t = sum + q;
+        comp += if sum.abs() >= q.abs() { (sum - t) + q } else { (q - t) + sum };
+        sum = t;
+    }
+    sum + comp
+}
+
+#[test]
+fn rxc_matches_full_listing_on_random_tables() {
+    // a fixed pseudo-random stream of small tables (2..=4 x 2..=4, cells 0..=5; 0..=3 in 4 x 4)
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |m: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % m
+    };
+    let mut checked = 0;
+    while checked < 60 {
+        let (r, c) = (2 + next(3) as usize, 2 + next(3) as usize);
+        let top = if r * c == 16 { 4 } else { 6 };
+        let t = Array2::from_shape_fn((r, c), |_| next(top) as f64);
+        if t.rows().into_iter().any(|x| x.sum() == 0.0) || t.columns().into_iter().any(|x| x.sum() == 0.0) {
+            continue;
+        }
+        let p = fisher_rxc(t.view()).unwrap();
+        let b = brute_any(&t);
+        assert!((p - b).abs() <= 1e-12 * b.max(1e-300) + 1e-15, "{t:?}: {p} vs {b}");
+        checked += 1;
+    }
+}
+
+#[test]
+fn rxc_matches_brute_force() {
+    let t = array![[3.0, 1.0, 4.0], [2.0, 6.0, 1.0]];
+    let p = fisher_rxc(t.view()).unwrap();
+    assert!((p - brute_rxc(&t)).abs() < 1e-12, "{p}");
+    let tt = t.t().to_owned();
+    assert!((fisher_rxc(tt.view()).unwrap() - p).abs() < 1e-12);
+}
+
+#[test]
+fn two_by_two_hand_case() {
+    // [[3, 0], [0, 3]]: only the observed and its mirror are as extreme: p = 2 / C(6, 3) = 0.1
+    let t = array![[3.0, 0.0], [0.0, 3.0]];
+    let f = fisher_2x2(t.view(), Alternative::TwoSided, 0.95).unwrap();
+    assert!((f.pvalue - 0.1).abs() < 1e-14);
+    assert_eq!(f.estimate, f64::INFINITY);
+    assert_eq!(f.ci_high, f64::INFINITY);
+    assert!((fisher_rxc(t.view()).unwrap() - 0.1).abs() < 1e-12);
+}
+
+#[test]
+fn chisq_hand_case_and_bad_tables() {
+    // [[10, 20], [20, 10]]: E = 15 everywhere; Pearson = 4 * 25/15; Yates: 4 * 4.5^2/15
+    let t = array![[10.0, 20.0], [20.0, 10.0]];
+    assert!((chisq(t.view(), false).unwrap().statistic - 100.0 / 15.0).abs() < 1e-12);
+    assert!((chisq(t.view(), true).unwrap().statistic - 81.0 / 15.0).abs() < 1e-12);
+    assert!(chisq(array![[1.0, 0.0], [2.0, 0.0]].view(), false).is_err());
+    assert!(chisq(array![[1.0, -1.0], [2.0, 3.0]].view(), false).is_err());
+    assert!(chisq(array![[1.5, 1.0], [2.0, 3.0]].view(), false).is_err());
+}
