@@ -8,35 +8,6 @@ pub(super) fn ordered_key(v: f64) -> u64 {
     b ^ ((((b as i64) >> 63) as u64) | 0x8000_0000_0000_0000)
 }
 
-/// Merge walk over sorted integer keys (same as `merge_ranks`).
-pub(super) fn merge_ranks_keys(xs: &[u64], ys: &[u64]) -> (f64, f64) {
-    let (nx, ny) = (xs.len(), ys.len());
-    let (mut i, mut j, mut pos) = (0usize, 0usize, 0usize);
-    let (mut rx, mut tt) = (0.0, 0.0);
-    while i < nx || j < ny {
-        let v = if j >= ny || (i < nx && xs[i] <= ys[j]) {
-            xs[i]
-        } else {
-            ys[j]
-        };
-        let (i0, j0) = (i, j);
-        while i < nx && xs[i] == v {
-            i += 1;
-        }
-        while j < ny && ys[j] == v {
-            j += 1;
-        }
-        let (cx, t) = (i - i0, (i - i0) + (j - j0));
-        rx += cx as f64 * (pos as f64 + (t as f64 + 1.0) / 2.0);
-        if t > 1 {
-            let ft = t as f64;
-            tt += ft * ft * ft - ft;
-        }
-        pos += t;
-    }
-    (rx, tt)
-}
-
 /// `Some(U)`, `U = #{(i, j): y_j < x_i}`, for ascending keys without any tie
 /// (within or across the samples); `None` when there is one. A branch-free
 /// merge: when the first copy of a value shared by both samples is reached,
@@ -69,7 +40,7 @@ pub(super) fn approx_from_keys(xk: &mut [u64], yk: &mut [u64], o: &MwOptions) ->
     match count_below_no_ties(xk, yk) {
         Some(u) => (approx_out(u, xk.len(), yk.len(), o), false),
         None => {
-            let (rx, tt) = merge_ranks_keys(xk, yk);
+            let MergeRanks { rank_sum_x: rx, tie_term: tt } = merge_ranks(xk, yk);
             (approx_result(rx, tt, xk.len(), yk.len(), o), true)
         }
     }

@@ -192,7 +192,7 @@ pub fn mannwhitney(x: &[f64], y: &[f64], o: &MwOptions) -> Result<MwOutput> {
     ys.sort_unstable_by(|a, b| a.total_cmp(b));
     let mr = merge_ranks(&xs, &ys);
     let (rx, tt) = (mr.rank_sum_x, mr.tie_term);
-    let has_ties = mr.has_ties;
+    let has_ties = mr.has_ties();
     let (fx, fy, fnn) = (nx as f64, ny as f64, n as f64);
     let w = rx - fx * (fx + 1.0) / 2.0;
     let m = nx.min(ny) as f64;
@@ -277,18 +277,25 @@ pub fn mannwhitney(x: &[f64], y: &[f64], o: &MwOptions) -> Result<MwOutput> {
 
 struct MergeRanks {
     rank_sum_x: f64,
+    /// `sum(t^3 - t)` over tie groups; > 0 exactly when there are ties.
     tie_term: f64,
-    has_ties: bool,
 }
 
-/// Rank sum of x and the ties term `sum(t^3 - t)` from the two sorted samples (a merge walk).
-fn merge_ranks(xs: &[f64], ys: &[f64]) -> MergeRanks {
+impl MergeRanks {
+    fn has_ties(&self) -> bool {
+        self.tie_term > 0.0
+    }
+}
+
+/// Rank sum of x and the ties term `sum(t^3 - t)` from the two ascending
+/// samples (a merge walk); for the f64 values and for the matrix mode's
+/// integer sort keys alike.
+fn merge_ranks<T: PartialOrd + Copy>(xs: &[T], ys: &[T]) -> MergeRanks {
     let (nx, ny) = (xs.len(), ys.len());
     let (mut i, mut j) = (0usize, 0usize);
     let mut pos = 0usize; // ranks used so far
     let mut rx = 0.0;
     let mut tt = 0.0;
-    let mut has_ties = false;
     while i < nx || j < ny {
         let v = if j >= ny || (i < nx && xs[i] <= ys[j]) {
             xs[i]
@@ -307,7 +314,6 @@ fn merge_ranks(xs: &[f64], ys: &[f64]) -> MergeRanks {
         let mid = pos as f64 + (t as f64 + 1.0) / 2.0;
         rx += cx as f64 * mid;
         if t > 1 {
-            has_ties = true;
             let ft = t as f64;
             tt += ft * ft * ft - ft;
         }
@@ -316,7 +322,6 @@ fn merge_ranks(xs: &[f64], ys: &[f64]) -> MergeRanks {
     MergeRanks {
         rank_sum_x: rx,
         tie_term: tt,
-        has_ties,
     }
 }
 
