@@ -78,6 +78,7 @@ class CohortAnalysis:
     visits: Optional[pd.DataFrame] = None
     wide: Optional[pd.DataFrame] = None
     retention_data: Optional[pd.DataFrame] = None
+    km: Any = None  # the KaplanMeier result behind `retention` (reused for the plot)
 
 
 # ----------------------------------------------------------------------------
@@ -134,12 +135,12 @@ def _changes(cohort: Cohort, baseline: float, followup: float) -> Tuple[pd.DataF
     return table, wide, notes
 
 
-def _retention(cohort: Cohort) -> Tuple[Optional[pd.DataFrame], Optional[pd.DataFrame], Optional[pd.DataFrame], List[str]]:
+def _retention(cohort: Cohort) -> Tuple[Optional[pd.DataFrame], Optional[pd.DataFrame], Optional[pd.DataFrame], Any, List[str]]:
     from .. import survival
 
     p = cohort.patients
     if p is None or "followup_months" not in p.columns or not ({"stopped", "stop_reason"} & set(p.columns)):
-        return None, None, None, ["Retention: needs a patients file with followup_months and stop_reason (or stopped)."]
+        return None, None, None, None, ["Retention: needs a patients file with followup_months and stop_reason (or stopped)."]
     d = pd.DataFrame({"patient": p["patient"], "start": 0.0, "stop": p["followup_months"].astype(float) / 12})
     reason = p["stop_reason"].astype(object) if "stop_reason" in p.columns else pd.Series([None] * len(p), dtype=object)
     if "stopped" in p.columns:
@@ -148,16 +149,15 @@ def _retention(cohort: Cohort) -> Tuple[Optional[pd.DataFrame], Optional[pd.Data
         reason = pd.Series(np.where(stopped, reason.where(reason.notna(), "unspecified"), None), dtype=object)
     d["reason"] = reason.to_numpy()
     if d["stop"].isna().any():
-        return None, None, None, ["Retention: followup_months is missing for some patients; retention not computed."]
+        return None, None, None, None, ["Retention: followup_months is missing for some patients; retention not computed."]
     r = survival.retention(d, "start", "stop", "reason", unit="years")
     r.index = d["patient"].to_numpy()
     km = survival.kaplan_meier(r["time"], r["event"])
     at = km.survival_at([1.0, 2.0]).reset_index(drop=True)
-    risk = km.risk_table([1.0, 2.0]).reset_index(drop=True)
     t, ev = r["time"].to_numpy(), r["event"].to_numpy()
     rows = []
     for year, prev in ((1.0, 0.0), (2.0, 1.0)):
-        start_n = int(((t > prev) | ((t == prev) & (prev == 0))).sum()) if prev > 0 else len(t)
+        start_n = int((t > prev).sum()) if prev > 0 else len(t)
         stops = int(((t > prev) & (t <= year) & (ev == 1)).sum())
         s = at.loc[at["time"] == year].iloc[0]
         rows.append({
@@ -186,7 +186,7 @@ def _retention(cohort: Cohort) -> Tuple[Optional[pd.DataFrame], Optional[pd.Data
     reasons = reasons[["year 1", "year 2", "after year 2"]]
     reasons["total"] = reasons.sum(axis=1)
     reasons.index.name = "reason"
-    return retention, reasons, r, []
+    return retention, reasons, r, km, []
 
 
 def _safety(cohort: Cohort, retention_data: Optional[pd.DataFrame], baseline: float) -> Tuple[pd.DataFrame, Optional[pd.DataFrame], List[str]]:
@@ -260,13 +260,13 @@ def _subgroups(cohort: Cohort, wide: pd.DataFrame, changes: pd.DataFrame) -> Dic
 def analyse(cohort: Cohort, baseline: float = 0, followup: float = 12, title: str = "Cohort report") -> CohortAnalysis:
     """Run the reference analysis on a validated cohort (see module docstring)."""
     changes, wide, notes = _changes(cohort, baseline, followup)
-    retention, reasons, rdata, n2 = _retention(cohort)
+    retention, reasons, rdata, km, n2 = _retention(cohort)
     safety_table, rates, n3 = _safety(cohort, rdata, baseline)
     subgroups = _subgroups(cohort, wide, changes)
     return CohortAnalysis(
         title=title, baseline=baseline, followup=followup, description=_describe(cohort), changes=changes,
         absent=list(cohort.absent), retention=retention, stop_reasons=reasons, safety=safety_table, rates=rates,
-        subgroups=subgroups, notes=notes + n2 + n3, visits=cohort.visits, wide=wide, retention_data=rdata,
+        subgroups=subgroups, notes=notes + n2 + n3, visits=cohort.visits, wide=wide, retention_data=rdata, km=km,
     )
 
 

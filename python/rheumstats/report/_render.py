@@ -22,10 +22,9 @@ def _figures(a: CohortAnalysis) -> List[str]:
     figs: List[str] = []
     r = a.retention_data
     if r is not None:
-        km = survival.kaplan_meier(r["time"], r["event"])
         fig, ax = plt.subplots(figsize=(6.5, 4))
         horizon = int(np.ceil(float(r["time"].max())))
-        km.plot(ax=ax, at_risk=list(range(0, horizon + 1)))
+        a.km.plot(ax=ax, at_risk=list(range(0, horizon + 1)))
         ax.set_xlabel("years on drug")
         ax.set_ylabel("proportion on drug")
         figs.append(H.figure(fig, "Drug retention (Kaplan-Meier, 95% CI, censor ticks; number at risk below)"))
