@@ -1,4 +1,4 @@
-"""The one input path: array-likes -> contiguous float64, index remembered.
+"""The one input path: array-likes -> float64 arrays, index remembered.
 
 Every public function follows the same template:
 
@@ -11,7 +11,8 @@ Every public function follows the same template:
    :func:`wrap_bool`, which restore the index.
 
 Inputs are never modified: conversion copies when a dtype change or a
-contiguous layout is needed, and the native layer only ever borrows read-only.
+contiguous 1-D layout is needed (2-D inputs are passed as strided views, which the
+Rust kernels read in place), and the native layer only ever borrows read-only.
 """
 
 from __future__ import annotations
