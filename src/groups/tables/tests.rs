@@ -48,16 +48,23 @@ fn two_column_bounds_are_exact() {
                     continue;
                 }
                 let n = [a, b, c, ca - s];
-                let v: f64 = n.iter().zip(&rows).map(|(&x, &r)| lf[x as usize] + lf[(r - x) as usize]).sum();
+                let v: f64 = n
+                    .iter()
+                    .zip(&rows)
+                    .map(|(&x, &r)| lf[x as usize] + lf[(r - x) as usize])
+                    .sum();
                 lo = lo.min(v);
                 hi = hi.max(v);
             }
         }
     }
-    let (smin, smax) = two_column_bounds(&rows, ca, &lf);
-    assert!((smin - lo).abs() < 1e-12 && (smax - hi).abs() < 1e-12, "{smin} {lo} {smax} {hi}");
-    let (rmin, rmax) = bounds(&rows, &[ca, 24 - ca], &lf);
-    assert!((rmin - lo).abs() < 1e-12 && (rmax - hi).abs() < 1e-12);
+    let (smin, smax) = bounds::two_column_bounds(&rows, ca, &lf);
+    assert!(
+        (smin - lo).abs() < 1e-12 && (smax - hi).abs() < 1e-12,
+        "{smin} {lo} {smax} {hi}"
+    );
+    let (rmin, rmax) = bounds::Bounder::new(&lf, 16).of(&rows, &[ca, 24 - ca]);
+    assert!((rmin - lo).abs() < 1e-8 && (rmax - hi).abs() < 1e-8);
 }
 
 /// p by listing every table with the margins of `t` (cell by cell, row-major).
@@ -66,12 +73,25 @@ fn brute_any(t: &Array2<f64>) -> f64 {
     let rs: Vec<i64> = t.rows().into_iter().map(|x| x.sum() as i64).collect();
     let cs: Vec<i64> = t.columns().into_iter().map(|x| x.sum() as i64).collect();
     let n: i64 = rs.iter().sum();
-    let k = rs.iter().chain(&cs).map(|&v| ln_fact(v as f64)).sum::<f64>() - ln_fact(n as f64);
+    let k = rs
+        .iter()
+        .chain(&cs)
+        .map(|&v| ln_fact(v as f64))
+        .sum::<f64>()
+        - ln_fact(n as f64);
     let lnp = |cells: &[i64]| k - cells.iter().map(|&v| ln_fact(v as f64)).sum::<f64>();
     let obs: Vec<i64> = t.iter().map(|&v| v as i64).collect();
     let pobs = lnp(&obs).exp();
     let mut probs = Vec::new();
-    fn rec(i: usize, r: usize, c: usize, rr: &mut [i64], cr: &mut [i64], cells: &mut Vec<i64>, out: &mut Vec<Vec<i64>>) {
+    fn rec(
+        i: usize,
+        r: usize,
+        c: usize,
+        rr: &mut [i64],
+        cr: &mut [i64],
+        cells: &mut Vec<i64>,
+        out: &mut Vec<Vec<i64>>,
+    ) {
         if i == r * c {
             out.push(cells.clone());
             return;
@@ -99,7 +119,15 @@ fn brute_any(t: &Array2<f64>) -> f64 {
         }
     }
     let mut all = Vec::new();
-    rec(0, r, c, &mut rs.clone(), &mut cs.clone(), &mut Vec::new(), &mut all);
+    rec(
+        0,
+        r,
+        c,
+        &mut rs.clone(),
+        &mut cs.clone(),
+        &mut Vec::new(),
+        &mut all,
+    );
     for cells in all {
         probs.push(lnp(&cells).exp());
     }
@@ -107,7 +135,11 @@ fn brute_any(t: &Array2<f64>) -> f64 {
     let (mut sum, mut comp) = (0.0f64, 0.0f64);
     for &q in probs.iter().filter(|&&q| q <= pobs * (1.0 + 1e-7)) {
         let t = sum + q;
-        comp += if sum.abs() >= q.abs() { (sum - t) + q } else { (q - t) + sum };
+        comp += if sum.abs() >= q.abs() {
+            (sum - t) + q
+        } else {
+            (q - t) + sum
+        };
         sum = t;
     }
     sum + comp
@@ -128,12 +160,17 @@ fn rxc_matches_full_listing_on_random_tables() {
         let (r, c) = (2 + next(3) as usize, 2 + next(3) as usize);
         let top = if r * c == 16 { 4 } else { 6 };
         let t = Array2::from_shape_fn((r, c), |_| next(top) as f64);
-        if t.rows().into_iter().any(|x| x.sum() == 0.0) || t.columns().into_iter().any(|x| x.sum() == 0.0) {
+        if t.rows().into_iter().any(|x| x.sum() == 0.0)
+            || t.columns().into_iter().any(|x| x.sum() == 0.0)
+        {
             continue;
         }
         let p = fisher_rxc(t.view()).unwrap();
         let b = brute_any(&t);
-        assert!((p - b).abs() <= 1e-12 * b.max(1e-300) + 1e-15, "{t:?}: {p} vs {b}");
+        assert!(
+            (p - b).abs() <= 1e-12 * b.max(1e-300) + 1e-15,
+            "{t:?}: {p} vs {b}"
+        );
         checked += 1;
     }
 }
@@ -167,4 +204,176 @@ fn chisq_hand_case_and_bad_tables() {
     assert!(chisq(array![[1.0, 0.0], [2.0, 0.0]].view(), false).is_err());
     assert!(chisq(array![[1.0, -1.0], [2.0, 3.0]].view(), false).is_err());
     assert!(chisq(array![[1.5, 1.0], [2.0, 3.0]].view(), false).is_err());
+}
+
+/// Every table with these margins, as a flat row-major list of cells.
+fn all_tables(rs: &[u32], cs: &[u32]) -> Vec<Vec<u32>> {
+    let (r, c) = (rs.len(), cs.len());
+    fn rec(
+        i: usize,
+        r: usize,
+        c: usize,
+        rr: &mut [u32],
+        cr: &mut [u32],
+        cells: &mut Vec<u32>,
+        out: &mut Vec<Vec<u32>>,
+    ) {
+        if i == r * c {
+            out.push(cells.clone());
+            return;
+        }
+        let (a, b) = (i / c, i % c);
+        let (lo, hi) = if b == c - 1 {
+            (rr[a], rr[a])
+        } else if a == r - 1 {
+            (cr[b], cr[b])
+        } else {
+            (0, rr[a].min(cr[b]))
+        };
+        for v in lo..=hi {
+            if v > rr[a] || v > cr[b] {
+                continue;
+            }
+            rr[a] -= v;
+            cr[b] -= v;
+            cells.push(v);
+            rec(i + 1, r, c, rr, cr, cells, out);
+            cells.pop();
+            rr[a] += v;
+            cr[b] += v;
+        }
+    }
+    let mut out = Vec::new();
+    rec(
+        0,
+        r,
+        c,
+        &mut rs.to_vec(),
+        &mut cs.to_vec(),
+        &mut Vec::new(),
+        &mut out,
+    );
+    out
+}
+
+#[test]
+fn exact_min_and_max_of_s_match_a_full_listing() {
+    let lf: Vec<f64> = (0..=80).map(|v| ln_fact(v as f64)).collect();
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = |m: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % m
+    };
+    let mut memo = bounds::MaxMemo::new(1 << 20);
+    for case in 0..150 {
+        let (r, c) = (2 + next(3) as usize, 2 + next(3) as usize);
+        let top = if r * c >= 12 { 4 } else { 8 };
+        let cells: Vec<u32> = (0..r * c).map(|_| next(top) as u32).collect();
+        let rs: Vec<u32> = (0..r)
+            .map(|i| cells[i * c..(i + 1) * c].iter().sum())
+            .collect();
+        let cs: Vec<u32> = (0..c)
+            .map(|j| (0..r).map(|i| cells[i * c + j]).sum())
+            .collect();
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for t in all_tables(&rs, &cs) {
+            let s: f64 = t.iter().map(|&v| lf[v as usize]).sum();
+            lo = lo.min(s);
+            hi = hi.max(s);
+        }
+        let smin = bounds::min_s(&rs, &cs, &lf);
+        let smax = memo.max_s(&rs, &cs, &lf).unwrap();
+        assert!(
+            (smin - lo).abs() < 1e-10,
+            "case {case} {rs:?} {cs:?}: min {smin} vs {lo}"
+        );
+        assert!(
+            (smax - hi).abs() < 1e-10,
+            "case {case} {rs:?} {cs:?}: max {smax} vs {hi}"
+        );
+    }
+}
+
+#[test]
+fn masked_minimum_matches_a_full_listing() {
+    // rows 0..b may not use column 0 (a column split in progress)
+    let lf: Vec<f64> = (0..=80).map(|v| ln_fact(v as f64)).collect();
+    let mut state = 0x1234_5678_9abc_def1u64;
+    let mut next = |m: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % m
+    };
+    for case in 0..300 {
+        let (r, c) = (2 + next(3) as usize, 2 + next(3) as usize);
+        let b = 1 + next(r as u64 - 1) as usize;
+        let top = if r * c >= 12 { 5 } else { 9 };
+        let cells: Vec<u32> = (0..r * c)
+            .map(|x| {
+                if x % c == 0 && x / c < b {
+                    0
+                } else {
+                    next(top) as u32
+                }
+            })
+            .collect();
+        let rs: Vec<u32> = (0..r)
+            .map(|i| cells[i * c..(i + 1) * c].iter().sum())
+            .collect();
+        let cs: Vec<u32> = (0..c)
+            .map(|j| (0..r).map(|i| cells[i * c + j]).sum())
+            .collect();
+        if rs.iter().chain(&cs).any(|&v| v == 0) {
+            continue;
+        }
+        let mut lo = f64::INFINITY;
+        for t in all_tables(&rs, &cs) {
+            if (0..b).any(|i| t[i * c] > 0) {
+                continue;
+            }
+            lo = lo.min(t.iter().map(|&v| lf[v as usize]).sum::<f64>());
+        }
+        let smin = bounds::min_s_masked(&rs, &cs, b, &lf);
+        assert!(
+            (smin - lo).abs() < 1e-10,
+            "case {case} {rs:?} {cs:?} b={b}: {smin} vs {lo}"
+        );
+    }
+}
+
+#[test]
+fn rxc_matches_full_listing_on_4x4_tables_of_a_million() {
+    // large enough that partial column splits are settled in closed form and
+    // windows of pasts are carried across stages; the listing sums every table
+    for t in [
+        array![[3.0, 2.0, 1.0, 2.0], [2.0, 3.0, 2.0, 1.0], [1.0, 2.0, 4.0, 2.0], [2.0, 1.0, 2.0, 3.0]],
+        array![[5.0, 1.0, 1.0, 0.0], [1.0, 4.0, 1.0, 2.0], [1.0, 1.0, 5.0, 1.0], [0.0, 2.0, 1.0, 5.0]],
+    ] {
+        let p = fisher_rxc(t.view()).unwrap();
+        let b = brute_any(&t);
+        assert!((p - b).abs() <= 1e-12 * b, "{t:?}: {p} vs {b}");
+    }
+}
+
+#[test]
+fn rxc_does_not_depend_on_the_number_of_threads() {
+    let t = array![
+        [6.0, 4.0, 3.0, 4.0, 3.0],
+        [3.0, 5.0, 4.0, 2.0, 4.0],
+        [4.0, 3.0, 5.0, 4.0, 3.0],
+        [2.0, 4.0, 3.0, 6.0, 4.0]
+    ];
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| fisher_rxc(t.view()).unwrap())
+    };
+    let one = run(1);
+    assert_eq!(one.to_bits(), run(2).to_bits());
+    assert_eq!(one.to_bits(), run(3).to_bits());
 }

@@ -1,0 +1,779 @@
+//! Fisher's exact test for an r x c table (R `fisher.test`, two-sided): the sum
+//! of `P(T)` over the tables `T` with the observed margins and
+//! `P(T) <= P(obs) (1 + 1e-7)`, by the network algorithm of Mehta & Patel (1983).
+//!
+//! `P(T) = exp(K - S(T))` with `S(T) = sum ln n_ij!`, so the tables that count
+//! are those with `S >= thr`. The table is built one column at a time (the
+//! shorter dimension is the "rows"); a node is the multiset of row sums still
+//! to fill, and carries the distinct partial sums `S` ("pasts", with their
+//! multiplicities) of the paths that reach it. Every node knows the exact
+//! minimum and maximum of `S` over its completions (`bounds`), so a past either
+//! counts with every completion (its whole mass is added in closed form), with
+//! none (dropped), or is carried to the next stage.
+//!
+//! Splitting a column over the rows is itself searched row by row with the same
+//! bounds: a partial split whose completions all count for every past (or for
+//! none) is settled in closed form (Vandermonde's identity gives the total
+//! weight of its completions) without visiting them. In practice almost all
+//! splits are settled this way; only splits near the threshold are visited.
+
+use std::collections::HashMap;
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use ndarray::ArrayView2;
+use rayon::prelude::*;
+
+use super::bounds::Bounder;
+use super::check_table;
+use crate::common::exact::ln_fact;
+use crate::error::{Result, StatsError};
+
+/// Memory guard: distinct partial-table entries held in one stage.
+const MAX_PAST_ENTRIES: usize = 16_000_000;
+/// Work guard: splits and partial splits visited in all (about a minute of work).
+const MAX_VISITS: u64 = 2_000_000_000;
+/// Sub-problems kept by the exact maximum bound before it falls back to a relaxation.
+const MAX_MEMO: usize = 4_000_000;
+
+/// A partial-split state packed into 128 bits (12 bits a count, at most 9
+/// counts), or `None` when it does not fit.
+fn pack(fixed: &[u32], open: &[u32], m: u32) -> Option<u128> {
+    if fixed.len() + open.len() + 1 > 9 || fixed.len() > 15 {
+        return None;
+    }
+    let mut q: u128 = fixed.len() as u128;
+    for &v in fixed.iter().chain(open).chain(std::iter::once(&m)) {
+        if v >= 1 << 12 {
+            return None;
+        }
+        q = (q << 12) | v as u128;
+    }
+    Some(q)
+}
+
+/// A small multiplicative hasher for the node keys (short vectors of counts):
+/// the default SipHash dominates the enumeration otherwise.
+#[derive(Default, Clone, Copy)]
+pub(super) struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(c);
+            self.write_u64(u64::from_le_bytes(a));
+        }
+        for &b in chunks.remainder() {
+            self.write_u64(b as u64);
+        }
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(v as u64);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.write_u64(v as u64);
+        self.write_u64((v >> 64) as u64);
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+pub(super) type BuildFx = std::hash::BuildHasherDefault<Fx>;
+
+struct Node {
+    key: Vec<u32>,
+    smin: f64,
+    smax: f64,
+    ln_total: f64,
+    /// (past sum of ln n!, multiplicity), sorted by the past sum once the stage is built
+    past: Vec<(f64, f64)>,
+    /// while the stage is built: the pasts in an open-addressing table keyed by
+    /// the past rounded to 1e-10 (one cache line a push, no second lookup)
+    table: PastTable,
+    /// suffix[i] = ln sum over j >= i of w_j exp(-p_j)
+    suffix: Vec<f64>,
+}
+
+/// Open-addressing (linear probing) table of pasts: slots of (rounded key, past, weight).
+#[derive(Default)]
+struct PastTable {
+    slots: Vec<(i64, f64, f64)>,
+    len: usize,
+}
+
+const EMPTY: i64 = i64::MIN;
+
+impl PastTable {
+    #[inline]
+    fn slot_of(&self, q: i64) -> usize {
+        let h = (q as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (h >> (64 - self.slots.len().trailing_zeros())) as usize
+    }
+
+    /// Add weight `w` at past `p` (pasts are >= 0); returns whether it is a new entry.
+    #[inline]
+    fn add(&mut self, p: f64, w: f64) -> bool {
+        if 2 * (self.len + 1) > self.slots.len() {
+            self.grow();
+        }
+        // p >= 0: truncation after +0.5 rounds to the nearest 1e-10
+        let q = (p * 1e10 + 0.5) as i64;
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot_of(q);
+        loop {
+            let s = &mut self.slots[i];
+            if s.0 == q {
+                s.2 += w;
+                return false;
+            }
+            if s.0 == EMPTY {
+                *s = (q, p, w);
+                self.len += 1;
+                return true;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let cap = (self.slots.len() * 2).max(16);
+        let old = std::mem::replace(&mut self.slots, vec![(EMPTY, 0.0, 0.0); cap]);
+        let mask = cap - 1;
+        for s in old.into_iter().filter(|s| s.0 != EMPTY) {
+            let mut i = self.slot_of(s.0);
+            while self.slots[i].0 != EMPTY {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = s;
+        }
+    }
+
+    fn drain(&mut self) -> Vec<(f64, f64)> {
+        let out = self
+            .slots
+            .iter()
+            .filter(|s| s.0 != EMPTY)
+            .map(|s| (s.1, s.2))
+            .collect();
+        *self = PastTable::default();
+        out
+    }
+}
+
+impl Node {
+    /// Sort the past values and merge equal ones (sums of the same ln n! terms in
+    /// another order differ by rounding only).
+    fn compact(&mut self) {
+        let before = self.past.len();
+        if before > 1 {
+            self.past.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+            let mut w = 0usize;
+            for r in 1..before {
+                if (self.past[r].0 - self.past[w].0).abs() <= 1e-10 {
+                    self.past[w].1 += self.past[r].1;
+                } else {
+                    w += 1;
+                    self.past[w] = self.past[r];
+                }
+            }
+            self.past.truncate(w + 1);
+        }
+    }
+
+    fn add(&mut self, p: f64, w: f64) -> bool {
+        self.table.add(p, w)
+    }
+
+    fn finish(&mut self) {
+        if self.past.is_empty() {
+            self.past = self.table.drain();
+        }
+        // values that fell into neighbouring 1e-10 bins are merged here
+        self.compact();
+        self.past.shrink_to_fit();
+        // log-sum-exp suffix sums: robust to any spread of past values
+        let mut suffix = vec![f64::NEG_INFINITY; self.past.len() + 1];
+        for i in (0..self.past.len()).rev() {
+            let a = self.past[i].1.ln() - self.past[i].0;
+            suffix[i] = log_add(a, suffix[i + 1]);
+        }
+        self.suffix = suffix;
+    }
+}
+
+fn log_add(a: f64, b: f64) -> f64 {
+    let (hi, lo) = if a >= b { (a, b) } else { (b, a) };
+    if lo == f64::NEG_INFINITY {
+        hi
+    } else {
+        hi + (lo - hi).exp().ln_1p()
+    }
+}
+
+/// Exact p-value of Fisher's test for an r x c table (R `fisher.test`, two-sided).
+pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
+    let tab = check_table(t)?;
+    let (r, c) = tab.counts.dim();
+    if tab.total > 1e6 {
+        return Err(StatsError::argument(
+            "table",
+            "total count too large for the exact test (> 1e6)",
+        ));
+    }
+    // the shorter dimension forms the node key; the longer one the stages
+    let (rows, cols) = if r <= c {
+        (&tab.row_sums, &tab.col_sums)
+    } else {
+        (&tab.col_sums, &tab.row_sums)
+    };
+    let n = tab.total as usize;
+    let lf: Vec<f64> = (0..=n + 1).map(|v| ln_fact(v as f64)).collect();
+    let mut rows_u: Vec<u32> = rows.iter().map(|&v| v as u32).collect();
+    let mut cols_u: Vec<u32> = cols.iter().map(|&v| v as u32).collect();
+    rows_u.sort_unstable();
+    cols_u.sort_unstable();
+    let s_obs: f64 = tab.counts.iter().map(|&v| lf[v as usize]).sum();
+    let k_const: f64 = rows_u
+        .iter()
+        .chain(&cols_u)
+        .map(|&v| lf[v as usize])
+        .sum::<f64>()
+        - lf[n];
+    // P <= P_obs (1 + 1e-7)  <=>  S >= thr
+    let thr = s_obs - (1e-7f64).ln_1p();
+    let shared = Shared {
+        lf: &lf,
+        thr,
+        k_const,
+        shape: (r, c, n),
+        visits: AtomicU64::new(0),
+    };
+    let p = run(&shared, rows_u, &cols_u)?;
+    Ok(p.min(1.0))
+}
+
+/// What every worker of one test reads.
+struct Shared<'a> {
+    lf: &'a [f64],
+    thr: f64,
+    k_const: f64,
+    shape: (usize, usize, usize),
+    /// splits visited by all workers (the work guard)
+    visits: AtomicU64,
+}
+
+impl Shared<'_> {
+    fn too_large(&self, what: String) -> StatsError {
+        let (r, c, n) = self.shape;
+        StatsError::argument(
+            "table",
+            format!("{r} x {c} table with total {n} is too large for exact enumeration ({what}); use chisq() or collapse categories"),
+        )
+    }
+}
+
+/// Parents a rayon task expands: fixed, so that the result does not depend on
+/// the number of threads.
+const PARENTS_PER_TASK: usize = 16;
+
+/// What one task hands back: its share of the p-value, the children it made
+/// (local numbering) and its windows of pasts for them.
+struct TaskOut {
+    pvalue: f64,
+    next: Vec<Node>,
+    segments: Vec<Segment>,
+}
+
+fn run(sh: &Shared<'_>, root_key: Vec<u32>, cols: &[u32]) -> Result<f64> {
+    let lf = sh.lf;
+    let mut root = Network::new(sh).make(root_key, cols);
+    if root.smin >= sh.thr {
+        // every table is at most as probable as the observed one
+        return Ok(1.0);
+    }
+    root.past.push((0.0, 1.0));
+    root.finish();
+    let workers: Vec<Mutex<Network<'_>>> = (0..rayon::current_num_threads().max(1))
+        .map(|_| Mutex::new(Network::new(sh)))
+        .collect();
+    let mut pvalue = 0.0;
+    let mut stage = vec![root];
+    for k in 0..cols.len() - 1 {
+        let rest = &cols[k + 1..];
+        let remaining: u32 = stage[0].key.iter().sum();
+        let t_next = (remaining - cols[k]) as usize;
+        let ctx = StageCtx {
+            ck: cols[k],
+            rest,
+            terminal: rest.len() == 1,
+            lt_base: lf[t_next] - rest.iter().map(|&v| lf[v as usize]).sum::<f64>(),
+        };
+        let live: Vec<usize> = (0..stage.len())
+            .filter(|&i| !stage[i].past.is_empty())
+            .collect();
+        let outs: Vec<Result<TaskOut>> = live
+            .par_chunks(PARENTS_PER_TASK)
+            .map(|chunk| {
+                // this thread's worker (its memos live through the whole test)
+                let t = rayon::current_thread_index().unwrap_or(0) % workers.len();
+                let mut net = workers[t].lock().unwrap_or_else(|e| e.into_inner());
+                let mut next = Vec::new();
+                let mut index = ChildIndex::default();
+                net.pvalue = 0.0;
+                for &pi in chunk {
+                    net.expand(&stage[pi], pi as u32, &ctx, &mut next, &mut index)?;
+                }
+                Ok(TaskOut {
+                    pvalue: net.pvalue,
+                    next,
+                    segments: std::mem::take(&mut net.segments),
+                })
+            })
+            .collect();
+        // children made by several tasks are merged, in task order
+        let mut next: Vec<Node> = Vec::new();
+        let mut index = ChildIndex::default();
+        let mut segments: Vec<Segment> = Vec::new();
+        for out in outs {
+            let out = out?;
+            pvalue += out.pvalue;
+            let map: Vec<u32> = out
+                .next
+                .into_iter()
+                .map(|nd| match index.get(&nd.key) {
+                    Some(i) => i as u32,
+                    None => {
+                        let i = next.len();
+                        index.insert(&nd.key, i);
+                        next.push(nd);
+                        i as u32
+                    }
+                })
+                .collect();
+            segments.extend(out.segments.into_iter().map(|mut s| {
+                s.child = map[s.child as usize];
+                s
+            }));
+        }
+        apply_segments(sh, &stage, &mut next, segments)?;
+        next.par_iter_mut().for_each(|nd| nd.finish());
+        stage = next;
+        if stage.is_empty() {
+            break;
+        }
+    }
+    Ok(pvalue)
+}
+
+/// Carry the collected windows of pasts into the children, each child by one
+/// task (its table stays in cache); windows from the same parent with the same
+/// edge (the same multiset of cells) are carried once with their multiplicity.
+fn apply_segments(
+    sh: &Shared<'_>,
+    stage: &[Node],
+    next: &mut [Node],
+    mut segs: Vec<Segment>,
+) -> Result<()> {
+    segs.par_sort_unstable_by(|a, b| {
+        (a.child, a.parent, a.from, a.to)
+            .cmp(&(b.child, b.parent, b.from, b.to))
+            .then(a.edge.total_cmp(&b.edge))
+    });
+    // each child's range of segments
+    let mut start = vec![0usize; next.len() + 1];
+    for s in &segs {
+        start[s.child as usize + 1] += 1;
+    }
+    for i in 0..next.len() {
+        start[i + 1] += start[i];
+    }
+    let pushed = AtomicUsize::new(0);
+    next.par_iter_mut().enumerate().try_for_each(|(ci, ch)| {
+        let segs = &segs[start[ci]..start[ci + 1]];
+        let mut added = 0usize;
+        let mut i = 0;
+        while i < segs.len() {
+            let s = &segs[i];
+            let mut mult = 1.0;
+            let mut j = i + 1;
+            while j < segs.len()
+                && (segs[j].parent, segs[j].from, segs[j].to) == (s.parent, s.from, s.to)
+                && segs[j].edge - s.edge <= 1e-11
+            {
+                mult += 1.0;
+                j += 1;
+            }
+            for &(p, w) in &stage[s.parent as usize].past[s.from as usize..s.to as usize] {
+                if ch.add(p + s.edge, w * mult) {
+                    added += 1;
+                }
+            }
+            i = j;
+        }
+        if pushed.fetch_add(added, Ordering::Relaxed) + added > MAX_PAST_ENTRIES {
+            return Err(sh.too_large(format!("over {MAX_PAST_ENTRIES} distinct partial tables")));
+        }
+        Ok(())
+    })
+}
+
+/// One worker's state: its bounds memos, its share of the p-value and the
+/// windows of pasts it collected.
+struct Network<'a> {
+    sh: &'a Shared<'a>,
+    lf: &'a [f64],
+    bounder: Bounder<'a>,
+    thr: f64,
+    k_const: f64,
+    pvalue: f64,
+    /// visits not yet added to the shared count
+    visits: u64,
+    /// memo of `partial_bounds` (per stage: `StageCtx::ck` is part of the state)
+    fine_memo: HashMap<u128, (f64, f64), BuildFx>,
+    fine_stage: u32,
+    segments: Vec<Segment>,
+}
+
+/// The children of a stage by their (sorted) key: packed when it fits.
+#[derive(Default)]
+struct ChildIndex {
+    packed: HashMap<u128, usize, BuildFx>,
+    wide: HashMap<Vec<u32>, usize, BuildFx>,
+}
+
+impl ChildIndex {
+    fn pack(key: &[u32]) -> Option<u128> {
+        pack(&[], &key[..key.len() - 1], key[key.len() - 1])
+    }
+
+    fn get(&self, key: &[u32]) -> Option<usize> {
+        match Self::pack(key) {
+            Some(q) => self.packed.get(&q).copied(),
+            None => self.wide.get(key).copied(),
+        }
+    }
+
+    fn insert(&mut self, key: &[u32], i: usize) {
+        match Self::pack(key) {
+            Some(q) => self.packed.insert(q, i),
+            None => self.wide.insert(key.to_vec(), i),
+        };
+    }
+}
+
+/// A window of a parent's pasts to be carried into a child, shifted by `edge`:
+/// collected while a stage is expanded and applied child by child afterwards,
+/// so that each child's table stays in cache while it is filled.
+struct Segment {
+    child: u32,
+    parent: u32,
+    from: u32,
+    to: u32,
+    edge: f64,
+}
+
+/// What one stage shares while its nodes are expanded.
+struct StageCtx<'s> {
+    ck: u32,
+    rest: &'s [u32],
+    /// the children are complete tables (one column left after this one)
+    terminal: bool,
+    /// ln T'! - sum ln c! over the columns after this one (T' = what they hold)
+    lt_base: f64,
+}
+
+/// The DFS state of one node's column split.
+struct Split<'n> {
+    node: &'n Node,
+    parent: u32,
+    pmin: f64,
+    pmax: f64,
+    /// ln of the summed past weights, for settled all-count subtrees
+    all_past: f64,
+    /// key_suffix[i] = sum of key[i..]; lf_suffix[i] = sum of ln key[l]! over l >= i
+    key_suffix: Vec<u32>,
+    lf_suffix: Vec<f64>,
+    cells: Vec<u32>,
+    child: Vec<u32>,
+    scratch_rows: Vec<u32>,
+    scratch_cols: Vec<u32>,
+}
+
+impl<'a> Network<'a> {
+    fn new(sh: &'a Shared<'a>) -> Self {
+        Network {
+            sh,
+            lf: sh.lf,
+            bounder: Bounder::new(sh.lf, MAX_MEMO),
+            thr: sh.thr,
+            k_const: sh.k_const,
+            pvalue: 0.0,
+            visits: 0,
+            fine_memo: HashMap::default(),
+            fine_stage: u32::MAX,
+            segments: Vec::new(),
+        }
+    }
+
+    fn make(&mut self, key: Vec<u32>, rest: &[u32]) -> Node {
+        let lf = self.lf;
+        let (smin, smax) = self.bounder.of(&key, rest);
+        let tot: u32 = key.iter().sum();
+        let ln_total = lf[tot as usize]
+            - key.iter().map(|&v| lf[v as usize]).sum::<f64>()
+            - rest.iter().map(|&v| lf[v as usize]).sum::<f64>();
+        Node {
+            key,
+            smin,
+            smax,
+            ln_total,
+            past: Vec::new(),
+            suffix: Vec::new(),
+            table: PastTable::default(),
+        }
+    }
+
+    fn expand(
+        &mut self,
+        node: &Node,
+        parent: u32,
+        ctx: &StageCtx<'_>,
+        next: &mut Vec<Node>,
+        index: &mut ChildIndex,
+    ) -> Result<()> {
+        let k = node.key.len();
+        // the memo's states are relative to this stage's columns
+        let stage_id = ctx.rest.len() as u32;
+        if self.fine_stage != stage_id {
+            self.fine_memo.clear();
+            self.fine_stage = stage_id;
+        }
+        let mut key_suffix = vec![0u32; k + 1];
+        let mut lf_suffix = vec![0.0f64; k + 1];
+        for i in (0..k).rev() {
+            key_suffix[i] = key_suffix[i + 1] + node.key[i];
+            lf_suffix[i] = lf_suffix[i + 1] + self.lf[node.key[i] as usize];
+        }
+        let mut sp = Split {
+            node,
+            parent,
+            pmin: node.past[0].0,
+            pmax: node.past[node.past.len() - 1].0,
+            all_past: node.suffix[0],
+            key_suffix,
+            lf_suffix,
+            cells: vec![0u32; k],
+            child: vec![0u32; k],
+            scratch_rows: Vec::with_capacity(k),
+            scratch_cols: Vec::with_capacity(ctx.rest.len() + 1),
+        };
+        self.split(&mut sp, ctx, next, index, 0, ctx.ck, 0.0, 0.0)
+    }
+
+    /// Rows `0..i` of this column are fixed (`fe` = their sum of ln n!, `fw` =
+    /// sum of ln n! + ln (key - n)!); `m` is left for rows `i..`.
+    #[allow(clippy::too_many_arguments)]
+    fn split(
+        &mut self,
+        sp: &mut Split<'_>,
+        ctx: &StageCtx<'_>,
+        next: &mut Vec<Node>,
+        index: &mut ChildIndex,
+        i: usize,
+        m: u32,
+        fe: f64,
+        fw: f64,
+    ) -> Result<()> {
+        self.visits += 1;
+        if self.visits == 1 << 16 {
+            let all = self.sh.visits.fetch_add(self.visits, Ordering::Relaxed) + self.visits;
+            self.visits = 0;
+            if all > MAX_VISITS {
+                return Err(self
+                    .sh
+                    .too_large(format!("over {MAX_VISITS} column splits")));
+            }
+        }
+        let lf = self.lf;
+        let node: &Node = sp.node;
+        let key = &node.key;
+        let k = key.len();
+        if i == k - 1 {
+            sp.cells[i] = m;
+            return self.leaf(sp, ctx, next, index, fe + lf[m as usize]);
+        }
+        if i > 0 {
+            // bounds on S over every completion through this partial split
+            let base = if ctx.terminal { fw } else { fe };
+            let (pmax, thr) = (sp.pmax, self.thr);
+            // the maximum is needed only if even the smallest completion keeps the largest past short
+            let (a, b) = self.partial_bounds(sp, ctx, i, m, |a| pmax + base + a < thr);
+            let (lo, hi) = (base + a, base + b);
+            if sp.pmin + lo >= self.thr {
+                // all completions of all pasts count: the subtree's weight in closed form
+                let ki = sp.key_suffix[i] as usize;
+                let ln_w = ctx.lt_base - fw + lf[ki]
+                    - lf[m as usize]
+                    - lf[ki - m as usize]
+                    - sp.lf_suffix[i];
+                self.pvalue += (self.k_const + ln_w + sp.all_past).exp();
+                return Ok(());
+            }
+            if sp.pmax + hi < self.thr {
+                // (a NaN maximum, not computed, never settles)
+                return Ok(());
+            }
+        }
+        let cap_rest = sp.key_suffix[i + 1];
+        let lo = m.saturating_sub(cap_rest);
+        let hi = m.min(key[i]);
+        for v in lo..=hi {
+            sp.cells[i] = v;
+            let key_i = key[i];
+            self.split(
+                sp,
+                ctx,
+                next,
+                index,
+                i + 1,
+                m - v,
+                fe + lf[v as usize],
+                fw + lf[v as usize] + lf[(key_i - v) as usize],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Bounds on the rest of `S` below a partial split (rows `0..i` fixed, `m`
+    /// left for rows `i..`): on top of `fw` for the last column split, else of
+    /// `fe`. Memoised per stage on (fixed rows' remainders, open rows, m): many
+    /// nodes' splits meet in the same state.
+    fn partial_bounds(
+        &mut self,
+        sp: &mut Split<'_>,
+        ctx: &StageCtx<'_>,
+        i: usize,
+        m: u32,
+        need_max: impl Fn(f64) -> bool,
+    ) -> (f64, f64) {
+        let lf = self.lf;
+        let key = &sp.node.key;
+        sp.scratch_rows.clear();
+        if !ctx.terminal {
+            sp.scratch_rows.extend((0..i).map(|l| key[l] - sp.cells[l]));
+            sp.scratch_rows.sort_unstable();
+        }
+        let packed = pack(&sp.scratch_rows, &key[i..], m);
+        let cached = packed.and_then(|q| self.fine_memo.get(&q).copied());
+        if let Some((a, b)) = cached {
+            if !b.is_nan() || !need_max(a) {
+                return (a, b);
+            }
+        }
+        let v = if ctx.terminal {
+            super::bounds::two_column_bounds(&key[i..], m, lf)
+        } else {
+            sp.scratch_rows.extend_from_slice(&key[i..]);
+            sp.scratch_cols.clear();
+            if m > 0 {
+                sp.scratch_cols.push(m);
+            }
+            sp.scratch_cols.extend_from_slice(ctx.rest);
+            let a = match cached {
+                Some((a, _)) => a,
+                None => {
+                    (if m > 0 {
+                        super::bounds::min_s_masked(&sp.scratch_rows, &sp.scratch_cols, i, lf)
+                    } else {
+                        super::bounds::min_s(&sp.scratch_rows, &sp.scratch_cols, lf)
+                    }) - super::bounds::BOUND_SLACK
+                }
+            };
+            // the maximum (costlier) only when it could settle the subtree; without
+            // the mask (rows 0..i could take more of this column) it is still an upper bound
+            // (a concentrated table's S is a cheap lower bound on that maximum)
+            let b = if need_max(a)
+                && need_max(super::bounds::corner_s(
+                    &sp.scratch_rows,
+                    &sp.scratch_cols,
+                    lf,
+                )) {
+                self.bounder.of(&sp.scratch_rows, &sp.scratch_cols).1
+            } else {
+                f64::NAN
+            };
+            (a, b)
+        };
+        if let Some(q) = packed {
+            self.fine_memo.insert(q, v);
+        }
+        v
+    }
+
+    /// One complete split of the column: `edge` = its sum of ln n!.
+    fn leaf(
+        &mut self,
+        sp: &mut Split<'_>,
+        ctx: &StageCtx<'_>,
+        next: &mut Vec<Node>,
+        index: &mut ChildIndex,
+        edge: f64,
+    ) -> Result<()> {
+        let lf = self.lf;
+        let node = sp.node;
+        for ((c, &a), &b) in sp.child.iter_mut().zip(&node.key).zip(&sp.cells) {
+            *c = a - b;
+        }
+        if ctx.terminal {
+            // the last column is fixed too: the table's remaining S is known
+            let s_rest = edge + sp.child.iter().map(|&v| lf[v as usize]).sum::<f64>();
+            let from = node.past.partition_point(|&(p, _)| p + s_rest < self.thr);
+            if from < node.past.len() {
+                self.pvalue += (self.k_const - s_rest + node.suffix[from]).exp();
+            }
+            return Ok(());
+        }
+        sp.child.sort_unstable();
+        let idx = match index.get(&sp.child) {
+            Some(i) => i,
+            None => {
+                let i = next.len();
+                let nd = self.make(sp.child.clone(), ctx.rest);
+                next.push(nd);
+                index.insert(&sp.child, i);
+                i
+            }
+        };
+        let ch = &mut next[idx];
+        // pasts are sorted: those with p >= thr - edge - smin count with every
+        // completion (a suffix, from the suffix sums); those below thr - edge - smax never
+        let all_from = node
+            .past
+            .partition_point(|&(p, _)| p + edge + ch.smin < self.thr);
+        if all_from < node.past.len() {
+            self.pvalue += (self.k_const - edge + ch.ln_total + node.suffix[all_from]).exp();
+        }
+        let some_from =
+            node.past[..all_from].partition_point(|&(p, _)| p + edge + ch.smax < self.thr);
+        if some_from < all_from {
+            self.segments.push(Segment {
+                child: idx as u32,
+                parent: sp.parent,
+                from: some_from as u32,
+                to: all_from as u32,
+                edge,
+            });
+        }
+        Ok(())
+    }
+}
