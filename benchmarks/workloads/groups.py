@@ -96,21 +96,26 @@ WORKLOADS = [
 ]
 
 
-# Fisher's exact test, r x c: scipy has no r x c Fisher test and R fisher.test took 723 s
-# on this table (tests/reference/groups/tables.json, r5x5_n200), too slow to run here:
-# no peer is timed; the check compares our p with R's stored value (R's FEXACT merges
+# Fisher's exact test, r x c: scipy has no r x c Fisher test and R fisher.test is
+# too slow to time in the same run (723 s on the 5 x 5 total 195; its seconds on
+# each table are stored with its p in tests/reference/groups/): no peer is timed.
+# The check compares our p with R's stored value (R's FEXACT merges
 # log-probabilities within 3.45e-7, so agreement is to ~1e-7 relative).
-def _fisher_rxc_data(quick: bool):
-    import json
-    from pathlib import Path
+def _fisher_rxc_table(file: str, name: str):
+    def setup(quick: bool):
+        import json
+        from pathlib import Path
 
-    ref = Path(__file__).resolve().parents[2] / "tests" / "reference" / "groups" / "tables.json"
-    d = json.loads(ref.read_text())["rxc"]["r5x5_n200"]
-    t = np.array(d["table"], dtype=np.float64)
-    if quick:
-        t = np.floor(t / 2) + 1  # a 5 x 5 with total ~110: a smoke-test size
-        return t, None
-    return t, d["fisher_p"]
+        ref = Path(__file__).resolve().parents[2] / "tests" / "reference" / "groups" / file
+        d = json.loads(ref.read_text())
+        d = d["rxc"][name] if "rxc" in d else d[name]
+        t = np.array(d["table"], dtype=np.float64)
+        if quick:
+            t = np.floor(t / 2) + 1  # a smaller table of the same shape: a smoke test
+            return t, None
+        return t, d.get("fisher_p")  # None where R could not finish
+
+    return setup
 
 
 def _fisher_rxc_check(ours, data):
@@ -119,14 +124,30 @@ def _fisher_rxc_check(ours, data):
         assert abs(ours.pvalue - r_p) <= 1e-6 * r_p
 
 
-WORKLOADS.append(
-    Workload(
-        name="Fisher r x c 5x5, total 195",
-        setup=_fisher_rxc_data,
-        ours=lambda d: rs.groups.fisher_exact(d[0]),
-        peer=None,
-        peer_name="none (R: 723 s)",
-        check=_fisher_rxc_check,
-        repeats=1,
+def _has_reference(file: str, name: str) -> bool:
+    import json
+    from pathlib import Path
+
+    ref = Path(__file__).resolve().parents[2] / "tests" / "reference" / "groups" / file
+    d = json.loads(ref.read_text())
+    return name in d.get("rxc", d)
+
+
+for _label, _file, _name in [
+    ("5x5 total 195, near independence (R: 723 s)", "tables.json", "r5x5_n200"),
+    ("5x5 total 200, uneven margins, association (R: 186 s)", "fisher_rxc_cohort.json", "sparse_assoc_n200"),
+    ("5x5 total 116, diagonal association", "fisher_rxc_cohort.json", "diagonal_n116"),
+]:
+    if not _has_reference(_file, _name):
+        continue
+    WORKLOADS.append(
+        Workload(
+            name=f"Fisher r x c {_label}",
+            setup=_fisher_rxc_table(_file, _name),
+            ours=lambda d: rs.groups.fisher_exact(d[0]),
+            peer=None,
+            peer_name="none (R times in tests/reference)",
+            check=_fisher_rxc_check,
+            repeats=3,
+        )
     )
-)

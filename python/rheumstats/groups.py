@@ -477,7 +477,23 @@ def fisher_exact(table: Any, conf_level: float = 0.95, alternative: str = "two-s
     (conditional) CI; ``alternative`` as R (``'less'``: odds ratio < 1).
     r x c: the exact two-sided p-value, summing the probabilities of all tables
     with the observed margins that are <= the observed one x (1 + 1e-7) (R's
-    rule), by a network algorithm.
+    rule), by a network algorithm (Mehta & Patel) with exact bounds, run on all
+    cores; the result does not depend on the number of threads.
+
+    Cost grows quickly with the total and the number of cells: cohort tables
+    (say 5 x 5, total <= 100, or uneven margins) take well under a second; a
+    dense 5 x 5 with total ~200 takes seconds, and one with strong association
+    can exceed the memory/work guard, which raises ``InvalidInputError``
+    (collapse categories or use :func:`chisq`).
+
+    Parameters
+    ----------
+    table : array-like of int, shape (r, c)
+        Counts (integers >= 0) with no empty row or column; r, c >= 2.
+    conf_level : float
+        For the 2x2 odds-ratio CI, in (0, 1).
+    alternative : {'two-sided', 'less', 'greater'}
+        2x2 only; the r x c test is two-sided.
     """
     check_choice(alternative, "alternative", ALTERNATIVES)
     conf_level = check_conf_level(conf_level)

@@ -62,6 +62,26 @@ def test_fisher_rxc_5x5_total_195_matches_r():
     assert r.pvalue == pytest.approx(d["fisher_p"], rel=1e-6)
 
 
+COHORT = json.loads((Path(__file__).parents[1] / "reference" / "groups" / "fisher_rxc_cohort.json").read_text())
+
+
+# the tables R finished (fisher_rxc_cohort.R records an error for one it cannot)
+COHORT_DONE = [k for k, v in COHORT.items() if isinstance(v, dict) and "fisher_p" in v]
+
+
+def test_fisher_rxc_cohort_reference_is_there():
+    assert "sparse_assoc_n200" in COHORT_DONE
+
+
+@pytest.mark.parametrize("name", COHORT_DONE)
+def test_fisher_rxc_cohort_tables_match_r(name):
+    # 5 x 5 tables with association (tests/reference/groups/fisher_rxc_cohort.R): R's
+    # FEXACT value is good to ~1e-7 relative (see the 5 x 5 total 195 case above)
+    d = COHORT[name]
+    r = rs.groups.fisher_exact(np.array(d["table"]))
+    assert r.pvalue == pytest.approx(d["fisher_p"], rel=1e-6)
+
+
 def _fisher_by_listing(t):
     # every table with the margins of t, cell by cell (row-major); R's rule:
     # sum of P(T) over P(T) <= P(obs) (1 + 1e-7); math.fsum for an exact-rounded sum
