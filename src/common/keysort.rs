@@ -151,14 +151,18 @@ fn insertion_sort_bounded(o: &mut [u32], mut budget: usize) -> bool {
 /// A monotone map of the finite values in `[lo, hi]` onto the integers
 /// `0 ..= 2^30 - 1` (`None` when `hi - lo` is 0 or too small or too large to
 /// scale). Non-decreasing in the value: the subtraction, the product and the
-/// truncation all round monotonically, so values on distinct grid points are
-/// in the order of their grid points; values on one grid point are not
-/// ordered by it (equal values, or values closer than the grid spacing).
+/// rounding to an integer all round monotonically, so values on distinct grid
+/// points are in the order of their grid points; values on one grid point are
+/// not ordered by it (equal values, or values closer than the grid spacing).
 #[derive(Debug, Clone, Copy)]
 pub struct Grid30 {
     lo: f64,
     scale: f64,
 }
+
+/// 2^52: for `0 <= t < 2^31`, the low 32 bits of `t + 2^52` are `t` rounded
+/// to an integer (the spacing of doubles in `[2^52, 2^53)` is 1).
+const ROUND_MAGIC: f64 = 4_503_599_627_370_496.0;
 
 impl Grid30 {
     pub fn new(lo: f64, hi: f64) -> Option<Self> {
@@ -169,8 +173,10 @@ impl Grid30 {
     /// free for a flag): below 2^31.
     #[inline(always)]
     pub fn key(&self, v: f64) -> u32 {
-        // `as i32` (saturating) vectorises where `as u32` does not
-        ((((v - self.lo) * self.scale) as i32) as u32) << 1
+        // rounding through the magic number rather than `as`: plain vector
+        // arithmetic, where the saturating float-to-integer cast is scalar code
+        let t = (v - self.lo) * self.scale + ROUND_MAGIC;
+        (t.to_bits() as u32) << 1
     }
 }
 
