@@ -87,6 +87,7 @@ pub fn sort_keys(keys: &mut [u64]) {
 /// an insertion sort for keys sharing those bits, run only when the two passes
 /// left something out of order. As [`sort_keys`], a comparison sort finishes
 /// should the insertion sort have too much to do.
+#[inline]
 pub fn sort_keys_u32(keys: &mut [u32], tmp: &mut Vec<u32>) {
     let n = keys.len();
     if n < 64 {

@@ -144,6 +144,27 @@ pub(super) fn range(v: &[f64]) -> (f64, f64) {
 
 /// [`approx_values`] through the grid; `None` when two values share a grid point.
 pub(super) fn approx_grid(xs: &[f64], ys: &[f64], lo: f64, hi: f64, sc: &mut Scratch, o: &MwOptions) -> Option<MwOutput> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("bmi2") {
+            // SAFETY: the CPU supports AVX2 and BMI2 (checked just above)
+            return unsafe { approx_grid_avx2(xs, ys, lo, hi, sc, o) };
+        }
+    }
+    approx_grid_body(xs, ys, lo, hi, sc, o)
+}
+
+/// [`approx_grid_body`] compiled for AVX2 and BMI2 (wider vectors for the
+/// keys and folds, shifts by a variable in one instruction). Integer results:
+/// the same numbers as the baseline build.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,bmi2")]
+fn approx_grid_avx2(xs: &[f64], ys: &[f64], lo: f64, hi: f64, sc: &mut Scratch, o: &MwOptions) -> Option<MwOutput> {
+    approx_grid_body(xs, ys, lo, hi, sc, o)
+}
+
+#[inline(always)]
+fn approx_grid_body(xs: &[f64], ys: &[f64], lo: f64, hi: f64, sc: &mut Scratch, o: &MwOptions) -> Option<MwOutput> {
     let g = Grid30::new(lo, hi)?;
     let (nx, n) = (xs.len(), xs.len() + ys.len());
     let keys = &mut sc.keys;

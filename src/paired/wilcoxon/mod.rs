@@ -617,6 +617,7 @@ fn diffs_from_rows(p: &Pairs<'_>, e: usize, shift: f64, d: &mut Vec<f64>) -> Opt
 }
 
 /// Smallest and largest `|v|` (four lanes, so it vectorises).
+#[inline(always)]
 fn abs_range(v: &[f64]) -> (f64, f64) {
     let (mut lo, mut hi) = ([f64::INFINITY; 4], [f64::NEG_INFINITY; 4]);
     let mut put = |k: usize, a: f64| {
@@ -647,14 +648,15 @@ struct Scratch {
     ties_last: bool,
 }
 
-/// The ranking of non-zero differences `d` with `|d|` in `[lo, hi]` through
+/// The ranking of non-zero differences `d` through
 /// one radix sort of 32-bit keys: `|d|` mapped monotonically onto a 30-bit
 /// grid over its range ([`Grid30`]), the sign in the lowest bit. `None` when
 /// two differences share a grid point (tied magnitudes, or magnitudes closer
 /// than the grid): the exact keys settle those. Otherwise no ties, and V+ is
 /// the sum of the 1-based positions of the positive differences, the same
 /// integer as ranking the exact keys.
-fn rank_grid(d: &[f64], lo: f64, hi: f64, keys: &mut Vec<u32>, tmp: &mut Vec<u32>) -> Option<Ranked> {
+fn rank_grid(d: &[f64], keys: &mut Vec<u32>, tmp: &mut Vec<u32>) -> Option<Ranked> {
+    let (lo, hi) = abs_range(d);
     let g = Grid30::new(lo, hi)?;
     keys.clear();
     keys.extend(d.iter().map(|&v| g.key(v.abs()) | (v < 0.0) as u32));
@@ -675,8 +677,7 @@ fn rank_matrix(sc: &mut Scratch, n_zero: usize, zm: ZeroMethod, want_weights: bo
     // after an endpoint with ties (integer scores, say), the grid would most
     // likely fail again: straight to the exact keys (same numbers either way)
     if !want_weights && n_zero == 0 && !sc.ties_last {
-        let (lo, hi) = abs_range(&sc.d);
-        if let Some(rk) = rank_grid(&sc.d, lo, hi, &mut sc.grid, &mut sc.tmp) {
+        if let Some(rk) = rank_grid(&sc.d, &mut sc.grid, &mut sc.tmp) {
             return rk;
         }
     }
