@@ -81,6 +81,106 @@ pub fn sort_keys(keys: &mut [u64]) {
     }
 }
 
+/// Sort `u32` keys ascending with caller-owned scratch (no allocation once
+/// `tmp` has grown): two counting-sort passes (LSD radix, 8-bit digits) on the
+/// top 16 significant bits of the keys (as found from their bitwise OR), then
+/// an insertion sort for keys sharing those bits, run only when the two passes
+/// left something out of order. As [`sort_keys`], a comparison sort finishes
+/// should the insertion sort have too much to do.
+#[inline]
+pub fn sort_keys_u32(keys: &mut [u32], tmp: &mut Vec<u32>) {
+    let n = keys.len();
+    if n < 64 {
+        keys.sort_unstable();
+        return;
+    }
+    let top = keys.iter().fold(0u32, |a, &k| a | k);
+    let shift = (32 - top.leading_zeros()).saturating_sub(16);
+    let mut c0 = [0u32; 256];
+    let mut c1 = [0u32; 256];
+    for &k in keys.iter() {
+        let d = k >> shift;
+        c0[(d & 0xff) as usize] += 1;
+        c1[((d >> 8) & 0xff) as usize] += 1;
+    }
+    let (mut a0, mut a1) = (0u32, 0u32);
+    for (x, y) in c0.iter_mut().zip(c1.iter_mut()) {
+        let (v0, v1) = (*x, *y);
+        *x = a0;
+        *y = a1;
+        a0 += v0;
+        a1 += v1;
+    }
+    tmp.clear();
+    tmp.resize(n, 0);
+    for &k in keys.iter() {
+        let b = &mut c0[((k >> shift) & 0xff) as usize];
+        tmp[*b as usize] = k;
+        *b += 1;
+    }
+    for &k in tmp.iter() {
+        let b = &mut c1[((k >> shift >> 8) & 0xff) as usize];
+        keys[*b as usize] = k;
+        *b += 1;
+    }
+    if keys.iter().zip(&keys[1..]).fold(false, |u, (&a, &b)| u | (a > b)) && !insertion_sort_bounded(keys, 8 * n) {
+        keys.sort_unstable();
+    }
+}
+
+/// Insertion sort that gives up (`false`, `o` then holds a permutation of
+/// its keys) once it has moved more than `budget` keys.
+fn insertion_sort_bounded(o: &mut [u32], mut budget: usize) -> bool {
+    for i in 1..o.len() {
+        let k = o[i];
+        if o[i - 1] > k {
+            let mut j = i;
+            while j > 0 && o[j - 1] > k {
+                o[j] = o[j - 1];
+                j -= 1;
+            }
+            o[j] = k;
+            budget = budget.saturating_sub(i - j);
+            if budget == 0 {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// A monotone map of the finite values in `[lo, hi]` onto the integers
+/// `0 ..= 2^30 - 1` (`None` when `hi - lo` is 0 or too small or too large to
+/// scale). Non-decreasing in the value: the subtraction, the product and the
+/// rounding to an integer all round monotonically, so values on distinct grid
+/// points are in the order of their grid points; values on one grid point are
+/// not ordered by it (equal values, or values closer than the grid spacing).
+#[derive(Debug, Clone, Copy)]
+pub struct Grid30 {
+    lo: f64,
+    scale: f64,
+}
+
+/// 2^52: for `0 <= t < 2^31`, the low 32 bits of `t + 2^52` are `t` rounded
+/// to an integer (the spacing of doubles in `[2^52, 2^53)` is 1).
+const ROUND_MAGIC: f64 = 4_503_599_627_370_496.0;
+
+impl Grid30 {
+    pub fn new(lo: f64, hi: f64) -> Option<Self> {
+        let scale = 1_073_741_823.0 / (hi - lo);
+        (scale.is_finite() && scale > 0.0).then_some(Grid30 { lo, scale })
+    }
+    /// The grid point of `v` in `[lo, hi]`, shifted left one bit (bit 0 is
+    /// free for a flag): below 2^31.
+    #[inline(always)]
+    pub fn key(&self, v: f64) -> u32 {
+        // rounding through the magic number rather than `as`: plain vector
+        // arithmetic, where the saturating float-to-integer cast is scalar code
+        let t = (v - self.lo) * self.scale + ROUND_MAGIC;
+        (t.to_bits() as u32) << 1
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +205,69 @@ mod tests {
                 want.sort_unstable();
                 sort_keys(&mut keys);
                 assert_eq!(keys, want, "n {n} kind {kind}");
+            }
+        }
+    }
+
+    #[test]
+    fn u32_sort_equals_a_comparison_sort() {
+        let mut state = 11u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 32) as u32
+        };
+        let mut tmp = Vec::new();
+        for n in [0, 1, 2, 63, 64, 65, 100, 200, 257, 3000] {
+            for kind in 0..7 {
+                let mut keys: Vec<u32> = (0..n)
+                    .map(|i| match kind {
+                        0 => next(),
+                        1 => next() % 5,                                   // heavy ties
+                        2 => if i == 0 { u32::MAX } else { next() % 1000 }, // an outlier: the insertion sort gives up
+                        3 => 7,                                            // all equal
+                        4 => next() >> 20,                                 // fewer than 16 significant bits
+                        5 => (n - i) as u32 * 3,                           // descending
+                        _ => (next() >> 1) & !0xffff | (i as u32 % 3),     // equal top 16 bits in groups
+                    })
+                    .collect();
+                let mut want = keys.clone();
+                want.sort_unstable();
+                sort_keys_u32(&mut keys, &mut tmp);
+                assert_eq!(keys, want, "n {n} kind {kind}");
+            }
+        }
+    }
+
+    #[test]
+    fn grid_keys_are_monotone() {
+        let vals = [-1e300, -3.5, -1e-300, -0.0, 0.0, 1e-300, 2.0, 2.0 + 1e-15, 1e300];
+        let g = Grid30::new(-1.7e308, 1.7e308);
+        assert!(g.is_none(), "a range that overflows has no grid");
+        let g = Grid30::new(-3.5, 2.0).unwrap();
+        let inside: Vec<f64> = vals.iter().copied().filter(|v| (-3.5..=2.0).contains(v)).collect();
+        let keys: Vec<u32> = inside.iter().map(|&v| g.key(v)).collect();
+        assert!(keys.windows(2).all(|w| w[0] <= w[1]), "{keys:?}");
+        assert_eq!(keys[0], 0);
+        assert_eq!(*keys.last().unwrap(), (1 << 31) - 2);
+        assert_eq!(g.key(-0.0), g.key(0.0));
+        assert!(Grid30::new(1.0, 1.0).is_none());
+        // random values: sorting by grid key orders distinct grid points by value
+        let mut state = 5u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let v: Vec<f64> = (0..2000).map(|_| (next() - 0.5) * 1e5).collect();
+        let (lo, hi) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
+        let g = Grid30::new(lo, hi).unwrap();
+        for (a, b) in v.iter().zip(&v[1..]) {
+            let (ka, kb) = (g.key(*a), g.key(*b));
+            assert!(ka < (1 << 31) && kb < (1 << 31));
+            if ka < kb {
+                assert!(a < b);
+            }
+            if a < b {
+                assert!(ka <= kb);
             }
         }
     }

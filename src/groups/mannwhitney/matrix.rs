@@ -74,28 +74,30 @@ pub(super) fn approx_result(rx: f64, tt: f64, nx: usize, ny: usize, o: &MwOption
     }
 }
 
-/// Values from a row/column into `dst`; `false` if one is not finite.
-pub(super) fn finite_into(src: ArrayView1<'_, f64>, dst: &mut Vec<f64>) -> bool {
+/// Values from a row/column into `dst`; their range if all are finite.
+pub(super) fn finite_into(src: ArrayView1<'_, f64>, dst: &mut Vec<f64>) -> Option<(f64, f64)> {
     dst.clear();
     match src.as_slice() {
         Some(s) => dst.extend_from_slice(s),
         None => dst.extend(src.iter().copied()),
     }
-    dst.iter().all(|v| v.is_finite())
+    let finite = dst.iter().fold(true, |f, &v| f & v.is_finite());
+    finite.then(|| range(dst))
 }
 
-/// The normal-approximation test without estimate/CI on finite samples.
-/// Usually one radix sort of both samples together: the values mapped
-/// monotonically onto a 32-bit grid over their range, the group in the lowest
-/// bit. If two values share a grid point (ties among them, or values closer
-/// than the grid) the order is not settled there, and the exact ordered keys
-/// of each sample are sorted and merged instead. Same numbers either way:
-/// without ties the rank sum is an integer.
-pub(super) fn approx_values(xs: &[f64], ys: &[f64], sc: &mut Scratch, o: &MwOptions) -> MwOutput {
+/// The normal-approximation test without estimate/CI on finite samples
+/// whose values lie in `[lo, hi]`. Usually one radix sort of both samples
+/// together: the values mapped monotonically onto a 30-bit grid over their
+/// range ([`Grid30`]), the group in the lowest bit. If two values share a grid
+/// point (ties among them, or values closer than the grid) the order is not
+/// settled there, and the exact ordered keys of each sample are sorted and
+/// merged instead. Same numbers either way: without ties the rank sum is an
+/// integer.
+pub(super) fn approx_values(xs: &[f64], ys: &[f64], lo: f64, hi: f64, sc: &mut Scratch, o: &MwOptions) -> MwOutput {
     // after an endpoint with ties (integer scores, say), the grid would most
     // likely fail again: straight to the exact keys (same numbers either way)
     if !sc.ties_last {
-        if let Some(out) = approx_grid(xs, ys, &mut sc.keys, o) {
+        if let Some(out) = approx_grid(xs, ys, lo, hi, sc, o) {
             return out;
         }
     }
@@ -112,7 +114,8 @@ pub(super) fn approx_values(xs: &[f64], ys: &[f64], sc: &mut Scratch, o: &MwOpti
 /// Key buffers of one worker.
 #[derive(Default)]
 pub(super) struct Scratch {
-    keys: Vec<u64>,
+    keys: Vec<u32>,
+    tmp: Vec<u32>,
     xk: Vec<u64>,
     yk: Vec<u64>,
     /// The last endpoint through [`approx_from_keys`] had ties.
@@ -139,73 +142,158 @@ pub(super) fn range(v: &[f64]) -> (f64, f64) {
     )
 }
 
-pub(super) fn approx_grid(xs: &[f64], ys: &[f64], keys: &mut Vec<u64>, o: &MwOptions) -> Option<MwOutput> {
-    let ((lx, hx), (ly, hy)) = (range(xs), range(ys));
-    let (lo, hi) = (lx.min(ly), hx.max(hy));
-    let scale = 4_294_967_295.0 / (hi - lo);
-    if !(scale.is_finite() && scale > 0.0) {
-        return None;
+/// [`approx_values`] through the grid; `None` when two values share a grid point.
+pub(super) fn approx_grid(xs: &[f64], ys: &[f64], lo: f64, hi: f64, sc: &mut Scratch, o: &MwOptions) -> Option<MwOutput> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("bmi2") {
+            // SAFETY: the CPU supports AVX2 and BMI2 (checked just above)
+            return unsafe { approx_grid_avx2(xs, ys, lo, hi, sc, o) };
+        }
     }
-    // non-decreasing in v (rounding and the saturating cast are monotone), so
-    // distinct grid points are in the order of the values
-    let grid = |v: f64| (((v - lo) * scale) as u64).min(u32::MAX as u64) << 1;
+    approx_grid_body(xs, ys, lo, hi, sc, o)
+}
+
+/// [`approx_grid_body`] compiled for AVX2 and BMI2 (wider vectors for the
+/// keys and folds, shifts by a variable in one instruction). Integer results:
+/// the same numbers as the baseline build.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,bmi2")]
+fn approx_grid_avx2(xs: &[f64], ys: &[f64], lo: f64, hi: f64, sc: &mut Scratch, o: &MwOptions) -> Option<MwOutput> {
+    approx_grid_body(xs, ys, lo, hi, sc, o)
+}
+
+#[inline(always)]
+fn approx_grid_body(xs: &[f64], ys: &[f64], lo: f64, hi: f64, sc: &mut Scratch, o: &MwOptions) -> Option<MwOutput> {
+    let g = Grid30::new(lo, hi)?;
+    let (nx, n) = (xs.len(), xs.len() + ys.len());
+    let keys = &mut sc.keys;
     keys.clear();
-    keys.extend(xs.iter().map(|&v| grid(v) | 1));
-    keys.extend(ys.iter().map(|&v| grid(v)));
-    sort_keys(keys);
-    let shared = keys
-        .iter()
-        .zip(&keys[1..])
-        .fold(false, |t, (&a, &b)| t | (a >> 1 == b >> 1));
+    keys.resize(n, 0);
+    let (kx, ky) = keys.split_at_mut(nx);
+    for (k, &v) in kx.iter_mut().zip(xs) {
+        *k = g.key(v) | 1;
+    }
+    for (k, &v) in ky.iter_mut().zip(ys) {
+        *k = g.key(v);
+    }
+    sort_keys_u32(keys, &mut sc.tmp);
+    // (branch-free folds, so both vectorise)
+    let shared = keys.iter().zip(&keys[1..]).fold(false, |t, (&a, &b)| t | (a >> 1 == b >> 1));
     if shared {
         return None;
     }
-    // U = #{(i, j): y_j < x_i}: for each x, the ys before it
-    let (mut u, mut before) = (0u64, 0u64);
-    for &k in keys.iter() {
-        let is_x = k & 1;
-        u += before & 0u64.wrapping_sub(is_x);
-        before += 1 - is_x;
-    }
-    Some(approx_out(u, xs.len(), ys.len(), o))
+    // U = #{(i, j): y_j < x_i} = (sum of the 0-based positions of the xs) - nx (nx - 1) / 2
+    let pos: u64 = keys
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| (i as u64) & 0u64.wrapping_sub((k & 1) as u64))
+        .sum();
+    let nx = nx as u64;
+    Some(approx_out(pos - nx * (nx.saturating_sub(1)) / 2, xs.len(), ys.len(), o))
 }
 
 /// Endpoints per task in [`mannwhitney_rows`] (two cache lines of f64 columns).
 const TILE: usize = 16;
 
-type Bufs = (Vec<f64>, Vec<f64>, Scratch);
+/// `TILE` columns of one sample, column `t` at `v[t * nrows..]`, with the
+/// smallest and largest value of each column and whether it holds a NaN.
+pub(super) struct Tile {
+    v: Vec<f64>,
+    lo: [f64; TILE],
+    hi: [f64; TILE],
+    nan: [bool; TILE],
+}
 
-/// Columns `e0..e1` (at most [`TILE`]) of `a`, column `t` at `dst[t * nrows..]`,
-/// read row by row; per column whether all values are finite.
-pub(super) fn tile_values(a: ArrayView2<'_, f64>, e0: usize, e1: usize, dst: &mut Vec<f64>) -> [bool; TILE] {
-    let n = a.nrows();
-    dst.clear();
-    dst.resize((e1 - e0) * n, 0.0);
-    let mut bad = [false; TILE];
+impl Default for Tile {
+    fn default() -> Self {
+        Tile {
+            v: Vec::new(),
+            lo: [f64::INFINITY; TILE],
+            hi: [f64::NEG_INFINITY; TILE],
+            nan: [false; TILE],
+        }
+    }
+}
+
+impl Tile {
+    /// Column `t`, its range, and whether all its values are finite.
+    fn column(&self, t: usize, n: usize) -> (&[f64], f64, f64, bool) {
+        let (lo, hi) = (self.lo[t], self.hi[t]);
+        let finite = !self.nan[t] && lo > f64::NEG_INFINITY && hi < f64::INFINITY;
+        (&self.v[t * n..(t + 1) * n], lo, hi, finite)
+    }
+}
+
+/// Ask for the cache lines of `s` (a hint: no effect on results).
+#[inline(always)]
+fn prefetch(s: &[f64]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let (p, len) = (s.as_ptr() as *const i8, std::mem::size_of_val(s));
+        let mut off = 0;
+        while off < len {
+            // SAFETY: a prefetch never faults and does not change memory;
+            // the addresses are inside `s` anyway
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(off)) };
+            off += 64;
+        }
+        // SAFETY: as above (the last byte, in case `s` straddles one more line)
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(len.saturating_sub(1))) };
+    }
+}
+
+/// Columns `e0..e1` (at most [`TILE`]) of `a` into `tl`, read row by row
+/// (whole cache lines). The next tile's lines are prefetched on the way: the
+/// rows are far apart in memory, and the hardware does not guess that.
+pub(super) fn tile_values(a: ArrayView2<'_, f64>, e0: usize, e1: usize, tl: &mut Tile) {
+    let (n, w) = (a.nrows(), e1 - e0);
+    tl.v.clear();
+    tl.v.resize(TILE * n, 0.0);
+    let mut lo = [f64::INFINITY; TILE];
+    let mut hi = [f64::NEG_INFINITY; TILE];
+    let mut nan = [false; TILE];
     let mut put = |r: usize, t: usize, v: f64| {
-        bad[t] |= !v.is_finite();
-        dst[t * n + r] = v;
+        lo[t] = if v < lo[t] { v } else { lo[t] };
+        hi[t] = if v > hi[t] { v } else { hi[t] };
+        nan[t] |= v.is_nan();
+        tl.v[t * n + r] = v;
     };
     match a.as_slice() {
         Some(s) => {
             // C order: row r is s[r * ncols..]
             let m = a.ncols();
+            let next = (e1 + TILE).min(m);
             for r in 0..n {
-                for (t, &v) in s[r * m + e0..r * m + e1].iter().enumerate() {
-                    put(r, t, v);
+                let row = &s[r * m..(r + 1) * m];
+                prefetch(&row[e1..next]);
+                match <&[f64; TILE]>::try_from(&row[e0..e1]) {
+                    Ok(full) => {
+                        for (t, &v) in full.iter().enumerate() {
+                            put(r, t, v);
+                        }
+                    }
+                    Err(_) => {
+                        for (t, &v) in row[e0..e1].iter().enumerate() {
+                            put(r, t, v);
+                        }
+                    }
                 }
             }
         }
         None => {
             for r in 0..n {
-                for t in 0..e1 - e0 {
+                for t in 0..w {
                     put(r, t, a[[r, e0 + t]]);
                 }
             }
         }
     }
-    bad.map(|b| !b)
+    (tl.lo, tl.hi, tl.nan) = (lo, hi, nan);
 }
+
+type Bufs = (Vec<f64>, Vec<f64>, Scratch);
 
 /// Many endpoints. With `by_column`, endpoint `e` is column `e` of `x` (n_x x endpoints)
 /// and of `y`; otherwise row `e`. NaN: `Propagate` gives a NaN result for that endpoint,
@@ -245,8 +333,10 @@ pub fn mannwhitney_rows(
         };
         // every value finite (then every NaN policy gives the same): keys
         // straight from the input, no copies
-        if fast_approx && finite_into(xr, xv) && finite_into(yr, yv) {
-            return Ok(approx_values(xv, yv, sc, o));
+        if fast_approx {
+            if let (Some((lx, hx)), Some((ly, hy))) = (finite_into(xr, xv), finite_into(yr, yv)) {
+                return Ok(approx_values(xv, yv, lx.min(ly), hx.max(hy), sc, o));
+            }
         }
         xv.clear();
         yv.clear();
@@ -291,7 +381,8 @@ pub fn mannwhitney_rows(
             Method::Auto => !(xv.len() < AUTO_EXACT_BELOW && yv.len() < AUTO_EXACT_BELOW),
         };
         if approx && !o.conf_int && !xv.is_empty() && !yv.is_empty() {
-            return Ok(approx_values(xv, yv, sc, o));
+            let ((lx, hx), (ly, hy)) = (range(xv), range(yv));
+            return Ok(approx_values(xv, yv, lx.min(ly), hx.max(hy), sc, o));
         }
         let (xv, yv) = (&*xv, &*yv);
         if xv.is_empty() || yv.is_empty() {
@@ -320,22 +411,26 @@ pub fn mannwhitney_rows(
             Err(e) => Err(e),
         }
     };
-    // endpoints in the columns: read TILE of them per row (whole cache lines)
-    let tiled = fast_approx && by_column;
+    // endpoints in the columns: read TILE of them per row (whole cache lines),
+    // unless the columns are contiguous themselves (Fortran order)
+    let contiguous_columns =
+        |a: &ArrayView2<'_, f64>| a.nrows() > 1 && a.ncols() > 0 && a.column(0).as_slice().is_some();
+    let tiled = fast_approx && by_column && !(contiguous_columns(&x) && contiguous_columns(&y));
     let res: Vec<Result<MwOutput>> = (0..kx.div_ceil(TILE))
         .into_par_iter()
         .map_init(
-            || (Bufs::default(), Vec::<f64>::new(), Vec::<f64>::new()),
+            || (Bufs::default(), Tile::default(), Tile::default()),
             |(bufs, xt, yt), c| {
                 let (e0, e1) = (c * TILE, ((c + 1) * TILE).min(kx));
                 let mut out = Vec::with_capacity(e1 - e0);
                 if tiled {
-                    let okx = tile_values(x, e0, e1, xt);
-                    let oky = tile_values(y, e0, e1, yt);
+                    tile_values(x, e0, e1, xt);
+                    tile_values(y, e0, e1, yt);
                     for t in 0..e1 - e0 {
-                        out.push(if okx[t] && oky[t] {
-                            let xs = &xt[t * nx..(t + 1) * nx];
-                            Ok(approx_values(xs, &yt[t * ny..(t + 1) * ny], &mut bufs.2, o))
+                        let (xs, lx, hx, okx) = xt.column(t, nx);
+                        let (ys, ly, hy, oky) = yt.column(t, ny);
+                        out.push(if okx && oky {
+                            Ok(approx_values(xs, ys, lx.min(ly), hx.max(hy), &mut bufs.2, o))
                         } else {
                             one(bufs, e0 + t)
                         });

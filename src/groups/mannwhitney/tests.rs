@@ -102,11 +102,15 @@ fn matrix_fast_paths_equal_the_one_sample_form() {
     let by_col = mannwhitney_rows(x.view(), y.view(), true, &o, NanPolicy::Propagate).unwrap();
     let (xt, yt) = (x.t().as_standard_layout().to_owned(), y.t().as_standard_layout().to_owned());
     let by_row = mannwhitney_rows(xt.view(), yt.view(), false, &o, NanPolicy::Propagate).unwrap();
+    // Fortran order: contiguous columns, read in place rather than in tiles
+    let (xf, yf) = (xt.t(), yt.t());
+    assert!(xf.column(0).as_slice().is_some());
+    let by_col_f = mannwhitney_rows(xf, yf, true, &o, NanPolicy::Propagate).unwrap();
     for e in 0..k {
         let xe: Vec<f64> = x.column(e).to_vec();
         let ye: Vec<f64> = y.column(e).to_vec();
         let want = mannwhitney(&xe, &ye, &o).unwrap();
-        for got in [by_col[e], by_row[e]] {
+        for got in [by_col[e], by_row[e], by_col_f[e]] {
             assert_eq!(got.statistic.to_bits(), want.statistic.to_bits(), "endpoint {e}");
             assert_eq!(got.pvalue.to_bits(), want.pvalue.to_bits(), "endpoint {e}");
         }
