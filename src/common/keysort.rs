@@ -58,23 +58,7 @@ pub fn sort_keys(keys: &mut [u64]) {
             *b += 1;
         }
         // insertion sort within equal top bits; bounded work
-        let mut budget = 8 * n;
-        for i in 1..n {
-            let k = o[i];
-            if o[i - 1] > k {
-                let mut j = i;
-                while j > 0 && o[j - 1] > k {
-                    o[j] = o[j - 1];
-                    j -= 1;
-                }
-                o[j] = k;
-                budget = budget.saturating_sub(i - j);
-                if budget == 0 {
-                    return false;
-                }
-            }
-        }
-        true
+        insertion_sort_bounded(&mut o[..n], 8 * n)
     });
     if !done {
         keys.sort_unstable();
@@ -130,7 +114,7 @@ pub fn sort_keys_u32(keys: &mut [u32], tmp: &mut Vec<u32>) {
 
 /// Insertion sort that gives up (`false`, `o` then holds a permutation of
 /// its keys) once it has moved more than `budget` keys.
-fn insertion_sort_bounded(o: &mut [u32], mut budget: usize) -> bool {
+fn insertion_sort_bounded<T: Ord + Copy>(o: &mut [T], mut budget: usize) -> bool {
     for i in 1..o.len() {
         let k = o[i];
         if o[i - 1] > k {

@@ -83,51 +83,11 @@ fn brute_any(t: &Array2<f64>) -> f64 {
     let obs: Vec<i64> = t.iter().map(|&v| v as i64).collect();
     let pobs = lnp(&obs).exp();
     let mut probs = Vec::new();
-    fn rec(
-        i: usize,
-        r: usize,
-        c: usize,
-        rr: &mut [i64],
-        cr: &mut [i64],
-        cells: &mut Vec<i64>,
-        out: &mut Vec<Vec<i64>>,
-    ) {
-        if i == r * c {
-            out.push(cells.clone());
-            return;
-        }
-        let (a, b) = (i / c, i % c);
-        // the last cell of a row takes what the row has left; of a column, likewise
-        let (lo, hi) = if b == c - 1 {
-            (rr[a], rr[a])
-        } else if a == r - 1 {
-            (cr[b], cr[b])
-        } else {
-            (0, rr[a].min(cr[b]))
-        };
-        for v in lo..=hi {
-            if v > rr[a] || v > cr[b] {
-                continue;
-            }
-            rr[a] -= v;
-            cr[b] -= v;
-            cells.push(v);
-            rec(i + 1, r, c, rr, cr, cells, out);
-            cells.pop();
-            rr[a] += v;
-            cr[b] += v;
-        }
-    }
-    let mut all = Vec::new();
-    rec(
-        0,
-        r,
-        c,
-        &mut rs.clone(),
-        &mut cs.clone(),
-        &mut Vec::new(),
-        &mut all,
-    );
+    let margins = |v: &[i64]| v.iter().map(|&x| x as u32).collect::<Vec<u32>>();
+    let all: Vec<Vec<i64>> = all_tables(&margins(&rs), &margins(&cs))
+        .into_iter()
+        .map(|t| t.into_iter().map(i64::from).collect())
+        .collect();
     for cells in all {
         probs.push(lnp(&cells).exp());
     }
