@@ -69,7 +69,7 @@ fn two_column_bounds_are_exact() {
 
 /// p by listing every table with the margins of `t` (cell by cell, row-major).
 fn brute_any(t: &Array2<f64>) -> f64 {
-    let (r, c) = t.dim();
+
     let rs: Vec<i64> = t.rows().into_iter().map(|x| x.sum() as i64).collect();
     let cs: Vec<i64> = t.columns().into_iter().map(|x| x.sum() as i64).collect();
     let n: i64 = rs.iter().sum();
