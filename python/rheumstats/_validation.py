@@ -306,3 +306,28 @@ __all__ = [
     "ALTERNATIVES",
     "_native",
 ]
+
+
+# ----------------------------------------------------------------------------
+# resampling arguments (paired permutation/bootstrap, Monte Carlo Fisher)
+# ----------------------------------------------------------------------------
+def resample_seed(seed: Any) -> int:
+    """A 64-bit seed for the Rust resampling streams: None (fresh entropy), an int >= 0 or a numpy Generator."""
+    if seed is None:
+        return int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0])
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(0, 2**63))
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed: expected an int, a numpy Generator or None, got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"seed: {seed} is negative; use a non-negative integer")
+    return int(seed) % 2**64
+
+
+def positive_int(v: Any, name: str) -> int:
+    """`v` as a Python int > 0, or TypeError/ValueError naming `name`."""
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+        raise TypeError(f"{name}: expected a positive integer, got {v!r}")
+    if v <= 0:
+        raise ValueError(f"{name}: {v} is not a positive integer")
+    return int(v)

@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import _rheumstats as _native
 from ._result import ConfidenceInterval, Result
-from ._validation import ALTERNATIVES, NAN_POLICIES, as_float, call, check_choice, check_conf_level
+from ._validation import ALTERNATIVES, NAN_POLICIES, as_float, call, check_choice, check_conf_level, positive_int, resample_seed
 
 METHODS = ("auto", "exact", "approx")
 
@@ -449,7 +449,9 @@ def chisq(table: Any, correction: bool = True) -> ChisqResult:
 @dataclass(frozen=True, repr=False)
 class FisherResult(Result):
     """Fisher's exact test. 2x2: ``estimate`` is the conditional MLE of the
-    odds ratio, with an exact CI; r x c: p-value only (``estimate`` NaN)."""
+    odds ratio, with an exact CI; r x c: p-value only (``estimate`` NaN).
+    ``n_resamples`` is None for the exact p-value, else the number of Monte
+    Carlo tables behind it."""
 
     estimate: float
     pvalue: float
@@ -458,6 +460,7 @@ class FisherResult(Result):
     _conf_level: float
     _table: Any
     _alternative: str
+    n_resamples: Optional[int] = None
 
     def confidence_interval(self, conf_level: Optional[float] = None) -> ConfidenceInterval:
         """Exact CI of the odds ratio (2x2 tables only)."""
@@ -470,7 +473,13 @@ class FisherResult(Result):
         return _ci(self, conf_level, again)
 
 
-def fisher_exact(table: Any, conf_level: float = 0.95, alternative: str = "two-sided") -> FisherResult:
+def fisher_exact(
+    table: Any,
+    conf_level: float = 0.95,
+    alternative: str = "two-sided",
+    n_resamples: Optional[int] = None,
+    seed: Any = None,
+) -> FisherResult:
     """Fisher's exact test of independence, as R ``fisher.test(table)``.
 
     2x2: the conditional maximum-likelihood odds ratio and its exact
@@ -484,7 +493,9 @@ def fisher_exact(table: Any, conf_level: float = 0.95, alternative: str = "two-s
     association: a 5 x 5 with total ~120 takes ~0.05 s near independence but
     ~12 s with a strong diagonal; a dense 5 x 5 with total ~200 takes seconds,
     and one with strong association can exceed the memory/work guard, which
-    raises ``InvalidInputError`` (collapse categories or use :func:`chisq`).
+    raises ``InvalidInputError``: then use ``n_resamples`` (a Monte Carlo
+    p-value, as R ``simulate.p.value = TRUE``), collapse categories or use
+    :func:`chisq`.
 
     Parameters
     ----------
@@ -494,10 +505,28 @@ def fisher_exact(table: Any, conf_level: float = 0.95, alternative: str = "two-s
         For the 2x2 odds-ratio CI, in (0, 1).
     alternative : {'two-sided', 'less', 'greater'}
         2x2 only; the r x c test is two-sided.
+    n_resamples : int, optional
+        r x c only: instead of the exact p-value, ``(1 + k) / (n_resamples + 1)``
+        where ``k`` of ``n_resamples`` tables drawn under independence with the
+        observed margins are at least as extreme (R ``fisher.test(simulate.p.value
+        = TRUE, B = n_resamples)``; its standard error is about
+        ``sqrt(p (1 - p) / n_resamples)``).
+    seed : int, numpy.random.Generator or None
+        Seed of the Monte Carlo draws; the same seed gives the same p-value on any
+        number of threads.
     """
     check_choice(alternative, "alternative", ALTERNATIVES)
     conf_level = check_conf_level(conf_level)
     arr, _, _ = _table(table)
+    if n_resamples is not None:
+        b = positive_int(n_resamples, "n_resamples")
+        if arr.shape == (2, 2):
+            raise ValueError("n_resamples: the Monte Carlo p-value is for r x c tables; the 2 x 2 test is exact and fast")
+        if alternative != "two-sided":
+            raise ValueError("alternative: one-sided alternatives are only defined for 2 x 2 tables")
+        d = call(_native.groups_fisher_exact, arr, alternative, conf_level, b, resample_seed(seed))
+        nan = float("nan")
+        return FisherResult(nan, d["pvalue"], nan, nan, conf_level, arr, alternative, b)
     d = call(_native.groups_fisher_exact, arr, alternative, conf_level)
     return FisherResult(d["estimate"], d["pvalue"], d["ci_low"], d["ci_high"], conf_level, arr, alternative)
 

@@ -32,6 +32,8 @@ import pandas as pd
 from . import _rheumstats as _native
 from ._result import ConfidenceInterval, Result
 from ._validation import ALTERNATIVES, NAN_POLICIES, _check_dtype, _is_scalar, _series_to_float, call, check_choice, check_conf_level
+from ._validation import positive_int as _positive_int
+from ._validation import resample_seed as _seed
 
 __all__ = [
     "ttest",
@@ -158,26 +160,6 @@ def _out(p: _Paired, v: np.ndarray, integer: bool = False) -> Any:
 
 def _alt(alternative: str) -> str:
     return check_choice(alternative, "alternative", ALTERNATIVES)
-
-
-def _seed(seed: Any) -> int:
-    if seed is None:
-        return int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0])
-    if isinstance(seed, np.random.Generator):
-        return int(seed.integers(0, 2**63))
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed: expected an int, a numpy Generator or None, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"seed: {seed} is negative; use a non-negative integer")
-    return int(seed) % 2**64
-
-
-def _positive_int(v: Any, name: str) -> int:
-    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
-        raise TypeError(f"{name}: expected a positive integer, got {v!r}")
-    if v <= 0:
-        raise ValueError(f"{name}: {v} is not a positive integer")
-    return int(v)
 
 
 class _CI:

@@ -187,13 +187,24 @@ fn groups_chisq<'py>(
 }
 
 #[pyfunction]
+#[pyo3(signature = (table, alternative, conf_level, n_resamples=None, seed=0))]
 fn groups_fisher_exact<'py>(
     py: Python<'py>,
     table: PyReadonlyArray2<'py, f64>,
     alternative: &str,
     conf_level: f64,
+    n_resamples: Option<u64>,
+    seed: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let t = view2(&table);
+    if let Some(b) = n_resamples {
+        // Monte Carlo p-value (r x c only; the Python layer checks the shape)
+        let (p, count) = run_detached(py, || tables::fisher_rxc_simulated(t, b, seed))?;
+        let d = PyDict::new(py);
+        d.set_item("pvalue", p)?;
+        d.set_item("count", count)?;
+        return Ok(d);
+    }
     let r = run_detached(py, || {
         let alt = Alternative::parse(alternative)?;
         if t.dim() == (2, 2) {

@@ -175,3 +175,52 @@ def test_zero_margin_negative_and_fractional_counts():
             f([1, 2, 3])
     with pytest.raises(ValueError, match="alternative"):
         rs.groups.fisher_exact([[1, 2, 3], [3, 2, 1]], alternative="less")
+
+
+# ----------------------------------------------------------------------------
+# Monte Carlo p-value (R fisher.test(simulate.p.value = TRUE, B)): within Monte
+# Carlo error of the exact p (R's value, tables.json); reproducible by seed
+# ----------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["r3x4", "r4x4"])
+def test_fisher_rxc_simulated_is_within_monte_carlo_error_of_r_exact(name):
+    d = REF["rxc"][name]
+    b = 20_000
+    r = rs.groups.fisher_exact(np.array(d["table"]), n_resamples=b, seed=2026)
+    p = d["fisher_p"]
+    se = math.sqrt(p * (1 - p) / b)
+    assert abs(r.pvalue - p) < 4.5 * se + 1 / b
+    assert r.n_resamples == b and np.isnan(r.estimate)
+    # (1 + k) / (B + 1) for an integer k
+    k = r.pvalue * (b + 1) - 1
+    assert k == pytest.approx(round(k), abs=1e-6)
+
+
+def test_fisher_rxc_simulated_same_seed_same_p():
+    t = np.array(REF["rxc"]["r3x3"]["table"])
+    a = rs.groups.fisher_exact(t, n_resamples=5_000, seed=11).pvalue
+    assert rs.groups.fisher_exact(t, n_resamples=5_000, seed=11).pvalue == a
+    assert rs.groups.fisher_exact(t, n_resamples=5_000, seed=np.random.default_rng(3)).pvalue > 0
+
+
+def test_fisher_rxc_simulated_where_the_exact_test_stops():
+    # strong association, total 154: the exact enumeration stops at its memory guard
+    # and says to use n_resamples; the Monte Carlo p is the smallest it can be
+    t = np.array([[16, 5, 4, 3, 1], [5, 14, 5, 4, 3], [4, 5, 16, 5, 4], [3, 4, 5, 14, 5], [1, 3, 4, 5, 16]])
+    r = rs.groups.fisher_exact(t, n_resamples=2_000, seed=1)
+    assert r.pvalue == pytest.approx(1 / 2_001)
+
+
+def test_fisher_simulated_bad_arguments():
+    t = np.array(REF["rxc"]["r3x3"]["table"])
+    with pytest.raises(ValueError, match="n_resamples"):
+        rs.groups.fisher_exact(t, n_resamples=0)
+    with pytest.raises(TypeError, match="n_resamples"):
+        rs.groups.fisher_exact(t, n_resamples=2.5)
+    with pytest.raises(ValueError, match="n_resamples"):
+        rs.groups.fisher_exact([[3, 1], [1, 3]], n_resamples=100)
+    with pytest.raises(ValueError, match="alternative"):
+        rs.groups.fisher_exact(t, n_resamples=100, alternative="less")
+    with pytest.raises(ValueError, match="seed"):
+        rs.groups.fisher_exact(t, n_resamples=100, seed=-1)
+    with pytest.raises(ValueError, match="2 x 2"):
+        rs.groups.fisher_exact(t, n_resamples=100).confidence_interval()

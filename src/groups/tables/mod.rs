@@ -280,8 +280,10 @@ pub fn fisher_2x2(
 
 mod bounds;
 mod network;
+mod simulate;
 
 pub use network::fisher_rxc;
+pub use simulate::fisher_rxc_simulated;
 
 #[cfg(test)]
 mod tests;

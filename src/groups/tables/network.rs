@@ -277,7 +277,7 @@ impl Shared<'_> {
         let (r, c, n) = self.shape;
         StatsError::argument(
             "table",
-            format!("{r} x {c} table with total {n} is too large for exact enumeration ({what}); use chisq() or collapse categories"),
+            format!("{r} x {c} table with total {n} is too large for exact enumeration ({what}); use a Monte Carlo p-value (n_resamples), chisq() or collapse categories"),
         )
     }
 }

@@ -337,3 +337,39 @@ fn rxc_does_not_depend_on_the_number_of_threads() {
     assert_eq!(one.to_bits(), run(2).to_bits());
     assert_eq!(one.to_bits(), run(3).to_bits());
 }
+
+#[test]
+fn simulated_p_is_within_monte_carlo_error_of_the_exact_p() {
+    let t = array![[5.0, 2.0, 1.0, 0.0], [1.0, 6.0, 2.0, 1.0], [2.0, 1.0, 5.0, 3.0], [0.0, 2.0, 3.0, 6.0]];
+    let exact = fisher_rxc(t.view()).unwrap();
+    let b = 20_000u64;
+    let (p, count) = fisher_rxc_simulated(t.view(), b, 42).unwrap();
+    assert_eq!(p, (1 + count) as f64 / (b + 1) as f64);
+    let se = (exact * (1.0 - exact) / b as f64).sqrt();
+    assert!((p - exact).abs() < 4.5 * se + 1.0 / b as f64, "{p} vs {exact}");
+    // a different seed gives another draw; the same seed the same one
+    assert_eq!(fisher_rxc_simulated(t.view(), b, 42).unwrap(), (p, count));
+    assert_ne!(fisher_rxc_simulated(t.view(), b, 43).unwrap().1, count);
+}
+
+#[test]
+fn simulated_p_does_not_depend_on_the_number_of_threads() {
+    let t = array![[3.0, 1.0, 4.0], [2.0, 6.0, 1.0], [5.0, 2.0, 2.0]];
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| fisher_rxc_simulated(t.view(), 5_000, 7).unwrap())
+    };
+    assert_eq!(run(1), run(2));
+    assert_eq!(run(1), run(3));
+}
+
+#[test]
+fn simulated_p_rejects_bad_arguments() {
+    let t = array![[3.0, 1.0, 4.0], [2.0, 6.0, 1.0]];
+    let e = fisher_rxc_simulated(t.view(), 0, 1).unwrap_err();
+    assert!(format!("{e:?}").contains("n_resamples"));
+    assert!(fisher_rxc_simulated(array![[1.0, -1.0], [2.0, 3.0]].view(), 10, 1).is_err());
+}
