@@ -634,6 +634,10 @@ impl<'a> Network<'a> {
                 return Ok(());
             }
         }
+        if ctx.terminal && i + 2 == k {
+            self.terminal_pair(sp, m, fw);
+            return Ok(());
+        }
         let cap_rest = sp.key_suffix[i + 1];
         let lo = m.saturating_sub(cap_rest);
         let hi = m.min(key[i]);
@@ -718,6 +722,71 @@ impl<'a> Network<'a> {
             self.fine_memo.insert(q, v);
         }
         v
+    }
+
+    /// The last two rows of the last column split, where every table is complete:
+    /// `v` to row `k - 2`, `m - v` to row `k - 1`. `S(v)` is convex in `v`, so the
+    /// splits whose completions count for every past (`S >= thr - pmin`) form the
+    /// two tails of `lo..=hi`; their terms are summed by the ratio of successive
+    /// hypergeometric terms, from the inner end (the largest term) outwards, with
+    /// one `exp` a tail and no search. The splits between the tails are done one
+    /// by one (a search in the pasts).
+    fn terminal_pair(&mut self, sp: &Split<'_>, m: u32, fw: f64) {
+        let lf = self.lf;
+        let node = sp.node;
+        let k = node.key.len();
+        let (a, b) = (node.key[k - 2], node.key[k - 1]);
+        let lo = m.saturating_sub(b);
+        let hi = m.min(a);
+        // the rest of S once v is chosen
+        let s = |v: u32| fw + lf[v as usize] + lf[(a - v) as usize] + lf[(m - v) as usize] + lf[(b + v - m) as usize];
+        let all = |v: u32| sp.pmin + s(v) >= self.thr;
+        let mut v1 = lo;
+        while v1 <= hi && all(v1) {
+            v1 += 1;
+        }
+        let mut v2 = hi;
+        while v2 > v1 && all(v2) {
+            v2 -= 1;
+        }
+        let base = self.k_const + sp.all_past;
+        let mut sum = 0.0;
+        if v1 > lo {
+            // left tail lo..v1: t(v - 1) = t(v) v (b - m + v) / ((a - v + 1)(m - v + 1))
+            let mut t = (base - s(v1 - 1)).exp();
+            sum += t;
+            let mut v = v1 - 1;
+            while v > lo {
+                t *= (v as f64 * (b + v - m) as f64) / ((a - v + 1) as f64 * (m - v + 1) as f64);
+                sum += t;
+                v -= 1;
+            }
+        }
+        if v1 <= hi && v2 < hi {
+            // right tail (v2, hi]: t(v + 1) = t(v) (a - v)(m - v) / ((v + 1)(b - m + v + 1))
+            let mut t = (base - s(v2 + 1)).exp();
+            sum += t;
+            let mut v = v2 + 1;
+            while v < hi {
+                t *= ((a - v) as f64 * (m - v) as f64) / ((v + 1) as f64 * (b + v + 1 - m) as f64);
+                sum += t;
+                v += 1;
+            }
+        }
+        self.pvalue += sum;
+        if v1 > hi {
+            return;
+        }
+        for v in v1..=v2 {
+            let sv = s(v);
+            if sp.pmax + sv < self.thr {
+                continue;
+            }
+            let from = node.past.partition_point(|&(p, _)| p + sv < self.thr);
+            if from < node.past.len() {
+                self.pvalue += (self.k_const - sv + node.suffix[from]).exp();
+            }
+        }
     }
 
     /// One complete split of the column: `edge` = its sum of ln n!.
