@@ -382,14 +382,9 @@ fn apply_segments(
     sh: &Shared<'_>,
     stage: &[Node],
     next: &mut [Node],
-    mut segs: Vec<Segment>,
+    segs: Vec<Segment>,
 ) -> Result<()> {
-    segs.par_sort_unstable_by(|a, b| {
-        (a.child, a.parent, a.from, a.to)
-            .cmp(&(b.child, b.parent, b.from, b.to))
-            .then(a.edge.total_cmp(&b.edge))
-    });
-    // each child's range of segments
+    // bucket the segments by child (counting sort), then sort each child's own
     let mut start = vec![0usize; next.len() + 1];
     for s in &segs {
         start[s.child as usize + 1] += 1;
@@ -397,13 +392,25 @@ fn apply_segments(
     for i in 0..next.len() {
         start[i + 1] += start[i];
     }
+    let mut fill = start.clone();
+    let mut order = vec![0u32; segs.len()];
+    for (i, s) in segs.iter().enumerate() {
+        order[fill[s.child as usize]] = i as u32;
+        fill[s.child as usize] += 1;
+    }
     let pushed = AtomicUsize::new(0);
     next.par_iter_mut().enumerate().try_for_each(|(ci, ch)| {
-        let segs = &segs[start[ci]..start[ci + 1]];
+        let mut mine: Vec<&Segment> = order[start[ci]..start[ci + 1]].iter().map(|&i| &segs[i as usize]).collect();
+        mine.sort_unstable_by(|a, b| {
+            (a.parent, a.from, a.to)
+                .cmp(&(b.parent, b.from, b.to))
+                .then(a.edge.total_cmp(&b.edge))
+        });
+        let segs = &mine;
         let mut added = 0usize;
         let mut i = 0;
         while i < segs.len() {
-            let s = &segs[i];
+            let s = segs[i];
             let mut mult = 1.0;
             let mut j = i + 1;
             while j < segs.len()
