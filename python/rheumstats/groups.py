@@ -491,8 +491,9 @@ def fisher_exact(
 
     Cost grows quickly with the total, the number of cells and the strength of
     association: a 5 x 5 with total ~120 takes ~0.05 s near independence but
-    ~12 s with a strong diagonal; a dense 5 x 5 with total ~200 takes seconds,
-    and one with strong association can exceed the memory/work guard, which
+    ~10 s with a strong diagonal; a 5 x 5 with total ~200 takes 1-2 s near
+    independence or with uneven margins, and one with strong association can
+    exceed the memory/work guard, which
     raises ``InvalidInputError``: then use ``n_resamples`` (a Monte Carlo
     p-value, as R ``simulate.p.value = TRUE``), collapse categories or use
     :func:`chisq`.
