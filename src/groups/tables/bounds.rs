@@ -253,9 +253,55 @@ pub(super) fn min_s_masked(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64
     if total == 0 {
         return 0.0;
     }
+    // small problems (every one in a 5 x 5 test) live on the stack
+    const CELLS: usize = 64;
+    const LINES: usize = 16;
+    if k * m > CELLS || k > LINES || m > LINES {
+        return min_s_heap(rows, cols, blocked, lf);
+    }
+    let mut n_buf = [0u32; CELLS];
+    let mut dr_buf = [0u32; LINES];
+    let mut dc_buf = [0u32; LINES];
+    let mut base_buf = [0u32; LINES];
+    let mut dist_buf = [0.0f64; 2 * LINES];
+    let mut pred_buf = [0usize; 2 * LINES];
+    let n = &mut n_buf[..k * m];
+    let dr = &mut dr_buf[..k];
+    let dc = &mut dc_buf[..m];
+    dr.copy_from_slice(rows);
+    dc.copy_from_slice(cols);
+    let base = &mut base_buf[..k];
+    let dist = &mut dist_buf[..k + m];
+    let pred = &mut pred_buf[..k + m];
+    min_s_core(rows, cols, blocked, lf, n, dr, dc, base, dist, pred)
+}
+
+/// The same for problems too large for the stack buffers.
+fn min_s_heap(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64]) -> f64 {
+    let (k, m) = (rows.len(), cols.len());
     let mut n = vec![0u32; k * m];
     let mut dr: Vec<u32> = rows.to_vec();
     let mut dc: Vec<u32> = cols.to_vec();
+    let mut base = vec![0u32; k];
+    let mut dist = vec![0.0f64; k + m];
+    let mut pred = vec![usize::MAX; k + m];
+    min_s_core(rows, cols, blocked, lf, &mut n, &mut dr, &mut dc, &mut base, &mut dist, &mut pred)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn min_s_core(
+    rows: &[u32],
+    cols: &[u32],
+    blocked: usize,
+    lf: &[f64],
+    n: &mut [u32],
+    dr: &mut [u32],
+    dc: &mut [u32],
+    base: &mut [u32],
+    dist: &mut [f64],
+    pred: &mut [usize],
+) -> f64 {
+    let (k, m) = (rows.len(), cols.len());
     // a feasible start close to the optimum: column 0 spread over the rows that
     // may take it, in proportion, then the other columns in proportion to what
     // each row has left; the remainders go one unit at a time to the cheapest cell
@@ -286,7 +332,7 @@ pub(super) fn min_s_masked(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64
     }
     let left: u64 = dr.iter().map(|&v| v as u64).sum();
     {
-        let base = dr.clone();
+        base.copy_from_slice(dr);
         for i in 0..k {
             for j in first..m {
                 let v = (base[i] as u64 * cols[j] as u64)
@@ -322,8 +368,6 @@ pub(super) fn min_s_masked(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64
     }
     // cancel negative cycles of the residual graph until there is none
     let v = k + m;
-    let mut dist = vec![0.0f64; v];
-    let mut pred = vec![usize::MAX; v];
     loop {
         dist.iter_mut().for_each(|d| *d = 0.0);
         pred.iter_mut().for_each(|p| *p = usize::MAX);
@@ -388,8 +432,15 @@ pub(super) fn min_s_masked(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64
 /// the maximum at a vertex (all but one `n_i` at 0 or `r_i`).
 pub(super) fn two_column_bounds(rows: &[u32], ca: u32, lf: &[f64]) -> (f64, f64) {
     let k = rows.len();
-    let mut n = vec![0u32; k];
-    for _ in 0..ca {
+    // The t-th unit in row i costs ln t - ln(r_i - t + 1), increasing in t, so
+    // greedy unit increments are optimal. The units costing at most lambda are
+    // t <= mu (r_i + 1) with mu = e^lambda / (1 + e^lambda): with
+    // mu = ca / sum(r_i + 1) their number is <= ca and they are a prefix of the
+    // greedy order; fewer than k units are left to place one at a time.
+    let denom: u64 = rows.iter().map(|&r| r as u64 + 1).sum();
+    let mut n: Vec<u32> = rows.iter().map(|&r| ((r as u64 + 1) * ca as u64 / denom) as u32).collect();
+    let placed: u32 = n.iter().sum();
+    for _ in placed..ca {
         // marginal cost ln(n+1) - ln(r - n) of one more unit in row i
         let mut best = usize::MAX;
         let mut best_cost = f64::INFINITY;
