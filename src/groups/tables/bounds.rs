@@ -406,6 +406,11 @@ fn min_s_core(
         let mut x = last;
         for _ in 0..v {
             x = pred[x];
+            if x == usize::MAX {
+                // cannot happen (a node relaxed in the last round has a chain of
+                // relaxed predecessors); a valid lower bound all the same
+                return relaxation_bounds(rows, cols, lf).0;
+            }
         }
         let start = x;
         loop {
