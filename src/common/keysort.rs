@@ -30,21 +30,7 @@ pub fn sort_keys(keys: &mut [u64]) {
         let tmp = &mut *cell.borrow_mut();
         tmp.clear();
         tmp.resize(n, 0);
-        let mut c0 = [0u32; 256];
-        let mut c1 = [0u32; 256];
-        for &k in keys.iter() {
-            let d = (k - lo) >> shift;
-            c0[(d & 0xff) as usize] += 1;
-            c1[((d >> 8) & 0xff) as usize] += 1;
-        }
-        let (mut a0, mut a1) = (0u32, 0u32);
-        for (x, y) in c0.iter_mut().zip(c1.iter_mut()) {
-            let (v0, v1) = (*x, *y);
-            *x = a0;
-            *y = a1;
-            a0 += v0;
-            a1 += v1;
-        }
+        let (mut c0, mut c1) = digit_offsets(keys.iter().map(|&k| (k - lo) >> shift));
         let t = &mut tmp[..n];
         for &k in keys.iter() {
             let b = &mut c0[(((k - lo) >> shift) & 0xff) as usize];
@@ -80,21 +66,7 @@ pub fn sort_keys_u32(keys: &mut [u32], tmp: &mut Vec<u32>) {
     }
     let top = keys.iter().fold(0u32, |a, &k| a | k);
     let shift = (32 - top.leading_zeros()).saturating_sub(16);
-    let mut c0 = [0u32; 256];
-    let mut c1 = [0u32; 256];
-    for &k in keys.iter() {
-        let d = k >> shift;
-        c0[(d & 0xff) as usize] += 1;
-        c1[((d >> 8) & 0xff) as usize] += 1;
-    }
-    let (mut a0, mut a1) = (0u32, 0u32);
-    for (x, y) in c0.iter_mut().zip(c1.iter_mut()) {
-        let (v0, v1) = (*x, *y);
-        *x = a0;
-        *y = a1;
-        a0 += v0;
-        a1 += v1;
-    }
+    let (mut c0, mut c1) = digit_offsets(keys.iter().map(|&k| (k >> shift) as u64));
     tmp.clear();
     tmp.resize(n, 0);
     for &k in keys.iter() {
@@ -110,6 +82,27 @@ pub fn sort_keys_u32(keys: &mut [u32], tmp: &mut Vec<u32>) {
     if keys.iter().zip(&keys[1..]).fold(false, |u, (&a, &b)| u | (a > b)) && !insertion_sort_bounded(keys, 8 * n) {
         keys.sort_unstable();
     }
+}
+
+/// Start offsets of each value of the two low bytes of the (shifted) keys: the
+/// bucket tables of a two-pass LSD radix sort.
+#[inline(always)]
+fn digit_offsets(digits: impl Iterator<Item = u64>) -> ([u32; 256], [u32; 256]) {
+    let mut c0 = [0u32; 256];
+    let mut c1 = [0u32; 256];
+    for d in digits {
+        c0[(d & 0xff) as usize] += 1;
+        c1[((d >> 8) & 0xff) as usize] += 1;
+    }
+    let (mut a0, mut a1) = (0u32, 0u32);
+    for (x, y) in c0.iter_mut().zip(c1.iter_mut()) {
+        let (v0, v1) = (*x, *y);
+        *x = a0;
+        *y = a1;
+        a0 += v0;
+        a1 += v1;
+    }
+    (c0, c1)
 }
 
 /// Insertion sort that gives up (`false`, `o` then holds a permutation of

@@ -67,6 +67,16 @@ fn two_column_bounds_are_exact() {
     assert!((rmin - lo).abs() < 1e-8 && (rmax - hi).abs() < 1e-8);
 }
 
+/// A fixed pseudo-random stream: `next(m)` in `0..m`.
+fn xorshift(mut state: u64) -> impl FnMut(u64) -> u64 {
+    move |m| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % m
+    }
+}
+
 /// p by listing every table with the margins of `t` (cell by cell, row-major).
 fn brute_any(t: &Array2<f64>) -> f64 {
 
@@ -108,13 +118,7 @@ fn brute_any(t: &Array2<f64>) -> f64 {
 #[test]
 fn rxc_matches_full_listing_on_random_tables() {
     // a fixed pseudo-random stream of small tables (2..=4 x 2..=4, cells 0..=5; 0..=3 in 4 x 4)
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut next = |m: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % m
-    };
+    let mut next = xorshift(0x2545_f491_4f6c_dd1du64);
     let mut checked = 0;
     while checked < 60 {
         let (r, c) = (2 + next(3) as usize, 2 + next(3) as usize);
@@ -219,13 +223,7 @@ fn all_tables(rs: &[u32], cs: &[u32]) -> Vec<Vec<u32>> {
 #[test]
 fn exact_min_and_max_of_s_match_a_full_listing() {
     let lf: Vec<f64> = (0..=80).map(|v| ln_fact(v as f64)).collect();
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = |m: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % m
-    };
+    let mut next = xorshift(0x9e37_79b9_7f4a_7c15u64);
     let mut memo = bounds::MaxMemo::new(1 << 20);
     for case in 0..150 {
         let (r, c) = (2 + next(3) as usize, 2 + next(3) as usize);
@@ -260,13 +258,7 @@ fn exact_min_and_max_of_s_match_a_full_listing() {
 fn masked_minimum_matches_a_full_listing() {
     // rows 0..b may not use column 0 (a column split in progress)
     let lf: Vec<f64> = (0..=80).map(|v| ln_fact(v as f64)).collect();
-    let mut state = 0x1234_5678_9abc_def1u64;
-    let mut next = |m: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % m
-    };
+    let mut next = xorshift(0x1234_5678_9abc_def1u64);
     for case in 0..300 {
         let (r, c) = (2 + next(3) as usize, 2 + next(3) as usize);
         let b = 1 + next(r as u64 - 1) as usize;
