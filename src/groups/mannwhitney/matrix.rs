@@ -60,7 +60,12 @@ pub(super) fn approx_result(rx: f64, tt: f64, nx: usize, ny: usize, o: &MwOption
     let z0 = w - fx * fy / 2.0;
     let z = (z0 - correction(o.correction, o.alternative, z0)) / sigma;
     let pvalue = if sigma > 0.0 {
-        o.alternative.pvalue(dist::norm_cdf(z), dist::norm_sf(z))
+        match o.alternative {
+            // min(cdf(z), sf(z)) is sf(|z|), bit for bit: both are
+            // erfc(|z| / sqrt 2) / 2 (statrs), and the other one is >= 1/2
+            Alternative::TwoSided => (2.0 * dist::norm_sf(z.abs())).min(1.0),
+            alt => alt.pvalue(dist::norm_cdf(z), dist::norm_sf(z)),
+        }
     } else {
         f64::NAN
     };
