@@ -111,7 +111,7 @@ pub fn sort_keys_u32(keys: &mut [u32], tmp: &mut Vec<u32>) {
         a0 += v0;
         a1 += v1;
     }
-    tmp.clear();
+    // (every slot is written below: no clearing)
     tmp.resize(n, 0);
     for &k in keys.iter() {
         let b = &mut c0[((k >> shift) & 0xff) as usize];
