@@ -67,7 +67,7 @@ pub fn sort_keys_u32(keys: &mut [u32], tmp: &mut Vec<u32>) {
     let top = keys.iter().fold(0u32, |a, &k| a | k);
     let shift = (32 - top.leading_zeros()).saturating_sub(16);
     let (mut c0, mut c1) = digit_offsets(keys.iter().map(|&k| (k >> shift) as u64));
-    tmp.clear();
+    // (every slot is written below: no clearing)
     tmp.resize(n, 0);
     for &k in keys.iter() {
         let b = &mut c0[((k >> shift) & 0xff) as usize];

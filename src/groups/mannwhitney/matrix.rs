@@ -60,7 +60,12 @@ pub(super) fn approx_result(rx: f64, tt: f64, nx: usize, ny: usize, o: &MwOption
     let z0 = w - fx * fy / 2.0;
     let z = (z0 - correction(o.correction, o.alternative, z0)) / sigma;
     let pvalue = if sigma > 0.0 {
-        o.alternative.pvalue(dist::norm_cdf(z), dist::norm_sf(z))
+        match o.alternative {
+            // min(cdf(z), sf(z)) is sf(|z|), bit for bit: both are
+            // erfc(|z| / sqrt 2) / 2 (statrs), and the other one is >= 1/2
+            Alternative::TwoSided => (2.0 * dist::norm_sf(z.abs())).min(1.0),
+            alt => alt.pvalue(dist::norm_cdf(z), dist::norm_sf(z)),
+        }
     } else {
         f64::NAN
     };
@@ -168,8 +173,7 @@ fn approx_grid_body(xs: &[f64], ys: &[f64], lo: f64, hi: f64, sc: &mut Scratch, 
     let g = Grid30::new(lo, hi)?;
     let (nx, n) = (xs.len(), xs.len() + ys.len());
     let keys = &mut sc.keys;
-    keys.clear();
-    keys.resize(n, 0);
+    keys.resize(n, 0); // every slot is written below: no clearing
     let (kx, ky) = keys.split_at_mut(nx);
     for (k, &v) in kx.iter_mut().zip(xs) {
         *k = g.key(v) | 1;
@@ -249,8 +253,7 @@ fn prefetch(s: &[f64]) {
 /// rows are far apart in memory, and the hardware does not guess that.
 pub(super) fn tile_values(a: ArrayView2<'_, f64>, e0: usize, e1: usize, tl: &mut Tile) {
     let (n, w) = (a.nrows(), e1 - e0);
-    tl.v.clear();
-    tl.v.resize(TILE * n, 0.0);
+    tl.v.resize(TILE * n, 0.0); // the slots of columns e0..e1 are all written below
     let mut lo = [f64::INFINITY; TILE];
     let mut hi = [f64::NEG_INFINITY; TILE];
     let mut nan = [false; TILE];

@@ -135,3 +135,15 @@ fn all_tied_and_empty() {
     assert!(a.pvalue.is_nan());
     assert!(mannwhitney(&[], &[1.0], &opts(Method::Auto, Alternative::TwoSided)).is_err());
 }
+
+#[test]
+fn two_sided_normal_p_from_one_tail_is_bit_identical() {
+    // the matrix fast path computes 2 sf(|z|) where the 1-D form takes 2 min(cdf(z), sf(z))
+    let mut zs = vec![0.0, -0.0, 1e-300, -1e-300, 1e-17, -1e-17, 40.0, -40.0, f64::INFINITY, f64::NEG_INFINITY];
+    zs.extend((-4000..=4000).map(|i| i as f64 * 0.00173));
+    for z in zs {
+        let want = Alternative::TwoSided.pvalue(dist::norm_cdf(z), dist::norm_sf(z));
+        let got = (2.0 * dist::norm_sf(z.abs())).min(1.0);
+        assert_eq!(got.to_bits(), want.to_bits(), "z = {z}");
+    }
+}

@@ -145,3 +145,46 @@ fn qsignrank_small() {
     assert_eq!(qsignrank(&p, 0.2), 1);
     let _ = array![[0.0]];
 }
+
+#[test]
+fn matrix_grid_path_equals_the_one_endpoint_form() {
+    // endpoints of several kinds: distinct values (grid), ties (exact keys),
+    // magnitudes closer than the grid, zeros, an outlier, +-0 pairs
+    let mut state = 9u64;
+    let mut next = || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 11) as f64 / (1u64 << 53) as f64 - 0.4
+    };
+    let (k, n) = (42, 120);
+    let d = ndarray::Array2::from_shape_fn((k, n), |(e, i)| {
+        let v = next();
+        match e % 7 {
+            0 | 1 => v,
+            2 => (v * 10.0).round(),
+            3 => 1.0 + v * 1e-13,
+            4 => if i % 17 == 0 { 0.0 } else { v },
+            5 => if i == 3 { 1e250 } else { v * 1e-200 },
+            _ => if i % 2 == 0 { -v } else { v },
+        }
+    });
+    for zm in [ZeroMethod::Wilcox, ZeroMethod::Pratt, ZeroMethod::Zsplit] {
+        for method in [Method::Approx, Method::Auto] {
+            let o = WilcoxonOptions { conf_int: false, zero_method: zm, method, ..opts() };
+            let all = wilcoxon(&Pairs::new(d.view(), None).unwrap(), &o).unwrap();
+            assert_eq!(all.len(), k);
+            for (e, got) in all.iter().enumerate() {
+                let one = run(&d.row(e).to_vec(), &o).unwrap();
+                let bits = |r: &WilcoxonOutput| wilcoxon_fields(r).map(f64::to_bits);
+                assert_eq!(bits(got), bits(&one), "endpoint {e} {zm:?} {method:?}");
+            }
+        }
+    }
+    // the grid ranking itself, against the exact keys, on distinct magnitudes
+    let v: Vec<f64> = (0..300).map(|_| next() * 7.0).collect();
+    let (mut keys, mut tmp) = (Vec::new(), Vec::new());
+    let g = rank_grid(&v, &mut keys, &mut tmp).expect("distinct magnitudes");
+    let x = rank_signed(&v, 0.0, ZeroMethod::Wilcox, false);
+    assert_eq!((g.v_pos, g.tie, g.n_ranked), (x.v_pos, x.tie, x.n_ranked));
+    // tied magnitudes share a grid point: no grid ranking
+    assert!(rank_grid(&[1.0, -1.0, 2.0], &mut keys, &mut tmp).is_none());
+}
