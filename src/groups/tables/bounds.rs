@@ -212,7 +212,7 @@ pub(super) fn corner_s(rows: &[u32], cols: &[u32], lf: &[f64]) -> f64 {
 /// Exact max of `sum_i ln n_i! + ln (r_i - n_i)!` over `sum n_i = ca`,
 /// `0 <= n_i <= r_i` (a table of two lines): at a vertex, all but one `n_i` at
 /// 0 or `r_i`, where the term is `ln r_i!` either way.
-fn two_line_max(rows: &[u32], ca: u32, lf: &[f64]) -> f64 {
+pub(super) fn two_line_max(rows: &[u32], ca: u32, lf: &[f64]) -> f64 {
     let k = rows.len();
     let base: f64 = rows.iter().map(|&v| lf[v as usize]).sum();
     let mut smax = f64::NEG_INFINITY;
@@ -248,6 +248,17 @@ pub(super) fn min_s(rows: &[u32], cols: &[u32], lf: &[f64]) -> f64 {
 /// Exact `min S` when rows `0..blocked` may not use column 0 (a column split in
 /// progress: those rows have their share of it already).
 pub(super) fn min_s_masked(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64]) -> f64 {
+    solve_masked(rows, cols, blocked, lf, true)
+}
+
+/// `S` of one feasible table with these margins and mask, close to the most
+/// probable one (the start of [`min_s_masked`]): between the minimum and the
+/// maximum of `S`, at a fraction of the cost of either.
+pub(super) fn feasible_s_masked(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64]) -> f64 {
+    solve_masked(rows, cols, blocked, lf, false)
+}
+
+fn solve_masked(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64], optimal: bool) -> f64 {
     let (k, m) = (rows.len(), cols.len());
     let total: u64 = rows.iter().map(|&v| v as u64).sum();
     if total == 0 {
@@ -257,7 +268,7 @@ pub(super) fn min_s_masked(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64
     const CELLS: usize = 64;
     const LINES: usize = 16;
     if k * m > CELLS || k > LINES || m > LINES {
-        return min_s_heap(rows, cols, blocked, lf);
+        return min_s_heap(rows, cols, blocked, lf, optimal);
     }
     let mut n_buf = [0u32; CELLS];
     let mut dr_buf = [0u32; LINES];
@@ -273,11 +284,11 @@ pub(super) fn min_s_masked(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64
     let base = &mut base_buf[..k];
     let dist = &mut dist_buf[..k + m];
     let pred = &mut pred_buf[..k + m];
-    min_s_core(rows, cols, blocked, lf, n, dr, dc, base, dist, pred)
+    min_s_core(rows, cols, blocked, lf, optimal, n, dr, dc, base, dist, pred)
 }
 
 /// The same for problems too large for the stack buffers.
-fn min_s_heap(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64]) -> f64 {
+fn min_s_heap(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64], optimal: bool) -> f64 {
     let (k, m) = (rows.len(), cols.len());
     let mut n = vec![0u32; k * m];
     let mut dr: Vec<u32> = rows.to_vec();
@@ -285,7 +296,7 @@ fn min_s_heap(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64]) -> f64 {
     let mut base = vec![0u32; k];
     let mut dist = vec![0.0f64; k + m];
     let mut pred = vec![usize::MAX; k + m];
-    min_s_core(rows, cols, blocked, lf, &mut n, &mut dr, &mut dc, &mut base, &mut dist, &mut pred)
+    min_s_core(rows, cols, blocked, lf, optimal, &mut n, &mut dr, &mut dc, &mut base, &mut dist, &mut pred)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -294,6 +305,7 @@ fn min_s_core(
     cols: &[u32],
     blocked: usize,
     lf: &[f64],
+    optimal: bool,
     n: &mut [u32],
     dr: &mut [u32],
     dc: &mut [u32],
@@ -366,6 +378,9 @@ fn min_s_core(
         dr[i] -= 1;
         dc[j] -= 1;
     }
+    if !optimal {
+        return n.iter().map(|&x| lf[x as usize]).sum();
+    }
     // cancel negative cycles of the residual graph until there is none
     let v = k + m;
     loop {
@@ -436,6 +451,11 @@ fn min_s_core(
 /// is convex in `n_i`, so the minimum is reached by greedy unit increments and
 /// the maximum at a vertex (all but one `n_i` at 0 or `r_i`).
 pub(super) fn two_column_bounds(rows: &[u32], ca: u32, lf: &[f64]) -> (f64, f64) {
+    (two_column_min(rows, ca, lf), two_line_max(rows, ca, lf))
+}
+
+/// The minimum alone (see [`two_column_bounds`]).
+pub(super) fn two_column_min(rows: &[u32], ca: u32, lf: &[f64]) -> f64 {
     let k = rows.len();
     // The t-th unit in row i costs ln t - ln(r_i - t + 1), increasing in t, so
     // greedy unit increments are optimal. The units costing at most lambda are
@@ -465,36 +485,11 @@ pub(super) fn two_column_bounds(rows: &[u32], ca: u32, lf: &[f64]) -> (f64, f64)
         }
         n[best] += 1;
     }
-    let smin: f64 = n
+    n
         .iter()
         .zip(rows)
         .map(|(&a, &r)| lf[a as usize] + lf[(r - a) as usize])
-        .sum();
-    let mut smax = f64::NEG_INFINITY;
-    for free in 0..k {
-        for mask in 0u32..(1u32 << (k - 1)) {
-            let mut sum = 0i64;
-            let mut val = 0.0;
-            let mut bit = 0;
-            for i in 0..k {
-                if i == free {
-                    continue;
-                }
-                // at a bound: n_i = r_i (in mask) or 0; either way the term is ln r_i!
-                if mask & (1 << bit) != 0 {
-                    sum += rows[i] as i64;
-                }
-                val += lf[rows[i] as usize];
-                bit += 1;
-            }
-            let nf = ca as i64 - sum;
-            if nf >= 0 && nf <= rows[free] as i64 {
-                let v = val + lf[nf as usize] + lf[(rows[free] as i64 - nf) as usize];
-                smax = smax.max(v);
-            }
-        }
-    }
-    (smin, smax)
+        .sum()
 }
 
 /// Relaxation bounds on `S`: each column spread under the row sums as caps only,

@@ -446,9 +446,18 @@ struct Network<'a> {
     /// visits not yet added to the shared count
     visits: u64,
     /// memo of `partial_bounds` (per stage: `StageCtx::ck` is part of the state)
-    fine_memo: HashMap<u128, (f64, f64), BuildFx>,
+    fine_memo: HashMap<u128, Fine, BuildFx>,
     fine_stage: u32,
     segments: Vec<Segment>,
+}
+
+/// Memoised bounds of a partial-split state: exact minimum and maximum of the
+/// rest of `S` (NaN until needed) and the `S` of one feasible completion.
+#[derive(Clone, Copy)]
+struct Fine {
+    lo: f64,
+    hi: f64,
+    feas: f64,
 }
 
 /// The children of a stage by their (sorted) key: packed when it fits.
@@ -622,9 +631,7 @@ impl<'a> Network<'a> {
         if i > 0 {
             // bounds on S over every completion through this partial split
             let base = if ctx.terminal { fw } else { fe };
-            let (pmax, thr) = (sp.pmax, self.thr);
-            // the maximum is needed only if even the smallest completion keeps the largest past short
-            let (a, b) = self.partial_bounds(sp, ctx, i, m, |a| pmax + base + a < thr);
+            let (a, b) = self.partial_bounds(sp, ctx, i, m, base);
             let (lo, hi) = (base + a, base + b);
             if sp.pmin + lo >= self.thr {
                 // all completions of all pasts count: the subtree's weight in closed form
@@ -669,14 +676,7 @@ impl<'a> Network<'a> {
     /// left for rows `i..`): on top of `fw` for the last column split, else of
     /// `fe`. Memoised per stage on (fixed rows' remainders, open rows, m): many
     /// nodes' splits meet in the same state.
-    fn partial_bounds(
-        &mut self,
-        sp: &mut Split<'_>,
-        ctx: &StageCtx<'_>,
-        i: usize,
-        m: u32,
-        need_max: impl Fn(f64) -> bool,
-    ) -> (f64, f64) {
+    fn partial_bounds(&mut self, sp: &mut Split<'_>, ctx: &StageCtx<'_>, i: usize, m: u32, base: f64) -> (f64, f64) {
         let lf = self.lf;
         let key = &sp.node.key;
         sp.scratch_rows.clear();
@@ -685,50 +685,87 @@ impl<'a> Network<'a> {
             sp.scratch_rows.sort_unstable();
         }
         let packed = pack(&sp.scratch_rows, &key[i..], m);
-        let cached = packed.and_then(|q| self.fine_memo.get(&q).copied());
-        if let Some((a, b)) = cached {
-            if !b.is_nan() || !need_max(a) {
-                return (a, b);
+        let mut e = match packed.and_then(|q| self.fine_memo.get(&q).copied()) {
+            Some(e) => e,
+            None => {
+                // S of one feasible completion: min <= feas <= max
+                let feas = if ctx.terminal {
+                    let v = super::bounds::two_column_min(&key[i..], m, lf);
+                    return self.finish_partial(packed, Fine { lo: v - super::bounds::BOUND_SLACK, hi: f64::NAN, feas: v }, sp, ctx, i, m, base);
+                } else {
+                    self.fill_scratch(sp, ctx, i, m);
+                    super::bounds::feasible_s_masked(&sp.scratch_rows, &sp.scratch_cols, i, lf)
+                };
+                Fine { lo: f64::NAN, hi: f64::NAN, feas }
             }
-        }
-        let v = if ctx.terminal {
-            super::bounds::two_column_bounds(&key[i..], m, lf)
-        } else {
-            sp.scratch_rows.extend_from_slice(&key[i..]);
-            sp.scratch_cols.clear();
-            if m > 0 {
-                sp.scratch_cols.push(m);
-            }
-            sp.scratch_cols.extend_from_slice(ctx.rest);
-            let a = match cached {
-                Some((a, _)) => a,
-                None => {
-                    (if m > 0 {
-                        super::bounds::min_s_masked(&sp.scratch_rows, &sp.scratch_cols, i, lf)
-                    } else {
-                        super::bounds::min_s(&sp.scratch_rows, &sp.scratch_cols, lf)
-                    }) - super::bounds::BOUND_SLACK
-                }
-            };
-            // the maximum (costlier) only when it could settle the subtree; without
-            // the mask (rows 0..i could take more of this column) it is still an upper bound
-            // (a concentrated table's S is a cheap lower bound on that maximum)
-            let b = if need_max(a)
-                && need_max(super::bounds::corner_s(
-                    &sp.scratch_rows,
-                    &sp.scratch_cols,
-                    lf,
-                )) {
-                self.bounder.of(&sp.scratch_rows, &sp.scratch_cols).1
-            } else {
-                f64::NAN
-            };
-            (a, b)
         };
-        if let Some(q) = packed {
-            self.fine_memo.insert(q, v);
+        let can_all = sp.pmin + base + e.feas >= self.thr;
+        if can_all && e.lo.is_nan() {
+            self.fill_scratch(sp, ctx, i, m);
+            e.lo = if m > 0 {
+                super::bounds::min_s_masked(&sp.scratch_rows, &sp.scratch_cols, i, lf)
+            } else {
+                super::bounds::min_s(&sp.scratch_rows, &sp.scratch_cols, lf)
+            } - super::bounds::BOUND_SLACK;
         }
-        v
+        self.finish_partial(packed, e, sp, ctx, i, m, base)
+    }
+
+    /// The maximum when it could settle the subtree (`max >= feas`, so only when
+    /// even `feas` keeps the largest past short), memo update, and the bounds the
+    /// caller tests: `-inf` / `+inf` where a bound cannot settle anything.
+    #[allow(clippy::too_many_arguments)]
+    fn finish_partial(
+        &mut self,
+        packed: Option<u128>,
+        mut e: Fine,
+        sp: &mut Split<'_>,
+        ctx: &StageCtx<'_>,
+        i: usize,
+        m: u32,
+        base: f64,
+    ) -> (f64, f64) {
+        let lf = self.lf;
+        let can_all = sp.pmin + base + e.feas >= self.thr;
+        let mut can_none = sp.pmax + base + e.feas < self.thr;
+        if can_none && e.hi.is_nan() && !ctx.terminal {
+            // a concentrated table's S is a better cheap lower bound on the maximum
+            self.fill_scratch(sp, ctx, i, m);
+            can_none = sp.pmax + base + super::bounds::corner_s(&sp.scratch_rows, &sp.scratch_cols, lf) < self.thr;
+        }
+        if can_none && e.hi.is_nan() {
+            e.hi = if ctx.terminal {
+                super::bounds::two_column_bounds(&sp.node.key[i..], m, lf).1
+            } else {
+                // without the mask (rows 0..i could take more of this column) the
+                // maximum is still an upper bound
+                self.fill_scratch(sp, ctx, i, m);
+                self.bounder.of(&sp.scratch_rows, &sp.scratch_cols).1
+            };
+        }
+        if let Some(q) = packed {
+            self.fine_memo.insert(q, e);
+        }
+        (
+            if can_all { e.lo } else { f64::NEG_INFINITY },
+            if can_none { e.hi } else { f64::INFINITY },
+        )
+    }
+
+    /// The remaining problem below a partial split, in the scratch buffers:
+    /// rows 0..i (their remainders; they may not take column 0), then the open
+    /// rows; column 0 is what is left of this column, then the later columns.
+    fn fill_scratch(&self, sp: &mut Split<'_>, ctx: &StageCtx<'_>, i: usize, m: u32) {
+        let key = &sp.node.key;
+        sp.scratch_rows.clear();
+        sp.scratch_rows.extend((0..i).map(|l| key[l] - sp.cells[l]));
+        sp.scratch_rows.sort_unstable();
+        sp.scratch_rows.extend_from_slice(&key[i..]);
+        sp.scratch_cols.clear();
+        if m > 0 {
+            sp.scratch_cols.push(m);
+        }
+        sp.scratch_cols.extend_from_slice(ctx.rest);
     }
 
     /// The last two rows of the last column split, where every table is complete:
