@@ -67,6 +67,13 @@ fn two_column_bounds_are_exact() {
     assert!((rmin - lo).abs() < 1e-8 && (rmax - hi).abs() < 1e-8);
 }
 
+/// Row and column sums of a row-major r x c table.
+fn margins(cells: &[u32], r: usize, c: usize) -> (Vec<u32>, Vec<u32>) {
+    let rs = (0..r).map(|i| cells[i * c..(i + 1) * c].iter().sum()).collect();
+    let cs = (0..c).map(|j| (0..r).map(|i| cells[i * c + j]).sum()).collect();
+    (rs, cs)
+}
+
 /// A fixed pseudo-random stream: `next(m)` in `0..m`.
 fn xorshift(mut state: u64) -> impl FnMut(u64) -> u64 {
     move |m| {
@@ -229,12 +236,7 @@ fn exact_min_and_max_of_s_match_a_full_listing() {
         let (r, c) = (2 + next(3) as usize, 2 + next(3) as usize);
         let top = if r * c >= 12 { 4 } else { 8 };
         let cells: Vec<u32> = (0..r * c).map(|_| next(top) as u32).collect();
-        let rs: Vec<u32> = (0..r)
-            .map(|i| cells[i * c..(i + 1) * c].iter().sum())
-            .collect();
-        let cs: Vec<u32> = (0..c)
-            .map(|j| (0..r).map(|i| cells[i * c + j]).sum())
-            .collect();
+        let (rs, cs) = margins(&cells, r, c);
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         for t in all_tables(&rs, &cs) {
             let s: f64 = t.iter().map(|&v| lf[v as usize]).sum();
@@ -272,12 +274,7 @@ fn masked_minimum_matches_a_full_listing() {
                 }
             })
             .collect();
-        let rs: Vec<u32> = (0..r)
-            .map(|i| cells[i * c..(i + 1) * c].iter().sum())
-            .collect();
-        let cs: Vec<u32> = (0..c)
-            .map(|j| (0..r).map(|i| cells[i * c + j]).sum())
-            .collect();
+        let (rs, cs) = margins(&cells, r, c);
         if rs.iter().chain(&cs).any(|&v| v == 0) {
             continue;
         }
