@@ -40,7 +40,7 @@ const MAX_MEMO: usize = 4_000_000;
 /// A partial-split state packed into 128 bits (12 bits a count, at most 9
 /// counts), or `None` when it does not fit.
 fn pack(fixed: &[u32], open: &[u32], m: u32) -> Option<u128> {
-    if fixed.len() + open.len() + 1 > 9 || fixed.len() > 15 {
+    if fixed.len() + open.len() + 1 > 9 {
         return None;
     }
     let mut q: u128 = fixed.len() as u128;
@@ -644,7 +644,6 @@ impl<'a> Network<'a> {
                 return Ok(());
             }
             if sp.pmax + hi < self.thr {
-                // (a NaN maximum, not computed, never settles)
                 return Ok(());
             }
         }
@@ -675,73 +674,69 @@ impl<'a> Network<'a> {
     /// Bounds on the rest of `S` below a partial split (rows `0..i` fixed, `m`
     /// left for rows `i..`): on top of `fw` for the last column split, else of
     /// `fe`. Memoised per stage on (fixed rows' remainders, open rows, m): many
-    /// nodes' splits meet in the same state.
+    /// nodes' splits meet in the same state. Each state keeps the `S` of one
+    /// feasible completion (`min <= feas <= max`); the exact minimum is computed
+    /// only when `feas` would let every past count, the maximum only when it (and
+    /// a concentrated table's `S`) would let none. A bound that cannot settle
+    /// anything is returned as `-inf` / `+inf`.
     fn partial_bounds(&mut self, sp: &mut Split<'_>, ctx: &StageCtx<'_>, i: usize, m: u32, base: f64) -> (f64, f64) {
         let lf = self.lf;
-        let key = &sp.node.key;
+        let node = sp.node;
+        let open = &node.key[i..];
         sp.scratch_rows.clear();
         if !ctx.terminal {
-            sp.scratch_rows.extend((0..i).map(|l| key[l] - sp.cells[l]));
+            sp.scratch_rows.extend((0..i).map(|l| node.key[l] - sp.cells[l]));
             sp.scratch_rows.sort_unstable();
         }
-        let packed = pack(&sp.scratch_rows, &key[i..], m);
-        let mut e = match packed.and_then(|q| self.fine_memo.get(&q).copied()) {
-            Some(e) => e,
-            None => {
-                // S of one feasible completion: min <= feas <= max
-                let feas = if ctx.terminal {
-                    let v = super::bounds::two_column_min(&key[i..], m, lf);
-                    return self.finish_partial(packed, Fine { lo: v - super::bounds::BOUND_SLACK, hi: f64::NAN, feas: v }, sp, ctx, i, m, base);
-                } else {
-                    self.fill_scratch(sp, ctx, i, m);
-                    super::bounds::feasible_s_masked(&sp.scratch_rows, &sp.scratch_cols, i, lf)
-                };
-                Fine { lo: f64::NAN, hi: f64::NAN, feas }
+        let packed = pack(&sp.scratch_rows, open, m);
+        let mut e = packed
+            .and_then(|q| self.fine_memo.get(&q).copied())
+            .unwrap_or(Fine { lo: f64::NAN, hi: f64::NAN, feas: f64::NAN });
+        // the remaining problem of a middle column, completed on first use: rows
+        // 0..i (their remainders; they may not take column 0) then the open rows;
+        // column 0 is what is left of this column (if anything), then the later ones
+        let mut filled = false;
+        let mut complete = |sp: &mut Split<'_>| {
+            if !filled {
+                sp.scratch_rows.extend_from_slice(open);
+                sp.scratch_cols.clear();
+                if m > 0 {
+                    sp.scratch_cols.push(m);
+                }
+                sp.scratch_cols.extend_from_slice(ctx.rest);
+                filled = true;
             }
         };
-        let can_all = sp.pmin + base + e.feas >= self.thr;
-        if can_all && e.lo.is_nan() {
-            self.fill_scratch(sp, ctx, i, m);
-            e.lo = if m > 0 {
-                super::bounds::min_s_masked(&sp.scratch_rows, &sp.scratch_cols, i, lf)
+        let blocked = if m > 0 { i } else { 0 };
+        if e.feas.is_nan() {
+            if ctx.terminal {
+                // two columns left: the exact minimum is cheap and is a feasible S
+                let v = super::bounds::two_column_min(open, m, lf);
+                e = Fine { lo: v - super::bounds::BOUND_SLACK, hi: f64::NAN, feas: v };
             } else {
-                super::bounds::min_s(&sp.scratch_rows, &sp.scratch_cols, lf)
-            } - super::bounds::BOUND_SLACK;
+                complete(sp);
+                e.feas = super::bounds::feasible_s_masked(&sp.scratch_rows, &sp.scratch_cols, blocked, lf);
+            }
         }
-        self.finish_partial(packed, e, sp, ctx, i, m, base)
-    }
-
-    /// The maximum when it could settle the subtree (`max >= feas`, so only when
-    /// even `feas` keeps the largest past short), memo update, and the bounds the
-    /// caller tests: `-inf` / `+inf` where a bound cannot settle anything.
-    #[allow(clippy::too_many_arguments)]
-    fn finish_partial(
-        &mut self,
-        packed: Option<u128>,
-        mut e: Fine,
-        sp: &mut Split<'_>,
-        ctx: &StageCtx<'_>,
-        i: usize,
-        m: u32,
-        base: f64,
-    ) -> (f64, f64) {
-        let lf = self.lf;
         let can_all = sp.pmin + base + e.feas >= self.thr;
         let mut can_none = sp.pmax + base + e.feas < self.thr;
-        if can_none && e.hi.is_nan() && !ctx.terminal {
-            // a concentrated table's S is a better cheap lower bound on the maximum
-            self.fill_scratch(sp, ctx, i, m);
-            can_none = sp.pmax + base + super::bounds::corner_s(&sp.scratch_rows, &sp.scratch_cols, lf) < self.thr;
+        if can_all && e.lo.is_nan() {
+            complete(sp);
+            e.lo = super::bounds::min_s_masked(&sp.scratch_rows, &sp.scratch_cols, blocked, lf)
+                - super::bounds::BOUND_SLACK;
         }
         if can_none && e.hi.is_nan() {
-            e.hi = if ctx.terminal {
-                super::bounds::two_column_bounds(&sp.node.key[i..], m, lf).1
+            if ctx.terminal {
+                e.hi = super::bounds::two_line_max(open, m, lf);
             } else {
-                // without the mask (rows 0..i could take more of this column) the
-                // maximum is still an upper bound
-                self.fill_scratch(sp, ctx, i, m);
-                self.bounder.of(&sp.scratch_rows, &sp.scratch_cols).1
-            };
+                complete(sp);
+                can_none = sp.pmax + base + super::bounds::corner_s(&sp.scratch_rows, &sp.scratch_cols, lf) < self.thr;
+                if can_none {
+                    // without the mask (rows 0..i could take more of this column)
+                    // the maximum is still an upper bound
+                    e.hi = self.bounder.of(&sp.scratch_rows, &sp.scratch_cols).1;
+                }
+            }
         }
         if let Some(q) = packed {
             self.fine_memo.insert(q, e);
@@ -750,22 +745,6 @@ impl<'a> Network<'a> {
             if can_all { e.lo } else { f64::NEG_INFINITY },
             if can_none { e.hi } else { f64::INFINITY },
         )
-    }
-
-    /// The remaining problem below a partial split, in the scratch buffers:
-    /// rows 0..i (their remainders; they may not take column 0), then the open
-    /// rows; column 0 is what is left of this column, then the later columns.
-    fn fill_scratch(&self, sp: &mut Split<'_>, ctx: &StageCtx<'_>, i: usize, m: u32) {
-        let key = &sp.node.key;
-        sp.scratch_rows.clear();
-        sp.scratch_rows.extend((0..i).map(|l| key[l] - sp.cells[l]));
-        sp.scratch_rows.sort_unstable();
-        sp.scratch_rows.extend_from_slice(&key[i..]);
-        sp.scratch_cols.clear();
-        if m > 0 {
-            sp.scratch_cols.push(m);
-        }
-        sp.scratch_cols.extend_from_slice(ctx.rest);
     }
 
     /// The last two rows of the last column split, where every table is complete:
@@ -842,20 +821,12 @@ impl<'a> Network<'a> {
         index: &mut ChildIndex,
         edge: f64,
     ) -> Result<()> {
-        let lf = self.lf;
         let node = sp.node;
         for ((c, &a), &b) in sp.child.iter_mut().zip(&node.key).zip(&sp.cells) {
             *c = a - b;
         }
-        if ctx.terminal {
-            // the last column is fixed too: the table's remaining S is known
-            let s_rest = edge + sp.child.iter().map(|&v| lf[v as usize]).sum::<f64>();
-            let from = node.past.partition_point(|&(p, _)| p + s_rest < self.thr);
-            if from < node.past.len() {
-                self.pvalue += (self.k_const - s_rest + node.suffix[from]).exp();
-            }
-            return Ok(());
-        }
+        // (the last column's splits end in `terminal_pair`, never here)
+        debug_assert!(!ctx.terminal);
         sp.child.sort_unstable();
         let idx = match index.get(&sp.child) {
             Some(i) => i,
