@@ -26,9 +26,9 @@ pub(super) const BOUND_SLACK: f64 = 1e-9;
 /// remaining columns, so one memo serves a whole test.
 pub(super) struct MaxMemo {
     /// sorted margins packed 12 bits a count (row count in the top bits)
-    packed: HashMap<u128, f64, super::network::BuildFx>,
+    packed: HashMap<u128, f64, super::pasts::BuildFx>,
     /// the same for margins that do not pack
-    wide: HashMap<Vec<u32>, f64, super::network::BuildFx>,
+    wide: HashMap<Vec<u32>, f64, super::pasts::BuildFx>,
     budget: usize,
 }
 

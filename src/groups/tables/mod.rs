@@ -280,6 +280,7 @@ pub fn fisher_2x2(
 
 mod bounds;
 mod network;
+mod pasts;
 mod simulate;
 
 pub use network::fisher_rxc;
