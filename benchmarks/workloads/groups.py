@@ -151,3 +151,25 @@ for _label, _file, _name in [
             repeats=3,
         )
     )
+
+
+# Monte Carlo r x c Fisher (n_resamples, as R simulate.p.value = TRUE): 100,000
+# tables on the 5 x 5 total 195; no peer in the same run (scipy has none; R's is
+# not called from here). The check: within Monte Carlo error of R's exact p.
+def _fisher_mc_check(ours, data):
+    r_p, b = data[1], 100_000
+    if r_p is not None:
+        assert abs(ours.pvalue - r_p) < 4.5 * (r_p * (1 - r_p) / b) ** 0.5 + 1 / b
+
+
+WORKLOADS.append(
+    Workload(
+        name="Fisher r x c Monte Carlo, 100k tables, 5x5 total 195",
+        setup=_fisher_rxc_table("tables.json", "r5x5_n200"),
+        ours=lambda d: rs.groups.fisher_exact(d[0], n_resamples=100_000, seed=1),
+        peer=None,
+        peer_name="none (R simulate.p.value not run here)",
+        check=_fisher_mc_check,
+        repeats=3,
+    )
+)
