@@ -214,11 +214,40 @@ pub(super) fn corner_s(rows: &[u32], cols: &[u32], lf: &[f64]) -> f64 {
 /// 0 or `r_i`, where the term is `ln r_i!` either way.
 pub(super) fn two_line_max(rows: &[u32], ca: u32, lf: &[f64]) -> f64 {
     let k = rows.len();
+    if k > 8 {
+        return two_line_max_wide(rows, ca, lf);
+    }
+    // the sums of all subsets of rows (bit i = row i), built one bit at a time
+    let mut sums = [0u32; 1 << 8];
+    for mask in 1usize..(1 << k) {
+        let low = mask.trailing_zeros() as usize;
+        sums[mask] = sums[mask & (mask - 1)] + rows[low];
+    }
+    let base: f64 = rows.iter().map(|&v| lf[v as usize]).sum();
+    let mut smax = f64::NEG_INFINITY;
+    for (free, &rf) in rows.iter().enumerate() {
+        // the rows of `mask` are wholly in the first line, the others wholly in the second
+        let others = base - lf[rf as usize];
+        let bit = 1usize << free;
+        for mask in (0..(1usize << k)).filter(|m| m & bit == 0) {
+            let sum = sums[mask];
+            if sum <= ca && ca - sum <= rf {
+                let nf = (ca - sum) as usize;
+                smax = smax.max(others + lf[nf] + lf[rf as usize - nf]);
+            }
+        }
+    }
+    smax
+}
+
+/// [`two_line_max`] for more than 8 rows (no subset-sum table).
+fn two_line_max_wide(rows: &[u32], ca: u32, lf: &[f64]) -> f64 {
+    let k = rows.len();
     let base: f64 = rows.iter().map(|&v| lf[v as usize]).sum();
     let mut smax = f64::NEG_INFINITY;
     for free in 0..k {
         let others = base - lf[rows[free] as usize];
-        for mask in 0u32..(1u32 << (k - 1)) {
+        for mask in 0u64..(1u64 << (k - 1)) {
             let mut sum = 0i64;
             let mut bit = 0;
             for (i, &r) in rows.iter().enumerate() {
@@ -548,6 +577,27 @@ impl<'a> Bounder<'a> {
             lf,
             memo: MaxMemo::new(budget),
         }
+    }
+
+    /// `max S` alone (padded like [`Bounder::of`]).
+    pub(super) fn max_of(&mut self, rows: &[u32], cols: &[u32]) -> f64 {
+        let lf = self.lf;
+        let hi = if cols.len() == 1 || rows.len() == 1 {
+            if cols.len() == 1 { rows } else { cols }
+                .iter()
+                .map(|&v| lf[v as usize])
+                .sum()
+        } else if cols.len() == 2 && rows.len() <= 12 {
+            two_line_max(rows, cols[0], lf)
+        } else if rows.len() == 2 && cols.len() <= 12 {
+            two_line_max(cols, rows[0], lf)
+        } else {
+            match self.memo.max_s(rows, cols, lf) {
+                Some(v) => v,
+                None => relaxation_bounds(rows, cols, lf).1,
+            }
+        };
+        hi + BOUND_SLACK
     }
 
     /// `(min S, max S)` over tables with row sums `rows` and column sums `cols`.

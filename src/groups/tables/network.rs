@@ -120,6 +120,30 @@ impl Shared<'_> {
 /// the number of threads.
 const PARENTS_PER_TASK: usize = 16;
 
+/// A stage with fewer live nodes than this is expanded by (node, row 0's share
+/// of the column) items, one a task, so that the first stages (one node, then a
+/// few) keep every thread busy. Fixed, like [`PARENTS_PER_TASK`].
+const FEW_PARENTS: usize = 32;
+
+/// The work of one stage: nodes, or (node, row 0's share) items when the stage
+/// has few nodes (not in the last column split, whose two last rows are summed
+/// together).
+fn work_items(stage: &[Node], live: &[usize], ctx: &StageCtx<'_>) -> Vec<(usize, Option<u32>)> {
+    let splittable = |i: usize| !ctx.terminal && stage[i].key.len() >= 3;
+    if live.len() >= FEW_PARENTS || !live.iter().all(|&i| splittable(i)) {
+        return live.iter().map(|&i| (i, None)).collect();
+    }
+    let mut items = Vec::new();
+    for &i in live {
+        let key = &stage[i].key;
+        let rest: u32 = key[1..].iter().sum();
+        let lo = ctx.ck.saturating_sub(rest);
+        let hi = ctx.ck.min(key[0]);
+        items.extend((lo..=hi).map(|v| (i, Some(v))));
+    }
+    items
+}
+
 /// What one task hands back: its share of the p-value, the children it made
 /// (local numbering) and its windows of pasts for them.
 struct TaskOut {
@@ -155,8 +179,10 @@ fn run(sh: &Shared<'_>, root_key: Vec<u32>, cols: &[u32]) -> Result<f64> {
         let live: Vec<usize> = (0..stage.len())
             .filter(|&i| !stage[i].past.is_empty())
             .collect();
-        let outs: Vec<Result<TaskOut>> = live
-            .par_chunks(PARENTS_PER_TASK)
+        let items = work_items(&stage, &live, &ctx);
+        let per_task = if items.len() > live.len() { 1 } else { PARENTS_PER_TASK };
+        let outs: Vec<Result<TaskOut>> = items
+            .par_chunks(per_task)
             .map(|chunk| {
                 // this thread's worker (its memos live through the whole test)
                 let t = rayon::current_thread_index().unwrap_or(0) % workers.len();
@@ -164,8 +190,8 @@ fn run(sh: &Shared<'_>, root_key: Vec<u32>, cols: &[u32]) -> Result<f64> {
                 let mut next = Vec::new();
                 let mut index = ChildIndex::default();
                 net.pvalue = 0.0;
-                for &pi in chunk {
-                    net.expand(&stage[pi], pi as u32, &ctx, &mut next, &mut index)?;
+                for &(pi, first) in chunk {
+                    net.expand(&stage[pi], pi as u32, &ctx, &mut next, &mut index, first)?;
                 }
                 Ok(TaskOut {
                     pvalue: net.pvalue,
@@ -281,6 +307,9 @@ struct Network<'a> {
     visits: u64,
     /// memo of `partial_bounds` (per stage: `StageCtx::ck` is part of the state)
     fine_memo: HashMap<u128, Fine, BuildFx>,
+    /// bounds and ln(number of completions) of the children made in this stage
+    node_memo: HashMap<u128, (f64, f64, f64), BuildFx>,
+    /// the stage both memos belong to (`rest.len()` of its `StageCtx`)
     fine_stage: u32,
     segments: Vec<Segment>,
 }
@@ -332,6 +361,20 @@ struct Segment {
     edge: f64,
 }
 
+/// The first index of sorted `v` with `v[i] >= x` (branch-free halving).
+#[inline]
+fn lower_bound(v: &[f64], x: f64) -> usize {
+    let (mut base, mut len) = (0usize, v.len());
+    while len > 1 {
+        let half = len / 2;
+        if v[base + half - 1] < x {
+            base += half;
+        }
+        len -= half;
+    }
+    base + usize::from(len == 1 && v[base] < x)
+}
+
 /// What one stage shares while its nodes are expanded.
 struct StageCtx<'s> {
     ck: u32,
@@ -370,6 +413,7 @@ impl<'a> Network<'a> {
             pvalue: 0.0,
             visits: 0,
             fine_memo: HashMap::default(),
+            node_memo: HashMap::default(),
             fine_stage: u32::MAX,
             segments: Vec::new(),
         }
@@ -377,11 +421,24 @@ impl<'a> Network<'a> {
 
     fn make(&mut self, key: Vec<u32>, rest: &[u32]) -> Node {
         let lf = self.lf;
-        let (smin, smax) = self.bounder.of(&key, rest);
-        let tot: u32 = key.iter().sum();
-        let ln_total = lf[tot as usize]
-            - key.iter().map(|&v| lf[v as usize]).sum::<f64>()
-            - rest.iter().map(|&v| lf[v as usize]).sum::<f64>();
+        // a child is made by every task that reaches it: its bounds are kept
+        // per stage (the columns `rest` are the stage's)
+        let packed = ChildIndex::pack(&key);
+        let known = packed.and_then(|q| self.node_memo.get(&q).copied());
+        let (smin, smax, ln_total) = match known {
+            Some(v) => v,
+            None => {
+                let (smin, smax) = self.bounder.of(&key, rest);
+                let tot: u32 = key.iter().sum();
+                let ln_total = lf[tot as usize]
+                    - key.iter().map(|&v| lf[v as usize]).sum::<f64>()
+                    - rest.iter().map(|&v| lf[v as usize]).sum::<f64>();
+                if let Some(q) = packed {
+                    self.node_memo.insert(q, (smin, smax, ln_total));
+                }
+                (smin, smax, ln_total)
+            }
+        };
         Node {
             key,
             smin,
@@ -389,6 +446,7 @@ impl<'a> Network<'a> {
             ln_total,
             past: Vec::new(),
             suffix: Vec::new(),
+            vals: Vec::new(),
             table: PastTable::default(),
         }
     }
@@ -400,12 +458,14 @@ impl<'a> Network<'a> {
         ctx: &StageCtx<'_>,
         next: &mut Vec<Node>,
         index: &mut ChildIndex,
+        first: Option<u32>,
     ) -> Result<()> {
         let k = node.key.len();
         // the memo's states are relative to this stage's columns
         let stage_id = ctx.rest.len() as u32;
         if self.fine_stage != stage_id {
             self.fine_memo.clear();
+            self.node_memo.clear();
             self.fine_stage = stage_id;
         }
         let mut key_suffix = vec![0u32; k + 1];
@@ -427,7 +487,16 @@ impl<'a> Network<'a> {
             scratch_rows: Vec::with_capacity(k),
             scratch_cols: Vec::with_capacity(ctx.rest.len() + 1),
         };
-        self.split(&mut sp, ctx, next, index, 0, ctx.ck, 0.0, 0.0)
+        match first {
+            None => self.split(&mut sp, ctx, next, index, 0, ctx.ck, 0.0, 0.0),
+            Some(v) => {
+                // only row 0's share `v` of the column (see `WorkItem`)
+                sp.cells[0] = v;
+                let lf = self.lf;
+                let (fe, fw) = (lf[v as usize], lf[v as usize] + lf[(node.key[0] - v) as usize]);
+                self.split(&mut sp, ctx, next, index, 1, ctx.ck - v, fe, fw)
+            }
+        }
     }
 
     /// Rows `0..i` of this column are fixed (`fe` = their sum of ln n!, `fw` =
@@ -568,7 +637,7 @@ impl<'a> Network<'a> {
                 if can_none {
                     // without the mask (rows 0..i could take more of this column)
                     // the maximum is still an upper bound
-                    e.hi = self.bounder.of(&sp.scratch_rows, &sp.scratch_cols).1;
+                    e.hi = self.bounder.max_of(&sp.scratch_rows, &sp.scratch_cols);
                 }
             }
         }
@@ -675,14 +744,17 @@ impl<'a> Network<'a> {
         let ch = &mut next[idx];
         // pasts are sorted: those with p >= thr - edge - smin count with every
         // completion (a suffix, from the suffix sums); those below thr - edge - smax never
-        let all_from = node
-            .past
-            .partition_point(|&(p, _)| p + edge + ch.smin < self.thr);
-        if all_from < node.past.len() {
+        let vals = &node.vals;
+        let all_at = self.thr - edge - ch.smin;
+        let none_below = self.thr - edge - ch.smax;
+        if vals[vals.len() - 1] < none_below {
+            return Ok(());
+        }
+        let all_from = if vals[0] >= all_at { 0 } else { lower_bound(vals, all_at) };
+        if all_from < vals.len() {
             self.pvalue += (self.k_const - edge + ch.ln_total + node.suffix[all_from]).exp();
         }
-        let some_from =
-            node.past[..all_from].partition_point(|&(p, _)| p + edge + ch.smax < self.thr);
+        let some_from = lower_bound(&vals[..all_from], none_below);
         if some_from < all_from {
             self.segments.push(Segment {
                 child: idx as u32,

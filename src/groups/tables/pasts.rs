@@ -53,6 +53,8 @@ pub(super) struct Node {
     pub(super) table: PastTable,
     /// suffix[i] = ln sum over j >= i of w_j exp(-p_j)
     pub(super) suffix: Vec<f64>,
+    /// the past values alone (for the searches)
+    pub(super) vals: Vec<f64>,
 }
 
 /// Open-addressing (linear probing) table of pasts: slots of (rounded key, past, weight).
@@ -159,6 +161,7 @@ impl Node {
             suffix[i] = log_add(a, suffix[i + 1]);
         }
         self.suffix = suffix;
+        self.vals = self.past.iter().map(|&(p, _)| p).collect();
     }
 }
 
