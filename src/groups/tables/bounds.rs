@@ -277,21 +277,23 @@ pub(super) fn min_s(rows: &[u32], cols: &[u32], lf: &[f64]) -> f64 {
 /// Exact `min S` when rows `0..blocked` may not use column 0 (a column split in
 /// progress: those rows have their share of it already).
 pub(super) fn min_s_masked(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64]) -> f64 {
-    solve_masked(rows, cols, blocked, lf, true)
+    solve_masked(rows, cols, blocked, lf, true).0
 }
 
 /// `S` of one feasible table with these margins and mask, close to the most
 /// probable one (the start of [`min_s_masked`]): between the minimum and the
-/// maximum of `S`, at a fraction of the cost of either.
-pub(super) fn feasible_s_masked(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64]) -> f64 {
+/// maximum of `S`, at a fraction of the cost of either; and a lower bound on
+/// the minimum from the same table (see [`dual_bound`]), often equal to it.
+pub(super) fn feasible_s_masked(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64]) -> (f64, f64) {
     solve_masked(rows, cols, blocked, lf, false)
 }
 
-fn solve_masked(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64], optimal: bool) -> f64 {
+/// `(min S, min S)` when `optimal`, else `(S of the start table, dual lower bound)`.
+fn solve_masked(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64], optimal: bool) -> (f64, f64) {
     let (k, m) = (rows.len(), cols.len());
     let total: u64 = rows.iter().map(|&v| v as u64).sum();
     if total == 0 {
-        return 0.0;
+        return (0.0, 0.0);
     }
     // small problems (every one in a 5 x 5 test) live on the stack
     const CELLS: usize = 64;
@@ -317,7 +319,7 @@ fn solve_masked(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64], optimal:
 }
 
 /// The same for problems too large for the stack buffers.
-fn min_s_heap(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64], optimal: bool) -> f64 {
+fn min_s_heap(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64], optimal: bool) -> (f64, f64) {
     let (k, m) = (rows.len(), cols.len());
     let mut n = vec![0u32; k * m];
     let mut dr: Vec<u32> = rows.to_vec();
@@ -341,7 +343,7 @@ fn min_s_core(
     base: &mut [u32],
     dist: &mut [f64],
     pred: &mut [usize],
-) -> f64 {
+) -> (f64, f64) {
     let (k, m) = (rows.len(), cols.len());
     // a feasible start close to the optimum: column 0 spread over the rows that
     // may take it, in proportion, then the other columns in proportion to what
@@ -364,7 +366,7 @@ fn min_s_core(
             }
             if best == usize::MAX {
                 // the open rows cannot hold column 0: no such table
-                return f64::INFINITY;
+                return (f64::INFINITY, f64::INFINITY);
             }
             n[best * m] += 1;
             dr[best] -= 1;
@@ -408,7 +410,8 @@ fn min_s_core(
         dc[j] -= 1;
     }
     if !optimal {
-        return n.iter().map(|&x| lf[x as usize]).sum();
+        let s: f64 = n.iter().map(|&x| lf[x as usize]).sum();
+        return (s, dual_bound(n, rows, cols, blocked, lf).min(s));
     }
     // cancel negative cycles of the residual graph until there is none
     let v = k + m;
@@ -453,7 +456,8 @@ fn min_s_core(
             if x == usize::MAX {
                 // cannot happen (a node relaxed in the last round has a chain of
                 // relaxed predecessors); a valid lower bound all the same
-                return relaxation_bounds(rows, cols, lf).0;
+                let lo = relaxation_bounds(rows, cols, lf).0;
+                return (lo, lo);
             }
         }
         let start = x;
@@ -472,7 +476,74 @@ fn min_s_core(
             }
         }
     }
-    n.iter().map(|&x| lf[x as usize]).sum()
+    let s: f64 = n.iter().map(|&x| lf[x as usize]).sum();
+    (s, s)
+}
+
+/// A lower bound on `min S` by Lagrangian duality: for any row and column
+/// potentials `u`, `v` and any table `T` with these margins,
+/// `S(T) = sum u_i R_i + sum v_j C_j + sum_ij [ln n_ij! - (u_i + v_j) n_ij]`,
+/// and each bracket is at least its minimum over `0 <= n <= min(R_i, C_j)`
+/// (0 in a blocked cell). Potentials fitted to `ln(n_ij + 1/2)` of a table
+/// `n` close to the optimum make the bound nearly tight (exact at the optimum's
+/// own potentials, as the problem is totally unimodular).
+fn dual_bound(n: &[u32], rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64]) -> f64 {
+    let (k, m) = (rows.len(), cols.len());
+    const LINES: usize = 16;
+    if k > LINES || m > LINES {
+        return f64::NEG_INFINITY;
+    }
+    let open = |i: usize, j: usize| j > 0 || i >= blocked;
+    let target = |i: usize, j: usize| (n[i * m + j] as f64 + 0.5).ln();
+    let mut u = [0.0f64; LINES];
+    let mut v = [0.0f64; LINES];
+    // least squares on the open cells by alternating means
+    for _ in 0..3 {
+        for (i, ui) in u.iter_mut().enumerate().take(k) {
+            let (mut sum, mut cnt) = (0.0, 0.0);
+            for j in (0..m).filter(|&j| open(i, j)) {
+                sum += target(i, j) - v[j];
+                cnt += 1.0;
+            }
+            *ui = if cnt > 0.0 { sum / cnt } else { 0.0 };
+        }
+        for (j, vj) in v.iter_mut().enumerate().take(m) {
+            let (mut sum, mut cnt) = (0.0, 0.0);
+            for i in (0..k).filter(|&i| open(i, j)) {
+                sum += target(i, j) - u[i];
+                cnt += 1.0;
+            }
+            *vj = if cnt > 0.0 { sum / cnt } else { 0.0 };
+        }
+    }
+    let mut lb = 0.0;
+    for i in 0..k {
+        lb += u[i] * rows[i] as f64;
+    }
+    for j in 0..m {
+        lb += v[j] * cols[j] as f64;
+    }
+    for i in 0..k {
+        for j in (0..m).filter(|&j| open(i, j)) {
+            let a = u[i] + v[j];
+            if a <= 0.0 {
+                // n = 0 is the minimum of ln n! - a n
+                continue;
+            }
+            let cap = rows[i].min(cols[j]) as usize;
+            // ln n! - a n is convex, smallest where ln n <= a <= ln(n + 1)
+            let mut x = (a.exp().floor() as usize).min(cap);
+            while x < cap && lf[x + 1] - lf[x] < a {
+                x += 1;
+            }
+            while x > 0 && lf[x] - lf[x - 1] > a {
+                x -= 1;
+            }
+            lb += lf[x] - a * x as f64;
+        }
+    }
+    // the float sums above are exact to far less than this
+    lb - 1e-9
 }
 
 /// Exact min and max of `sum_i ln n_i! + ln (r_i - n_i)!` over `sum n_i = ca`,

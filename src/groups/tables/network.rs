@@ -321,6 +321,8 @@ struct Fine {
     lo: f64,
     hi: f64,
     feas: f64,
+    /// a cheaper lower bound than `lo` (`-inf` when there is none)
+    dual: f64,
 }
 
 /// The children of a stage by their (sorted) key: packed when it fits.
@@ -594,7 +596,7 @@ impl<'a> Network<'a> {
         let packed = pack(&sp.scratch_rows, open, m);
         let mut e = packed
             .and_then(|q| self.fine_memo.get(&q).copied())
-            .unwrap_or(Fine { lo: f64::NAN, hi: f64::NAN, feas: f64::NAN });
+            .unwrap_or(Fine { lo: f64::NAN, hi: f64::NAN, feas: f64::NAN, dual: f64::NEG_INFINITY });
         // the remaining problem of a middle column, completed on first use: rows
         // 0..i (their remainders; they may not take column 0) then the open rows;
         // column 0 is what is left of this column (if anything), then the later ones
@@ -615,15 +617,17 @@ impl<'a> Network<'a> {
             if ctx.terminal {
                 // two columns left: the exact minimum is cheap and is a feasible S
                 let v = super::bounds::two_column_min(open, m, lf);
-                e = Fine { lo: v - super::bounds::BOUND_SLACK, hi: f64::NAN, feas: v };
+                e = Fine { lo: v - super::bounds::BOUND_SLACK, hi: f64::NAN, feas: v, dual: f64::NEG_INFINITY };
             } else {
                 complete(sp);
-                e.feas = super::bounds::feasible_s_masked(&sp.scratch_rows, &sp.scratch_cols, blocked, lf);
+                (e.feas, e.dual) = super::bounds::feasible_s_masked(&sp.scratch_rows, &sp.scratch_cols, blocked, lf);
             }
         }
         let can_all = sp.pmin + base + e.feas >= self.thr;
         let mut can_none = sp.pmax + base + e.feas < self.thr;
-        if can_all && e.lo.is_nan() {
+        // the dual bound settles most states without the exact minimum
+        let dual_settles = can_all && sp.pmin + base + e.dual >= self.thr;
+        if can_all && !dual_settles && e.lo.is_nan() {
             complete(sp);
             e.lo = super::bounds::min_s_masked(&sp.scratch_rows, &sp.scratch_cols, blocked, lf)
                 - super::bounds::BOUND_SLACK;
@@ -645,7 +649,7 @@ impl<'a> Network<'a> {
             self.fine_memo.insert(q, e);
         }
         (
-            if can_all { e.lo } else { f64::NEG_INFINITY },
+            if dual_settles { e.dual } else if can_all { e.lo } else { f64::NEG_INFINITY },
             if can_none { e.hi } else { f64::INFINITY },
         )
     }

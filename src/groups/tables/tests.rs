@@ -261,6 +261,7 @@ fn masked_minimum_matches_a_full_listing() {
     // rows 0..b may not use column 0 (a column split in progress)
     let lf: Vec<f64> = (0..=80).map(|v| ln_fact(v as f64)).collect();
     let mut next = xorshift(0x1234_5678_9abc_def1u64);
+    let (mut tight, mut checked) = (0, 0);
     for case in 0..300 {
         let (r, c) = (2 + next(3) as usize, 2 + next(3) as usize);
         let b = 1 + next(r as u64 - 1) as usize;
@@ -290,7 +291,16 @@ fn masked_minimum_matches_a_full_listing() {
             (smin - lo).abs() < 1e-10,
             "case {case} {rs:?} {cs:?} b={b}: {smin} vs {lo}"
         );
+        // the start table's S and the dual bound bracket the minimum
+        let (feas, dual) = bounds::feasible_s_masked(&rs, &cs, b, &lf);
+        assert!(dual <= lo && lo <= feas + 1e-10, "case {case}: {dual} <= {lo} <= {feas}");
+        checked += 1;
+        if lo - dual < 1e-6 {
+            tight += 1;
+        }
     }
+    // (a bound that is always far below the minimum would be useless)
+    assert!(3 * tight > checked, "dual bound tight in {tight} of {checked} cases");
 }
 
 #[test]
