@@ -490,11 +490,14 @@ fn min_s_core(
 fn dual_bound(n: &[u32], rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64]) -> f64 {
     let (k, m) = (rows.len(), cols.len());
     const LINES: usize = 16;
-    if k > LINES || m > LINES {
+    if k > LINES || m > LINES || n.len() > 64 {
         return f64::NEG_INFINITY;
     }
     let open = |i: usize, j: usize| j > 0 || i >= blocked;
-    let target = |i: usize, j: usize| (n[i * m + j] as f64 + 0.5).ln();
+    let mut target = [0.0f64; 64];
+    for (t, &x) in target.iter_mut().zip(n) {
+        *t = (x as f64 + 0.5).ln();
+    }
     let mut u = [0.0f64; LINES];
     let mut v = [0.0f64; LINES];
     // least squares on the open cells by alternating means
@@ -502,7 +505,7 @@ fn dual_bound(n: &[u32], rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64])
         for (i, ui) in u.iter_mut().enumerate().take(k) {
             let (mut sum, mut cnt) = (0.0, 0.0);
             for j in (0..m).filter(|&j| open(i, j)) {
-                sum += target(i, j) - v[j];
+                sum += target[i * m + j] - v[j];
                 cnt += 1.0;
             }
             *ui = if cnt > 0.0 { sum / cnt } else { 0.0 };
@@ -510,7 +513,7 @@ fn dual_bound(n: &[u32], rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64])
         for (j, vj) in v.iter_mut().enumerate().take(m) {
             let (mut sum, mut cnt) = (0.0, 0.0);
             for i in (0..k).filter(|&i| open(i, j)) {
-                sum += target(i, j) - u[i];
+                sum += target[i * m + j] - u[i];
                 cnt += 1.0;
             }
             *vj = if cnt > 0.0 { sum / cnt } else { 0.0 };
@@ -531,8 +534,9 @@ fn dual_bound(n: &[u32], rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64])
                 continue;
             }
             let cap = rows[i].min(cols[j]) as usize;
-            // ln n! - a n is convex, smallest where ln n <= a <= ln(n + 1)
-            let mut x = (a.exp().floor() as usize).min(cap);
+            // ln n! - a n is convex, smallest where ln n <= a <= ln(n + 1);
+            // the fitted table's own count is close
+            let mut x = (n[i * m + j] as usize).min(cap);
             while x < cap && lf[x + 1] - lf[x] < a {
                 x += 1;
             }
