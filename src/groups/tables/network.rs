@@ -280,11 +280,7 @@ fn apply_segments(
                 mult += 1.0;
                 j += 1;
             }
-            for &(p, w) in &stage[s.parent as usize].past[s.from as usize..s.to as usize] {
-                if ch.add(p + s.edge, w * mult) {
-                    added += 1;
-                }
-            }
+            added += ch.add_run(&stage[s.parent as usize].past[s.from as usize..s.to as usize], s.edge, mult);
             i = j;
         }
         if pushed.fetch_add(added, Ordering::Relaxed) + added > MAX_PAST_ENTRIES {

@@ -73,29 +73,37 @@ impl PastTable {
         (h >> (64 - self.slots.len().trailing_zeros())) as usize
     }
 
-    /// Add weight `w` at past `p` (pasts are >= 0); returns whether it is a new entry.
-    #[inline]
-    fn add(&mut self, p: f64, w: f64) -> bool {
-        if 2 * (self.len + 1) > self.slots.len() {
+    /// Add a run of pasts, each shifted by `edge` and its weight times `mult`;
+    /// returns how many are new entries. Room for the whole run is made first,
+    /// so the loop itself never grows the table.
+    fn add_run(&mut self, run: &[(f64, f64)], edge: f64, mult: f64) -> usize {
+        while 2 * (self.len + run.len()) > self.slots.len() {
             self.grow();
         }
-        // p >= 0: truncation after +0.5 rounds to the nearest 1e-10
-        let q = (p * 1e10 + 0.5) as i64;
         let mask = self.slots.len() - 1;
-        let mut i = self.slot_of(q);
-        loop {
-            let s = &mut self.slots[i];
-            if s.0 == q {
-                s.2 += w;
-                return false;
+        let mut added = 0;
+        for &(p0, w0) in run {
+            let p = p0 + edge;
+            let w = w0 * mult;
+            // p >= 0: truncation after +0.5 rounds to the nearest 1e-10
+            let q = (p * 1e10 + 0.5) as i64;
+            let mut i = self.slot_of(q);
+            loop {
+                let s = &mut self.slots[i];
+                if s.0 == q {
+                    s.2 += w;
+                    break;
+                }
+                if s.0 == EMPTY {
+                    *s = (q, p, w);
+                    added += 1;
+                    break;
+                }
+                i = (i + 1) & mask;
             }
-            if s.0 == EMPTY {
-                *s = (q, p, w);
-                self.len += 1;
-                return true;
-            }
-            i = (i + 1) & mask;
         }
+        self.len += added;
+        added
     }
 
     fn grow(&mut self) {
@@ -143,8 +151,9 @@ impl Node {
         }
     }
 
-    pub(super) fn add(&mut self, p: f64, w: f64) -> bool {
-        self.table.add(p, w)
+    /// [`PastTable::add_run`] on this node's table.
+    pub(super) fn add_run(&mut self, run: &[(f64, f64)], edge: f64, mult: f64) -> usize {
+        self.table.add_run(run, edge, mult)
     }
 
     pub(super) fn finish(&mut self) {
