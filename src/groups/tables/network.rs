@@ -118,7 +118,7 @@ impl Shared<'_> {
 
 /// Parents a rayon task expands: fixed, so that the result does not depend on
 /// the number of threads.
-const PARENTS_PER_TASK: usize = 16;
+const PARENTS_PER_TASK: usize = 64;
 
 /// A stage with fewer live nodes than this is expanded by (node, row 0's share
 /// of the column) items, one a task, so that the first stages (one node, then a
