@@ -260,23 +260,29 @@ fn apply_segments(
     }
     let pushed = AtomicUsize::new(0);
     next.par_iter_mut().enumerate().try_for_each(|(ci, ch)| {
-        let mut mine: Vec<&Segment> = order[start[ci]..start[ci + 1]].iter().map(|&i| &segs[i as usize]).collect();
-        mine.sort_unstable_by(|a, b| {
-            (a.parent, a.from, a.to)
-                .cmp(&(b.parent, b.from, b.to))
-                .then(a.edge.total_cmp(&b.edge))
-        });
-        let segs = &mine;
+        // a child's segments from one parent with the same edge carry the same
+        // window (it depends on the parent, the child and the edge only): sorted
+        // by (parent, edge) they are adjacent; edges are >= 0, so their bits sort
+        // like their values
+        let mut mine: Vec<(u128, u32)> = order[start[ci]..start[ci + 1]]
+            .iter()
+            .map(|&i| {
+                let s = &segs[i as usize];
+                (((s.parent as u128) << 64) | s.edge.to_bits() as u128, i)
+            })
+            .collect();
+        mine.sort_unstable_by_key(|&(key, _)| key);
         let mut added = 0usize;
         let mut i = 0;
-        while i < segs.len() {
-            let s = segs[i];
+        while i < mine.len() {
+            let s = &segs[mine[i].1 as usize];
             let mut mult = 1.0;
             let mut j = i + 1;
-            while j < segs.len()
-                && (segs[j].parent, segs[j].from, segs[j].to) == (s.parent, s.from, s.to)
-                && segs[j].edge - s.edge <= 1e-11
-            {
+            while j < mine.len() {
+                let t = &segs[mine[j].1 as usize];
+                if (t.parent, t.from, t.to) != (s.parent, s.from, s.to) || t.edge - s.edge > 1e-11 {
+                    break;
+                }
                 mult += 1.0;
                 j += 1;
             }
