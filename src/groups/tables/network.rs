@@ -423,31 +423,31 @@ impl<'a> Network<'a> {
         }
     }
 
-    fn make(&mut self, key: Vec<u32>, rest: &[u32]) -> Node {
+    /// A node's bounds on `S` over its completions and the log of their total
+    /// weight: kept per stage (the columns `rest` are the stage's), as every
+    /// task that reaches a child needs them.
+    fn bounds_of(&mut self, key: &[u32], rest: &[u32]) -> (f64, f64, f64) {
         let lf = self.lf;
-        // a child is made by every task that reaches it: its bounds are kept
-        // per stage (the columns `rest` are the stage's)
-        let packed = ChildIndex::pack(&key);
-        let known = packed.and_then(|q| self.node_memo.get(&q).copied());
-        let (smin, smax, ln_total) = match known {
-            Some(v) => v,
-            None => {
-                let (smin, smax) = self.bounder.of(&key, rest);
-                let tot: u32 = key.iter().sum();
-                let ln_total = lf[tot as usize]
-                    - key.iter().map(|&v| lf[v as usize]).sum::<f64>()
-                    - rest.iter().map(|&v| lf[v as usize]).sum::<f64>();
-                if let Some(q) = packed {
-                    self.node_memo.insert(q, (smin, smax, ln_total));
-                }
-                (smin, smax, ln_total)
-            }
-        };
+        let packed = ChildIndex::pack(key);
+        if let Some(v) = packed.and_then(|q| self.node_memo.get(&q).copied()) {
+            return v;
+        }
+        let (smin, smax) = self.bounder.of(key, rest);
+        let tot: u32 = key.iter().sum();
+        let ln_total = lf[tot as usize]
+            - key.iter().map(|&v| lf[v as usize]).sum::<f64>()
+            - rest.iter().map(|&v| lf[v as usize]).sum::<f64>();
+        if let Some(q) = packed {
+            self.node_memo.insert(q, (smin, smax, ln_total));
+        }
+        (smin, smax, ln_total)
+    }
+
+    fn make(&mut self, key: Vec<u32>, rest: &[u32]) -> Node {
+        let (smin, _, _) = self.bounds_of(&key, rest);
         Node {
             key,
             smin,
-            smax,
-            ln_total,
             past: Vec::new(),
             suffix: Vec::new(),
             vals: Vec::new(),
@@ -737,31 +737,32 @@ impl<'a> Network<'a> {
         // (the last column's splits end in `terminal_pair`, never here)
         debug_assert!(!ctx.terminal);
         sp.child.sort_unstable();
-        let idx = match index.get(&sp.child) {
-            Some(i) => i,
-            None => {
-                let i = next.len();
-                let nd = self.make(sp.child.clone(), ctx.rest);
-                next.push(nd);
-                index.insert(&sp.child, i);
-                i
-            }
-        };
-        let ch = &mut next[idx];
+        let (smin, smax, ln_total) = self.bounds_of(&sp.child, ctx.rest);
         // pasts are sorted: those with p >= thr - edge - smin count with every
         // completion (a suffix, from the suffix sums); those below thr - edge - smax never
         let vals = &node.vals;
-        let all_at = self.thr - edge - ch.smin;
-        let none_below = self.thr - edge - ch.smax;
+        let all_at = self.thr - edge - smin;
+        let none_below = self.thr - edge - smax;
         if vals[vals.len() - 1] < none_below {
             return Ok(());
         }
         let all_from = if vals[0] >= all_at { 0 } else { lower_bound(vals, all_at) };
         if all_from < vals.len() {
-            self.pvalue += (self.k_const - edge + ch.ln_total + node.suffix[all_from]).exp();
+            self.pvalue += (self.k_const - edge + ln_total + node.suffix[all_from]).exp();
         }
         let some_from = lower_bound(&vals[..all_from], none_below);
         if some_from < all_from {
+            // only a child that receives pasts is made
+            let idx = match index.get(&sp.child) {
+                Some(i) => i,
+                None => {
+                    let i = next.len();
+                    let nd = self.make(sp.child.clone(), ctx.rest);
+                    next.push(nd);
+                    index.insert(&sp.child, i);
+                    i
+                }
+            };
             self.segments.push(Segment {
                 child: idx as u32,
                 parent: sp.parent,

@@ -43,9 +43,8 @@ pub(super) type BuildFx = std::hash::BuildHasherDefault<Fx>;
 
 pub(super) struct Node {
     pub(super) key: Vec<u32>,
+    /// the least `S` over the node's completions (the root's tells whether every table counts)
     pub(super) smin: f64,
-    pub(super) smax: f64,
-    pub(super) ln_total: f64,
     /// (past sum of ln n!, multiplicity), sorted by the past sum once the stage is built
     pub(super) past: Vec<(f64, f64)>,
     /// while the stage is built: the pasts in an open-addressing table keyed by
