@@ -490,13 +490,13 @@ def fisher_exact(
     cores; the result does not depend on the number of threads.
 
     Cost grows quickly with the total, the number of cells and the strength of
-    association: a 5 x 5 with total ~120 takes ~0.05 s near independence but
-    ~10 s with a strong diagonal; a 5 x 5 with total ~200 takes 1-2 s near
-    independence or with uneven margins, and one with strong association can
-    exceed the memory/work guard, which
-    raises ``InvalidInputError``: then use ``n_resamples`` (a Monte Carlo
-    p-value, as R ``simulate.p.value = TRUE``), collapse categories or use
-    :func:`chisq`.
+    association (measured on 2 cores): a 5 x 5 with total ~120 takes ~0.02 s
+    near independence but ~9 s with a strong diagonal; a 5 x 5 with total ~200
+    takes 0.75-1 s near independence or with uneven margins (R: 3-12 minutes),
+    and one with strong association can exceed the memory/work guard after
+    10-20 s, which raises ``InvalidInputError``: then use ``n_resamples`` (a
+    Monte Carlo p-value, as R ``simulate.p.value = TRUE``), collapse categories
+    or use :func:`chisq`.
 
     Parameters
     ----------
