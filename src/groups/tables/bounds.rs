@@ -14,7 +14,12 @@
 //!   or column with one cell, which then holds the whole line total). So
 //!   `max S(R, C) = max` over a row `i` and column `j` with `R_i <= C_j` of
 //!   `ln R_i! + max S(R without i, C with C_j - R_i)` (and the same with the roles
-//!   of rows and columns exchanged), memoised on the sorted margins.
+//!   of rows and columns exchanged), memoised on the sorted margins. The
+//!   network's nodes use the cheaper relaxation bound instead (each line spread
+//!   under the other margins as caps), which in practice drops the same pasts;
+//!   the exact maximum serves the partial column splits, where it is rarely needed.
+//! * A Lagrangian dual bound from a near-optimal table settles most partial
+//!   splits without the exact minimum.
 
 use std::collections::HashMap;
 

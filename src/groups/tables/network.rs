@@ -7,9 +7,9 @@
 //! shorter dimension is the "rows"); a node is the multiset of row sums still
 //! to fill, and carries the distinct partial sums `S` ("pasts", with their
 //! multiplicities) of the paths that reach it. Every node knows the exact
-//! minimum and maximum of `S` over its completions (`bounds`), so a past either
-//! counts with every completion (its whole mass is added in closed form), with
-//! none (dropped), or is carried to the next stage.
+//! minimum of `S` over its completions and an upper bound on it (`bounds`), so
+//! a past either counts with every completion (its whole mass is added in
+//! closed form), with none (dropped), or is carried to the next stage.
 //!
 //! Splitting a column over the rows is itself searched row by row with the same
 //! bounds: a partial split whose completions all count for every past (or for
@@ -494,7 +494,7 @@ impl<'a> Network<'a> {
         match first {
             None => self.split(&mut sp, ctx, next, index, 0, ctx.ck, 0.0, 0.0),
             Some(v) => {
-                // only row 0's share `v` of the column (see `WorkItem`)
+                // only row 0's share `v` of the column (see `work_items`)
                 sp.cells[0] = v;
                 let lf = self.lf;
                 let (fe, fw) = (lf[v as usize], lf[v as usize] + lf[(node.key[0] - v) as usize]);
