@@ -20,7 +20,12 @@ pub enum StatsError {
         allowed: Cow<'static, str>,
     },
     /// Two inputs that must have the same length do not.
-    LengthMismatch { arg_a: Arg, len_a: usize, arg_b: Arg, len_b: usize },
+    LengthMismatch {
+        arg_a: Arg,
+        len_a: usize,
+        arg_b: Arg,
+        len_b: usize,
+    },
     /// Too few (non-missing) observations for the statistic.
     TooFew { arg: Arg, n: usize, min: usize },
     /// An option/argument that is not a data value (`conf_level=1.5`, unknown method).
@@ -32,20 +37,64 @@ pub enum StatsError {
 }
 
 impl StatsError {
-    pub fn invalid(arg: impl Into<Arg>, row: usize, value: f64, reason: &'static str, allowed: impl Into<Cow<'static, str>>) -> Self {
-        StatsError::InvalidValue { arg: arg.into(), row, col: None, value, reason, allowed: allowed.into() }
+    pub fn invalid(
+        arg: impl Into<Arg>,
+        row: usize,
+        value: f64,
+        reason: &'static str,
+        allowed: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        StatsError::InvalidValue {
+            arg: arg.into(),
+            row,
+            col: None,
+            value,
+            reason,
+            allowed: allowed.into(),
+        }
     }
-    pub fn invalid_at(arg: impl Into<Arg>, row: usize, col: usize, value: f64, reason: &'static str, allowed: impl Into<Cow<'static, str>>) -> Self {
-        StatsError::InvalidValue { arg: arg.into(), row, col: Some(col), value, reason, allowed: allowed.into() }
+    pub fn invalid_at(
+        arg: impl Into<Arg>,
+        row: usize,
+        col: usize,
+        value: f64,
+        reason: &'static str,
+        allowed: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        StatsError::InvalidValue {
+            arg: arg.into(),
+            row,
+            col: Some(col),
+            value,
+            reason,
+            allowed: allowed.into(),
+        }
     }
     pub fn argument(arg: impl Into<Arg>, message: impl Into<String>) -> Self {
-        StatsError::InvalidArgument { arg: arg.into(), message: message.into() }
+        StatsError::InvalidArgument {
+            arg: arg.into(),
+            message: message.into(),
+        }
     }
-    pub fn length(arg_a: impl Into<Arg>, len_a: usize, arg_b: impl Into<Arg>, len_b: usize) -> Self {
-        StatsError::LengthMismatch { arg_a: arg_a.into(), len_a, arg_b: arg_b.into(), len_b }
+    pub fn length(
+        arg_a: impl Into<Arg>,
+        len_a: usize,
+        arg_b: impl Into<Arg>,
+        len_b: usize,
+    ) -> Self {
+        StatsError::LengthMismatch {
+            arg_a: arg_a.into(),
+            len_a,
+            arg_b: arg_b.into(),
+            len_b,
+        }
     }
     pub fn too_few(arg: impl Into<Arg>, n: usize, min: usize) -> Self {
-        StatsError::TooFew { arg: arg.into(), n, min }
+        StatsError::TooFew {
+            arg: arg.into(),
+            n,
+            min,
+        }
     }
     /// Row of an `InvalidValue`, used to keep the first offending row when work runs in parallel.
     pub fn row(&self) -> usize {
@@ -59,21 +108,32 @@ impl StatsError {
 impl fmt::Display for StatsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            StatsError::InvalidValue { arg, row, col, value, reason, allowed } => {
+            StatsError::InvalidValue {
+                arg,
+                row,
+                col,
+                value,
+                reason,
+                allowed,
+            } => {
                 match col {
                     Some(c) => write!(f, "{arg}[{row}, {c}]")?,
                     None => write!(f, "{arg}[{row}]")?,
                 }
                 write!(f, " = {value}: {reason}; {allowed}")
             }
-            StatsError::LengthMismatch { arg_a, len_a, arg_b, len_b } => write!(
+            StatsError::LengthMismatch {
+                arg_a,
+                len_a,
+                arg_b,
+                len_b,
+            } => write!(
                 f,
                 "{arg_a} and {arg_b} must have the same length; got {len_a} and {len_b}"
             ),
-            StatsError::TooFew { arg, n, min } => write!(
-                f,
-                "{arg}: {n} non-missing value(s); at least {min} needed"
-            ),
+            StatsError::TooFew { arg, n, min } => {
+                write!(f, "{arg}: {n} non-missing value(s); at least {min} needed")
+            }
             StatsError::InvalidArgument { arg, message } => write!(f, "{arg}: {message}"),
             StatsError::Singular { what } => write!(f, "singular system: {what}"),
             StatsError::NotConverged { what, iterations } => {
@@ -94,7 +154,10 @@ mod tests {
     #[test]
     fn message_names_argument_row_value_and_range() {
         let e = StatsError::invalid("tjc", 3, 29.0, "out of range", "allowed integers 0-28");
-        assert_eq!(e.to_string(), "tjc[3] = 29: out of range; allowed integers 0-28");
+        assert_eq!(
+            e.to_string(),
+            "tjc[3] = 29: out of range; allowed integers 0-28"
+        );
         assert_eq!(e.row(), 3);
     }
 

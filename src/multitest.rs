@@ -67,7 +67,11 @@ fn adjust_complete(p: &[f64], method: Adjust) -> Vec<f64> {
             // decreasing order (R: order(p, decreasing = TRUE), stable)
             let mut o: Vec<usize> = (0..n).collect();
             o.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
-            let q: f64 = if method == Adjust::By { (1..=n).map(|i| 1.0 / i as f64).sum() } else { 1.0 };
+            let q: f64 = if method == Adjust::By {
+                (1..=n).map(|i| 1.0 / i as f64).sum()
+            } else {
+                1.0
+            };
             let mut run = f64::INFINITY;
             for (j, &k) in o.iter().enumerate() {
                 let i = (n - j) as f64; // R's i = lp:1
@@ -83,13 +87,18 @@ fn adjust_complete(p: &[f64], method: Adjust) -> Vec<f64> {
         Adjust::Hommel => {
             let o = order(p);
             let s: Vec<f64> = o.iter().map(|&k| p[k]).collect();
-            let init = (0..n).map(|i| nf * s[i] / (i + 1) as f64).fold(f64::INFINITY, f64::min);
+            let init = (0..n)
+                .map(|i| nf * s[i] / (i + 1) as f64)
+                .fold(f64::INFINITY, f64::min);
             let mut q = vec![init; n];
             let mut pa = vec![init; n];
             for m in (2..n).rev() {
                 let mf = m as f64;
                 // i1 = 1..=n-m+1, i2 = n-m+2..=n (1-based)
-                let q1 = ((n - m + 1)..n).enumerate().map(|(j, i)| mf * s[i] / (j + 2) as f64).fold(f64::INFINITY, f64::min);
+                let q1 = ((n - m + 1)..n)
+                    .enumerate()
+                    .map(|(j, i)| mf * s[i] / (j + 2) as f64)
+                    .fold(f64::INFINITY, f64::min);
                 for i in 0..=(n - m) {
                     q[i] = (mf * s[i]).min(q1);
                 }
@@ -113,7 +122,13 @@ fn adjust_complete(p: &[f64], method: Adjust) -> Vec<f64> {
 pub fn adjust(p: &[f64], method: Adjust) -> Result<Vec<f64>> {
     for (i, &v) in p.iter().enumerate() {
         if !v.is_nan() && !(0.0..=1.0).contains(&v) {
-            return Err(StatsError::invalid("pvalues", i, v, "out of range", "p-values must lie in [0, 1] (NaN = missing)"));
+            return Err(StatsError::invalid(
+                "pvalues",
+                i,
+                v,
+                "out of range",
+                "p-values must lie in [0, 1] (NaN = missing)",
+            ));
         }
     }
     let keep: Vec<usize> = (0..p.len()).filter(|&i| !p[i].is_nan()).collect();

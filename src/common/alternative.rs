@@ -41,7 +41,10 @@ pub fn check_conf_level(c: f64) -> Result<f64> {
     if c > 0.0 && c < 1.0 {
         Ok(c)
     } else {
-        Err(StatsError::argument("conf_level", format!("{c} is outside (0, 1)")))
+        Err(StatsError::argument(
+            "conf_level",
+            format!("{c} is outside (0, 1)"),
+        ))
     }
 }
 

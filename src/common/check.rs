@@ -17,12 +17,25 @@ pub struct At<'a> {
 
 impl<'a> At<'a> {
     pub fn new(arg: &'a Arg, row: usize) -> Self {
-        At { arg, row, col: None }
+        At {
+            arg,
+            row,
+            col: None,
+        }
     }
     pub fn cell(arg: &'a Arg, row: usize, col: usize) -> Self {
-        At { arg, row, col: Some(col) }
+        At {
+            arg,
+            row,
+            col: Some(col),
+        }
     }
-    pub fn error(&self, value: f64, reason: &'static str, allowed: impl Into<Cow<'static, str>>) -> StatsError {
+    pub fn error(
+        &self,
+        value: f64,
+        reason: &'static str,
+        allowed: impl Into<Cow<'static, str>>,
+    ) -> StatsError {
         StatsError::InvalidValue {
             arg: self.arg.clone(),
             row: self.row,
@@ -50,7 +63,14 @@ pub fn present(v: f64, policy: NanPolicy, at: At<'_>, allowed: &'static str) -> 
 
 /// An integer in `lo..=hi` (3.0 is an integer; 1.5 and inf are not).
 #[inline]
-pub fn integer(v: f64, lo: f64, hi: f64, policy: NanPolicy, at: At<'_>, allowed: &'static str) -> Result<()> {
+pub fn integer(
+    v: f64,
+    lo: f64,
+    hi: f64,
+    policy: NanPolicy,
+    at: At<'_>,
+    allowed: &'static str,
+) -> Result<()> {
     if !present(v, policy, at, allowed)? {
         return Ok(());
     }
@@ -163,7 +183,15 @@ mod tests {
         for v in [0.0, 1.0, -3.0, 28.0, 1e15, 4503599627370497.0, 1e300] {
             assert!(is_integer(v), "{v}");
         }
-        for v in [0.5, -2.5, 27.999999999, 1e-300, 1e15 + 0.5, f64::NAN, f64::INFINITY] {
+        for v in [
+            0.5,
+            -2.5,
+            27.999999999,
+            1e-300,
+            1e15 + 0.5,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
             assert!(!is_integer(v) || v.is_infinite(), "{v}");
         }
     }
@@ -172,9 +200,39 @@ mod tests {
     fn real_check_honours_open_bounds() {
         let a: Arg = "esr".into();
         let at = At::new(&a, 0);
-        assert!(real(0.0, 0.0, f64::INFINITY, true, false, NanPolicy::Propagate, at, "> 0").is_err());
-        assert!(real(1e-9, 0.0, f64::INFINITY, true, false, NanPolicy::Propagate, at, "> 0").is_ok());
-        assert!(real(f64::INFINITY, 0.0, f64::INFINITY, true, false, NanPolicy::Propagate, at, "> 0").is_err());
+        assert!(real(
+            0.0,
+            0.0,
+            f64::INFINITY,
+            true,
+            false,
+            NanPolicy::Propagate,
+            at,
+            "> 0"
+        )
+        .is_err());
+        assert!(real(
+            1e-9,
+            0.0,
+            f64::INFINITY,
+            true,
+            false,
+            NanPolicy::Propagate,
+            at,
+            "> 0"
+        )
+        .is_ok());
+        assert!(real(
+            f64::INFINITY,
+            0.0,
+            f64::INFINITY,
+            true,
+            false,
+            NanPolicy::Propagate,
+            at,
+            "> 0"
+        )
+        .is_err());
     }
 
     #[test]

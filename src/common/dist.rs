@@ -39,11 +39,15 @@ pub fn t_ppf(p: f64, df: f64) -> Result<f64> {
 }
 
 pub fn chi2_sf(x: f64, df: f64) -> Result<f64> {
-    Ok(ChiSquared::new(df).map_err(|e| bad("chi-squared", e))?.sf(x))
+    Ok(ChiSquared::new(df)
+        .map_err(|e| bad("chi-squared", e))?
+        .sf(x))
 }
 
 pub fn f_sf(x: f64, df1: f64, df2: f64) -> Result<f64> {
-    Ok(FisherSnedecor::new(df1, df2).map_err(|e| bad("F", e))?.sf(x))
+    Ok(FisherSnedecor::new(df1, df2)
+        .map_err(|e| bad("F", e))?
+        .sf(x))
 }
 
 #[cfg(test)]
@@ -72,7 +76,6 @@ pub fn binom_cdf(k: i64, n: u64, p: f64) -> Result<f64> {
     let b = Binomial::new(p, n).map_err(|e| bad("binomial", e))?;
     Ok(b.cdf(k as u64))
 }
-
 
 /// `(P(X <= k), P(X >= k))` for `X ~ Binomial(n, 1/2)`, each computed from the
 /// smaller tail by symmetry so that values near 1 are exact to rounding.

@@ -45,7 +45,8 @@ pub fn ln_normal(x: f64) -> f64 {
                 + z * (1.0 / 9.0
                     + z * (1.0 / 11.0
                         + z * (1.0 / 13.0
-                            + z * (1.0 / 15.0 + z * (1.0 / 17.0 + z * (1.0 / 19.0 + z * (1.0 / 21.0)))))))));
+                            + z * (1.0 / 15.0
+                                + z * (1.0 / 17.0 + z * (1.0 / 19.0 + z * (1.0 / 21.0)))))))));
     // ln m = f - f^2/2 + s (f^2/2 + z p * 2 ... ): use the compensated form
     // ln m = 2s + 2 s z p = f - hfsq + s (hfsq + 2 z p)  (since 2s = f - s f)
     let hfsq = 0.5 * f * f;

@@ -79,7 +79,12 @@ pub fn sort_keys_u32(keys: &mut [u32], tmp: &mut Vec<u32>) {
         keys[*b as usize] = k;
         *b += 1;
     }
-    if keys.iter().zip(&keys[1..]).fold(false, |u, (&a, &b)| u | (a > b)) && !insertion_sort_bounded(keys, 8 * n) {
+    if keys
+        .iter()
+        .zip(&keys[1..])
+        .fold(false, |u, (&a, &b)| u | (a > b))
+        && !insertion_sort_bounded(keys, 8 * n)
+    {
         keys.sort_unstable();
     }
 }
@@ -166,7 +171,9 @@ mod tests {
     fn equals_a_comparison_sort() {
         let mut state = 7u64;
         let mut next = || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             state >> 20
         };
         for n in [0, 1, 63, 64, 65, 200, 3000] {
@@ -174,8 +181,14 @@ mod tests {
                 let mut keys: Vec<u64> = (0..n)
                     .map(|i| match kind {
                         0 => next(),
-                        1 => next() % 5,                        // heavy ties
-                        _ => if i == 0 { u64::MAX } else { next() % 1000 }, // an outlier
+                        1 => next() % 5, // heavy ties
+                        _ => {
+                            if i == 0 {
+                                u64::MAX
+                            } else {
+                                next() % 1000
+                            }
+                        } // an outlier
                     })
                     .collect();
                 let mut want = keys.clone();
@@ -190,7 +203,9 @@ mod tests {
     fn u32_sort_equals_a_comparison_sort() {
         let mut state = 11u64;
         let mut next = || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (state >> 32) as u32
         };
         let mut tmp = Vec::new();
@@ -199,12 +214,18 @@ mod tests {
                 let mut keys: Vec<u32> = (0..n)
                     .map(|i| match kind {
                         0 => next(),
-                        1 => next() % 5,                                   // heavy ties
-                        2 => if i == 0 { u32::MAX } else { next() % 1000 }, // an outlier: the insertion sort gives up
-                        3 => 7,                                            // all equal
-                        4 => next() >> 20,                                 // fewer than 16 significant bits
-                        5 => (n - i) as u32 * 3,                           // descending
-                        _ => (next() >> 1) & !0xffff | (i as u32 % 3),     // equal top 16 bits in groups
+                        1 => next() % 5, // heavy ties
+                        2 => {
+                            if i == 0 {
+                                u32::MAX
+                            } else {
+                                next() % 1000
+                            }
+                        } // an outlier: the insertion sort gives up
+                        3 => 7,          // all equal
+                        4 => next() >> 20, // fewer than 16 significant bits
+                        5 => (n - i) as u32 * 3, // descending
+                        _ => (next() >> 1) & !0xffff | (i as u32 % 3), // equal top 16 bits in groups
                     })
                     .collect();
                 let mut want = keys.clone();
@@ -217,11 +238,25 @@ mod tests {
 
     #[test]
     fn grid_keys_are_monotone() {
-        let vals = [-1e300, -3.5, -1e-300, -0.0, 0.0, 1e-300, 2.0, 2.0 + 1e-15, 1e300];
+        let vals = [
+            -1e300,
+            -3.5,
+            -1e-300,
+            -0.0,
+            0.0,
+            1e-300,
+            2.0,
+            2.0 + 1e-15,
+            1e300,
+        ];
         let g = Grid30::new(-1.7e308, 1.7e308);
         assert!(g.is_none(), "a range that overflows has no grid");
         let g = Grid30::new(-3.5, 2.0).unwrap();
-        let inside: Vec<f64> = vals.iter().copied().filter(|v| (-3.5..=2.0).contains(v)).collect();
+        let inside: Vec<f64> = vals
+            .iter()
+            .copied()
+            .filter(|v| (-3.5..=2.0).contains(v))
+            .collect();
         let keys: Vec<u32> = inside.iter().map(|&v| g.key(v)).collect();
         assert!(keys.windows(2).all(|w| w[0] <= w[1]), "{keys:?}");
         assert_eq!(keys[0], 0);
@@ -231,11 +266,17 @@ mod tests {
         // random values: sorting by grid key orders distinct grid points by value
         let mut state = 5u64;
         let mut next = || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (state >> 11) as f64 / (1u64 << 53) as f64
         };
         let v: Vec<f64> = (0..2000).map(|_| (next() - 0.5) * 1e5).collect();
-        let (lo, hi) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
+        let (lo, hi) = v
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                (a.min(x), b.max(x))
+            });
         let g = Grid30::new(lo, hi).unwrap();
         for (a, b) in v.iter().zip(&v[1..]) {
             let (ka, kb) = (g.key(*a), g.key(*b));

@@ -18,7 +18,10 @@ impl Method {
             "auto" => Ok(Method::Auto),
             "exact" => Ok(Method::Exact),
             "approx" | "asymptotic" => Ok(Method::Approx),
-            o => Err(StatsError::argument("method", format!("{o:?} is not one of 'auto', 'exact', 'approx'"))),
+            o => Err(StatsError::argument(
+                "method",
+                format!("{o:?} is not one of 'auto', 'exact', 'approx'"),
+            )),
         }
     }
 }

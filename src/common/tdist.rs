@@ -38,7 +38,10 @@ fn coef(a: f64, b: f64, m: usize) -> (f64, f64) {
     let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
     let m = m as f64;
     let m2 = 2.0 * m;
-    (m * (b - m) / ((qam + m2) * (a + m2)), -(a + m) * (qab + m) / ((a + m2) * (qap + m2)))
+    (
+        m * (b - m) / ((qam + m2) * (a + m2)),
+        -(a + m) * (qab + m) / ((a + m2) * (qap + m2)),
+    )
 }
 
 #[inline]
@@ -49,7 +52,11 @@ fn coef_e1(a: f64, b: f64) -> f64 {
 impl Cf {
     fn new(a: f64, b: f64) -> Self {
         let (even, odd) = (1..=MAX_M).map(|m| coef(a, b, m)).unzip();
-        Cf { e1: coef_e1(a, b), even, odd }
+        Cf {
+            e1: coef_e1(a, b),
+            even,
+            odd,
+        }
     }
 }
 
@@ -65,7 +72,12 @@ struct Consts {
 impl Consts {
     fn new(df: f64) -> Self {
         let (a, b) = (df / 2.0, 0.5);
-        Consts { df, a, ln_c: ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b), switch: (a + 1.0) / (a + b + 2.0) }
+        Consts {
+            df,
+            a,
+            ln_c: ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b),
+            switch: (a + 1.0) / (a + b + 2.0),
+        }
     }
 }
 
@@ -74,7 +86,12 @@ impl Consts {
 /// computed on the spot: the same numbers either way, so one value and a
 /// batch agree to the bit).
 #[inline(always)]
-fn half_ib<const N: usize>(c: &Consts, t: &[f64; N], e1: impl Fn(bool) -> f64, cf: impl Fn(bool, usize) -> (f64, f64)) -> [f64; N] {
+fn half_ib<const N: usize>(
+    c: &Consts,
+    t: &[f64; N],
+    e1: impl Fn(bool) -> f64,
+    cf: impl Fn(bool, usize) -> (f64, f64),
+) -> [f64; N] {
     let mut x = [0.0; N];
     let mut hs = [0.0; N];
     let mut sym = [false; N];
@@ -94,7 +111,8 @@ fn half_ib<const N: usize>(c: &Consts, t: &[f64; N], e1: impl Fn(bool) -> f64, c
     for l in 0..N {
         symm[l] = (sym[l] as u64).wrapping_neg();
     }
-    let pick = |m: u64, yes: f64, no: f64| f64::from_bits((yes.to_bits() & m) | (no.to_bits() & !m));
+    let pick =
+        |m: u64, yes: f64, no: f64| f64::from_bits((yes.to_bits() & m) | (no.to_bits() & !m));
     let (mut a1, mut b1) = ([1.0; N], [1.0; N]);
     let mut a2 = [1.0; N];
     let mut b2 = [0.0; N];
@@ -133,7 +151,8 @@ fn half_ib<const N: usize>(c: &Consts, t: &[f64; N], e1: impl Fn(bool) -> f64, c
             for l in 0..N {
                 let s = b2[l].abs();
                 // (converged lanes stay frozen: the same bits as alone)
-                let out_of_range = done[l] == 0 && !(1e-150..=1e150).contains(&s) && s > 0.0 && s.is_finite();
+                let out_of_range =
+                    done[l] == 0 && !(1e-150..=1e150).contains(&s) && s > 0.0 && s.is_finite();
                 let r = if out_of_range { 1.0 / s } else { 1.0 };
                 a1[l] *= r;
                 b1[l] *= r;
@@ -150,7 +169,11 @@ fn half_ib<const N: usize>(c: &Consts, t: &[f64; N], e1: impl Fn(bool) -> f64, c
         let h = hs[l];
         let bt = (c.ln_c + c.a * h.ln() + 0.5 * (1.0 - h).ln()).exp();
         let g = a2[l] / b2[l];
-        let i = if sym[l] { 1.0 - bt * g / 0.5 } else { bt * g / c.a };
+        let i = if sym[l] {
+            1.0 - bt * g / 0.5
+        } else {
+            bt * g / c.a
+        };
         out[l] = 0.5 * i;
     }
     out
@@ -195,13 +218,24 @@ pub fn pvalue(t: f64, df: f64, alternative: Alternative) -> Result<f64> {
         return finish(t, f64::NAN, df, alternative);
     }
     let c = Consts::new(df);
-    let ib = half_ib(&c, &[t], |sym| if sym { coef_e1(0.5, c.a) } else { coef_e1(c.a, 0.5) }, |sym, m| {
-        if sym {
-            coef(0.5, c.a, m)
-        } else {
-            coef(c.a, 0.5, m)
-        }
-    });
+    let ib = half_ib(
+        &c,
+        &[t],
+        |sym| {
+            if sym {
+                coef_e1(0.5, c.a)
+            } else {
+                coef_e1(c.a, 0.5)
+            }
+        },
+        |sym, m| {
+            if sym {
+                coef(0.5, c.a, m)
+            } else {
+                coef(c.a, 0.5, m)
+            }
+        },
+    );
     finish(t, ib[0], df, alternative)
 }
 
@@ -219,7 +253,11 @@ impl TTails {
             return None;
         }
         let c = Consts::new(df);
-        Some(TTails { c, direct: Cf::new(c.a, 0.5), swapped: Cf::new(0.5, c.a) })
+        Some(TTails {
+            c,
+            direct: Cf::new(c.a, 0.5),
+            swapped: Cf::new(0.5, c.a),
+        })
     }
 
     pub fn df(&self) -> f64 {
@@ -229,13 +267,18 @@ impl TTails {
     #[inline(always)]
     fn lanes_generic(&self, lane: &[f64; LANES]) -> [f64; LANES] {
         let (d, s) = (&self.direct, &self.swapped);
-        half_ib(&self.c, lane, |sym| if sym { s.e1 } else { d.e1 }, |sym, m| {
-            if sym {
-                (s.even[m - 1], s.odd[m - 1])
-            } else {
-                (d.even[m - 1], d.odd[m - 1])
-            }
-        })
+        half_ib(
+            &self.c,
+            lane,
+            |sym| if sym { s.e1 } else { d.e1 },
+            |sym, m| {
+                if sym {
+                    (s.even[m - 1], s.odd[m - 1])
+                } else {
+                    (d.even[m - 1], d.odd[m - 1])
+                }
+            },
+        )
     }
 
     /// The same code compiled for AVX2 (4-wide vectors; no FMA, so every
@@ -288,16 +331,30 @@ mod tests {
 
     #[test]
     fn agrees_with_statrs_over_a_grid() {
-        let mut ts = vec![0.0, -0.0, 1e-9, -1e-4, f64::INFINITY, f64::NAN, -f64::INFINITY];
+        let mut ts = vec![
+            0.0,
+            -0.0,
+            1e-9,
+            -1e-4,
+            f64::INFINITY,
+            f64::NAN,
+            -f64::INFINITY,
+        ];
         let mut v = 1e-3;
         while v < 2e3 {
             ts.push(v);
             ts.push(-v * 1.37);
             v *= 1.09;
         }
-        for df in [1.0, 1.5, 2.0, 3.0, 5.0, 9.0, 19.0, 49.0, 99.0, 199.0, 999.0, 12345.0] {
+        for df in [
+            1.0, 1.5, 2.0, 3.0, 5.0, 9.0, 19.0, 49.0, 99.0, 199.0, 999.0, 12345.0,
+        ] {
             let tt = TTails::new(df).unwrap();
-            for alt in [Alternative::TwoSided, Alternative::Less, Alternative::Greater] {
+            for alt in [
+                Alternative::TwoSided,
+                Alternative::Less,
+                Alternative::Greater,
+            ] {
                 let mut out = vec![0.0; ts.len()];
                 tt.pvalues(&ts, alt, &mut out).unwrap();
                 for (&t, &p) in ts.iter().zip(&out) {
@@ -305,7 +362,9 @@ mod tests {
                         f64::NAN
                     } else {
                         match alt {
-                            Alternative::TwoSided => (2.0 * dist::t_sf(t.abs(), df).unwrap()).min(1.0),
+                            Alternative::TwoSided => {
+                                (2.0 * dist::t_sf(t.abs(), df).unwrap()).min(1.0)
+                            }
                             Alternative::Less => dist::t_cdf(t, df).unwrap(),
                             Alternative::Greater => dist::t_sf(t, df).unwrap(),
                         }
@@ -316,7 +375,11 @@ mod tests {
                     }
                     // relative where representable, absolute near underflow (statrs itself is
                     // ~5e-12 off the true value at df = 12345, t = 1.9: ln-gamma cancellation)
-                    assert!(rel(p, want) < if df < 1000.0 { 1e-13 } else { 2e-12 } || (p - want).abs() < 1e-300, "df {df} t {t} {alt:?}: {p} vs {want}");
+                    assert!(
+                        rel(p, want) < if df < 1000.0 { 1e-13 } else { 2e-12 }
+                            || (p - want).abs() < 1e-300,
+                        "df {df} t {t} {alt:?}: {p} vs {want}"
+                    );
                 }
             }
         }
@@ -325,13 +388,18 @@ mod tests {
 
     #[test]
     fn one_value_equals_the_batch_to_the_bit() {
-        let ts: Vec<f64> = (0..200).map(|i| (i as f64 * 0.731).sin() * (1.0 + i as f64 / 20.0)).collect();
+        let ts: Vec<f64> = (0..200)
+            .map(|i| (i as f64 * 0.731).sin() * (1.0 + i as f64 / 20.0))
+            .collect();
         for df in [1.0, 7.0, 199.0, 5000.0] {
             let tt = TTails::new(df).unwrap();
             let mut out = vec![0.0; ts.len()];
             tt.pvalues(&ts, Alternative::TwoSided, &mut out).unwrap();
             for (&t, &p) in ts.iter().zip(&out) {
-                assert_eq!(p.to_bits(), pvalue(t, df, Alternative::TwoSided).unwrap().to_bits());
+                assert_eq!(
+                    p.to_bits(),
+                    pvalue(t, df, Alternative::TwoSided).unwrap().to_bits()
+                );
             }
         }
     }
@@ -341,7 +409,8 @@ mod tests {
         // 2 * pt(-3.4641016151377544, 2) = 0.07417990022744858 (R)
         let tt = TTails::new(2.0).unwrap();
         let mut out = [0.0];
-        tt.pvalues(&[2.0 * 3f64.sqrt()], Alternative::TwoSided, &mut out).unwrap();
+        tt.pvalues(&[2.0 * 3f64.sqrt()], Alternative::TwoSided, &mut out)
+            .unwrap();
         assert!((out[0] - 0.07417990022744858).abs() < 1e-15);
     }
 }

@@ -30,7 +30,10 @@ impl Method {
             "percentile" => Ok(Method::Percentile),
             "basic" => Ok(Method::Basic),
             "bca" => Ok(Method::Bca),
-            _ => Err(StatsError::argument("method", format!("{s:?} is not one of 'bca', 'percentile', 'basic'"))),
+            _ => Err(StatsError::argument(
+                "method",
+                format!("{s:?} is not one of 'bca', 'percentile', 'basic'"),
+            )),
         }
     }
 }
@@ -61,20 +64,37 @@ pub struct BootstrapOutput {
 impl NanRow for BootstrapOutput {
     fn nan_row() -> Self {
         let n = f64::NAN;
-        BootstrapOutput { estimate: n, ci_low: n, ci_high: n, standard_error: n, n_resamples: n, n }
+        BootstrapOutput {
+            estimate: n,
+            ci_low: n,
+            ci_high: n,
+            standard_error: n,
+            n_resamples: n,
+            n,
+        }
     }
 }
 
 fn check(n_resamples: u64, conf_level: f64) -> Result<()> {
     check_conf_level(conf_level)?;
     if n_resamples == 0 {
-        return Err(StatsError::argument("n_resamples", "must be a positive integer"));
+        return Err(StatsError::argument(
+            "n_resamples",
+            "must be a positive integer",
+        ));
     }
     Ok(())
 }
 
 /// Bootstrap statistics of resamples `lo..hi` (global resample numbers).
-pub fn distribution_range(d: &[f64], stat: Statistic, seed: u64, endpoint: u64, lo: u64, hi: u64) -> Vec<f64> {
+pub fn distribution_range(
+    d: &[f64],
+    stat: Statistic,
+    seed: u64,
+    endpoint: u64,
+    lo: u64,
+    hi: u64,
+) -> Vec<f64> {
     let n = d.len();
     let mut out = vec![0.0; (hi - lo) as usize];
     if n == 0 {
@@ -146,7 +166,11 @@ fn jackknife(d: &[f64], stat: Statistic) -> Vec<f64> {
             let at = |k: usize, j: usize| if k < j { s[k] } else { s[k + 1] };
             let mut out = vec![0.0; n];
             for (j, &i) in order.iter().enumerate() {
-                out[i] = if m % 2 == 1 { at(m / 2, j) } else { (at(m / 2 - 1, j) + at(m / 2, j)) / 2.0 };
+                out[i] = if m % 2 == 1 {
+                    at(m / 2, j)
+                } else {
+                    (at(m / 2 - 1, j) + at(m / 2, j)) / 2.0
+                };
             }
             out
         }
@@ -175,7 +199,13 @@ fn quantile_select(s: &mut [f64], q: f64) -> f64 {
 }
 
 /// The interval from a bootstrap distribution `theta_b`, the estimate and the data.
-pub fn interval(theta_b: &[f64], d: &[f64], stat: Statistic, method: Method, conf_level: f64) -> Result<BootstrapOutput> {
+pub fn interval(
+    theta_b: &[f64],
+    d: &[f64],
+    stat: Statistic,
+    method: Method,
+    conf_level: f64,
+) -> Result<BootstrapOutput> {
     check(theta_b.len() as u64, conf_level)?;
     let n = d.len();
     if n < 2 {
@@ -188,7 +218,12 @@ pub fn interval(theta_b: &[f64], d: &[f64], stat: Statistic, method: Method, con
     let b = theta_b.len() as f64;
     let mut s = theta_b.to_vec();
     let mean_b = theta_b.iter().sum::<f64>() / b;
-    let se = (theta_b.iter().map(|v| (v - mean_b) * (v - mean_b)).sum::<f64>() / (b - 1.0)).sqrt();
+    let se = (theta_b
+        .iter()
+        .map(|v| (v - mean_b) * (v - mean_b))
+        .sum::<f64>()
+        / (b - 1.0))
+        .sqrt();
     let alpha = (1.0 - conf_level) / 2.0;
     let (q1, q2) = match method {
         Method::Percentile | Method::Basic => (alpha, 1.0 - alpha),
@@ -209,12 +244,26 @@ pub fn interval(theta_b: &[f64], d: &[f64], stat: Statistic, method: Method, con
             let za = dist::norm_ppf(alpha);
             let n1 = z0 + za;
             let n2 = z0 - za;
-            (dist::norm_cdf(z0 + n1 / (1.0 - a * n1)), dist::norm_cdf(z0 + n2 / (1.0 - a * n2)))
+            (
+                dist::norm_cdf(z0 + n1 / (1.0 - a * n1)),
+                dist::norm_cdf(z0 + n2 / (1.0 - a * n2)),
+            )
         }
     };
     let (lo, hi) = (quantile_select(&mut s, q1), quantile_select(&mut s, q2));
-    let (ci_low, ci_high) = if method == Method::Basic { (2.0 * theta - hi, 2.0 * theta - lo) } else { (lo, hi) };
-    Ok(BootstrapOutput { estimate: theta, ci_low, ci_high, standard_error: se, n_resamples: b, n: n as f64 })
+    let (ci_low, ci_high) = if method == Method::Basic {
+        (2.0 * theta - hi, 2.0 * theta - lo)
+    } else {
+        (lo, hi)
+    };
+    Ok(BootstrapOutput {
+        estimate: theta,
+        ci_low,
+        ci_high,
+        standard_error: se,
+        n_resamples: b,
+        n: n as f64,
+    })
 }
 
 pub fn bootstrap(p: &Pairs<'_>, o: &BootstrapOptions) -> Result<Vec<BootstrapOutput>> {
@@ -223,7 +272,14 @@ pub fn bootstrap(p: &Pairs<'_>, o: &BootstrapOptions) -> Result<Vec<BootstrapOut
         if ep.d.len() < 2 {
             return Err(StatsError::too_few("x", ep.d.len(), 2));
         }
-        let tb = distribution_range(ep.d, o.statistic, o.seed, o.endpoint_offset + e as u64, 0, o.n_resamples);
+        let tb = distribution_range(
+            ep.d,
+            o.statistic,
+            o.seed,
+            o.endpoint_offset + e as u64,
+            0,
+            o.n_resamples,
+        );
         interval(&tb, ep.d, o.statistic, o.method, o.conf_level)
     })
 }
@@ -246,7 +302,12 @@ mod tests {
         let d = [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0];
         let jk = jackknife(&d, Statistic::Median);
         for (i, &v) in jk.iter().enumerate() {
-            let rest: Vec<f64> = d.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, &v)| v).collect();
+            let rest: Vec<f64> = d
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, &v)| v)
+                .collect();
             assert_eq!(v, super::super::median(&rest));
         }
     }

@@ -31,7 +31,13 @@ fn complete(x: &[f64], y: &[f64], policy: NanPolicy) -> Result<Vec<(f64, f64)>> 
                 NanPolicy::Raise | NanPolicy::Propagate => {
                     if policy == NanPolicy::Raise {
                         let arg = if a.is_nan() { "x" } else { "y" };
-                        return Err(StatsError::invalid(arg, i, f64::NAN, crate::common::check::MISSING, "a value"));
+                        return Err(StatsError::invalid(
+                            arg,
+                            i,
+                            f64::NAN,
+                            crate::common::check::MISSING,
+                            "a value",
+                        ));
                     }
                     return Ok(Vec::new());
                 }
@@ -46,10 +52,22 @@ fn has_nan(x: &[f64], y: &[f64]) -> bool {
     x.iter().chain(y).any(|v| v.is_nan())
 }
 
-pub fn mcnemar(x: &[f64], y: &[f64], exact: Option<bool>, correction: bool, policy: NanPolicy) -> Result<McnemarOutput> {
+pub fn mcnemar(
+    x: &[f64],
+    y: &[f64],
+    exact: Option<bool>,
+    correction: bool,
+    policy: NanPolicy,
+) -> Result<McnemarOutput> {
     let pairs = complete(x, y, policy)?;
     if policy == NanPolicy::Propagate && has_nan(x, y) {
-        return Ok(McnemarOutput { statistic: f64::NAN, pvalue: f64::NAN, b: f64::NAN, c: f64::NAN, exact: exact.unwrap_or(false) });
+        return Ok(McnemarOutput {
+            statistic: f64::NAN,
+            pvalue: f64::NAN,
+            b: f64::NAN,
+            c: f64::NAN,
+            exact: exact.unwrap_or(false),
+        });
     }
     if pairs.is_empty() {
         return Err(StatsError::too_few("x", 0, 1));
@@ -58,7 +76,13 @@ pub fn mcnemar(x: &[f64], y: &[f64], exact: Option<bool>, correction: bool, poli
     for (i, &(u, v)) in pairs.iter().enumerate() {
         for (arg, val) in [("x", u), ("y", v)] {
             if val != 0.0 && val != 1.0 {
-                return Err(StatsError::invalid(arg, i, val, "not a boolean", "allowed True/False (1/0)"));
+                return Err(StatsError::invalid(
+                    arg,
+                    i,
+                    val,
+                    "not a boolean",
+                    "allowed True/False (1/0)",
+                ));
             }
         }
         if u == 1.0 && v == 0.0 {
@@ -71,18 +95,32 @@ pub fn mcnemar(x: &[f64], y: &[f64], exact: Option<bool>, correction: bool, poli
     let exact = exact.unwrap_or(nd < AUTO_EXACT_BELOW);
     let (statistic, pvalue) = if exact {
         let k = b.min(c) as i64;
-        let p = if nd == 0 { 1.0 } else { (2.0 * dist::binom_half_tails(k, nd as u64)?.0).min(1.0) };
+        let p = if nd == 0 {
+            1.0
+        } else {
+            (2.0 * dist::binom_half_tails(k, nd as u64)?.0).min(1.0)
+        };
         (b as f64, p)
     } else if nd == 0 {
         (f64::NAN, f64::NAN)
     } else {
         let diff = (b as f64 - c as f64).abs();
         // R corrects only when the table is not symmetric (b != c)
-        let num = if correction && b != c { diff - 1.0 } else { diff };
+        let num = if correction && b != c {
+            diff - 1.0
+        } else {
+            diff
+        };
         let s = num * num / nd as f64;
         (s, dist::chi2_sf(s, 1.0)?)
     };
-    Ok(McnemarOutput { statistic, pvalue, b: b as f64, c: c as f64, exact })
+    Ok(McnemarOutput {
+        statistic,
+        pvalue,
+        b: b as f64,
+        c: c as f64,
+        exact,
+    })
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -99,9 +137,13 @@ pub struct StuartMaxwellOutput {
 fn solve(mut a: Vec<f64>, mut b: Vec<f64>, m: usize) -> Result<Vec<f64>> {
     let scale = a.iter().fold(0.0f64, |s, v| s.max(v.abs()));
     for col in 0..m {
-        let piv = (col..m).max_by(|&i, &j| a[i * m + col].abs().total_cmp(&a[j * m + col].abs())).unwrap_or(col);
+        let piv = (col..m)
+            .max_by(|&i, &j| a[i * m + col].abs().total_cmp(&a[j * m + col].abs()))
+            .unwrap_or(col);
         if a[piv * m + col].abs() <= 1e-12 * scale.max(1.0) {
-            return Err(StatsError::Singular { what: "Stuart-Maxwell covariance of the marginal differences".into() });
+            return Err(StatsError::Singular {
+                what: "Stuart-Maxwell covariance of the marginal differences".into(),
+            });
         }
         if piv != col {
             for k in 0..m {
@@ -126,10 +168,21 @@ fn solve(mut a: Vec<f64>, mut b: Vec<f64>, m: usize) -> Result<Vec<f64>> {
 }
 
 /// Stuart–Maxwell test; `x`, `y` are category codes `0..k` (NaN = missing).
-pub fn stuart_maxwell(x: &[f64], y: &[f64], k: usize, policy: NanPolicy) -> Result<StuartMaxwellOutput> {
+pub fn stuart_maxwell(
+    x: &[f64],
+    y: &[f64],
+    k: usize,
+    policy: NanPolicy,
+) -> Result<StuartMaxwellOutput> {
     let pairs = complete(x, y, policy)?;
     if policy == NanPolicy::Propagate && has_nan(x, y) {
-        return Ok(StuartMaxwellOutput { statistic: f64::NAN, df: f64::NAN, pvalue: f64::NAN, table: vec![f64::NAN; k * k], k });
+        return Ok(StuartMaxwellOutput {
+            statistic: f64::NAN,
+            df: f64::NAN,
+            pvalue: f64::NAN,
+            table: vec![f64::NAN; k * k],
+            k,
+        });
     }
     if pairs.is_empty() {
         return Err(StatsError::too_few("x", 0, 1));
@@ -138,13 +191,21 @@ pub fn stuart_maxwell(x: &[f64], y: &[f64], k: usize, policy: NanPolicy) -> Resu
     for (i, &(u, v)) in pairs.iter().enumerate() {
         for (arg, val) in [("x", u), ("y", v)] {
             if !(val >= 0.0 && val < k as f64 && val.fract() == 0.0) {
-                return Err(StatsError::invalid(arg, i, val, "not a category code", format!("codes 0..{k}")));
+                return Err(StatsError::invalid(
+                    arg,
+                    i,
+                    val,
+                    "not a category code",
+                    format!("codes 0..{k}"),
+                ));
             }
         }
         t[u as usize * k + v as usize] += 1.0;
     }
     // categories observed in either margin
-    let used: Vec<usize> = (0..k).filter(|&i| (0..k).any(|j| t[i * k + j] > 0.0 || t[j * k + i] > 0.0)).collect();
+    let used: Vec<usize> = (0..k)
+        .filter(|&i| (0..k).any(|j| t[i * k + j] > 0.0 || t[j * k + i] > 0.0))
+        .collect();
     let kk = used.len();
     if kk < 2 {
         return Err(StatsError::too_few("x (categories observed)", kk, 2));
@@ -158,13 +219,23 @@ pub fn stuart_maxwell(x: &[f64], y: &[f64], k: usize, policy: NanPolicy) -> Resu
         let colsum: f64 = (0..kk).map(|j| at(j, i)).sum();
         dvec[i] = row - colsum;
         for j in 0..m {
-            s[i * m + j] = if i == j { row + colsum - 2.0 * at(i, i) } else { -(at(i, j) + at(j, i)) };
+            s[i * m + j] = if i == j {
+                row + colsum - 2.0 * at(i, i)
+            } else {
+                -(at(i, j) + at(j, i))
+            };
         }
     }
     let z = solve(s, dvec.clone(), m)?;
     let statistic: f64 = dvec.iter().zip(&z).map(|(a, b)| a * b).sum();
     let df = m as f64;
-    Ok(StuartMaxwellOutput { statistic, df, pvalue: dist::chi2_sf(statistic, df)?, table: t, k })
+    Ok(StuartMaxwellOutput {
+        statistic,
+        df,
+        pvalue: dist::chi2_sf(statistic, df)?,
+        table: t,
+        k,
+    })
 }
 
 #[cfg(test)]

@@ -90,7 +90,13 @@ impl Endpoint<'_> {
 }
 
 /// Differences of endpoint `e` into `buf`. `Ok(false)`: a NaN under 'propagate'.
-fn differences(p: &Pairs<'_>, e: usize, policy: NanPolicy, strict: bool, buf: &mut Vec<f64>) -> Result<bool> {
+fn differences(
+    p: &Pairs<'_>,
+    e: usize,
+    policy: NanPolicy,
+    strict: bool,
+    buf: &mut Vec<f64>,
+) -> Result<bool> {
     buf.clear();
     let xr = p.x.row(e);
     let col = if strict { None } else { Some(e) };
@@ -122,7 +128,9 @@ fn differences(p: &Pairs<'_>, e: usize, policy: NanPolicy, strict: bool, buf: &m
                         match policy {
                             NanPolicy::Propagate => return Ok(false),
                             NanPolicy::Omit => continue,
-                            NanPolicy::Raise => return Err(raise(if a.is_nan() { "x" } else { "y" }, i, f64::NAN)),
+                            NanPolicy::Raise => {
+                                return Err(raise(if a.is_nan() { "x" } else { "y" }, i, f64::NAN))
+                            }
                         }
                     }
                     buf.push(b - a);
@@ -164,7 +172,14 @@ fn degenerate(e: &StatsError) -> bool {
 
 /// Endpoint `e` through the general path: differences under the NaN policy,
 /// then `f`; a degenerate endpoint in matrix mode gives a NaN row.
-fn general<T, F>(p: &Pairs<'_>, e: usize, policy: NanPolicy, strict: bool, buf: &mut Vec<f64>, f: &F) -> Result<T>
+fn general<T, F>(
+    p: &Pairs<'_>,
+    e: usize,
+    policy: NanPolicy,
+    strict: bool,
+    buf: &mut Vec<f64>,
+    f: &F,
+) -> Result<T>
 where
     T: NanRow,
     F: Fn(usize, &Endpoint<'_>) -> Result<T>,
@@ -172,7 +187,11 @@ where
     if !differences(p, e, policy, strict, buf)? {
         return Ok(T::nan_row());
     }
-    let ep = Endpoint { d: buf, x: p.x.row(e), y: p.y.as_ref().map(|y| y.row(e)) };
+    let ep = Endpoint {
+        d: buf,
+        x: p.x.row(e),
+        y: p.y.as_ref().map(|y| y.row(e)),
+    };
     match f(e, &ep) {
         Err(err) if !strict && degenerate(&err) => Ok(T::nan_row()),
         r => r,
@@ -207,11 +226,19 @@ where
                 // one chunk (the 1-D form, small matrices): on this thread
                 return fill(0, out);
             }
-            first_err(out.par_chunks_mut(CHUNK).enumerate().map(|(c, chunk)| fill(c * CHUNK, chunk)).collect())
+            first_err(
+                out.par_chunks_mut(CHUNK)
+                    .enumerate()
+                    .map(|(c, chunk)| fill(c * CHUNK, chunk))
+                    .collect(),
+            )
         }
         Sink::Columns(cols, fields) => {
             if cols.iter().any(|c| c.len() != m) {
-                return Err(StatsError::argument("out", "internal: output columns of the wrong length"));
+                return Err(StatsError::argument(
+                    "out",
+                    "internal: output columns of the wrong length",
+                ));
             }
             // per chunk: its slice of every column
             let mut its: Vec<_> = cols.into_iter().map(|c| c.chunks_mut(CHUNK)).collect();
@@ -249,7 +276,11 @@ where
         if !differences(p, e, policy, strict, buf)? {
             return Ok(T::nan_row());
         }
-        let ep = Endpoint { d: buf, x: p.x.row(e), y: p.y.as_ref().map(|y| y.row(e)) };
+        let ep = Endpoint {
+            d: buf,
+            x: p.x.row(e),
+            y: p.y.as_ref().map(|y| y.row(e)),
+        };
         match f(e, &ep) {
             Err(err) if !strict && degenerate(&err) => Ok(T::nan_row()),
             r => r,
@@ -314,7 +345,11 @@ fn fill_sum4(x: &[f64], y: Option<&[f64]>, buf: &mut Vec<f64>) -> f64 {
     let full = n - n % 4;
     match y {
         Some(y) => {
-            for ((o, a), b) in buf[..full].chunks_exact_mut(4).zip(x[..full].chunks_exact(4)).zip(y[..full].chunks_exact(4)) {
+            for ((o, a), b) in buf[..full]
+                .chunks_exact_mut(4)
+                .zip(x[..full].chunks_exact(4))
+                .zip(y[..full].chunks_exact(4))
+            {
                 for k in 0..4 {
                     let d = b[k] - a[k];
                     o[k] = d;
@@ -326,7 +361,10 @@ fn fill_sum4(x: &[f64], y: Option<&[f64]>, buf: &mut Vec<f64>) -> f64 {
             }
         }
         None => {
-            for (o, a) in buf[..full].chunks_exact_mut(4).zip(x[..full].chunks_exact(4)) {
+            for (o, a) in buf[..full]
+                .chunks_exact_mut(4)
+                .zip(x[..full].chunks_exact(4))
+            {
                 o.copy_from_slice(a);
                 for k in 0..4 {
                     acc[k] += a[k];
@@ -403,8 +441,15 @@ mod tests {
         let y = array![[2.0, 4.0, 5.0, 4.0]];
         let p = Pairs::new(x.view(), Some(y.view())).unwrap();
         let sum = |_: usize, e: &Endpoint<'_>| Ok(N(e.d.iter().sum()));
-        assert_eq!(each_endpoint(&p, NanPolicy::Omit, true, sum).unwrap(), vec![N(3.0)]);
-        assert!(each_endpoint(&p, NanPolicy::Propagate, true, sum).unwrap()[0].0.is_nan());
+        assert_eq!(
+            each_endpoint(&p, NanPolicy::Omit, true, sum).unwrap(),
+            vec![N(3.0)]
+        );
+        assert!(
+            each_endpoint(&p, NanPolicy::Propagate, true, sum).unwrap()[0]
+                .0
+                .is_nan()
+        );
         let e = each_endpoint(&p, NanPolicy::Raise, true, sum).unwrap_err();
         assert_eq!(e.row(), 2);
         assert!(e.to_string().starts_with("x[2]"));
@@ -414,11 +459,23 @@ mod tests {
     fn matrix_mode_turns_degenerate_endpoints_into_nan() {
         let x = array![[1.0, 2.0], [f64::NAN, f64::NAN]];
         let p = Pairs::new(x.view(), None).unwrap();
-        let f = |_: usize, e: &Endpoint<'_>| if e.d.is_empty() { Err(StatsError::too_few("x", 0, 1)) } else { Ok(N(e.d[0])) };
+        let f = |_: usize, e: &Endpoint<'_>| {
+            if e.d.is_empty() {
+                Err(StatsError::too_few("x", 0, 1))
+            } else {
+                Ok(N(e.d[0]))
+            }
+        };
         let out = each_endpoint(&p, NanPolicy::Omit, false, f).unwrap();
         assert_eq!(out[0], N(1.0));
         assert!(out[1].0.is_nan());
-        assert!(each_endpoint(&Pairs::new(x.slice(ndarray::s![1..2, ..]), None).unwrap(), NanPolicy::Omit, true, f).is_err());
+        assert!(each_endpoint(
+            &Pairs::new(x.slice(ndarray::s![1..2, ..]), None).unwrap(),
+            NanPolicy::Omit,
+            true,
+            f
+        )
+        .is_err());
         let (m, s) = mean_sd(&[1.0, 2.0, 3.0]);
         assert_eq!((m, s), (2.0, 1.0));
         assert_eq!(median(&[3.0, 1.0, 2.0, 10.0]), 2.5);

@@ -29,7 +29,10 @@ impl Statistic {
         match s {
             "mean" => Ok(Statistic::Mean),
             "median" => Ok(Statistic::Median),
-            o => Err(StatsError::argument("statistic", format!("{o:?} is not one of 'mean', 'median'"))),
+            o => Err(StatsError::argument(
+                "statistic",
+                format!("{o:?} is not one of 'mean', 'median'"),
+            )),
         }
     }
     fn of(self, v: &[f64]) -> f64 {
@@ -71,7 +74,13 @@ pub struct PermutationOutput {
 impl NanRow for PermutationOutput {
     fn nan_row() -> Self {
         let n = f64::NAN;
-        PermutationOutput { statistic: n, pvalue: n, n_resamples: n, exact: n, n }
+        PermutationOutput {
+            statistic: n,
+            pvalue: n,
+            n_resamples: n,
+            exact: n,
+            n,
+        }
     }
 }
 
@@ -91,7 +100,12 @@ fn fixed_point(d: &[f64]) -> Option<Vec<i128>> {
         let bits = v.to_bits();
         let exp = ((bits >> 52) & 0x7ff) as i32;
         let mut m = (bits & ((1u64 << 52) - 1)) as i64;
-        let mut e = if exp == 0 { -1074 } else { m |= 1 << 52; exp - 1075 };
+        let mut e = if exp == 0 {
+            -1074
+        } else {
+            m |= 1 << 52;
+            exp - 1075
+        };
         let tz = m.trailing_zeros() as i32;
         m >>= tz;
         e += tz;
@@ -124,7 +138,14 @@ fn fixed_point(d: &[f64]) -> Option<Vec<i128>> {
 /// Gray-code enumeration with the last sign fixed and mirroring.
 fn gray_counts<T>(v: &[T], hi_le: T, lo_ge: T) -> (u64, u64)
 where
-    T: Copy + Send + Sync + PartialOrd + std::ops::Add<Output = T> + std::ops::Sub<Output = T> + std::ops::Neg<Output = T> + Default,
+    T: Copy
+        + Send
+        + Sync
+        + PartialOrd
+        + std::ops::Add<Output = T>
+        + std::ops::Sub<Output = T>
+        + std::ops::Neg<Output = T>
+        + Default,
 {
     let n = v.len();
     // signs of v[0..n-1] vary; v[n-1] stays +; total sum with all + is the start
@@ -219,7 +240,14 @@ fn exact_median(d: &[f64], obs: f64) -> (u64, u64, u64) {
     (le, ge, total)
 }
 
-fn monte_carlo(d: &[f64], stat: Statistic, obs: f64, resamples: u64, seed: u64, endpoint: u64) -> (u64, u64) {
+fn monte_carlo(
+    d: &[f64],
+    stat: Statistic,
+    obs: f64,
+    resamples: u64,
+    seed: u64,
+    endpoint: u64,
+) -> (u64, u64) {
     let n = d.len();
     let gamma = TOL * obs.abs();
     let tasks = resamples.div_ceil(MC_TASK);
@@ -248,17 +276,22 @@ fn monte_carlo(d: &[f64], stat: Statistic, obs: f64, resamples: u64, seed: u64, 
         .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
 }
 
-pub fn permutation_one(d: &[f64], endpoint: usize, o: &PermutationOptions) -> Result<PermutationOutput> {
+pub fn permutation_one(
+    d: &[f64],
+    endpoint: usize,
+    o: &PermutationOptions,
+) -> Result<PermutationOutput> {
     let d: Vec<f64> = d.iter().map(|v| v - o.popmean).collect();
     let n = d.len();
     if n == 0 {
         return Err(StatsError::too_few("x", 0, 1));
     }
     let obs = o.statistic.of(&d);
-    let feasible = n < 63 && match o.n_resamples {
-        None => n <= o.statistic.exact_max(),
-        Some(r) => (1u64 << n) <= r,
-    };
+    let feasible = n < 63
+        && match o.n_resamples {
+            None => n <= o.statistic.exact_max(),
+            Some(r) => (1u64 << n) <= r,
+        };
     let p_of = |le: f64, ge: f64| match o.alternative {
         Alternative::Less => le,
         Alternative::Greater => ge,
@@ -270,7 +303,13 @@ pub fn permutation_one(d: &[f64], endpoint: usize, o: &PermutationOptions) -> Re
             Statistic::Median => exact_median(&d, obs),
         };
         let t = total as f64;
-        return Ok(PermutationOutput { statistic: obs, pvalue: p_of(le as f64 / t, ge as f64 / t), n_resamples: t, exact: 1.0, n: n as f64 });
+        return Ok(PermutationOutput {
+            statistic: obs,
+            pvalue: p_of(le as f64 / t, ge as f64 / t),
+            n_resamples: t,
+            exact: 1.0,
+            n: n as f64,
+        });
     }
     let r = o.n_resamples.unwrap_or(DEFAULT_RESAMPLES);
     let (le, ge) = monte_carlo(&d, o.statistic, obs, r, o.seed, endpoint as u64);
@@ -286,12 +325,20 @@ pub fn permutation_one(d: &[f64], endpoint: usize, o: &PermutationOptions) -> Re
 
 pub fn permutation_test(p: &Pairs<'_>, o: &PermutationOptions) -> Result<Vec<PermutationOutput>> {
     if o.n_resamples == Some(0) {
-        return Err(StatsError::argument("n_resamples", "must be a positive integer"));
+        return Err(StatsError::argument(
+            "n_resamples",
+            "must be a positive integer",
+        ));
     }
     if !o.popmean.is_finite() {
-        return Err(StatsError::argument("popmean", format!("{} is not a finite number", o.popmean)));
+        return Err(StatsError::argument(
+            "popmean",
+            format!("{} is not a finite number", o.popmean),
+        ));
     }
-    each_endpoint(p, o.nan_policy, o.strict, |e, ep| permutation_one(ep.d, e, o))
+    each_endpoint(p, o.nan_policy, o.strict, |e, ep| {
+        permutation_one(ep.d, e, o)
+    })
 }
 
 #[cfg(test)]
@@ -316,7 +363,11 @@ mod tests {
         let obs: f64 = d.iter().sum();
         let (mut le, mut ge) = (0, 0);
         for k in 0..(1u64 << n) {
-            let s: f64 = d.iter().enumerate().map(|(i, &v)| if (k >> i) & 1 == 1 { -v } else { v }).sum();
+            let s: f64 = d
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| if (k >> i) & 1 == 1 { -v } else { v })
+                .sum();
             le += (s <= obs + 1e-9) as u64;
             ge += (s >= obs - 1e-9) as u64;
         }

@@ -33,7 +33,17 @@ pub struct SignOutput {
 impl NanRow for SignOutput {
     fn nan_row() -> Self {
         let n = f64::NAN;
-        SignOutput { statistic: n, pvalue: n, n_pos: n, n_neg: n, n_zero: n, estimate: n, ci_low: n, ci_high: n, ci_level: n }
+        SignOutput {
+            statistic: n,
+            pvalue: n,
+            n_pos: n,
+            n_neg: n,
+            n_zero: n,
+            estimate: n,
+            ci_low: n,
+            ci_high: n,
+            ci_level: n,
+        }
     }
 }
 
@@ -103,7 +113,10 @@ pub fn sign_one(d: &[f64], o: &SignOptions) -> Result<SignOutput> {
 pub fn sign_test(p: &Pairs<'_>, o: &SignOptions) -> Result<Vec<SignOutput>> {
     check_conf_level(o.conf_level)?;
     if !o.popmean.is_finite() {
-        return Err(StatsError::argument("popmean", format!("{} is not a finite number", o.popmean)));
+        return Err(StatsError::argument(
+            "popmean",
+            format!("{} is not a finite number", o.popmean),
+        ));
     }
     each_endpoint(p, o.nan_policy, o.strict, |_, ep| sign_one(ep.d, o))
 }
@@ -113,7 +126,13 @@ mod tests {
     use super::*;
 
     fn o() -> SignOptions {
-        SignOptions { alternative: Alternative::TwoSided, conf_level: 0.95, popmean: 0.0, nan_policy: NanPolicy::Propagate, strict: true }
+        SignOptions {
+            alternative: Alternative::TwoSided,
+            conf_level: 0.95,
+            popmean: 0.0,
+            nan_policy: NanPolicy::Propagate,
+            strict: true,
+        }
     }
 
     #[test]

@@ -42,8 +42,19 @@ impl NanRow for TtestOutput {
     fn nan_row() -> Self {
         let n = f64::NAN;
         TtestOutput {
-            statistic: n, pvalue: n, df: n, n, mean_diff: n, sd_diff: n, se: n,
-            cohen_dz: n, srm: n, ci_low: n, ci_high: n, mean_x: n, mean_y: n,
+            statistic: n,
+            pvalue: n,
+            df: n,
+            n,
+            mean_diff: n,
+            sd_diff: n,
+            se: n,
+            cohen_dz: n,
+            srm: n,
+            ci_low: n,
+            ci_high: n,
+            mean_x: n,
+            mean_y: n,
         }
     }
 }
@@ -66,12 +77,23 @@ fn interval_from(mean: f64, se: f64, q: f64, alternative: Alternative) -> (f64, 
 
 /// Confidence interval for a mean with standard error `se` on `df` degrees of
 /// freedom (one-sided alternatives give a half-infinite interval, as R).
-pub fn t_interval(mean: f64, se: f64, df: f64, alternative: Alternative, conf_level: f64) -> Result<(f64, f64)> {
+pub fn t_interval(
+    mean: f64,
+    se: f64,
+    df: f64,
+    alternative: Alternative,
+    conf_level: f64,
+) -> Result<(f64, f64)> {
     check_conf_level(conf_level)?;
     if df.is_nan() || df <= 0.0 || !se.is_finite() {
         return Ok((f64::NAN, f64::NAN));
     }
-    Ok(interval_from(mean, se, t_quantile(df, alternative, conf_level)?, alternative))
+    Ok(interval_from(
+        mean,
+        se,
+        t_quantile(df, alternative, conf_level)?,
+        alternative,
+    ))
 }
 
 /// p-value of `t` on `df` degrees of freedom (statrs' method, organised so
@@ -82,7 +104,11 @@ fn t_pvalue(t: f64, df: f64, alternative: Alternative) -> Result<f64> {
 
 /// The t-test on one endpoint's differences; `q_cache = (df, quantile)` saves
 /// the quantile (an iterative inversion) when many endpoints share one df.
-pub fn ttest_one(ep: &Endpoint<'_>, o: &TtestOptions, q_cache: Option<(f64, f64)>) -> Result<TtestOutput> {
+pub fn ttest_one(
+    ep: &Endpoint<'_>,
+    o: &TtestOptions,
+    q_cache: Option<(f64, f64)>,
+) -> Result<TtestOutput> {
     let d = ep.d;
     let n = d.len();
     if n < 2 {
@@ -90,7 +116,11 @@ pub fn ttest_one(ep: &Endpoint<'_>, o: &TtestOptions, q_cache: Option<(f64, f64)
     }
     let (mean, sd) = mean_sd(d);
     let mut r = from_stats(n, mean, sd, o, q_cache)?;
-    r.pvalue = if r.statistic.is_nan() { f64::NAN } else { t_pvalue(r.statistic, r.df, o.alternative)? };
+    r.pvalue = if r.statistic.is_nan() {
+        f64::NAN
+    } else {
+        t_pvalue(r.statistic, r.df, o.alternative)?
+    };
     if o.means {
         (r.mean_x, r.mean_y) = ep.means();
     }
@@ -99,7 +129,13 @@ pub fn ttest_one(ep: &Endpoint<'_>, o: &TtestOptions, q_cache: Option<(f64, f64)
 
 /// Everything but the p-value (NaN) and the means of x and y (NaN), from n >= 2,
 /// the mean and the sd of the differences.
-fn from_stats(n: usize, mean: f64, sd: f64, o: &TtestOptions, q_cache: Option<(f64, f64)>) -> Result<TtestOutput> {
+fn from_stats(
+    n: usize,
+    mean: f64,
+    sd: f64,
+    o: &TtestOptions,
+    q_cache: Option<(f64, f64)>,
+) -> Result<TtestOutput> {
     let df = (n - 1) as f64;
     let se = sd / (n as f64).sqrt();
     let t = (mean - o.popmean) / se;
@@ -138,66 +174,112 @@ pub fn ttest(p: &Pairs<'_>, o: &TtestOptions) -> Result<Vec<TtestOutput>> {
 
 /// The fields of a row in [`TTEST_FIELDS`] order.
 pub fn ttest_fields(r: &TtestOutput) -> [f64; 13] {
-    [r.statistic, r.pvalue, r.df, r.n, r.mean_diff, r.sd_diff, r.se, r.cohen_dz, r.srm, r.ci_low, r.ci_high, r.mean_x, r.mean_y]
+    [
+        r.statistic,
+        r.pvalue,
+        r.df,
+        r.n,
+        r.mean_diff,
+        r.sd_diff,
+        r.se,
+        r.cohen_dz,
+        r.srm,
+        r.ci_low,
+        r.ci_high,
+        r.mean_x,
+        r.mean_y,
+    ]
 }
 
 /// Field names for [`Sink::Columns`] output.
-pub const TTEST_FIELDS: [&str; 13] =
-    ["statistic", "pvalue", "df", "n", "mean_diff", "sd_diff", "se", "cohen_dz", "srm", "ci_low", "ci_high", "mean_x", "mean_y"];
+pub const TTEST_FIELDS: [&str; 13] = [
+    "statistic",
+    "pvalue",
+    "df",
+    "n",
+    "mean_diff",
+    "sd_diff",
+    "se",
+    "cohen_dz",
+    "srm",
+    "ci_low",
+    "ci_high",
+    "mean_x",
+    "mean_y",
+];
 
 /// As [`ttest`], into a [`Sink`].
 pub fn ttest_into(p: &Pairs<'_>, o: &TtestOptions, sink: Sink<'_, TtestOutput, 13>) -> Result<()> {
     check_conf_level(o.conf_level)?;
     if !o.popmean.is_finite() {
-        return Err(StatsError::argument("popmean", format!("{} is not a finite number", o.popmean)));
+        return Err(StatsError::argument(
+            "popmean",
+            format!("{} is not a finite number", o.popmean),
+        ));
     }
     let full_df = p.len() as f64 - 1.0;
-    let q_cache = if p.endpoints() > 1 && full_df > 0.0 { Some((full_df, t_quantile(full_df, o.alternative, o.conf_level)?)) } else { None };
+    let q_cache = if p.endpoints() > 1 && full_df > 0.0 {
+        Some((full_df, t_quantile(full_df, o.alternative, o.conf_level)?))
+    } else {
+        None
+    };
     let one = |_: usize, ep: &Endpoint<'_>| ttest_one(ep, o, q_cache);
-    let tails = if full_df > 0.0 && p.endpoints() > 1 { TTails::new(full_df) } else { None };
+    let tails = if full_df > 0.0 && p.endpoints() > 1 {
+        TTails::new(full_df)
+    } else {
+        None
+    };
     let n = p.len();
     // endpoints with every value finite go through one fused pass (differences,
     // mean, sd) and get their p-values in batches on the shared df; the others
     // (and the 1-D form) take the general path (NaN policy, errors)
-    fill_chunked(p.endpoints(), sink, |first, chunk: &mut [TtestOutput]| -> Result<()> {
-        let mut buf = Vec::with_capacity(n);
-        let tails = match &tails {
-            Some(t) => t,
-            None => {
-                for (j, slot) in chunk.iter_mut().enumerate() {
-                    *slot = general(p, first + j, o.nan_policy, o.strict, &mut buf, &one)?;
-                }
-                return Ok(());
-            }
-        };
-        let mut idx = [0usize; CHUNK];
-        let mut ts = [0.0; CHUNK];
-        let mut k = 0;
-        for (j, slot) in chunk.iter_mut().enumerate() {
-            let e = first + j;
-            match finite_mean_sd(p, e, &mut buf) {
-                Some((mean, sd)) => {
-                    *slot = from_stats(n, mean, sd, o, q_cache)?;
-                    if o.means {
-                        let ep = Endpoint { d: &buf, x: p.x.row(e), y: p.y.as_ref().map(|y| y.row(e)) };
-                        (slot.mean_x, slot.mean_y) = ep.means();
+    fill_chunked(
+        p.endpoints(),
+        sink,
+        |first, chunk: &mut [TtestOutput]| -> Result<()> {
+            let mut buf = Vec::with_capacity(n);
+            let tails = match &tails {
+                Some(t) => t,
+                None => {
+                    for (j, slot) in chunk.iter_mut().enumerate() {
+                        *slot = general(p, first + j, o.nan_policy, o.strict, &mut buf, &one)?;
                     }
-                    if !slot.statistic.is_nan() {
-                        idx[k] = j;
-                        ts[k] = slot.statistic;
-                        k += 1;
-                    }
+                    return Ok(());
                 }
-                None => *slot = general(p, e, o.nan_policy, o.strict, &mut buf, &one)?,
+            };
+            let mut idx = [0usize; CHUNK];
+            let mut ts = [0.0; CHUNK];
+            let mut k = 0;
+            for (j, slot) in chunk.iter_mut().enumerate() {
+                let e = first + j;
+                match finite_mean_sd(p, e, &mut buf) {
+                    Some((mean, sd)) => {
+                        *slot = from_stats(n, mean, sd, o, q_cache)?;
+                        if o.means {
+                            let ep = Endpoint {
+                                d: &buf,
+                                x: p.x.row(e),
+                                y: p.y.as_ref().map(|y| y.row(e)),
+                            };
+                            (slot.mean_x, slot.mean_y) = ep.means();
+                        }
+                        if !slot.statistic.is_nan() {
+                            idx[k] = j;
+                            ts[k] = slot.statistic;
+                            k += 1;
+                        }
+                    }
+                    None => *slot = general(p, e, o.nan_policy, o.strict, &mut buf, &one)?,
+                }
             }
-        }
-        let mut pv = [0.0; CHUNK];
-        tails.pvalues(&ts[..k], o.alternative, &mut pv[..k])?;
-        for (&j, &v) in idx[..k].iter().zip(&pv) {
-            chunk[j].pvalue = v;
-        }
-        Ok(())
-    })
+            let mut pv = [0.0; CHUNK];
+            tails.pvalues(&ts[..k], o.alternative, &mut pv[..k])?;
+            for (&j, &v) in idx[..k].iter().zip(&pv) {
+                chunk[j].pvalue = v;
+            }
+            Ok(())
+        },
+    )
 }
 
 #[cfg(test)]
@@ -206,7 +288,14 @@ mod tests {
     use ndarray::array;
 
     fn opts() -> TtestOptions {
-        TtestOptions { alternative: Alternative::TwoSided, conf_level: 0.95, popmean: 0.0, nan_policy: NanPolicy::Propagate, strict: true, means: true }
+        TtestOptions {
+            alternative: Alternative::TwoSided,
+            conf_level: 0.95,
+            popmean: 0.0,
+            nan_policy: NanPolicy::Propagate,
+            strict: true,
+            means: true,
+        }
     }
 
     #[test]

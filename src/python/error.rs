@@ -24,15 +24,26 @@ create_exception!(
 pub fn to_pyerr(py: Python<'_>, e: StatsError) -> PyErr {
     let msg = e.to_string();
     let err = match &e {
-        StatsError::NotConverged { .. } | StatsError::Singular { .. } => ConvergenceError::new_err(msg),
+        StatsError::NotConverged { .. } | StatsError::Singular { .. } => {
+            ConvergenceError::new_err(msg)
+        }
         _ => InvalidInputError::new_err(msg),
     };
-    let (arg, row, col, value): (Option<String>, Option<usize>, Option<usize>, Option<f64>) = match &e {
-        StatsError::InvalidValue { arg, row, col, value, .. } => (Some(arg.to_string()), Some(*row), *col, Some(*value)),
-        StatsError::LengthMismatch { arg_a, .. } => (Some(arg_a.to_string()), None, None, None),
-        StatsError::TooFew { arg, .. } | StatsError::InvalidArgument { arg, .. } => (Some(arg.to_string()), None, None, None),
-        _ => (None, None, None, None),
-    };
+    let (arg, row, col, value): (Option<String>, Option<usize>, Option<usize>, Option<f64>) =
+        match &e {
+            StatsError::InvalidValue {
+                arg,
+                row,
+                col,
+                value,
+                ..
+            } => (Some(arg.to_string()), Some(*row), *col, Some(*value)),
+            StatsError::LengthMismatch { arg_a, .. } => (Some(arg_a.to_string()), None, None, None),
+            StatsError::TooFew { arg, .. } | StatsError::InvalidArgument { arg, .. } => {
+                (Some(arg.to_string()), None, None, None)
+            }
+            _ => (None, None, None, None),
+        };
     let v = err.value(py);
     // Setting attributes on a fresh exception instance cannot fail in practice;
     // if it did, the message alone still reaches the user.

@@ -24,7 +24,10 @@ fn dist_t_ppf(p: f64, df: f64) -> PyResult<f64> {
 fn _rheumstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    m.add("InvalidInputError", py.get_type::<error::InvalidInputError>())?;
+    m.add(
+        "InvalidInputError",
+        py.get_type::<error::InvalidInputError>(),
+    )?;
     m.add("ConvergenceError", py.get_type::<error::ConvergenceError>())?;
     m.add_function(wrap_pyfunction!(run::_debug_panic, m)?)?;
     m.add_function(wrap_pyfunction!(dist_t_ppf, m)?)?;

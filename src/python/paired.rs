@@ -27,7 +27,13 @@ macro_rules! fields {
     }};
 }
 
-fn pairs<'a>(x: &'a M<'_>, y: &'a Option<M<'_>>) -> (ndarray::ArrayView2<'a, f64>, Option<ndarray::ArrayView2<'a, f64>>) {
+fn pairs<'a>(
+    x: &'a M<'_>,
+    y: &'a Option<M<'_>>,
+) -> (
+    ndarray::ArrayView2<'a, f64>,
+    Option<ndarray::ArrayView2<'a, f64>>,
+) {
     (view2(x), y.as_ref().map(view2))
 }
 
@@ -60,7 +66,11 @@ fn paired_ttest<'py>(
                 nan_policy: NanPolicy::parse(nan_policy)?,
                 strict,
             };
-            ttest::ttest_into(&Pairs::new(xv, yv)?, &o, Sink::Columns(cols, ttest::ttest_fields))
+            ttest::ttest_into(
+                &Pairs::new(xv, yv)?,
+                &o,
+                Sink::Columns(cols, ttest::ttest_fields),
+            )
         })?;
     }
     Ok(d)
@@ -81,12 +91,18 @@ fn columns<'py>(py: Python<'py>, names: &[&str], m: usize) -> PyResult<Columns<'
 }
 
 /// The writable slices of K fresh arrays.
-fn slices<'a, const K: usize>(writers: &'a mut [numpy::PyReadwriteArray1<'_, f64>]) -> PyResult<[&'a mut [f64]; K]> {
+fn slices<'a, const K: usize>(
+    writers: &'a mut [numpy::PyReadwriteArray1<'_, f64>],
+) -> PyResult<[&'a mut [f64]; K]> {
     let v: Vec<&mut [f64]> = writers
         .iter_mut()
-        .map(|w| w.as_slice_mut().map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string())))
+        .map(|w| {
+            w.as_slice_mut()
+                .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))
+        })
         .collect::<PyResult<_>>()?;
-    v.try_into().map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("internal: output column count"))
+    v.try_into()
+        .map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("internal: output column count"))
 }
 
 #[pyfunction]
@@ -146,7 +162,11 @@ fn paired_wilcoxon<'py>(
             nan_policy: NanPolicy::parse(nan_policy)?,
             strict,
         };
-        wilcoxon::wilcoxon_into(&Pairs::new(xv, yv)?, &o, Sink::Columns(cols, wilcoxon::wilcoxon_fields))
+        wilcoxon::wilcoxon_into(
+            &Pairs::new(xv, yv)?,
+            &o,
+            Sink::Columns(cols, wilcoxon::wilcoxon_fields),
+        )
     })?;
     Ok(d)
 }
@@ -175,7 +195,9 @@ fn paired_sign_test<'py>(
         };
         sign::sign_test(&Pairs::new(xv, yv)?, &o)
     })?;
-    Ok(fields!(py, rows, statistic, pvalue, n_pos, n_neg, n_zero, estimate, ci_low, ci_high, ci_level))
+    Ok(fields!(
+        py, rows, statistic, pvalue, n_pos, n_neg, n_zero, estimate, ci_low, ci_high, ci_level
+    ))
 }
 
 #[pyfunction]
@@ -239,13 +261,28 @@ fn paired_bootstrap<'py>(
         };
         bootstrap::bootstrap(&Pairs::new(xv, yv)?, &o)
     })?;
-    Ok(fields!(py, rows, estimate, ci_low, ci_high, standard_error, n_resamples, n))
+    Ok(fields!(
+        py,
+        rows,
+        estimate,
+        ci_low,
+        ci_high,
+        standard_error,
+        n_resamples,
+        n
+    ))
 }
 
 /// Differences of the single endpoint (1-D form) after the NaN policy.
-fn one_endpoint(xv: ndarray::ArrayView2<'_, f64>, yv: Option<ndarray::ArrayView2<'_, f64>>, nan_policy: &str) -> Result<Vec<f64>, crate::StatsError> {
+fn one_endpoint(
+    xv: ndarray::ArrayView2<'_, f64>,
+    yv: Option<ndarray::ArrayView2<'_, f64>>,
+    nan_policy: &str,
+) -> Result<Vec<f64>, crate::StatsError> {
     let p = Pairs::new(xv, yv)?;
-    let v = crate::paired::each_endpoint(&p, NanPolicy::parse(nan_policy)?, true, |_, ep| Ok(Diffs(ep.d.to_vec())))?;
+    let v = crate::paired::each_endpoint(&p, NanPolicy::parse(nan_policy)?, true, |_, ep| {
+        Ok(Diffs(ep.d.to_vec()))
+    })?;
     Ok(v.into_iter().next().map(|d| d.0).unwrap_or_default())
 }
 
@@ -309,7 +346,16 @@ fn paired_bootstrap_interval<'py>(
         bootstrap::interval(tb, &d, st, m, conf_level)
     })?;
     let rows = [r];
-    Ok(fields!(py, rows, estimate, ci_low, ci_high, standard_error, n_resamples, n))
+    Ok(fields!(
+        py,
+        rows,
+        estimate,
+        ci_low,
+        ci_high,
+        standard_error,
+        n_resamples,
+        n
+    ))
 }
 
 #[pyfunction]
@@ -323,7 +369,9 @@ fn paired_mcnemar<'py>(
     nan_policy: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (a, b) = (slice(&x, "x")?, slice(&y, "y")?);
-    let r = run_detached(py, || mcnemar::mcnemar(a, b, exact, correction, NanPolicy::parse(nan_policy)?))?;
+    let r = run_detached(py, || {
+        mcnemar::mcnemar(a, b, exact, correction, NanPolicy::parse(nan_policy)?)
+    })?;
     let d = PyDict::new(py);
     d.set_item("statistic", r.statistic)?;
     d.set_item("pvalue", r.pvalue)?;
@@ -343,21 +391,30 @@ fn paired_stuart_maxwell<'py>(
     nan_policy: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (a, b) = (slice(&x, "x")?, slice(&y, "y")?);
-    let r = run_detached(py, || mcnemar::stuart_maxwell(a, b, k, NanPolicy::parse(nan_policy)?))?;
+    let r = run_detached(py, || {
+        mcnemar::stuart_maxwell(a, b, k, NanPolicy::parse(nan_policy)?)
+    })?;
     let d = PyDict::new(py);
     d.set_item("statistic", r.statistic)?;
     d.set_item("df", r.df)?;
     d.set_item("pvalue", r.pvalue)?;
-    let t = Array2::from_shape_vec((r.k, r.k), r.table)
-        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("internal: table shape ({e})")))?;
+    let t = Array2::from_shape_vec((r.k, r.k), r.table).map_err(|e| {
+        pyo3::exceptions::PyRuntimeError::new_err(format!("internal: table shape ({e})"))
+    })?;
     d.set_item("table", f64_out2(py, t))?;
     Ok(d)
 }
 
 #[pyfunction]
-fn multitest_adjust<'py>(py: Python<'py>, pvalues: PyReadonlyArray1<'py, f64>, method: &str) -> PyResult<Bound<'py, PyArray1<f64>>> {
+fn multitest_adjust<'py>(
+    py: Python<'py>,
+    pvalues: PyReadonlyArray1<'py, f64>,
+    method: &str,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let p = slice(&pvalues, "pvalues")?;
-    let out = run_detached(py, || multitest::adjust(p, multitest::Adjust::parse(method)?))?;
+    let out = run_detached(py, || {
+        multitest::adjust(p, multitest::Adjust::parse(method)?)
+    })?;
     Ok(f64_out(py, out))
 }
 

@@ -34,5 +34,7 @@ where
 /// Test hook: proves that a core panic surfaces as RuntimeError.
 #[pyfunction]
 pub fn _debug_panic(py: Python<'_>) -> PyResult<()> {
-    run_detached(py, || -> Result<(), StatsError> { panic!("deliberate test panic") })
+    run_detached(py, || -> Result<(), StatsError> {
+        panic!("deliberate test panic")
+    })
 }

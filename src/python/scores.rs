@@ -15,14 +15,22 @@ fn policy(s: &str) -> Result<NanPolicy, StatsError> {
 }
 
 #[pyfunction]
-fn scores_mrss<'py>(py: Python<'py>, sites: PyReadonlyArray2<'py, f64>, nan_policy: &str) -> PyResult<Bound<'py, PyArray1<f64>>> {
+fn scores_mrss<'py>(
+    py: Python<'py>,
+    sites: PyReadonlyArray2<'py, f64>,
+    nan_policy: &str,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let v = view2(&sites);
     let out = run_detached(py, || mrss::total(v, policy(nan_policy)?))?;
     Ok(f64_out(py, out))
 }
 
 #[pyfunction]
-fn scores_skin_subset<'py>(py: Python<'py>, sites: PyReadonlyArray2<'py, f64>, nan_policy: &str) -> PyResult<Bound<'py, PyArray1<i8>>> {
+fn scores_skin_subset<'py>(
+    py: Python<'py>,
+    sites: PyReadonlyArray2<'py, f64>,
+    nan_policy: &str,
+) -> PyResult<Bound<'py, PyArray1<i8>>> {
     let v = view2(&sites);
     let out = run_detached(py, || mrss::subset(v, policy(nan_policy)?))?;
     Ok(i8_out(py, out))
@@ -39,8 +47,16 @@ fn scores_das28<'py>(
     patient_global: Option<PyReadonlyArray1<'py, f64>>,
     nan_policy: &str,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let kind = if kind == "esr" { das28::Reactant::Esr } else { das28::Reactant::Crp };
-    let (t, s, a) = (slice(&tjc, "tjc")?, slice(&sjc, "sjc")?, slice(&apr, "apr")?);
+    let kind = if kind == "esr" {
+        das28::Reactant::Esr
+    } else {
+        das28::Reactant::Crp
+    };
+    let (t, s, a) = (
+        slice(&tjc, "tjc")?,
+        slice(&sjc, "sjc")?,
+        slice(&apr, "apr")?,
+    );
     let g = match &patient_global {
         Some(g) => Some(slice(g, "patient_global")?),
         None => None,
@@ -48,8 +64,12 @@ fn scores_das28<'py>(
     let arr = new_f64(py, t.len());
     {
         let mut w = arr.readwrite();
-        let out = w.as_slice_mut().map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
-        run_detached(py, || das28::das28_into(kind, t, s, a, g, policy(nan_policy)?, out))?;
+        let out = w
+            .as_slice_mut()
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+        run_detached(py, || {
+            das28::das28_into(kind, t, s, a, g, policy(nan_policy)?, out)
+        })?;
     }
     Ok(arr)
 }
@@ -91,7 +111,10 @@ fn scores_cdai<'py>(
     nan_policy: &str,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let (t, s) = (slice(&tjc, "tjc")?, slice(&sjc, "sjc")?);
-    let (p, e) = (slice(&patient_global, "patient_global")?, slice(&evaluator_global, "evaluator_global")?);
+    let (p, e) = (
+        slice(&patient_global, "patient_global")?,
+        slice(&evaluator_global, "evaluator_global")?,
+    );
     let c = match &crp {
         Some(c) => Some(slice(c, "crp")?),
         None => None,
@@ -108,7 +131,11 @@ fn scores_activity_category<'py>(
     nan_policy: &str,
 ) -> PyResult<Bound<'py, PyArray1<i8>>> {
     let v = slice(&values, index)?;
-    let idx = if index == "sdai" { cdai::Index::Sdai } else { cdai::Index::Cdai };
+    let idx = if index == "sdai" {
+        cdai::Index::Sdai
+    } else {
+        cdai::Index::Cdai
+    };
     let out = run_detached(py, || cdai::category(v, idx, policy(nan_policy)?))?;
     Ok(i8_out(py, out))
 }
@@ -123,13 +150,23 @@ fn scores_acr_response<'py>(
     nan_policy: &str,
 ) -> PyResult<Bound<'py, PyArray1<i8>>> {
     if baseline.len() != 7 || followup.len() != 7 {
-        return Err(pyo3::exceptions::PyTypeError::new_err("internal: acr_response needs 7 columns per visit"));
+        return Err(pyo3::exceptions::PyTypeError::new_err(
+            "internal: acr_response needs 7 columns per visit",
+        ));
     }
-    let b: Vec<&[f64]> = baseline.iter().map(|a| slice(a, "baseline")).collect::<PyResult<_>>()?;
-    let f: Vec<&[f64]> = followup.iter().map(|a| slice(a, "followup")).collect::<PyResult<_>>()?;
+    let b: Vec<&[f64]> = baseline
+        .iter()
+        .map(|a| slice(a, "baseline"))
+        .collect::<PyResult<_>>()?;
+    let f: Vec<&[f64]> = followup
+        .iter()
+        .map(|a| slice(a, "followup"))
+        .collect::<PyResult<_>>()?;
     let bb: [&[f64]; 7] = std::array::from_fn(|k| b[k]);
     let ff: [&[f64]; 7] = std::array::from_fn(|k| f[k]);
-    let out = run_detached(py, || acr::response(bb, ff, apr, level, policy(nan_policy)?))?;
+    let out = run_detached(py, || {
+        acr::response(bb, ff, apr, level, policy(nan_policy)?)
+    })?;
     Ok(i8_out(py, out))
 }
 
@@ -147,9 +184,17 @@ fn scores_haq_di<'py>(
     nan_policy: &str,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let it = view2(&items);
-    let a = aids.as_ref().map(|x| haq::Ticks { values: view2(x), category: aids_category });
-    let h = help.as_ref().map(|x| haq::Ticks { values: view2(x), category: help_category });
-    let out = run_detached(py, || haq::haq_di(it, a, h, haq::Method::parse(method)?, policy(nan_policy)?))?;
+    let a = aids.as_ref().map(|x| haq::Ticks {
+        values: view2(x),
+        category: aids_category,
+    });
+    let h = help.as_ref().map(|x| haq::Ticks {
+        values: view2(x),
+        category: help_category,
+    });
+    let out = run_detached(py, || {
+        haq::haq_di(it, a, h, haq::Method::parse(method)?, policy(nan_policy)?)
+    })?;
     Ok(f64_out(py, out))
 }
 
@@ -167,7 +212,11 @@ fn scores_shaq_scale<'py>(
 }
 
 #[pyfunction]
-fn scores_chfs<'py>(py: Python<'py>, items: PyReadonlyArray2<'py, f64>, nan_policy: &str) -> PyResult<Bound<'py, PyArray2<f64>>> {
+fn scores_chfs<'py>(
+    py: Python<'py>,
+    items: PyReadonlyArray2<'py, f64>,
+    nan_policy: &str,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
     let v = view2(&items);
     let out = run_detached(py, || chfs::chfs(v, policy(nan_policy)?))?;
     Ok(f64_out2(py, out))

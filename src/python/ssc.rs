@@ -16,16 +16,26 @@ type Arr<'py> = PyReadonlyArray1<'py, f64>;
 
 fn columns<'a, const K: usize>(cols: &'a [Arr<'_>], what: &str) -> PyResult<[&'a [f64]; K]> {
     if cols.len() != K {
-        return Err(PyTypeError::new_err(format!("internal: {what} needs {K} columns, got {}", cols.len())));
+        return Err(PyTypeError::new_err(format!(
+            "internal: {what} needs {K} columns, got {}",
+            cols.len()
+        )));
     }
-    let v: Vec<&[f64]> = cols.iter().map(|a| slice(a, what)).collect::<PyResult<_>>()?;
+    let v: Vec<&[f64]> = cols
+        .iter()
+        .map(|a| slice(a, what))
+        .collect::<PyResult<_>>()?;
     Ok(std::array::from_fn(|k| v[k]))
 }
 
-fn i8_rows<'py, const K: usize>(py: Python<'py>, rows: Vec<[i8; K]>) -> PyResult<Bound<'py, PyArray2<i8>>> {
+fn i8_rows<'py, const K: usize>(
+    py: Python<'py>,
+    rows: Vec<[i8; K]>,
+) -> PyResult<Bound<'py, PyArray2<i8>>> {
     let n = rows.len();
     let flat: Vec<i8> = rows.into_iter().flatten().collect();
-    let arr = Array2::from_shape_vec((n, K), flat).map_err(|e| PyTypeError::new_err(format!("internal: {e}")))?;
+    let arr = Array2::from_shape_vec((n, K), flat)
+        .map_err(|e| PyTypeError::new_err(format!("internal: {e}")))?;
     Ok(arr.into_pyarray(py))
 }
 
@@ -40,8 +50,15 @@ fn ssc_criss<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let b = columns::<5>(&baseline, "baseline")?;
     let f = columns::<5>(&followup, "followup")?;
-    let w = worsening.as_ref().map(|a| slice(a, "worsening")).transpose()?;
-    let data = CoreSet { baseline: b, followup: f, worsening: w };
+    let w = worsening
+        .as_ref()
+        .map(|a| slice(a, "worsening"))
+        .transpose()?;
+    let data = CoreSet {
+        baseline: b,
+        followup: f,
+        worsening: w,
+    };
     let (p, i) = run_detached(py, || {
         let p = ssc::criss_probability(data, NanPolicy::parse(nan_policy)?)?;
         let i: Vec<i8> = p.iter().map(|&v| ssc::criss_improved(v)).collect();
@@ -68,10 +85,23 @@ fn ssc_rcriss<'py>(
 ) -> PyResult<Bound<'py, PyArray2<i8>>> {
     let b = columns::<5>(&baseline, "baseline")?;
     let f = columns::<5>(&followup, "followup")?;
-    let w = worsening.as_ref().map(|a| slice(a, "worsening")).transpose()?;
-    let data = CoreSet { baseline: b, followup: f, worsening: w };
-    let opts = RcrissOptions { threshold, min_items, fvc_threshold };
-    let out = run_detached(py, || ssc::rcriss(data, opts, NanPolicy::parse(nan_policy)?))?;
+    let w = worsening
+        .as_ref()
+        .map(|a| slice(a, "worsening"))
+        .transpose()?;
+    let data = CoreSet {
+        baseline: b,
+        followup: f,
+        worsening: w,
+    };
+    let opts = RcrissOptions {
+        threshold,
+        min_items,
+        fvc_threshold,
+    };
+    let out = run_detached(py, || {
+        ssc::rcriss(data, opts, NanPolicy::parse(nan_policy)?)
+    })?;
     i8_rows(py, out)
 }
 
@@ -101,16 +131,26 @@ fn ssc_eustar_ai<'py>(
 }
 
 #[pyfunction]
-fn ssc_eustar_active<'py>(py: Python<'py>, index: Arr<'py>, nan_policy: &str) -> PyResult<Bound<'py, numpy::PyArray1<i8>>> {
+fn ssc_eustar_active<'py>(
+    py: Python<'py>,
+    index: Arr<'py>,
+    nan_policy: &str,
+) -> PyResult<Bound<'py, numpy::PyArray1<i8>>> {
     let v = slice(&index, "index")?;
     let out = run_detached(py, || ssc::eustar_active(v, NanPolicy::parse(nan_policy)?))?;
     Ok(i8_out(py, out))
 }
 
 #[pyfunction]
-fn ssc_acr_eular_2013<'py>(py: Python<'py>, items: Vec<Arr<'py>>, nan_policy: &str) -> PyResult<Bound<'py, PyArray2<i8>>> {
+fn ssc_acr_eular_2013<'py>(
+    py: Python<'py>,
+    items: Vec<Arr<'py>>,
+    nan_policy: &str,
+) -> PyResult<Bound<'py, PyArray2<i8>>> {
     let it = columns::<13>(&items, "items")?;
-    let out = run_detached(py, || ssc::acr_eular_2013(it, NanPolicy::parse(nan_policy)?))?;
+    let out = run_detached(py, || {
+        ssc::acr_eular_2013(it, NanPolicy::parse(nan_policy)?)
+    })?;
     i8_rows(py, out)
 }
 
@@ -125,14 +165,27 @@ fn ssc_lung_decline<'py>(
     definition: &str,
     nan_policy: &str,
 ) -> PyResult<Bound<'py, numpy::PyArray1<i8>>> {
-    let (fb, ff) = (slice(&fvc_base, "fvc_base")?, slice(&fvc_follow, "fvc_follow")?);
+    let (fb, ff) = (
+        slice(&fvc_base, "fvc_base")?,
+        slice(&fvc_follow, "fvc_follow")?,
+    );
     let d = match (&dlco_base, &dlco_follow) {
         (Some(b), Some(f)) => Some((slice(b, "dlco_base")?, slice(f, "dlco_follow")?)),
         (None, None) => None,
-        _ => return Err(PyTypeError::new_err("internal: dlco_base and dlco_follow must be given together")),
+        _ => {
+            return Err(PyTypeError::new_err(
+                "internal: dlco_base and dlco_follow must be given together",
+            ))
+        }
     };
     let out = run_detached(py, || {
-        lung::decline(fb, ff, d, lung::Definition::parse(definition)?, NanPolicy::parse(nan_policy)?)
+        lung::decline(
+            fb,
+            ff,
+            d,
+            lung::Definition::parse(definition)?,
+            NanPolicy::parse(nan_policy)?,
+        )
     })?;
     Ok(i8_out(py, out))
 }
@@ -149,7 +202,13 @@ fn ssc_mcid_response<'py>(
 ) -> PyResult<Bound<'py, numpy::PyArray1<i8>>> {
     let (b, f) = (slice(&baseline, "baseline")?, slice(&followup, "followup")?);
     let out = run_detached(py, || {
-        ssc::mcid_response(Mcid::parse(measure)?, b, f, threshold, NanPolicy::parse(nan_policy)?)
+        ssc::mcid_response(
+            Mcid::parse(measure)?,
+            b,
+            f,
+            threshold,
+            NanPolicy::parse(nan_policy)?,
+        )
     })?;
     Ok(i8_out(py, out))
 }
@@ -157,7 +216,10 @@ fn ssc_mcid_response<'py>(
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("SSC_CORE", PyTuple::new(py, ssc::CORE)?)?;
-    m.add("ACR_EULAR_2013_ITEMS", PyTuple::new(py, ssc::ACR_EULAR_ITEMS)?)?;
+    m.add(
+        "ACR_EULAR_2013_ITEMS",
+        PyTuple::new(py, ssc::ACR_EULAR_ITEMS)?,
+    )?;
     m.add_function(wrap_pyfunction!(ssc_criss, m)?)?;
     m.add_function(wrap_pyfunction!(ssc_rcriss, m)?)?;
     m.add_function(wrap_pyfunction!(ssc_eustar_ai, m)?)?;

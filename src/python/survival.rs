@@ -8,7 +8,10 @@ use super::convert::{f64_out, slice, view2};
 use super::run::run_detached;
 use crate::survival::{aalen_johansen, cox, gray, km, logrank};
 
-fn opt_slice<'a>(a: &'a Option<PyReadonlyArray1<'_, f64>>, name: &str) -> PyResult<Option<&'a [f64]>> {
+fn opt_slice<'a>(
+    a: &'a Option<PyReadonlyArray1<'_, f64>>,
+    name: &str,
+) -> PyResult<Option<&'a [f64]>> {
     match a {
         Some(a) => Ok(Some(slice(a, name)?)),
         None => Ok(None),
@@ -29,8 +32,14 @@ fn survival_km<'py>(
     conf_level: f64,
     conf_type: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (t, e, g) = (slice(&time, "time")?, slice(&event, "event")?, opt_slice(&group, "group")?);
-    let o = run_detached(py, || km::kaplan_meier(t, e, g, conf_level, km::ConfType::parse(conf_type)?))?;
+    let (t, e, g) = (
+        slice(&time, "time")?,
+        slice(&event, "event")?,
+        opt_slice(&group, "group")?,
+    );
+    let o = run_detached(py, || {
+        km::kaplan_meier(t, e, g, conf_level, km::ConfType::parse(conf_type)?)
+    })?;
     let d = PyDict::new(py);
     d.set_item("group", f64_out(py, u32_to_f64(o.group)))?;
     d.set_item("time", f64_out(py, o.time))?;
@@ -54,7 +63,12 @@ fn survival_logrank<'py>(
     strata: Option<PyReadonlyArray1<'py, f64>>,
     rho: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (t, e, g, s) = (slice(&time, "time")?, slice(&event, "event")?, slice(&group, "group")?, opt_slice(&strata, "strata")?);
+    let (t, e, g, s) = (
+        slice(&time, "time")?,
+        slice(&event, "event")?,
+        slice(&group, "group")?,
+        opt_slice(&strata, "strata")?,
+    );
     let o = run_detached(py, || logrank::logrank(t, e, g, s, rho))?;
     let d = PyDict::new(py);
     d.set_item("statistic", o.statistic)?;
@@ -76,7 +90,11 @@ fn survival_aalen_johansen<'py>(
     group: Option<PyReadonlyArray1<'py, f64>>,
     conf_level: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (t, c, g) = (slice(&time, "time")?, slice(&cause, "cause")?, opt_slice(&group, "group")?);
+    let (t, c, g) = (
+        slice(&time, "time")?,
+        slice(&cause, "cause")?,
+        opt_slice(&group, "group")?,
+    );
     let o = run_detached(py, || aalen_johansen::aalen_johansen(t, c, g, conf_level))?;
     let d = PyDict::new(py);
     d.set_item("causes", f64_out(py, u32_to_f64(o.causes)))?;
@@ -105,11 +123,20 @@ fn survival_gray<'py>(
     group: PyReadonlyArray1<'py, f64>,
     rho: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (t, c, g) = (slice(&time, "time")?, slice(&cause, "cause")?, slice(&group, "group")?);
+    let (t, c, g) = (
+        slice(&time, "time")?,
+        slice(&cause, "cause")?,
+        slice(&group, "group")?,
+    );
     let out = run_detached(py, || {
-        crate::survival::check_lengths(&[("time", t.len()), ("cause", c.len()), ("group", g.len())])?;
+        crate::survival::check_lengths(&[
+            ("time", t.len()),
+            ("cause", c.len()),
+            ("group", g.len()),
+        ])?;
         let (cm, causes) = aalen_johansen::map_causes(c)?;
-        let (gc, gmax) = crate::survival::check_codes(g, "group", "group codes must be integers >= 0")?;
+        let (gc, gmax) =
+            crate::survival::check_codes(g, "group", "group codes must be integers >= 0")?;
         // compact group codes to the groups present
         let mut present = vec![usize::MAX; gmax as usize + 1];
         let mut k = 0;
@@ -131,9 +158,15 @@ fn survival_gray<'py>(
     let (causes, tests, _k) = out;
     let d = PyDict::new(py);
     d.set_item("cause", f64_out(py, u32_to_f64(causes)))?;
-    d.set_item("statistic", f64_out(py, tests.iter().map(|t| t.statistic).collect()))?;
+    d.set_item(
+        "statistic",
+        f64_out(py, tests.iter().map(|t| t.statistic).collect()),
+    )?;
     d.set_item("df", f64_out(py, tests.iter().map(|t| t.df).collect()))?;
-    d.set_item("pvalue", f64_out(py, tests.iter().map(|t| t.pvalue).collect()))?;
+    d.set_item(
+        "pvalue",
+        f64_out(py, tests.iter().map(|t| t.pvalue).collect()),
+    )?;
     Ok(d)
 }
 
@@ -150,10 +183,19 @@ fn survival_coxph<'py>(
     max_iter: usize,
     conf_level: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (t, e, s) = (slice(&duration, "duration")?, slice(&event, "event")?, opt_slice(&strata, "strata")?);
+    let (t, e, s) = (
+        slice(&duration, "duration")?,
+        slice(&event, "event")?,
+        opt_slice(&strata, "strata")?,
+    );
     let x = view2(&covariates);
     let o = run_detached(py, || {
-        let opts = cox::CoxOptions { ties: cox::Ties::parse(ties)?, max_iter, conf_level, ..Default::default() };
+        let opts = cox::CoxOptions {
+            ties: cox::Ties::parse(ties)?,
+            max_iter,
+            conf_level,
+            ..Default::default()
+        };
         cox::coxph(t, e, x, s, opts)
     })?;
     let d = PyDict::new(py);

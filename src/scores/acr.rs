@@ -7,7 +7,15 @@ use crate::common::{ge, NanPolicy};
 use crate::error::{Arg, Result, StatsError};
 
 /// Core-set column names, in the order the kernel takes them.
-pub const CORE: [&str; 7] = ["tjc", "sjc", "pain", "patient_global", "physician_global", "haq_di", "apr"];
+pub const CORE: [&str; 7] = [
+    "tjc",
+    "sjc",
+    "pain",
+    "patient_global",
+    "physician_global",
+    "haq_di",
+    "apr",
+];
 
 /// Valid range of each core-set measure: (lo, hi, integer, message).
 fn range(k: usize, apr: &str) -> (f64, f64, bool, &'static str) {
@@ -34,10 +42,19 @@ pub fn improved(b: f64, f: f64, t: f64) -> bool {
 
 /// ACR response per row (1 responder, 0 not, -1 missing). `baseline[k]` and
 /// `followup[k]` are the columns in `CORE` order; `apr` is "esr" or "crp".
-pub fn response(baseline: [&[f64]; 7], followup: [&[f64]; 7], apr: &str, level: f64, policy: NanPolicy) -> Result<Vec<i8>> {
+pub fn response(
+    baseline: [&[f64]; 7],
+    followup: [&[f64]; 7],
+    apr: &str,
+    level: f64,
+    policy: NanPolicy,
+) -> Result<Vec<i8>> {
     let policy = policy.rowwise()?;
     if !(level > 0.0 && level <= 100.0) {
-        return Err(StatsError::argument("level", format!("{level} is outside (0, 100]")));
+        return Err(StatsError::argument(
+            "level",
+            format!("{level} is outside (0, 100]"),
+        ));
     }
     let t = level / 100.0;
     let name = |side: &str, k: usize| -> Arg {
@@ -62,7 +79,16 @@ pub fn response(baseline: [&[f64]; 7], followup: [&[f64]; 7], apr: &str, level: 
                 if int {
                     check::integer(vals[i], lo, hi, policy, at, allowed)?;
                 } else {
-                    check::real(vals[i], lo, hi, false, hi.is_infinite(), policy, at, allowed)?;
+                    check::real(
+                        vals[i],
+                        lo,
+                        hi,
+                        false,
+                        hi.is_infinite(),
+                        policy,
+                        at,
+                        allowed,
+                    )?;
                 }
                 missing |= vals[i].is_nan();
             }

@@ -40,11 +40,38 @@ pub fn cdai_sdai(
     map_rows(n, |i| {
         check::integer(tjc[i], 0.0, 28.0, policy, At::new(&names[0], i), JOINTS)?;
         check::integer(sjc[i], 0.0, 28.0, policy, At::new(&names[1], i), JOINTS)?;
-        check::real(patient_global[i], 0.0, 10.0, false, false, policy, At::new(&names[2], i), GLOBAL)?;
-        check::real(evaluator_global[i], 0.0, 10.0, false, false, policy, At::new(&names[3], i), GLOBAL)?;
+        check::real(
+            patient_global[i],
+            0.0,
+            10.0,
+            false,
+            false,
+            policy,
+            At::new(&names[2], i),
+            GLOBAL,
+        )?;
+        check::real(
+            evaluator_global[i],
+            0.0,
+            10.0,
+            false,
+            false,
+            policy,
+            At::new(&names[3], i),
+            GLOBAL,
+        )?;
         let mut v = tjc[i] + sjc[i] + patient_global[i] + evaluator_global[i];
         if let Some(c) = crp {
-            check::real(c[i], 0.0, f64::INFINITY, false, true, policy, At::new(&names[4], i), CRP)?;
+            check::real(
+                c[i],
+                0.0,
+                f64::INFINITY,
+                false,
+                true,
+                policy,
+                At::new(&names[4], i),
+                CRP,
+            )?;
             v += c[i];
         }
         Ok(v)
@@ -63,12 +90,26 @@ pub fn category(values: &[f64], index: Index, policy: NanPolicy) -> Result<Vec<i
     let policy = policy.rowwise()?;
     let (arg, cuts, hi, allowed): (Arg, [f64; 3], f64, &'static str) = match index {
         Index::Cdai => ("cdai".into(), [2.8, 10.0, 22.0], 76.0, "allowed CDAI 0-76"),
-        Index::Sdai => ("sdai".into(), [3.3, 11.0, 26.0], f64::INFINITY, "allowed SDAI >= 0"),
+        Index::Sdai => (
+            "sdai".into(),
+            [3.3, 11.0, 26.0],
+            f64::INFINITY,
+            "allowed SDAI >= 0",
+        ),
     };
     let n = same_length(&[(&arg, values.len())])?;
     map_rows(n, |i| {
         let v = values[i];
-        check::real(v, 0.0, hi, false, hi.is_infinite(), policy, At::new(&arg, i), allowed)?;
+        check::real(
+            v,
+            0.0,
+            hi,
+            false,
+            hi.is_infinite(),
+            policy,
+            At::new(&arg, i),
+            allowed,
+        )?;
         Ok(if v.is_nan() {
             NA
         } else if le(v, cuts[0]) {

@@ -15,7 +15,13 @@ pub const DOMAIN_START: [usize; 6] = [0, 8, 10, 12, 14, 18];
 pub fn chfs(items: ArrayView2<f64>, policy: NanPolicy) -> Result<Array2<f64>> {
     let policy = policy.rowwise()?;
     if items.ncols() != 18 {
-        return Err(StatsError::argument("items", format!("must have 18 columns (chfs_01..chfs_18), got {}", items.ncols())));
+        return Err(StatsError::argument(
+            "items",
+            format!(
+                "must have 18 columns (chfs_01..chfs_18), got {}",
+                items.ncols()
+            ),
+        ));
     }
     let n = items.nrows();
     if n == 0 {
@@ -27,7 +33,14 @@ pub fn chfs(items: ArrayView2<f64>, policy: NanPolicy) -> Result<Array2<f64>> {
         let row = items.row(i);
         for d in 0..5 {
             for j in DOMAIN_START[d]..DOMAIN_START[d + 1] {
-                check::integer(row[j], 0.0, 5.0, policy, At::cell(&arg, i, j), "allowed integers 0-5")?;
+                check::integer(
+                    row[j],
+                    0.0,
+                    5.0,
+                    policy,
+                    At::cell(&arg, i, j),
+                    "allowed integers 0-5",
+                )?;
                 out[d + 1] += row[j];
             }
         }
@@ -44,7 +57,9 @@ mod tests {
     #[test]
     fn spec_examples() {
         // SCORING_SPEC section 7
-        let x = [2., 3., 1., 2., 4., 3., 1., 2., 2., 1., 0., 0., 1., 2., 1., 3., 2., 1.];
+        let x = [
+            2., 3., 1., 2., 4., 3., 1., 2., 2., 1., 0., 0., 1., 2., 1., 3., 2., 1.,
+        ];
         let mut a = Array2::<f64>::zeros((3, 18));
         a.row_mut(1).fill(5.0);
         a.row_mut(2).assign(&ndarray::ArrayView1::from(&x));

@@ -53,12 +53,17 @@ pub fn das28_into(
     out: &mut [f64],
 ) -> Result<()> {
     let policy = policy.rowwise()?;
-    let (a_tjc, a_sjc, a_gh): (Arg, Arg, Arg) = ("tjc".into(), "sjc".into(), "patient_global".into());
+    let (a_tjc, a_sjc, a_gh): (Arg, Arg, Arg) =
+        ("tjc".into(), "sjc".into(), "patient_global".into());
     let a_apr: Arg = match kind {
         Reactant::Esr => "esr".into(),
         Reactant::Crp => "crp".into(),
     };
-    let mut lens = vec![(&a_tjc, tjc.len()), (&a_sjc, sjc.len()), (&a_apr, apr.len())];
+    let mut lens = vec![
+        (&a_tjc, tjc.len()),
+        (&a_sjc, sjc.len()),
+        (&a_apr, apr.len()),
+    ];
     if let Some(g) = patient_global {
         lens.push((&a_gh, g.len()));
     }
@@ -71,12 +76,39 @@ pub fn das28_into(
         check::integer(t, 0.0, 28.0, policy, At::new(&a_tjc, i), JOINTS)?;
         check::integer(s, 0.0, 28.0, policy, At::new(&a_sjc, i), JOINTS)?;
         match kind {
-            Reactant::Esr => check::real(r, 0.0, f64::INFINITY, true, true, policy, At::new(&a_apr, i), ESR)?,
-            Reactant::Crp => check::real(r, 0.0, f64::INFINITY, false, true, policy, At::new(&a_apr, i), CRP)?,
+            Reactant::Esr => check::real(
+                r,
+                0.0,
+                f64::INFINITY,
+                true,
+                true,
+                policy,
+                At::new(&a_apr, i),
+                ESR,
+            )?,
+            Reactant::Crp => check::real(
+                r,
+                0.0,
+                f64::INFINITY,
+                false,
+                true,
+                policy,
+                At::new(&a_apr, i),
+                CRP,
+            )?,
         }
         let g = match patient_global {
             Some(g) => {
-                check::real(g[i], 0.0, 100.0, false, false, policy, At::new(&a_gh, i), GH)?;
+                check::real(
+                    g[i],
+                    0.0,
+                    100.0,
+                    false,
+                    false,
+                    policy,
+                    At::new(&a_gh, i),
+                    GH,
+                )?;
                 g[i]
             }
             None => 0.0,
@@ -89,7 +121,13 @@ pub fn das28_into(
             Reactant::Esr => ln_checked(r),
             Reactant::Crp => ln_checked(1.0 + r),
         };
-        Ok(formula(kind, patient_global.is_some(), joint_term(t, s), lab, g))
+        Ok(formula(
+            kind,
+            patient_global.is_some(),
+            joint_term(t, s),
+            lab,
+            g,
+        ))
     };
     fill_chunks_into(out, |base, out: &mut [f64]| {
         // blocks small enough that the validation pass leaves the inputs in
@@ -98,7 +136,14 @@ pub fn das28_into(
             let start = base + b * BLOCK;
             let end = start + block.len();
             let g = patient_global.map(|g| &g[start..end]);
-            if fast_chunk(kind, &tjc[start..end], &sjc[start..end], &apr[start..end], g, block) {
+            if fast_chunk(
+                kind,
+                &tjc[start..end],
+                &sjc[start..end],
+                &apr[start..end],
+                g,
+                block,
+            ) {
                 continue;
             }
             for (j, o) in block.iter_mut().enumerate() {
@@ -143,7 +188,14 @@ fn joint_ok(v: f64) -> bool {
 
 /// Validate and compute one chunk without branches; `false` (nothing
 /// trustworthy written) when any value needs the checked path (NaN included).
-fn fast_chunk(kind: Reactant, t: &[f64], s: &[f64], a: &[f64], g: Option<&[f64]>, out: &mut [f64]) -> bool {
+fn fast_chunk(
+    kind: Reactant,
+    t: &[f64],
+    s: &[f64],
+    a: &[f64],
+    g: Option<&[f64]>,
+    out: &mut [f64],
+) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         if std::is_x86_feature_detected!("avx2") {
@@ -168,14 +220,25 @@ unsafe fn fast_chunk_avx2(
 }
 
 #[inline(always)]
-fn fast_chunk_body(kind: Reactant, t: &[f64], s: &[f64], a: &[f64], g: Option<&[f64]>, out: &mut [f64]) -> bool {
+fn fast_chunk_body(
+    kind: Reactant,
+    t: &[f64],
+    s: &[f64],
+    a: &[f64],
+    g: Option<&[f64]>,
+    out: &mut [f64],
+) -> bool {
     let n = out.len();
     let (t, s, a) = (&t[..n], &s[..n], &a[..n]);
     let mut ok = true;
     for i in 0..n {
         ok &= joint_ok(t[i]) & joint_ok(s[i]);
     }
-    let lo = if kind == Reactant::Esr { f64::MIN_POSITIVE } else { 0.0 };
+    let lo = if kind == Reactant::Esr {
+        f64::MIN_POSITIVE
+    } else {
+        0.0
+    };
     for &v in a {
         ok &= (v >= lo) & (v < f64::INFINITY);
     }
@@ -192,12 +255,24 @@ fn fast_chunk_body(kind: Reactant, t: &[f64], s: &[f64], a: &[f64], g: Option<&[
         Some(g) => {
             let g = &g[..n];
             for i in 0..n {
-                out[i] = formula(kind, true, joint_term(t[i], s[i]), ln_normal(a[i] + shift), g[i]);
+                out[i] = formula(
+                    kind,
+                    true,
+                    joint_term(t[i], s[i]),
+                    ln_normal(a[i] + shift),
+                    g[i],
+                );
             }
         }
         None => {
             for i in 0..n {
-                out[i] = formula(kind, false, joint_term(t[i], s[i]), ln_normal(a[i] + shift), 0.0);
+                out[i] = formula(
+                    kind,
+                    false,
+                    joint_term(t[i], s[i]),
+                    ln_normal(a[i] + shift),
+                    0.0,
+                );
             }
         }
     }
@@ -209,7 +284,10 @@ fn fast_chunk_body(kind: Reactant, t: &[f64], s: &[f64], a: &[f64], g: Option<&[
 pub fn category(das: &[f64], thresholds: [f64; 3], policy: NanPolicy) -> Result<Vec<i8>> {
     let policy = policy.rowwise()?;
     if !(thresholds[0] < thresholds[1] && thresholds[1] < thresholds[2]) {
-        return Err(StatsError::argument("thresholds", "must be three increasing cut-offs"));
+        return Err(StatsError::argument(
+            "thresholds",
+            "must be three increasing cut-offs",
+        ));
     }
     let arg: Arg = "das28".into();
     let n = same_length(&[(&arg, das.len())])?;
@@ -277,11 +355,27 @@ mod tests {
 
     fn esr(t: f64, s: f64, e: f64, g: Option<f64>) -> f64 {
         let gv = g.map(|g| vec![g]);
-        das28(Reactant::Esr, &[t], &[s], &[e], gv.as_deref(), NanPolicy::Propagate).unwrap()[0]
+        das28(
+            Reactant::Esr,
+            &[t],
+            &[s],
+            &[e],
+            gv.as_deref(),
+            NanPolicy::Propagate,
+        )
+        .unwrap()[0]
     }
     fn crp(t: f64, s: f64, c: f64, g: Option<f64>) -> f64 {
         let gv = g.map(|g| vec![g]);
-        das28(Reactant::Crp, &[t], &[s], &[c], gv.as_deref(), NanPolicy::Propagate).unwrap()[0]
+        das28(
+            Reactant::Crp,
+            &[t],
+            &[s],
+            &[c],
+            gv.as_deref(),
+            NanPolicy::Propagate,
+        )
+        .unwrap()[0]
     }
 
     #[test]
@@ -307,8 +401,24 @@ mod tests {
         assert!(das28(Reactant::Esr, &[29.0], &[3.0], &[20.0], Some(&[40.0]), p).is_err());
         assert!(das28(Reactant::Crp, &[4.0], &[3.0], &[10.0], Some(&[101.0]), p).is_err());
         assert!(das28(Reactant::Crp, &[4.0], &[3.0, 1.0], &[10.0], None, p).is_err());
-        assert!(das28(Reactant::Crp, &[4.0], &[3.0], &[10.0], None, NanPolicy::Omit).is_err());
-        let nan = das28(Reactant::Esr, &[f64::NAN], &[3.0], &[20.0], Some(&[40.0]), p).unwrap();
+        assert!(das28(
+            Reactant::Crp,
+            &[4.0],
+            &[3.0],
+            &[10.0],
+            None,
+            NanPolicy::Omit
+        )
+        .is_err());
+        let nan = das28(
+            Reactant::Esr,
+            &[f64::NAN],
+            &[3.0],
+            &[20.0],
+            Some(&[40.0]),
+            p,
+        )
+        .unwrap();
         assert!(nan[0].is_nan());
     }
 
@@ -342,7 +452,16 @@ mod tests {
 
     #[test]
     fn categories_at_the_boundaries() {
-        let v = [2.59, 2.6, 3.2, 3.21, 5.1, 5.11, 2.5999999999999996, f64::NAN];
+        let v = [
+            2.59,
+            2.6,
+            3.2,
+            3.21,
+            5.1,
+            5.11,
+            2.5999999999999996,
+            f64::NAN,
+        ];
         let c = category(&v, [2.6, 3.2, 5.1], NanPolicy::Propagate).unwrap();
         assert_eq!(c, vec![0, 1, 1, 2, 2, 3, 1, NA]);
     }

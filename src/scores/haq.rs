@@ -33,7 +33,14 @@ pub const ITEMS: [&str; 20] = [
 
 /// The 8 categories, in order.
 pub const CATEGORIES: [&str; 8] = [
-    "dressing", "arising", "eating", "walking", "hygiene", "reach", "grip", "activities",
+    "dressing",
+    "arising",
+    "eating",
+    "walking",
+    "hygiene",
+    "reach",
+    "grip",
+    "activities",
 ];
 
 /// First item of each category, plus the end (items per category 2,2,3,2,3,2,3,3).
@@ -55,7 +62,10 @@ impl Method {
         match s {
             "aids" => Ok(Method::Aids),
             "no_aids" => Ok(Method::NoAids),
-            o => Err(StatsError::argument("method", format!("{o:?} is not 'aids' or 'no_aids'"))),
+            o => Err(StatsError::argument(
+                "method",
+                format!("{o:?} is not 'aids' or 'no_aids'"),
+            )),
         }
     }
 }
@@ -72,12 +82,18 @@ pub struct Ticks<'a> {
 impl<'a> Ticks<'a> {
     /// One column per category, in category order.
     pub fn per_category(values: ArrayView2<'a, f64>) -> Self {
-        Ticks { values, category: (0..8).collect() }
+        Ticks {
+            values,
+            category: (0..8).collect(),
+        }
     }
 
     fn check(&self, arg: &'static str, n: usize) -> Result<()> {
         if self.values.ncols() != self.category.len() || self.category.iter().any(|&c| c >= 8) {
-            return Err(StatsError::argument(arg, "each column must map to one of the 8 HAQ categories"));
+            return Err(StatsError::argument(
+                arg,
+                "each column must map to one of the 8 HAQ categories",
+            ));
         }
         if self.values.nrows() != n {
             return Err(StatsError::length("items", n, arg, self.values.nrows()));
@@ -88,7 +104,12 @@ impl<'a> Ticks<'a> {
     /// Which categories are ticked in row `i` (bit c = category c).
     fn row_mask(&self, arg: &Arg, i: usize) -> Result<u8> {
         let mut mask = 0u8;
-        for ((j, &c), &v) in self.category.iter().enumerate().zip(self.values.row(i).iter()) {
+        for ((j, &c), &v) in self
+            .category
+            .iter()
+            .enumerate()
+            .zip(self.values.row(i).iter())
+        {
             if check::checkbox(v, At::cell(arg, i, j))? {
                 mask |= 1 << c;
             }
@@ -109,7 +130,10 @@ pub fn haq_di(
     let policy = policy.rowwise()?;
     let n = items.nrows();
     if items.ncols() != 20 {
-        return Err(StatsError::argument("items", format!("must have 20 columns (HAQ items), got {}", items.ncols())));
+        return Err(StatsError::argument(
+            "items",
+            format!("must have 20 columns (HAQ items), got {}", items.ncols()),
+        ));
     }
     if n == 0 {
         return Err(StatsError::too_few("items", 0, 1));
@@ -130,11 +154,19 @@ pub fn haq_di(
         // names the offending item) runs only when it fails
         let mut ok = true;
         for &v in &row {
-            ok &= ((v >= 0.0) & (v <= 3.0) & check::is_integer(v)) | (v.is_nan() & (policy != NanPolicy::Raise));
+            ok &= ((v >= 0.0) & (v <= 3.0) & check::is_integer(v))
+                | (v.is_nan() & (policy != NanPolicy::Raise));
         }
         if !ok {
             for (j, &v) in row.iter().enumerate() {
-                check::integer(v, 0.0, 3.0, policy, At::cell(&a_items, i, j), "allowed integers 0-3")?;
+                check::integer(
+                    v,
+                    0.0,
+                    3.0,
+                    policy,
+                    At::cell(&a_items, i, j),
+                    "allowed integers 0-3",
+                )?;
             }
         }
         let mut ticked_mask = 0u8;
@@ -148,15 +180,25 @@ pub fn haq_di(
         let mut answered = 0usize;
         for c in 0..8 {
             // highest answered item (NaN = unanswered; f64::max ignores NaN)
-            let best = row[CATEGORY_START[c]..CATEGORY_START[c + 1]].iter().fold(f64::NAN, |m, &v| m.max(v));
+            let best = row[CATEGORY_START[c]..CATEGORY_START[c + 1]]
+                .iter()
+                .fold(f64::NAN, |m, &v| m.max(v));
             if best.is_nan() {
                 continue;
             }
             let ticked = ticked_mask & (1 << c) != 0;
-            sum += if method == Method::Aids && ticked && best < 2.0 { 2.0 } else { best };
+            sum += if method == Method::Aids && ticked && best < 2.0 {
+                2.0
+            } else {
+                best
+            };
             answered += 1;
         }
-        Ok(if answered < MIN_CATEGORIES { f64::NAN } else { sum / answered as f64 })
+        Ok(if answered < MIN_CATEGORIES {
+            f64::NAN
+        } else {
+            sum / answered as f64
+        })
     })
 }
 
@@ -165,7 +207,9 @@ mod tests {
     use super::*;
     use ndarray::Array2;
 
-    const IT2: [f64; 20] = [1., 0., 1., 1., 2., 1., 0., 1., 0., 1., 2., 0., 1., 1., 0., 1., 0., 2., 1., 1.];
+    const IT2: [f64; 20] = [
+        1., 0., 1., 1., 2., 1., 0., 1., 0., 1., 2., 0., 1., 1., 0., 1., 0., 2., 1., 1.,
+    ];
 
     fn one(items: [f64; 20], aids: Option<[f64; 8]>, help: Option<[f64; 8]>, m: Method) -> f64 {
         let it = Array2::from_shape_vec((1, 20), items.to_vec()).unwrap();
@@ -203,7 +247,15 @@ mod tests {
         let mut z = [1.0; 20];
         z[0] = 3.0;
         z[1] = 3.0;
-        assert_eq!(one(z, Some([1., 0., 0., 0., 0., 0., 0., 0.]), None, Method::Aids), 1.25);
+        assert_eq!(
+            one(
+                z,
+                Some([1., 0., 0., 0., 0., 0., 0., 0.]),
+                None,
+                Method::Aids
+            ),
+            1.25
+        );
         assert_eq!(one([3.0; 20], None, None, Method::Aids), 3.0);
     }
 
@@ -213,7 +265,15 @@ mod tests {
         x[7] = f64::NAN;
         x[8] = f64::NAN;
         // walking unanswered + cane: still 7 categories all 0
-        assert_eq!(one(x, Some([0., 0., 0., 1., 0., 0., 0., 0.]), None, Method::Aids), 0.0);
+        assert_eq!(
+            one(
+                x,
+                Some([0., 0., 0., 1., 0., 0., 0., 0.]),
+                None,
+                Method::Aids
+            ),
+            0.0
+        );
     }
 
     #[test]
@@ -229,7 +289,10 @@ mod tests {
         assert!(haq_di(it.view(), Some(t), None, Method::Aids, NanPolicy::Propagate).is_err());
         // several device columns may map to one category (cane + walker -> walking)
         let dev = Array2::from_shape_vec((2, 2), vec![0.0, 1.0, 0.0, 0.0]).unwrap();
-        let t = Ticks { values: dev.view(), category: vec![3, 3] };
+        let t = Ticks {
+            values: dev.view(),
+            category: vec![3, 3],
+        };
         let r = haq_di(it.view(), Some(t), None, Method::Aids, NanPolicy::Propagate).unwrap();
         assert_eq!(r, vec![0.25, 0.0]);
     }

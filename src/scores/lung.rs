@@ -29,13 +29,22 @@ impl Definition {
         match s {
             "omeract" => Ok(Definition::Omeract),
             "ppf2022" => Ok(Definition::Ppf2022),
-            o => Err(StatsError::argument("definition", format!("{o:?} is not 'omeract' or 'ppf2022'"))),
+            o => Err(StatsError::argument(
+                "definition",
+                format!("{o:?} is not 'omeract' or 'ppf2022'"),
+            )),
         }
     }
 }
 
 /// Decline category per row. `dlco = Some((base, follow))` or None.
-pub fn decline(fvc_base: &[f64], fvc_follow: &[f64], dlco: Option<(&[f64], &[f64])>, definition: Definition, policy: NanPolicy) -> Result<Vec<i8>> {
+pub fn decline(
+    fvc_base: &[f64],
+    fvc_follow: &[f64],
+    dlco: Option<(&[f64], &[f64])>,
+    definition: Definition,
+    policy: NanPolicy,
+) -> Result<Vec<i8>> {
     let policy = policy.rowwise()?;
     let names: [Arg; 4] = ["fvc_base", "fvc_follow", "dlco_base", "dlco_follow"].map(Arg::from);
     let mut lens = vec![(&names[0], fvc_base.len()), (&names[1], fvc_follow.len())];
@@ -46,8 +55,14 @@ pub fn decline(fvc_base: &[f64], fvc_follow: &[f64], dlco: Option<(&[f64], &[f64
     let n = same_length(&lens)?;
     // fast path: every value present and in range (a vectorisable pre-scan), so
     // the per-row checks can be skipped; otherwise the checked path reports errors
-    let in_range = |c: &[f64]| c.iter().fold(true, |acc, &v| acc & (v > 0.0) & (v <= 250.0));
-    if in_range(fvc_base) && in_range(fvc_follow) && dlco.is_none_or(|(db, df)| in_range(db) && in_range(df)) {
+    let in_range = |c: &[f64]| {
+        c.iter()
+            .fold(true, |acc, &v| acc & (v > 0.0) & (v <= 250.0))
+    };
+    if in_range(fvc_base)
+        && in_range(fvc_follow)
+        && dlco.is_none_or(|(db, df)| in_range(db) && in_range(df))
+    {
         return map_rows(n, |i| {
             let d = dlco.map(|(db, df)| (db[i], df[i]));
             Ok(match definition {
@@ -58,12 +73,48 @@ pub fn decline(fvc_base: &[f64], fvc_follow: &[f64], dlco: Option<(&[f64], &[f64
     }
     map_rows(n, |i| {
         let (fb, ff) = (fvc_base[i], fvc_follow[i]);
-        check::real(fb, 0.0, 250.0, true, false, policy, At::new(&names[0], i), RANGE)?;
-        check::real(ff, 0.0, 250.0, true, false, policy, At::new(&names[1], i), RANGE)?;
+        check::real(
+            fb,
+            0.0,
+            250.0,
+            true,
+            false,
+            policy,
+            At::new(&names[0], i),
+            RANGE,
+        )?;
+        check::real(
+            ff,
+            0.0,
+            250.0,
+            true,
+            false,
+            policy,
+            At::new(&names[1], i),
+            RANGE,
+        )?;
         let d = match dlco {
             Some((db, df)) => {
-                check::real(db[i], 0.0, 250.0, true, false, policy, At::new(&names[2], i), RANGE)?;
-                check::real(df[i], 0.0, 250.0, true, false, policy, At::new(&names[3], i), RANGE)?;
+                check::real(
+                    db[i],
+                    0.0,
+                    250.0,
+                    true,
+                    false,
+                    policy,
+                    At::new(&names[2], i),
+                    RANGE,
+                )?;
+                check::real(
+                    df[i],
+                    0.0,
+                    250.0,
+                    true,
+                    false,
+                    policy,
+                    At::new(&names[3], i),
+                    RANGE,
+                )?;
                 Some((db[i], df[i]))
             }
             None => None,
@@ -178,11 +229,22 @@ mod tests {
         // the same rows alone (fast path) and followed by a missing value (checked path)
         let n = 500;
         let fb: Vec<f64> = (0..=n).map(|i| 50.0 + (i % 61) as f64).collect();
-        let ff: Vec<f64> = (0..=n).map(|i| fb[i] * (0.85 + ((i * 7) % 23) as f64 / 100.0)).collect();
+        let ff: Vec<f64> = (0..=n)
+            .map(|i| fb[i] * (0.85 + ((i * 7) % 23) as f64 / 100.0))
+            .collect();
         let db: Vec<f64> = (0..=n).map(|i| 40.0 + (i % 43) as f64).collect();
-        let mut df: Vec<f64> = (0..=n).map(|i| db[i] * (0.75 + ((i * 11) % 31) as f64 / 100.0)).collect();
+        let mut df: Vec<f64> = (0..=n)
+            .map(|i| db[i] * (0.75 + ((i * 11) % 31) as f64 / 100.0))
+            .collect();
         for def in [Definition::Omeract, Definition::Ppf2022] {
-            let fast = decline(&fb[..n], &ff[..n], Some((&db[..n], &df[..n])), def, NanPolicy::Propagate).unwrap();
+            let fast = decline(
+                &fb[..n],
+                &ff[..n],
+                Some((&db[..n], &df[..n])),
+                def,
+                NanPolicy::Propagate,
+            )
+            .unwrap();
             df[n] = f64::NAN;
             let checked = decline(&fb, &ff, Some((&db, &df)), def, NanPolicy::Propagate).unwrap();
             df[n] = 1.0;
@@ -193,9 +255,23 @@ mod tests {
 
     #[test]
     fn rejects_out_of_range_and_bad_definition() {
-        let e = decline(&[80.0, 0.0], &[70.0, 70.0], None, Definition::Omeract, NanPolicy::Propagate).unwrap_err();
+        let e = decline(
+            &[80.0, 0.0],
+            &[70.0, 70.0],
+            None,
+            Definition::Omeract,
+            NanPolicy::Propagate,
+        )
+        .unwrap_err();
         assert!(e.to_string().starts_with("fvc_base[1] = 0"));
-        assert!(decline(&[80.0], &[70.0, 1.0], None, Definition::Omeract, NanPolicy::Propagate).is_err());
+        assert!(decline(
+            &[80.0],
+            &[70.0, 1.0],
+            None,
+            Definition::Omeract,
+            NanPolicy::Propagate
+        )
+        .is_err());
         assert!(Definition::parse("zappala").is_err());
     }
 }

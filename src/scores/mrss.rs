@@ -116,7 +116,10 @@ mod tests {
         let zero = row(&[]);
         assert_eq!(subset(zero.view(), NanPolicy::Propagate).unwrap(), vec![0]);
         let all3 = Array2::<f64>::from_elem((1, 17), 3.0);
-        assert_eq!(total(all3.view(), NanPolicy::Propagate).unwrap(), vec![51.0]);
+        assert_eq!(
+            total(all3.view(), NanPolicy::Propagate).unwrap(),
+            vec![51.0]
+        );
     }
 
     #[test]

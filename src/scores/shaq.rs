@@ -5,7 +5,14 @@ use crate::common::rows::map_rows;
 use crate::common::NanPolicy;
 use crate::error::{Arg, Result, StatsError};
 
-pub const SCALES: [&str; 6] = ["intestinal", "breathing", "raynauds", "digital_ulcers", "overall", "pain"];
+pub const SCALES: [&str; 6] = [
+    "intestinal",
+    "breathing",
+    "raynauds",
+    "digital_ulcers",
+    "overall",
+    "pain",
+];
 
 /// Scale one VAS column: `unit` "mm" (0-100, x 0.03) or "cm" (0-15, x 0.2).
 pub fn scale(arg: Arg, values: &[f64], unit: &str, policy: NanPolicy) -> Result<Vec<f64>> {
@@ -13,13 +20,27 @@ pub fn scale(arg: Arg, values: &[f64], unit: &str, policy: NanPolicy) -> Result<
     let (hi, factor, allowed) = match unit {
         "mm" => (100.0, 0.03, "allowed 0-100 mm"),
         "cm" => (15.0, 0.2, "allowed 0-15 cm"),
-        o => return Err(StatsError::argument("unit", format!("{o:?} is not 'mm' or 'cm'"))),
+        o => {
+            return Err(StatsError::argument(
+                "unit",
+                format!("{o:?} is not 'mm' or 'cm'"),
+            ))
+        }
     };
     if values.is_empty() {
         return Err(StatsError::too_few(arg, 0, 1));
     }
     map_rows(values.len(), |i| {
-        check::real(values[i], 0.0, hi, false, false, policy, At::new(&arg, i), allowed)?;
+        check::real(
+            values[i],
+            0.0,
+            hi,
+            false,
+            false,
+            policy,
+            At::new(&arg, i),
+            allowed,
+        )?;
         Ok(values[i] * factor)
     })
 }
@@ -31,7 +52,13 @@ mod tests {
     #[test]
     fn spec_examples() {
         // SCORING_SPEC section 6
-        let mm = scale("vas".into(), &[0.0, 50.0, 100.0, 37.0, 12.5, 66.0], "mm", NanPolicy::Propagate).unwrap();
+        let mm = scale(
+            "vas".into(),
+            &[0.0, 50.0, 100.0, 37.0, 12.5, 66.0],
+            "mm",
+            NanPolicy::Propagate,
+        )
+        .unwrap();
         let want = [0.0, 1.5, 3.0, 1.11, 0.375, 1.98];
         for (a, b) in mm.iter().zip(want) {
             assert!((a - b).abs() <= 1e-12);

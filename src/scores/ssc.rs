@@ -9,14 +9,30 @@ use crate::common::{ge, gt, lt, NanPolicy};
 use crate::error::{Arg, Result, StatsError};
 
 /// CRISS / rCRISS core-set columns, in the order the kernels take them.
-pub const CORE: [&str; 5] = ["mrss", "fvc_pct", "patient_global", "physician_global", "haq_di"];
+pub const CORE: [&str; 5] = [
+    "mrss",
+    "fvc_pct",
+    "patient_global",
+    "physician_global",
+    "haq_di",
+];
 
 /// Valid range of each core item: (lo, hi, lo_open, message).
 const CORE_RANGE: [(f64, f64, bool, &str); 5] = [
     (0.0, 51.0, false, "allowed mRSS 0-51"),
     (0.0, 250.0, true, "allowed FVC % predicted > 0 and <= 250"),
-    (0.0, 10.0, false, "allowed 0-10 (a 0-100 mm VAS must be divided by 10)"),
-    (0.0, 10.0, false, "allowed 0-10 (a 0-100 mm VAS must be divided by 10)"),
+    (
+        0.0,
+        10.0,
+        false,
+        "allowed 0-10 (a 0-100 mm VAS must be divided by 10)",
+    ),
+    (
+        0.0,
+        10.0,
+        false,
+        "allowed 0-10 (a 0-100 mm VAS must be divided by 10)",
+    ),
     (0.0, 3.0, false, "allowed HAQ-DI 0-3"),
 ];
 
@@ -44,8 +60,14 @@ struct Names {
 impl Names {
     fn new() -> Self {
         Names {
-            b: CORE.iter().map(|c| Arg::from(format!("baseline['{c}']"))).collect(),
-            f: CORE.iter().map(|c| Arg::from(format!("followup['{c}']"))).collect(),
+            b: CORE
+                .iter()
+                .map(|c| Arg::from(format!("baseline['{c}']")))
+                .collect(),
+            f: CORE
+                .iter()
+                .map(|c| Arg::from(format!("followup['{c}']")))
+                .collect(),
             w: "worsening".into(),
         }
     }
@@ -70,7 +92,11 @@ impl<'a> CoreSet<'a> {
             None => Ok(Some(false)),
             Some(w) => {
                 check::flag(w[i], policy, At::new(&names.w, i))?;
-                Ok(if w[i].is_nan() { None } else { Some(w[i] == 1.0) })
+                Ok(if w[i].is_nan() {
+                    None
+                } else {
+                    Some(w[i] == 1.0)
+                })
             }
         }
     }
@@ -79,23 +105,33 @@ impl<'a> CoreSet<'a> {
     /// flag is 0/1: the kernels then skip the per-row checks (a vectorisable
     /// pre-scan; any other input takes the checked path, which reports errors).
     fn all_clean(&self) -> bool {
-        let cols_ok = CORE_RANGE.iter().enumerate().all(|(k, &(lo, hi, lo_open, _))| {
-            [self.baseline[k], self.followup[k]].iter().all(|c| {
-                if lo_open {
-                    c.iter().fold(true, |acc, &v| acc & (v > lo) & (v <= hi))
-                } else {
-                    c.iter().fold(true, |acc, &v| acc & (v >= lo) & (v <= hi))
-                }
+        let cols_ok = CORE_RANGE
+            .iter()
+            .enumerate()
+            .all(|(k, &(lo, hi, lo_open, _))| {
+                [self.baseline[k], self.followup[k]].iter().all(|c| {
+                    if lo_open {
+                        c.iter().fold(true, |acc, &v| acc & (v > lo) & (v <= hi))
+                    } else {
+                        c.iter().fold(true, |acc, &v| acc & (v >= lo) & (v <= hi))
+                    }
+                })
+            });
+        cols_ok
+            && self.worsening.is_none_or(|w| {
+                w.iter()
+                    .fold(true, |acc, &v| acc & ((v == 0.0) | (v == 1.0)))
             })
-        });
-        cols_ok && self.worsening.is_none_or(|w| w.iter().fold(true, |acc, &v| acc & ((v == 0.0) | (v == 1.0))))
     }
 
     /// Range checks of the ten core values of row `i`; `true` when all are present.
     fn check_row(&self, i: usize, policy: NanPolicy, names: &Names) -> Result<bool> {
         let mut complete = true;
         for (k, &(lo, hi, lo_open, allowed)) in CORE_RANGE.iter().enumerate() {
-            for (v, arg) in [(self.baseline[k][i], &names.b[k]), (self.followup[k][i], &names.f[k])] {
+            for (v, arg) in [
+                (self.baseline[k][i], &names.b[k]),
+                (self.followup[k][i], &names.f[k]),
+            ] {
                 // fast path: a finite value inside the range needs no further look
                 let inside = (if lo_open { v > lo } else { v >= lo }) && v <= hi;
                 if !inside {
@@ -142,11 +178,21 @@ pub fn criss_probability(data: CoreSet<'_>, policy: NanPolicy) -> Result<Vec<f64
         logistic(criss_lp(delta))
     };
     if data.all_clean() {
-        return map_rows(n, |i| Ok(if data.worsening.is_some_and(|w| w[i] == 1.0) { 0.0 } else { step2(i) }));
+        return map_rows(n, |i| {
+            Ok(if data.worsening.is_some_and(|w| w[i] == 1.0) {
+                0.0
+            } else {
+                step2(i)
+            })
+        });
     }
     map_rows(n, |i| {
         let worse = data.worsening(i, policy, &names)?;
-        let p_core = if worse == Some(true) { NanPolicy::Propagate } else { policy };
+        let p_core = if worse == Some(true) {
+            NanPolicy::Propagate
+        } else {
+            policy
+        };
         let complete = data.check_row(i, p_core, &names)?;
         Ok(match worse {
             Some(true) => 0.0,
@@ -169,7 +215,10 @@ pub fn criss_improved(probability: f64) -> i8 {
 
 /// CRISS per row as (probability, improved code); see [`criss_probability`].
 pub fn criss(data: CoreSet<'_>, policy: NanPolicy) -> Result<Vec<(f64, i8)>> {
-    Ok(criss_probability(data, policy)?.into_iter().map(|p| (p, criss_improved(p))).collect())
+    Ok(criss_probability(data, policy)?
+        .into_iter()
+        .map(|p| (p, criss_improved(p)))
+        .collect())
 }
 
 /// Options of the revised CRISS.
@@ -185,7 +234,11 @@ pub struct RcrissOptions {
 
 impl Default for RcrissOptions {
     fn default() -> Self {
-        RcrissOptions { threshold: 0.20, min_items: 3, fvc_threshold: 0.05 }
+        RcrissOptions {
+            threshold: 0.20,
+            min_items: 3,
+            fvc_threshold: 0.05,
+        }
     }
 }
 
@@ -194,18 +247,35 @@ impl Default for RcrissOptions {
 /// as not improved. Worsening gives responder 0 (the flags are still reported).
 pub fn rcriss(data: CoreSet<'_>, opts: RcrissOptions, policy: NanPolicy) -> Result<Vec<[i8; 7]>> {
     let policy = policy.rowwise()?;
-    for (name, t) in [("threshold", opts.threshold), ("fvc_threshold", opts.fvc_threshold)] {
+    for (name, t) in [
+        ("threshold", opts.threshold),
+        ("fvc_threshold", opts.fvc_threshold),
+    ] {
         if !(t > 0.0 && t <= 1.0) {
-            return Err(StatsError::argument(name, format!("{t} is outside (0, 1]; give a fraction, e.g. 0.20 for 20 %")));
+            return Err(StatsError::argument(
+                name,
+                format!("{t} is outside (0, 1]; give a fraction, e.g. 0.20 for 20 %"),
+            ));
         }
     }
     if !(1..=5).contains(&opts.min_items) {
-        return Err(StatsError::argument("min_items", format!("{} is outside 1-5", opts.min_items)));
+        return Err(StatsError::argument(
+            "min_items",
+            format!("{} is outside 1-5", opts.min_items),
+        ));
     }
     let names = Names::new();
     let n = data.len(&names)?;
     if data.all_clean() {
-        return map_rows(n, |i| Ok(rcriss_row(&data, i, opts, true, Some(data.worsening.is_some_and(|w| w[i] == 1.0)))));
+        return map_rows(n, |i| {
+            Ok(rcriss_row(
+                &data,
+                i,
+                opts,
+                true,
+                Some(data.worsening.is_some_and(|w| w[i] == 1.0)),
+            ))
+        });
     }
     map_rows(n, |i| {
         let worse = data.worsening(i, policy, &names)?;
@@ -216,7 +286,13 @@ pub fn rcriss(data: CoreSet<'_>, opts: RcrissOptions, policy: NanPolicy) -> Resu
 
 /// Flags, count and responder of one (checked) row.
 #[inline]
-fn rcriss_row(data: &CoreSet<'_>, i: usize, opts: RcrissOptions, complete: bool, worse: Option<bool>) -> [i8; 7] {
+fn rcriss_row(
+    data: &CoreSet<'_>,
+    i: usize,
+    opts: RcrissOptions,
+    complete: bool,
+    worse: Option<bool>,
+) -> [i8; 7] {
     let mut out = [NA; 7];
     let mut count = 0i8;
     for (k, flag) in out.iter_mut().take(5).enumerate() {
@@ -261,18 +337,64 @@ pub struct EustarItems<'a> {
 /// friction rubs + 2.25 (CRP > 1 mg/dL) + 1.0 (DLCO < 70 %).
 pub fn eustar_ai(items: EustarItems<'_>, policy: NanPolicy) -> Result<Vec<f64>> {
     let policy = policy.rowwise()?;
-    let a: [Arg; 6] = ["delta_skin", "mrss", "digital_ulcers", "tendon_friction_rubs", "crp", "dlco"].map(Arg::from);
-    let cols = [items.delta_skin, items.mrss, items.digital_ulcers, items.tendon_friction_rubs, items.crp, items.dlco];
-    let lens: Vec<(&Arg, usize)> = a.iter().zip(cols.iter()).map(|(n, c)| (n, c.len())).collect();
+    let a: [Arg; 6] = [
+        "delta_skin",
+        "mrss",
+        "digital_ulcers",
+        "tendon_friction_rubs",
+        "crp",
+        "dlco",
+    ]
+    .map(Arg::from);
+    let cols = [
+        items.delta_skin,
+        items.mrss,
+        items.digital_ulcers,
+        items.tendon_friction_rubs,
+        items.crp,
+        items.dlco,
+    ];
+    let lens: Vec<(&Arg, usize)> = a
+        .iter()
+        .zip(cols.iter())
+        .map(|(n, c)| (n, c.len()))
+        .collect();
     let n = same_length(&lens)?;
     map_rows(n, |i| {
         let v: [f64; 6] = std::array::from_fn(|k| cols[k][i]);
         check::flag(v[0], policy, At::new(&a[0], i))?;
-        check::real(v[1], 0.0, 51.0, false, false, policy, At::new(&a[1], i), "allowed mRSS 0-51")?;
+        check::real(
+            v[1],
+            0.0,
+            51.0,
+            false,
+            false,
+            policy,
+            At::new(&a[1], i),
+            "allowed mRSS 0-51",
+        )?;
         check::flag(v[2], policy, At::new(&a[2], i))?;
         check::flag(v[3], policy, At::new(&a[3], i))?;
-        check::real(v[4], 0.0, f64::INFINITY, false, true, policy, At::new(&a[4], i), "CRP must be >= 0 mg/dL")?;
-        check::real(v[5], 0.0, 250.0, true, false, policy, At::new(&a[5], i), "allowed DLCO % predicted > 0 and <= 250")?;
+        check::real(
+            v[4],
+            0.0,
+            f64::INFINITY,
+            false,
+            true,
+            policy,
+            At::new(&a[4], i),
+            "CRP must be >= 0 mg/dL",
+        )?;
+        check::real(
+            v[5],
+            0.0,
+            250.0,
+            true,
+            false,
+            policy,
+            At::new(&a[5], i),
+            "allowed DLCO % predicted > 0 and <= 250",
+        )?;
         if v.iter().any(|x| x.is_nan()) {
             return Ok(f64::NAN);
         }
@@ -306,7 +428,16 @@ pub fn eustar_active(index: &[f64], policy: NanPolicy) -> Result<Vec<i8>> {
     let n = same_length(&[(&arg, index.len())])?;
     map_rows(n, |i| {
         let v = index[i];
-        check::real(v, 0.0, 10.0, false, false, policy, At::new(&arg, i), "allowed EUSTAR-AI 0-10")?;
+        check::real(
+            v,
+            0.0,
+            10.0,
+            false,
+            false,
+            policy,
+            At::new(&arg, i),
+            "allowed EUSTAR-AI 0-10",
+        )?;
         Ok(if v.is_nan() { NA } else { ge(v, 2.5) as i8 })
     })
 }
@@ -333,7 +464,11 @@ pub const ACR_EULAR_ITEMS: [&str; 13] = [
 pub fn acr_eular_2013(items: [&[f64]; 13], policy: NanPolicy) -> Result<Vec<[i8; 2]>> {
     let policy = policy.rowwise()?;
     let a: Vec<Arg> = ACR_EULAR_ITEMS.iter().map(|&s| Arg::from(s)).collect();
-    let lens: Vec<(&Arg, usize)> = a.iter().zip(items.iter()).map(|(n, c)| (n, c.len())).collect();
+    let lens: Vec<(&Arg, usize)> = a
+        .iter()
+        .zip(items.iter())
+        .map(|(n, c)| (n, c.len()))
+        .collect();
     let n = same_length(&lens)?;
     map_rows(n, |i| {
         let mut x = [false; 13];
@@ -390,7 +525,10 @@ impl Mcid {
             "haq_di" => Ok(Mcid::HaqDi),
             "fvc_pct" => Ok(Mcid::FvcPct),
             "das28" => Ok(Mcid::Das28),
-            o => Err(StatsError::argument("measure", format!("{o:?} is not one of 'mrss', 'haq_di', 'fvc_pct', 'das28'"))),
+            o => Err(StatsError::argument(
+                "measure",
+                format!("{o:?} is not one of 'mrss', 'haq_di', 'fvc_pct', 'das28'"),
+            )),
         }
     }
 
@@ -417,11 +555,20 @@ impl Mcid {
 /// MCID response per row (1 improved by at least the MCID, 0 not, -1 missing).
 /// Improvement is baseline - follow-up, except FVC (follow-up - baseline);
 /// DAS28 needs a strictly larger improvement (> 1.2), the others >=.
-pub fn mcid_response(measure: Mcid, baseline: &[f64], followup: &[f64], threshold: Option<f64>, policy: NanPolicy) -> Result<Vec<i8>> {
+pub fn mcid_response(
+    measure: Mcid,
+    baseline: &[f64],
+    followup: &[f64],
+    threshold: Option<f64>,
+    policy: NanPolicy,
+) -> Result<Vec<i8>> {
     let policy = policy.rowwise()?;
     let t = threshold.unwrap_or(measure.default_threshold());
     if !(t.is_finite() && t > 0.0) {
-        return Err(StatsError::argument("threshold", format!("{t} must be a finite number > 0 (in the measure's unit)")));
+        return Err(StatsError::argument(
+            "threshold",
+            format!("{t} must be a finite number > 0 (in the measure's unit)"),
+        ));
     }
     let (ab, af): (Arg, Arg) = ("baseline".into(), "followup".into());
     let n = same_length(&[(&ab, baseline.len()), (&af, followup.len())])?;
@@ -488,7 +635,10 @@ mod tests {
         assert!(close(p, 0.00391116952619) && i == 0);
         let (p, i) = core_run(B, [21.0, 80.0, 5.0, 5.0, 1.25], None);
         assert!(close(p, 0.352629692418) && i == 0);
-        assert_eq!(core_run(B, [15.0, 83.0, 4.0, 3.0, 1.0], Some(1.0)), (0.0, 0));
+        assert_eq!(
+            core_run(B, [15.0, 83.0, 4.0, 3.0, 1.0], Some(1.0)),
+            (0.0, 0)
+        );
         let (p, i) = core_run(B, [30.0, 80.0, 6.0, 6.0, 1.5], None);
         assert!(close(p, 6.84047420801e-05) && i == 0);
     }
@@ -520,10 +670,17 @@ mod tests {
     fn criss_step1_needs_no_core_values_even_under_raise() {
         let nan = [f64::NAN];
         let w = [1.0];
-        let data = CoreSet { baseline: [&nan[..]; 5], followup: [&nan[..]; 5], worsening: Some(&w[..]) };
+        let data = CoreSet {
+            baseline: [&nan[..]; 5],
+            followup: [&nan[..]; 5],
+            worsening: Some(&w[..]),
+        };
         assert_eq!(criss(data, NanPolicy::Raise).unwrap()[0], (0.0, 0));
         let w0 = [0.0];
-        let data = CoreSet { worsening: Some(&w0[..]), ..data };
+        let data = CoreSet {
+            worsening: Some(&w0[..]),
+            ..data
+        };
         let e = criss(data, NanPolicy::Raise).unwrap_err();
         assert!(e.to_string().starts_with("baseline['mrss'][0]"));
     }
@@ -555,10 +712,19 @@ mod tests {
             worsening: None,
         };
         let e = criss(data, NanPolicy::Propagate).unwrap_err();
-        assert!(e.to_string().starts_with("followup['patient_global'][0] = 45"));
+        assert!(e
+            .to_string()
+            .starts_with("followup['patient_global'][0] = 45"));
         let w = [2.0];
-        let data = CoreSet { followup: data.baseline, worsening: Some(&w[..]), ..data };
-        assert!(criss(data, NanPolicy::Propagate).unwrap_err().to_string().starts_with("worsening[0]"));
+        let data = CoreSet {
+            followup: data.baseline,
+            worsening: Some(&w[..]),
+            ..data
+        };
+        assert!(criss(data, NanPolicy::Propagate)
+            .unwrap_err()
+            .to_string()
+            .starts_with("worsening[0]"));
     }
 
     const RB: [f64; 5] = [20.0, 80.0, 6.0, 6.0, 1.5];
@@ -569,9 +735,15 @@ mod tests {
         // SCORING_SPEC section 9
         let d = RcrissOptions::default();
         assert_eq!(rc_run(RB, RF, None, d), [1, 1, 0, 1, 0, 3, 1]);
-        let t25 = RcrissOptions { threshold: 0.25, ..d };
+        let t25 = RcrissOptions {
+            threshold: 0.25,
+            ..d
+        };
         assert_eq!(rc_run(RB, RF, None, t25), [1, 1, 0, 1, 0, 3, 1]);
-        let t30 = RcrissOptions { threshold: 0.30, ..d };
+        let t30 = RcrissOptions {
+            threshold: 0.30,
+            ..d
+        };
         assert_eq!(rc_run(RB, RF, None, t30), [0, 1, 0, 1, 0, 2, 0]);
         assert_eq!(rc_run(RB, RF, Some(1.0), d), [1, 1, 0, 1, 0, 3, 0]);
         let mut f = RF;
@@ -592,9 +764,21 @@ mod tests {
         assert_eq!(rc_run(RB, f, Some(1.0), d), [1, 1, 0, 1, NA, NA, 0]);
         let bad = RcrissOptions { min_items: 6, ..d };
         let bs: Vec<Vec<f64>> = RB.iter().map(|&v| col(v)).collect();
-        let data = CoreSet { baseline: std::array::from_fn(|k| &bs[k][..]), followup: std::array::from_fn(|k| &bs[k][..]), worsening: None };
+        let data = CoreSet {
+            baseline: std::array::from_fn(|k| &bs[k][..]),
+            followup: std::array::from_fn(|k| &bs[k][..]),
+            worsening: None,
+        };
         assert!(rcriss(data, bad, NanPolicy::Propagate).is_err());
-        assert!(rcriss(data, RcrissOptions { threshold: 20.0, ..d }, NanPolicy::Propagate).is_err());
+        assert!(rcriss(
+            data,
+            RcrissOptions {
+                threshold: 20.0,
+                ..d
+            },
+            NanPolicy::Propagate
+        )
+        .is_err());
     }
 
     #[test]
@@ -637,11 +821,17 @@ mod tests {
             worsening: Some(&w[..]),
         };
         assert!(!checked.all_clean());
-        let (c1, c2) = (criss(clean, NanPolicy::Propagate).unwrap(), criss(checked, NanPolicy::Propagate).unwrap());
+        let (c1, c2) = (
+            criss(clean, NanPolicy::Propagate).unwrap(),
+            criss(checked, NanPolicy::Propagate).unwrap(),
+        );
         assert_eq!(c1[..], c2[..n]);
         assert!(c1.iter().any(|r| r.1 == 1) && c1.iter().any(|r| r.1 == 0 && r.0 > 0.0));
         let o = RcrissOptions::default();
-        let (r1, r2) = (rcriss(clean, o, NanPolicy::Propagate).unwrap(), rcriss(checked, o, NanPolicy::Propagate).unwrap());
+        let (r1, r2) = (
+            rcriss(clean, o, NanPolicy::Propagate).unwrap(),
+            rcriss(checked, o, NanPolicy::Propagate).unwrap(),
+        );
         assert_eq!(r1[..], r2[..n]);
         assert!(r1.iter().any(|r| r[6] == 1) && r1.iter().any(|r| r[6] == 0));
     }
@@ -675,12 +865,17 @@ mod tests {
             assert_eq!(eu(r), want);
             idx.push(want);
         }
-        assert_eq!(eustar_active(&idx, NanPolicy::Propagate).unwrap(), vec![0, 1, 1, 0, 0, 1]);
+        assert_eq!(
+            eustar_active(&idx, NanPolicy::Propagate).unwrap(),
+            vec![0, 1, 1, 0, 0, 1]
+        );
         assert!(eu([0.0, 10.0, f64::NAN, 0.0, 0.5, 80.0]).is_nan());
     }
 
     fn ae(present: &[usize]) -> [i8; 2] {
-        let c: Vec<Vec<f64>> = (0..13).map(|k| col(present.contains(&k) as u8 as f64)).collect();
+        let c: Vec<Vec<f64>> = (0..13)
+            .map(|k| col(present.contains(&k) as u8 as f64))
+            .collect();
         acr_eular_2013(std::array::from_fn(|k| &c[k][..]), NanPolicy::Propagate).unwrap()[0]
     }
 
@@ -714,7 +909,9 @@ mod tests {
         assert_eq!(mc(Mcid::Das28, 5.0, 3.8), 0);
         assert_eq!(mc(Mcid::Das28, 5.0, 3.7), 1);
         assert_eq!(mc(Mcid::Mrss, f64::NAN, 3.7), NA);
-        assert!(mcid_response(Mcid::Mrss, &[1.0], &[1.0], Some(0.0), NanPolicy::Propagate).is_err());
+        assert!(
+            mcid_response(Mcid::Mrss, &[1.0], &[1.0], Some(0.0), NanPolicy::Propagate).is_err()
+        );
         assert!(Mcid::parse("cdai").is_err());
     }
 }

@@ -50,7 +50,11 @@ pub fn log_limits(p: f64, se: f64, z: f64) -> (f64, f64) {
 
 /// Validate causes and map them to 0 (censored) / 1..K; returns (mapped, distinct causes).
 pub fn map_causes(cause: &[f64]) -> Result<(Vec<u32>, Vec<u32>)> {
-    let (c, max) = check_codes(cause, "cause", "causes must be integers >= 0 (0 = censored)")?;
+    let (c, max) = check_codes(
+        cause,
+        "cause",
+        "causes must be integers >= 0 (0 = censored)",
+    )?;
     let mut seen = vec![false; max as usize + 1];
     for &v in &c {
         seen[v as usize] = true;
@@ -88,7 +92,9 @@ fn group_table(tab: &Tabulation, code: u32, k: usize, z: f64, out: &mut AjOutput
         let p0 = p[0];
         if d > 0.0 {
             // Gram <- H' Gram H, with H = I except row 0 = (1 - d/n, d_1/n, ..., d_K/n)
-            let h0: Vec<f64> = std::iter::once(1.0 - d / nr).chain(dk.iter().map(|&x| x / nr)).collect();
+            let h0: Vec<f64> = std::iter::once(1.0 - d / nr)
+                .chain(dk.iter().map(|&x| x / nr))
+                .collect();
             // tmp = Gram H: column j of H is e_j (j>0) plus h0[j] e_0; column 0 is h0[0] e_0
             for r in 0..s1 {
                 let g0 = gram[r * s1];
@@ -167,22 +173,40 @@ fn group_table(tab: &Tabulation, code: u32, k: usize, z: f64, out: &mut AjOutput
 }
 
 /// Cumulative incidence of each cause, per group code.
-pub fn aalen_johansen(time: &[f64], cause: &[f64], group: Option<&[f64]>, conf_level: f64) -> Result<AjOutput> {
+pub fn aalen_johansen(
+    time: &[f64],
+    cause: &[f64],
+    group: Option<&[f64]>,
+    conf_level: f64,
+) -> Result<AjOutput> {
     match group {
-        Some(g) => check_lengths(&[("time", time.len()), ("cause", cause.len()), ("group", g.len())])?,
+        Some(g) => check_lengths(&[
+            ("time", time.len()),
+            ("cause", cause.len()),
+            ("group", g.len()),
+        ])?,
         None => check_lengths(&[("time", time.len()), ("cause", cause.len())])?,
     };
     let z = z_value(conf_level)?;
     let scan = check_times(time, "time")?;
     let (c, causes) = map_causes(cause)?;
     if causes.is_empty() {
-        return Err(StatsError::argument("cause", "no events (every cause is 0 = censored)"));
+        return Err(StatsError::argument(
+            "cause",
+            "no events (every cause is 0 = censored)",
+        ));
     }
     let k = causes.len();
     let tables: Vec<AjOutput> = match group {
         None => {
             let mut out = AjOutput::default();
-            group_table(&tabulate(time, |i| c[i] as usize, None, k + 1, scan).unwrap_or_default(), 0, k, z, &mut out);
+            group_table(
+                &tabulate(time, |i| c[i] as usize, None, k + 1, scan).unwrap_or_default(),
+                0,
+                k,
+                z,
+                &mut out,
+            );
             vec![out]
         }
         Some(g) => {
@@ -193,14 +217,24 @@ pub fn aalen_johansen(time: &[f64], cause: &[f64], group: Option<&[f64]>, conf_l
                 .map(|(code, rows)| {
                     let mut out = AjOutput::default();
                     if !rows.is_empty() {
-                        group_table(&tabulate(time, |i| c[i] as usize, Some(&rows), k + 1, scan).unwrap_or_default(), code as u32, k, z, &mut out);
+                        group_table(
+                            &tabulate(time, |i| c[i] as usize, Some(&rows), k + 1, scan)
+                                .unwrap_or_default(),
+                            code as u32,
+                            k,
+                            z,
+                            &mut out,
+                        );
                     }
                     out
                 })
                 .collect()
         }
     };
-    let mut all = AjOutput { causes, ..Default::default() };
+    let mut all = AjOutput {
+        causes,
+        ..Default::default()
+    };
     for t in tables {
         all.group.extend(t.group);
         all.time.extend(t.time);
@@ -226,7 +260,9 @@ mod tests {
         let t = [1.0, 2.0, 2.0, 3.0, 4.0, 5.0];
         let c = [1.0, 1.0, 0.0, 1.0, 0.0, 1.0];
         let o = aalen_johansen(&t, &c, None, 0.95).unwrap();
-        let km = super::super::km::kaplan_meier(&t, &c, None, 0.95, super::super::km::ConfType::Log).unwrap();
+        let km =
+            super::super::km::kaplan_meier(&t, &c, None, 0.95, super::super::km::ConfType::Log)
+                .unwrap();
         for r in 0..o.time.len() {
             assert!((o.cif[r] - (1.0 - km.survival[r])).abs() < 1e-15);
             assert!((o.survival[r] + o.cif[r] - 1.0).abs() < 1e-15);

@@ -33,7 +33,10 @@ impl Ties {
         match s {
             "efron" => Ok(Ties::Efron),
             "breslow" => Ok(Ties::Breslow),
-            other => Err(StatsError::argument("ties", format!("{other:?} is not one of 'efron', 'breslow'"))),
+            other => Err(StatsError::argument(
+                "ties",
+                format!("{other:?} is not one of 'efron', 'breslow'"),
+            )),
         }
     }
 }
@@ -50,7 +53,13 @@ pub struct CoxOptions {
 
 impl Default for CoxOptions {
     fn default() -> Self {
-        CoxOptions { ties: Ties::Efron, max_iter: 20, eps: 1e-9, toler_chol: f64::EPSILON.powf(0.75), conf_level: 0.95 }
+        CoxOptions {
+            ties: Ties::Efron,
+            max_iter: 20,
+            eps: 1e-9,
+            toler_chol: f64::EPSILON.powf(0.75),
+            conf_level: 0.95,
+        }
     }
 }
 
@@ -97,7 +106,11 @@ struct Fit {
 
 fn stratum_fit(s: &Stratum, beta: &[f64], p: usize, ties: Ties) -> Fit {
     let n = s.time.len();
-    let mut f = Fit { loglik: 0.0, u: vec![0.0; p], imat: vec![0.0; p * p] };
+    let mut f = Fit {
+        loglik: 0.0,
+        u: vec![0.0; p],
+        imat: vec![0.0; p * p],
+    };
     let mut denom = 0.0;
     let mut a = vec![0.0; p];
     let mut cm = vec![0.0; p * p];
@@ -160,7 +173,8 @@ fn stratum_fit(s: &Stratum, beta: &[f64], p: usize, ties: Ties) -> Fit {
             }
             for j in 0..p {
                 for k in 0..=j {
-                    f.imat[j * p + k] += mult * ((cm[j * p + k] - frac * cm2[j * p + k]) / d - abar[j] * abar[k]);
+                    f.imat[j * p + k] +=
+                        mult * ((cm[j * p + k] - frac * cm2[j * p + k]) / d - abar[j] * abar[k]);
                 }
             }
         }
@@ -169,8 +183,15 @@ fn stratum_fit(s: &Stratum, beta: &[f64], p: usize, ties: Ties) -> Fit {
 }
 
 fn full_fit(strata: &[Stratum], beta: &[f64], p: usize, ties: Ties) -> Fit {
-    let parts: Vec<Fit> = strata.par_iter().map(|s| stratum_fit(s, beta, p, ties)).collect();
-    let mut f = Fit { loglik: 0.0, u: vec![0.0; p], imat: vec![0.0; p * p] };
+    let parts: Vec<Fit> = strata
+        .par_iter()
+        .map(|s| stratum_fit(s, beta, p, ties))
+        .collect();
+    let mut f = Fit {
+        loglik: 0.0,
+        u: vec![0.0; p],
+        imat: vec![0.0; p * p],
+    };
     for q in parts {
         f.loglik += q.loglik;
         for j in 0..p {
@@ -189,7 +210,9 @@ fn full_fit(strata: &[Stratum], beta: &[f64], p: usize, ties: Ties) -> Fit {
 }
 
 fn singular() -> StatsError {
-    StatsError::Singular { what: "the information matrix (covariates collinear or constant within strata)".into() }
+    StatsError::Singular {
+        what: "the information matrix (covariates collinear or constant within strata)".into(),
+    }
 }
 
 /// Fenwick tree over ranks, counting.
@@ -260,33 +283,68 @@ fn concordance_counts(s: &Stratum, lp: &[f64]) -> (f64, f64) {
 }
 
 /// Fit the model. `x` is n × p (rows = subjects).
-pub fn coxph(time: &[f64], event: &[f64], x: ArrayView2<'_, f64>, strata: Option<&[f64]>, opts: CoxOptions) -> Result<CoxOutput> {
+pub fn coxph(
+    time: &[f64],
+    event: &[f64],
+    x: ArrayView2<'_, f64>,
+    strata: Option<&[f64]>,
+    opts: CoxOptions,
+) -> Result<CoxOutput> {
     let (n, p) = x.dim();
     match strata {
-        Some(s) => check_lengths(&[("duration", time.len()), ("event", event.len()), ("covariates", n), ("strata", s.len())])?,
-        None => check_lengths(&[("duration", time.len()), ("event", event.len()), ("covariates", n)])?,
+        Some(s) => check_lengths(&[
+            ("duration", time.len()),
+            ("event", event.len()),
+            ("covariates", n),
+            ("strata", s.len()),
+        ])?,
+        None => check_lengths(&[
+            ("duration", time.len()),
+            ("event", event.len()),
+            ("covariates", n),
+        ])?,
     };
     if p == 0 {
-        return Err(StatsError::argument("covariates", "at least one covariate is needed"));
+        return Err(StatsError::argument(
+            "covariates",
+            "at least one covariate is needed",
+        ));
     }
     check_times(time, "duration")?;
     let ev = check_events(event, "event")?;
     for ((r, c), &v) in x.indexed_iter() {
         if !v.is_finite() {
-            let reason = if v.is_nan() { "missing value" } else { "not finite" };
-            return Err(StatsError::invalid_at("covariates", r, c, v, reason, "covariates must be finite numbers"));
+            let reason = if v.is_nan() {
+                "missing value"
+            } else {
+                "not finite"
+            };
+            return Err(StatsError::invalid_at(
+                "covariates",
+                r,
+                c,
+                v,
+                reason,
+                "covariates must be finite numbers",
+            ));
         }
     }
     let n_event = ev.iter().filter(|&&e| e == 1).count();
     if n_event == 0 {
-        return Err(StatsError::argument("event", "no events; a Cox model needs at least one"));
+        return Err(StatsError::argument(
+            "event",
+            "no events; a Cox model needs at least one",
+        ));
     }
     let means: Vec<f64> = (0..p).map(|j| x.column(j).sum() / n as f64).collect();
     let groups: Vec<Vec<usize>> = match strata {
         None => vec![(0..n).collect()],
         Some(s) => {
             let (sc, smax) = check_codes(s, "strata", "strata codes must be integers >= 0")?;
-            split_by(&sc, smax as usize + 1).into_iter().filter(|g| !g.is_empty()).collect()
+            split_by(&sc, smax as usize + 1)
+                .into_iter()
+                .filter(|g| !g.is_empty())
+                .collect()
         }
     };
     let strata_data: Vec<Stratum> = groups
@@ -299,7 +357,11 @@ pub fn coxph(time: &[f64], event: &[f64], x: ArrayView2<'_, f64>, strata: Option
                     xs.push(x[[r, j]] - means[j]);
                 }
             }
-            Stratum { time: rows.iter().map(|&r| time[r]).collect(), event: rows.iter().map(|&r| ev[r]).collect(), x: xs }
+            Stratum {
+                time: rows.iter().map(|&r| time[r]).collect(),
+                event: rows.iter().map(|&r| ev[r]).collect(),
+                x: xs,
+            }
         })
         .collect();
 
@@ -356,31 +418,61 @@ pub fn coxph(time: &[f64], event: &[f64], x: ArrayView2<'_, f64>, strata: Option
     let l = cholesky(&last.imat, p, opts.toler_chol).ok_or_else(singular)?;
     let var = chol_inverse(&l, p);
     if beta.iter().any(|b| !b.is_finite()) || var.iter().any(|v| !v.is_finite()) {
-        return Err(StatsError::NotConverged { what: "Cox model (numeric overflow; perfect separation?)".into(), iterations });
+        return Err(StatsError::NotConverged {
+            what: "Cox model (numeric overflow; perfect separation?)".into(),
+            iterations,
+        });
     }
     let infinite: Vec<bool> = (0..p)
         .map(|j| {
-            let d: f64 = (0..p).map(|k| last.u[k] * var[k * p + j]).sum::<f64>().abs();
+            let d: f64 = (0..p)
+                .map(|k| last.u[k] * var[k * p + j])
+                .sum::<f64>()
+                .abs();
             converged && opts.max_iter > 1 && d > opts.eps && d > opts.eps.sqrt() * beta[j].abs()
         })
         .collect();
     // Wald: b' V^{-1} b = b' I b
-    let wald_test: f64 = (0..p).map(|j| (0..p).map(|k| beta[j] * last.imat[j * p + k] * beta[k]).sum::<f64>()).sum();
+    let wald_test: f64 = (0..p)
+        .map(|j| {
+            (0..p)
+                .map(|k| beta[j] * last.imat[j * p + k] * beta[k])
+                .sum::<f64>()
+        })
+        .sum();
     let counts: Vec<(f64, f64)> = strata_data
         .par_iter()
         .map(|s| {
-            let lp: Vec<f64> = (0..s.time.len()).map(|r| s.x[r * p..(r + 1) * p].iter().zip(&beta).map(|(x, b)| x * b).sum()).collect();
+            let lp: Vec<f64> = (0..s.time.len())
+                .map(|r| {
+                    s.x[r * p..(r + 1) * p]
+                        .iter()
+                        .zip(&beta)
+                        .map(|(x, b)| x * b)
+                        .sum()
+                })
+                .collect();
             concordance_counts(s, &lp)
         })
         .collect();
-    let (num, den) = counts.iter().fold((0.0, 0.0), |acc, c| (acc.0 + c.0, acc.1 + c.1));
+    let (num, den) = counts
+        .iter()
+        .fold((0.0, 0.0), |acc, c| (acc.0 + c.0, acc.1 + c.1));
     let concordance = if den > 0.0 { num / den } else { f64::NAN };
     let zq = z_value(opts.conf_level)?;
     let se: Vec<f64> = (0..p).map(|j| var[j * p + j].sqrt()).collect();
     let z: Vec<f64> = beta.iter().zip(&se).map(|(b, s)| b / s).collect();
     let pv: Vec<f64> = z.iter().map(|z| 2.0 * norm_sf(z.abs())).collect();
-    let hr_low = beta.iter().zip(&se).map(|(b, s)| (b - zq * s).exp()).collect();
-    let hr_high = beta.iter().zip(&se).map(|(b, s)| (b + zq * s).exp()).collect();
+    let hr_low = beta
+        .iter()
+        .zip(&se)
+        .map(|(b, s)| (b - zq * s).exp())
+        .collect();
+    let hr_high = beta
+        .iter()
+        .zip(&se)
+        .map(|(b, s)| (b + zq * s).exp())
+        .collect();
     let df = p as f64;
     let lr_test = 2.0 * (loglik - loglik_null);
     Ok(CoxOutput {
@@ -417,7 +509,17 @@ mod tests {
         // Breslow, no ties, all events:
         // x = (1, 0, 1), t = (1, 2, 3), events all. Score at 0: (1 − 2/3) + (0 − 1/2) + 0 = −1/6
         let x = Array2::from_shape_vec((3, 1), vec![1.0, 0.0, 1.0]).unwrap();
-        let o = coxph(&[1.0, 2.0, 3.0], &[1.0, 1.0, 1.0], x.view(), None, CoxOptions { ties: Ties::Breslow, ..Default::default() }).unwrap();
+        let o = coxph(
+            &[1.0, 2.0, 3.0],
+            &[1.0, 1.0, 1.0],
+            x.view(),
+            None,
+            CoxOptions {
+                ties: Ties::Breslow,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         // information at 0: 2/9 + 1/4 = 17/36; score test = (1/36) / (17/36) = 1/17
         assert!((o.score_test - 1.0 / 17.0).abs() < 1e-12);
         assert!(o.converged);
@@ -431,7 +533,17 @@ mod tests {
         let x = Array2::from_shape_vec((5, 1), vec![0.5, -1.0, 2.0, 0.0, 1.0]).unwrap();
         let t = [5.0, 3.0, 1.0, 4.0, 2.0];
         let e = [1.0, 0.0, 1.0, 1.0, 1.0];
-        let a = coxph(&t, &e, x.view(), None, CoxOptions { ties: Ties::Breslow, ..Default::default() }).unwrap();
+        let a = coxph(
+            &t,
+            &e,
+            x.view(),
+            None,
+            CoxOptions {
+                ties: Ties::Breslow,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         let b = coxph(&t, &e, x.view(), None, CoxOptions::default()).unwrap();
         assert!((a.coef[0] - b.coef[0]).abs() < 1e-12);
         assert!((a.loglik - b.loglik).abs() < 1e-12);
@@ -439,7 +551,11 @@ mod tests {
 
     #[test]
     fn concordance_of_perfect_ordering_is_one() {
-        let s = Stratum { time: vec![4.0, 3.0, 2.0, 1.0], event: vec![1, 1, 1, 1], x: vec![] };
+        let s = Stratum {
+            time: vec![4.0, 3.0, 2.0, 1.0],
+            event: vec![1, 1, 1, 1],
+            x: vec![],
+        };
         let (num, den) = concordance_counts(&s, &[1.0, 2.0, 3.0, 4.0]);
         assert_eq!(den, 6.0);
         assert_eq!(num, 6.0);
@@ -449,12 +565,26 @@ mod tests {
 
     #[test]
     fn collinear_covariates_are_singular_and_separation_is_flagged() {
-        let x = Array2::from_shape_vec((4, 2), vec![1.0, 2.0, 2.0, 4.0, 3.0, 6.0, 4.0, 8.0]).unwrap();
-        let e = coxph(&[1.0, 2.0, 3.0, 4.0], &[1.0, 1.0, 1.0, 1.0], x.view(), None, CoxOptions::default());
+        let x =
+            Array2::from_shape_vec((4, 2), vec![1.0, 2.0, 2.0, 4.0, 3.0, 6.0, 4.0, 8.0]).unwrap();
+        let e = coxph(
+            &[1.0, 2.0, 3.0, 4.0],
+            &[1.0, 1.0, 1.0, 1.0],
+            x.view(),
+            None,
+            CoxOptions::default(),
+        );
         assert!(matches!(e, Err(StatsError::Singular { .. })));
         // x = 1 always fails first: coefficient runs off to infinity
         let x = Array2::from_shape_vec((6, 1), vec![1.0, 1.0, 1.0, 0.0, 0.0, 0.0]).unwrap();
-        let o = coxph(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[1.0, 1.0, 1.0, 1.0, 1.0, 0.0], x.view(), None, CoxOptions::default()).unwrap();
+        let o = coxph(
+            &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            &[1.0, 1.0, 1.0, 1.0, 1.0, 0.0],
+            x.view(),
+            None,
+            CoxOptions::default(),
+        )
+        .unwrap();
         assert!(o.infinite[0] || !o.converged);
     }
 }

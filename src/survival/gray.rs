@@ -28,14 +28,23 @@ pub struct GrayOutput {
 
 /// Score (k−1) and variance ((k−1)², row-major) for one stratum, for cause `kc`.
 /// `tab` labels are `group * (K + 1) + cause` (cause 0 = censored); groups 0..k−1 all non-empty.
-fn score_variance(tab: &Tabulation, kc: usize, ncauses: usize, k: usize, rho: f64) -> (Vec<f64>, Vec<f64>) {
+fn score_variance(
+    tab: &Tabulation,
+    kc: usize,
+    ncauses: usize,
+    k: usize,
+    rho: f64,
+) -> (Vec<f64>, Vec<f64>) {
     let w = ncauses + 1;
     let k1 = k - 1;
     let mut rs = vec![0.0f64; k];
     for j in 0..tab.len() {
         let row = tab.row(j);
         for g in 0..k {
-            rs[g] += row[g * w..(g + 1) * w].iter().map(|&c| f64::from(c)).sum::<f64>();
+            rs[g] += row[g * w..(g + 1) * w]
+                .iter()
+                .map(|&c| f64::from(c))
+                .sum::<f64>();
         }
     }
     let mut f1m = vec![0.0; k];
@@ -103,8 +112,16 @@ fn score_variance(tab: &Tabulation, kc: usize, ncauses: usize, k: usize, rho: f6
                     if rs[h] <= 0.0 {
                         continue;
                     }
-                    let t4 = if skm[h] > 0.0 { 1.0 - (1.0 - f) / skm[h] } else { 1.0 };
-                    let t5 = if nd1 > 1.0 { 1.0 - (nd1 - 1.0) / (tr * skmm[h] - 1.0) } else { 1.0 };
+                    let t4 = if skm[h] > 0.0 {
+                        1.0 - (1.0 - f) / skm[h]
+                    } else {
+                        1.0
+                    };
+                    let t5 = if nd1 > 1.0 {
+                        1.0 - (nd1 - 1.0) / (tr * skmm[h] - 1.0)
+                    } else {
+                        1.0
+                    };
                     let t3 = t5 * skmm[h] * nd1 / (tr * rs[h]);
                     v3[h] += t4 * t4 * t3;
                     for g in 0..k1 {
@@ -123,7 +140,11 @@ fn score_variance(tab: &Tabulation, kc: usize, ncauses: usize, k: usize, rho: f6
                         continue;
                     }
                     let t4 = (1.0 - f) / skm[h];
-                    let t5 = if d[h][2] > 1.0 { 1.0 - (d[h][2] - 1.0) / (rs[h] - 1.0) } else { 1.0 };
+                    let t5 = if d[h][2] > 1.0 {
+                        1.0 - (d[h][2] - 1.0) / (rs[h] - 1.0)
+                    } else {
+                        1.0
+                    };
                     let t3 = t5 * skmm[h] * skmm[h] * d[h][2] / (rs[h] * rs[h]);
                     v3[h] += t4 * t4 * t3;
                     for g in 0..k1 {
@@ -148,7 +169,9 @@ fn score_variance(tab: &Tabulation, kc: usize, ncauses: usize, k: usize, rho: f6
         for j in 0..=g {
             let mut add = 0.0;
             for h in 0..k {
-                add += c[g * k + h] * c[j * k + h] * v3[h] + c[g * k + h] * v2[j * k + h] + c[j * k + h] * v2[g * k + h];
+                add += c[g * k + h] * c[j * k + h] * v3[h]
+                    + c[g * k + h] * v2[j * k + h]
+                    + c[j * k + h] * v2[g * k + h];
             }
             v[g * k1 + j] += add;
             v[j * k1 + g] = v[g * k1 + j];
@@ -159,13 +182,34 @@ fn score_variance(tab: &Tabulation, kc: usize, ncauses: usize, k: usize, rho: f6
 
 /// Gray's test for each cause 1..=ncauses (`cause` already mapped to 0..=K,
 /// `group` to 0..k−1 with every group present). Causes run in parallel.
-pub fn gray_tests(time: &[f64], cause: &[u32], group: &[u32], ncauses: usize, ngroups: usize, rho: f64) -> Result<Vec<GrayOutput>> {
+pub fn gray_tests(
+    time: &[f64],
+    cause: &[u32],
+    group: &[u32],
+    ncauses: usize,
+    ngroups: usize,
+    rho: f64,
+) -> Result<Vec<GrayOutput>> {
     if ngroups < 2 {
-        return Ok(vec![GrayOutput { statistic: f64::NAN, df: 0.0, pvalue: f64::NAN }; ncauses]);
+        return Ok(vec![
+            GrayOutput {
+                statistic: f64::NAN,
+                df: 0.0,
+                pvalue: f64::NAN
+            };
+            ncauses
+        ]);
     }
     let w = ncauses as u32 + 1;
     let scan = super::check_times(time, "time")?;
-    let tab = tabulate(time, |i| (group[i] * w + cause[i]) as usize, None, ngroups * (ncauses + 1), scan).unwrap_or_default();
+    let tab = tabulate(
+        time,
+        |i| (group[i] * w + cause[i]) as usize,
+        None,
+        ngroups * (ncauses + 1),
+        scan,
+    )
+    .unwrap_or_default();
     (1..=ncauses)
         .into_par_iter()
         .map(|kc| {
@@ -173,8 +217,16 @@ pub fn gray_tests(time: &[f64], cause: &[u32], group: &[u32], ncauses: usize, ng
             let m = ngroups - 1;
             let statistic = quad_inv(&v, &s, m).unwrap_or(f64::NAN);
             let df = m as f64;
-            let pvalue = if statistic.is_nan() { f64::NAN } else { chi2_sf(statistic, df)? };
-            Ok(GrayOutput { statistic, df, pvalue })
+            let pvalue = if statistic.is_nan() {
+                f64::NAN
+            } else {
+                chi2_sf(statistic, df)?
+            };
+            Ok(GrayOutput {
+                statistic,
+                df,
+                pvalue,
+            })
         })
         .collect()
 }

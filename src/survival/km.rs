@@ -27,7 +27,10 @@ impl ConfType {
             "plain" => Ok(ConfType::Plain),
             "log" => Ok(ConfType::Log),
             "log-log" => Ok(ConfType::LogLog),
-            other => Err(StatsError::argument("conf_type", format!("{other:?} is not one of 'log-log', 'log', 'plain'"))),
+            other => Err(StatsError::argument(
+                "conf_type",
+                format!("{other:?} is not one of 'log-log', 'log', 'plain'"),
+            )),
         }
     }
 }
@@ -82,7 +85,13 @@ fn curve(tab: &Tabulation, code: u32, z: f64, ct: ConfType, out: &mut KmOutput) 
     let n: u64 = tab.counts.iter().map(|&c| u64::from(c)).sum();
     out.group.extend(std::iter::repeat_n(code, m));
     out.time.extend_from_slice(&tab.times);
-    for v in [&mut out.n_risk, &mut out.n_event, &mut out.n_censor, &mut out.survival, &mut out.std_err] {
+    for v in [
+        &mut out.n_risk,
+        &mut out.n_event,
+        &mut out.n_censor,
+        &mut out.survival,
+        &mut out.std_err,
+    ] {
         v.reserve(m);
     }
     let mut gone = 0u64;
@@ -95,7 +104,11 @@ fn curve(tab: &Tabulation, code: u32, z: f64, ct: ConfType, out: &mut KmOutput) 
         let df = d as f64;
         if d > 0 {
             s *= 1.0 - df / at_risk;
-            var += if at_risk > df { df / (at_risk * (at_risk - df)) } else { f64::INFINITY };
+            var += if at_risk > df {
+                df / (at_risk * (at_risk - df))
+            } else {
+                f64::INFINITY
+            };
         }
         gone += c + d;
         out.n_risk.push(at_risk);
@@ -107,9 +120,17 @@ fn curve(tab: &Tabulation, code: u32, z: f64, ct: ConfType, out: &mut KmOutput) 
     let start = out.survival.len() - m;
     let limits = |(&s, &se): (&f64, &f64)| conf_limits(s, se, z, ct);
     let (lo, hi): (Vec<f64>, Vec<f64>) = if m > 1 << 14 {
-        out.survival[start..].par_iter().zip(&out.std_err[start..]).map(limits).unzip()
+        out.survival[start..]
+            .par_iter()
+            .zip(&out.std_err[start..])
+            .map(limits)
+            .unzip()
     } else {
-        out.survival[start..].iter().zip(&out.std_err[start..]).map(limits).unzip()
+        out.survival[start..]
+            .iter()
+            .zip(&out.std_err[start..])
+            .map(limits)
+            .unzip()
     };
     out.ci_low.extend(lo);
     out.ci_high.extend(hi);
@@ -117,9 +138,19 @@ fn curve(tab: &Tabulation, code: u32, z: f64, ct: ConfType, out: &mut KmOutput) 
 
 /// Kaplan–Meier curves, one per group code (`group = None`: one curve).
 /// Groups with no rows are skipped.
-pub fn kaplan_meier(time: &[f64], event: &[f64], group: Option<&[f64]>, conf_level: f64, conf_type: ConfType) -> Result<KmOutput> {
+pub fn kaplan_meier(
+    time: &[f64],
+    event: &[f64],
+    group: Option<&[f64]>,
+    conf_level: f64,
+    conf_type: ConfType,
+) -> Result<KmOutput> {
     match group {
-        Some(g) => check_lengths(&[("time", time.len()), ("event", event.len()), ("group", g.len())])?,
+        Some(g) => check_lengths(&[
+            ("time", time.len()),
+            ("event", event.len()),
+            ("group", g.len()),
+        ])?,
         None => check_lengths(&[("time", time.len()), ("event", event.len())])?,
     };
     let z = z_value(conf_level)?;
@@ -129,7 +160,11 @@ pub fn kaplan_meier(time: &[f64], event: &[f64], group: Option<&[f64]>, conf_lev
         let e = event[i];
         usize::from(e == 1.0) + 2 * usize::from((e != 0.0) & (e != 1.0))
     };
-    let tab = |rows: Option<&[usize]>| tabulate(time, label, rows, 2, scan).ok_or(()).or_else(|_| check_event_values(event, "event").map(|_| Tabulation::default()));
+    let tab = |rows: Option<&[usize]>| {
+        tabulate(time, label, rows, 2, scan)
+            .ok_or(())
+            .or_else(|_| check_event_values(event, "event").map(|_| Tabulation::default()))
+    };
     let curves: Vec<KmOutput> = match group {
         None => {
             let mut out = KmOutput::default();
@@ -199,7 +234,14 @@ mod tests {
 
     #[test]
     fn groups_are_independent_curves() {
-        let o = kaplan_meier(&[1.0, 2.0, 3.0], &[1.0, 0.0, 1.0], Some(&[1.0, 0.0, 1.0]), 0.95, ConfType::Plain).unwrap();
+        let o = kaplan_meier(
+            &[1.0, 2.0, 3.0],
+            &[1.0, 0.0, 1.0],
+            Some(&[1.0, 0.0, 1.0]),
+            0.95,
+            ConfType::Plain,
+        )
+        .unwrap();
         assert_eq!(o.group, vec![0, 1, 1]);
         assert_eq!(o.survival, vec![1.0, 0.5, 0.0]);
     }

@@ -9,7 +9,9 @@ pub fn solve(a: &[f64], b: &[f64], n: usize) -> Option<Vec<f64>> {
     let mut x = b.to_vec();
     let scale = a.iter().fold(0.0f64, |s, v| s.max(v.abs()));
     for col in 0..n {
-        let (piv, pmax) = (col..n).map(|r| (r, m[r * n + col].abs())).fold((col, -1.0), |best, c| if c.1 > best.1 { c } else { best });
+        let (piv, pmax) = (col..n)
+            .map(|r| (r, m[r * n + col].abs()))
+            .fold((col, -1.0), |best, c| if c.1 > best.1 { c } else { best });
         if pmax.is_nan() || pmax <= scale * 1e-13 {
             return None;
         }

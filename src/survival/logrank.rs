@@ -43,7 +43,12 @@ fn stratum(tab: &Tabulation, k: usize, rho: f64) -> Part {
             risk[g] += f64::from(row[2 * g] + row[2 * g + 1]);
         }
     }
-    let mut part = Part { n: risk.clone(), obs: vec![0.0; k], exp: vec![0.0; k], var: vec![0.0; k * k] };
+    let mut part = Part {
+        n: risk.clone(),
+        obs: vec![0.0; k],
+        exp: vec![0.0; k],
+        var: vec![0.0; k * k],
+    };
     let mut nrisk: f64 = risk.iter().sum();
     let mut km = 1.0f64;
     for j in 0..tab.len() {
@@ -77,13 +82,31 @@ fn stratum(tab: &Tabulation, k: usize, rho: f64) -> Part {
 }
 
 /// G-rho test across group codes, optionally stratified.
-pub fn logrank(time: &[f64], event: &[f64], group: &[f64], strata: Option<&[f64]>, rho: f64) -> Result<LogrankOutput> {
+pub fn logrank(
+    time: &[f64],
+    event: &[f64],
+    group: &[f64],
+    strata: Option<&[f64]>,
+    rho: f64,
+) -> Result<LogrankOutput> {
     match strata {
-        Some(s) => check_lengths(&[("time", time.len()), ("event", event.len()), ("group", group.len()), ("strata", s.len())])?,
-        None => check_lengths(&[("time", time.len()), ("event", event.len()), ("group", group.len())])?,
+        Some(s) => check_lengths(&[
+            ("time", time.len()),
+            ("event", event.len()),
+            ("group", group.len()),
+            ("strata", s.len()),
+        ])?,
+        None => check_lengths(&[
+            ("time", time.len()),
+            ("event", event.len()),
+            ("group", group.len()),
+        ])?,
     };
     if !(rho.is_finite() && rho >= 0.0) {
-        return Err(StatsError::argument("rho", format!("{rho} must be a finite number >= 0")));
+        return Err(StatsError::argument(
+            "rho",
+            format!("{rho} must be a finite number >= 0"),
+        ));
     }
     let scan = check_times(time, "time")?;
     check_event_values(event, "event")?;
@@ -98,8 +121,22 @@ pub fn logrank(time: &[f64], event: &[f64], group: &[f64], strata: Option<&[f64]
     };
     let label = |i: usize| 2 * g[i] as usize + usize::from(event[i] == 1.0);
     let parts: Vec<Part> = match strata_rows {
-        None => vec![stratum(&tabulate(time, label, None, 2 * k, scan).unwrap_or_default(), k, rho)],
-        Some(sr) => sr.par_iter().filter(|r| !r.is_empty()).map(|rows| stratum(&tabulate(time, label, Some(rows), 2 * k, scan).unwrap_or_default(), k, rho)).collect(),
+        None => vec![stratum(
+            &tabulate(time, label, None, 2 * k, scan).unwrap_or_default(),
+            k,
+            rho,
+        )],
+        Some(sr) => sr
+            .par_iter()
+            .filter(|r| !r.is_empty())
+            .map(|rows| {
+                stratum(
+                    &tabulate(time, label, Some(rows), 2 * k, scan).unwrap_or_default(),
+                    k,
+                    rho,
+                )
+            })
+            .collect(),
     };
     let mut obs = vec![0.0; k];
     let mut exp = vec![0.0; k];
@@ -132,11 +169,20 @@ pub fn logrank(time: &[f64], event: &[f64], group: &[f64], strata: Option<&[f64]
             vv[a * m + b] = var[ga * k + gb];
         }
     }
-    let statistic = quad_inv(&vv, &diff, m)
-        .ok_or_else(|| StatsError::Singular { what: "log-rank variance matrix (groups confounded with strata?)".into() })?;
+    let statistic = quad_inv(&vv, &diff, m).ok_or_else(|| StatsError::Singular {
+        what: "log-rank variance matrix (groups confounded with strata?)".into(),
+    })?;
     let df = m as f64;
     let pvalue = chi2_sf(statistic, df)?;
-    Ok(LogrankOutput { statistic, df, pvalue, observed: obs, expected: exp, variance: var, n: nn })
+    Ok(LogrankOutput {
+        statistic,
+        df,
+        pvalue,
+        observed: obs,
+        expected: exp,
+        variance: var,
+        n: nn,
+    })
 }
 
 #[cfg(test)]
@@ -148,7 +194,14 @@ mod tests {
         // t: 1 (g0, event), 2 (g1, event), 3 (g0, cens), 4 (g1, cens)
         // time 1: n = 4, risk (2, 2): E0 = 0.5, V = 1*(2*2)*(3)/(16*3) = 0.25
         // time 2: n = 3, risk (1, 2): E0 = 1/3, V = 1*2*2/(9*2)... (n-d)/(n-1) = 1, so 1*2/9
-        let o = logrank(&[1.0, 2.0, 3.0, 4.0], &[1.0, 1.0, 0.0, 0.0], &[0.0, 1.0, 0.0, 1.0], None, 0.0).unwrap();
+        let o = logrank(
+            &[1.0, 2.0, 3.0, 4.0],
+            &[1.0, 1.0, 0.0, 0.0],
+            &[0.0, 1.0, 0.0, 1.0],
+            None,
+            0.0,
+        )
+        .unwrap();
         assert!((o.expected[0] - (0.5 + 1.0 / 3.0)).abs() < 1e-15);
         assert_eq!(o.observed, vec![1.0, 1.0]);
         let v = 0.25 + 2.0 / 9.0;

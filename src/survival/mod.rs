@@ -60,24 +60,44 @@ pub fn check_times(time: &[f64], arg: &'static str) -> Result<TimeScan> {
     let n = time.len();
     // (any bad, all whole, max); `!(t >= 0.0)` also catches NaN
     let part = |c: usize| {
-        time[c * CHUNK..((c + 1) * CHUNK).min(n)].iter().fold((false, true, 0.0f64), |(bad, int, mx), &t| {
-            // whole number: adding and removing 2^52 rounds to an integer (SSE2, vectorisable)
-            let whole = (t < TWO52) & ((t + TWO52) - TWO52 == t);
-            (bad | !(t >= 0.0) | !t.is_finite(), int & whole, if t > mx { t } else { mx })
-        })
+        time[c * CHUNK..((c + 1) * CHUNK).min(n)].iter().fold(
+            (false, true, 0.0f64),
+            |(bad, int, mx), &t| {
+                // whole number: adding and removing 2^52 rounds to an integer (SSE2, vectorisable)
+                let whole = (t < TWO52) & ((t + TWO52) - TWO52 == t);
+                (
+                    bad | !(t >= 0.0) | !t.is_finite(),
+                    int & whole,
+                    if t > mx { t } else { mx },
+                )
+            },
+        )
     };
     let join = |a: (bool, bool, f64), b: (bool, bool, f64)| (a.0 | b.0, a.1 & b.1, a.2.max(b.2));
     let chunks = n.div_ceil(CHUNK);
     let (bad, integer, max) = if n < 1 << 16 {
         (0..chunks).map(part).fold((false, true, 0.0), join)
     } else {
-        (0..chunks).into_par_iter().map(part).reduce(|| (false, true, 0.0), join)
+        (0..chunks)
+            .into_par_iter()
+            .map(part)
+            .reduce(|| (false, true, 0.0), join)
     };
     if bad {
         if let Some(i) = time.iter().position(|&t| !(t >= 0.0) || !t.is_finite()) {
             let t = time[i];
-            let reason = if t.is_nan() { "missing value" } else { "out of range" };
-            return Err(StatsError::invalid(arg, i, t, reason, "times must be finite numbers >= 0"));
+            let reason = if t.is_nan() {
+                "missing value"
+            } else {
+                "out of range"
+            };
+            return Err(StatsError::invalid(
+                arg,
+                i,
+                t,
+                reason,
+                "times must be finite numbers >= 0",
+            ));
         }
     }
     Ok(TimeScan { integer, max })
@@ -88,7 +108,13 @@ pub fn check_times(time: &[f64], arg: &'static str) -> Result<TimeScan> {
 pub fn check_event_values(event: &[f64], arg: &'static str) -> Result<()> {
     match first_bad(event.len(), |i| (event[i] != 0.0) & (event[i] != 1.0)) {
         None => Ok(()),
-        Some(i) => Err(StatsError::invalid(arg, i, event[i], "not an event indicator", "allowed 0 (censored) or 1 (event)")),
+        Some(i) => Err(StatsError::invalid(
+            arg,
+            i,
+            event[i],
+            "not an event indicator",
+            "allowed 0 (censored) or 1 (event)",
+        )),
     }
 }
 
@@ -99,7 +125,11 @@ pub fn check_events(event: &[f64], arg: &'static str) -> Result<Vec<u8>> {
 }
 
 /// Check integer codes >= 0 (groups, strata, causes) and return them with their maximum.
-pub fn check_codes(codes: &[f64], arg: &'static str, allowed: &'static str) -> Result<(Vec<u32>, u32)> {
+pub fn check_codes(
+    codes: &[f64],
+    arg: &'static str,
+    allowed: &'static str,
+) -> Result<(Vec<u32>, u32)> {
     const TWO52: f64 = 4_503_599_627_370_496.0;
     // branch-free test (NaN fails `c >= 0.0`); whole numbers via the 2^52 rounding trick
     let bad = |i: usize| {
@@ -108,7 +138,11 @@ pub fn check_codes(codes: &[f64], arg: &'static str, allowed: &'static str) -> R
     };
     if let Some(i) = first_bad(codes.len(), bad) {
         let c = codes[i];
-        let reason = if c.is_nan() { "missing value" } else { "not an integer >= 0" };
+        let reason = if c.is_nan() {
+            "missing value"
+        } else {
+            "not an integer >= 0"
+        };
         return Err(StatsError::invalid(arg, i, c, reason, allowed));
     }
     let max = codes.iter().fold(0.0f64, |m, &c| if c > m { c } else { m });
@@ -145,9 +179,14 @@ pub fn split_by(codes: &[u32], ngroups: usize) -> Vec<Vec<usize>> {
 /// Two-sided normal quantile for a confidence level, checked.
 pub fn z_value(conf_level: f64) -> Result<f64> {
     if !(conf_level > 0.0 && conf_level < 1.0) {
-        return Err(StatsError::argument("conf_level", format!("{conf_level} is outside (0, 1)")));
+        return Err(StatsError::argument(
+            "conf_level",
+            format!("{conf_level} is outside (0, 1)"),
+        ));
     }
-    Ok(crate::common::dist::norm_ppf(1.0 - (1.0 - conf_level) / 2.0))
+    Ok(crate::common::dist::norm_ppf(
+        1.0 - (1.0 - conf_level) / 2.0,
+    ))
 }
 
 #[cfg(test)]
@@ -159,7 +198,10 @@ mod tests {
         assert_eq!(check_times(&[1.0, -1.0], "time").unwrap_err().row(), 1);
         assert!(check_times(&[1.0, f64::NAN], "time").is_err());
         assert!(check_times(&[f64::INFINITY], "time").is_err());
-        assert_eq!(check_events(&[0.0, 1.0, 2.0], "event").unwrap_err().row(), 2);
+        assert_eq!(
+            check_events(&[0.0, 1.0, 2.0], "event").unwrap_err().row(),
+            2
+        );
         assert!(check_codes(&[0.0, 1.5], "cause", "integers >= 0").is_err());
         assert_eq!(check_codes(&[0.0, 3.0, 1.0], "cause", "").unwrap().1, 3);
         assert!(check_lengths(&[("time", 2), ("event", 3)]).is_err());
@@ -168,6 +210,9 @@ mod tests {
 
     #[test]
     fn split_keeps_input_order() {
-        assert_eq!(split_by(&[1, 0, 1, 2], 3), vec![vec![1], vec![0, 2], vec![3]]);
+        assert_eq!(
+            split_by(&[1, 0, 1, 2], 3),
+            vec![vec![1], vec![0, 2], vec![3]]
+        );
     }
 }

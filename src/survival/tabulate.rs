@@ -44,7 +44,13 @@ fn histogram_budget(n: usize) -> usize {
 /// whole of `time` (validated: finite, >= 0). A label >= `width` marks an
 /// invalid row: the result is then `None` (the caller reports the row), so
 /// label validation can ride along in the counting pass.
-pub fn tabulate<F>(time: &[f64], label: F, rows: Option<&[usize]>, width: usize, scan: TimeScan) -> Option<Tabulation>
+pub fn tabulate<F>(
+    time: &[f64],
+    label: F,
+    rows: Option<&[usize]>,
+    width: usize,
+    scan: TimeScan,
+) -> Option<Tabulation>
 where
     F: Fn(usize) -> usize + Sync,
 {
@@ -85,7 +91,11 @@ where
         if bad {
             return None;
         }
-        let mut out = Tabulation { times: Vec::new(), counts: Vec::new(), width };
+        let mut out = Tabulation {
+            times: Vec::new(),
+            counts: Vec::new(),
+            width,
+        };
         for (t, cell) in hist.chunks_exact(width).enumerate() {
             if cell.iter().any(|&c| c != 0) {
                 out.times.push(t as f64);
@@ -106,7 +116,11 @@ where
             })
             .collect();
         radix_sort_by_key(&mut keys, |&k| k);
-        let mut out = Tabulation { times: Vec::with_capacity(n), counts: Vec::with_capacity(2 * n), width };
+        let mut out = Tabulation {
+            times: Vec::with_capacity(n),
+            counts: Vec::with_capacity(2 * n),
+            width,
+        };
         let mut i = 0;
         while i < n {
             let b = keys[i] >> 1;
@@ -127,7 +141,11 @@ where
         })
         .collect();
     radix_sort_by_key(&mut pairs, |p| p.0);
-    let mut out = Tabulation { times: Vec::new(), counts: Vec::new(), width };
+    let mut out = Tabulation {
+        times: Vec::new(),
+        counts: Vec::new(),
+        width,
+    };
     let mut i = 0;
     while i < n {
         let b = pairs[i].0;
@@ -188,13 +206,41 @@ mod tests {
     fn integer_and_sorted_paths_agree() {
         let t = [3.0, 1.0, 3.0, 0.0, 7.0, 1.0];
         let l = [1usize, 0, 1, 0, 1, 1];
-        let a = tabulate(&t, |i| l[i], None, 2, super::super::check_times(&t, "t").unwrap()).unwrap();
+        let a = tabulate(
+            &t,
+            |i| l[i],
+            None,
+            2,
+            super::super::check_times(&t, "t").unwrap(),
+        )
+        .unwrap();
         assert_eq!(a.times, vec![0.0, 1.0, 3.0, 7.0]);
         assert_eq!(a.counts, vec![1, 0, 1, 1, 0, 2, 0, 1]);
         let t2: Vec<f64> = t.iter().map(|v| v + 0.5).collect();
-        let b = tabulate(&t2, |i| l[i], None, 2, super::super::check_times(&t2, "t").unwrap()).unwrap();
-        assert!(tabulate(&t, |i| l[i] + 1, None, 2, super::super::check_times(&t, "t").unwrap()).is_none());
-        assert!(tabulate(&t2, |i| l[i] + 1, None, 2, super::super::check_times(&t2, "t").unwrap()).is_none());
+        let b = tabulate(
+            &t2,
+            |i| l[i],
+            None,
+            2,
+            super::super::check_times(&t2, "t").unwrap(),
+        )
+        .unwrap();
+        assert!(tabulate(
+            &t,
+            |i| l[i] + 1,
+            None,
+            2,
+            super::super::check_times(&t, "t").unwrap()
+        )
+        .is_none());
+        assert!(tabulate(
+            &t2,
+            |i| l[i] + 1,
+            None,
+            2,
+            super::super::check_times(&t2, "t").unwrap()
+        )
+        .is_none());
         assert_eq!(b.counts, a.counts);
         assert_eq!(b.times, vec![0.5, 1.5, 3.5, 7.5]);
     }
@@ -204,7 +250,9 @@ mod tests {
         let mut s = 7u64;
         let mut v: Vec<(u64, u32)> = (0..20_000)
             .map(|i| {
-                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 (((s >> 20) as f64 / 1e9).to_bits(), i)
             })
             .collect();

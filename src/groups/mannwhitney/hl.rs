@@ -65,7 +65,11 @@ pub(super) fn asymptotic_ci(
     let w_min = w_at(xs, ys, mumin, alt, correct);
     let w_max = w_at(xs, ys, mumax, alt, correct);
     // within-sample ties only (no cross ties inside an open interval)
-    let sigma = tie_sigma(nx as f64, ny as f64, sorted_tie_term(xs) + sorted_tie_term(ys));
+    let sigma = tie_sigma(
+        nx as f64,
+        ny as f64,
+        sorted_tie_term(xs) + sorted_tie_term(ys),
+    );
     if !(sigma > 0.0) || !w_min.is_finite() || !w_max.is_finite() {
         return (f64::NAN, f64::NAN);
     }

@@ -40,7 +40,10 @@ pub(super) fn approx_from_keys(xk: &mut [u64], yk: &mut [u64], o: &MwOptions) ->
     match count_below_no_ties(xk, yk) {
         Some(u) => (approx_out(u, xk.len(), yk.len(), o), false),
         None => {
-            let MergeRanks { rank_sum_x: rx, tie_term: tt } = merge_ranks(xk, yk);
+            let MergeRanks {
+                rank_sum_x: rx,
+                tie_term: tt,
+            } = merge_ranks(xk, yk);
             (approx_result(rx, tt, xk.len(), yk.len(), o), true)
         }
     }
@@ -98,7 +101,14 @@ pub(super) fn finite_into(src: ArrayView1<'_, f64>, dst: &mut Vec<f64>) -> Optio
 /// settled there, and the exact ordered keys of each sample are sorted and
 /// merged instead. Same numbers either way: without ties the rank sum is an
 /// integer.
-pub(super) fn approx_values(xs: &[f64], ys: &[f64], lo: f64, hi: f64, sc: &mut Scratch, o: &MwOptions) -> MwOutput {
+pub(super) fn approx_values(
+    xs: &[f64],
+    ys: &[f64],
+    lo: f64,
+    hi: f64,
+    sc: &mut Scratch,
+    o: &MwOptions,
+) -> MwOutput {
     // after an endpoint with ties (integer scores, say), the grid would most
     // likely fail again: straight to the exact keys (same numbers either way)
     if !sc.ties_last {
@@ -148,10 +158,19 @@ pub(super) fn range(v: &[f64]) -> (f64, f64) {
 }
 
 /// [`approx_values`] through the grid; `None` when two values share a grid point.
-pub(super) fn approx_grid(xs: &[f64], ys: &[f64], lo: f64, hi: f64, sc: &mut Scratch, o: &MwOptions) -> Option<MwOutput> {
+pub(super) fn approx_grid(
+    xs: &[f64],
+    ys: &[f64],
+    lo: f64,
+    hi: f64,
+    sc: &mut Scratch,
+    o: &MwOptions,
+) -> Option<MwOutput> {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("bmi2") {
+        if std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("bmi2")
+        {
             // SAFETY: the CPU supports AVX2 and BMI2 (checked just above)
             return unsafe { approx_grid_avx2(xs, ys, lo, hi, sc, o) };
         }
@@ -164,12 +183,26 @@ pub(super) fn approx_grid(xs: &[f64], ys: &[f64], lo: f64, hi: f64, sc: &mut Scr
 /// the same numbers as the baseline build.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,bmi2")]
-fn approx_grid_avx2(xs: &[f64], ys: &[f64], lo: f64, hi: f64, sc: &mut Scratch, o: &MwOptions) -> Option<MwOutput> {
+fn approx_grid_avx2(
+    xs: &[f64],
+    ys: &[f64],
+    lo: f64,
+    hi: f64,
+    sc: &mut Scratch,
+    o: &MwOptions,
+) -> Option<MwOutput> {
     approx_grid_body(xs, ys, lo, hi, sc, o)
 }
 
 #[inline(always)]
-fn approx_grid_body(xs: &[f64], ys: &[f64], lo: f64, hi: f64, sc: &mut Scratch, o: &MwOptions) -> Option<MwOutput> {
+fn approx_grid_body(
+    xs: &[f64],
+    ys: &[f64],
+    lo: f64,
+    hi: f64,
+    sc: &mut Scratch,
+    o: &MwOptions,
+) -> Option<MwOutput> {
     let g = Grid30::new(lo, hi)?;
     let (nx, n) = (xs.len(), xs.len() + ys.len());
     let keys = &mut sc.keys;
@@ -183,7 +216,10 @@ fn approx_grid_body(xs: &[f64], ys: &[f64], lo: f64, hi: f64, sc: &mut Scratch, 
     }
     sort_keys_u32(keys, &mut sc.tmp);
     // (branch-free folds, so both vectorise)
-    let shared = keys.iter().zip(&keys[1..]).fold(false, |t, (&a, &b)| t | (a >> 1 == b >> 1));
+    let shared = keys
+        .iter()
+        .zip(&keys[1..])
+        .fold(false, |t, (&a, &b)| t | (a >> 1 == b >> 1));
     if shared {
         return None;
     }
@@ -194,7 +230,12 @@ fn approx_grid_body(xs: &[f64], ys: &[f64], lo: f64, hi: f64, sc: &mut Scratch, 
         .map(|(i, &k)| (i as u64) & 0u64.wrapping_sub((k & 1) as u64))
         .sum();
     let nx = nx as u64;
-    Some(approx_out(pos - nx * (nx.saturating_sub(1)) / 2, xs.len(), ys.len(), o))
+    Some(approx_out(
+        pos - nx * (nx.saturating_sub(1)) / 2,
+        xs.len(),
+        ys.len(),
+        o,
+    ))
 }
 
 /// Endpoints per task in [`mannwhitney_rows`] (two cache lines of f64 columns).
@@ -319,7 +360,11 @@ pub fn mannwhitney_rows(
         return Err(StatsError::length("x", kx, "y", ky));
     }
     // the normal approximation without the interval, when both groups are non-empty
-    let (nx, ny) = if by_column { (x.nrows(), y.nrows()) } else { (x.ncols(), y.ncols()) };
+    let (nx, ny) = if by_column {
+        (x.nrows(), y.nrows())
+    } else {
+        (x.ncols(), y.ncols())
+    };
     let fast_approx = !o.conf_int
         && nx > 0
         && ny > 0
@@ -358,9 +403,7 @@ pub fn mannwhitney_rows(
                                 "values must be numbers",
                             ));
                         }
-                        NanPolicy::Propagate => {
-                            return Ok(MwOutput::nan(xr.len(), yr.len()))
-                        }
+                        NanPolicy::Propagate => return Ok(MwOutput::nan(xr.len(), yr.len())),
                         NanPolicy::Omit => continue,
                     }
                 }
@@ -416,8 +459,9 @@ pub fn mannwhitney_rows(
     };
     // endpoints in the columns: read TILE of them per row (whole cache lines),
     // unless the columns are contiguous themselves (Fortran order)
-    let contiguous_columns =
-        |a: &ArrayView2<'_, f64>| a.nrows() > 1 && a.ncols() > 0 && a.column(0).as_slice().is_some();
+    let contiguous_columns = |a: &ArrayView2<'_, f64>| {
+        a.nrows() > 1 && a.ncols() > 0 && a.column(0).as_slice().is_some()
+    };
     let tiled = fast_approx && by_column && !(contiguous_columns(&x) && contiguous_columns(&y));
     let res: Vec<Result<MwOutput>> = (0..kx.div_ceil(TILE))
         .into_par_iter()
@@ -433,7 +477,14 @@ pub fn mannwhitney_rows(
                         let (xs, lx, hx, okx) = xt.column(t, nx);
                         let (ys, ly, hy, oky) = yt.column(t, ny);
                         out.push(if okx && oky {
-                            Ok(approx_values(xs, ys, lx.min(ly), hx.max(hy), &mut bufs.2, o))
+                            Ok(approx_values(
+                                xs,
+                                ys,
+                                lx.min(ly),
+                                hx.max(hy),
+                                &mut bufs.2,
+                                o,
+                            ))
                         } else {
                             one(bufs, e0 + t)
                         });

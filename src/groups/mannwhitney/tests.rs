@@ -75,7 +75,11 @@ fn kth_difference_matches_full_sort() {
     for k in [1, 2, 17, 500, 758, 759, 1200, all.len()] {
         assert_eq!(kth_diff(&xs, &ys, k), all[k - 1], "k = {k}");
         if k < all.len() {
-            assert_eq!(next_diff(&xs, &ys, all[k - 1], k), all[k], "next after k = {k}");
+            assert_eq!(
+                next_diff(&xs, &ys, all[k - 1], k),
+                all[k],
+                "next after k = {k}"
+            );
         }
     }
 }
@@ -86,7 +90,9 @@ fn matrix_fast_paths_equal_the_one_sample_form() {
     // ties (exact keys + merge), by column and by row
     let mut state = 3u64;
     let mut next = || {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
     };
     let (nx, ny, k) = (60, 55, 37);
@@ -94,13 +100,25 @@ fn matrix_fast_paths_equal_the_one_sample_form() {
         0 => v,
         1 => (v * 6.0).round(),
         2 => 1.0 + v * 1e-12,
-        _ => if v < 0.0 { -0.0 } else { v },
+        _ => {
+            if v < 0.0 {
+                -0.0
+            } else {
+                v
+            }
+        }
     };
     let x = ndarray::Array2::from_shape_fn((nx, k), |(_, e)| col(e, next()));
     let y = ndarray::Array2::from_shape_fn((ny, k), |(_, e)| col(e, next() + 0.1));
-    let o = MwOptions { conf_int: false, ..opts(Method::Approx, Alternative::TwoSided) };
+    let o = MwOptions {
+        conf_int: false,
+        ..opts(Method::Approx, Alternative::TwoSided)
+    };
     let by_col = mannwhitney_rows(x.view(), y.view(), true, &o, NanPolicy::Propagate).unwrap();
-    let (xt, yt) = (x.t().as_standard_layout().to_owned(), y.t().as_standard_layout().to_owned());
+    let (xt, yt) = (
+        x.t().as_standard_layout().to_owned(),
+        y.t().as_standard_layout().to_owned(),
+    );
     let by_row = mannwhitney_rows(xt.view(), yt.view(), false, &o, NanPolicy::Propagate).unwrap();
     // Fortran order: contiguous columns, read in place rather than in tiles
     let (xf, yf) = (xt.t(), yt.t());
@@ -111,7 +129,11 @@ fn matrix_fast_paths_equal_the_one_sample_form() {
         let ye: Vec<f64> = y.column(e).to_vec();
         let want = mannwhitney(&xe, &ye, &o).unwrap();
         for got in [by_col[e], by_row[e], by_col_f[e]] {
-            assert_eq!(got.statistic.to_bits(), want.statistic.to_bits(), "endpoint {e}");
+            assert_eq!(
+                got.statistic.to_bits(),
+                want.statistic.to_bits(),
+                "endpoint {e}"
+            );
             assert_eq!(got.pvalue.to_bits(), want.pvalue.to_bits(), "endpoint {e}");
         }
     }
@@ -139,7 +161,18 @@ fn all_tied_and_empty() {
 #[test]
 fn two_sided_normal_p_from_one_tail_is_bit_identical() {
     // the matrix fast path computes 2 sf(|z|) where the 1-D form takes 2 min(cdf(z), sf(z))
-    let mut zs = vec![0.0, -0.0, 1e-300, -1e-300, 1e-17, -1e-17, 40.0, -40.0, f64::INFINITY, f64::NEG_INFINITY];
+    let mut zs = vec![
+        0.0,
+        -0.0,
+        1e-300,
+        -1e-300,
+        1e-17,
+        -1e-17,
+        40.0,
+        -40.0,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ];
     zs.extend((-4000..=4000).map(|i| i as f64 * 0.00173));
     for z in zs {
         let want = Alternative::TwoSided.pvalue(dist::norm_cdf(z), dist::norm_sf(z));

@@ -289,12 +289,23 @@ pub(super) fn min_s_masked(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64
 /// probable one (the start of [`min_s_masked`]): between the minimum and the
 /// maximum of `S`, at a fraction of the cost of either; and a lower bound on
 /// the minimum from the same table (see [`dual_bound`]), often equal to it.
-pub(super) fn feasible_s_masked(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64]) -> (f64, f64) {
+pub(super) fn feasible_s_masked(
+    rows: &[u32],
+    cols: &[u32],
+    blocked: usize,
+    lf: &[f64],
+) -> (f64, f64) {
     solve_masked(rows, cols, blocked, lf, false)
 }
 
 /// `(min S, min S)` when `optimal`, else `(S of the start table, dual lower bound)`.
-fn solve_masked(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64], optimal: bool) -> (f64, f64) {
+fn solve_masked(
+    rows: &[u32],
+    cols: &[u32],
+    blocked: usize,
+    lf: &[f64],
+    optimal: bool,
+) -> (f64, f64) {
     let (k, m) = (rows.len(), cols.len());
     let total: u64 = rows.iter().map(|&v| v as u64).sum();
     if total == 0 {
@@ -320,7 +331,9 @@ fn solve_masked(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64], optimal:
     let base = &mut base_buf[..k];
     let dist = &mut dist_buf[..k + m];
     let pred = &mut pred_buf[..k + m];
-    min_s_core(rows, cols, blocked, lf, optimal, n, dr, dc, base, dist, pred)
+    min_s_core(
+        rows, cols, blocked, lf, optimal, n, dr, dc, base, dist, pred,
+    )
 }
 
 /// The same for problems too large for the stack buffers.
@@ -332,7 +345,9 @@ fn min_s_heap(rows: &[u32], cols: &[u32], blocked: usize, lf: &[f64], optimal: b
     let mut base = vec![0u32; k];
     let mut dist = vec![0.0f64; k + m];
     let mut pred = vec![usize::MAX; k + m];
-    min_s_core(rows, cols, blocked, lf, optimal, &mut n, &mut dr, &mut dc, &mut base, &mut dist, &mut pred)
+    min_s_core(
+        rows, cols, blocked, lf, optimal, &mut n, &mut dr, &mut dc, &mut base, &mut dist, &mut pred,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -572,7 +587,10 @@ pub(super) fn two_column_min(rows: &[u32], ca: u32, lf: &[f64]) -> f64 {
     // mu = ca / sum(r_i + 1) their number is <= ca and they are a prefix of the
     // greedy order; fewer than k units are left to place one at a time.
     let denom: u64 = rows.iter().map(|&r| r as u64 + 1).sum();
-    let mut n: Vec<u32> = rows.iter().map(|&r| ((r as u64 + 1) * ca as u64 / denom) as u32).collect();
+    let mut n: Vec<u32> = rows
+        .iter()
+        .map(|&r| ((r as u64 + 1) * ca as u64 / denom) as u32)
+        .collect();
     let placed: u32 = n.iter().sum();
     for _ in placed..ca {
         // marginal cost ln(n+1) - ln(r - n) of one more unit in row i
@@ -594,8 +612,7 @@ pub(super) fn two_column_min(rows: &[u32], ca: u32, lf: &[f64]) -> f64 {
         }
         n[best] += 1;
     }
-    n
-        .iter()
+    n.iter()
         .zip(rows)
         .map(|(&a, &r)| lf[a as usize] + lf[(r - a) as usize])
         .sum()

@@ -26,8 +26,8 @@ use ndarray::ArrayView2;
 use rayon::prelude::*;
 
 use super::bounds::Bounder;
-use super::pasts::{BuildFx, Node, PastTable};
 use super::check_table;
+use super::pasts::{BuildFx, Node, PastTable};
 use crate::common::exact::ln_fact;
 use crate::error::{Result, StatsError};
 
@@ -180,7 +180,11 @@ fn run(sh: &Shared<'_>, root_key: Vec<u32>, cols: &[u32]) -> Result<f64> {
             .filter(|&i| !stage[i].past.is_empty())
             .collect();
         let items = work_items(&stage, &live, &ctx);
-        let per_task = if items.len() > live.len() { 1 } else { PARENTS_PER_TASK };
+        let per_task = if items.len() > live.len() {
+            1
+        } else {
+            PARENTS_PER_TASK
+        };
         let outs: Vec<Result<TaskOut>> = items
             .par_chunks(per_task)
             .map(|chunk| {
@@ -286,7 +290,11 @@ fn apply_segments(
                 mult += 1.0;
                 j += 1;
             }
-            added += ch.add_run(&stage[s.parent as usize].past[s.from as usize..s.to as usize], s.edge, mult);
+            added += ch.add_run(
+                &stage[s.parent as usize].past[s.from as usize..s.to as usize],
+                s.edge,
+                mult,
+            );
             i = j;
         }
         if pushed.fetch_add(added, Ordering::Relaxed) + added > MAX_PAST_ENTRIES {
@@ -497,7 +505,10 @@ impl<'a> Network<'a> {
                 // only row 0's share `v` of the column (see `work_items`)
                 sp.cells[0] = v;
                 let lf = self.lf;
-                let (fe, fw) = (lf[v as usize], lf[v as usize] + lf[(node.key[0] - v) as usize]);
+                let (fe, fw) = (
+                    lf[v as usize],
+                    lf[v as usize] + lf[(node.key[0] - v) as usize],
+                );
                 self.split(&mut sp, ctx, next, index, 1, ctx.ck - v, fe, fw)
             }
         }
@@ -586,19 +597,32 @@ impl<'a> Network<'a> {
     /// only when `feas` would let every past count, the maximum only when it (and
     /// a concentrated table's `S`) would let none. A bound that cannot settle
     /// anything is returned as `-inf` / `+inf`.
-    fn partial_bounds(&mut self, sp: &mut Split<'_>, ctx: &StageCtx<'_>, i: usize, m: u32, base: f64) -> (f64, f64) {
+    fn partial_bounds(
+        &mut self,
+        sp: &mut Split<'_>,
+        ctx: &StageCtx<'_>,
+        i: usize,
+        m: u32,
+        base: f64,
+    ) -> (f64, f64) {
         let lf = self.lf;
         let node = sp.node;
         let open = &node.key[i..];
         sp.scratch_rows.clear();
         if !ctx.terminal {
-            sp.scratch_rows.extend((0..i).map(|l| node.key[l] - sp.cells[l]));
+            sp.scratch_rows
+                .extend((0..i).map(|l| node.key[l] - sp.cells[l]));
             sp.scratch_rows.sort_unstable();
         }
         let packed = pack(&sp.scratch_rows, open, m);
         let mut e = packed
             .and_then(|q| self.fine_memo.get(&q).copied())
-            .unwrap_or(Fine { lo: f64::NAN, hi: f64::NAN, feas: f64::NAN, dual: f64::NEG_INFINITY });
+            .unwrap_or(Fine {
+                lo: f64::NAN,
+                hi: f64::NAN,
+                feas: f64::NAN,
+                dual: f64::NEG_INFINITY,
+            });
         // the remaining problem of a middle column, completed on first use: rows
         // 0..i (their remainders; they may not take column 0) then the open rows;
         // column 0 is what is left of this column (if anything), then the later ones
@@ -619,10 +643,20 @@ impl<'a> Network<'a> {
             if ctx.terminal {
                 // two columns left: the exact minimum is cheap and is a feasible S
                 let v = super::bounds::two_column_min(open, m, lf);
-                e = Fine { lo: v - super::bounds::BOUND_SLACK, hi: f64::NAN, feas: v, dual: f64::NEG_INFINITY };
+                e = Fine {
+                    lo: v - super::bounds::BOUND_SLACK,
+                    hi: f64::NAN,
+                    feas: v,
+                    dual: f64::NEG_INFINITY,
+                };
             } else {
                 complete(sp);
-                (e.feas, e.dual) = super::bounds::feasible_s_masked(&sp.scratch_rows, &sp.scratch_cols, blocked, lf);
+                (e.feas, e.dual) = super::bounds::feasible_s_masked(
+                    &sp.scratch_rows,
+                    &sp.scratch_cols,
+                    blocked,
+                    lf,
+                );
             }
         }
         let can_all = sp.pmin + base + e.feas >= self.thr;
@@ -639,7 +673,10 @@ impl<'a> Network<'a> {
                 e.hi = super::bounds::two_line_max(open, m, lf);
             } else {
                 complete(sp);
-                can_none = sp.pmax + base + super::bounds::corner_s(&sp.scratch_rows, &sp.scratch_cols, lf) < self.thr;
+                can_none = sp.pmax
+                    + base
+                    + super::bounds::corner_s(&sp.scratch_rows, &sp.scratch_cols, lf)
+                    < self.thr;
                 if can_none {
                     // without the mask (rows 0..i could take more of this column)
                     // the maximum is still an upper bound
@@ -651,7 +688,13 @@ impl<'a> Network<'a> {
             self.fine_memo.insert(q, e);
         }
         (
-            if dual_settles { e.dual } else if can_all { e.lo } else { f64::NEG_INFINITY },
+            if dual_settles {
+                e.dual
+            } else if can_all {
+                e.lo
+            } else {
+                f64::NEG_INFINITY
+            },
             if can_none { e.hi } else { f64::INFINITY },
         )
     }
@@ -671,7 +714,12 @@ impl<'a> Network<'a> {
         let lo = m.saturating_sub(b);
         let hi = m.min(a);
         // the rest of S once v is chosen
-        let s = |v: u32| fw + lf[v as usize] + lf[(a - v) as usize] + lf[(m - v) as usize] + lf[(b + v - m) as usize];
+        let s = |v: u32| {
+            fw + lf[v as usize]
+                + lf[(a - v) as usize]
+                + lf[(m - v) as usize]
+                + lf[(b + v - m) as usize]
+        };
         let all = |v: u32| sp.pmin + s(v) >= self.thr;
         let mut v1 = lo;
         while v1 <= hi && all(v1) {
@@ -746,7 +794,11 @@ impl<'a> Network<'a> {
         if vals[vals.len() - 1] < none_below {
             return Ok(());
         }
-        let all_from = if vals[0] >= all_at { 0 } else { lower_bound(vals, all_at) };
+        let all_from = if vals[0] >= all_at {
+            0
+        } else {
+            lower_bound(vals, all_at)
+        };
         if all_from < vals.len() {
             self.pvalue += (self.k_const - edge + ln_total + node.suffix[all_from]).exp();
         }

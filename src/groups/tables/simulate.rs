@@ -21,10 +21,17 @@ const MAX_DRAWS: f64 = 2e11;
 
 /// `(pvalue, count)`: the Monte Carlo p-value and how many resampled tables
 /// were at least as extreme as the observed one.
-pub fn fisher_rxc_simulated(t: ArrayView2<'_, f64>, n_resamples: u64, seed: u64) -> Result<(f64, u64)> {
+pub fn fisher_rxc_simulated(
+    t: ArrayView2<'_, f64>,
+    n_resamples: u64,
+    seed: u64,
+) -> Result<(f64, u64)> {
     let tab = check_table(t)?;
     if n_resamples == 0 {
-        return Err(StatsError::argument("n_resamples", "must be a positive integer"));
+        return Err(StatsError::argument(
+            "n_resamples",
+            "must be a positive integer",
+        ));
     }
     let n = tab.total as usize;
     if tab.total * n_resamples as f64 > MAX_DRAWS {

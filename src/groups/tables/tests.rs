@@ -69,8 +69,12 @@ fn two_column_bounds_are_exact() {
 
 /// Row and column sums of a row-major r x c table.
 fn margins(cells: &[u32], r: usize, c: usize) -> (Vec<u32>, Vec<u32>) {
-    let rs = (0..r).map(|i| cells[i * c..(i + 1) * c].iter().sum()).collect();
-    let cs = (0..c).map(|j| (0..r).map(|i| cells[i * c + j]).sum()).collect();
+    let rs = (0..r)
+        .map(|i| cells[i * c..(i + 1) * c].iter().sum())
+        .collect();
+    let cs = (0..c)
+        .map(|j| (0..r).map(|i| cells[i * c + j]).sum())
+        .collect();
     (rs, cs)
 }
 
@@ -86,7 +90,6 @@ fn xorshift(mut state: u64) -> impl FnMut(u64) -> u64 {
 
 /// p by listing every table with the margins of `t` (cell by cell, row-major).
 fn brute_any(t: &Array2<f64>) -> f64 {
-
     let rs: Vec<i64> = t.rows().into_iter().map(|x| x.sum() as i64).collect();
     let cs: Vec<i64> = t.columns().into_iter().map(|x| x.sum() as i64).collect();
     let n: i64 = rs.iter().sum();
@@ -293,14 +296,20 @@ fn masked_minimum_matches_a_full_listing() {
         );
         // the start table's S and the dual bound bracket the minimum
         let (feas, dual) = bounds::feasible_s_masked(&rs, &cs, b, &lf);
-        assert!(dual <= lo && lo <= feas + 1e-10, "case {case}: {dual} <= {lo} <= {feas}");
+        assert!(
+            dual <= lo && lo <= feas + 1e-10,
+            "case {case}: {dual} <= {lo} <= {feas}"
+        );
         checked += 1;
         if lo - dual < 1e-6 {
             tight += 1;
         }
     }
     // (a bound that is always far below the minimum would be useless)
-    assert!(3 * tight > checked, "dual bound tight in {tight} of {checked} cases");
+    assert!(
+        3 * tight > checked,
+        "dual bound tight in {tight} of {checked} cases"
+    );
 }
 
 #[test]
@@ -308,8 +317,18 @@ fn rxc_matches_full_listing_on_4x4_tables_of_a_million() {
     // large enough that partial column splits are settled in closed form and
     // windows of pasts are carried across stages; the listing sums every table
     for t in [
-        array![[3.0, 2.0, 1.0, 2.0], [2.0, 3.0, 2.0, 1.0], [1.0, 2.0, 4.0, 2.0], [2.0, 1.0, 2.0, 3.0]],
-        array![[5.0, 1.0, 1.0, 0.0], [1.0, 4.0, 1.0, 2.0], [1.0, 1.0, 5.0, 1.0], [0.0, 2.0, 1.0, 5.0]],
+        array![
+            [3.0, 2.0, 1.0, 2.0],
+            [2.0, 3.0, 2.0, 1.0],
+            [1.0, 2.0, 4.0, 2.0],
+            [2.0, 1.0, 2.0, 3.0]
+        ],
+        array![
+            [5.0, 1.0, 1.0, 0.0],
+            [1.0, 4.0, 1.0, 2.0],
+            [1.0, 1.0, 5.0, 1.0],
+            [0.0, 2.0, 1.0, 5.0]
+        ],
     ] {
         let p = fisher_rxc(t.view()).unwrap();
         let b = brute_any(&t);
@@ -339,13 +358,21 @@ fn rxc_does_not_depend_on_the_number_of_threads() {
 
 #[test]
 fn simulated_p_is_within_monte_carlo_error_of_the_exact_p() {
-    let t = array![[5.0, 2.0, 1.0, 0.0], [1.0, 6.0, 2.0, 1.0], [2.0, 1.0, 5.0, 3.0], [0.0, 2.0, 3.0, 6.0]];
+    let t = array![
+        [5.0, 2.0, 1.0, 0.0],
+        [1.0, 6.0, 2.0, 1.0],
+        [2.0, 1.0, 5.0, 3.0],
+        [0.0, 2.0, 3.0, 6.0]
+    ];
     let exact = fisher_rxc(t.view()).unwrap();
     let b = 20_000u64;
     let (p, count) = fisher_rxc_simulated(t.view(), b, 42).unwrap();
     assert_eq!(p, (1 + count) as f64 / (b + 1) as f64);
     let se = (exact * (1.0 - exact) / b as f64).sqrt();
-    assert!((p - exact).abs() < 4.5 * se + 1.0 / b as f64, "{p} vs {exact}");
+    assert!(
+        (p - exact).abs() < 4.5 * se + 1.0 / b as f64,
+        "{p} vs {exact}"
+    );
     // a different seed gives another draw; the same seed the same one
     assert_eq!(fisher_rxc_simulated(t.view(), b, 42).unwrap(), (p, count));
     assert_ne!(fisher_rxc_simulated(t.view(), b, 43).unwrap().1, count);

@@ -30,7 +30,10 @@ impl ZeroMethod {
             "wilcox" => Ok(ZeroMethod::Wilcox),
             "pratt" => Ok(ZeroMethod::Pratt),
             "zsplit" => Ok(ZeroMethod::Zsplit),
-            o => Err(StatsError::argument("zero_method", format!("{o:?} is not one of 'wilcox', 'pratt', 'zsplit'"))),
+            o => Err(StatsError::argument(
+                "zero_method",
+                format!("{o:?} is not one of 'wilcox', 'pratt', 'zsplit'"),
+            )),
         }
     }
 }
@@ -77,7 +80,18 @@ pub struct WilcoxonOutput {
 impl NanRow for WilcoxonOutput {
     fn nan_row() -> Self {
         let n = f64::NAN;
-        WilcoxonOutput { statistic: n, pvalue: n, n, n_zero: n, exact: n, zstatistic: n, estimate: n, ci_low: n, ci_high: n, ci_exact: n }
+        WilcoxonOutput {
+            statistic: n,
+            pvalue: n,
+            n,
+            n_zero: n,
+            exact: n,
+            zstatistic: n,
+            estimate: n,
+            ci_low: n,
+            ci_high: n,
+            ci_exact: n,
+        }
     }
 }
 
@@ -104,8 +118,16 @@ pub fn subset_sum_distribution(weights: &[u32]) -> Vec<f64> {
 /// `(P(S <= s), P(S >= s))` from a distribution vector.
 fn tails(p: &[f64], s: i64) -> (f64, f64) {
     let top = p.len() as i64 - 1;
-    let le: f64 = if s < 0 { 0.0 } else { p[..=(s.min(top) as usize)].iter().sum() };
-    let ge: f64 = if s > top { 0.0 } else { p[(s.max(0) as usize)..].iter().sum() };
+    let le: f64 = if s < 0 {
+        0.0
+    } else {
+        p[..=(s.min(top) as usize)].iter().sum()
+    };
+    let ge: f64 = if s > top {
+        0.0
+    } else {
+        p[(s.max(0) as usize)..].iter().sum()
+    };
     (le, ge)
 }
 
@@ -156,7 +178,15 @@ fn w_at(x: &[f64], mu: f64, correct: bool, alt: Alternative) -> f64 {
     let sigma = (nx * (nx + 1.0) * (2.0 * nx + 1.0) / 24.0 - tie / 48.0).sqrt();
     let c = if correct {
         match alt {
-            Alternative::TwoSided => 0.5 * if zd > 0.0 { 1.0 } else if zd < 0.0 { -1.0 } else { 0.0 },
+            Alternative::TwoSided => {
+                0.5 * if zd > 0.0 {
+                    1.0
+                } else if zd < 0.0 {
+                    -1.0
+                } else {
+                    0.0
+                }
+            }
             Alternative::Greater => 0.5,
             Alternative::Less => -0.5,
         }
@@ -221,7 +251,14 @@ thread_local! {
 /// `z..`) when no two magnitudes are equal, else `None`. The merge of the
 /// two ascending magnitude runs is cut into four stretches (merge path), run
 /// side by side without branches: four independent dependency chains.
-fn v_pos_no_ties(x: &[f64], mu: f64, k: usize, z: usize, av: &mut Vec<f64>, bv: &mut Vec<f64>) -> Option<u64> {
+fn v_pos_no_ties(
+    x: &[f64],
+    mu: f64,
+    k: usize,
+    z: usize,
+    av: &mut Vec<f64>,
+    bv: &mut Vec<f64>,
+) -> Option<u64> {
     const S: usize = 4;
     let n = x.len();
     let (na, nb) = (k, n - z);
@@ -299,7 +336,15 @@ pub const TOL_ROOT: f64 = 1e-4;
 /// Brent's root finder (Brent 1973, ch. 4: bisection safeguarded inverse
 /// quadratic / secant steps), in the form R's `uniroot` uses, so that roots of
 /// the step function `W` land where R's do. `fa`, `fb` are `f(a)`, `f(b)`.
-fn brent<F: FnMut(f64) -> f64>(mut a: f64, mut b: f64, mut fa: f64, mut fb: f64, tol: f64, max_iter: usize, mut f: F) -> f64 {
+fn brent<F: FnMut(f64) -> f64>(
+    mut a: f64,
+    mut b: f64,
+    mut fa: f64,
+    mut fb: f64,
+    tol: f64,
+    max_iter: usize,
+    mut f: F,
+) -> f64 {
     if fa == 0.0 {
         return a;
     }
@@ -400,7 +445,11 @@ fn hodges_lehmann(x: &[f64], o: &WilcoxonOptions, exact: bool) -> Result<(f64, f
     // requested level cannot be bracketed.
     let sorted = sorted_total(x);
     let x = &sorted[..];
-    let (mumin, mumax) = x.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let (mumin, mumax) = x
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
     let corr = o.correction;
     let alt = o.alternative;
     let w_min = w_at(x, mumin, corr, alt);
@@ -409,21 +458,32 @@ fn hodges_lehmann(x: &[f64], o: &WilcoxonOptions, exact: bool) -> Result<(f64, f
         return Ok(((mumin + mumax) / 2.0, f64::NAN, f64::NAN, false));
     }
     let root = |zq: f64| -> f64 {
-        brent(mumin, mumax, w_min - zq, w_max - zq, TOL_ROOT, 1000, |mu| w_at(x, mu, corr, alt) - zq)
+        brent(mumin, mumax, w_min - zq, w_max - zq, TOL_ROOT, 1000, |mu| {
+            w_at(x, mu, corr, alt) - zq
+        })
     };
     let nx = x.len(); // x is sorted: its median directly (= median(x))
-    let med = if nx % 2 == 1 { x[nx / 2] } else { (x[nx / 2 - 1] + x[nx / 2]) / 2.0 };
+    let med = if nx % 2 == 1 {
+        x[nx / 2]
+    } else {
+        (x[nx / 2 - 1] + x[nx / 2]) / 2.0
+    };
     let mut a = alpha;
     let (lo, hi) = match alt {
         Alternative::TwoSided => {
-            while w_min - dist::norm_ppf(1.0 - a / 2.0) < 0.0 || w_max - dist::norm_ppf(a / 2.0) > 0.0 {
+            while w_min - dist::norm_ppf(1.0 - a / 2.0) < 0.0
+                || w_max - dist::norm_ppf(a / 2.0) > 0.0
+            {
                 a *= 2.0;
                 if a >= 2.0 {
                     break;
                 }
             }
             if a < 1.0 {
-                (root(dist::norm_ppf(1.0 - a / 2.0)), root(dist::norm_ppf(a / 2.0)))
+                (
+                    root(dist::norm_ppf(1.0 - a / 2.0)),
+                    root(dist::norm_ppf(a / 2.0)),
+                )
             } else {
                 (med, med)
             }
@@ -435,7 +495,14 @@ fn hodges_lehmann(x: &[f64], o: &WilcoxonOptions, exact: bool) -> Result<(f64, f
                     break;
                 }
             }
-            (if a < 1.0 { root(dist::norm_ppf(1.0 - a)) } else { med }, f64::INFINITY)
+            (
+                if a < 1.0 {
+                    root(dist::norm_ppf(1.0 - a))
+                } else {
+                    med
+                },
+                f64::INFINITY,
+            )
         }
         Alternative::Less => {
             // (R checks the bracket at alpha / 2 here and roots at alpha)
@@ -445,7 +512,14 @@ fn hodges_lehmann(x: &[f64], o: &WilcoxonOptions, exact: bool) -> Result<(f64, f
                     break;
                 }
             }
-            (f64::NEG_INFINITY, if a < 1.0 { root(dist::norm_ppf(a)) } else { med })
+            (
+                f64::NEG_INFINITY,
+                if a < 1.0 {
+                    root(dist::norm_ppf(a))
+                } else {
+                    med
+                },
+            )
         }
     };
     let e_min = w_at(x, mumin, false, alt);
@@ -453,7 +527,9 @@ fn hodges_lehmann(x: &[f64], o: &WilcoxonOptions, exact: bool) -> Result<(f64, f
     let est = if e_min * e_max > 0.0 {
         f64::NAN
     } else {
-        brent(mumin, mumax, e_min, e_max, TOL_ROOT, 1000, |mu| w_at(x, mu, false, alt))
+        brent(mumin, mumax, e_min, e_max, TOL_ROOT, 1000, |mu| {
+            w_at(x, mu, false, alt)
+        })
     };
     Ok((est, lo, hi, false))
 }
@@ -470,17 +546,24 @@ impl NoTieCache {
         let ranks: Vec<u32> = (1..=n as u32).collect();
         let p = subset_sum_distribution(&ranks);
         let mut acc = 0.0;
-        let cum = p.iter().map(|v| {
-            acc += v;
-            acc
-        }).collect();
+        let cum = p
+            .iter()
+            .map(|v| {
+                acc += v;
+                acc
+            })
+            .collect();
         NoTieCache { n, cum }
     }
     /// `(P(V <= v), P(V >= v))` by symmetry from the lower tail.
     fn tails(&self, v: usize) -> (f64, f64) {
         let top = self.cum.len() - 1;
         let le = self.cum[v.min(top)];
-        let ge = if v == 0 { 1.0 } else { self.cum[top - v.min(top)] };
+        let ge = if v == 0 {
+            1.0
+        } else {
+            self.cum[top - v.min(top)]
+        };
         (le, ge)
     }
 }
@@ -493,9 +576,15 @@ thread_local! {
 /// (the IEEE bits made order-preserving as unsigned integers).
 fn sorted_total(x: &[f64]) -> Vec<f64> {
     const SIGN: u64 = 1 << 63;
-    let mut k: Vec<u64> = x.iter().map(|v| v.to_bits()).map(|b| if b & SIGN != 0 { !b } else { b | SIGN }).collect();
+    let mut k: Vec<u64> = x
+        .iter()
+        .map(|v| v.to_bits())
+        .map(|b| if b & SIGN != 0 { !b } else { b | SIGN })
+        .collect();
     sort_keys(&mut k);
-    k.into_iter().map(|b| f64::from_bits(if b & SIGN != 0 { b & !SIGN } else { !b })).collect()
+    k.into_iter()
+        .map(|b| f64::from_bits(if b & SIGN != 0 { b & !SIGN } else { !b }))
+        .collect()
 }
 
 /// Sort key of a difference: |d| as ordered integer bits, shifted, with the
@@ -537,13 +626,27 @@ fn rank_keys(keys: &mut [u64], zm: ZeroMethod, want_weights: bool) -> Ranked {
     {
         sort_keys(keys);
         let n = keys.len();
-        let mut out = Ranked { v_pos: 0.0, v_zero: 0.0, tie: 0.0, weights: Vec::new(), ties_nonzero: false, n_ranked: n };
+        let mut out = Ranked {
+            v_pos: 0.0,
+            v_zero: 0.0,
+            tie: 0.0,
+            weights: Vec::new(),
+            ties_nonzero: false,
+            n_ranked: n,
+        };
         // common case, no ties and no zeros: rank i + 1 at position i, integer sums
         // (the same numbers as the general loop: its sums of half-integers are exact)
         if !want_weights && n > 0 && keys[0] >> 1 != 0 {
             // (branch-free folds, so both loops vectorise)
-            let ties = keys[..n - 1].iter().zip(&keys[1..]).fold(0u64, |t, (&a, &b)| t | ((a >> 1 == b >> 1) as u64));
-            let v: u64 = keys.iter().enumerate().map(|(i, &k)| (i as u64 + 1) & (k & 1).wrapping_sub(1)).sum();
+            let ties = keys[..n - 1]
+                .iter()
+                .zip(&keys[1..])
+                .fold(0u64, |t, (&a, &b)| t | ((a >> 1 == b >> 1) as u64));
+            let v: u64 = keys
+                .iter()
+                .enumerate()
+                .map(|(i, &k)| (i as u64 + 1) & (k & 1).wrapping_sub(1))
+                .sum();
             if ties == 0 {
                 out.v_pos = v as f64;
                 return out;
@@ -593,7 +696,7 @@ fn diffs_from_rows(p: &Pairs<'_>, e: usize, shift: f64, d: &mut Vec<f64>) -> Opt
     let yr = p.y.as_ref().map(|y| y.row(e));
     let n = xr.len();
     d.resize(n, 0.0); // every slot is written below: no clearing
-    // one branch-free pass (vectorises)
+                      // one branch-free pass (vectorises)
     let (mut zeros, mut bad) = (0u64, false);
     let mut put = |k: &mut f64, v: f64| {
         let x = v - shift;
@@ -602,12 +705,19 @@ fn diffs_from_rows(p: &Pairs<'_>, e: usize, shift: f64, d: &mut Vec<f64>) -> Opt
         *k = x;
     };
     match (xr.as_slice(), yr.as_ref().map(|y| y.as_slice())) {
-        (Some(xs), Some(Some(ys))) => d.iter_mut().zip(xs).zip(ys).for_each(|((k, &a), &b)| put(k, b - a)),
+        (Some(xs), Some(Some(ys))) => d
+            .iter_mut()
+            .zip(xs)
+            .zip(ys)
+            .for_each(|((k, &a), &b)| put(k, b - a)),
         (Some(xs), None) => d.iter_mut().zip(xs).for_each(|(k, &a)| put(k, a)),
         // strided rows (axis = 0 input read in place)
         (_, Some(_)) => {
             if let Some(y) = &yr {
-                d.iter_mut().zip(xr.iter()).zip(y.iter()).for_each(|((k, &a), &b)| put(k, b - a));
+                d.iter_mut()
+                    .zip(xr.iter())
+                    .zip(y.iter())
+                    .for_each(|((k, &a), &b)| put(k, b - a));
             }
         }
         (None, None) => d.iter_mut().zip(xr.iter()).for_each(|(k, &a)| put(k, a)),
@@ -633,7 +743,10 @@ fn abs_range(v: &[f64]) -> (f64, f64) {
             put(k, a);
         }
     }
-    (lo[0].min(lo[1]).min(lo[2].min(lo[3])), hi[0].max(hi[1]).max(hi[2].max(hi[3])))
+    (
+        lo[0].min(lo[1]).min(lo[2].min(lo[3])),
+        hi[0].max(hi[1]).max(hi[2].max(hi[3])),
+    )
 }
 
 /// Key buffers of one worker of the matrix mode.
@@ -661,12 +774,26 @@ fn rank_grid(d: &[f64], keys: &mut Vec<u32>, tmp: &mut Vec<u32>) -> Option<Ranke
     keys.extend(d.iter().map(|&v| g.key(v.abs()) | (v < 0.0) as u32));
     sort_keys_u32(keys, tmp);
     // (branch-free folds, so both vectorise)
-    let shared = keys.iter().zip(&keys[1..]).fold(false, |t, (&a, &b)| t | (a >> 1 == b >> 1));
+    let shared = keys
+        .iter()
+        .zip(&keys[1..])
+        .fold(false, |t, (&a, &b)| t | (a >> 1 == b >> 1));
     if shared {
         return None;
     }
-    let v: u64 = keys.iter().enumerate().map(|(i, &k)| (i as u64 + 1) & ((k & 1) as u64).wrapping_sub(1)).sum();
-    Some(Ranked { v_pos: v as f64, v_zero: 0.0, tie: 0.0, weights: Vec::new(), ties_nonzero: false, n_ranked: d.len() })
+    let v: u64 = keys
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| (i as u64 + 1) & ((k & 1) as u64).wrapping_sub(1))
+        .sum();
+    Some(Ranked {
+        v_pos: v as f64,
+        v_zero: 0.0,
+        tie: 0.0,
+        weights: Vec::new(),
+        ties_nonzero: false,
+        n_ranked: d.len(),
+    })
 }
 
 /// The ranking of endpoint differences `d` (`n_zero` of them zero) in the
@@ -681,14 +808,22 @@ fn rank_matrix(sc: &mut Scratch, n_zero: usize, zm: ZeroMethod, want_weights: bo
         }
     }
     sc.keys.clear();
-    sc.keys.extend(sc.d.iter().filter(|&&x| !(zm == ZeroMethod::Wilcox && x == 0.0)).map(|&x| key(x)));
+    sc.keys.extend(
+        sc.d.iter()
+            .filter(|&&x| !(zm == ZeroMethod::Wilcox && x == 0.0))
+            .map(|&x| key(x)),
+    );
     let rk = rank_keys(&mut sc.keys, zm, want_weights);
     sc.ties_last = rk.tie > 0.0;
     rk
 }
 
 /// The signed-rank test on one endpoint.
-pub fn signed_rank(ep: &Endpoint<'_>, o: &WilcoxonOptions, cache: Option<&NoTieCache>) -> Result<WilcoxonOutput> {
+pub fn signed_rank(
+    ep: &Endpoint<'_>,
+    o: &WilcoxonOptions,
+    cache: Option<&NoTieCache>,
+) -> Result<WilcoxonOutput> {
     let n_all = ep.d.len();
     if n_all == 0 {
         return Err(StatsError::too_few("x", 0, 1));
@@ -697,7 +832,11 @@ pub fn signed_rank(ep: &Endpoint<'_>, o: &WilcoxonOptions, cache: Option<&NoTieC
     if n_zero == n_all {
         return Err(StatsError::too_few("x (non-zero differences)", 0, 1));
     }
-    let n = if o.zero_method == ZeroMethod::Wilcox { n_all - n_zero } else { n_all };
+    let n = if o.zero_method == ZeroMethod::Wilcox {
+        n_all - n_zero
+    } else {
+        n_all
+    };
     let exact = is_exact(o, n);
     let rk = rank_signed(ep.d, o.popmean, o.zero_method, exact);
     test_from_ranks(ep, o, cache, rk, n, n_zero, exact)
@@ -712,15 +851,29 @@ fn is_exact(o: &WilcoxonOptions, n: usize) -> bool {
 }
 
 /// The test from the ranking of one endpoint (`ep` is used only for the interval).
-fn test_from_ranks(ep: &Endpoint<'_>, o: &WilcoxonOptions, cache: Option<&NoTieCache>, rk: Ranked, n: usize, n_zero: usize, exact: bool) -> Result<WilcoxonOutput> {
+fn test_from_ranks(
+    ep: &Endpoint<'_>,
+    o: &WilcoxonOptions,
+    cache: Option<&NoTieCache>,
+    rk: Ranked,
+    n: usize,
+    n_zero: usize,
+    exact: bool,
+) -> Result<WilcoxonOutput> {
     debug_assert_eq!(rk.n_ranked, n);
     let ties_nonzero = rk.ties_nonzero;
     let v_pos = rk.v_pos;
-    let statistic = if o.zero_method == ZeroMethod::Zsplit { v_pos + rk.v_zero / 2.0 } else { v_pos };
+    let statistic = if o.zero_method == ZeroMethod::Zsplit {
+        v_pos + rk.v_zero / 2.0
+    } else {
+        v_pos
+    };
     let (pvalue, zstatistic) = if exact {
         let s = (2.0 * v_pos).round() as i64;
         let (le, ge) = match cache {
-            Some(c) if c.n == n && n_zero == 0 && !rk.ties_nonzero => c.tails(v_pos.round() as usize),
+            Some(c) if c.n == n && n_zero == 0 && !rk.ties_nonzero => {
+                c.tails(v_pos.round() as usize)
+            }
             _ => tails(&subset_sum_distribution(&rk.weights), s),
         };
         (o.alternative.pvalue(le, ge), f64::NAN)
@@ -738,7 +891,15 @@ fn test_from_ranks(ep: &Endpoint<'_>, o: &WilcoxonOptions, cache: Option<&NoTieC
         let dz = statistic - mn;
         let c = if o.correction {
             match o.alternative {
-                Alternative::TwoSided => 0.5 * if dz > 0.0 { 1.0 } else if dz < 0.0 { -1.0 } else { 0.0 },
+                Alternative::TwoSided => {
+                    0.5 * if dz > 0.0 {
+                        1.0
+                    } else if dz < 0.0 {
+                        -1.0
+                    } else {
+                        0.0
+                    }
+                }
                 Alternative::Greater => 0.5,
                 Alternative::Less => -0.5,
             }
@@ -756,7 +917,11 @@ fn test_from_ranks(ep: &Endpoint<'_>, o: &WilcoxonOptions, cache: Option<&NoTieC
     let (estimate, ci_low, ci_high, ci_exact) = if o.conf_int {
         // R: zeros dropped, back on the original scale; exact interval when the
         // exact p-value is R's (exact requested, or n < 50) and no ties or zeros
-        let nonzero: Vec<f64> = ep.d.iter().map(|v| v - o.popmean).filter(|&v| v != 0.0).collect();
+        let nonzero: Vec<f64> =
+            ep.d.iter()
+                .map(|v| v - o.popmean)
+                .filter(|&v| v != 0.0)
+                .collect();
         let x: Vec<f64> = nonzero.iter().map(|v| v + o.popmean).collect();
         // ties among the non-zero |d - popmean|: found by the ranking already
         let ties = ties_nonzero;
@@ -791,18 +956,46 @@ pub fn wilcoxon(p: &Pairs<'_>, o: &WilcoxonOptions) -> Result<Vec<WilcoxonOutput
 }
 
 /// Field names for [`Sink::Columns`] output, in [`wilcoxon_fields`] order.
-pub const WILCOXON_FIELDS: [&str; 10] =
-    ["statistic", "pvalue", "n", "n_zero", "exact", "zstatistic", "estimate", "ci_low", "ci_high", "ci_exact"];
+pub const WILCOXON_FIELDS: [&str; 10] = [
+    "statistic",
+    "pvalue",
+    "n",
+    "n_zero",
+    "exact",
+    "zstatistic",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "ci_exact",
+];
 
 pub fn wilcoxon_fields(r: &WilcoxonOutput) -> [f64; 10] {
-    [r.statistic, r.pvalue, r.n, r.n_zero, r.exact, r.zstatistic, r.estimate, r.ci_low, r.ci_high, r.ci_exact]
+    [
+        r.statistic,
+        r.pvalue,
+        r.n,
+        r.n_zero,
+        r.exact,
+        r.zstatistic,
+        r.estimate,
+        r.ci_low,
+        r.ci_high,
+        r.ci_exact,
+    ]
 }
 
 /// As [`wilcoxon`], into a [`Sink`].
-pub fn wilcoxon_into(p: &Pairs<'_>, o: &WilcoxonOptions, sink: Sink<'_, WilcoxonOutput, 10>) -> Result<()> {
+pub fn wilcoxon_into(
+    p: &Pairs<'_>,
+    o: &WilcoxonOptions,
+    sink: Sink<'_, WilcoxonOutput, 10>,
+) -> Result<()> {
     check_conf_level(o.conf_level)?;
     if !o.popmean.is_finite() {
-        return Err(StatsError::argument("popmean", format!("{} is not a finite number", o.popmean)));
+        return Err(StatsError::argument(
+            "popmean",
+            format!("{} is not a finite number", o.popmean),
+        ));
     }
     // the tie-free exact distribution for complete endpoints, computed once
     let m = p.len();
@@ -817,26 +1010,42 @@ pub fn wilcoxon_into(p: &Pairs<'_>, o: &WilcoxonOptions, sink: Sink<'_, Wilcoxon
     // are ranked straight from x and y (no difference buffer); the others (and
     // the 1-D form, and the interval) take the general path (NaN policy, errors)
     let direct = p.endpoints() > 1 && !o.conf_int;
-    fill_chunked(p.endpoints(), sink, |first, chunk: &mut [WilcoxonOutput]| -> Result<()> {
-        let mut buf = Vec::with_capacity(p.len());
-        let mut sc = Scratch::default();
-        for (j, slot) in chunk.iter_mut().enumerate() {
-            let e = first + j;
-            let fast = if direct { diffs_from_rows(p, e, o.popmean, &mut sc.d) } else { None };
-            let n_all = p.len();
-            *slot = match fast {
-                Some(n_zero) if n_zero < n_all => {
-                    let n = if o.zero_method == ZeroMethod::Wilcox { n_all - n_zero } else { n_all };
-                    let exact = is_exact(o, n);
-                    let rk = rank_matrix(&mut sc, n_zero, o.zero_method, exact);
-                    let ep = Endpoint { d: &[], x: p.x.row(e), y: p.y.as_ref().map(|y| y.row(e)) };
-                    test_from_ranks(&ep, o, cache.as_ref(), rk, n, n_zero, exact)?
-                }
-                _ => general(p, e, o.nan_policy, o.strict, &mut buf, &one)?,
-            };
-        }
-        Ok(())
-    })
+    fill_chunked(
+        p.endpoints(),
+        sink,
+        |first, chunk: &mut [WilcoxonOutput]| -> Result<()> {
+            let mut buf = Vec::with_capacity(p.len());
+            let mut sc = Scratch::default();
+            for (j, slot) in chunk.iter_mut().enumerate() {
+                let e = first + j;
+                let fast = if direct {
+                    diffs_from_rows(p, e, o.popmean, &mut sc.d)
+                } else {
+                    None
+                };
+                let n_all = p.len();
+                *slot = match fast {
+                    Some(n_zero) if n_zero < n_all => {
+                        let n = if o.zero_method == ZeroMethod::Wilcox {
+                            n_all - n_zero
+                        } else {
+                            n_all
+                        };
+                        let exact = is_exact(o, n);
+                        let rk = rank_matrix(&mut sc, n_zero, o.zero_method, exact);
+                        let ep = Endpoint {
+                            d: &[],
+                            x: p.x.row(e),
+                            y: p.y.as_ref().map(|y| y.row(e)),
+                        };
+                        test_from_ranks(&ep, o, cache.as_ref(), rk, n, n_zero, exact)?
+                    }
+                    _ => general(p, e, o.nan_policy, o.strict, &mut buf, &one)?,
+                };
+            }
+            Ok(())
+        },
+    )
 }
 
 #[cfg(test)]

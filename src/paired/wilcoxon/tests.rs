@@ -88,7 +88,9 @@ fn swapping_sign_mirrors_v_and_keeps_p() {
 fn bucket_sort_equals_a_comparison_sort() {
     let mut state = 12345u64;
     let mut next = || {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
     };
     for n in [31, 32, 63, 64, 65, 200, 1000, 5000] {
@@ -98,9 +100,15 @@ fn bucket_sort_equals_a_comparison_sort() {
                     let v = next();
                     key(match kind {
                         0 => v,
-                        1 => (v * 8.0).round(),        // heavy ties
-                        2 => if i == 0 { 1e300 } else { v }, // an outlier
-                        _ => v * v * v * 1e-3,         // skewed
+                        1 => (v * 8.0).round(), // heavy ties
+                        2 => {
+                            if i == 0 {
+                                1e300
+                            } else {
+                                v
+                            }
+                        } // an outlier
+                        _ => v * v * v * 1e-3,  // skewed
                     })
                 })
                 .collect();
@@ -116,10 +124,29 @@ fn bucket_sort_equals_a_comparison_sort() {
 fn sorted_merge_ranks_equal_the_key_ranking() {
     let x = [-3.0, -1.0, -1.0, 0.5, 1.0, 1.0, 2.0, 3.0, 4.5, 7.0];
     let y = [-2.5, -1.25, 0.5, 1.0, 3.75, 4.0, 9.0]; // no ties for most mu
-    let w: Vec<f64> = (0..57).map(|i| ((i * 37 % 57) as f64 * 0.731).sin() * 3.0).collect();
+    let w: Vec<f64> = (0..57)
+        .map(|i| ((i * 37 % 57) as f64 * 0.731).sin() * 3.0)
+        .collect();
     let mut w = w;
     w.sort_unstable_by(|a, b| a.total_cmp(b));
-    for mu in [-5.0, -1.0, 0.0, 0.25, 0.75, 1.0, 1.5, 2.0, 2.75, 3.0, 8.0, 0.1 + 0.2, 1.1, -0.3, w[20], (w[3] + w[40]) / 2.0] {
+    for mu in [
+        -5.0,
+        -1.0,
+        0.0,
+        0.25,
+        0.75,
+        1.0,
+        1.5,
+        2.0,
+        2.75,
+        3.0,
+        8.0,
+        0.1 + 0.2,
+        1.1,
+        -0.3,
+        w[20],
+        (w[3] + w[40]) / 2.0,
+    ] {
         for v in [&x[..], &y[..], &w[..]] {
             let rk = rank_signed(v, mu, ZeroMethod::Wilcox, false);
             let (vp, t, n) = signed_ranks_sorted(v, mu);
@@ -130,11 +157,17 @@ fn sorted_merge_ranks_equal_the_key_ranking() {
 
 #[test]
 fn sorted_total_is_total_cmp_order() {
-    let x: Vec<f64> = (0..300).map(|i| ((i * 7919 % 300) as f64 - 150.0) * 0.37).chain([-0.0, 0.0, 1e300, -1e-300]).collect();
+    let x: Vec<f64> = (0..300)
+        .map(|i| ((i * 7919 % 300) as f64 - 150.0) * 0.37)
+        .chain([-0.0, 0.0, 1e300, -1e-300])
+        .collect();
     let mut want = x.clone();
     want.sort_unstable_by(|a, b| a.total_cmp(b));
     let got = sorted_total(&x);
-    assert!(got.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()));
+    assert!(got
+        .iter()
+        .zip(&want)
+        .all(|(a, b)| a.to_bits() == b.to_bits()));
 }
 
 #[test]
@@ -152,7 +185,9 @@ fn matrix_grid_path_equals_the_one_endpoint_form() {
     // magnitudes closer than the grid, zeros, an outlier, +-0 pairs
     let mut state = 9u64;
     let mut next = || {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (state >> 11) as f64 / (1u64 << 53) as f64 - 0.4
     };
     let (k, n) = (42, 120);
@@ -162,14 +197,37 @@ fn matrix_grid_path_equals_the_one_endpoint_form() {
             0 | 1 => v,
             2 => (v * 10.0).round(),
             3 => 1.0 + v * 1e-13,
-            4 => if i % 17 == 0 { 0.0 } else { v },
-            5 => if i == 3 { 1e250 } else { v * 1e-200 },
-            _ => if i % 2 == 0 { -v } else { v },
+            4 => {
+                if i % 17 == 0 {
+                    0.0
+                } else {
+                    v
+                }
+            }
+            5 => {
+                if i == 3 {
+                    1e250
+                } else {
+                    v * 1e-200
+                }
+            }
+            _ => {
+                if i % 2 == 0 {
+                    -v
+                } else {
+                    v
+                }
+            }
         }
     });
     for zm in [ZeroMethod::Wilcox, ZeroMethod::Pratt, ZeroMethod::Zsplit] {
         for method in [Method::Approx, Method::Auto] {
-            let o = WilcoxonOptions { conf_int: false, zero_method: zm, method, ..opts() };
+            let o = WilcoxonOptions {
+                conf_int: false,
+                zero_method: zm,
+                method,
+                ..opts()
+            };
             let all = wilcoxon(&Pairs::new(d.view(), None).unwrap(), &o).unwrap();
             assert_eq!(all.len(), k);
             for (e, got) in all.iter().enumerate() {
