@@ -210,6 +210,14 @@ def test_fisher_rxc_simulated_where_the_exact_test_stops():
     assert r.pvalue == pytest.approx(1 / 2_001)
 
 
+def test_fisher_rxc_too_large_stops_early_and_points_to_monte_carlo():
+    # strong association, total 178: the windows of one column split pass the
+    # memory guard after ~2 s (it once ran ~15 s and ~6 GB before the error)
+    t = np.array([[25, 5, 2, 1, 0], [5, 22, 6, 2, 1], [2, 6, 24, 6, 2], [1, 2, 6, 22, 5], [0, 1, 2, 5, 25]])
+    with pytest.raises(ValueError, match="n_resamples"):
+        rs.groups.fisher_exact(t)
+
+
 def test_fisher_simulated_bad_arguments():
     t = np.array(REF["rxc"]["r3x3"]["table"])
     with pytest.raises(ValueError, match="n_resamples"):

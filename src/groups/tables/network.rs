@@ -35,6 +35,9 @@ use crate::error::{Result, StatsError};
 const MAX_PAST_ENTRIES: usize = 16_000_000;
 /// Work guard: splits and partial splits visited in all (about a minute of work).
 const MAX_VISITS: u64 = 2_000_000_000;
+/// Memory guard: windows of pasts collected in one stage (24 bytes each), checked
+/// while the stage is expanded, before they are carried into the children.
+const MAX_SEGMENTS: u64 = 32_000_000;
 /// Sub-problems kept by the exact maximum bound before it falls back to a relaxation.
 const MAX_MEMO: usize = 4_000_000;
 
@@ -91,6 +94,7 @@ pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
         k_const,
         shape: (r, c, n),
         visits: AtomicU64::new(0),
+        segments: AtomicU64::new(0),
     };
     let p = run(&shared, rows_u, &cols_u)?;
     Ok(p.min(1.0))
@@ -104,6 +108,8 @@ struct Shared<'a> {
     shape: (usize, usize, usize),
     /// splits visited by all workers (the work guard)
     visits: AtomicU64,
+    /// windows collected by all workers in the current stage (the memory guard)
+    segments: AtomicU64,
 }
 
 impl Shared<'_> {
@@ -167,6 +173,7 @@ fn run(sh: &Shared<'_>, root_key: Vec<u32>, cols: &[u32]) -> Result<f64> {
     let mut pvalue = 0.0;
     let mut stage = vec![root];
     for k in 0..cols.len() - 1 {
+        sh.segments.store(0, Ordering::Relaxed);
         let rest = &cols[k + 1..];
         let remaining: u32 = stage[0].key.iter().sum();
         let t_next = (remaining - cols[k]) as usize;
@@ -228,6 +235,11 @@ fn run(sh: &Shared<'_>, root_key: Vec<u32>, cols: &[u32]) -> Result<f64> {
                 s.child = map[s.child as usize];
                 s
             }));
+        }
+        if segments.len() as u64 > MAX_SEGMENTS {
+            return Err(sh.too_large(format!(
+                "over {MAX_SEGMENTS} windows of partial tables in one column"
+            )));
         }
         apply_segments(sh, &stage, &mut next, segments)?;
         next.par_iter_mut().for_each(|nd| nd.finish());
@@ -322,6 +334,8 @@ struct Network<'a> {
     /// the stage both memos belong to (`rest.len()` of its `StageCtx`)
     fine_stage: u32,
     segments: Vec<Segment>,
+    /// windows collected in this stage not yet added to the shared count
+    seg_pending: u64,
 }
 
 /// Memoised bounds of a partial-split state: exact minimum and maximum of the
@@ -428,6 +442,7 @@ impl<'a> Network<'a> {
             node_memo: HashMap::default(),
             fine_stage: u32::MAX,
             segments: Vec::new(),
+            seg_pending: 0,
         }
     }
 
@@ -478,6 +493,7 @@ impl<'a> Network<'a> {
         if self.fine_stage != stage_id {
             self.fine_memo.clear();
             self.node_memo.clear();
+            self.seg_pending = 0;
             self.fine_stage = stage_id;
         }
         let mut key_suffix = vec![0u32; k + 1];
@@ -822,6 +838,19 @@ impl<'a> Network<'a> {
                 to: all_from as u32,
                 edge,
             });
+            self.seg_pending += 1;
+            if self.seg_pending == 1 << 16 {
+                // only whole flushed batches are counted, so the count never
+                // exceeds the stage's total: the guard trips on any thread count
+                // exactly when the total is over it (also checked after the stage)
+                self.seg_pending = 0;
+                let all = self.sh.segments.fetch_add(1 << 16, Ordering::Relaxed) + (1 << 16);
+                if all > MAX_SEGMENTS {
+                    return Err(self.sh.too_large(format!(
+                        "over {MAX_SEGMENTS} windows of partial tables in one column"
+                    )));
+                }
+            }
         }
         Ok(())
     }
