@@ -494,9 +494,9 @@ def fisher_exact(
     near independence but ~9 s with a strong diagonal; a 5 x 5 with total ~200
     takes 0.75-1 s near independence or with uneven margins (R: 3-12 minutes),
     and one with strong association can exceed the memory/work guard (after
-    2-3 s, at most ~1.3 GB), which raises ``InvalidInputError``: then use ``n_resamples`` (a
-    Monte Carlo p-value, as R ``simulate.p.value = TRUE``), collapse categories
-    or use :func:`chisq`.
+    2-3 s, at most ~1.3 GB), which raises ``InvalidInputError``: then use
+    ``n_resamples`` (a Monte Carlo p-value, as R ``simulate.p.value = TRUE``),
+    collapse categories or use :func:`chisq`.
 
     Parameters
     ----------
