@@ -200,39 +200,21 @@ mod tests {
     fn real_check_honours_open_bounds() {
         let a: Arg = "esr".into();
         let at = At::new(&a, 0);
-        assert!(real(
-            0.0,
-            0.0,
-            f64::INFINITY,
-            true,
-            false,
-            NanPolicy::Propagate,
-            at,
-            "> 0"
-        )
-        .is_err());
-        assert!(real(
-            1e-9,
-            0.0,
-            f64::INFINITY,
-            true,
-            false,
-            NanPolicy::Propagate,
-            at,
-            "> 0"
-        )
-        .is_ok());
-        assert!(real(
-            f64::INFINITY,
-            0.0,
-            f64::INFINITY,
-            true,
-            false,
-            NanPolicy::Propagate,
-            at,
-            "> 0"
-        )
-        .is_err());
+        let check = |v: f64| {
+            real(
+                v,
+                0.0,
+                f64::INFINITY,
+                true,
+                false,
+                NanPolicy::Propagate,
+                at,
+                "> 0",
+            )
+        };
+        assert!(check(0.0).is_err());
+        assert!(check(1e-9).is_ok());
+        assert!(check(f64::INFINITY).is_err());
     }
 
     #[test]
