@@ -34,6 +34,27 @@ impl Alternative {
             Alternative::TwoSided => (2.0 * p_le.min(p_ge)).min(1.0),
         }
     }
+
+    /// R's continuity correction of the centred statistic `z` (`dz` before
+    /// scaling) when `on`: 0.5 towards the null, as `wilcox.test(correct = TRUE)`.
+    pub fn continuity(self, on: bool, z: f64) -> f64 {
+        if !on {
+            return 0.0;
+        }
+        match self {
+            Alternative::TwoSided => {
+                if z > 0.0 {
+                    0.5
+                } else if z < 0.0 {
+                    -0.5
+                } else {
+                    0.0
+                }
+            }
+            Alternative::Greater => 0.5,
+            Alternative::Less => -0.5,
+        }
+    }
 }
 
 /// `conf_level` must lie in (0, 1).

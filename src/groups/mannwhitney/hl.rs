@@ -9,7 +9,7 @@ pub(super) fn w_at(xs: &[f64], ys: &[f64], d: f64, alt: Alternative, correct: bo
     let mr = merge_ranks(&xd, ys);
     let (fx, fy) = (xs.len() as f64, ys.len() as f64);
     let dz = mr.rank_sum_x - fx * (fx + 1.0) / 2.0 - fx * fy / 2.0;
-    (dz - correction(correct, alt, dz)) / tie_sigma(fx, fy, mr.tie_term)
+    (dz - alt.continuity(correct, dz)) / tie_sigma(fx, fy, mr.tie_term)
 }
 
 /// `sum(t^3 - t)` over the tie groups of an ascending slice.
@@ -75,7 +75,7 @@ pub(super) fn asymptotic_ci(
     }
     let g = |c: usize| -> f64 {
         let dz = c as f64 - k as f64 / 2.0;
-        (dz - correction(correct, alt, dz)) / sigma
+        (dz - alt.continuity(correct, dz)) / sigma
     };
     let root = |zq: f64| -> f64 {
         if !(w_min - zq > 0.0) {

@@ -61,7 +61,7 @@ pub(super) fn approx_result(rx: f64, tt: f64, nx: usize, ny: usize, o: &MwOption
     let w = rx - fx * (fx + 1.0) / 2.0;
     let sigma = tie_sigma(fx, fy, tt);
     let z0 = w - fx * fy / 2.0;
-    let z = (z0 - correction(o.correction, o.alternative, z0)) / sigma;
+    let z = (z0 - o.alternative.continuity(o.correction, z0)) / sigma;
     let pvalue = if sigma > 0.0 {
         match o.alternative {
             // min(cdf(z), sf(z)) is sf(|z|), bit for bit: both are

@@ -217,7 +217,7 @@ pub fn mannwhitney(x: &[f64], y: &[f64], o: &MwOptions) -> Result<MwOutput> {
     } else {
         let sigma = tie_sigma(fx, fy, tt);
         let z0 = w - fx * fy / 2.0;
-        let corr = correction(o.correction, o.alternative, z0);
+        let corr = o.alternative.continuity(o.correction, z0);
         let z = (z0 - corr) / sigma;
         if sigma > 0.0 {
             o.alternative.pvalue(dist::norm_cdf(z), dist::norm_sf(z))
@@ -373,25 +373,6 @@ fn w_cdf(d: &SumDist, g_is_x: bool, total: i64, nx: usize, ny: usize) -> Vec<f64
 fn tie_sigma(fx: f64, fy: f64, tt: f64) -> f64 {
     let n = fx + fy;
     ((fx * fy / 12.0) * ((n + 1.0) - tt / (n * (n - 1.0)))).sqrt()
-}
-
-fn correction(on: bool, alt: Alternative, z: f64) -> f64 {
-    if !on {
-        return 0.0;
-    }
-    match alt {
-        Alternative::TwoSided => {
-            if z > 0.0 {
-                0.5
-            } else if z < 0.0 {
-                -0.5
-            } else {
-                0.0
-            }
-        }
-        Alternative::Greater => 0.5,
-        Alternative::Less => -0.5,
-    }
 }
 
 mod hl;

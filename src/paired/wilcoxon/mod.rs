@@ -176,24 +176,7 @@ fn w_at(x: &[f64], mu: f64, correct: bool, alt: Alternative) -> f64 {
     let nx = n_ranked as f64;
     let zd = v_pos - nx * (nx + 1.0) / 4.0;
     let sigma = (nx * (nx + 1.0) * (2.0 * nx + 1.0) / 24.0 - tie / 48.0).sqrt();
-    let c = if correct {
-        match alt {
-            Alternative::TwoSided => {
-                0.5 * if zd > 0.0 {
-                    1.0
-                } else if zd < 0.0 {
-                    -1.0
-                } else {
-                    0.0
-                }
-            }
-            Alternative::Greater => 0.5,
-            Alternative::Less => -0.5,
-        }
-    } else {
-        0.0
-    };
-    (zd - c) / sigma
+    (zd - alt.continuity(correct, zd)) / sigma
 }
 
 /// `(V+, sum(t^3 - t), n ranked)` of `x - mu` with zeros dropped, for `x`
@@ -889,24 +872,7 @@ fn test_from_ranks(
         }
         let se = ((var - rk.tie / 2.0) / 24.0).sqrt();
         let dz = statistic - mn;
-        let c = if o.correction {
-            match o.alternative {
-                Alternative::TwoSided => {
-                    0.5 * if dz > 0.0 {
-                        1.0
-                    } else if dz < 0.0 {
-                        -1.0
-                    } else {
-                        0.0
-                    }
-                }
-                Alternative::Greater => 0.5,
-                Alternative::Less => -0.5,
-            }
-        } else {
-            0.0
-        };
-        let z = (dz - c) / se;
+        let z = (dz - o.alternative.continuity(o.correction, dz)) / se;
         let p = match o.alternative {
             Alternative::TwoSided => (2.0 * dist::norm_sf(z.abs())).min(1.0),
             Alternative::Less => dist::norm_cdf(z),
