@@ -163,6 +163,17 @@ impl Grid30 {
     }
 }
 
+/// Whether two neighbours of sorted grid keys (bit 0 a flag) share a grid
+/// point, so that their order is not known from the keys (a branch-free fold,
+/// so it vectorises).
+#[inline]
+pub fn shares_a_point(sorted: &[u32]) -> bool {
+    sorted
+        .iter()
+        .zip(sorted.iter().skip(1))
+        .fold(false, |t, (&a, &b)| t | (a >> 1 == b >> 1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

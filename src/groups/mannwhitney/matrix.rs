@@ -215,12 +215,7 @@ fn approx_grid_body(
         *k = g.key(v);
     }
     sort_keys_u32(keys, &mut sc.tmp);
-    // (branch-free folds, so both vectorise)
-    let shared = keys
-        .iter()
-        .zip(&keys[1..])
-        .fold(false, |t, (&a, &b)| t | (a >> 1 == b >> 1));
-    if shared {
+    if shares_a_point(keys) {
         return None;
     }
     // U = #{(i, j): y_j < x_i} = (sum of the 0-based positions of the xs) - nx (nx - 1) / 2

@@ -23,7 +23,7 @@ use ndarray::{ArrayView1, ArrayView2};
 use rayon::prelude::*;
 
 use crate::common::alternative::check_conf_level;
-use crate::common::keysort::{sort_keys_u32, Grid30};
+use crate::common::keysort::{shares_a_point, sort_keys_u32, Grid30};
 use crate::common::{dist, Alternative, NanPolicy};
 use crate::error::{Result, StatsError};
 

@@ -10,7 +10,7 @@
 //! floating point up to n = 52).
 
 use super::{fill_chunked, general, median, Endpoint, NanRow, Pairs, Sink};
-use crate::common::keysort::{sort_keys, sort_keys_u32, Grid30};
+use crate::common::keysort::{shares_a_point, sort_keys, sort_keys_u32, Grid30};
 use crate::common::{alternative::check_conf_level, dist, Alternative, NanPolicy};
 use crate::error::{Result, StatsError};
 
@@ -756,12 +756,7 @@ fn rank_grid(d: &[f64], keys: &mut Vec<u32>, tmp: &mut Vec<u32>) -> Option<Ranke
     keys.clear();
     keys.extend(d.iter().map(|&v| g.key(v.abs()) | (v < 0.0) as u32));
     sort_keys_u32(keys, tmp);
-    // (branch-free folds, so both vectorise)
-    let shared = keys
-        .iter()
-        .zip(&keys[1..])
-        .fold(false, |t, (&a, &b)| t | (a >> 1 == b >> 1));
-    if shared {
+    if shares_a_point(keys) {
         return None;
     }
     let v: u64 = keys
