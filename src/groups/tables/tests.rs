@@ -67,6 +67,38 @@ fn two_column_bounds_are_exact() {
     assert!((rmin - lo).abs() < 1e-8 && (rmax - hi).abs() < 1e-8);
 }
 
+#[test]
+fn two_line_maximum_of_more_than_eight_rows_matches_every_split() {
+    // ten rows: the subset sums no longer fit the stack table
+    let lf: Vec<f64> = (0..=60).map(|v| ln_fact(v as f64)).collect();
+    let rows = [2u32, 1, 3, 2, 2, 1, 3, 2, 1, 2];
+    let ca = 8u32;
+    let mut hi = f64::NEG_INFINITY;
+    let mut n = [0u32; 10];
+    loop {
+        if n.iter().sum::<u32>() == ca {
+            let v: f64 = n
+                .iter()
+                .zip(&rows)
+                .map(|(&x, &r)| lf[x as usize] + lf[(r - x) as usize])
+                .sum();
+            hi = hi.max(v);
+        }
+        // next split, odometer-wise
+        let mut i = 0;
+        while i < 10 && n[i] == rows[i] {
+            n[i] = 0;
+            i += 1;
+        }
+        if i == 10 {
+            break;
+        }
+        n[i] += 1;
+    }
+    let smax = bounds::two_line_max(&rows, ca, &lf);
+    assert!((smax - hi).abs() < 1e-12, "{smax} {hi}");
+}
+
 /// Row and column sums of a row-major r x c table.
 fn margins(cells: &[u32], r: usize, c: usize) -> (Vec<u32>, Vec<u32>) {
     let rs = (0..r)
