@@ -113,6 +113,12 @@ struct Shared<'a> {
 }
 
 impl Shared<'_> {
+    fn too_many_windows(&self) -> StatsError {
+        self.too_large(format!(
+            "over {MAX_SEGMENTS} windows of partial tables in one column"
+        ))
+    }
+
     fn too_large(&self, what: String) -> StatsError {
         let (r, c, n) = self.shape;
         StatsError::argument(
@@ -237,9 +243,7 @@ fn run(sh: &Shared<'_>, root_key: Vec<u32>, cols: &[u32]) -> Result<f64> {
             }));
         }
         if segments.len() as u64 > MAX_SEGMENTS {
-            return Err(sh.too_large(format!(
-                "over {MAX_SEGMENTS} windows of partial tables in one column"
-            )));
+            return Err(sh.too_many_windows());
         }
         apply_segments(sh, &stage, &mut next, segments)?;
         next.par_iter_mut().for_each(|nd| nd.finish());
@@ -331,8 +335,8 @@ struct Network<'a> {
     fine_memo: HashMap<u128, Fine, BuildFx>,
     /// bounds and ln(number of completions) of the children made in this stage
     node_memo: HashMap<u128, (f64, f64, f64), BuildFx>,
-    /// the stage both memos belong to (`rest.len()` of its `StageCtx`)
-    fine_stage: u32,
+    /// the stage the memos and `seg_pending` belong to (`rest.len()` of its `StageCtx`)
+    stage_id: u32,
     segments: Vec<Segment>,
     /// windows collected in this stage not yet added to the shared count
     seg_pending: u64,
@@ -440,7 +444,7 @@ impl<'a> Network<'a> {
             visits: 0,
             fine_memo: HashMap::default(),
             node_memo: HashMap::default(),
-            fine_stage: u32::MAX,
+            stage_id: u32::MAX,
             segments: Vec::new(),
             seg_pending: 0,
         }
@@ -490,11 +494,11 @@ impl<'a> Network<'a> {
         let k = node.key.len();
         // the memo's states are relative to this stage's columns
         let stage_id = ctx.rest.len() as u32;
-        if self.fine_stage != stage_id {
+        if self.stage_id != stage_id {
             self.fine_memo.clear();
             self.node_memo.clear();
             self.seg_pending = 0;
-            self.fine_stage = stage_id;
+            self.stage_id = stage_id;
         }
         let mut key_suffix = vec![0u32; k + 1];
         let mut lf_suffix = vec![0.0f64; k + 1];
@@ -846,9 +850,7 @@ impl<'a> Network<'a> {
                 self.seg_pending = 0;
                 let all = self.sh.segments.fetch_add(1 << 16, Ordering::Relaxed) + (1 << 16);
                 if all > MAX_SEGMENTS {
-                    return Err(self.sh.too_large(format!(
-                        "over {MAX_SEGMENTS} windows of partial tables in one column"
-                    )));
+                    return Err(self.sh.too_many_windows());
                 }
             }
         }
