@@ -19,7 +19,7 @@
 
 use std::collections::HashMap;
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use ndarray::ArrayView2;
@@ -27,7 +27,7 @@ use rayon::prelude::*;
 
 use super::bounds::Bounder;
 use super::check_table;
-use super::pasts::{BuildFx, Node, PastTable};
+use super::pasts::{apply_segments, BuildFx, Node, PastTable, Segment};
 use crate::common::exact::ln_fact;
 use crate::error::{Result, StatsError};
 
@@ -245,7 +245,9 @@ fn run(sh: &Shared<'_>, root_key: Vec<u32>, cols: &[u32]) -> Result<f64> {
         if segments.len() as u64 > MAX_SEGMENTS {
             return Err(sh.too_many_windows());
         }
-        apply_segments(sh, &stage, &mut next, segments)?;
+        if !apply_segments(&stage, &mut next, segments, MAX_PAST_ENTRIES) {
+            return Err(sh.too_large(format!("over {MAX_PAST_ENTRIES} distinct partial tables")));
+        }
         next.par_iter_mut().for_each(|nd| nd.finish());
         stage = next;
         if stage.is_empty() {
@@ -253,71 +255,6 @@ fn run(sh: &Shared<'_>, root_key: Vec<u32>, cols: &[u32]) -> Result<f64> {
         }
     }
     Ok(pvalue)
-}
-
-/// Carry the collected windows of pasts into the children, each child by one
-/// task (its table stays in cache); windows from the same parent with the same
-/// edge (the same multiset of cells) are carried once with their multiplicity.
-fn apply_segments(
-    sh: &Shared<'_>,
-    stage: &[Node],
-    next: &mut [Node],
-    segs: Vec<Segment>,
-) -> Result<()> {
-    // bucket the segments by child (counting sort), then sort each child's own
-    let mut start = vec![0usize; next.len() + 1];
-    for s in &segs {
-        start[s.child as usize + 1] += 1;
-    }
-    for i in 0..next.len() {
-        start[i + 1] += start[i];
-    }
-    let mut fill = start.clone();
-    let mut order = vec![0u32; segs.len()];
-    for (i, s) in segs.iter().enumerate() {
-        order[fill[s.child as usize]] = i as u32;
-        fill[s.child as usize] += 1;
-    }
-    let pushed = AtomicUsize::new(0);
-    next.par_iter_mut().enumerate().try_for_each(|(ci, ch)| {
-        // a child's segments from one parent with the same edge carry the same
-        // window (it depends on the parent, the child and the edge only): sorted
-        // by (parent, edge) they are adjacent; edges are >= 0, so their bits sort
-        // like their values
-        let mut mine: Vec<(u128, u32)> = order[start[ci]..start[ci + 1]]
-            .iter()
-            .map(|&i| {
-                let s = &segs[i as usize];
-                (((s.parent as u128) << 64) | s.edge.to_bits() as u128, i)
-            })
-            .collect();
-        mine.sort_unstable_by_key(|&(key, _)| key);
-        let mut added = 0usize;
-        let mut i = 0;
-        while i < mine.len() {
-            let s = &segs[mine[i].1 as usize];
-            let mut mult = 1.0;
-            let mut j = i + 1;
-            while j < mine.len() {
-                let t = &segs[mine[j].1 as usize];
-                if (t.parent, t.from, t.to) != (s.parent, s.from, s.to) || t.edge - s.edge > 1e-11 {
-                    break;
-                }
-                mult += 1.0;
-                j += 1;
-            }
-            added += ch.add_run(
-                &stage[s.parent as usize].past[s.from as usize..s.to as usize],
-                s.edge,
-                mult,
-            );
-            i = j;
-        }
-        if pushed.fetch_add(added, Ordering::Relaxed) + added > MAX_PAST_ENTRIES {
-            return Err(sh.too_large(format!("over {MAX_PAST_ENTRIES} distinct partial tables")));
-        }
-        Ok(())
-    })
 }
 
 /// One worker's state: its bounds memos, its share of the p-value and the
@@ -378,17 +315,6 @@ impl ChildIndex {
             None => self.wide.insert(key.to_vec(), i),
         };
     }
-}
-
-/// A window of a parent's pasts to be carried into a child, shifted by `edge`:
-/// collected while a stage is expanded and applied child by child afterwards,
-/// so that each child's table stays in cache while it is filled.
-struct Segment {
-    child: u32,
-    parent: u32,
-    from: u32,
-    to: u32,
-    edge: f64,
 }
 
 /// The first index of sorted `v` with `v[i] >= x` (branch-free halving).

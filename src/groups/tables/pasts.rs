@@ -1,8 +1,13 @@
 //! The pasts of the network algorithm's nodes: the distinct partial sums of
 //! `ln n!` that reach a node, with their multiplicities, gathered in an
 //! open-addressing table while a stage is built and then sorted, merged and
-//! summed from the top (log-sum-exp suffixes); and the small hasher used for
-//! the node and state keys.
+//! summed from the top (log-sum-exp suffixes); the windows of pasts a stage
+//! carries into its children; and the small hasher used for the node and
+//! state keys.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
 
 /// A small multiplicative hasher for the node keys (short vectors of counts):
 /// the default SipHash dominates the enumeration otherwise.
@@ -171,6 +176,89 @@ impl Node {
         self.suffix = suffix;
         self.vals = self.past.iter().map(|&(p, _)| p).collect();
     }
+}
+
+/// A window of a parent's pasts to be carried into a child, shifted by `edge`:
+/// collected while a stage is expanded and applied child by child afterwards,
+/// so that each child's table stays in cache while it is filled.
+pub(super) struct Segment {
+    pub(super) child: u32,
+    pub(super) parent: u32,
+    pub(super) from: u32,
+    pub(super) to: u32,
+    pub(super) edge: f64,
+}
+
+/// Carry the collected windows of pasts into the children, each child by one
+/// task (its table stays in cache); windows from the same parent with the same
+/// edge (the same multiset of cells) are carried once with their multiplicity.
+/// False (and stopped early) when the children hold more than `max_entries`
+/// distinct pasts in all.
+pub(super) fn apply_segments(
+    stage: &[Node],
+    next: &mut [Node],
+    segs: Vec<Segment>,
+    max_entries: usize,
+) -> bool {
+    // bucket the segments by child (counting sort), then sort each child's own
+    let mut start = vec![0usize; next.len() + 1];
+    for s in &segs {
+        start[s.child as usize + 1] += 1;
+    }
+    for i in 0..next.len() {
+        start[i + 1] += start[i];
+    }
+    let mut fill = start.clone();
+    let mut order = vec![0u32; segs.len()];
+    for (i, s) in segs.iter().enumerate() {
+        order[fill[s.child as usize]] = i as u32;
+        fill[s.child as usize] += 1;
+    }
+    let pushed = AtomicUsize::new(0);
+    next.par_iter_mut()
+        .enumerate()
+        .try_for_each(|(ci, ch)| {
+            // a child's segments from one parent with the same edge carry the same
+            // window (it depends on the parent, the child and the edge only): sorted
+            // by (parent, edge) they are adjacent; edges are >= 0, so their bits sort
+            // like their values
+            let mut mine: Vec<(u128, u32)> = order[start[ci]..start[ci + 1]]
+                .iter()
+                .map(|&i| {
+                    let s = &segs[i as usize];
+                    (((s.parent as u128) << 64) | s.edge.to_bits() as u128, i)
+                })
+                .collect();
+            mine.sort_unstable_by_key(|&(key, _)| key);
+            let mut added = 0usize;
+            let mut i = 0;
+            while i < mine.len() {
+                let s = &segs[mine[i].1 as usize];
+                let mut mult = 1.0;
+                let mut j = i + 1;
+                while j < mine.len() {
+                    let t = &segs[mine[j].1 as usize];
+                    if (t.parent, t.from, t.to) != (s.parent, s.from, s.to)
+                        || t.edge - s.edge > 1e-11
+                    {
+                        break;
+                    }
+                    mult += 1.0;
+                    j += 1;
+                }
+                added += ch.add_run(
+                    &stage[s.parent as usize].past[s.from as usize..s.to as usize],
+                    s.edge,
+                    mult,
+                );
+                i = j;
+            }
+            if pushed.fetch_add(added, Ordering::Relaxed) + added > max_entries {
+                return Err(());
+            }
+            Ok(())
+        })
+        .is_ok()
 }
 
 fn log_add(a: f64, b: f64) -> f64 {
