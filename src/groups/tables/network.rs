@@ -27,7 +27,7 @@ use rayon::prelude::*;
 
 use super::bounds::Bounder;
 use super::check_table;
-use super::pasts::{apply_segments, BuildFx, Node, PastTable, Segment};
+use super::pasts::{apply_segments, BuildFx, Node, Segment};
 use crate::common::exact::ln_fact;
 use crate::error::{Result, StatsError};
 
@@ -166,7 +166,8 @@ struct TaskOut {
 
 fn run(sh: &Shared<'_>, root_key: Vec<u32>, cols: &[u32]) -> Result<f64> {
     let lf = sh.lf;
-    let mut root = Network::new(sh).make(root_key, cols);
+    let (smin, _, _) = Network::new(sh).bounds_of(&root_key, cols);
+    let mut root = Node::new(root_key, smin);
     if root.smin >= sh.thr {
         // every table is at most as probable as the observed one
         return Ok(1.0);
@@ -394,18 +395,6 @@ impl<'a> Network<'a> {
             self.node_memo.insert(q, (smin, smax, ln_total));
         }
         (smin, smax, ln_total)
-    }
-
-    fn make(&mut self, key: Vec<u32>, rest: &[u32]) -> Node {
-        let (smin, _, _) = self.bounds_of(&key, rest);
-        Node {
-            key,
-            smin,
-            past: Vec::new(),
-            suffix: Vec::new(),
-            vals: Vec::new(),
-            table: PastTable::default(),
-        }
     }
 
     fn expand(
@@ -755,7 +744,7 @@ impl<'a> Network<'a> {
                 Some(i) => i,
                 None => {
                     let i = next.len();
-                    let nd = self.make(sp.child.clone(), ctx.rest);
+                    let nd = Node::new(sp.child.clone(), smin);
                     next.push(nd);
                     index.insert(&sp.child, i);
                     i

@@ -136,6 +136,18 @@ impl PastTable {
 }
 
 impl Node {
+    /// A node with no pasts yet; `smin` is the least `S` over its completions.
+    pub(super) fn new(key: Vec<u32>, smin: f64) -> Self {
+        Node {
+            key,
+            smin,
+            past: Vec::new(),
+            suffix: Vec::new(),
+            vals: Vec::new(),
+            table: PastTable::default(),
+        }
+    }
+
     /// Sort the past values and merge equal ones (sums of the same ln n! terms in
     /// another order differ by rounding only).
     fn compact(&mut self) {
