@@ -11,6 +11,7 @@
 pub mod common;
 pub mod error;
 pub mod groups;
+pub mod longitudinal;
 pub mod multitest;
 pub mod paired;
 pub mod safety;

@@ -10,6 +10,7 @@ from . import _rheumstats
 from . import cohort, datasets, multitest, paired, plot, scores, ssc
 from . import survival
 from . import groups, safety
+from . import longitudinal
 from .exceptions import (
     ApproximationWarning,
     ConvergenceError,
@@ -32,6 +33,7 @@ __all__ = [
     "safety",
     "datasets",
     "survival",
+    "longitudinal",
     "InvalidInputError",
     "ConvergenceError",
     "SmallSampleWarning",

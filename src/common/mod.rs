@@ -7,6 +7,7 @@ pub mod dist;
 pub mod exact;
 pub mod fastmath;
 pub mod keysort;
+pub mod linalg;
 pub mod method;
 pub mod nan;
 pub mod ranks;

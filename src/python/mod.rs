@@ -7,7 +7,10 @@ use pyo3::prelude::*;
 mod convert;
 mod error;
 mod groups;
+mod lmm;
+mod mmrm;
 mod paired;
+mod repeated;
 mod run;
 mod safety;
 mod scores;
@@ -37,5 +40,8 @@ fn _rheumstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     survival::register(m)?;
     groups::register(m)?;
     safety::register(m)?;
+    lmm::register(m)?;
+    mmrm::register(m)?;
+    repeated::register(m)?;
     Ok(())
 }

@@ -17,9 +17,9 @@
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 
-use super::linalg::{chol_inverse, chol_solve, cholesky};
 use super::{check_codes, check_events, check_lengths, check_times, split_by, z_value};
 use crate::common::dist::{chi2_sf, norm_sf};
+use crate::common::linalg::{chol_inverse, chol_solve, cholesky};
 use crate::error::{Result, StatsError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

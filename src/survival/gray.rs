@@ -14,9 +14,9 @@
 
 use rayon::prelude::*;
 
-use super::linalg::quad_inv;
 use super::tabulate::{tabulate, Tabulation};
 use crate::common::dist::chi2_sf;
+use crate::common::linalg::quad_inv;
 use crate::error::Result;
 
 #[derive(Debug, Clone, PartialEq)]

@@ -7,10 +7,10 @@
 
 use rayon::prelude::*;
 
-use super::linalg::quad_inv;
 use super::tabulate::{tabulate, Tabulation};
 use super::{check_codes, check_event_values, check_lengths, check_times, split_by};
 use crate::common::dist::chi2_sf;
+use crate::common::linalg::quad_inv;
 use crate::error::{Result, StatsError};
 
 #[derive(Debug, Clone, PartialEq)]

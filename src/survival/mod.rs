@@ -15,7 +15,6 @@ pub mod aalen_johansen;
 pub mod cox;
 pub mod gray;
 pub mod km;
-pub mod linalg;
 pub mod logrank;
 pub mod tabulate;
 

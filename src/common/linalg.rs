@@ -1,4 +1,4 @@
-//! Small dense linear algebra for the tests and the Cox model (p×p, p small):
+//! Small dense linear algebra shared by the domains (p×p, p small: Cox, mixed models):
 //! LU solve with partial pivoting, Cholesky with a tolerance (as R's
 //! `cholesky2`: a non-positive pivot marks the matrix singular) and the inverse.
 

@@ -1,0 +1,3 @@
+"""rs.longitudinal.lmm (filled in by its issue)."""
+
+__all__: list = []

@@ -1,0 +1,3 @@
+"""rs.longitudinal.mmrm (filled in by its issue)."""
+
+__all__: list = []

@@ -1,0 +1,3 @@
+"""rs.longitudinal.repeated (filled in by its issue)."""
+
+__all__: list = []

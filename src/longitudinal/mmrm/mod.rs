@@ -1,0 +1,1 @@
+//! MMRM: marginal GLS likelihood with structured within-subject covariances.
