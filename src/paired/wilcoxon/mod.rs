@@ -105,10 +105,8 @@ pub fn signed_rank(
     if n_all == 0 {
         return Err(StatsError::too_few("x", 0, 1));
     }
+    // all differences zero: no error (R: V = 0, p = NA; see `test_from_ranks`)
     let n_zero = ep.d.iter().filter(|&&v| v - o.popmean == 0.0).count();
-    if n_zero == n_all {
-        return Err(StatsError::too_few("x (non-zero differences)", 0, 1));
-    }
     let n = if o.zero_method == ZeroMethod::Wilcox {
         n_all - n_zero
     } else {
@@ -173,6 +171,18 @@ fn test_from_ranks(
             Alternative::Greater => dist::norm_sf(z),
         };
         (p, z)
+    };
+    // every difference zero: under 'wilcox' and 'pratt' the statistic has no
+    // spread (R: V = 0, p = NA; the same with method='exact', in 1-D, matrix
+    // mode and `compare`); under 'zsplit' V = n(n+1)/4 is the centre, p = 1
+    let all_zero = match o.zero_method {
+        ZeroMethod::Wilcox => n == 0,
+        _ => n_zero == n,
+    };
+    let pvalue = if all_zero && o.zero_method != ZeroMethod::Zsplit {
+        f64::NAN
+    } else {
+        pvalue
     };
     let (estimate, ci_low, ci_high, ci_exact) = if o.conf_int {
         // R: zeros dropped, back on the original scale; exact interval when the
