@@ -331,3 +331,45 @@ def positive_int(v: Any, name: str) -> int:
     if v <= 0:
         raise ValueError(f"{name}: {v} is not a positive integer")
     return int(v)
+
+
+# ----------------------------------------------------------------------------
+# the method vocabulary and the old spellings (API.md, Conventions)
+# ----------------------------------------------------------------------------
+METHODS = ("auto", "exact", "approx", "monte-carlo")
+"""The ``method`` vocabulary; ``'asymptotic'`` is accepted as an alias of ``'approx'``."""
+
+
+def check_method(method: Any, allowed: Sequence[str] = ("auto", "exact", "approx")) -> str:
+    """``method`` in the Conventions vocabulary: ``'asymptotic'`` -> ``'approx'``;
+    anything else outside ``allowed`` is an error naming the allowed values."""
+    if not isinstance(method, str):
+        raise TypeError(f"method: expected one of {', '.join(repr(c) for c in allowed)}, got {type(method).__name__}")
+    m = "approx" if method == "asymptotic" and "approx" in allowed else method
+    if m not in allowed:
+        names = ", ".join(repr(c) for c in allowed)
+        extra = " ('asymptotic' is accepted for 'approx')" if "approx" in allowed else ""
+        raise ValueError(f"method: {method!r} is not one of {names}{extra}")
+    return m
+
+
+def renamed(old: str, new: str, old_value: Any, new_value: Any, default: Any = None) -> Any:
+    """Resolve an option renamed by the Conventions (``groupby=`` -> ``by=``...).
+
+    The old keyword keeps working with a ``FutureWarning`` (not a
+    DeprecationWarning: users should see it); passing both is an error.
+    """
+    if old_value is None:
+        return new_value
+    if new_value is not default:
+        raise TypeError(f"pass {new}= only ({old}= is its old name)")
+    import warnings
+
+    warnings.warn(f"{old}= is now called {new}=; the old name will be removed in a later release", FutureWarning, stacklevel=3)
+    return old_value
+
+
+def nan_policy_arg(nan_policy: Any) -> str:
+    if not isinstance(nan_policy, str) or nan_policy not in NAN_POLICIES:
+        raise ValueError(f"nan_policy: {nan_policy!r} is not one of 'propagate', 'omit', 'raise'")
+    return nan_policy
