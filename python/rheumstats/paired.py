@@ -873,7 +873,7 @@ def compare(
         out[k] = v
     if adjust is not None:
         first = {"t": "p_t", "wilcoxon": "p_wilcoxon", "sign": "p_sign"}[tests[0]]
-        out["p_adjusted"] = multitest.adjust(out[first].to_numpy(), adjust)
+        out["p_adjusted"] = multitest.adjust(out[first].to_numpy(), method=adjust)
     out["cohen_dz"] = r["cohen_dz"]
     # complete pairs per endpoint (also where too few pairs left the statistics NaN)
     assert p.y is not None
