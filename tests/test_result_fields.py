@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import pkgutil
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,6 +17,7 @@ import pytest
 import rheumstats as rs
 from rheumstats._result import Result
 
+sys.path.insert(0, str(Path(__file__).parent))
 from test_conformance_api import ALL, CALLS  # noqa: E402  (the one table of calls)
 
 # spellings the Conventions replaced (field -> the Convention name)

@@ -153,10 +153,12 @@ def incidence_rate(
         _native.safety_incidence_rate, ev, ex, np.ascontiguousarray(codes), n_groups=len(labels), per=float(per),
         conf_level=conf_level, nan_policy=nan_policy, index={"events": index, "exposure": index},
     )
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {k: d[k] for k in ("events", "exposure", "rate", "ci_low", "ci_high")},
         index=pd.Index(labels, name=name),
     )
+    kept = np.asarray(d["kept"], dtype=bool)
+    return out if kept.all() else out[kept]  # nan_policy='omit': a group with no row left
 
 
 @dataclass(frozen=True, repr=False)

@@ -122,10 +122,10 @@ def rcriss(
     baseline: Any,
     followup: Any,
     worsening: Any = None,
+    *,
     threshold: float = 0.20,
     min_items: int = 3,
     fvc_threshold: float = 0.05,
-    *,
     nan_policy: str = "propagate",
 ) -> pd.DataFrame:
     """Revised CRISS (Khanna 2021): improvement in at least ``min_items`` of 5 core items.
@@ -331,8 +331,8 @@ def lung_decline(
     fvc_follow: Any,
     dlco_base: Any = None,
     dlco_follow: Any = None,
-    definition: str = "omeract",
     *,
+    definition: str = "omeract",
     nan_policy: str = "propagate",
 ) -> Any:
     """Lung-function decline category: ``stable < marginal < significant``.

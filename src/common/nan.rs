@@ -49,6 +49,7 @@ pub fn sample<'a>(
     arg: &'static str,
     policy: NanPolicy,
 ) -> Result<Option<Cow<'a, [f64]>>> {
+    finite(x, arg)?;
     let Some(i) = x.iter().position(|v| v.is_nan()) else {
         return Ok(Some(Cow::Borrowed(x)));
     };
@@ -80,6 +81,83 @@ pub fn missing_rows(cols: &[(&'static str, &[f64])], policy: NanPolicy) -> Resul
     Ok(miss)
 }
 
+/// An infinite value is an error naming its input row (checked before any
+/// dropping, so the row is the user's).
+pub fn finite(x: &[f64], arg: &'static str) -> Result<()> {
+    match x.iter().position(|v| v.is_infinite()) {
+        Some(i) => Err(StatsError::invalid(
+            arg,
+            i,
+            x[i],
+            "not finite",
+            "finite numbers (NaN = missing)",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The rows that remain after 'omit' drops every row with a NaN in one of the
+/// columns (for calls whose result cannot 'propagate', e.g. a survival curve).
+pub struct Kept {
+    pub rows: Vec<usize>,
+}
+
+impl Kept {
+    pub fn take(&self, x: &[f64]) -> Vec<f64> {
+        self.rows.iter().map(|&i| x[i]).collect()
+    }
+
+    /// An error about row `r` of the kept rows, re-pointed at the input row.
+    pub fn remap(&self, e: StatsError) -> StatsError {
+        match e {
+            StatsError::InvalidValue {
+                arg,
+                row,
+                col,
+                value,
+                reason,
+                allowed,
+            } => StatsError::InvalidValue {
+                arg,
+                row: self.rows.get(row).copied().unwrap_or(row),
+                col,
+                value,
+                reason,
+                allowed,
+            },
+            other => other,
+        }
+    }
+}
+
+/// `policy` for a call with only 'raise' and 'omit' (`what` names the call in the
+/// error for 'propagate'). `Ok(None)`: nothing to drop.
+pub fn omit_rows(
+    cols: &[(&'static str, Option<&[f64]>)],
+    policy: NanPolicy,
+    what: &str,
+) -> Result<Option<Kept>> {
+    if policy == NanPolicy::Propagate {
+        return Err(StatsError::argument(
+            "nan_policy",
+            format!(
+                "'propagate' is not meaningful for {what}; use 'raise' (the default) or 'omit'"
+            ),
+        ));
+    }
+    let present: Vec<(&'static str, &[f64])> = cols
+        .iter()
+        .filter_map(|(a, c)| c.map(|c| (*a, c)))
+        .collect();
+    let miss = missing_rows(&present, policy)?;
+    if !miss.contains(&true) {
+        return Ok(None);
+    }
+    Ok(Some(Kept {
+        rows: (0..miss.len()).filter(|&i| !miss[i]).collect(),
+    }))
+}
+
 /// Values and their group codes after `policy` (a NaN value or code is missing).
 pub struct Grouped<'a> {
     pub values: Cow<'a, [f64]>,
@@ -106,6 +184,7 @@ pub fn grouped<'a>(
             codes.len(),
         ));
     }
+    finite(values, "values")?;
     let missing = |i: usize| values[i].is_nan() || codes[i].is_nan();
     let first = (0..values.len()).find(|&i| missing(i));
     let top = codes

@@ -31,18 +31,31 @@ fn safety_incidence_rate<'py>(
         let cu = check::group_codes(c, "group", n_groups)?;
         let miss = nan::missing_rows(&[("events", e), ("exposure", t)], policy)?;
         if !miss.contains(&true) {
-            return poisson::incidence(e, t, &cu, n_groups, per, conf_level);
+            let out = poisson::incidence(e, t, &cu, n_groups, per, conf_level)?;
+            return Ok((out, vec![true; n_groups]));
         }
         // a missing row counts 0 events over 0 exposure ('omit'; rows keep their
         // positions, so an error names the input row) or is made NaN afterwards
-        let fill = if policy == NanPolicy::Omit { 0.0 } else { 1.0 };
+        // ('propagate'); a group with no row left is left out ('omit') or NaN
+        let mut left = vec![0usize; n_groups];
+        for (i, &g) in cu.iter().enumerate() {
+            left[g] += usize::from(!miss[i]);
+        }
         let ev: Vec<f64> = (0..e.len())
             .map(|i| if miss[i] { 0.0 } else { e[i] })
             .collect();
         let ex: Vec<f64> = (0..t.len())
-            .map(|i| if miss[i] { fill } else { t[i] })
+            .map(|i| match (miss[i], left[cu[i]] == 0) {
+                (false, _) => t[i],
+                (true, true) => 1.0,
+                (true, false) => 0.0,
+            })
             .collect();
         let mut out = poisson::incidence(&ev, &ex, &cu, n_groups, per, conf_level)?;
+        let keep: Vec<bool> = left
+            .iter()
+            .map(|&k| policy == NanPolicy::Propagate || k > 0)
+            .collect();
         if policy == NanPolicy::Propagate {
             for (i, _) in miss.iter().enumerate().filter(|(_, m)| **m) {
                 let r = &mut out[cu[i]];
@@ -50,8 +63,9 @@ fn safety_incidence_rate<'py>(
                     (f64::NAN, f64::NAN, f64::NAN, f64::NAN, f64::NAN);
             }
         }
-        Ok(out)
+        Ok((out, keep))
     })?;
+    let (rs, keep) = rs;
     let col = |f: fn(&poisson::Rate) -> f64| f64_out(py, rs.iter().map(f).collect());
     Ok(dict!(
         py,
@@ -60,6 +74,7 @@ fn safety_incidence_rate<'py>(
         rate = col(|r| r.rate),
         ci_low = col(|r| r.ci_low),
         ci_high = col(|r| r.ci_high),
+        kept = keep,
     ))
 }
 

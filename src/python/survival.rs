@@ -6,6 +6,7 @@ use pyo3::types::PyDict;
 
 use super::convert::{dict, f64_out, slice, view2};
 use super::run::run_detached;
+use crate::common::{nan, NanPolicy};
 use crate::survival::{aalen_johansen, cox, gray, km, logrank};
 
 fn opt_slice<'a>(
@@ -23,7 +24,7 @@ fn u32_to_f64(v: Vec<u32>) -> Vec<f64> {
 }
 
 #[pyfunction]
-#[pyo3(signature = (time, event, group, *, conf_level, conf_type))]
+#[pyo3(signature = (time, event, group, *, conf_level, conf_type, nan_policy))]
 fn survival_km<'py>(
     py: Python<'py>,
     time: PyReadonlyArray1<'py, f64>,
@@ -31,6 +32,7 @@ fn survival_km<'py>(
     group: Option<PyReadonlyArray1<'py, f64>>,
     conf_level: f64,
     conf_type: &str,
+    nan_policy: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (t, e, g) = (
         slice(&time, "time")?,
@@ -38,7 +40,16 @@ fn survival_km<'py>(
         opt_slice(&group, "group")?,
     );
     let o = run_detached(py, || {
-        km::kaplan_meier(t, e, g, conf_level, km::ConfType::parse(conf_type)?)
+        let ct = km::ConfType::parse(conf_type)?;
+        let cols = [("time", Some(t)), ("event", Some(e)), ("group", g)];
+        match nan::omit_rows(&cols, NanPolicy::parse(nan_policy)?, "a survival curve")? {
+            None => km::kaplan_meier(t, e, g, conf_level, ct),
+            Some(k) => {
+                let gk = g.map(|g| k.take(g));
+                km::kaplan_meier(&k.take(t), &k.take(e), gk.as_deref(), conf_level, ct)
+                    .map_err(|err| k.remap(err))
+            }
+        }
     })?;
     Ok(dict!(
         py,
@@ -55,7 +66,8 @@ fn survival_km<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (time, event, group, strata, *, rho))]
+#[pyo3(signature = (time, event, group, strata, *, rho, nan_policy))]
+#[allow(clippy::too_many_arguments)]
 fn survival_logrank<'py>(
     py: Python<'py>,
     time: PyReadonlyArray1<'py, f64>,
@@ -63,6 +75,7 @@ fn survival_logrank<'py>(
     group: PyReadonlyArray1<'py, f64>,
     strata: Option<PyReadonlyArray1<'py, f64>>,
     rho: f64,
+    nan_policy: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (t, e, g, s) = (
         slice(&time, "time")?,
@@ -70,7 +83,22 @@ fn survival_logrank<'py>(
         slice(&group, "group")?,
         opt_slice(&strata, "strata")?,
     );
-    let o = run_detached(py, || logrank::logrank(t, e, g, s, rho))?;
+    let o = run_detached(py, || {
+        let cols = [
+            ("time", Some(t)),
+            ("event", Some(e)),
+            ("group", Some(g)),
+            ("strata", s),
+        ];
+        match nan::omit_rows(&cols, NanPolicy::parse(nan_policy)?, "a log-rank test")? {
+            None => logrank::logrank(t, e, g, s, rho),
+            Some(k) => {
+                let sk = s.map(|s| k.take(s));
+                logrank::logrank(&k.take(t), &k.take(e), &k.take(g), sk.as_deref(), rho)
+                    .map_err(|err| k.remap(err))
+            }
+        }
+    })?;
     Ok(dict!(
         py,
         statistic = o.statistic,
@@ -84,20 +112,35 @@ fn survival_logrank<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (time, cause, group, *, conf_level))]
+#[pyo3(signature = (time, cause, group, *, conf_level, nan_policy))]
 fn survival_aalen_johansen<'py>(
     py: Python<'py>,
     time: PyReadonlyArray1<'py, f64>,
     cause: PyReadonlyArray1<'py, f64>,
     group: Option<PyReadonlyArray1<'py, f64>>,
     conf_level: f64,
+    nan_policy: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (t, c, g) = (
         slice(&time, "time")?,
         slice(&cause, "cause")?,
         opt_slice(&group, "group")?,
     );
-    let o = run_detached(py, || aalen_johansen::aalen_johansen(t, c, g, conf_level))?;
+    let o = run_detached(py, || {
+        let cols = [("time", Some(t)), ("cause", Some(c)), ("group", g)];
+        match nan::omit_rows(
+            &cols,
+            NanPolicy::parse(nan_policy)?,
+            "a cumulative incidence",
+        )? {
+            None => aalen_johansen::aalen_johansen(t, c, g, conf_level),
+            Some(k) => {
+                let gk = g.map(|g| k.take(g));
+                aalen_johansen::aalen_johansen(&k.take(t), &k.take(c), gk.as_deref(), conf_level)
+                    .map_err(|err| k.remap(err))
+            }
+        }
+    })?;
     Ok(dict!(
         py,
         causes = f64_out(py, u32_to_f64(o.causes)),

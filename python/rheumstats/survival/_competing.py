@@ -120,7 +120,9 @@ class CumulativeIncidence(Result):
         return ax
 
 
-def cumulative_incidence(time: Any, cause: Any, *, group: Any = None, conf_level: float = 0.95) -> CumulativeIncidence:
+def cumulative_incidence(
+    time: Any, cause: Any, group: Any = None, *, conf_level: float = 0.95, nan_policy: str = "raise",
+) -> CumulativeIncidence:
     """Aalen–Johansen cumulative incidence of competing causes, as R multi-state ``survfit``.
 
     Parameters
@@ -133,6 +135,8 @@ def cumulative_incidence(time: Any, cause: Any, *, group: Any = None, conf_level
     group : array-like, optional
         Group labels: one set of curves per group, and Gray's test via ``.test()``.
     conf_level : float
+    nan_policy : {'raise', 'omit'}
+        As :func:`kaplan_meier`: a missing value is an error naming the row, or its row is left out.
 
     Examples
     --------
@@ -149,8 +153,9 @@ def cumulative_incidence(time: Any, cause: Any, *, group: Any = None, conf_level
     labels: Optional[pd.Index] = None
     present: Any = None
     if group is not None:
-        codes, labels, present = _codes(group, "group", len(t))
-    d = call(_native.survival_aalen_johansen, t, c, codes, conf_level=conf_level, index={"time": index, "cause": index, "group": index})
+        codes, labels, present = _codes(group, "group", len(t), nan_policy)
+    d = call(_native.survival_aalen_johansen, t, c, codes, conf_level=conf_level, nan_policy=nan_policy, index={"time": index, "cause": index, "group": index})
+    keep = ~(np.isnan(t) | np.isnan(c) | (np.isnan(codes) if codes is not None else False))  # the rows used (for .test())
     causes = tuple(int(v) for v in d["causes"])
     k = len(causes)
     m = len(d["time"])
@@ -173,5 +178,5 @@ def cumulative_incidence(time: Any, cause: Any, *, group: Any = None, conf_level
         groups = tuple(labels)
     return CumulativeIncidence(
         table=table, causes=causes, conf_level=conf_level, _grouped=grouped, _groups=groups,
-        _time=t, _cause=c, _group=codes,
+        _time=t[keep], _cause=c[keep], _group=None if codes is None else codes[keep],
     )

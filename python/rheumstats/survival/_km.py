@@ -194,10 +194,11 @@ class KaplanMeier(Result):
 def kaplan_meier(
     time: Any,
     event: Any,
-    *,
     group: Any = None,
+    *,
     conf_level: float = 0.95,
     conf_type: str = "log-log",
+    nan_policy: str = "raise",
 ) -> KaplanMeier:
     """Kaplan–Meier survival curves, as R ``survfit(Surv(time, event) ~ group)``.
 
@@ -214,6 +215,10 @@ def kaplan_meier(
         Confidence level of the pointwise limits.
     conf_type : {'log-log', 'log', 'plain'}
         R's ``conf.type``: limits on the log(−log S), log S or S scale.
+    nan_policy : {'raise', 'omit'}
+        A missing time, event or group: an error naming the row (the default;
+        a curve cannot 'propagate'), or ``'omit'``: the row is left out (in
+        the Rust core; errors still name the input row).
 
     Returns
     -------
@@ -236,9 +241,9 @@ def kaplan_meier(
     labels: Optional[pd.Index] = None
     present: Any = None
     if group is not None:
-        codes, labels, present = _codes(group, "group", len(t))
+        codes, labels, present = _codes(group, "group", len(t), nan_policy)
     d = call(
-        _native.survival_km, t, e, codes, conf_level=conf_level, conf_type=conf_type,
+        _native.survival_km, t, e, codes, conf_level=conf_level, conf_type=conf_type, nan_policy=nan_policy,
         index={"time": index, "event": index, "group": index},
     )
     cols = ["time", "n_risk", "n_event", "n_censor", "survival", "se", "ci_low", "ci_high"]
@@ -271,14 +276,15 @@ class LogrankResult(Result):
     n: int = 0
 
 
-def logrank(time: Any, event: Any, group: Any, *, strata: Any = None, rho: float = 0) -> LogrankResult:
+def logrank(time: Any, event: Any, group: Any, *, strata: Any = None, rho: float = 0, nan_policy: str = "raise") -> LogrankResult:
     """Compare survival curves with the G-rho family, as R ``survdiff(..., rho)``.
 
     ``rho = 0`` is the log-rank test; ``rho = 1`` Peto & Peto's modification of
     the Gehan–Wilcoxon test (weights S(t−), the pooled Kaplan–Meier within the
     stratum). With ``strata``, observed − expected and its variance are summed
     over strata. The statistic has (number of groups with expected > 0) − 1
-    degrees of freedom.
+    degrees of freedom. ``nan_policy``: ``'raise'`` (default) or ``'omit'``, as
+    :func:`kaplan_meier`.
 
     Examples
     --------
@@ -290,20 +296,20 @@ def logrank(time: Any, event: Any, group: Any, *, strata: Any = None, rho: float
     t = _times(time, "time")
     e = as_float(event, "event")
     index = _index_of(time, event, group, strata)
-    codes, labels, present = _codes(group, "group", len(t))
+    codes, labels, present = _codes(group, "group", len(t), nan_policy)
     s = None
     if strata is not None:
-        s, _, _ = _codes(strata, "strata", len(t))
+        s, _, _ = _codes(strata, "strata", len(t), nan_policy)
     try:
         rho = float(rho)
     except (TypeError, ValueError):
         raise TypeError(f"rho: expected a number >= 0, got {rho!r}") from None
-    d = call(_native.survival_logrank, t, e, codes, s, rho=rho, index={"time": index, "event": index, "group": index, "strata": index})
+    d = call(_native.survival_logrank, t, e, codes, s, rho=rho, nan_policy=nan_policy, index={"time": index, "event": index, "group": index, "strata": index})
     if labels is None:
         labels, present = _resolve(None, present, np.flatnonzero(d["n"]))
     name = getattr(group, "name", None)
     obs = pd.Series(d["observed"][present], index=pd.Index(labels, name=name), name="observed")
     exp = pd.Series(d["expected"][present], index=pd.Index(labels, name=name), name="expected")
     return LogrankResult(
-        statistic=float(d["statistic"]), df=float(d["df"]), pvalue=float(d["pvalue"]), observed=obs, expected=exp, rho=rho, n=int(len(t)),
+        statistic=float(d["statistic"]), df=float(d["df"]), pvalue=float(d["pvalue"]), observed=obs, expected=exp, rho=rho, n=int(np.sum(d["n"])),
     )
