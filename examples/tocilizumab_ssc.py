@@ -76,7 +76,7 @@ print("Wilcoxon:", rs.paired.wilcoxon(wide["mrss_m0"], wide["mrss_m12"]))
 # %%
 ret = rs.survival.retention(patients, "start_date", "stop_date", "stop_reason", censor_date=rs.datasets.TOCILIZUMAB_SSC_CENSOR_DATE)
 km = rs.survival.kaplan_meier(ret["time"], ret["event"])
-print(km.survival_at([1, 2]))
+print(km.at([1, 2]))
 print(km.risk_table([0, 1, 2]))
 print("reasons:", ret.attrs["causes"])
 cif = rs.survival.cumulative_incidence(ret["time"], ret["cause"])

@@ -5,6 +5,8 @@
   hold what ``confidence_interval()`` needs and the labels of matrix mode.
 * ``to_dict()``, ``to_frame()``, a readable ``__repr__`` and ``_repr_html_``
   come from this base class (one printer for text and HTML).
+* ``to_frame()``/``repr`` show ``confidence_interval()`` when ``_has_ci()``;
+  an error there propagates (never swallowed).
 * Results with ``statistic`` and ``pvalue`` unpack as ``(statistic, pvalue)``
   like scipy's; that decision lives here only.
 """
@@ -51,6 +53,11 @@ class Result:
         """Public fields as a plain dict."""
         return self._public()
 
+    def _has_ci(self) -> bool:
+        """Whether this result has a confidence interval to show (errors of
+        ``confidence_interval()`` are never swallowed by the printers)."""
+        return hasattr(self, "confidence_interval")
+
     def _labels(self) -> Optional[pd.Index]:
         return getattr(self, "_index", None)
 
@@ -62,20 +69,14 @@ class Result:
             n = len(next(iter(arrays.values())))
             idx = self._labels()
             rows = {k: (np.asarray(v) if isinstance(v, (np.ndarray, pd.Series)) else np.repeat(np.asarray([v], dtype=object), n)) for k, v in d.items() if np.ndim(v) <= 1}
-            if hasattr(self, "confidence_interval"):
-                try:
-                    ci = self.confidence_interval()
-                    rows["ci_low"], rows["ci_high"] = np.asarray(ci.low), np.asarray(ci.high)
-                except (TypeError, ValueError, NotImplementedError):
-                    pass
+            if self._has_ci():
+                ci = self.confidence_interval()  # type: ignore[attr-defined]
+                rows["ci_low"], rows["ci_high"] = np.asarray(ci.low), np.asarray(ci.high)
             return pd.DataFrame(rows, index=idx if idx is not None and len(idx) == n else None)
         row = {k: v for k, v in d.items() if np.ndim(v) == 0}
-        if hasattr(self, "confidence_interval"):
-            try:
-                ci = self.confidence_interval()
-                row["ci_low"], row["ci_high"] = ci.low, ci.high
-            except (TypeError, ValueError, NotImplementedError):
-                pass
+        if self._has_ci():
+            ci = self.confidence_interval()  # type: ignore[attr-defined]
+            row["ci_low"], row["ci_high"] = ci.low, ci.high
         return pd.DataFrame([row], index=[type(self).__name__.removesuffix("Result")])
 
     def __iter__(self):
@@ -88,14 +89,11 @@ class Result:
         lines = [f"{type(self).__name__}("]
         for k, v in self._public().items():
             lines.append(f"    {k}={_fmt(v)},")
-        if hasattr(self, "confidence_interval"):
-            try:
-                ci = self.confidence_interval()
-                level = getattr(self, "_conf_level", None)
-                tag = f"{100 * level:g}% CI" if level is not None else "CI"
-                lines.append(f"    # {tag}: ({_fmt(ci.low)}, {_fmt(ci.high)})")
-            except (TypeError, ValueError, NotImplementedError):
-                pass
+        if self._has_ci():
+            ci = self.confidence_interval()  # type: ignore[attr-defined]
+            level = getattr(self, "_conf_level", None)
+            tag = f"{100 * level:g}% CI" if level is not None else "CI"
+            lines.append(f"    # {tag}: ({_fmt(ci.low)}, {_fmt(ci.high)})")
         lines.append(")")
         return "\n".join(lines)
 

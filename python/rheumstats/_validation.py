@@ -175,7 +175,7 @@ def rowwise(**named: Any) -> RowArgs:
         if not scalar and n is None:
             n = arr.shape[0]
         arrays[name] = (arr, scalar)
-    out = {}
+    out: dict = {}
     for name, v in arrays.items():
         if v is None:
             out[name] = None
@@ -205,7 +205,7 @@ def call(
     fn: Callable[..., Any],
     *args: Any,
     index: Optional[Mapping[str, Optional[pd.Index]]] = None,
-    columns: Optional[Mapping[str, Sequence[str]]] = None,
+    columns: Optional[Mapping[str, Optional[Sequence[Any]]]] = None,
     **kwargs: Any,
 ) -> Any:
     """Call a native function; re-word an :class:`InvalidInputError` so that it
@@ -229,8 +229,8 @@ def call(
         new = InvalidInputError(msg)
         for attr in ("arg", "row", "col", "value"):
             setattr(new, attr, getattr(exc, attr, None))
-        new.label = idx[row] if idx is not None and row < len(idx) else None
-        new.column = cols[col] if cols is not None and col is not None and col < len(cols) else None
+        setattr(new, "label", idx[row] if idx is not None and row < len(idx) else None)
+        setattr(new, "column", cols[col] if cols is not None and col is not None and col < len(cols) else None)
         raise new from None
 
 
@@ -331,3 +331,83 @@ def positive_int(v: Any, name: str) -> int:
     if v <= 0:
         raise ValueError(f"{name}: {v} is not a positive integer")
     return int(v)
+
+
+# ----------------------------------------------------------------------------
+# the method vocabulary and the old spellings (API.md, Conventions)
+# ----------------------------------------------------------------------------
+METHODS = ("auto", "exact", "approx", "monte-carlo")
+"""The ``method`` vocabulary; ``'asymptotic'`` is accepted as an alias of ``'approx'``."""
+
+
+def check_method(method: Any, allowed: Sequence[str] = ("auto", "exact", "approx")) -> str:
+    """``method`` in the Conventions vocabulary: ``'asymptotic'`` -> ``'approx'``;
+    anything else outside ``allowed`` is an error naming the allowed values."""
+    if not isinstance(method, str):
+        raise TypeError(f"method: expected one of {', '.join(repr(c) for c in allowed)}, got {type(method).__name__}")
+    m = "approx" if method == "asymptotic" and "approx" in allowed else method
+    if m not in allowed:
+        names = ", ".join(repr(c) for c in allowed)
+        extra = " ('asymptotic' is accepted for 'approx')" if "approx" in allowed else ""
+        raise ValueError(f"method: {method!r} is not one of {names}{extra}")
+    return m
+
+
+def renamed(old: str, new: str, old_value: Any, new_value: Any, default: Any = None) -> Any:
+    """Resolve an option renamed by the Conventions (``groupby=`` -> ``by=``...).
+
+    The old keyword keeps working with a ``FutureWarning`` (not a
+    DeprecationWarning: users should see it); passing both is an error.
+    """
+    if old_value is None:
+        return new_value
+    if new_value is not default:
+        raise TypeError(f"pass {new}= only ({old}= is its old name)")
+    import warnings
+
+    warnings.warn(f"{old}= is now called {new}=; the old name will be removed in a later release", FutureWarning, stacklevel=3)
+    return old_value
+
+
+def nan_policy_arg(nan_policy: Any) -> str:
+    if not isinstance(nan_policy, str) or nan_policy not in NAN_POLICIES:
+        raise ValueError(f"nan_policy: {nan_policy!r} is not one of 'propagate', 'omit', 'raise'")
+    return nan_policy
+
+
+# ----------------------------------------------------------------------------
+# units of CRP and of the global assessments (explicit keyword, current unit default)
+# ----------------------------------------------------------------------------
+CRP_UNITS = {"mg/L": 1.0, "mg/dL": 10.0}  # in mg/L
+VAS_UNITS = {"mm": 1.0, "cm": 10.0}  # in mm
+
+
+def in_unit(x: Any, name: str, kw: str, unit: str, units: Mapping[str, float], want: str) -> Any:
+    """``x`` (a coerced float array) from ``unit`` (the keyword ``kw``) into
+    ``want``, warning with :class:`~rheumstats.exceptions.UnitWarning` when the
+    whole column looks like the other unit (at least 5 values: CRP all below
+    1 mg/L or a median above 100 mg/L; a 0-100 mm VAS whose values are all <= 10)."""
+    check_choice(unit, kw, tuple(units))
+    if x is None:
+        return None
+    v = np.asarray(x, dtype=np.float64)
+    ok = v[np.isfinite(v)] * units[unit]  # in the base unit (mg/L, mm)
+    if ok.size >= 5:
+        other = [u for u in units if u != unit][0]
+        if units is CRP_UNITS:
+            looks = (unit == "mg/L" and ok.max() < 1.0) or (unit == "mg/dL" and np.median(ok) > 100.0)
+        else:
+            looks = unit == "mm" and 0 < ok.max() <= 10.0
+        if looks:
+            import warnings
+
+            from .exceptions import UnitWarning
+
+            lo, hi = ok.min() / units[unit], ok.max() / units[unit]
+            warnings.warn(
+                f"{name}: the values ({lo:g} to {hi:g}) look like {other}, not {unit}; if they are, pass {kw}={other!r}",
+                UnitWarning,
+                stacklevel=4,
+            )
+    factor = units[unit] / units[want]
+    return v if factor == 1.0 else v * factor

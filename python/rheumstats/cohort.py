@@ -73,13 +73,14 @@ def _p_categorical(values: pd.Series, groups: pd.Series) -> tuple:
 def table_one(
     data: pd.DataFrame,
     columns: Sequence[str],
-    groupby: Optional[str] = None,
+    *,
+    by: Optional[str] = None,
     categorical: Optional[Sequence[str]] = None,
     nonnormal: Optional[Sequence[str]] = None,
-    *,
     decimals: int = 1,
     equal_var: bool = False,
     labels: Optional[Dict[str, str]] = None,
+    groupby: Optional[str] = None,
 ) -> pd.DataFrame:
     """Table 1: baseline characteristics, overall and by group, with P values.
 
@@ -89,9 +90,9 @@ def table_one(
         One row per patient.
     columns : sequence of str
         Variables to summarise, in order.
-    groupby : str, optional
+    by : str, optional
         Column defining the groups; adds one column per group and ``P-Value``
-        and ``Test`` columns.
+        and ``Test`` columns. ``groupby=`` is its old name (FutureWarning).
     categorical : sequence of str, optional
         Variables summarised as ``n (%)`` per level (percent of the non-missing
         values in that column). Booleans, strings and categoricals are
@@ -119,8 +120,11 @@ def table_one(
     Examples
     --------
     >>> visits, patients = rs.datasets.tocilizumab_ssc()
-    >>> rs.cohort.table_one(patients, ["sex", "disease_duration_years"], groupby="subset")  # doctest: +SKIP
+    >>> rs.cohort.table_one(patients, ["sex", "disease_duration_years"], by="subset")  # doctest: +SKIP
     """
+    from ._validation import renamed
+
+    groupby = renamed("groupby", "by", groupby, by)
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data: expected a DataFrame, got {type(data).__name__}")
     columns = list(columns)
@@ -145,7 +149,7 @@ def table_one(
         grp = data[groupby]
         group_levels = _levels(grp)
         if len(group_levels) < 2:
-            raise ValueError(f"groupby: {groupby!r} has {len(group_levels)} level(s); at least 2 are needed")
+            raise ValueError(f"by: {groupby!r} has {len(group_levels)} level(s); at least 2 are needed")
     subsets = [("Overall", data)] + [(str(lvl), data[grp == lvl]) for lvl in group_levels]
     out_cols = ["Missing"] + [name for name, _ in subsets] + (["P-Value", "Test"] if groupby else [])
 

@@ -22,10 +22,16 @@ class ConvergenceWarning(RuntimeWarning):
     """An iterative fit stopped before meeting its convergence criterion."""
 
 
+class UnitWarning(UserWarning):
+    """A whole column looks like it is in another unit than the one declared
+    (e.g. CRP in mg/dL passed as mg/L): check the ``*_unit`` keyword."""
+
+
 __all__ = [
     "InvalidInputError",
     "ConvergenceError",
     "SmallSampleWarning",
     "ApproximationWarning",
     "ConvergenceWarning",
+    "UnitWarning",
 ]

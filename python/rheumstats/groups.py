@@ -13,14 +13,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 import pandas as pd
 
 from . import _rheumstats as _native
 from ._result import ConfidenceInterval, Result
-from ._validation import ALTERNATIVES, NAN_POLICIES, as_float, call, check_choice, check_conf_level, positive_int, resample_seed
+from ._validation import ALTERNATIVES, as_float, call, check_choice, check_conf_level, check_method, nan_policy_arg, positive_int, renamed, resample_seed
 
 METHODS = ("auto", "exact", "approx")
 
@@ -31,29 +31,13 @@ def _ci(self: Any, conf_level: Optional[float], recompute: Any) -> ConfidenceInt
     return recompute(check_conf_level(conf_level))
 
 
-def _nan_1d(a: np.ndarray, name: str, nan_policy: str) -> Tuple[np.ndarray, bool]:
-    """Apply ``nan_policy`` to a 1-D sample: (values, propagate_nan)."""
-    mask = np.isnan(a)
-    if not mask.any():
-        return a, False
-    if nan_policy == "raise":
-        i = int(np.flatnonzero(mask)[0])
-        from .exceptions import InvalidInputError
-
-        err = InvalidInputError(f"{name}[{i}] = nan: missing value with nan_policy='raise'")
-        err.arg, err.row, err.col, err.value = name, i, None, float("nan")  # type: ignore[attr-defined]
-        raise err
-    if nan_policy == "omit":
-        return np.ascontiguousarray(a[~mask]), False
-    return a, True
-
-
 # ----------------------------------------------------------------------------
 # t-test
 # ----------------------------------------------------------------------------
 @dataclass(frozen=True, repr=False)
 class TtestResult(Result):
-    """Two-sample t-test. ``mean_diff = mean(x) - mean(y)``."""
+    """Two-sample t-test. ``mean_diff = mean(x) - mean(y)``; ``equal_var``
+    False = Welch (Satterthwaite df), True = Student (pooled variance)."""
 
     statistic: float
     pvalue: float
@@ -62,18 +46,22 @@ class TtestResult(Result):
     mean_x: float
     mean_y: float
     se: float
-    method: str
+    n_x: int
+    n_y: int
+    equal_var: bool
     _ci_low: float
     _ci_high: float
     _conf_level: float
-    _args: tuple
+    _alternative: str = "two-sided"
 
     def confidence_interval(self, conf_level: Optional[float] = None) -> ConfidenceInterval:
-        """CI of ``mean(x) - mean(y)`` (default: the level of the call)."""
+        """CI of ``mean(x) - mean(y)`` (default: the level of the call; any
+        other level from the stored difference, standard error and df)."""
 
         def again(c: float) -> ConfidenceInterval:
-            x, y, equal_var, alternative = self._args
-            return ttest(x, y, equal_var=equal_var, alternative=alternative, conf_level=c).confidence_interval()
+            m, s, d = (np.array([v], dtype=np.float64) for v in (self.mean_diff, self.se, self.df))
+            lo, hi = _native.paired_t_interval(m, s, d, self._alternative, c)
+            return ConfidenceInterval(float(lo[0]), float(hi[0]))
 
         return _ci(self, conf_level, again)
 
@@ -81,10 +69,10 @@ class TtestResult(Result):
 def ttest(
     x: Any,
     y: Any,
+    *,
     equal_var: bool = False,
     alternative: str = "two-sided",
     conf_level: float = 0.95,
-    *,
     nan_policy: str = "propagate",
 ) -> TtestResult:
     """Two-sample t-test of equal means, as R ``t.test(x, y)``.
@@ -101,11 +89,14 @@ def ttest(
     conf_level : float
         Level of the CI of the difference in means.
     nan_policy : {'propagate', 'omit', 'raise'}
+        Applied in the Rust core; under 'propagate' a NaN gives NaN fields
+        while ``n_x``/``n_y`` still count the values present.
 
     Returns
     -------
     TtestResult
-        ``statistic, pvalue, df, mean_diff`` (x minus y), ``confidence_interval()``.
+        ``statistic, pvalue, df, mean_diff`` (x minus y), ``se``, ``n_x``,
+        ``n_y``, ``confidence_interval()``.
 
     Raises
     ------
@@ -114,29 +105,31 @@ def ttest(
         group and 3 in all), or both groups constant (R stops likewise).
     """
     check_choice(alternative, "alternative", ALTERNATIVES)
-    check_choice(nan_policy, "nan_policy", NAN_POLICIES)
     conf_level = check_conf_level(conf_level)
-    xa, nx = _nan_1d(as_float(x, "x"), "x", nan_policy)
-    ya, ny = _nan_1d(as_float(y, "y"), "y", nan_policy)
-    method = "Student" if equal_var else "Welch"
-    if nx or ny:
-        nan = float("nan")
-        return TtestResult(nan, nan, nan, nan, nan, nan, nan, method, nan, nan, conf_level, (xa, ya, equal_var, alternative))
-    d = call(_native.groups_ttest, xa, ya, bool(equal_var), alternative, conf_level)
+    d = call(
+        _native.groups_ttest, as_float(x, "x"), as_float(y, "y"), equal_var=bool(equal_var), alternative=alternative,
+        conf_level=conf_level, nan_policy=nan_policy_arg(nan_policy), index={"x": _index(x), "y": _index(y)},
+    )
     return TtestResult(
         statistic=d["statistic"],
         pvalue=d["pvalue"],
-        df=d["df"],
+        df=float(d["df"]),
         mean_diff=d["mean_diff"],
         mean_x=d["mean_x"],
         mean_y=d["mean_y"],
         se=d["se"],
-        method=method,
+        n_x=int(d["n_x"]),
+        n_y=int(d["n_y"]),
+        equal_var=bool(equal_var),
         _ci_low=d["ci_low"],
         _ci_high=d["ci_high"],
         _conf_level=conf_level,
-        _args=(xa, ya, bool(equal_var), alternative),
+        _alternative=alternative,
     )
+
+
+def _index(a: Any) -> Optional[pd.Index]:
+    return a.index if isinstance(a, pd.Series) else None
 
 
 # ----------------------------------------------------------------------------
@@ -146,7 +139,7 @@ def ttest(
 class MannWhitneyResult(Result):
     """Wilcoxon-Mann-Whitney test. ``statistic`` is R's W (the U of x);
     ``estimate`` the Hodges-Lehmann shift (median of all ``x_i - y_j``).
-    ``method`` is ``'exact'`` or ``'asymptotic'`` (the p-value);
+    ``method`` is ``'exact'`` or ``'approx'`` (the p-value);
     ``ci_method`` says how the CI was obtained (exact only without ties)."""
 
     statistic: Any
@@ -159,18 +152,21 @@ class MannWhitneyResult(Result):
     _ci_low: Any
     _ci_high: Any
     _conf_level: float
-    _args: tuple
+    _sorted: Any = None  # (x, y) each sorted within an endpoint: the CI at another level
+    _options: Any = None
     _index: Optional[pd.Index] = None
 
     def confidence_interval(self, conf_level: Optional[float] = None) -> ConfidenceInterval:
-        """CI of the location shift x - y (Hodges-Lehmann), as R ``wilcox.test(conf.int=TRUE)``."""
+        """CI of the location shift x - y (Hodges-Lehmann), as R ``wilcox.test(conf.int=TRUE)``;
+        another level from the stored sorted samples (the order statistics of the differences)."""
 
         def again(c: float) -> ConfidenceInterval:
-            (x, y), o = self._args
-            return mannwhitney(
-                x, y, alternative=o["alternative"], method=o["method"], correction=o["correction"], conf_level=c,
-                axis=o["axis"], nan_policy=o["nan_policy"], conf_int=True,
-            ).confidence_interval()
+            (xs, ys), o = self._sorted, self._options
+            if xs.ndim == 1:
+                d = _native.groups_mannwhitney(xs, ys, conf_level=c, conf_int=True, **o)
+                return ConfidenceInterval(float(d["ci_low"][0]), float(d["ci_high"][0]))
+            d = _native.groups_mannwhitney_rows(xs, ys, conf_level=c, conf_int=True, by_column=False, **o)
+            return ConfidenceInterval(d["ci_low"], d["ci_high"])
 
         return _ci(self, conf_level, again)
 
@@ -180,11 +176,11 @@ def _matrix(a: Any, name: str, axis: int) -> Tuple[np.ndarray, Optional[pd.Index
     labels: Optional[pd.Index] = None
     if isinstance(a, pd.DataFrame):
         labels = a.columns if axis == 0 else a.index
-        cols = [pd.to_numeric(a[c], errors="raise") if not pd.api.types.is_numeric_dtype(a[c]) else a[c] for c in a.columns]
-        try:
-            arr = np.column_stack([np.asarray(c, dtype=np.float64) for c in cols]) if cols else np.empty((len(a), 0))
-        except (TypeError, ValueError):
-            raise TypeError(f"{name}: expected numeric columns") from None
+        for c in a.columns:
+            dt = a[c].dtype
+            if isinstance(dt, pd.CategoricalDtype) or not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt)):
+                raise TypeError(f"{name}[{c!r}]: expected numeric values, got {dt} dtype; convert with pd.to_numeric or astype(float) first")
+        arr = a.to_numpy(dtype=np.float64, na_value=np.nan) if a.shape[1] else np.empty((len(a), 0))
     else:
         arr = np.asarray(a)
         if arr.dtype.kind not in "biuf":
@@ -199,11 +195,11 @@ def _matrix(a: Any, name: str, axis: int) -> Tuple[np.ndarray, Optional[pd.Index
 def mannwhitney(
     x: Any,
     y: Any,
+    *,
     alternative: str = "two-sided",
     method: str = "auto",
     correction: bool = True,
     conf_level: float = 0.95,
-    *,
     axis: int = 0,
     nan_policy: str = "propagate",
     conf_int: bool = True,
@@ -222,11 +218,11 @@ def mannwhitney(
     method : {'auto', 'exact', 'approx'}
         ``'exact'``: the exact permutation distribution of the rank sum, with
         ties handled exactly through the integer doubled mid-ranks (two-sided
-        p = ``P(|T - E T| >= |t - E T|)``, as coin). ``'approx'``: normal
-        approximation with tie-corrected variance (R's default with ties).
-        ``'auto'``: exact when both groups have fewer than 50 observations -
-        **also with ties**, where R's ``wilcox.test`` falls back to the normal
-        approximation.
+        p = ``P(|T - E T| >= |t - E T|)``, as coin). ``'approx'`` (alias
+        ``'asymptotic'``): normal approximation with tie-corrected variance
+        (R's default with ties). ``'auto'``: exact when both groups have fewer
+        than 50 observations - **also with ties**, where R's ``wilcox.test``
+        falls back to the normal approximation.
     correction : bool
         Continuity correction of the normal approximation (and its CI).
     conf_level : float
@@ -235,6 +231,7 @@ def mannwhitney(
     axis : int
         Observation axis for 2-D inputs.
     nan_policy : {'propagate', 'omit', 'raise'}
+        Applied in the Rust core (per endpoint in matrix mode).
     conf_int : bool
         Compute the estimate and CI (set False to skip them for speed).
 
@@ -242,7 +239,8 @@ def mannwhitney(
     -------
     MannWhitneyResult
         ``statistic`` (W = rank sum of x - n_x(n_x+1)/2), ``pvalue``,
-        ``method``, ``estimate`` and ``confidence_interval()``.
+        ``method`` ('exact' / 'approx'), ``estimate``, ``n_x``, ``n_y`` and
+        ``confidence_interval()``.
 
     Notes
     -----
@@ -253,10 +251,10 @@ def mannwhitney(
     ``uniroot(tol = 1e-4)``).
     """
     check_choice(alternative, "alternative", ALTERNATIVES)
-    check_choice(method, "method", METHODS)
-    check_choice(nan_policy, "nan_policy", NAN_POLICIES)
+    method = check_method(method, METHODS)
+    nan_policy_arg(nan_policy)
     conf_level = check_conf_level(conf_level)
-    opts = dict(alternative=alternative, method=method, correction=bool(correction), axis=axis, nan_policy=nan_policy, conf_int=conf_int)
+    opts: Dict[str, Any] = dict(alternative=alternative, method=method, correction=bool(correction), nan_policy=nan_policy)
     two_d = (isinstance(x, pd.DataFrame) or np.ndim(x) == 2) or (isinstance(y, pd.DataFrame) or np.ndim(y) == 2)
     if two_d:
         if axis not in (0, 1, -1, -2):
@@ -274,35 +272,37 @@ def mannwhitney(
                     cols[nm] = [str(c) for c in lab]
                     idx[nm] = a.index
         d = call(
-            _native.groups_mannwhitney_rows, xm, ym, alternative, method, bool(correction), conf_level, bool(conf_int), nan_policy, ax == 0,
-            index=idx, columns=cols,
+            _native.groups_mannwhitney_rows, xm, ym, conf_level=conf_level, conf_int=bool(conf_int), by_column=ax == 0,
+            index=idx, columns=cols, **opts,
         )
         labels = lx if lx is not None else ly
-        meth = np.where(d["exact"], "exact", "asymptotic")
-        cim = np.where(d["ci_exact"], "exact", "asymptotic")
+        meth = np.where(d["exact"], "exact", "approx").astype(object)
+        cim = np.where(d["ci_exact"], "exact", "approx").astype(object)
+        # endpoints as rows, each sorted (NaN last): what another CI level needs
+        srt = (np.sort(xm.T if ax == 0 else xm, axis=1), np.sort(ym.T if ax == 0 else ym, axis=1)) if conf_int else None
         return MannWhitneyResult(
             statistic=d["statistic"], pvalue=d["pvalue"], method=meth, estimate=d["estimate"],
             n_x=d["n_x"].astype(np.int64), n_y=d["n_y"].astype(np.int64), ci_method=cim,
-            _ci_low=d["ci_low"], _ci_high=d["ci_high"], _conf_level=conf_level, _args=((x, y), opts), _index=labels,
+            _ci_low=d["ci_low"], _ci_high=d["ci_high"], _conf_level=conf_level, _sorted=srt, _options=opts, _index=labels,
         )
-    xa, nx = _nan_1d(as_float(x, "x"), "x", nan_policy)
-    ya, ny = _nan_1d(as_float(y, "y"), "y", nan_policy)
-    if nx or ny:
-        nan = float("nan")
-        return MannWhitneyResult(nan, nan, "exact" if method == "exact" else "asymptotic", nan, len(xa), len(ya), "asymptotic", nan, nan, conf_level, ((x, y), opts))
-    d = call(_native.groups_mannwhitney, xa, ya, alternative, method, bool(correction), conf_level, bool(conf_int))
+    xa, ya = as_float(x, "x"), as_float(y, "y")
+    d = call(
+        _native.groups_mannwhitney, xa, ya, conf_level=conf_level, conf_int=bool(conf_int),
+        index={"x": _index(x), "y": _index(y)}, **opts,
+    )
     return MannWhitneyResult(
         statistic=float(d["statistic"][0]),
         pvalue=float(d["pvalue"][0]),
-        method="exact" if d["exact"][0] else "asymptotic",
+        method="exact" if d["exact"][0] else "approx",
         estimate=float(d["estimate"][0]),
         n_x=int(d["n_x"][0]),
         n_y=int(d["n_y"][0]),
-        ci_method="exact" if d["ci_exact"][0] else "asymptotic",
+        ci_method="exact" if d["ci_exact"][0] else "approx",
         _ci_low=float(d["ci_low"][0]),
         _ci_high=float(d["ci_high"][0]),
         _conf_level=conf_level,
-        _args=((x, y), opts),
+        _sorted=(np.sort(xa), np.sort(ya)) if conf_int else None,
+        _options=opts,
     )
 
 
@@ -311,89 +311,99 @@ def mannwhitney(
 # ----------------------------------------------------------------------------
 @dataclass(frozen=True, repr=False)
 class KruskalResult(Result):
-    """Kruskal-Wallis H (ties-corrected), chi-squared df and p-value."""
+    """Kruskal-Wallis H (ties-corrected), chi-squared df and p-value; ``levels``
+    the group labels that took part."""
 
     statistic: float
     df: float
     pvalue: float
     n: int
-    groups: tuple
+    levels: tuple
+
+    @property
+    def groups(self) -> tuple:
+        """Old name of ``levels``."""
+        return self.levels
 
 
 @dataclass(frozen=True, repr=False)
 class AnovaResult(Result):
-    """One-way ANOVA F with ``df = (between, within)``."""
+    """One-way ANOVA: F on ``df`` (between groups, k - 1) and ``df_denom``
+    (within groups, N - k) degrees of freedom."""
 
     statistic: float
-    df: tuple
+    df: float
+    df_denom: float
     pvalue: float
     n: int
-    groups: tuple
+    levels: tuple
+
+    @property
+    def groups(self) -> tuple:
+        """Old name of ``levels``."""
+        return self.levels
 
 
-def _grouped(values: Any, groups: Any, nan_policy: str) -> Tuple[np.ndarray, np.ndarray, tuple, bool]:
-    check_choice(nan_policy, "nan_policy", NAN_POLICIES)
+def _grouped(values: Any, group: Any) -> Tuple[np.ndarray, np.ndarray, pd.Index, dict]:
+    """values -> float64; group labels -> float codes (NaN = missing label) and the sorted labels."""
     v = as_float(values, "values")
-    if isinstance(groups, pd.DataFrame):
-        raise TypeError("groups: expected a 1-D array-like of group labels, got a DataFrame")
-    g = groups.to_numpy() if isinstance(groups, pd.Series) else np.asarray(groups, dtype=object if not isinstance(groups, np.ndarray) else None)
+    if isinstance(group, pd.DataFrame):
+        raise TypeError("group: expected a 1-D array-like of group labels, got a DataFrame")
+    g = group.to_numpy() if isinstance(group, pd.Series) else np.asarray(group, dtype=object if not isinstance(group, np.ndarray) else None)
     if g.ndim != 1:
-        raise ValueError(f"groups: expected a 1-D array of labels, got shape {g.shape}")
+        raise ValueError(f"group: expected a 1-D array of labels, got shape {g.shape}")
     if len(g) != len(v):
-        raise ValueError(f"values and groups must have the same length; got {len(v)} and {len(g)}")
+        raise ValueError(f"values and group must have the same length; got {len(v)} and {len(g)}")
     codes, uniques = pd.factorize(pd.Series(g), sort=True)
-    missing = np.isnan(v) | (codes < 0)
-    if missing.any():
-        if nan_policy == "raise":
-            i = int(np.flatnonzero(missing)[0])
-            raise ValueError(f"values[{i}] / groups[{i}]: missing value with nan_policy='raise'")
-        if nan_policy == "propagate":
-            return v, codes.astype(np.float64), tuple(uniques), True
-        keep = ~missing
-        v, codes = v[keep], codes[keep]
-        # drop levels that vanished
-        codes, kept = pd.factorize(codes, sort=True)
-        uniques = uniques[kept]
-    return np.ascontiguousarray(v), np.ascontiguousarray(codes, dtype=np.float64), tuple(uniques), False
+    c = codes.astype(np.float64)
+    c[codes < 0] = np.nan
+    idx = _index(values) if _index(values) is not None else _index(group)
+    return v, np.ascontiguousarray(c), pd.Index(uniques), {"values": idx, "group": idx}
 
 
-def kruskal(values: Any, groups: Any, *, nan_policy: str = "propagate") -> KruskalResult:
-    """Kruskal-Wallis rank-sum test, as R ``kruskal.test(values, groups)``.
+def _k_groups(fn: Any, values: Any, group: Any, groups: Any, nan_policy: str) -> Tuple[dict, tuple]:
+    group = renamed("groups", "group", groups, group)
+    if group is None:
+        raise TypeError("group: the group label of each value is required")
+    v, c, uniques, idx = _grouped(values, group)
+    d = call(fn, v, c, nan_policy=nan_policy_arg(nan_policy), index=idx)
+    levels = tuple(uniques[np.asarray(d["levels"], dtype=np.int64)]) if len(d["levels"]) else tuple(uniques)
+    return d, levels
+
+
+def kruskal(values: Any, group: Any = None, *, nan_policy: str = "propagate", groups: Any = None) -> KruskalResult:
+    """Kruskal-Wallis rank-sum test, as R ``kruskal.test(values, group)``.
 
     Parameters
     ----------
     values : array-like
         The outcome.
-    groups : array-like
+    group : array-like
         Group label per value (any hashable labels; at least 2 groups).
+        ``groups=`` is its old name (FutureWarning).
+    nan_policy : {'propagate', 'omit', 'raise'}
+        A missing value or label; applied in the Rust core ('omit' drops the
+        row, and a group left empty).
 
     Returns
     -------
     KruskalResult
-        ``statistic`` (H, corrected for ties), ``df`` = k - 1, ``pvalue`` (chi-squared).
+        ``statistic`` (H, corrected for ties), ``df`` = k - 1, ``pvalue`` (chi-squared), ``n``, ``levels``.
     """
-    v, c, labels, prop = _grouped(values, groups, nan_policy)
-    if prop:
-        nan = float("nan")
-        return KruskalResult(nan, nan, nan, len(v), labels)
-    d = call(_native.groups_kruskal, v, c)
-    return KruskalResult(d["statistic"], d["df"], d["pvalue"], int(d["n"]), labels)
+    d, levels = _k_groups(_native.groups_kruskal, values, group, groups, nan_policy)
+    return KruskalResult(float(d["statistic"]), float(d["df"]), float(d["pvalue"]), int(d["n"]), levels)
 
 
-def anova_oneway(values: Any, groups: Any, *, nan_policy: str = "propagate") -> AnovaResult:
-    """One-way analysis of variance (equal variances), as R ``oneway.test(values ~ groups, var.equal = TRUE)``.
+def anova_oneway(values: Any, group: Any = None, *, nan_policy: str = "propagate", groups: Any = None) -> AnovaResult:
+    """One-way analysis of variance (equal variances), as R ``oneway.test(values ~ group, var.equal = TRUE)``.
 
     Returns
     -------
     AnovaResult
-        ``statistic`` (F), ``df`` = (k - 1, N - k), ``pvalue``.
+        ``statistic`` (F), ``df`` = k - 1 (numerator), ``df_denom`` = N - k, ``pvalue``, ``n``, ``levels``.
     """
-    v, c, labels, prop = _grouped(values, groups, nan_policy)
-    if prop:
-        nan = float("nan")
-        return AnovaResult(nan, (nan, nan), nan, len(v), labels)
-    d = call(_native.groups_anova_oneway, v, c)
-    return AnovaResult(d["statistic"], tuple(d["df"]), d["pvalue"], int(d["n"]), labels)
+    d, levels = _k_groups(_native.groups_anova_oneway, values, group, groups, nan_policy)
+    return AnovaResult(float(d["statistic"]), float(d["df"]), float(d["df_denom"]), float(d["pvalue"]), int(d["n"]), levels)
 
 
 # ----------------------------------------------------------------------------
@@ -424,10 +434,12 @@ class ChisqResult(Result):
     df: float
     pvalue: float
     expected: Any
-    method: str
+    n: int
+    correction: bool  # Yates' continuity correction applied (2 x 2 only)
+    method: str = "approx"  # the chi-squared approximation
 
 
-def chisq(table: Any, correction: bool = True) -> ChisqResult:
+def chisq(table: Any, *, correction: bool = True) -> ChisqResult:
     """Chi-squared test of independence of a contingency table, as R ``chisq.test(table)``.
 
     Parameters
@@ -436,14 +448,15 @@ def chisq(table: Any, correction: bool = True) -> ChisqResult:
         Counts (integers >= 0); no row or column may be empty.
     correction : bool
         Yates' continuity correction (2x2 tables only, as R).
+
+    Tables of counts take no ``nan_policy``: a missing count is an error.
     """
     arr, rows, cols = _table(table)
-    d = call(_native.groups_chisq, arr, bool(correction))
+    d = call(_native.groups_chisq, arr, correction=bool(correction))
     exp = d["expected"]
     if rows is not None:
         exp = pd.DataFrame(exp, index=rows, columns=cols)
-    method = "Pearson's chi-squared test" + (" with Yates' continuity correction" if d["corrected"] else "")
-    return ChisqResult(d["statistic"], d["df"], d["pvalue"], exp, method)
+    return ChisqResult(float(d["statistic"]), float(d["df"]), float(d["pvalue"]), exp, int(arr.sum()), bool(d["corrected"]))
 
 
 @dataclass(frozen=True, repr=False)
@@ -461,6 +474,11 @@ class FisherResult(Result):
     _table: Any
     _alternative: str
     n_resamples: Optional[int] = None
+    method: str = "exact"  # or 'monte-carlo' (n_resamples given)
+    n: int = 0
+
+    def _has_ci(self) -> bool:
+        return bool(np.shape(self._table) == (2, 2))
 
     def confidence_interval(self, conf_level: Optional[float] = None) -> ConfidenceInterval:
         """Exact CI of the odds ratio (2x2 tables only)."""
@@ -475,8 +493,9 @@ class FisherResult(Result):
 
 def fisher_exact(
     table: Any,
-    conf_level: float = 0.95,
+    *,
     alternative: str = "two-sided",
+    conf_level: float = 0.95,
     n_resamples: Optional[int] = None,
     seed: Any = None,
 ) -> FisherResult:
@@ -525,11 +544,11 @@ def fisher_exact(
             raise ValueError("n_resamples: the Monte Carlo p-value is for r x c tables; the 2 x 2 test is exact and fast")
         if alternative != "two-sided":
             raise ValueError("alternative: one-sided alternatives are only defined for 2 x 2 tables")
-        d = call(_native.groups_fisher_exact, arr, alternative, conf_level, b, resample_seed(seed))
+        d = call(_native.groups_fisher_exact, arr, alternative=alternative, conf_level=conf_level, n_resamples=b, seed=resample_seed(seed))
         nan = float("nan")
-        return FisherResult(nan, d["pvalue"], nan, nan, conf_level, arr, alternative, b)
-    d = call(_native.groups_fisher_exact, arr, alternative, conf_level)
-    return FisherResult(d["estimate"], d["pvalue"], d["ci_low"], d["ci_high"], conf_level, arr, alternative)
+        return FisherResult(nan, d["pvalue"], nan, nan, conf_level, arr, alternative, b, "monte-carlo", int(arr.sum()))
+    d = call(_native.groups_fisher_exact, arr, alternative=alternative, conf_level=conf_level)
+    return FisherResult(d["estimate"], d["pvalue"], d["ci_low"], d["ci_high"], conf_level, arr, alternative, None, "exact", int(arr.sum()))
 
 
 # ----------------------------------------------------------------------------
@@ -538,9 +557,9 @@ def fisher_exact(
 def compare_subgroups(
     data: pd.DataFrame,
     pairs: Any,
+    *,
     by: Any,
     adjust: Optional[str] = None,
-    *,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
     """Before/after change per endpoint within each subgroup, and a test of
@@ -571,7 +590,9 @@ def compare_subgroups(
         of its rows) ``p_between_t`` and ``p_between_rank`` on the changes:
         Welch t and Mann-Whitney (method 'auto': exact below 50 per group,
         also with ties) for two subgroups; one-way ANOVA and Kruskal-Wallis for
-        more. A between-group p is NaN when a subgroup has too few changes.
+        more. A between-group p is NaN when a subgroup has too few changes
+        (fewer than 2 for the t-test, none for the rank tests); any other
+        error of a between-group test is raised, not hidden.
     """
     from . import multitest, paired
 
@@ -611,31 +632,26 @@ def compare_subgroups(
             sub = data.loc[(g == lvl).to_numpy()]
             d = pd.to_numeric(sub[after], errors="raise").to_numpy(dtype=float) - pd.to_numeric(sub[before], errors="raise").to_numpy(dtype=float)
             changes.append(d[~np.isnan(d)])
+        # a subgroup with too few changes gives NaN (documented); any other error is raised
+        sizes = [len(c) for c in changes]
+        vals = np.concatenate(changes)
+        labs = np.repeat(np.arange(len(levels)), sizes)
         pt = pr = float("nan")
-        try:
-            if len(levels) == 2:
+        if len(levels) == 2:
+            if min(sizes) >= 2:
                 pt = ttest(changes[0], changes[1]).pvalue
-            else:
-                vals = np.concatenate(changes)
-                labs = np.repeat(np.arange(len(levels)), [len(c) for c in changes])
-                pt = anova_oneway(vals, labs).pvalue
-        except ValueError:
-            pass
-        try:
-            if len(levels) == 2:
+            if min(sizes) >= 1:
                 pr = mannwhitney(changes[0], changes[1], conf_int=False).pvalue
-            else:
-                vals = np.concatenate(changes)
-                labs = np.repeat(np.arange(len(levels)), [len(c) for c in changes])
-                pr = kruskal(vals, labs).pvalue
-        except ValueError:
-            pass
+        elif min(sizes) >= 1:
+            if len(vals) > len(levels):
+                pt = anova_oneway(vals, labs).pvalue
+            pr = kruskal(vals, labs).pvalue
         p_t.append(pt)
         p_rank.append(pr)
     per = pd.DataFrame({"p_between_t": p_t, "p_between_rank": p_rank}, index=pd.Index(endpoints, name="endpoint"))
     if adjust is not None:
-        per["p_between_t_adjusted"] = multitest.adjust(per["p_between_t"].to_numpy(), adjust)
-        per["p_between_rank_adjusted"] = multitest.adjust(per["p_between_rank"].to_numpy(), adjust)
+        per["p_between_t_adjusted"] = multitest.adjust(per["p_between_t"].to_numpy(), method=adjust)
+        per["p_between_rank_adjusted"] = multitest.adjust(per["p_between_rank"].to_numpy(), method=adjust)
     out = out.join(per, on="endpoint")
     out["n"] = out["n"].astype(np.int64)
     return out

@@ -15,7 +15,7 @@ METHODS = ("bonferroni", "holm", "hochberg", "hommel", "bh", "by", "none")
 __all__ = ["adjust", "METHODS"]
 
 
-def adjust(pvalues: Any, method: str = "holm") -> Any:
+def adjust(pvalues: Any, *, method: str = "holm") -> Any:
     """Adjusted p-values, as R ``p.adjust(p, method)``.
 
     Parameters

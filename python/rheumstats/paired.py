@@ -31,7 +31,7 @@ import pandas as pd
 
 from . import _rheumstats as _native
 from ._result import ConfidenceInterval, Result
-from ._validation import ALTERNATIVES, NAN_POLICIES, _check_dtype, _is_scalar, _series_to_float, call, check_choice, check_conf_level
+from ._validation import ALTERNATIVES, NAN_POLICIES, _check_dtype, _is_scalar, _series_to_float, call, check_choice, check_conf_level, check_method, renamed
 from ._validation import positive_int as _positive_int
 from ._validation import resample_seed as _seed
 
@@ -80,11 +80,24 @@ class _Paired:
     labels: Optional[pd.Index]  # endpoint labels (matrix mode)
     obs_index: Optional[pd.Index]  # observation labels (pandas input)
 
-    def call(self, fn: Any, *args: Any) -> Any:
+    def call(self, fn: Any, **options: Any) -> Any:
+        """One native call, by keyword (``x``, ``y`` and the options)."""
         idx = {"x": self.obs_index, "y": self.obs_index}
         # labels are looked up only when an error names a column (no list of 20,000 labels per call)
         cols = {"x": _Labels(self.labels), "y": _Labels(self.labels)} if self.labels is not None else None
-        return call(fn, self.x, self.y, *args, index=idx, columns=cols)
+        return call(fn, x=self.x, y=self.y, index=idx, columns=cols, **options)
+
+    def sorted_differences(self) -> np.ndarray:
+        """``y - x`` (or ``x``), sorted within each endpoint (NaN last): what
+        ``confidence_interval(other level)`` of the rank and sign tests needs."""
+        d = self.x if self.y is None else self.y - self.x
+        return np.sort(d, axis=-1)
+
+    def n_complete(self) -> np.ndarray:
+        ok = ~np.isnan(self.x)
+        if self.y is not None:
+            ok &= ~np.isnan(self.y)
+        return ok.sum(axis=-1)
 
 
 def _frame_values(df: pd.DataFrame, name: str) -> np.ndarray:
@@ -155,7 +168,19 @@ def _out(p: _Paired, v: np.ndarray, integer: bool = False) -> Any:
     if p.strict:
         f = float(v[0])
         return int(f) if integer and not math.isnan(f) else f
+    if integer:
+        v = np.asarray(v)
+        return v.astype(np.int64) if not np.isnan(v).any() else v
     return v
+
+
+def _n(p: _Paired, v: np.ndarray) -> Any:
+    """``n`` as an int (array of int64 in matrix mode); an endpoint left NaN
+    under nan_policy='propagate' reports its number of complete pairs."""
+    v = np.asarray(v, dtype=np.float64)
+    if np.isnan(v).any():
+        v = np.where(np.isnan(v), p.n_complete(), v)
+    return int(v[0]) if p.strict else v.astype(np.int64)
 
 
 def _alt(alternative: str) -> str:
@@ -163,15 +188,20 @@ def _alt(alternative: str) -> str:
 
 
 class _CI:
-    """Mixin: confidence_interval() from stored bounds at the call's level."""
+    """Mixin: ``confidence_interval(conf_level=None)``: the stored bounds at the
+    call's level; another level from the stored quantities (``_interval``)."""
 
     def confidence_interval(self, conf_level: Optional[float] = None) -> ConfidenceInterval:
-        if conf_level is not None and check_conf_level(conf_level) != self._conf_level:  # type: ignore[attr-defined]
-            raise ValueError(
-                f"conf_level: this result was computed at {self._conf_level}; "  # type: ignore[attr-defined]
-                "pass conf_level to the test call to get another level"
-            )
-        return ConfidenceInterval(self._ci_low, self._ci_high)  # type: ignore[attr-defined]
+        if conf_level is None or check_conf_level(conf_level) == self._conf_level:  # type: ignore[attr-defined]
+            return ConfidenceInterval(self._ci_low, self._ci_high)  # type: ignore[attr-defined]
+        lo, hi = self._interval(check_conf_level(conf_level))  # type: ignore[attr-defined]
+        if np.ndim(self._ci_low) == 0:  # type: ignore[attr-defined]
+            return ConfidenceInterval(float(lo[0]), float(hi[0]))
+        return ConfidenceInterval(lo, hi)
+
+
+def _sorted_paired(d: np.ndarray) -> "_Paired":
+    return _Paired(d, None, d.shape[0] == 1, None, None)
 
 
 # ----------------------------------------------------------------------------
@@ -211,6 +241,7 @@ class TtestResult(Result):
 def ttest(
     x: Any,
     y: Any = None,
+    *,
     alternative: str = "two-sided",
     conf_level: float = 0.95,
     popmean: float = 0.0,
@@ -243,12 +274,15 @@ def ttest(
     """
     conf_level = check_conf_level(conf_level)
     p = _prepare(x, y, axis, nan_policy)
-    r = p.call(_native.paired_ttest, _alt(alternative), conf_level, float(popmean), nan_policy, p.strict)
+    r = p.call(
+        _native.paired_ttest, alternative=_alt(alternative), conf_level=conf_level, popmean=float(popmean),
+        nan_policy=nan_policy, strict=p.strict,
+    )
     return TtestResult(
         statistic=_out(p, r["statistic"]),
         pvalue=_out(p, r["pvalue"]),
         df=_out(p, r["df"]),
-        n=_out(p, r["n"], True),
+        n=_n(p, r["n"]),
         mean_diff=_out(p, r["mean_diff"]),
         sd_diff=_out(p, r["sd_diff"]),
         se=_out(p, r["se"]),
@@ -281,6 +315,15 @@ class WilcoxonResult(_CI, Result):
     _ci_high: Any = None
     _conf_level: float = 0.95
     _index: Optional[pd.Index] = None
+    _sorted: Any = None  # the differences, sorted per endpoint (for another CI level)
+    _options: Any = None
+
+    def _interval(self, conf_level: float) -> Tuple[np.ndarray, np.ndarray]:
+        """The Hodges-Lehmann CI at another level: the order statistics of the
+        Walsh averages of the stored sorted differences (R's rule, as the call)."""
+        q = _sorted_paired(self._sorted)
+        r = q.call(_native.paired_wilcoxon, conf_level=conf_level, conf_int=True, strict=False, **self._options)
+        return r["ci_low"], r["ci_high"]
 
 
 _METHOD_NAMES = np.array(["", "exact", "approx"], dtype=object)
@@ -289,6 +332,7 @@ _METHOD_NAMES = np.array(["", "exact", "approx"], dtype=object)
 def wilcoxon(
     x: Any,
     y: Any = None,
+    *,
     alternative: str = "two-sided",
     method: str = "auto",
     zero_method: str = "wilcox",
@@ -296,7 +340,6 @@ def wilcoxon(
     conf_level: float = 0.95,
     axis: int = 0,
     nan_policy: str = "propagate",
-    *,
     popmean: float = 0.0,
     conf_int: bool = True,
 ) -> WilcoxonResult:
@@ -327,20 +370,21 @@ def wilcoxon(
         ``method`` ('exact' / 'approx'), ``estimate``, ``confidence_interval()``.
     """
     conf_level = check_conf_level(conf_level)
-    check_choice(method, "method", ("auto", "exact", "approx", "asymptotic"))
+    method = check_method(method)
     check_choice(zero_method, "zero_method", ("wilcox", "pratt", "zsplit"))
     p = _prepare(x, y, axis, nan_policy)
-    r = p.call(
-        _native.paired_wilcoxon, _alt(alternative), method, zero_method, bool(correction), conf_level,
-        float(popmean), bool(conf_int), nan_policy, p.strict,
+    opts = dict(
+        alternative=_alt(alternative), method=method, zero_method=zero_method, correction=bool(correction),
+        popmean=float(popmean), nan_policy=nan_policy,
     )
+    r = p.call(_native.paired_wilcoxon, conf_level=conf_level, conf_int=bool(conf_int), strict=p.strict, **opts)
     ex = r["exact"]
     # (indexing a small object array: far faster than np.where on strings)
     names = _METHOD_NAMES[np.where(np.isnan(ex), 0, np.where(ex == 1.0, 1, 2))]
     return WilcoxonResult(
         statistic=_out(p, r["statistic"]),
         pvalue=_out(p, r["pvalue"]),
-        n=_out(p, r["n"], True),
+        n=_n(p, r["n"]),
         method=str(names[0]) if p.strict else names,
         estimate=_out(p, r["estimate"]),
         n_zero=_out(p, r["n_zero"], True),
@@ -349,6 +393,8 @@ def wilcoxon(
         _ci_high=_out(p, r["ci_high"]),
         _conf_level=conf_level,
         _index=p.labels,
+        _sorted=p.sorted_differences() if conf_int else None,
+        _options=opts,
     )
 
 
@@ -370,16 +416,24 @@ class SignTestResult(_CI, Result):
     _ci_level: Any = None
     _conf_level: float = 0.95
     _index: Optional[pd.Index] = None
+    _sorted: Any = None  # the differences, sorted per endpoint (for another CI level)
+    _options: Any = None
+
+    def _interval(self, conf_level: float) -> Tuple[np.ndarray, np.ndarray]:
+        """The distribution-free interval at another level: order statistics of the stored sorted differences."""
+        q = _sorted_paired(self._sorted)
+        r = q.call(_native.paired_sign_test, conf_level=conf_level, strict=False, **self._options)
+        return r["ci_low"], r["ci_high"]
 
 
 def sign_test(
     x: Any,
     y: Any = None,
+    *,
     alternative: str = "two-sided",
     conf_level: float = 0.95,
     axis: int = 0,
     nan_policy: str = "propagate",
-    *,
     popmean: float = 0.0,
 ) -> SignTestResult:
     """Sign test of ``y - x``: zero differences are dropped from the test.
@@ -391,7 +445,8 @@ def sign_test(
     """
     conf_level = check_conf_level(conf_level)
     p = _prepare(x, y, axis, nan_policy)
-    r = p.call(_native.paired_sign_test, _alt(alternative), conf_level, float(popmean), nan_policy, p.strict)
+    opts = dict(alternative=_alt(alternative), popmean=float(popmean), nan_policy=nan_policy)
+    r = p.call(_native.paired_sign_test, conf_level=conf_level, strict=p.strict, **opts)
     return SignTestResult(
         statistic=_out(p, r["statistic"], True),
         pvalue=_out(p, r["pvalue"]),
@@ -404,6 +459,8 @@ def sign_test(
         _ci_level=_out(p, r["ci_level"]),
         _conf_level=conf_level,
         _index=p.labels,
+        _sorted=p.sorted_differences(),
+        _options=opts,
     )
 
 
@@ -417,24 +474,30 @@ class PermutationTestResult(Result):
     statistic: Any
     pvalue: Any
     n_resamples: Any
-    exact: Any
+    method: Any  # 'exact' (all 2**n sign vectors) or 'monte-carlo'
     _index: Optional[pd.Index] = None
+
+    @property
+    def exact(self) -> Any:
+        """Old name: True where ``method == 'exact'``."""
+        return np.asarray(self.method) == "exact" if np.ndim(self.method) else self.method == "exact"
 
 
 def permutation_test(
     x: Any,
     y: Any = None,
+    *,
     statistic: str = "mean",
     alternative: str = "two-sided",
     n_resamples: Optional[int] = None,
     seed: Any = None,
     axis: int = 0,
     nan_policy: str = "propagate",
-    *,
     popmean: float = 0.0,
 ) -> PermutationTestResult:
     """Sign-flip permutation test of ``y - x`` (scipy ``permutation_test`` with
-    ``permutation_type='samples'`` on the differences).
+    ``permutation_type='samples'`` on the differences). ``method`` of the result:
+    ``'exact'`` (every sign vector) or ``'monte-carlo'``.
 
     With ``n_resamples=None`` all ``2**n`` sign vectors are enumerated when
     n <= 30 (``statistic='mean'``; n <= 20 for ``'median'``), otherwise 9,999
@@ -445,13 +508,16 @@ def permutation_test(
     check_choice(statistic, "statistic", ("mean", "median"))
     nr = None if n_resamples is None else _positive_int(n_resamples, "n_resamples")
     p = _prepare(x, y, axis, nan_policy)
-    r = p.call(_native.paired_permutation_test, statistic, _alt(alternative), nr, _seed(seed), float(popmean), nan_policy, p.strict)
-    ex = r["exact"]
+    r = p.call(
+        _native.paired_permutation_test, statistic=statistic, alternative=_alt(alternative), n_resamples=nr,
+        seed=_seed(seed), popmean=float(popmean), nan_policy=nan_policy, strict=p.strict,
+    )
+    names = np.where(r["exact"] == 1.0, "exact", "monte-carlo").astype(object)
     return PermutationTestResult(
         statistic=_out(p, r["statistic"]),
         pvalue=_out(p, r["pvalue"]),
         n_resamples=_out(p, r["n_resamples"], True),
-        exact=bool(ex[0] == 1.0) if p.strict else ex == 1.0,
+        method=str(names[0]) if p.strict else names,
         _index=p.labels,
     )
 
@@ -464,13 +530,32 @@ class BootstrapResult(_CI, Result):
     """Bootstrap confidence interval of the mean (or median) difference."""
 
     estimate: Any
-    standard_error: Any
+    se: Any
     n_resamples: Any
-    method: str = "bca"
+    ci_method: str = "bca"
     _ci_low: Any = None
     _ci_high: Any = None
     _conf_level: float = 0.95
     _index: Optional[pd.Index] = None
+    _sorted: Any = None  # the differences in input order (the same seed redraws the same resamples)
+    _options: Any = None
+
+    @property
+    def standard_error(self) -> Any:
+        """Old name of ``se``."""
+        return self.se
+
+    @property
+    def method(self) -> str:
+        """Old name of ``ci_method``."""
+        return self.ci_method
+
+    def _interval(self, conf_level: float) -> Tuple[np.ndarray, np.ndarray]:
+        """The interval at another level from the same bootstrap distribution:
+        the stored differences and seed give the very same resamples."""
+        q = _sorted_paired(self._sorted)
+        r = q.call(_native.paired_bootstrap, conf_level=conf_level, strict=False, **self._options)
+        return r["ci_low"], r["ci_high"]
 
 
 _SECONDS_PER_DRAW = 4e-9  # rough cost of one resampled value (release build, one core)
@@ -497,37 +582,43 @@ def _use_progress(progress: Optional[bool], draws: float) -> Any:
 def bootstrap_ci(
     x: Any,
     y: Any = None,
+    *,
     statistic: str = "mean",
-    method: str = "bca",
+    ci_method: str = "bca",
     n_resamples: int = 10_000,
     conf_level: float = 0.95,
     seed: Any = None,
     axis: int = 0,
     nan_policy: str = "propagate",
-    *,
     progress: Optional[bool] = None,
+    method: Optional[str] = None,
 ) -> BootstrapResult:
     """Bootstrap CI of the mean (or median) of ``y - x`` (pairs are resampled together).
 
-    ``method``: ``'percentile'``, ``'basic'`` or ``'bca'`` (bias-corrected and
+    ``ci_method``: ``'percentile'``, ``'basic'`` or ``'bca'`` (bias-corrected and
     accelerated, jackknife acceleration; the formulas of scipy.stats.bootstrap).
     Resampling runs in parallel in Rust; each block of 256 resamples has its own
     RNG stream derived from ``(seed, endpoint, block)``, so a seed gives the same
-    numbers whatever the thread count. ``standard_error`` is the SD of the
-    bootstrap distribution. A tqdm progress bar appears when the run is expected
+    numbers whatever the thread count. ``se`` is the SD of the
+    bootstrap distribution (``standard_error`` is kept as a read-only alias).
+    ``method=`` is the old name of ``ci_method`` (FutureWarning).
+    ``confidence_interval(other level)`` redraws the same resamples from the
+    stored differences and seed (the same distribution, another quantile). A tqdm progress bar appears when the run is expected
     to take more than about 2 s (``progress=True``/``False`` forces it on/off;
     tqdm is optional).
     """
     conf_level = check_conf_level(conf_level)
     check_choice(statistic, "statistic", ("mean", "median"))
-    check_choice(str(method).lower(), "method", ("bca", "percentile", "basic"))
-    method = str(method).lower()
+    ci_method = renamed("method", "ci_method", method, ci_method, "bca")
+    check_choice(str(ci_method).lower(), "ci_method", ("bca", "percentile", "basic"))
+    ci_method = str(ci_method).lower()
     nr = _positive_int(n_resamples, "n_resamples")
     s = _seed(seed)
     p = _prepare(x, y, axis, nan_policy)
+    opts = dict(statistic=statistic, method=ci_method, n_resamples=nr, seed=s, endpoint_offset=0, nan_policy=nan_policy)
     bar = _use_progress(progress, float(nr) * p.x.shape[0] * p.x.shape[1])
     if bar is None:
-        r = p.call(_native.paired_bootstrap, statistic, method, nr, conf_level, s, 0, nan_policy, p.strict)
+        r = p.call(_native.paired_bootstrap, conf_level=conf_level, strict=p.strict, **opts)
     elif p.strict:
         task = int(_native.BOOTSTRAP_TASK)
         step = max(task, -(-nr // 50 // task) * task)
@@ -535,9 +626,12 @@ def bootstrap_ci(
         with bar(total=nr, desc="bootstrap", unit="resample") as pb:
             for lo in range(0, nr, step):
                 hi = min(nr, lo + step)
-                parts.append(p.call(_native.paired_bootstrap_distribution, statistic, s, lo, hi, nan_policy))
+                parts.append(p.call(_native.paired_bootstrap_distribution, statistic=statistic, seed=s, lo=lo, hi=hi, nan_policy=nan_policy))
                 pb.update(hi - lo)
-        r = p.call(_native.paired_bootstrap_interval, np.concatenate(parts), statistic, method, conf_level, nan_policy)
+        r = p.call(
+            _native.paired_bootstrap_interval, theta_b=np.concatenate(parts), statistic=statistic, method=ci_method,
+            conf_level=conf_level, nan_policy=nan_policy,
+        )
     else:
         m = p.x.shape[0]
         step = max(1, m // 50)
@@ -546,18 +640,20 @@ def bootstrap_ci(
             for lo in range(0, m, step):
                 hi = min(m, lo + step)
                 sub = _Paired(p.x[lo:hi], None if p.y is None else p.y[lo:hi], False, p.labels[lo:hi] if p.labels is not None else None, p.obs_index)
-                parts.append(sub.call(_native.paired_bootstrap, statistic, method, nr, conf_level, s, lo, nan_policy, False))
+                parts.append(sub.call(_native.paired_bootstrap, conf_level=conf_level, strict=False, **{**opts, "endpoint_offset": lo}))
                 pb.update(hi - lo)
         r = {k: np.concatenate([q[k] for q in parts]) for k in parts[0]}
     return BootstrapResult(
         estimate=_out(p, r["estimate"]),
-        standard_error=_out(p, r["standard_error"]),
+        se=_out(p, r["standard_error"]),
         n_resamples=nr,
-        method=method,
+        ci_method=ci_method,
         _ci_low=_out(p, r["ci_low"]),
         _ci_high=_out(p, r["ci_high"]),
         _conf_level=conf_level,
         _index=p.labels,
+        _sorted=p.x if p.y is None else p.y - p.x,
+        _options=opts,
     )
 
 
@@ -572,7 +668,8 @@ class McNemarResult(Result):
     pvalue: Any
     b: Any
     c: Any
-    method: str
+    method: str  # 'exact' (binomial) or 'approx' (chi-squared)
+    n: int = 0
 
 
 def _pair_1d(x: Any, y: Any) -> Tuple[Any, Any, Optional[pd.Index]]:
@@ -586,21 +683,30 @@ def _pair_1d(x: Any, y: Any) -> Tuple[Any, Any, Optional[pd.Index]]:
     return x, y, ix if ix is not None else iy
 
 
-def mcnemar(x: Any, y: Any, exact: Optional[bool] = None, correction: bool = True, *, nan_policy: str = "propagate") -> McNemarResult:
+def mcnemar(
+    x: Any, y: Any, *, method: str = "auto", correction: bool = True, nan_policy: str = "propagate", exact: Optional[bool] = None,
+) -> McNemarResult:
     """McNemar test of paired booleans (``x`` before, ``y`` after; True/False or 1/0).
 
-    ``exact=False``: chi-squared statistic as R ``mcnemar.test`` (continuity
-    correction when ``correction`` and b != c). ``exact=True``: two-sided exact
-    binomial test of b among b + c discordant pairs (``statistic`` = b).
-    ``exact=None`` is exact when b + c < 25.
+    ``method='approx'`` (alias ``'asymptotic'``): chi-squared statistic as R
+    ``mcnemar.test`` (continuity correction when ``correction`` and b != c).
+    ``method='exact'``: two-sided exact binomial test of b among b + c
+    discordant pairs (``statistic`` = b). ``'auto'`` is exact when b + c < 25.
+    ``exact=True/False`` is the old spelling of ``method='exact'/'approx'``
+    (FutureWarning). ``n`` = complete pairs.
     """
     check_choice(nan_policy, "nan_policy", NAN_POLICIES)
+    if exact is not None:
+        method = renamed("exact", "method", "exact" if exact else "approx", method, "auto")
+    method = check_method(method)
     x, y, idx = _pair_1d(x, y)
     xv, _, _ = _array(x, "x")
     yv, _, _ = _array(y, "y")
+    xv = np.ascontiguousarray(xv, dtype=np.float64)
+    yv = np.ascontiguousarray(yv, dtype=np.float64)
     r = call(
-        _native.paired_mcnemar, np.ascontiguousarray(xv, dtype=np.float64), np.ascontiguousarray(yv, dtype=np.float64),
-        exact, bool(correction), nan_policy, index={"x": idx, "y": idx},
+        _native.paired_mcnemar, x=xv, y=yv, exact={"auto": None, "exact": True, "approx": False}[method],
+        correction=bool(correction), nan_policy=nan_policy, index={"x": idx, "y": idx},
     )
     b, c = r["b"], r["c"]
     return McNemarResult(
@@ -608,7 +714,8 @@ def mcnemar(x: Any, y: Any, exact: Optional[bool] = None, correction: bool = Tru
         pvalue=float(r["pvalue"]),
         b=int(b) if not math.isnan(b) else b,
         c=int(c) if not math.isnan(c) else c,
-        method="exact" if r["exact"] else "chi-squared",
+        method="exact" if r["exact"] else "approx",
+        n=int((~np.isnan(xv) & ~np.isnan(yv)).sum()) if len(xv) == len(yv) else 0,
     )
 
 
@@ -620,6 +727,7 @@ class StuartMaxwellResult(Result):
     df: float
     pvalue: float
     table: pd.DataFrame
+    n: int = 0
 
 
 def stuart_maxwell(x: Any, y: Any, *, categories: Optional[Sequence[Any]] = None, nan_policy: str = "propagate") -> StuartMaxwellResult:
@@ -665,9 +773,11 @@ def stuart_maxwell(x: Any, y: Any, *, categories: Optional[Sequence[Any]] = None
                 raise ValueError(f"{name}[{i}] = {v!r}: not one of the categories {cats}")
         return out
 
-    r = call(_native.paired_stuart_maxwell, codes(xs, "x"), codes(ys, "y"), len(cats), nan_policy, index={"x": idx, "y": idx})
+    r = call(_native.paired_stuart_maxwell, x=codes(xs, "x"), y=codes(ys, "y"), k=len(cats), nan_policy=nan_policy, index={"x": idx, "y": idx})
     table = pd.DataFrame(r["table"], index=pd.Index(cats, name="x"), columns=pd.Index(cats, name="y"))
-    return StuartMaxwellResult(statistic=float(r["statistic"]), df=float(r["df"]), pvalue=float(r["pvalue"]), table=table)
+    return StuartMaxwellResult(
+        statistic=float(r["statistic"]), df=float(r["df"]), pvalue=float(r["pvalue"]), table=table, n=int(np.nansum(r["table"])),
+    )
 
 
 # ----------------------------------------------------------------------------
@@ -676,6 +786,7 @@ def stuart_maxwell(x: Any, y: Any, *, categories: Optional[Sequence[Any]] = None
 def compare(
     data: pd.DataFrame,
     pairs: Mapping[str, Tuple[str, str]],
+    *,
     tests: Sequence[str] = ("t", "wilcoxon"),
     adjust: Optional[str] = "holm",
     conf_level: float = 0.95,
@@ -728,7 +839,9 @@ def compare(
     xb = pd.DataFrame({n: data[c] for n, c in zip(names, before)}, index=data.index)
     ya = pd.DataFrame({n: data[c] for n, c in zip(names, after)}, index=data.index)
     p = _prepare(xb, ya, 0, "omit")
-    r = p.call(_native.paired_ttest, "two-sided", conf_level, 0.0, "omit", False, True)
+    r = p.call(
+        _native.paired_ttest, alternative="two-sided", conf_level=conf_level, popmean=0.0, nan_policy="omit", strict=False, means=True,
+    )
     out = pd.DataFrame(
         {
             "n": r["n"],
@@ -746,16 +859,21 @@ def compare(
         if t == "t":
             pcols["p_t"] = r["pvalue"]
         elif t == "wilcoxon":
-            w = p.call(_native.paired_wilcoxon, "two-sided", "auto", "wilcox", True, conf_level, 0.0, False, "omit", False)
+            w = p.call(
+                _native.paired_wilcoxon, alternative="two-sided", method="auto", zero_method="wilcox", correction=True,
+                conf_level=conf_level, popmean=0.0, conf_int=False, nan_policy="omit", strict=False,
+            )
             pcols["p_wilcoxon"] = w["pvalue"]
         else:
-            s = p.call(_native.paired_sign_test, "two-sided", conf_level, 0.0, "omit", False)
+            s = p.call(
+                _native.paired_sign_test, alternative="two-sided", conf_level=conf_level, popmean=0.0, nan_policy="omit", strict=False,
+            )
             pcols["p_sign"] = s["pvalue"]
     for k, v in pcols.items():
         out[k] = v
     if adjust is not None:
         first = {"t": "p_t", "wilcoxon": "p_wilcoxon", "sign": "p_sign"}[tests[0]]
-        out["p_adjusted"] = multitest.adjust(out[first].to_numpy(), adjust)
+        out["p_adjusted"] = multitest.adjust(out[first].to_numpy(), method=adjust)
     out["cohen_dz"] = r["cohen_dz"]
     # complete pairs per endpoint (also where too few pairs left the statistics NaN)
     assert p.y is not None

@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import _rheumstats as _native
 from ._result import ConfidenceInterval, Result
-from ._validation import ALTERNATIVES, as_float, call, check_choice, check_conf_level
+from ._validation import ALTERNATIVES, as_float, call, check_choice, check_conf_level, nan_policy_arg, renamed
 
 from .survival._common import UNITS  # days per unit (Julian year: 365.25 days; month = year / 12)
 
@@ -34,9 +34,9 @@ def exposure(
     data: pd.DataFrame,
     start: Any,
     stop: Any,
+    *,
     censor_date: Any = None,
     unit: str = "years",
-    *,
     numeric_unit: str = "days",
 ) -> pd.Series:
     """Time on drug per patient (patient-years by default).
@@ -81,14 +81,17 @@ def exposure(
 def incidence_rate(
     events: Any,
     exposure: Any,
+    *,
+    group: Any = None,
     per: float = 100,
     conf_level: float = 0.95,
+    nan_policy: str = "propagate",
     by: Any = None,
 ) -> pd.DataFrame:
     """Exposure-adjusted incidence rate with the exact Poisson (Garwood) CI.
 
-    Without ``by``: one rate per element (e.g. one row per event type, or a
-    single scalar count and exposure). With ``by``: events and exposures are
+    Without ``group``: one rate per element (e.g. one row per event type, or a
+    single scalar count and exposure). With ``group``: events and exposures are
     summed within each group first (e.g. per-patient counts and patient-years).
     ``rate = events / exposure * per`` with CI
     ``[qgamma(a/2, x), qgamma(1 - a/2, x + 1)] / T * per``, as R
@@ -103,23 +106,29 @@ def incidence_rate(
         as ``events``; each rate's total exposure must be > 0.
     per : float
         Rate per this many units of exposure (default 100 patient-years).
-    by : array-like, optional
-        Group labels per element: one row per group (sorted levels).
+    group : array-like, optional
+        Group labels per element: one row per group (sorted levels). ``by=``
+        is its old name (FutureWarning).
+    nan_policy : {'propagate', 'omit', 'raise'}
+        A missing count or exposure: 'propagate' gives a NaN rate for its
+        row/group, 'omit' leaves the element out, 'raise' names its row.
 
     Returns
     -------
     DataFrame
         ``events, exposure, rate, ci_low, ci_high``; indexed like the input
-        (Series index or 0..n-1) or by the levels of ``by``.
+        (Series index or 0..n-1) or by the levels of ``group``.
 
     Examples
     --------
     Two event types over the same 42.5 patient-years, then per-patient data by drug::
 
         rs.safety.incidence_rate([3, 0], [42.5, 42.5])
-        rs.safety.incidence_rate(events, years, by=drug)
+        rs.safety.incidence_rate(events, years, group=drug)
     """
+    by = renamed("by", "group", by, group)
     conf_level = check_conf_level(conf_level)
+    nan_policy_arg(nan_policy)
     ev = as_float(events, "events")
     ex = as_float(exposure, "exposure")
     if len(ev) != len(ex):
@@ -132,22 +141,24 @@ def incidence_rate(
     else:
         b = by if isinstance(by, pd.Series) else pd.Series(np.asarray(by, dtype=object))
         if len(b) != len(ev):
-            raise ValueError(f"by must have the same length as events; got {len(b)} and {len(ev)}")
+            raise ValueError(f"group must have the same length as events; got {len(b)} and {len(ev)}")
         c, uniq = pd.factorize(b, sort=True)
         if (c < 0).any():
             i = int(np.flatnonzero(c < 0)[0])
-            raise ValueError(f"by[{i}]: missing group label")
+            raise ValueError(f"group[{i}]: missing group label")
         codes = c.astype(np.float64)
         labels = list(uniq)
         name = b.name if isinstance(by, pd.Series) else None
     d = call(
-        _native.safety_incidence_rate, ev, ex, np.ascontiguousarray(codes), len(labels), float(per), conf_level,
-        index={"events": index, "exposure": index},
+        _native.safety_incidence_rate, ev, ex, np.ascontiguousarray(codes), n_groups=len(labels), per=float(per),
+        conf_level=conf_level, nan_policy=nan_policy, index={"events": index, "exposure": index},
     )
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {k: d[k] for k in ("events", "exposure", "rate", "ci_low", "ci_high")},
         index=pd.Index(labels, name=name),
     )
+    kept = np.asarray(d["kept"], dtype=bool)
+    return out if kept.all() else out[kept]  # nan_policy='omit': a group with no row left
 
 
 @dataclass(frozen=True, repr=False)
@@ -171,7 +182,7 @@ class RateRatioResult(Result):
         return r.confidence_interval()
 
 
-def rate_ratio(events: Any, exposure: Any, conf_level: float = 0.95, alternative: str = "two-sided") -> RateRatioResult:
+def rate_ratio(events: Any, exposure: Any, *, alternative: str = "two-sided", conf_level: float = 0.95) -> RateRatioResult:
     """Rate ratio of two groups, ``(x1/T1) / (x2/T2)``, with the exact
     conditional p-value (ratio 1) and CI, as R ``poisson.test(c(x1, x2), c(T1, T2))``.
 
@@ -194,7 +205,7 @@ def rate_ratio(events: Any, exposure: Any, conf_level: float = 0.95, alternative
         raise ValueError(f"exposure: expected the exposures of 2 groups, got {len(ex)} values")
     e2 = (float(ev[0]), float(ev[1]))
     t2 = (float(ex[0]), float(ex[1]))
-    d = call(_native.safety_rate_ratio, e2, t2, alternative, conf_level)
+    d = call(_native.safety_rate_ratio, e2, t2, alternative=alternative, conf_level=conf_level)
     return RateRatioResult(d["estimate"], d["pvalue"], e2, t2, d["ci_low"], d["ci_high"], conf_level, alternative)
 
 

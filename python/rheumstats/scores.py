@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import _rheumstats as _native
-from ._validation import as_float, as_matrix, call, rowwise, wrap_bool, wrap_category, wrap_float
+from ._validation import CRP_UNITS, VAS_UNITS, as_float, as_matrix, call, in_unit, rowwise, wrap_bool, wrap_category, wrap_float
 
 MRSS_SITES: Tuple[str, ...] = tuple(_native.MRSS_SITES)
 """The 17 mRSS sites in canonical order (SCORING_SPEC section 1)."""
@@ -123,16 +123,20 @@ def skin_subset(sites: Any, *, nan_policy: str = "propagate") -> Any:
 # ----------------------------------------------------------------------------
 # DAS28
 # ----------------------------------------------------------------------------
-def _das28(kind: str, tjc: Any, sjc: Any, apr: Any, patient_global: Any, nan_policy: str) -> Any:
+def _das28(kind: str, tjc: Any, sjc: Any, apr: Any, patient_global: Any, nan_policy: str, global_unit: str, crp_unit: str = "mg/L") -> Any:
     args = rowwise(tjc=tjc, sjc=sjc, **{kind: apr}, patient_global=patient_global)
+    a = args[kind] if kind == "esr" else in_unit(args[kind], "crp", "crp_unit", crp_unit, CRP_UNITS, "mg/L")
+    g = in_unit(args["patient_global"], "patient_global", "global_unit", global_unit, VAS_UNITS, "mm")
     out = call(
-        _native.scores_das28, kind, args["tjc"], args["sjc"], args[kind], args["patient_global"], nan_policy,
+        _native.scores_das28, kind=kind, tjc=args["tjc"], sjc=args["sjc"], apr=a, patient_global=g, nan_policy=nan_policy,
         index=_idx(args),
     )
     return wrap_float(out, args, f"das28_{kind}")
 
 
-def das28_esr(tjc: Any, sjc: Any, esr: Any, patient_global: Any = None, *, nan_policy: str = "propagate") -> Any:
+def das28_esr(
+    tjc: Any, sjc: Any, esr: Any, patient_global: Any = None, *, global_unit: str = "mm", nan_policy: str = "propagate",
+) -> Any:
     """DAS28 with ESR (Prevoo 1995).
 
     ``0.56*sqrt(TJC) + 0.28*sqrt(SJC) + 0.70*ln(ESR) + 0.014*GH``; with
@@ -148,6 +152,10 @@ def das28_esr(tjc: Any, sjc: Any, esr: Any, patient_global: Any = None, *, nan_p
     patient_global : array-like or None
         Patient global health VAS in mm, 0-100. ``None`` selects the
         3-variable form (a NaN row stays NaN; there is no silent switch).
+    global_unit : {'mm', 'cm'}
+        Unit of ``patient_global`` (a 0-10 cm VAS is converted to mm). A
+        :class:`~rheumstats.exceptions.UnitWarning` flags a column given as mm
+        whose values all lie in 0-10.
 
     Returns
     -------
@@ -159,10 +167,19 @@ def das28_esr(tjc: Any, sjc: Any, esr: Any, patient_global: Any = None, *, nan_p
     >>> rs.scores.das28_esr(4, 3, 20, 40)
     4.261986817...
     """
-    return _das28("esr", tjc, sjc, esr, patient_global, nan_policy)
+    return _das28("esr", tjc, sjc, esr, patient_global, nan_policy, global_unit)
 
 
-def das28_crp(tjc: Any, sjc: Any, crp: Any, patient_global: Any = None, *, nan_policy: str = "propagate") -> Any:
+def das28_crp(
+    tjc: Any,
+    sjc: Any,
+    crp: Any,
+    patient_global: Any = None,
+    *,
+    crp_unit: str = "mg/L",
+    global_unit: str = "mm",
+    nan_policy: str = "propagate",
+) -> Any:
     """DAS28 with CRP.
 
     ``0.56*sqrt(TJC) + 0.28*sqrt(SJC) + 0.36*ln(CRP+1) + 0.014*GH + 0.96``;
@@ -173,19 +190,24 @@ def das28_crp(tjc: Any, sjc: Any, crp: Any, patient_global: Any = None, *, nan_p
     tjc, sjc : array-like
         Joint counts (28 joints), integers 0-28.
     crp : array-like
-        C-reactive protein in **mg/L**, >= 0.
+        C-reactive protein in **mg/L** (``crp_unit='mg/L'``, the default) or
+        mg/dL (``crp_unit='mg/dL'``), >= 0.
     patient_global : array-like or None
-        Patient global health VAS in mm, 0-100.
+        Patient global health VAS in mm, 0-100 (``global_unit='cm'``: 0-10 cm).
+    crp_unit, global_unit : str
+        Units of ``crp`` and ``patient_global``. A
+        :class:`~rheumstats.exceptions.UnitWarning` flags a whole column that
+        looks like the other unit (CRP all below 1 mg/L; a VAS all within 0-10 mm).
 
     Returns
     -------
     float, ndarray or Series
         DAS28-CRP, practical range about 0.96-8.5.
     """
-    return _das28("crp", tjc, sjc, crp, patient_global, nan_policy)
+    return _das28("crp", tjc, sjc, crp, patient_global, nan_policy, global_unit, crp_unit)
 
 
-def das28_category(das28: Any, thresholds: Sequence[float] = (2.6, 3.2, 5.1), *, nan_policy: str = "propagate") -> Any:
+def das28_category(das28: Any, *, thresholds: Sequence[float] = (2.6, 3.2, 5.1), nan_policy: str = "propagate") -> Any:
     """DAS28 disease-activity category.
 
     remission ``< 2.6``; low ``2.6-3.2`` (3.2 is low); moderate ``> 3.2`` and
@@ -234,7 +256,9 @@ def eular_response(baseline: Any, followup: Any, *, nan_policy: str = "propagate
 # ----------------------------------------------------------------------------
 # CDAI / SDAI
 # ----------------------------------------------------------------------------
-def cdai(tjc: Any, sjc: Any, patient_global: Any, evaluator_global: Any, *, nan_policy: str = "propagate") -> Any:
+def cdai(
+    tjc: Any, sjc: Any, patient_global: Any, evaluator_global: Any, *, global_unit: str = "cm", nan_policy: str = "propagate",
+) -> Any:
     """Clinical Disease Activity Index: ``TJC28 + SJC28 + PtGA + EGA`` (0-76).
 
     Parameters
@@ -242,17 +266,31 @@ def cdai(tjc: Any, sjc: Any, patient_global: Any, evaluator_global: Any, *, nan_
     tjc, sjc : array-like
         Joint counts (28 joints), integers 0-28.
     patient_global, evaluator_global : array-like
-        Global assessments on a **0-10 cm** VAS (a value in mm is an error).
+        Global assessments on a **0-10 cm** VAS (a value above 10 is an error).
+    global_unit : {'cm', 'mm'}
+        Unit of both global assessments (``'mm'``: a 0-100 mm VAS, converted to cm).
     """
     args = rowwise(tjc=tjc, sjc=sjc, patient_global=patient_global, evaluator_global=evaluator_global)
+    pg = in_unit(args["patient_global"], "patient_global", "global_unit", global_unit, VAS_UNITS, "cm")
+    eg = in_unit(args["evaluator_global"], "evaluator_global", "global_unit", global_unit, VAS_UNITS, "cm")
     out = call(
-        _native.scores_cdai, args["tjc"], args["sjc"], args["patient_global"], args["evaluator_global"], None, nan_policy,
+        _native.scores_cdai, args["tjc"], args["sjc"], pg, eg, None, nan_policy,
         index=_idx(args),
     )
     return wrap_float(out, args, "cdai")
 
 
-def sdai(tjc: Any, sjc: Any, patient_global: Any, evaluator_global: Any, crp: Any, *, nan_policy: str = "propagate") -> Any:
+def sdai(
+    tjc: Any,
+    sjc: Any,
+    patient_global: Any,
+    evaluator_global: Any,
+    crp: Any,
+    *,
+    crp_unit: str = "mg/dL",
+    global_unit: str = "cm",
+    nan_policy: str = "propagate",
+) -> Any:
     """Simplified Disease Activity Index: ``TJC28 + SJC28 + PtGA + EGA + CRP``.
 
     Parameters
@@ -263,10 +301,19 @@ def sdai(tjc: Any, sjc: Any, patient_global: Any, evaluator_global: Any, crp: An
         Global assessments on a 0-10 cm VAS.
     crp : array-like
         C-reactive protein in **mg/dL** (>= 0; 1 mg/dL = 10 mg/L).
+    crp_unit : {'mg/dL', 'mg/L'}
+        Unit of ``crp`` (mg/L is converted to mg/dL). A
+        :class:`~rheumstats.exceptions.UnitWarning` flags a column given as
+        mg/dL whose median is above 10 mg/dL (it looks like mg/L).
+    global_unit : {'cm', 'mm'}
+        Unit of both global assessments.
     """
     args = rowwise(tjc=tjc, sjc=sjc, patient_global=patient_global, evaluator_global=evaluator_global, crp=crp)
+    pg = in_unit(args["patient_global"], "patient_global", "global_unit", global_unit, VAS_UNITS, "cm")
+    eg = in_unit(args["evaluator_global"], "evaluator_global", "global_unit", global_unit, VAS_UNITS, "cm")
+    c = in_unit(args["crp"], "crp", "crp_unit", crp_unit, CRP_UNITS, "mg/dL")
     out = call(
-        _native.scores_cdai, args["tjc"], args["sjc"], args["patient_global"], args["evaluator_global"], args["crp"], nan_policy,
+        _native.scores_cdai, args["tjc"], args["sjc"], pg, eg, c, nan_policy,
         index=_idx(args),
     )
     return wrap_float(out, args, "sdai")
@@ -297,7 +344,7 @@ def _columns_of(frame: Any, name: str) -> Tuple[dict, Optional[pd.Index]]:
     raise TypeError(f"{name}: expected a DataFrame or a dict of columns, got {type(frame).__name__}")
 
 
-def acr_response(baseline: Any, followup: Any, level: float = 20, *, apr: Optional[str] = None, nan_policy: str = "propagate") -> Any:
+def acr_response(baseline: Any, followup: Any, *, level: float = 20, apr: Optional[str] = None, nan_policy: str = "propagate") -> Any:
     """ACR20/50/70 response (Felson 1995/1998).
 
     Responder when TJC and SJC each improve by at least ``level`` % and at
@@ -381,7 +428,7 @@ def _ticks(x: Any, name: str, n: int, allow_devices: bool) -> Tuple[Optional[np.
     return m.values, list(range(8)), m.columns, None
 
 
-def haq_di(items: Any, aids: Any = None, help: Any = None, method: str = "aids", *, nan_policy: str = "propagate") -> Any:
+def haq_di(items: Any, aids: Any = None, help: Any = None, *, method: str = "aids", nan_policy: str = "propagate") -> Any:
     """HAQ Disability Index (Stanford scoring).
 
     Category score = highest answered item; with ``method='aids'`` an aid or
@@ -424,7 +471,7 @@ def haq_di(items: Any, aids: Any = None, help: Any = None, method: str = "aids",
     return pd.Series(out, index=index, name="haq_di") if index is not None else out
 
 
-def shaq(vas: Any, unit: str = "mm", *, nan_policy: str = "propagate") -> pd.DataFrame:
+def shaq(vas: Any, *, unit: str = "mm", nan_policy: str = "propagate") -> pd.DataFrame:
     """Scleroderma HAQ visual analogue scales scaled to 0-3.
 
     Parameters
@@ -455,7 +502,7 @@ def shaq(vas: Any, unit: str = "mm", *, nan_policy: str = "propagate") -> pd.Dat
     return pd.DataFrame(out, index=index)
 
 
-def chfs(items: Any, by_domain: bool = False, *, nan_policy: str = "propagate") -> Any:
+def chfs(items: Any, *, by_domain: bool = False, nan_policy: str = "propagate") -> Any:
     """Cochin Hand Function Scale (Duruoz Hand Index): sum of 18 items, 0-90.
 
     Parameters

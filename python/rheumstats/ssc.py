@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import _rheumstats as _native
-from ._validation import RowArgs, bool_array, call, rowwise, wrap_bool, wrap_category, wrap_float
+from ._validation import CRP_UNITS, RowArgs, bool_array, call, in_unit, rowwise, wrap_bool, wrap_category, wrap_float
 from .scores import _columns_of
 
 SSC_CORE: Tuple[str, ...] = tuple(_native.SSC_CORE)
@@ -122,10 +122,10 @@ def rcriss(
     baseline: Any,
     followup: Any,
     worsening: Any = None,
+    *,
     threshold: float = 0.20,
     min_items: int = 3,
     fvc_threshold: float = 0.05,
-    *,
     nan_policy: str = "propagate",
 ) -> pd.DataFrame:
     """Revised CRISS (Khanna 2021): improvement in at least ``min_items`` of 5 core items.
@@ -188,6 +188,7 @@ def eustar_ai(
     crp: Any,
     dlco: Any,
     *,
+    crp_unit: str = "mg/dL",
     nan_policy: str = "propagate",
 ) -> Any:
     """Revised EUSTAR disease activity index (Valentini 2017), 0-10.
@@ -206,7 +207,9 @@ def eustar_ai(
     digital_ulcers, tendon_friction_rubs : array-like of bool
         Active digital ulcers / tendon friction rubs at the visit.
     crp : array-like
-        C-reactive protein in **mg/dL** (>= 0; 1 mg/dL = 10 mg/L; exactly 1.0 scores 0).
+        C-reactive protein in **mg/dL** (>= 0; 1 mg/dL = 10 mg/L; exactly 1.0 scores 0);
+        ``crp_unit='mg/L'`` for values in mg/L (a whole column given as mg/dL
+        with a median above 10 mg/dL gives a :class:`~rheumstats.exceptions.UnitWarning`).
     dlco : array-like
         DLCO, % predicted (> 0 and <= 250; exactly 70 scores 0).
 
@@ -221,7 +224,7 @@ def eustar_ai(
     )
     out = call(
         _native.ssc_eustar_ai, args["delta_skin"], args["mrss"], args["digital_ulcers"], args["tendon_friction_rubs"],
-        args["crp"], args["dlco"], nan_policy, index=args.labels,
+        in_unit(args["crp"], "crp", "crp_unit", crp_unit, CRP_UNITS, "mg/dL"), args["dlco"], nan_policy, index=args.labels,
     )
     return wrap_float(out, args, "eustar_ai")
 
@@ -328,8 +331,8 @@ def lung_decline(
     fvc_follow: Any,
     dlco_base: Any = None,
     dlco_follow: Any = None,
-    definition: str = "omeract",
     *,
+    definition: str = "omeract",
     nan_policy: str = "propagate",
 ) -> Any:
     """Lung-function decline category: ``stable < marginal < significant``.
@@ -371,7 +374,7 @@ def lung_decline(
     return wrap_category(codes, DECLINE_CATEGORIES, True, args, "lung_decline")
 
 
-def mcid_response(measure: str, baseline: Any, followup: Any, threshold: Optional[float] = None, *,
+def mcid_response(measure: str, baseline: Any, followup: Any, *, threshold: Optional[float] = None,
                   nan_policy: str = "propagate") -> Any:
     """Improvement by at least the minimal clinically important difference.
 

@@ -160,6 +160,27 @@ pub fn same_length(args: &[(&Arg, usize)]) -> Result<usize> {
     Ok(n0)
 }
 
+/// Group codes from the Python layer (whole numbers in 0..k, as floats) -> indices.
+pub fn group_codes(codes: &[f64], arg: &'static str, k: usize) -> Result<Vec<usize>> {
+    codes
+        .iter()
+        .enumerate()
+        .map(|(i, &g)| {
+            if g >= 0.0 && g.fract() == 0.0 && (g as usize) < k {
+                Ok(g as usize)
+            } else {
+                Err(StatsError::invalid(
+                    arg,
+                    i,
+                    g,
+                    "not a group code",
+                    "internal group codes",
+                ))
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

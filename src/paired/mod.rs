@@ -124,6 +124,11 @@ fn differences(
                 }
             } else {
                 for (i, (&a, &b)) in xr.iter().zip(yr.iter()).enumerate() {
+                    if a.is_infinite() || b.is_infinite() {
+                        // the input row and side, before any NaN pair is dropped
+                        let (arg, v) = if a.is_infinite() { ("x", a) } else { ("y", b) };
+                        return Err(not_finite(arg, i, col, v));
+                    }
                     if a.is_nan() || b.is_nan() {
                         match policy {
                             NanPolicy::Propagate => return Ok(false),
@@ -139,6 +144,9 @@ fn differences(
         }
         None => {
             for (i, &a) in xr.iter().enumerate() {
+                if a.is_infinite() {
+                    return Err(not_finite("x", i, col, a));
+                }
                 if a.is_nan() {
                     match policy {
                         NanPolicy::Propagate => return Ok(false),
@@ -150,18 +158,30 @@ fn differences(
             }
         }
     }
-    if let Some((i, &v)) = buf.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-        // inf - inf is NaN: still an infinite input
-        return Err(StatsError::InvalidValue {
-            arg: "x".into(),
-            row: i,
-            col,
-            value: v,
-            reason: "not finite",
-            allowed: "finite numbers (NaN = missing)".into(),
-        });
+    if buf.iter().any(|v| !v.is_finite()) {
+        // only the fast path gets here (no NaN was dropped, so positions are
+        // input rows): name the infinite input itself, not the difference
+        for (i, &a) in xr.iter().enumerate() {
+            if a.is_infinite() {
+                return Err(not_finite("x", i, col, a));
+            }
+            if let Some(b) = p.y.as_ref().map(|y| y[[e, i]]).filter(|b| b.is_infinite()) {
+                return Err(not_finite("y", i, col, b));
+            }
+        }
     }
     Ok(true)
+}
+
+fn not_finite(arg: &'static str, row: usize, col: Option<usize>, value: f64) -> StatsError {
+    StatsError::InvalidValue {
+        arg: arg.into(),
+        row,
+        col,
+        value,
+        reason: "not finite",
+        allowed: "finite numbers (NaN = missing)".into(),
+    }
 }
 
 /// Whether an error is a property of one endpoint's data (NaN row in matrix

@@ -38,3 +38,15 @@ pub fn i8_out<'py>(py: Python<'py>, v: Vec<i8>) -> Bound<'py, PyArray1<i8>> {
 pub fn f64_out2<'py>(py: Python<'py>, v: Array2<f64>) -> Bound<'py, PyArray2<f64>> {
     v.into_pyarray(py)
 }
+
+/// The one way to return a result's fields: `dict!(py, name = value, ...)`
+/// builds a `dict` (each value anything pyo3 converts: numbers, bools,
+/// numpy arrays, tuples).
+macro_rules! dict {
+    ($py:expr, $($name:ident = $value:expr),+ $(,)?) => {{
+        let d = pyo3::types::PyDict::new($py);
+        $( pyo3::types::PyDictMethods::set_item(&d, stringify!($name), $value)?; )+
+        d
+    }};
+}
+pub(crate) use dict;

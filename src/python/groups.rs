@@ -4,14 +4,20 @@ use numpy::{IntoPyArray, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::convert::{f64_out, slice, view2};
+use super::convert::{dict, f64_out, slice, view2};
 use super::run::run_detached;
-use crate::common::{Alternative, NanPolicy};
+use crate::common::{nan, Alternative, NanPolicy};
 use crate::error::StatsError;
 use crate::groups::mannwhitney::{self, Method, MwOptions, MwOutput};
 use crate::groups::{anova, kruskal, tables, ttest, GroupedSample};
 
+/// Counts of the non-missing values (what a NaN result under 'propagate' still reports).
+fn present(x: &[f64]) -> usize {
+    x.iter().filter(|v| !v.is_nan()).count()
+}
+
 #[pyfunction]
+#[pyo3(signature = (x, y, *, equal_var, alternative, conf_level, nan_policy))]
 fn groups_ttest<'py>(
     py: Python<'py>,
     x: PyReadonlyArray1<'py, f64>,
@@ -19,6 +25,7 @@ fn groups_ttest<'py>(
     equal_var: bool,
     alternative: &str,
     conf_level: f64,
+    nan_policy: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xs, ys) = (slice(&x, "x")?, slice(&y, "y")?);
     let r = run_detached(py, || {
@@ -28,21 +35,45 @@ fn groups_ttest<'py>(
             conf_level,
             mu: 0.0,
         };
-        ttest::ttest(xs, ys, &o)
+        let policy = NanPolicy::parse(nan_policy)?;
+        match (nan::sample(xs, "x", policy)?, nan::sample(ys, "y", policy)?) {
+            (Some(a), Some(b)) => ttest::ttest(&a, &b, &o).map(Some),
+            _ => Ok(None),
+        }
     })?;
-    let d = PyDict::new(py);
-    d.set_item("statistic", r.statistic)?;
-    d.set_item("pvalue", r.pvalue)?;
-    d.set_item("df", r.df)?;
-    d.set_item("mean_x", r.mean_x)?;
-    d.set_item("mean_y", r.mean_y)?;
-    d.set_item("mean_diff", r.mean_diff)?;
-    d.set_item("se", r.se)?;
-    d.set_item("ci_low", r.ci_low)?;
-    d.set_item("ci_high", r.ci_high)?;
-    d.set_item("n_x", r.n_x)?;
-    d.set_item("n_y", r.n_y)?;
-    Ok(d)
+    Ok(match r {
+        Some(r) => dict!(
+            py,
+            statistic = r.statistic,
+            pvalue = r.pvalue,
+            df = r.df,
+            mean_x = r.mean_x,
+            mean_y = r.mean_y,
+            mean_diff = r.mean_diff,
+            se = r.se,
+            ci_low = r.ci_low,
+            ci_high = r.ci_high,
+            n_x = r.n_x,
+            n_y = r.n_y,
+        ),
+        None => {
+            let nan = f64::NAN;
+            dict!(
+                py,
+                statistic = nan,
+                pvalue = nan,
+                df = nan,
+                mean_x = nan,
+                mean_y = nan,
+                mean_diff = nan,
+                se = nan,
+                ci_low = nan,
+                ci_high = nan,
+                n_x = present(xs),
+                n_y = present(ys),
+            )
+        }
+    })
 }
 
 fn mw_options(
@@ -89,7 +120,7 @@ fn mw_dict<'py>(py: Python<'py>, rs: &[MwOutput]) -> PyResult<Bound<'py, PyDict>
 }
 
 #[pyfunction]
-#[pyo3(signature = (x, y, alternative, method, correction, conf_level, conf_int))]
+#[pyo3(signature = (x, y, *, alternative, method, correction, conf_level, conf_int, nan_policy))]
 #[allow(clippy::too_many_arguments)]
 fn groups_mannwhitney<'py>(
     py: Python<'py>,
@@ -100,14 +131,26 @@ fn groups_mannwhitney<'py>(
     correction: bool,
     conf_level: f64,
     conf_int: bool,
+    nan_policy: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xs, ys) = (slice(&x, "x")?, slice(&y, "y")?);
     let r = run_detached(py, || {
-        mannwhitney::mannwhitney(
-            xs,
-            ys,
-            &mw_options(alternative, method, correction, conf_level, conf_int)?,
-        )
+        let o = mw_options(alternative, method, correction, conf_level, conf_int)?;
+        let policy = NanPolicy::parse(nan_policy)?;
+        match (nan::sample(xs, "x", policy)?, nan::sample(ys, "y", policy)?) {
+            (Some(a), Some(b)) => mannwhitney::mannwhitney(&a, &b, &o),
+            _ => Ok(MwOutput {
+                statistic: f64::NAN,
+                pvalue: f64::NAN,
+                exact: o.method == Method::Exact,
+                estimate: f64::NAN,
+                ci_low: f64::NAN,
+                ci_high: f64::NAN,
+                ci_exact: false,
+                n_x: present(xs),
+                n_y: present(ys),
+            }),
+        }
     })?;
     mw_dict(py, &[r])
 }
@@ -137,39 +180,74 @@ fn groups_mannwhitney_rows<'py>(
     mw_dict(py, &r)
 }
 
+/// A k-group test on `values` with group `codes` under `nan_policy`: the
+/// statistic, its df (numerator and, for F, denominator), p, n and the input
+/// codes of the groups that took part (`levels`).
+fn k_groups<'py, F>(
+    py: Python<'py>,
+    values: PyReadonlyArray1<'py, f64>,
+    codes: PyReadonlyArray1<'py, f64>,
+    nan_policy: &str,
+    test: F,
+) -> PyResult<Bound<'py, PyDict>>
+where
+    F: Fn(&GroupedSample) -> Result<(f64, f64, f64, f64, usize), StatsError> + Send + Sync,
+{
+    let (v, c) = (slice(&values, "values")?, slice(&codes, "group")?);
+    let r = run_detached(py, || {
+        match nan::grouped(v, c, NanPolicy::parse(nan_policy)?)? {
+            Some(g) => Ok((test(&GroupedSample::new(&g.values, &g.codes)?)?, g.levels)),
+            None => {
+                let nan = f64::NAN;
+                let n = (0..v.len())
+                    .filter(|&i| !v[i].is_nan() && !c[i].is_nan())
+                    .count();
+                Ok(((nan, nan, nan, nan, n), Vec::new()))
+            }
+        }
+    })?;
+    let ((statistic, df, df_denom, pvalue, n), levels) = r;
+    Ok(dict!(
+        py,
+        statistic = statistic,
+        df = df,
+        df_denom = df_denom,
+        pvalue = pvalue,
+        n = n,
+        levels = levels
+    ))
+}
+
 #[pyfunction]
+#[pyo3(signature = (values, group, *, nan_policy))]
 fn groups_kruskal<'py>(
     py: Python<'py>,
     values: PyReadonlyArray1<'py, f64>,
-    codes: PyReadonlyArray1<'py, f64>,
+    group: PyReadonlyArray1<'py, f64>,
+    nan_policy: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (v, c) = (slice(&values, "values")?, slice(&codes, "groups")?);
-    let r = run_detached(py, || kruskal::kruskal(&GroupedSample::new(v, c)?))?;
-    let d = PyDict::new(py);
-    d.set_item("statistic", r.statistic)?;
-    d.set_item("df", r.df)?;
-    d.set_item("pvalue", r.pvalue)?;
-    d.set_item("n", r.n)?;
-    Ok(d)
+    k_groups(py, values, group, nan_policy, |s| {
+        let r = kruskal::kruskal(s)?;
+        Ok((r.statistic, r.df, f64::NAN, r.pvalue, r.n))
+    })
 }
 
 #[pyfunction]
+#[pyo3(signature = (values, group, *, nan_policy))]
 fn groups_anova_oneway<'py>(
     py: Python<'py>,
     values: PyReadonlyArray1<'py, f64>,
-    codes: PyReadonlyArray1<'py, f64>,
+    group: PyReadonlyArray1<'py, f64>,
+    nan_policy: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (v, c) = (slice(&values, "values")?, slice(&codes, "groups")?);
-    let r = run_detached(py, || anova::anova_oneway(&GroupedSample::new(v, c)?))?;
-    let d = PyDict::new(py);
-    d.set_item("statistic", r.statistic)?;
-    d.set_item("df", (r.df_between, r.df_within))?;
-    d.set_item("pvalue", r.pvalue)?;
-    d.set_item("n", r.n)?;
-    Ok(d)
+    k_groups(py, values, group, nan_policy, |s| {
+        let r = anova::anova_oneway(s)?;
+        Ok((r.statistic, r.df_between, r.df_within, r.pvalue, r.n))
+    })
 }
 
 #[pyfunction]
+#[pyo3(signature = (table, *, correction))]
 fn groups_chisq<'py>(
     py: Python<'py>,
     table: PyReadonlyArray2<'py, f64>,
@@ -187,7 +265,7 @@ fn groups_chisq<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (table, alternative, conf_level, n_resamples=None, seed=0))]
+#[pyo3(signature = (table, *, alternative, conf_level, n_resamples=None, seed=0))]
 fn groups_fisher_exact<'py>(
     py: Python<'py>,
     table: PyReadonlyArray2<'py, f64>,

@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use super::convert::{f64_out, f64_out2, i8_out, new_f64, slice, view2};
+use super::error::to_pyerr_attached;
 use super::run::run_detached;
 use crate::common::NanPolicy;
 use crate::error::StatsError;
@@ -47,10 +48,15 @@ fn scores_das28<'py>(
     patient_global: Option<PyReadonlyArray1<'py, f64>>,
     nan_policy: &str,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let kind = if kind == "esr" {
-        das28::Reactant::Esr
-    } else {
-        das28::Reactant::Crp
+    let kind = match kind {
+        "esr" => das28::Reactant::Esr,
+        "crp" => das28::Reactant::Crp,
+        other => {
+            return Err(to_pyerr_attached(StatsError::argument(
+                "kind",
+                format!("{other:?} is not one of 'esr', 'crp'"),
+            )))
+        }
     };
     let (t, s, a) = (
         slice(&tjc, "tjc")?,
@@ -131,10 +137,15 @@ fn scores_activity_category<'py>(
     nan_policy: &str,
 ) -> PyResult<Bound<'py, PyArray1<i8>>> {
     let v = slice(&values, index)?;
-    let idx = if index == "sdai" {
-        cdai::Index::Sdai
-    } else {
-        cdai::Index::Cdai
+    let idx = match index {
+        "sdai" => cdai::Index::Sdai,
+        "cdai" => cdai::Index::Cdai,
+        other => {
+            return Err(to_pyerr_attached(StatsError::argument(
+                "index",
+                format!("{other:?} is not one of 'cdai', 'sdai'"),
+            )))
+        }
     };
     let out = run_detached(py, || cdai::category(v, idx, policy(nan_policy)?))?;
     Ok(i8_out(py, out))

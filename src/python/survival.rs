@@ -4,8 +4,9 @@ use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::convert::{f64_out, slice, view2};
+use super::convert::{dict, f64_out, slice, view2};
 use super::run::run_detached;
+use crate::common::{nan, NanPolicy};
 use crate::survival::{aalen_johansen, cox, gray, km, logrank};
 
 fn opt_slice<'a>(
@@ -23,7 +24,7 @@ fn u32_to_f64(v: Vec<u32>) -> Vec<f64> {
 }
 
 #[pyfunction]
-#[pyo3(signature = (time, event, group, conf_level, conf_type))]
+#[pyo3(signature = (time, event, group, *, conf_level, conf_type, nan_policy))]
 fn survival_km<'py>(
     py: Python<'py>,
     time: PyReadonlyArray1<'py, f64>,
@@ -31,6 +32,7 @@ fn survival_km<'py>(
     group: Option<PyReadonlyArray1<'py, f64>>,
     conf_level: f64,
     conf_type: &str,
+    nan_policy: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (t, e, g) = (
         slice(&time, "time")?,
@@ -38,23 +40,34 @@ fn survival_km<'py>(
         opt_slice(&group, "group")?,
     );
     let o = run_detached(py, || {
-        km::kaplan_meier(t, e, g, conf_level, km::ConfType::parse(conf_type)?)
+        let ct = km::ConfType::parse(conf_type)?;
+        let cols = [("time", Some(t)), ("event", Some(e)), ("group", g)];
+        match nan::omit_rows(&cols, NanPolicy::parse(nan_policy)?, "a survival curve")? {
+            None => km::kaplan_meier(t, e, g, conf_level, ct),
+            Some(k) => {
+                let gk = g.map(|g| k.take(g));
+                km::kaplan_meier(&k.take(t), &k.take(e), gk.as_deref(), conf_level, ct)
+                    .map_err(|err| k.remap(err))
+            }
+        }
     })?;
-    let d = PyDict::new(py);
-    d.set_item("group", f64_out(py, u32_to_f64(o.group)))?;
-    d.set_item("time", f64_out(py, o.time))?;
-    d.set_item("n_risk", f64_out(py, o.n_risk))?;
-    d.set_item("n_event", f64_out(py, o.n_event))?;
-    d.set_item("n_censor", f64_out(py, o.n_censor))?;
-    d.set_item("survival", f64_out(py, o.survival))?;
-    d.set_item("std_err", f64_out(py, o.std_err))?;
-    d.set_item("ci_low", f64_out(py, o.ci_low))?;
-    d.set_item("ci_high", f64_out(py, o.ci_high))?;
-    Ok(d)
+    Ok(dict!(
+        py,
+        group = f64_out(py, u32_to_f64(o.group)),
+        time = f64_out(py, o.time),
+        n_risk = f64_out(py, o.n_risk),
+        n_event = f64_out(py, o.n_event),
+        n_censor = f64_out(py, o.n_censor),
+        survival = f64_out(py, o.survival),
+        se = f64_out(py, o.std_err),
+        ci_low = f64_out(py, o.ci_low),
+        ci_high = f64_out(py, o.ci_high),
+    ))
 }
 
 #[pyfunction]
-#[pyo3(signature = (time, event, group, strata, rho))]
+#[pyo3(signature = (time, event, group, strata, *, rho, nan_policy))]
+#[allow(clippy::too_many_arguments)]
 fn survival_logrank<'py>(
     py: Python<'py>,
     time: PyReadonlyArray1<'py, f64>,
@@ -62,6 +75,7 @@ fn survival_logrank<'py>(
     group: PyReadonlyArray1<'py, f64>,
     strata: Option<PyReadonlyArray1<'py, f64>>,
     rho: f64,
+    nan_policy: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (t, e, g, s) = (
         slice(&time, "time")?,
@@ -69,53 +83,85 @@ fn survival_logrank<'py>(
         slice(&group, "group")?,
         opt_slice(&strata, "strata")?,
     );
-    let o = run_detached(py, || logrank::logrank(t, e, g, s, rho))?;
-    let d = PyDict::new(py);
-    d.set_item("statistic", o.statistic)?;
-    d.set_item("df", o.df)?;
-    d.set_item("pvalue", o.pvalue)?;
-    d.set_item("observed", f64_out(py, o.observed))?;
-    d.set_item("expected", f64_out(py, o.expected))?;
-    d.set_item("variance", f64_out(py, o.variance))?;
-    d.set_item("n", f64_out(py, o.n))?;
-    Ok(d)
+    let o = run_detached(py, || {
+        let cols = [
+            ("time", Some(t)),
+            ("event", Some(e)),
+            ("group", Some(g)),
+            ("strata", s),
+        ];
+        match nan::omit_rows(&cols, NanPolicy::parse(nan_policy)?, "a log-rank test")? {
+            None => logrank::logrank(t, e, g, s, rho),
+            Some(k) => {
+                let sk = s.map(|s| k.take(s));
+                logrank::logrank(&k.take(t), &k.take(e), &k.take(g), sk.as_deref(), rho)
+                    .map_err(|err| k.remap(err))
+            }
+        }
+    })?;
+    Ok(dict!(
+        py,
+        statistic = o.statistic,
+        df = o.df,
+        pvalue = o.pvalue,
+        observed = f64_out(py, o.observed),
+        expected = f64_out(py, o.expected),
+        variance = f64_out(py, o.variance),
+        n = f64_out(py, o.n),
+    ))
 }
 
 #[pyfunction]
-#[pyo3(signature = (time, cause, group, conf_level))]
+#[pyo3(signature = (time, cause, group, *, conf_level, nan_policy))]
 fn survival_aalen_johansen<'py>(
     py: Python<'py>,
     time: PyReadonlyArray1<'py, f64>,
     cause: PyReadonlyArray1<'py, f64>,
     group: Option<PyReadonlyArray1<'py, f64>>,
     conf_level: f64,
+    nan_policy: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (t, c, g) = (
         slice(&time, "time")?,
         slice(&cause, "cause")?,
         opt_slice(&group, "group")?,
     );
-    let o = run_detached(py, || aalen_johansen::aalen_johansen(t, c, g, conf_level))?;
-    let d = PyDict::new(py);
-    d.set_item("causes", f64_out(py, u32_to_f64(o.causes)))?;
-    d.set_item("group", f64_out(py, u32_to_f64(o.group)))?;
-    d.set_item("time", f64_out(py, o.time))?;
-    d.set_item("n_risk", f64_out(py, o.n_risk))?;
-    d.set_item("n_event", f64_out(py, o.n_event))?;
-    d.set_item("n_censor", f64_out(py, o.n_censor))?;
-    d.set_item("survival", f64_out(py, o.survival))?;
-    d.set_item("survival_se", f64_out(py, o.survival_se))?;
-    d.set_item("cif", f64_out(py, o.cif))?;
-    d.set_item("std_err", f64_out(py, o.std_err))?;
-    d.set_item("ci_low", f64_out(py, o.ci_low))?;
-    d.set_item("ci_high", f64_out(py, o.ci_high))?;
-    Ok(d)
+    let o = run_detached(py, || {
+        let cols = [("time", Some(t)), ("cause", Some(c)), ("group", g)];
+        match nan::omit_rows(
+            &cols,
+            NanPolicy::parse(nan_policy)?,
+            "a cumulative incidence",
+        )? {
+            None => aalen_johansen::aalen_johansen(t, c, g, conf_level),
+            Some(k) => {
+                let gk = g.map(|g| k.take(g));
+                aalen_johansen::aalen_johansen(&k.take(t), &k.take(c), gk.as_deref(), conf_level)
+                    .map_err(|err| k.remap(err))
+            }
+        }
+    })?;
+    Ok(dict!(
+        py,
+        causes = f64_out(py, u32_to_f64(o.causes)),
+        group = f64_out(py, u32_to_f64(o.group)),
+        time = f64_out(py, o.time),
+        n_risk = f64_out(py, o.n_risk),
+        n_event = f64_out(py, o.n_event),
+        n_censor = f64_out(py, o.n_censor),
+        survival = f64_out(py, o.survival),
+        survival_se = f64_out(py, o.survival_se),
+        cif = f64_out(py, o.cif),
+        se = f64_out(py, o.std_err),
+        ci_low = f64_out(py, o.ci_low),
+        ci_high = f64_out(py, o.ci_high),
+    ))
 }
 
 /// Gray's test per cause. `cause` and `group` are already validated codes
 /// (from `survival_aalen_johansen`'s mapping and pandas factorize).
 #[pyfunction]
-#[pyo3(signature = (time, cause, group, rho))]
+#[pyo3(signature = (time, cause, group, *, rho))]
 fn survival_gray<'py>(
     py: Python<'py>,
     time: PyReadonlyArray1<'py, f64>,
@@ -128,54 +174,23 @@ fn survival_gray<'py>(
         slice(&cause, "cause")?,
         slice(&group, "group")?,
     );
-    let out = run_detached(py, || {
-        crate::survival::check_lengths(&[
-            ("time", t.len()),
-            ("cause", c.len()),
-            ("group", g.len()),
-        ])?;
-        let (cm, causes) = aalen_johansen::map_causes(c)?;
-        let (gc, gmax) =
-            crate::survival::check_codes(g, "group", "group codes must be integers >= 0")?;
-        // compact group codes to the groups present
-        let mut present = vec![usize::MAX; gmax as usize + 1];
-        let mut k = 0;
-        for &v in &gc {
-            if present[v as usize] == usize::MAX {
-                present[v as usize] = 0;
-            }
-        }
-        for slot in present.iter_mut() {
-            if *slot == 0 {
-                *slot = k;
-                k += 1;
-            }
-        }
-        let gm: Vec<u32> = gc.iter().map(|&v| present[v as usize] as u32).collect();
-        let tests = gray::gray_tests(t, &cm, &gm, causes.len(), k, rho)?;
-        Ok((causes, tests, k))
-    })?;
-    let (causes, tests, _k) = out;
-    let d = PyDict::new(py);
-    d.set_item("cause", f64_out(py, u32_to_f64(causes)))?;
-    d.set_item(
-        "statistic",
-        f64_out(py, tests.iter().map(|t| t.statistic).collect()),
-    )?;
-    d.set_item("df", f64_out(py, tests.iter().map(|t| t.df).collect()))?;
-    d.set_item(
-        "pvalue",
-        f64_out(py, tests.iter().map(|t| t.pvalue).collect()),
-    )?;
-    Ok(d)
+    let (causes, tests) = run_detached(py, || gray::gray(t, c, g, rho))?;
+    let col = |f: fn(&gray::GrayOutput) -> f64| f64_out(py, tests.iter().map(f).collect());
+    Ok(dict!(
+        py,
+        cause = f64_out(py, u32_to_f64(causes)),
+        statistic = col(|t| t.statistic),
+        df = col(|t| t.df),
+        pvalue = col(|t| t.pvalue),
+    ))
 }
 
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (duration, event, covariates, strata, ties, max_iter, conf_level))]
+#[pyo3(signature = (time, event, covariates, strata, *, ties, max_iter, conf_level))]
 fn survival_coxph<'py>(
     py: Python<'py>,
-    duration: PyReadonlyArray1<'py, f64>,
+    time: PyReadonlyArray1<'py, f64>,
     event: PyReadonlyArray1<'py, f64>,
     covariates: PyReadonlyArray2<'py, f64>,
     strata: Option<PyReadonlyArray1<'py, f64>>,
@@ -184,7 +199,7 @@ fn survival_coxph<'py>(
     conf_level: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (t, e, s) = (
-        slice(&duration, "duration")?,
+        slice(&time, "time")?,
         slice(&event, "event")?,
         opt_slice(&strata, "strata")?,
     );

@@ -16,6 +16,7 @@
 
 use rayon::prelude::*;
 
+use super::logrank::tabulated;
 use super::tabulate::{tabulate, Tabulation};
 use super::{check_codes, check_lengths, check_times, split_by, z_value};
 use crate::error::{Result, StatsError};
@@ -201,7 +202,10 @@ pub fn aalen_johansen(
         None => {
             let mut out = AjOutput::default();
             group_table(
-                &tabulate(time, |i| c[i] as usize, None, k + 1, scan).unwrap_or_default(),
+                &tabulated(
+                    tabulate(time, |i| c[i] as usize, None, k + 1, scan),
+                    "cause",
+                )?,
                 0,
                 k,
                 z,
@@ -218,17 +222,19 @@ pub fn aalen_johansen(
                     let mut out = AjOutput::default();
                     if !rows.is_empty() {
                         group_table(
-                            &tabulate(time, |i| c[i] as usize, Some(&rows), k + 1, scan)
-                                .unwrap_or_default(),
+                            &tabulated(
+                                tabulate(time, |i| c[i] as usize, Some(&rows), k + 1, scan),
+                                "cause",
+                            )?,
                             code as u32,
                             k,
                             z,
                             &mut out,
                         );
                     }
-                    out
+                    Ok(out)
                 })
-                .collect()
+                .collect::<Result<Vec<AjOutput>>>()?
         }
     };
     let mut all = AjOutput {

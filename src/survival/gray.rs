@@ -182,6 +182,39 @@ fn score_variance(
 
 /// Gray's test for each cause 1..=ncauses (`cause` already mapped to 0..=K,
 /// `group` to 0..k−1 with every group present). Causes run in parallel.
+/// Gray's test per cause from the user's codes: `cause` (0 = censored, causes
+/// >= 1) and `group` (whole numbers >= 0; codes with no rows are left out, the
+/// others compacted to 0..k). Returns the causes and one test per cause.
+pub fn gray(
+    time: &[f64],
+    cause: &[f64],
+    group: &[f64],
+    rho: f64,
+) -> Result<(Vec<u32>, Vec<GrayOutput>)> {
+    super::check_lengths(&[
+        ("time", time.len()),
+        ("cause", cause.len()),
+        ("group", group.len()),
+    ])?;
+    let (cm, causes) = super::aalen_johansen::map_causes(cause)?;
+    let (gc, gmax) = super::check_codes(group, "group", "group codes must be integers >= 0")?;
+    let mut present = vec![false; gmax as usize + 1];
+    for &v in &gc {
+        present[v as usize] = true;
+    }
+    let mut dense = vec![0u32; present.len()];
+    let mut k = 0usize;
+    for (slot, &p) in dense.iter_mut().zip(&present) {
+        if p {
+            *slot = k as u32;
+            k += 1;
+        }
+    }
+    let gm: Vec<u32> = gc.iter().map(|&v| dense[v as usize]).collect();
+    let tests = gray_tests(time, &cm, &gm, causes.len(), k, rho)?;
+    Ok((causes, tests))
+}
+
 pub fn gray_tests(
     time: &[f64],
     cause: &[u32],
@@ -202,14 +235,16 @@ pub fn gray_tests(
     }
     let w = ncauses as u32 + 1;
     let scan = super::check_times(time, "time")?;
-    let tab = tabulate(
-        time,
-        |i| (group[i] * w + cause[i]) as usize,
-        None,
-        ngroups * (ncauses + 1),
-        scan,
-    )
-    .unwrap_or_default();
+    let tab = super::logrank::tabulated(
+        tabulate(
+            time,
+            |i| (group[i] * w + cause[i]) as usize,
+            None,
+            ngroups * (ncauses + 1),
+            scan,
+        ),
+        "group",
+    )?;
     (1..=ncauses)
         .into_par_iter()
         .map(|kc| {

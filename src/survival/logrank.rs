@@ -82,6 +82,18 @@ fn stratum(tab: &Tabulation, k: usize, rho: f64) -> Part {
 }
 
 /// G-rho test across group codes, optionally stratified.
+/// `tabulate` returns None when a label falls outside its table: the labels
+/// were validated before, so this is a broken invariant, reported as an error
+/// (never an empty table).
+pub(super) fn tabulated(t: Option<Tabulation>, arg: &'static str) -> Result<Tabulation> {
+    t.ok_or_else(|| {
+        StatsError::argument(
+            arg,
+            "internal: a row's label fell outside the tabulation (please report this)",
+        )
+    })
+}
+
 pub fn logrank(
     time: &[f64],
     event: &[f64],
@@ -122,7 +134,7 @@ pub fn logrank(
     let label = |i: usize| 2 * g[i] as usize + usize::from(event[i] == 1.0);
     let parts: Vec<Part> = match strata_rows {
         None => vec![stratum(
-            &tabulate(time, label, None, 2 * k, scan).unwrap_or_default(),
+            &tabulated(tabulate(time, label, None, 2 * k, scan), "group")?,
             k,
             rho,
         )],
@@ -130,13 +142,13 @@ pub fn logrank(
             .par_iter()
             .filter(|r| !r.is_empty())
             .map(|rows| {
-                stratum(
-                    &tabulate(time, label, Some(rows), 2 * k, scan).unwrap_or_default(),
+                Ok(stratum(
+                    &tabulated(tabulate(time, label, Some(rows), 2 * k, scan), "group")?,
                     k,
                     rho,
-                )
+                ))
             })
-            .collect(),
+            .collect::<Result<Vec<Part>>>()?,
     };
     let mut obs = vec![0.0; k];
     let mut exp = vec![0.0; k];

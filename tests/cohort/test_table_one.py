@@ -32,13 +32,13 @@ def baseline():
 def theirs(data, groupby):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t = tableone.TableOne(data.reset_index(), columns=COLUMNS, categorical=CATEGORICAL, nonnormal=NONNORMAL, groupby=groupby, pval=True)
+        t = tableone.TableOne(data.reset_index(), columns=COLUMNS, categorical=CATEGORICAL, nonnormal=NONNORMAL, by=groupby, pval=True)
     return t
 
 
 @pytest.mark.parametrize("groupby", ["subset", "duration_group"])
 def test_values_and_p_match_tableone(baseline, groupby):
-    ours = rs.cohort.table_one(baseline, COLUMNS, groupby=groupby, categorical=CATEGORICAL, nonnormal=NONNORMAL)
+    ours = rs.cohort.table_one(baseline, COLUMNS, by=groupby, categorical=CATEGORICAL, nonnormal=NONNORMAL)
     t = theirs(baseline, groupby)
     ref = t.tableone
     ref.columns = ref.columns.droplevel(0)
@@ -62,7 +62,7 @@ def test_values_and_p_match_tableone(baseline, groupby):
 
 
 def test_small_rxc_table_uses_fisher_exact(baseline):
-    ours = rs.cohort.table_one(baseline, ["prior_cyclophosphamide"], groupby="duration_group", categorical=["prior_cyclophosphamide"])
+    ours = rs.cohort.table_one(baseline, ["prior_cyclophosphamide"], by="duration_group", categorical=["prior_cyclophosphamide"])
     row = ours.xs("prior_cyclophosphamide", level="variable").iloc[0]
     assert row["Test"] == "Fisher's exact"
     ct = pd.crosstab(baseline["prior_cyclophosphamide"], baseline["duration_group"])
@@ -84,7 +84,7 @@ def test_bad_input(baseline):
     with pytest.raises(ValueError, match=r"missing column\(s\) \['bmi'\]"):
         rs.cohort.table_one(baseline, ["mrss", "bmi"])
     with pytest.raises(ValueError, match="groupby.*1 level"):
-        rs.cohort.table_one(baseline.assign(one="a"), ["mrss"], groupby="one")
+        rs.cohort.table_one(baseline.assign(one="a"), ["mrss"], by="one")
     with pytest.raises(TypeError, match="data"):
         rs.cohort.table_one(baseline.to_numpy(), ["mrss"])
     with pytest.raises(ValueError, match="not in columns"):

@@ -42,4 +42,4 @@ def test_single_group_and_missing():
         rs.groups.kruskal([1.0, 2.0], ["a"])
     assert np.isnan(rs.groups.kruskal([1.0, np.nan, 3.0, 4.0], ["a", "a", "b", "b"]).pvalue)
     o = rs.groups.kruskal([1.0, np.nan, 3.0, 4.0, 2.0], ["a", "a", "b", "b", None], nan_policy="omit")
-    assert o.n == 3 and o.groups == ("a", "b")
+    assert o.n == 3 and o.levels == ("a", "b")

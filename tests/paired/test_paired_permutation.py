@@ -29,7 +29,7 @@ def test_exact_permutation_matches_scipy_with_ties(alternative):
     y = np.array([18, 25, 12, 31, 14, 20, 9, 22, 30, 17, 10, 21], dtype=float)
     r = rs.paired.permutation_test(x, y, alternative=alternative)
     s = _scipy(y - x, "mean", alternative)
-    assert r.exact and r.n_resamples == 2**12
+    assert r.method == "exact" and r.n_resamples == 2**12
     assert r.statistic == pytest.approx(s.statistic, rel=1e-14)
     assert r.pvalue == pytest.approx(s.pvalue, rel=1e-12)
 
@@ -54,7 +54,7 @@ def test_monte_carlo_is_seeded_and_close_to_exact():
     exact = rs.paired.permutation_test(d)
     a = rs.paired.permutation_test(d, n_resamples=20_000, seed=7)
     b = rs.paired.permutation_test(d, n_resamples=20_000, seed=7)
-    assert not a.exact and a.n_resamples == 20_000
+    assert a.method == "monte-carlo" and a.n_resamples == 20_000
     assert a.pvalue == b.pvalue
     assert abs(a.pvalue - exact.pvalue) < 4 * np.sqrt(exact.pvalue * (1 - exact.pvalue) / 20_000) + 1e-4
 
@@ -63,7 +63,7 @@ def test_large_n_defaults_to_monte_carlo_with_scipy_like_p():
     rng = np.random.default_rng(2)
     d = rng.normal(0.1, 1, 60)
     r = rs.paired.permutation_test(d, seed=1)
-    assert not r.exact and r.n_resamples == 9999
+    assert r.method == "monte-carlo" and r.n_resamples == 9999
     # (count + 1) / (n_resamples + 1): never zero
     assert r.pvalue >= 2 / 10_000
 

@@ -58,5 +58,5 @@ def test_one_sided_interval_and_other_level_rules():
 
 def test_permutation_exact_when_n_resamples_covers_all_sign_vectors():
     r = rs.paired.permutation_test(X, Y, n_resamples=10_000, seed=1)
-    assert r.exact and r.n_resamples == 2 ** len(X)
+    assert r.method == "exact" and r.n_resamples == 2 ** len(X)
     assert r.pvalue == rs.paired.permutation_test(X, Y).pvalue

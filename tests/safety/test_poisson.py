@@ -39,7 +39,7 @@ def test_incidence_by_group_sums_patients_and_scales_per():
     ev = pd.Series([0, 1, 2, 0, 1], index=[f"p{i}" for i in range(5)])
     ex = pd.Series([1.5, 2.0, 3.0, 0.5, 1.0], index=ev.index)
     by = pd.Series(["tcz", "tcz", "rtx", "rtx", "tcz"], index=ev.index, name="drug")
-    df = rs.safety.incidence_rate(ev, ex, by=by)
+    df = rs.safety.incidence_rate(ev, ex, group=by)
     assert list(df.index) == ["rtx", "tcz"] and df.index.name == "drug"
     assert df.loc["tcz", "events"] == 2 and df.loc["tcz", "exposure"] == 4.5
     assert df.loc["tcz", "rate"] == pytest.approx(200 / 4.5)
@@ -56,7 +56,7 @@ def test_incidence_without_by_gives_one_rate_per_row():
 
 
 def test_zero_events_rate_zero_with_upper_limit():
-    df = rs.safety.incidence_rate([0, 0], [10.0, 15.0], by=["a", "a"])
+    df = rs.safety.incidence_rate([0, 0], [10.0, 15.0], group=["a", "a"])
     assert df.loc["a", "rate"] == 0 and df.loc["a", "ci_low"] == 0
     assert df.loc["a", "ci_high"] == pytest.approx(-np.log(0.025) / 25 * 100, rel=1e-12)
 

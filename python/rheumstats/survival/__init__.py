@@ -13,7 +13,10 @@ Times must be finite and >= 0; events are 0 (censored) / 1 (event); causes are
 integers >= 0 with 0 = censored. Bad values raise
 :class:`~rheumstats.exceptions.InvalidInputError` (a ``ValueError``) naming
 the argument and the row (and pandas index label). There is no silent
-dropping of missing times or events: a NaN is an error.
+dropping of missing values: a NaN is an error (``nan_policy='raise'``, the
+default) unless ``nan_policy='omit'`` asks to leave its row out (applied in the
+Rust core). ``coxph`` takes a DataFrame and omits incomplete rows by default
+(R's ``na.omit``), reporting how many in ``n_missing``.
 
 Times are compared exactly: unlike R's ``timefix``, values that differ only by
 floating-point noise (``0.1 + 0.2`` and ``0.3``) are distinct times. Times

@@ -28,7 +28,7 @@ def _index_of(*xs: Any) -> Optional[pd.Index]:
     return None
 
 
-def _codes(x: Any, name: str, n: int) -> tuple:
+def _codes(x: Any, name: str, n: int, nan_policy: str = "raise") -> tuple:
     """Group/strata labels -> (float codes, labels, present codes).
 
     ``labels[i]`` is the label of code ``present[i]``; only labels that occur are
@@ -36,7 +36,8 @@ def _codes(x: Any, name: str, n: int) -> tuple:
     >= 0 (e.g. 1/2 for sex) are used as codes directly, with no hashing pass:
     then ``labels`` and ``present`` are None and the caller reads the codes that
     occur from the native output (codes that do not occur are empty groups).
-    A missing label is an error.
+    A missing label is an error, or (``nan_policy='omit'``) a NaN code that the
+    core drops with its row.
     """
     if isinstance(x, pd.DataFrame):
         raise TypeError(f"{name}: expected a 1-D array-like of labels, got a DataFrame")
@@ -54,6 +55,16 @@ def _codes(x: Any, name: str, n: int) -> tuple:
         elif vf.min() >= 0 and vf.max() < 4 * n + 1024 and (kind in "iu" or bool(np.all(vf == np.floor(vf)))):
             return vf, None, v.dtype
     miss = np.flatnonzero(pd.isna(s).to_numpy())
+    if miss.size and nan_policy == "omit":
+        codes, uniques = pd.factorize(s, sort=not isinstance(s.dtype, pd.CategoricalDtype))
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            cat = s.cat.remove_unused_categories()
+            c = cat.cat.codes.to_numpy(dtype=np.float64)
+            c[c < 0] = np.nan
+            return c, pd.Index(cat.cat.categories), np.arange(len(cat.cat.categories))
+        c = codes.astype(np.float64)
+        c[codes < 0] = np.nan
+        return c, pd.Index(uniques), np.arange(len(uniques))
     if miss.size:
         r = int(miss[0])
         where = f" (index {s.index[r]!r})" if isinstance(x, pd.Series) else ""

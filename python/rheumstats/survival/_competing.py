@@ -22,8 +22,8 @@ class CumulativeIncidence(Result):
     """Aalen–Johansen cumulative incidence per cause (and group).
 
     ``table`` is long: one row per distinct time, cause (and group) with
-    ``time, cause, n_risk, n_event, cif, std_err, ci_low, ci_high`` (``group``
-    first when grouped). ``std_err`` is R's infinitesimal-jackknife standard
+    ``time, cause, n_risk, n_event, cif, se, ci_low, ci_high`` (``group``
+    first when grouped). ``se`` is R's infinitesimal-jackknife standard
     error of the CIF (multi-state ``survfit``); the limits use R's default
     'log' type for state probabilities.
     """
@@ -43,7 +43,7 @@ class CumulativeIncidence(Result):
     def at(self, times: Any) -> pd.DataFrame:
         """CIF of each cause at the given times (right-continuous; 0 before the first time).
 
-        Long DataFrame ``time, cause, cif, std_err, ci_low, ci_high`` (``group`` first when grouped).
+        Long DataFrame ``time, cause, cif, se, ci_low, ci_high`` (``group`` first when grouped).
         """
         t = as_float(times, "times")
         if np.any(np.isnan(t)) or np.any(t < 0):
@@ -63,7 +63,7 @@ class CumulativeIncidence(Result):
                     "time": t,
                     "cause": c,
                     "cif": np.where(before, 0.0, tab["cif"].to_numpy()[jj]),
-                    "std_err": np.where(before, 0.0, tab["std_err"].to_numpy()[jj]),
+                    "se": np.where(before, 0.0, tab["se"].to_numpy()[jj]),
                     "ci_low": np.where(before, np.nan, tab["ci_low"].to_numpy()[jj]),
                     "ci_high": np.where(before, np.nan, tab["ci_high"].to_numpy()[jj]),
                 })
@@ -79,7 +79,7 @@ class CumulativeIncidence(Result):
         """
         if not self._grouped:
             raise ValueError("test: Gray's test compares groups; call cumulative_incidence(..., group=...) first")
-        d = call(_native.survival_gray, self._time, self._cause, self._group, float(rho))
+        d = call(_native.survival_gray, self._time, self._cause, self._group, rho=float(rho))
         return pd.DataFrame({
             "cause": d["cause"].astype(np.int64),
             "statistic": d["statistic"],
@@ -120,7 +120,9 @@ class CumulativeIncidence(Result):
         return ax
 
 
-def cumulative_incidence(time: Any, cause: Any, group: Any = None, conf_level: float = 0.95) -> CumulativeIncidence:
+def cumulative_incidence(
+    time: Any, cause: Any, group: Any = None, *, conf_level: float = 0.95, nan_policy: str = "raise",
+) -> CumulativeIncidence:
     """Aalen–Johansen cumulative incidence of competing causes, as R multi-state ``survfit``.
 
     Parameters
@@ -133,6 +135,8 @@ def cumulative_incidence(time: Any, cause: Any, group: Any = None, conf_level: f
     group : array-like, optional
         Group labels: one set of curves per group, and Gray's test via ``.test()``.
     conf_level : float
+    nan_policy : {'raise', 'omit'}
+        As :func:`kaplan_meier`: a missing value is an error naming the row, or its row is left out.
 
     Examples
     --------
@@ -149,8 +153,9 @@ def cumulative_incidence(time: Any, cause: Any, group: Any = None, conf_level: f
     labels: Optional[pd.Index] = None
     present: Any = None
     if group is not None:
-        codes, labels, present = _codes(group, "group", len(t))
-    d = call(_native.survival_aalen_johansen, t, c, codes, conf_level, index={"time": index, "cause": index, "group": index})
+        codes, labels, present = _codes(group, "group", len(t), nan_policy)
+    d = call(_native.survival_aalen_johansen, t, c, codes, conf_level=conf_level, nan_policy=nan_policy, index={"time": index, "cause": index, "group": index})
+    keep = ~(np.isnan(t) | np.isnan(c) | (np.isnan(codes) if codes is not None else False))  # the rows used (for .test())
     causes = tuple(int(v) for v in d["causes"])
     k = len(causes)
     m = len(d["time"])
@@ -161,7 +166,7 @@ def cumulative_incidence(time: Any, cause: Any, group: Any = None, conf_level: f
         "n_risk": rep(d["n_risk"]).astype(np.int64),
         "n_event": rep(d["n_event"]).astype(np.int64),
         "cif": d["cif"],
-        "std_err": d["std_err"],
+        "se": d["se"],
         "ci_low": d["ci_low"],
         "ci_high": d["ci_high"],
     })
@@ -173,5 +178,5 @@ def cumulative_incidence(time: Any, cause: Any, group: Any = None, conf_level: f
         groups = tuple(labels)
     return CumulativeIncidence(
         table=table, causes=causes, conf_level=conf_level, _grouped=grouped, _groups=groups,
-        _time=t, _cause=c, _group=codes,
+        _time=t[keep], _cause=c[keep], _group=None if codes is None else codes[keep],
     )

@@ -11,8 +11,8 @@ import pandas as pd
 
 from .. import _rheumstats as _native
 from .._result import Result
-from .._validation import as_float, call, check_choice, check_conf_level
-from ..exceptions import ConvergenceError, ConvergenceWarning
+from .._validation import as_float, call, check_choice, check_conf_level, renamed
+from ..exceptions import ConvergenceError, ConvergenceWarning, InvalidInputError
 from ._common import TIES, _codes
 
 
@@ -36,6 +36,7 @@ class CoxPH(Result):
     converged: bool
     n: int
     n_event: int
+    n_missing: int
     iterations: int
     ties: str
     conf_level: float
@@ -84,21 +85,25 @@ def _design(data: pd.DataFrame, covariates: Sequence[str]) -> tuple:
 
 def coxph(
     data: pd.DataFrame,
-    duration: str,
-    event: str,
-    covariates: Union[str, Sequence[str]],
+    time: Optional[str] = None,
+    event: Optional[str] = None,
+    covariates: Union[None, str, Sequence[str]] = None,
+    *,
     ties: str = "efron",
     strata: Union[None, str, Sequence[str]] = None,
     conf_level: float = 0.95,
     max_iter: int = 20,
+    nan_policy: str = "omit",
+    duration: Optional[str] = None,
 ) -> CoxPH:
     """Cox proportional hazards model, as R ``coxph`` (Newton–Raphson, step halving, eps 1e-9).
 
     Parameters
     ----------
     data : DataFrame
-    duration, event : str
+    time, event : str
         Column names of the follow-up time (>= 0) and the event indicator (0/1).
+        ``duration=`` is the old name of ``time`` (FutureWarning).
     covariates : str or list of str
         Numeric columns enter as they are; text/categorical columns in
         treatment coding against their first level (terms named ``col[T.level]``).
@@ -108,26 +113,40 @@ def coxph(
     conf_level : float
         Level of the hazard-ratio limits.
 
-    Rows with a missing value in any column used are dropped (R's ``na.omit``);
-    ``n`` reports the rows used. A constant covariate raises
+    nan_policy : {'omit', 'raise'}
+        ``'omit'`` (the default, R's ``na.omit``): rows with a missing value in
+        any column used are dropped; ``n`` reports the rows used and
+        ``n_missing`` the rows dropped. ``'raise'``: the first such row is an
+        error naming the column and row. (A model cannot 'propagate'.) A constant covariate raises
     :class:`~rheumstats.exceptions.ConvergenceError`; a coefficient that runs
     off to infinity (perfect separation) or a fit that does not converge in
     ``max_iter`` iterations gives a :class:`~rheumstats.exceptions.ConvergenceWarning`.
     """
+    time = renamed("duration", "time", duration, time)
+    if time is None or event is None or covariates is None:
+        raise TypeError("coxph: time, event and covariates (column names of data) are required")
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
+    check_choice(nan_policy, "nan_policy", ("omit", "raise"))
     check_choice(ties, "ties", TIES)
     conf_level = check_conf_level(conf_level)
     covs = [covariates] if isinstance(covariates, str) else list(covariates)
     strs = [] if strata is None else ([strata] if isinstance(strata, str) else list(strata))
-    for arg, cols in (("duration", [duration]), ("event", [event]), ("covariates", covs), ("strata", strs)):
+    for arg, cols in (("time", [time]), ("event", [event]), ("covariates", covs), ("strata", strs)):
         missing = [c for c in cols if c not in data.columns]
         if missing:
             raise ValueError(f"{arg}: column(s) {missing} not in data")
     if not covs:
         raise ValueError("covariates: at least one covariate is needed")
-    used = data[[duration, event, *covs, *strs]]
-    keep = ~used.isna().any(axis=1).to_numpy()
+    used = data[[time, event, *covs, *strs]]
+    miss = used.isna().to_numpy()
+    keep = ~miss.any(axis=1)
+    if nan_policy == "raise" and not keep.all():
+        r = int(np.flatnonzero(~keep)[0])
+        col = used.columns[int(np.flatnonzero(miss[r])[0])]
+        err = InvalidInputError(f"{col}[{r}] (index {data.index[r]!r}) = nan: missing value with nan_policy='raise'")
+        err.arg, err.row, err.col, err.value = str(col), r, None, float("nan")  # type: ignore[attr-defined]
+        raise err
     d = data.loc[keep]
     x, names = _design(d, covs)
     if x.shape[1] == 0:
@@ -136,13 +155,16 @@ def coxph(
         col = x[:, j]
         if col.size and np.all(col == col[0]):
             raise ConvergenceError(f"covariates: {nm!r} is constant in the rows used; it cannot be estimated (drop it)")
-    t = as_float(d[duration], "duration")
+    t = as_float(d[time], "time")
     e = as_float(d[event], "event")
     s = None
     if strs:
         key = d[strs].astype(str).agg("\x1f".join, axis=1) if len(strs) > 1 else d[strs[0]]
         s, _, _ = _codes(key, "strata", len(t))
-    res = call(_native.survival_coxph, t, e, np.ascontiguousarray(x), s, ties, int(max_iter), conf_level, index={"duration": d.index, "event": d.index, "covariates": d.index})
+    res = call(
+        _native.survival_coxph, t, e, np.ascontiguousarray(x), s, ties=ties, max_iter=int(max_iter), conf_level=conf_level,
+        index={"time": d.index, "event": d.index, "covariates": d.index},
+    )
     coef = res["coef"]
     p = len(coef)
     var = res["var"].reshape(p, p)
@@ -162,7 +184,7 @@ def coxph(
         )
     return CoxPH(
         summary=summary, loglik=float(res["loglik"]), loglik_null=float(res["loglik_null"]), concordance=float(res["concordance"]),
-        converged=bool(res["converged"]) and not inf, n=int(len(t)), n_event=int(res["n_event"]), iterations=int(res["iterations"]),
+        converged=bool(res["converged"]) and not inf, n=int(len(t)), n_event=int(res["n_event"]), n_missing=int((~keep).sum()), iterations=int(res["iterations"]),
         ties=ties, conf_level=conf_level, _var=var,
         _tests=tuple((float(res[k]), float(res[k + "_p"])) for k in ("lr_test", "wald_test", "score_test")),
     )

@@ -57,8 +57,8 @@ class KaplanMeier(Result):
     """Kaplan–Meier curves (one per group), as R ``survfit``.
 
     ``table`` has one row per distinct time (event or censoring) and group:
-    ``time, n_risk, n_event, n_censor, survival, std_err, ci_low, ci_high``
-    (``group`` first when grouped). ``std_err`` is the Greenwood standard error
+    ``time, n_risk, n_event, n_censor, survival, se, ci_low, ci_high``
+    (``group`` first when grouped). ``se`` is the Greenwood standard error
     of the cumulative hazard −log S(t), as R reports it (multiply by S(t) for
     the standard error of S).
     """
@@ -80,9 +80,13 @@ class KaplanMeier(Result):
                 yield g, self.table[self.table["group"] == g]
 
     def survival_at(self, times: Any) -> pd.DataFrame:
+        """Old name of :meth:`at` (kept as an alias)."""
+        return self.at(times)
+
+    def at(self, times: Any) -> pd.DataFrame:
         """S(t) (a right-continuous step; 1 before the first time) with its standard error and limits.
 
-        Returns a DataFrame ``time, survival, std_err, ci_low, ci_high`` (``group`` first when grouped).
+        Returns a DataFrame ``time, survival, se, ci_low, ci_high`` (``group`` first when grouped).
         """
         t = as_float(times, "times")
         if np.any(np.isnan(t)) or np.any(t < 0):
@@ -96,7 +100,7 @@ class KaplanMeier(Result):
             part = {
                 "time": t,
                 "survival": np.where(before, 1.0, tab["survival"].to_numpy()[jj]),
-                "std_err": np.where(before, 0.0, tab["std_err"].to_numpy()[jj]),
+                "se": np.where(before, 0.0, tab["se"].to_numpy()[jj]),
                 "ci_low": np.where(before, 1.0, tab["ci_low"].to_numpy()[jj]),
                 "ci_high": np.where(before, 1.0, tab["ci_high"].to_numpy()[jj]),
             }
@@ -191,8 +195,10 @@ def kaplan_meier(
     time: Any,
     event: Any,
     group: Any = None,
+    *,
     conf_level: float = 0.95,
     conf_type: str = "log-log",
+    nan_policy: str = "raise",
 ) -> KaplanMeier:
     """Kaplan–Meier survival curves, as R ``survfit(Surv(time, event) ~ group)``.
 
@@ -209,11 +215,15 @@ def kaplan_meier(
         Confidence level of the pointwise limits.
     conf_type : {'log-log', 'log', 'plain'}
         R's ``conf.type``: limits on the log(−log S), log S or S scale.
+    nan_policy : {'raise', 'omit'}
+        A missing time, event or group: an error naming the row (the default;
+        a curve cannot 'propagate'), or ``'omit'``: the row is left out (in
+        the Rust core; errors still name the input row).
 
     Returns
     -------
     KaplanMeier
-        ``.table``, ``.survival_at(times)``, ``.median()``, ``.risk_table(times)``, ``.plot()``.
+        ``.table``, ``.at(times)`` (alias ``.survival_at``), ``.median()``, ``.risk_table(times)``, ``.plot()``.
 
     Examples
     --------
@@ -231,9 +241,12 @@ def kaplan_meier(
     labels: Optional[pd.Index] = None
     present: Any = None
     if group is not None:
-        codes, labels, present = _codes(group, "group", len(t))
-    d = call(_native.survival_km, t, e, codes, conf_level, conf_type, index={"time": index, "event": index, "group": index})
-    cols = ["time", "n_risk", "n_event", "n_censor", "survival", "std_err", "ci_low", "ci_high"]
+        codes, labels, present = _codes(group, "group", len(t), nan_policy)
+    d = call(
+        _native.survival_km, t, e, codes, conf_level=conf_level, conf_type=conf_type, nan_policy=nan_policy,
+        index={"time": index, "event": index, "group": index},
+    )
+    cols = ["time", "n_risk", "n_event", "n_censor", "survival", "se", "ci_low", "ci_high"]
     table = pd.DataFrame({c: d[c] for c in cols})
     for c in ("n_risk", "n_event", "n_censor"):
         table[c] = table[c].astype(np.int64)
@@ -255,44 +268,48 @@ class LogrankResult(Result):
     (weighted by S(t−)^rho, as R ``survdiff`` reports them)."""
 
     statistic: float
-    df: int
+    df: float
     pvalue: float
     observed: pd.Series
     expected: pd.Series
     rho: float
+    n: int = 0
 
 
-def logrank(time: Any, event: Any, group: Any, strata: Any = None, rho: float = 0) -> LogrankResult:
+def logrank(time: Any, event: Any, group: Any, *, strata: Any = None, rho: float = 0, nan_policy: str = "raise") -> LogrankResult:
     """Compare survival curves with the G-rho family, as R ``survdiff(..., rho)``.
 
     ``rho = 0`` is the log-rank test; ``rho = 1`` Peto & Peto's modification of
     the Gehan–Wilcoxon test (weights S(t−), the pooled Kaplan–Meier within the
     stratum). With ``strata``, observed − expected and its variance are summed
     over strata. The statistic has (number of groups with expected > 0) − 1
-    degrees of freedom.
+    degrees of freedom. ``nan_policy``: ``'raise'`` (default) or ``'omit'``, as
+    :func:`kaplan_meier`.
 
     Examples
     --------
     >>> import rheumstats as rs
     >>> r = rs.survival.logrank([1, 2, 3, 4, 5, 6], [1, 1, 1, 0, 1, 0], ["a", "b", "a", "b", "a", "b"])
     >>> round(r.statistic, 4), r.df
-    (1.2222, 1)
+    (1.2222, 1.0)
     """
     t = _times(time, "time")
     e = as_float(event, "event")
     index = _index_of(time, event, group, strata)
-    codes, labels, present = _codes(group, "group", len(t))
+    codes, labels, present = _codes(group, "group", len(t), nan_policy)
     s = None
     if strata is not None:
-        s, _, _ = _codes(strata, "strata", len(t))
+        s, _, _ = _codes(strata, "strata", len(t), nan_policy)
     try:
         rho = float(rho)
     except (TypeError, ValueError):
         raise TypeError(f"rho: expected a number >= 0, got {rho!r}") from None
-    d = call(_native.survival_logrank, t, e, codes, s, rho, index={"time": index, "event": index, "group": index, "strata": index})
+    d = call(_native.survival_logrank, t, e, codes, s, rho=rho, nan_policy=nan_policy, index={"time": index, "event": index, "group": index, "strata": index})
     if labels is None:
         labels, present = _resolve(None, present, np.flatnonzero(d["n"]))
     name = getattr(group, "name", None)
     obs = pd.Series(d["observed"][present], index=pd.Index(labels, name=name), name="observed")
     exp = pd.Series(d["expected"][present], index=pd.Index(labels, name=name), name="expected")
-    return LogrankResult(statistic=float(d["statistic"]), df=int(d["df"]), pvalue=float(d["pvalue"]), observed=obs, expected=exp, rho=rho)
+    return LogrankResult(
+        statistic=float(d["statistic"]), df=float(d["df"]), pvalue=float(d["pvalue"]), observed=obs, expected=exp, rho=rho, n=int(np.sum(d["n"])),
+    )
