@@ -12,6 +12,7 @@ pub mod linalg;
 pub mod method;
 pub mod nan;
 pub mod numdiff;
+pub mod optim;
 pub mod ranks;
 pub mod rng;
 pub mod rows;
