@@ -14,7 +14,7 @@ use super::linalg::{chol_solve, cholesky};
 pub struct Options {
     pub max_iter: usize,
     /// Stop when the largest free projected-gradient component is below this
-    /// (absolute, in units of f).
+    /// times max(1, |f|).
     pub gtol: f64,
     /// Stop when a step changes no parameter by more than this.
     pub xtol: f64,
@@ -24,7 +24,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             max_iter: 200,
-            gtol: 1e-7,
+            gtol: 1e-10,
             xtol: 1e-11,
         }
     }
@@ -123,7 +123,8 @@ where
         // active set: at the bound with the gradient pushing outwards
         let free: Vec<usize> = (0..k).filter(|&i| !(x[i] <= lb[i] && g[i] > 0.0)).collect();
         let pg = free.iter().map(|&i| g[i].abs()).fold(0.0, f64::max);
-        if pg < opt.gtol {
+        // the finite-difference gradient has noise ~ eps·|f|/h: a relative floor
+        if pg < opt.gtol * fx.abs().max(1.0) {
             converged = true;
             break;
         }
@@ -159,13 +160,16 @@ where
                     .zip(&x)
                     .map(|(a, b)| (a - b).abs())
                     .fold(0.0, f64::max);
-                let small = step < opt.xtol || fx - fnew < 1e-15 * fx.abs().max(1.0);
+                // an undamped Newton step this short leaves an error of its square
+                let small = step < opt.xtol
+                    || (lam == 0.0 && step < 1e-7)
+                    || fx - fnew < 1e-15 * fx.abs().max(1.0);
                 x = xn;
                 fx = fnew;
                 accepted = true;
                 lambda = if lam > 0.0 { lam / 10.0 } else { 0.0 };
                 if small {
-                    converged = pg < 1e-4 * fx.abs().max(1.0);
+                    converged = true;
                     return finish(x, fx, iterations, evals, converged, g);
                 }
                 break;

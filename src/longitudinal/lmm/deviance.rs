@@ -3,6 +3,7 @@
 //! subject, then the p×p Schur complement for β).
 
 use super::blocks::{sum_over_subjects, Blocks};
+use super::patterns::Patterns;
 use crate::common::linalg::{chol_inverse, chol_solve, cholesky};
 use crate::error::StatsError;
 
@@ -42,6 +43,22 @@ impl Structure {
             .iter()
             .map(|&l| if l == 0.0 { 1.0 } else { 0.0 })
             .collect()
+    }
+    /// θ with each block's columns signed so that the diagonal is ≥ 0
+    /// (ΛΛᵀ unchanged).
+    pub fn canonical(&self, theta: &[f64]) -> Vec<f64> {
+        let mut t = theta.to_vec();
+        let mut k = 0;
+        for &s in &self.sizes {
+            for c in 0..s {
+                let len = s - c;
+                if t[k] < 0.0 {
+                    t[k..k + len].iter_mut().for_each(|v| *v = -*v);
+                }
+                k += len;
+            }
+        }
+        t
     }
     /// Λ (q×q row-major, lower triangular) from θ.
     pub fn lambda(&self, theta: &[f64]) -> Vec<f64> {
@@ -147,13 +164,33 @@ pub(super) fn subject(b: &Blocks, lam: &[f64], i: usize) -> Option<Subject> {
     Some(Subject { l, c, cx })
 }
 
-/// Solve the penalised least squares at θ.
+/// Solve the penalised least squares at θ (per subject).
 pub fn pls(b: &Blocks, s: &Structure, theta: &[f64]) -> Result<Pls, StatsError> {
+    pls_with(b, None, s, theta)
+}
+
+/// Solve the penalised least squares at θ, through the visit patterns when given.
+pub fn pls_with(
+    b: &Blocks,
+    pat: Option<&Patterns>,
+    s: &Structure,
+    theta: &[f64],
+) -> Result<Pls, StatsError> {
     let (p, q) = (b.p, b.q);
     let lam = s.lambda(theta);
     // layout: [ld_l2, cc, fail, CtC (p*p), Ctc (p)]
     let len = 3 + p * p + p;
-    let acc = sum_over_subjects(b.m, len, |i, acc| match subject(b, &lam, i) {
+    let acc = if let Some(pt) = pat {
+        pt.accumulate(&lam, q, p)
+    } else {
+        per_subject(b, &lam, len)
+    };
+    finish(b, acc)
+}
+
+fn per_subject(b: &Blocks, lam: &[f64], len: usize) -> Vec<f64> {
+    let (p, q) = (b.p, b.q);
+    sum_over_subjects(b.m, len, |i, acc| match subject(b, lam, i) {
         None => acc[2] += 1.0,
         Some(sb) => {
             acc[0] += (0..q).map(|r| sb.l[r * q + r].ln()).sum::<f64>() * 2.0;
@@ -168,7 +205,11 @@ pub fn pls(b: &Blocks, s: &Structure, theta: &[f64]) -> Result<Pls, StatsError> 
                 }
             }
         }
-    });
+    })
+}
+
+fn finish(b: &Blocks, acc: Vec<f64>) -> Result<Pls, StatsError> {
+    let p = b.p;
     if acc[2] > 0.0 || !acc[0].is_finite() {
         return Err(StatsError::Singular {
             what: "random-effects system (ΛᵀZᵀZΛ + I) is not positive definite".into(),

@@ -4,9 +4,11 @@
 //! Jacobian of cov(β̂)).
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 
 use super::blocks::Blocks;
-use super::deviance::{pls, subject, Pls, Structure};
+use super::deviance::{pls_with, subject, Pls, Structure};
+use super::patterns::Patterns;
 use crate::common::ddf::{pinv_sym, Satterthwaite};
 use crate::common::linalg::chol_inverse;
 use crate::common::numdiff::{hessian, jacobian, Richardson};
@@ -53,7 +55,17 @@ pub struct LmmFit {
 
 /// Profiled deviance at θ (∞ where the system is singular).
 pub fn profiled_deviance(b: &Blocks, s: &Structure, theta: &[f64], reml: bool) -> f64 {
-    match pls(b, s, theta) {
+    deviance_with(b, None, s, theta, reml)
+}
+
+fn deviance_with(
+    b: &Blocks,
+    pat: Option<&Patterns>,
+    s: &Structure,
+    theta: &[f64],
+    reml: bool,
+) -> f64 {
+    match pls_with(b, pat, s, theta) {
         Ok(r) => r.profiled(b.n, b.p, reml),
         Err(_) => f64::INFINITY,
     }
@@ -86,19 +98,26 @@ pub fn fit_blocks(b: &Blocks, s: &Structure, opt: FitOptions) -> Result<LmmFit, 
         });
     }
     // fixed effects identifiable at all?
-    pls(b, s, &s.start())?;
+    let pat = Patterns::build(b);
+    let pat = pat.as_ref();
+    pls_with(b, pat, s, &s.start())?;
     let reml = opt.reml;
     let lb = s.lower();
+    // The deviance depends on θ only through ΛΛᵀ, which is unchanged when a
+    // column of Λ changes sign: minimise without bounds (Newton steps are not
+    // trapped at a diagonal 0, where the gradient vanishes by this symmetry),
+    // then map to the lme4 representative with a non-negative diagonal.
+    let free = vec![f64::NEG_INFINITY; lb.len()];
     let res = minimize(
-        |t| profiled_deviance(b, s, t, reml),
+        |t| deviance_with(b, pat, s, t, reml),
         &s.start(),
-        &lb,
+        &free,
         Options {
             max_iter: opt.max_iter,
             ..Options::default()
         },
     );
-    let mut theta = res.x.clone();
+    let mut theta = s.canonical(&res.x);
     let mut dev = res.f;
     // lme4's boundary check: components within 1e-5 of the bound are set to it
     // when that does not worsen the deviance
@@ -106,7 +125,7 @@ pub fn fit_blocks(b: &Blocks, s: &Structure, opt: FitOptions) -> Result<LmmFit, 
         if lb[j] == 0.0 && theta[j] > 0.0 && theta[j] < 1e-5 {
             let mut t2 = theta.clone();
             t2[j] = 0.0;
-            let d2 = profiled_deviance(b, s, &t2, reml);
+            let d2 = deviance_with(b, pat, s, &t2, reml);
             if d2 <= dev {
                 theta = t2;
                 dev = d2;
@@ -114,7 +133,7 @@ pub fn fit_blocks(b: &Blocks, s: &Structure, opt: FitOptions) -> Result<LmmFit, 
         }
     }
     let singular = lb.iter().zip(&theta).any(|(l, t)| *l == 0.0 && *t < 1e-4);
-    let sol = pls(b, s, &theta)?;
+    let sol = pls_with(b, pat, s, &theta)?;
     let sigma2 = sol.sigma2(n, p, reml);
     let sigma = sigma2.sqrt();
     let rxi = sol.rx_inv(p);
@@ -139,7 +158,7 @@ pub fn fit_blocks(b: &Blocks, s: &Structure, opt: FitOptions) -> Result<LmmFit, 
         hessian_negative: false,
     };
     if opt.satterthwaite {
-        satterthwaite_parts(b, s, &mut fit, reml);
+        satterthwaite_parts(b, pat, s, &mut fit, reml);
     }
     Ok(fit)
 }
@@ -190,22 +209,27 @@ fn conditional_modes(
 
 /// lmerTest: A = 2·H⁻¹ of the non-profiled deviance in (θ, σ) (numDeriv
 /// Hessian, eigenvalue tolerance 1e-8) and the Jacobian of σ²(RXᵀRX)⁻¹.
-fn satterthwaite_parts(b: &Blocks, s: &Structure, fit: &mut LmmFit, reml: bool) {
+fn satterthwaite_parts(
+    b: &Blocks,
+    pat: Option<&Patterns>,
+    s: &Structure,
+    fit: &mut LmmFit,
+    reml: bool,
+) {
     let (n, p) = (b.n, b.p);
     let k = fit.theta.len();
     let mut vp = fit.theta.clone();
     vp.push(fit.sigma);
-    // cache the last θ: perturbations of σ alone reuse the factorisation
-    let cache: RefCell<Option<(Vec<f64>, Option<Pls>)>> = RefCell::new(None);
+    // cache by θ: perturbations of σ alone, and the mixed (θ_i, σ) points of
+    // the Hessian, reuse the factorisation
+    let cache: RefCell<HashMap<Vec<u64>, Option<Pls>>> = RefCell::new(HashMap::new());
     let at = |t: &[f64]| -> Option<Pls> {
-        let mut c = cache.borrow_mut();
-        if let Some((ct, r)) = c.as_ref() {
-            if ct.as_slice() == t {
-                return r.clone();
-            }
+        let key: Vec<u64> = t.iter().map(|v| v.to_bits()).collect();
+        if let Some(r) = cache.borrow().get(&key) {
+            return r.clone();
         }
-        let r = pls(b, s, t).ok();
-        *c = Some((t.to_vec(), r.clone()));
+        let r = pls_with(b, pat, s, t).ok();
+        cache.borrow_mut().insert(key, r.clone());
         r
     };
     let h = hessian(
