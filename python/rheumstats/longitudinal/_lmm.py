@@ -143,4 +143,5 @@ def lmm(
         fitted_fixed=fitted_fixed,
         Z=Z,
         codes=codes,
+        fixed_data=sub[required_variables(f.fixed, data)].copy(),
     )

@@ -57,7 +57,7 @@ class LmmResult(Result):
 
     # ------------------------------------------------------------------ build
     @classmethod
-    def _build(cls, *, out, formula, parsed, design, znames, zspecs, sizes, levels, group, n, n_dropped, reml, ddf, conf_level, index, fitted_fixed, Z, codes):
+    def _build(cls, *, out, formula, parsed, design, znames, zspecs, sizes, levels, group, n, n_dropped, reml, ddf, conf_level, index, fitted_fixed, Z, codes, fixed_data):
         p = len(design.names)
         beta = np.asarray(out["beta"])
         vcov = np.asarray(out["vcov"]).reshape(p, p)
@@ -90,7 +90,7 @@ class LmmResult(Result):
         ctx = dict(
             parsed=parsed, design=design, znames=znames, zspecs=zspecs, sizes=sizes, levels=levels, group=group,
             ranef=ranef, condvar=condvar, index=index, fitted=fitted_fixed + np.einsum("ij,ij->i", Z, ranef[codes]),
-            n=n, p=p, iterations=int(out["iterations"]), evaluations=int(out["evaluations"]),
+            n=n, p=p, iterations=int(out["iterations"]), evaluations=int(out["evaluations"]), fixed_data=fixed_data,
         )
         return cls(
             fixed=fixed, random=random, sigma=sigma, loglik=loglik, aic=-2 * loglik + 2 * npar,
@@ -225,6 +225,17 @@ class LmmResult(Result):
             dd = float(self.nobs - len(self._beta)) if self.ddf == "residual" else np.inf
         pval = float(stats.f.sf(F, nd, dd)) if np.isfinite(dd) else float(stats.chi2.sf(F * nd, nd))
         return pd.Series({"F": F, "num_df": nd, "den_df": dd, "p": pval})
+
+    def anova(self) -> pd.DataFrame:
+        """Type III F tests of every fixed-effects term (lmerTest's
+        ``anova(m, type = 3)``: marginal hypotheses averaging over the other
+        factors' levels), with the fit's ``ddf``: columns ``F, num_df, den_df, p``."""
+        from ._lmm_anova import type3_contrasts
+
+        c = self._ctx
+        Ls = type3_contrasts(c["parsed"].fixed, c["fixed_data"], c["design"])
+        rows = {lab: self._ftest(np.ascontiguousarray(L)) for lab, L in Ls.items() if len(L)}
+        return pd.DataFrame(rows).T.astype({"F": float, "num_df": int, "den_df": float, "p": float})
 
     # --------------------------------------------------------------- display
     def to_frame(self) -> pd.DataFrame:
