@@ -93,3 +93,14 @@ def test_anova_type3(case):
     np.testing.assert_array_equal(a["num_df"], c["anova_numdf"])
     assert np.max(np.abs(a["den_df"].to_numpy() - np.asarray(c["anova_dendf"]))) < 1e-3
     np.testing.assert_allclose(a["p"], c["anova_p"], rtol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["chick_slope_reml", "chick_slope_ml"])
+def test_emmeans(name):
+    c = CASES[name]
+    fit = rs.longitudinal.lmm(c["formula"], _data(name), reml=c["reml"])
+    em = fit.emmeans("Diet")
+    assert [str(v) for v in em["Diet"]] == c["emm_levels"]
+    np.testing.assert_allclose(em["estimate"], c["emm"], rtol=1e-6)
+    np.testing.assert_allclose(em["se"], c["emm_se"], rtol=1e-5)
+    assert np.max(np.abs(em["df"].to_numpy() - np.asarray(c["emm_df"]))) < 1e-3

@@ -237,6 +237,26 @@ class LmmResult(Result):
         rows = {lab: self._ftest(np.ascontiguousarray(L)) for lab, L in Ls.items() if len(L)}
         return pd.DataFrame(rows).T.astype({"F": float, "num_df": int, "den_df": float, "p": float})
 
+    def emmeans(self, by, at=None, weights: str = "equal", conf_level: Optional[float] = None) -> pd.DataFrame:
+        """Estimated marginal means of the ``by`` factor(s) as R emmeans on the
+        lmer fit: the other factors averaged with ``weights`` ('equal' or
+        'proportional'), numeric covariates at their mean (or ``at``).
+        Columns: the ``by`` levels, ``estimate, se, df, ci_low, ci_high``; df
+        by the fit's ``ddf`` (emmeans' ``lmer.df = "satterthwaite"``)."""
+        from ._refgrid import reference_grid
+
+        c = self._ctx
+        data = c["fixed_data"]
+        design = dataclasses.replace(c["design"], used_rows=np.ones(len(data), bool))
+        rg = reference_grid(design, c["parsed"].fixed, data, by, at=at, weights=weights)
+        est, var, df = self._contrast_rows(np.ascontiguousarray(rg.L))
+        se = np.sqrt(var)
+        qt = _tq(self._conf_level if conf_level is None else conf_level, df)
+        out = rg.grid.copy()
+        out["estimate"], out["se"], out["df"] = est, se, df
+        out["ci_low"], out["ci_high"] = est - qt * se, est + qt * se
+        return out
+
     # --------------------------------------------------------------- display
     def to_frame(self) -> pd.DataFrame:
         """The fixed-effects table."""

@@ -3,7 +3,7 @@
 # tightened (bobyqa rhoend = 1e-12) so that the values are those of the true
 # optimum. Run: Rscript lmm_reference.R  (writes lmm_reference.json and the
 # data sets lmm_sleepstudy.csv, lmm_chickweight.csv).
-suppressPackageStartupMessages({library(lme4); library(lmerTest); library(jsonlite)})
+suppressPackageStartupMessages({library(lme4); library(lmerTest); library(jsonlite); library(emmeans)})
 ctrl <- lmerControl(optimizer = "bobyqa", optCtrl = list(rhobeg = 0.2, rhoend = 1e-12, maxfun = 1e6),
                     check.conv.singular = "ignore")
 data(sleepstudy, package = "lme4")
@@ -23,6 +23,8 @@ one <- function(name, formula, data, reml) {
   re <- ranef(m, condVar = TRUE)[[1]]
   rd <- as.data.frame(ranef(m, condVar = TRUE))
   first <- 1:3
+  em <- if (grepl("Diet", deparse(formula))) as.data.frame(summary(emmeans(m, ~ Diet, lmer.df = "satterthwaite"))) else NULL
+  emp <- if (is.null(em)) NULL else as.data.frame(summary(emmeans(m, ~ Diet, lmer.df = "satterthwaite", weights = "proportional")))
   list(
     name = name, formula = deparse(formula, width.cutoff = 500L), reml = reml,
     names = rownames(s), beta = unname(fixef(m)), se = unname(s[, "Std. Error"]),
@@ -38,7 +40,9 @@ one <- function(name, formula, data, reml) {
     anova_kr_dendf = if (is.null(a3kr)) NULL else unname(a3kr[, "DenDF"]),
     ranef_levels = rownames(re)[first], ranef = unname(as.matrix(re[first, , drop = FALSE])),
     ranef_sd = lapply(colnames(re), function(tm) unname(rd$condsd[rd$term == tm][first])),
-    nobs = nobs(m), ngroups = unname(ngrps(m))
+    nobs = nobs(m), ngroups = unname(ngrps(m)),
+    emm_levels = if (is.null(em)) NULL else as.character(em$Diet), emm = if (is.null(em)) NULL else em$emmean,
+    emm_se = if (is.null(em)) NULL else em$SE, emm_df = if (is.null(em)) NULL else em$df
   )
 }
 out <- list(
