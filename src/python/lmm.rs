@@ -163,6 +163,9 @@ fn lmm_fit<'py>(
     fit_dict(py, f)
 }
 
+/// (estimates, variances, df) of row tests, or the joint (F, num_df, den_df).
+type ContrastOut = (Vec<f64>, Vec<f64>, Vec<f64>, Option<(f64, usize, f64)>);
+
 /// Satterthwaite contrasts (lmerTest): `l` r×p flat. With `joint=False` one
 /// t test per row (`estimate, variance, df` arrays); with `joint=True` the
 /// F test of all rows (`F, num_df, den_df`).
@@ -195,31 +198,28 @@ fn satterthwaite_contrast<'py>(
     }
     let jm: Vec<Vec<f64>> = jac.chunks(p * p).map(|c| c.to_vec()).collect();
     let d = PyDict::new(py);
-    let out = run_detached(
-        py,
-        || -> Result<(Vec<f64>, Vec<f64>, Vec<f64>, Option<(f64, usize, f64)>), StatsError> {
-            let st = Satterthwaite {
-                p,
-                vcov,
-                jac: &jm,
-                a,
-            };
-            if joint {
-                let f = st.multi(l, r, beta).map(|f| (f.f, f.num_df, f.den_df));
-                return Ok((vec![], vec![], vec![], f));
-            }
-            let mut est = Vec::with_capacity(r);
-            let mut var = Vec::with_capacity(r);
-            let mut df = Vec::with_capacity(r);
-            for row in l.chunks(p) {
-                let c = st.one(row);
-                est.push(row.iter().zip(beta).map(|(x, b)| x * b).sum());
-                var.push(c.variance);
-                df.push(c.df);
-            }
-            Ok((est, var, df, None))
-        },
-    )?;
+    let out = run_detached(py, || -> Result<ContrastOut, StatsError> {
+        let st = Satterthwaite {
+            p,
+            vcov,
+            jac: &jm,
+            a,
+        };
+        if joint {
+            let f = st.multi(l, r, beta).map(|f| (f.f, f.num_df, f.den_df));
+            return Ok((vec![], vec![], vec![], f));
+        }
+        let mut est = Vec::with_capacity(r);
+        let mut var = Vec::with_capacity(r);
+        let mut df = Vec::with_capacity(r);
+        for row in l.chunks(p) {
+            let c = st.one(row);
+            est.push(row.iter().zip(beta).map(|(x, b)| x * b).sum());
+            var.push(c.variance);
+            df.push(c.df);
+        }
+        Ok((est, var, df, None))
+    })?;
     if joint {
         let (f, nd, dd) = out.3.unwrap_or((f64::NAN, 0, f64::NAN));
         d.set_item("F", f)?;

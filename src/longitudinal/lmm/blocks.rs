@@ -112,8 +112,8 @@ impl Blocks {
                     ztx[a * p + c] += zr[a] * xr[c];
                 }
             }
-            for a in 0..q {
-                b.zty[g * q + a] += zr[a] * yr;
+            for (acc, za) in b.zty[g * q..(g + 1) * q].iter_mut().zip(zr) {
+                *acc += za * yr;
             }
             for a in 0..p {
                 for c in 0..p {
