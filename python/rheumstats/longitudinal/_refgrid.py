@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Mapping, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,13 @@ from ._design import FixedDesign, required_variables
 __all__ = ["ReferenceGrid", "reference_grid", "factor_levels"]
 
 _WEIGHTS = ("equal", "proportional")
+
+def _err(msg: str, arg: str, row: Optional[int] = None, value: Optional[float] = None, label: object = None) -> InvalidInputError:
+    """InvalidInputError carrying .arg/.row/.col/.value/.label."""
+    e = InvalidInputError(msg)
+    e.arg, e.row, e.col, e.value, e.label = arg, row, None, value, label  # type: ignore[attr-defined]
+    return e
+
 
 
 @dataclass(frozen=True)
@@ -70,17 +77,17 @@ def reference_grid(
     """L matrix of the marginal means of ``by`` for a model with fixed part
     ``rhs`` fitted on ``data`` (all rows; ``design.used_rows`` selects)."""
     if weights not in _WEIGHTS:
-        raise InvalidInputError(f"weights: expected one of {_WEIGHTS}, got {weights!r}", arg="weights")
+        raise _err(f"weights: expected one of {_WEIGHTS}, got {weights!r}", arg="weights")
     by_list = [by] if isinstance(by, str) else list(by)
     at = dict(at or {})
     used = data.loc[design.used_rows]
     variables = required_variables(rhs, data)
     for b in by_list:
         if b not in variables:
-            raise InvalidInputError(f"by: {b!r} is not a variable of the fixed part; allowed: {variables}", arg="by")
+            raise _err(f"by: {b!r} is not a variable of the fixed part; allowed: {variables}", arg="by")
     for k in at:
         if k not in variables:
-            raise InvalidInputError(f"at: {k!r} is not a variable of the fixed part; allowed: {variables}", arg="at")
+            raise _err(f"at: {k!r} is not a variable of the fixed part; allowed: {variables}", arg="at")
     levels: dict[str, list] = {}
     factors: list[str] = []
     for v in variables:
@@ -92,7 +99,7 @@ def reference_grid(
                 known = factor_levels(col)
                 bad = [x for x in levels[v] if x not in known]
                 if bad:
-                    raise InvalidInputError(f"at[{v!r}]: unknown level(s) {bad}; allowed: {known}", arg="at")
+                    raise _err(f"at[{v!r}]: unknown level(s) {bad}; allowed: {known}", arg="at")
                 factors.append(v)
         elif _is_factor(col):
             levels[v] = factor_levels(col)
@@ -108,7 +115,7 @@ def reference_grid(
             grid[v] = grid[v].astype(bool)
     X = np.asarray(design.spec.get_model_matrix(grid), dtype=np.float64)
     if X.shape[0] != len(grid):
-        raise InvalidInputError("at: the reference grid produced missing values in the design", arg="at")
+        raise _err("at: the reference grid produced missing values in the design", arg="at")
     others = [v for v in factors if v not in by_list]
     if weights == "proportional" and others:
         counts = used.groupby(others, observed=True).size()
