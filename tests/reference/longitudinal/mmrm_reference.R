@@ -45,7 +45,7 @@ fit_one <- function(d, fml, cov, method, visitvar, subj, complete_id) {
   m <- nlevels(d$vf)
   w <- if (het[[cov]]) varIdent(form = ~ 1 | vf) else NULL
   f <- gls(fml, data = d, correlation = corr_of(cov, d, m), weights = w, method = method, control = ctl)
-  V <- as.matrix(getVarCov(f, individual = complete_id))
+  V0 <- getVarCov(f, individual = complete_id); V <- matrix(as.numeric(V0), nrow = nrow(V0))
   list(cov = cov, method = method, coef = unname(coef(f)), names = names(coef(f)),
        se = unname(sqrt(diag(vcov(f)))), loglik = as.numeric(logLik(f)),
        covariance = unname(V), fit = f, data = d)
@@ -56,7 +56,8 @@ out <- list()
 fml_fev <- FEV1 ~ ARMCD * AVISIT + SEX + FEV1_BL
 for (cov in c("us", "cs", "csh", "ar1", "ar1h", "toep", "toeph")) {
   for (method in c("REML", "ML")) {
-    r <- fit_one(fev, fml_fev, cov, method, "AVISIT", "USUBJID", "PT2")
+    full_id <- names(which(table(droplevels(fev$USUBJID)) == 4))[1]
+    r <- fit_one(fev, fml_fev, cov, method, "AVISIT", "USUBJID", full_id)
     if (cov == "us" && method == "REML") {
       em <- emmeans(r$fit, ~ ARMCD | AVISIT, mode = "df.error", data = r$data)
       es <- as.data.frame(summary(em))
@@ -76,4 +77,13 @@ for (cov in c("us", "cs", "ar1", "toep", "csh")) {
   r <- fit_one(cmp, fml_c, cov, "REML", "visit", "subj", "S001")
   out[[paste("complete", cov, "REML", sep = "_")]] <- strip(r)
 }
+# cs with a positive correlation is the random-intercept model: lmerTest's
+# Satterthwaite df (tight optimiser tolerances) for the cs check
+suppressMessages(library(lmerTest))
+lm1 <- lmer(FEV1 ~ ARMCD * AVISIT + SEX + FEV1_BL + (1 | USUBJID), data = fev, REML = TRUE,
+            control = lmerControl(optimizer = "nloptwrap", optCtrl = list(xtol_abs = 1e-12, ftol_abs = 1e-14, maxeval = 1e5)))
+co <- summary(lm1)$coefficients
+an <- anova(lm1, type = "III")
+out$lmertest_cs <- list(names = rownames(co), coef = unname(co[, "Estimate"]), se = unname(co[, "Std. Error"]),
+                        df = unname(co[, "df"]), loglik = as.numeric(logLik(lm1)))
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE), "mmrm_reference.json")
