@@ -1,7 +1,224 @@
-//! Bindings of `crate::longitudinal::repeated`.
+//! Bindings of `crate::longitudinal::repeated`. Every function takes the
+//! subject codes (int64, `code = subject - base`, negative = missing), the
+//! number of codes, the time (float64) and, where it needs values, a
+//! (rows × columns) float64 view; it groups once and returns a dict.
 
+use ndarray::ArrayView2;
+use numpy::{IntoPyArray, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+use super::convert::{f64_out, slice, view2};
+use super::run::run_detached;
+use crate::common::{Alternative, NanPolicy};
+use crate::error::StatsError;
+use crate::longitudinal::repeated::helpers::{self, Baseline};
+use crate::longitudinal::repeated::ranktests::{self, Blocks, Test};
+use crate::longitudinal::repeated::{group, Groups};
+
+type I64<'py> = PyReadonlyArray1<'py, i64>;
+type F64<'py> = PyReadonlyArray1<'py, f64>;
+type M<'py> = PyReadonlyArray2<'py, f64>;
+
+fn codes<'a>(a: &'a I64<'_>) -> PyResult<&'a [i64]> {
+    a.as_slice()
+        .map_err(|_| PyTypeError::new_err("subject: internal: expected a contiguous int64 array"))
+}
+
+fn grouped(
+    subject: &[i64],
+    base: i64,
+    n_codes: usize,
+    time: &[f64],
+    nan_policy: &str,
+) -> Result<(Groups, NanPolicy), StatsError> {
+    let policy = NanPolicy::parse(nan_policy)?;
+    Ok((group(subject, base, n_codes, time, policy)?, policy))
+}
+
+fn check_rows(values: &ArrayView2<'_, f64>, n: usize) -> Result<(), StatsError> {
+    if values.nrows() != n {
+        return Err(StatsError::length("value", values.nrows(), "time", n));
+    }
+    Ok(())
+}
+
+fn list_f64<'py>(py: Python<'py>, cols: Vec<Vec<f64>>) -> PyResult<Bound<'py, PyList>> {
+    PyList::new(py, cols.into_iter().map(|c| c.into_pyarray(py)))
+}
+
+#[pyfunction]
+#[pyo3(signature = (subject, base, n_codes, time, values, baseline, nan_policy))]
+#[allow(clippy::too_many_arguments)]
+fn repeated_change_from_baseline<'py>(
+    py: Python<'py>,
+    subject: I64<'py>,
+    base: i64,
+    n_codes: usize,
+    time: F64<'py>,
+    values: M<'py>,
+    baseline: Option<f64>,
+    nan_policy: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (s, t, v) = (codes(&subject)?, slice(&time, "time")?, view2(&values));
+    let (cols, no_base, dropped) = run_detached(py, || {
+        check_rows(&v, t.len())?;
+        let (g, _) = grouped(s, base, n_codes, t, nan_policy)?;
+        let b = baseline.map_or(Baseline::First, Baseline::At);
+        let (cols, nb) = helpers::change_from_baseline(&g, t, v, s, base, b)?;
+        Ok((cols, nb, g.n_dropped))
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("columns", list_f64(py, cols)?)?;
+    d.set_item("no_baseline", no_base)?;
+    d.set_item("n_dropped", dropped)?;
+    Ok(d)
+}
+
+#[pyfunction]
+#[pyo3(signature = (subject, base, n_codes, time, targets, width, nan_policy))]
+#[allow(clippy::too_many_arguments)]
+fn repeated_visit_window<'py>(
+    py: Python<'py>,
+    subject: I64<'py>,
+    base: i64,
+    n_codes: usize,
+    time: F64<'py>,
+    targets: F64<'py>,
+    width: f64,
+    nan_policy: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (s, t, tg) = (codes(&subject)?, slice(&time, "time")?, slice(&targets, "targets")?);
+    let (subj, rows, dist, dropped) = run_detached(py, || {
+        helpers::check_targets(tg, Some(width))?;
+        let (g, _) = grouped(s, base, n_codes, t, nan_policy)?;
+        let (a, b, c) = helpers::visit_window(&g, t, tg, width)?;
+        Ok((a, b, c, g.n_dropped))
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("subjects", subj.into_pyarray(py))?;
+    d.set_item("rows", rows.into_pyarray(py))?;
+    d.set_item("distance", f64_out(py, dist))?;
+    d.set_item("n_dropped", dropped)?;
+    Ok(d)
+}
+
+#[pyfunction]
+#[pyo3(signature = (subject, base, n_codes, time, values, targets, nan_policy))]
+#[allow(clippy::too_many_arguments)]
+fn repeated_locf<'py>(
+    py: Python<'py>,
+    subject: I64<'py>,
+    base: i64,
+    n_codes: usize,
+    time: F64<'py>,
+    values: M<'py>,
+    targets: Option<F64<'py>>,
+    nan_policy: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (s, t, v) = (codes(&subject)?, slice(&time, "time")?, view2(&values));
+    let tg = match &targets {
+        Some(a) => Some(slice(a, "targets")?),
+        None => None,
+    };
+    let (subj, vals, times, dropped) = run_detached(py, || {
+        check_rows(&v, t.len())?;
+        if let Some(tg) = tg {
+            helpers::check_targets(tg, None)?;
+        }
+        let (g, _) = grouped(s, base, n_codes, t, nan_policy)?;
+        Ok(match tg {
+            Some(tg) => {
+                let (a, b, c) = helpers::locf_targets(&g, t, v, tg)?;
+                (Some(a), b, c, g.n_dropped)
+            }
+            None => (None, helpers::locf_rows(&g, v), Vec::new(), g.n_dropped),
+        })
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("subjects", subj.map(|a| a.into_pyarray(py)))?;
+    d.set_item("values", list_f64(py, vals)?)?;
+    d.set_item("times", list_f64(py, times)?)?;
+    d.set_item("n_dropped", dropped)?;
+    Ok(d)
+}
+
+#[pyfunction]
+#[pyo3(signature = (subject, base, n_codes, time, values, what, normalise, nan_policy))]
+#[allow(clippy::too_many_arguments)]
+fn repeated_per_subject<'py>(
+    py: Python<'py>,
+    subject: I64<'py>,
+    base: i64,
+    n_codes: usize,
+    time: F64<'py>,
+    values: M<'py>,
+    what: &str,
+    normalise: bool,
+    nan_policy: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (s, t, v) = (codes(&subject)?, slice(&time, "time")?, view2(&values));
+    let ((subj, cols), dropped) = run_detached(py, || {
+        check_rows(&v, t.len())?;
+        let (g, policy) = grouped(s, base, n_codes, t, nan_policy)?;
+        let out = match what {
+            "auc" => helpers::auc(&g, t, v, normalise, policy)?,
+            "slopes" => helpers::slopes(&g, t, v, policy)?,
+            other => return Err(StatsError::argument("what", format!("internal: {other:?}"))),
+        };
+        Ok((out, g.n_dropped))
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("subjects", subj.into_pyarray(py))?;
+    d.set_item("columns", list_f64(py, cols)?)?;
+    d.set_item("n_dropped", dropped)?;
+    Ok(d)
+}
+
+#[pyfunction]
+#[pyo3(signature = (subject, base, n_codes, time, values, test, alternative, nan_policy))]
+#[allow(clippy::too_many_arguments)]
+fn repeated_test<'py>(
+    py: Python<'py>,
+    subject: I64<'py>,
+    base: i64,
+    n_codes: usize,
+    time: F64<'py>,
+    values: M<'py>,
+    test: &str,
+    alternative: &str,
+    nan_policy: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (s, t, v) = (codes(&subject)?, slice(&time, "time")?, view2(&values));
+    let (outs, k, dropped) = run_detached(py, || {
+        check_rows(&v, t.len())?;
+        let test = match test {
+            "friedman" => Test::Friedman,
+            "cochran_q" => Test::Cochran,
+            "skillings_mack" => Test::SkillingsMack,
+            "page_trend" => Test::Page(Alternative::parse(alternative)?),
+            other => return Err(StatsError::argument("test", format!("internal: {other:?}"))),
+        };
+        let (g, policy) = grouped(s, base, n_codes, t, nan_policy)?;
+        let b = Blocks::new(&g, t);
+        Ok((ranktests::run(&b, v, test, policy)?, b.k(), g.n_dropped))
+    })?;
+    let d = PyDict::new(py);
+    macro_rules! put {
+        ($($f:ident),+) => { $( d.set_item(stringify!($f), f64_out(py, outs.iter().map(|o| o.$f as f64).collect()))?; )+ };
+    }
+    put!(statistic, df, pvalue, z, n, n_dropped, n_missing);
+    d.set_item("k", k)?;
+    d.set_item("rows_dropped", dropped)?;
+    Ok(d)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(repeated_change_from_baseline, m)?)?;
+    m.add_function(wrap_pyfunction!(repeated_visit_window, m)?)?;
+    m.add_function(wrap_pyfunction!(repeated_locf, m)?)?;
+    m.add_function(wrap_pyfunction!(repeated_per_subject, m)?)?;
+    m.add_function(wrap_pyfunction!(repeated_test, m)?)?;
     Ok(())
 }

@@ -1,0 +1,169 @@
+"""Input path of the repeated-measures helpers and tests: column checks, the
+one encoding of subject IDs into integer codes, float64 time/value views, and
+the re-wording of core errors so they name the pandas index labels."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, List, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .._validation import NAN_POLICIES, _native, call, check_choice
+from ..exceptions import InvalidInputError
+
+
+@dataclass
+class Encoded:
+    """Subject codes (``code = raw - base``; negative = missing), the number
+    of codes, a way back to labels, time and the value matrix."""
+
+    codes: np.ndarray
+    base: int
+    n_codes: int
+    labels: Callable[[np.ndarray], Any]
+    time: np.ndarray
+    values: Optional[np.ndarray]
+    value_names: List[str]
+    index: pd.Index
+    nan_policy: str
+
+
+def _column(data: pd.DataFrame, name: Any, arg: str) -> pd.Series:
+    if isinstance(name, (list, tuple, np.ndarray, pd.Index)):
+        raise TypeError(f"{arg}: expected one column name, got {type(name).__name__}")
+    if name not in data.columns:
+        raise ValueError(f"{arg}: column {name!r} is not in data (columns: {list(data.columns)[:10]})")
+    col = data[name]
+    if isinstance(col, pd.DataFrame):
+        raise ValueError(f"{arg}: data has several columns named {name!r}")
+    return col
+
+
+def _first_non_number(col: pd.Series) -> str:
+    num = pd.to_numeric(col, errors="coerce")
+    bad = col.notna().to_numpy() & num.isna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        return f"; row {i} (index {col.index[i]!r}) holds {col.iloc[i]!r}"
+    return ""
+
+
+def numeric(col: pd.Series, arg: str) -> np.ndarray:
+    """A numeric column as a float64 array (zero-copy for float64); TypeError
+    naming the column and the first non-numeric row otherwise."""
+    dt = col.dtype
+    if isinstance(dt, pd.CategoricalDtype) or not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt)):
+        what = "datetime" if pd.api.types.is_datetime64_any_dtype(dt) or pd.api.types.is_timedelta64_dtype(dt) else str(dt)
+        hint = " (convert to a number, e.g. days since baseline)" if what == "datetime" else "; convert with pd.to_numeric first"
+        raise TypeError(f"{arg}: column {col.name!r} is not numeric ({what} dtype){'' if what == 'datetime' or isinstance(dt, pd.CategoricalDtype) else _first_non_number(col)}{hint}")
+    if dt == np.float64:
+        return np.ascontiguousarray(col.to_numpy())
+    return col.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def encode_subject(col: pd.Series):
+    """Subject IDs -> (codes int64, base, n_codes, labels(codes) -> labels).
+
+    Categoricals use their codes; integers with a compact range are used as
+    they are (``code = id - min``: no hashing); anything else is factorized
+    (sorted), with -1 for a missing ID.
+    """
+    dt = col.dtype
+    if isinstance(dt, pd.CategoricalDtype):
+        cats = col.cat.categories
+        codes = col.cat.codes.to_numpy().astype(np.int64)
+        return codes, 0, len(cats), lambda c: pd.Categorical.from_codes(c, dtype=dt)
+    if pd.api.types.is_integer_dtype(dt) and not pd.api.types.is_extension_array_dtype(dt) and len(col):
+        raw = col.to_numpy()
+        lo, hi = int(raw.min()), int(raw.max())
+        if hi - lo < max(4 * len(raw), 1 << 16):
+            codes = np.ascontiguousarray(raw, dtype=np.int64)
+            return codes, lo, hi - lo + 1, lambda c: (np.asarray(c, dtype=np.int64) + lo).astype(dt)
+    codes, uniques = pd.factorize(col, sort=True)
+    return codes.astype(np.int64, copy=False), 0, len(uniques), lambda c: uniques.take(c)
+
+
+def encode(
+    data: Any,
+    subject: Any,
+    time: Any,
+    value: Any = None,
+    *,
+    nan_policy: str = "propagate",
+    need_value: bool = True,
+) -> Encoded:
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data: expected a pandas DataFrame in long format, got {type(data).__name__}")
+    check_choice(nan_policy, "nan_policy", NAN_POLICIES)
+    s = _column(data, subject, "subject")
+    t = numeric(_column(data, time, "time"), "time")
+    codes, base, n_codes, labels = encode_subject(s)
+    names: List[str] = []
+    mat = None
+    if need_value:
+        if value is None:
+            raise TypeError("value: give a column name or a list of column names")
+        names = list(value) if isinstance(value, (list, tuple, pd.Index)) else [value]
+        if not names:
+            raise ValueError("value: no value column given")
+        for v in names:
+            if v in (subject, time):
+                raise ValueError(f"value: {v!r} is the subject or time column")
+        cols = [numeric(_column(data, v, "value"), "value") for v in names]
+        mat = cols[0].reshape(-1, 1) if len(cols) == 1 else np.column_stack(cols)
+    return Encoded(codes, base, n_codes, labels, t, mat, [str(v) for v in names], data.index, nan_policy)
+
+
+_DUP = re.compile(r"^time\[(\d+)\](?: \(index .*?\))? = (\S+): duplicate subject and time; .*row (\d+) has")
+
+
+def run(fn: Callable[..., Any], e: Encoded, *args: Any, subject_name: Any = "subject") -> Any:
+    """One native call on the encoded input; errors name index labels and columns."""
+    try:
+        return call(
+            fn,
+            e.codes,
+            e.base,
+            e.n_codes,
+            e.time,
+            *args,
+            index={"time": e.index, "subject": e.index, "value": e.index},
+            columns={"value": e.value_names},
+        )
+    except InvalidInputError as exc:
+        m = _DUP.match(str(exc))
+        if m is None:
+            raise
+        second, first = int(m.group(1)), int(m.group(3))
+        code = int(e.codes[second]) - e.base
+        who = np.asarray(e.labels(np.array([code])))[0]
+        new = InvalidInputError(
+            f"time: duplicate rows for subject {who!r} at time {m.group(2)}: "
+            f"index {e.index[first]!r} and {e.index[second]!r} (rows {first} and {second}); "
+            "keep one row per subject and time"
+        )
+        new.arg, new.row, new.col, new.value = "time", second, None, float(e.time[second])
+        raise new from None
+
+
+def targets_array(targets: Any, name: str = "targets") -> np.ndarray:
+    if isinstance(targets, (str, bytes)) or targets is None:
+        raise TypeError(f"{name}: expected a list of numeric times, got {type(targets).__name__}")
+    arr = np.atleast_1d(np.asarray(targets))
+    if arr.dtype.kind not in "biuf" or arr.ndim != 1:
+        raise TypeError(f"{name}: expected a 1-D list of numeric times, got {arr.dtype} with shape {arr.shape}")
+    return np.ascontiguousarray(arr, dtype=np.float64)
+
+
+def out_names(names: Sequence[str], fields: Sequence[str]) -> List[str]:
+    """Output column names: the plain field names for one value column,
+    ``<value>_<field>`` for several."""
+    if len(names) == 1:
+        return list(fields)
+    return [f"{v}_{f}" for v in names for f in fields]
+
+
+__all__ = ["Encoded", "encode", "encode_subject", "numeric", "run", "targets_array", "out_names", "_native"]

@@ -1,0 +1,410 @@
+//! Long-format helpers on grouped rows: change from baseline, visit windows,
+//! last observation carried forward, area under the curve and per-subject
+//! OLS slopes. Every helper takes the [`Groups`] of one grouping pass and a
+//! (rows × columns) view of value columns, so many columns cost one pass.
+
+use ndarray::ArrayView2;
+use rayon::prelude::*;
+
+use super::group::Groups;
+use crate::common::check::MISSING;
+use crate::common::NanPolicy;
+use crate::error::{Result, StatsError};
+
+/// Which visit is the baseline.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Baseline {
+    /// The row at this time.
+    At(f64),
+    /// The first non-missing value in time order (per column).
+    First,
+}
+
+/// `baseline`, `change` and `pct_change` (100 · change / baseline; NaN where
+/// the baseline is 0) per row and column: `3 * m` vectors of `n` rows, in the
+/// order baseline, change, pct_change for column 0, then column 1, ...
+/// Rows without a subject or time get NaN. Also the number of subjects
+/// without a baseline (per column).
+pub fn change_from_baseline(
+    g: &Groups,
+    time: &[f64],
+    values: ArrayView2<'_, f64>,
+    subject_of_row: &[i64],
+    base: i64,
+    baseline: Baseline,
+) -> Result<(Vec<Vec<f64>>, Vec<usize>)> {
+    let (n, m) = values.dim();
+    if let Baseline::At(b) = baseline {
+        if !b.is_finite() {
+            return Err(StatsError::argument(
+                "baseline",
+                format!("{b} is not a finite time; give a visit time or 'first'"),
+            ));
+        }
+    }
+    let k = g.n_codes();
+    // per subject and column: the baseline value (NaN when none)
+    let mut base_val = vec![f64::NAN; k * m];
+    base_val
+        .par_chunks_mut(m.max(1))
+        .enumerate()
+        .for_each(|(s, out)| {
+            let rows = g.rows(s);
+            if rows.is_empty() {
+                return;
+            }
+            match baseline {
+                Baseline::At(b) => {
+                    let pos = rows.partition_point(|&r| time[r as usize] < b);
+                    if pos < rows.len() && time[rows[pos] as usize] == b {
+                        let r = rows[pos] as usize;
+                        for (j, o) in out.iter_mut().enumerate() {
+                            *o = values[(r, j)];
+                        }
+                    }
+                }
+                Baseline::First => {
+                    for (j, o) in out.iter_mut().enumerate() {
+                        *o = rows
+                            .iter()
+                            .map(|&r| values[(r as usize, j)])
+                            .find(|v| !v.is_nan())
+                            .unwrap_or(f64::NAN);
+                    }
+                }
+            }
+        });
+    let no_base: Vec<usize> = (0..m)
+        .map(|j| {
+            (0..k)
+                .filter(|&s| g.start[s + 1] > g.start[s] && base_val[s * m + j].is_nan())
+                .count()
+        })
+        .collect();
+    let mut out = Vec::with_capacity(3 * m);
+    for j in 0..m {
+        let mut b = vec![0.0; n];
+        let mut c = vec![0.0; n];
+        let mut p = vec![0.0; n];
+        let chunk = 1 << 15;
+        b.par_chunks_mut(chunk)
+            .zip(c.par_chunks_mut(chunk))
+            .zip(p.par_chunks_mut(chunk))
+            .enumerate()
+            .for_each(|(ci, ((bb, cc), pp))| {
+                for q in 0..bb.len() {
+                    let i = ci * chunk + q;
+                    let s = subject_of_row[i].wrapping_sub(base);
+                    let bv = if s >= 0 && (s as usize) < k && !time[i].is_nan() {
+                        base_val[s as usize * m + j]
+                    } else {
+                        f64::NAN
+                    };
+                    let ch = values[(i, j)] - bv;
+                    bb[q] = bv;
+                    cc[q] = ch;
+                    pp[q] = if bv == 0.0 { f64::NAN } else { 100.0 * ch / bv };
+                }
+            });
+        out.push(b);
+        out.push(c);
+        out.push(p);
+    }
+    Ok((out, no_base))
+}
+
+/// Validate `targets` (finite, strictly increasing) and `width` (finite, >= 0).
+pub fn check_targets(targets: &[f64], width: Option<f64>) -> Result<()> {
+    if targets.is_empty() {
+        return Err(StatsError::argument("targets", "no target times given"));
+    }
+    for (i, &t) in targets.iter().enumerate() {
+        if !t.is_finite() {
+            return Err(StatsError::invalid(
+                "targets",
+                i,
+                t,
+                "not finite",
+                "targets must be finite times",
+            ));
+        }
+        if i > 0 && t <= targets[i - 1] {
+            return Err(StatsError::invalid(
+                "targets",
+                i,
+                t,
+                "not increasing",
+                "targets must be sorted ascending without repeats",
+            ));
+        }
+    }
+    if let Some(w) = width {
+        if !(w.is_finite() && w >= 0.0) {
+            return Err(StatsError::argument(
+                "width",
+                format!("{w} is not allowed; the window half-width must be a finite number >= 0"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// For each present subject (ascending code) × target: the row closest to the
+/// target within ± `width` (ties: the earlier time), or -1, and |time − target|.
+pub fn visit_window(
+    g: &Groups,
+    time: &[f64],
+    targets: &[f64],
+    width: f64,
+) -> Result<(Vec<i64>, Vec<i64>, Vec<f64>)> {
+    check_targets(targets, Some(width))?;
+    let subjects = g.present();
+    let nt = targets.len();
+    let mut rows = vec![-1i64; subjects.len() * nt];
+    let mut dist = vec![f64::NAN; subjects.len() * nt];
+    rows.par_chunks_mut(nt)
+        .zip(dist.par_chunks_mut(nt))
+        .zip(subjects.par_iter())
+        .for_each(|((ro, di), &s)| {
+            let rs = g.rows(s);
+            let mut p = 0usize; // first row with time >= target
+            for (q, &t) in targets.iter().enumerate() {
+                while p < rs.len() && time[rs[p] as usize] < t {
+                    p += 1;
+                }
+                let mut best: Option<(usize, f64)> = None;
+                if p > 0 {
+                    let r = rs[p - 1] as usize;
+                    best = Some((r, t - time[r]));
+                }
+                if p < rs.len() {
+                    let r = rs[p] as usize;
+                    let d = time[r] - t;
+                    // strictly closer only: a tie keeps the earlier time
+                    if best.is_none_or(|(_, bd)| d < bd) {
+                        best = Some((r, d));
+                    }
+                }
+                if let Some((r, d)) = best {
+                    if d <= width {
+                        ro[q] = r as i64;
+                        di[q] = d;
+                    }
+                }
+            }
+        });
+    Ok((
+        subjects.iter().map(|&s| s as i64).collect(),
+        rows,
+        dist,
+    ))
+}
+
+fn nan_check(values: ArrayView2<'_, f64>, g: &Groups, policy: NanPolicy) -> Result<()> {
+    if policy != NanPolicy::Raise {
+        return Ok(());
+    }
+    let (_, m) = values.dim();
+    let mut first: Option<(usize, usize)> = None;
+    for &r in &g.order {
+        let r = r as usize;
+        for j in 0..m {
+            if values[(r, j)].is_nan() && first.is_none_or(|f| r < f.0) {
+                first = Some((r, j));
+            }
+        }
+    }
+    match first {
+        Some((r, j)) => Err(StatsError::invalid_at(
+            "value",
+            r,
+            j,
+            f64::NAN,
+            MISSING,
+            "a value on every row",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// LOCF on every row: each missing value (NaN) becomes the subject's last
+/// non-missing value at an earlier time (NaN when none). `m` vectors of `n`.
+pub fn locf_rows(g: &Groups, values: ArrayView2<'_, f64>) -> Vec<Vec<f64>> {
+    let (n, m) = values.dim();
+    (0..m)
+        .into_par_iter()
+        .map(|j| {
+            let mut out: Vec<f64> = (0..n).map(|i| values[(i, j)]).collect();
+            for s in 0..g.n_codes() {
+                let mut last = f64::NAN;
+                for &r in g.rows(s) {
+                    let v = values[(r as usize, j)];
+                    if v.is_nan() {
+                        out[r as usize] = last;
+                    } else {
+                        last = v;
+                    }
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// LOCF at target times: for each present subject × target and column, the
+/// last non-missing value observed at a time <= target and that time
+/// (both NaN when none). Returns (subject codes, values per column, times per column).
+pub fn locf_targets(
+    g: &Groups,
+    time: &[f64],
+    values: ArrayView2<'_, f64>,
+    targets: &[f64],
+) -> Result<(Vec<i64>, Vec<Vec<f64>>, Vec<Vec<f64>>)> {
+    check_targets(targets, None)?;
+    let (_, m) = values.dim();
+    let subjects = g.present();
+    let nt = targets.len();
+    let mut vals = Vec::with_capacity(m);
+    let mut times = Vec::with_capacity(m);
+    for j in 0..m {
+        let mut v = vec![f64::NAN; subjects.len() * nt];
+        let mut t = vec![f64::NAN; subjects.len() * nt];
+        v.par_chunks_mut(nt)
+            .zip(t.par_chunks_mut(nt))
+            .zip(subjects.par_iter())
+            .for_each(|((vo, to), &s)| {
+                let rs = g.rows(s);
+                let (mut p, mut last, mut last_t) = (0usize, f64::NAN, f64::NAN);
+                for (q, &tg) in targets.iter().enumerate() {
+                    while p < rs.len() && time[rs[p] as usize] <= tg {
+                        let x = values[(rs[p] as usize, j)];
+                        if !x.is_nan() {
+                            last = x;
+                            last_t = time[rs[p] as usize];
+                        }
+                        p += 1;
+                    }
+                    vo[q] = last;
+                    to[q] = last_t;
+                }
+            });
+        vals.push(v);
+        times.push(t);
+    }
+    Ok((subjects.iter().map(|&s| s as i64).collect(), vals, times))
+}
+
+/// Present subject codes and per-subject output vectors.
+pub type PerSubject = (Vec<i64>, Vec<Vec<f64>>);
+
+/// Per present subject and column: the trapezoid AUC of value over time
+/// (divided by the time span with `normalise`) and the number of points used
+/// (`m` AUC vectors, then `m` count vectors). Fewer than two points: NaN.
+/// Under 'propagate' a missing value makes the subject's AUC NaN; under
+/// 'omit' the point is skipped.
+
+pub fn auc(
+    g: &Groups,
+    time: &[f64],
+    values: ArrayView2<'_, f64>,
+    normalise: bool,
+    policy: NanPolicy,
+) -> Result<PerSubject> {
+    nan_check(values, g, policy)?;
+    let (_, m) = values.dim();
+    let subjects = g.present();
+    let mut aucs = Vec::with_capacity(m);
+    let mut ns = Vec::with_capacity(m);
+    for j in 0..m {
+        let (a, c): (Vec<f64>, Vec<f64>) = subjects
+            .par_iter()
+            .map(|&s| {
+                let (mut area, mut cnt, mut nan) = (0.0, 0usize, false);
+                let (mut t0, mut tp, mut vp) = (f64::NAN, f64::NAN, f64::NAN);
+                for &r in g.rows(s) {
+                    let (t, v) = (time[r as usize], values[(r as usize, j)]);
+                    if v.is_nan() {
+                        nan = true;
+                        continue;
+                    }
+                    if cnt == 0 {
+                        t0 = t;
+                    } else {
+                        area += 0.5 * (v + vp) * (t - tp);
+                    }
+                    tp = t;
+                    vp = v;
+                    cnt += 1;
+                }
+                let a = if cnt < 2 || (nan && policy == NanPolicy::Propagate) {
+                    f64::NAN
+                } else if normalise {
+                    area / (tp - t0)
+                } else {
+                    area
+                };
+                (a, cnt as f64)
+            })
+            .unzip();
+        aucs.push(a);
+        ns.push(c);
+    }
+    let mut out = aucs;
+    out.extend(ns);
+    Ok((subjects.iter().map(|&s| s as i64).collect(), out))
+}
+
+/// Per present subject and column: OLS of value on time — slope, its
+/// standard error (n >= 3), intercept and n. Returned as 4 vectors per column
+/// (slope, se, intercept, n). Missing values as in [`auc`].
+pub fn slopes(
+    g: &Groups,
+    time: &[f64],
+    values: ArrayView2<'_, f64>,
+    policy: NanPolicy,
+) -> Result<PerSubject> {
+    nan_check(values, g, policy)?;
+    let (_, m) = values.dim();
+    let subjects = g.present();
+    let mut out = Vec::with_capacity(4 * m);
+    for j in 0..m {
+        let fits: Vec<[f64; 4]> = subjects
+            .par_iter()
+            .map(|&s| {
+                let rs = g.rows(s);
+                let pts = || {
+                    rs.iter()
+                        .map(|&r| (time[r as usize], values[(r as usize, j)]))
+                        .filter(|p| !p.1.is_nan())
+                };
+                let n = pts().count();
+                let nan = n < rs.len();
+                if nan && policy == NanPolicy::Propagate {
+                    return [f64::NAN, f64::NAN, f64::NAN, n as f64];
+                }
+                if n < 2 {
+                    return [f64::NAN, f64::NAN, f64::NAN, n as f64];
+                }
+                let nf = n as f64;
+                let (st, sy) = pts().fold((0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1));
+                let (tb, yb) = (st / nf, sy / nf);
+                let (sxx, sxy) = pts().fold((0.0, 0.0), |a, p| {
+                    (a.0 + (p.0 - tb) * (p.0 - tb), a.1 + (p.0 - tb) * (p.1 - yb))
+                });
+                let b = sxy / sxx;
+                let a = yb - b * tb;
+                let se = if n > 2 {
+                    let rss: f64 = pts().map(|p| (p.1 - a - b * p.0).powi(2)).sum();
+                    (rss / (nf - 2.0) / sxx).sqrt()
+                } else {
+                    f64::NAN
+                };
+                [b, se, a, nf]
+            })
+            .collect();
+        for f in 0..4 {
+            out.push(fits.iter().map(|x| x[f]).collect());
+        }
+    }
+    Ok((subjects.iter().map(|&s| s as i64).collect(), out))
+}
