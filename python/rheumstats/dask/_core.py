@@ -28,6 +28,11 @@ def _require_dask() -> Any:
     return dask, dd
 
 
+def aligned(a: np.ndarray) -> np.ndarray:
+    """C-contiguous, aligned float64 (copied only when needed)."""
+    return np.require(a, dtype=np.float64, requirements=["C", "A"])
+
+
 def check_frame(ddf: Any, columns: Sequence[Optional[str]]) -> List[str]:
     """A Dask DataFrame holding every named column; returns the names given."""
     _, dd = _require_dask()
@@ -107,7 +112,7 @@ def merge_tables(tables: list, dims: Optional[List[pd.Index]] = None) -> Table:
                 u = u.append(d).unique()
             dims.append(pd.Index(u))
     out = Table(dims, first.inner, np.empty(0), np.empty((0, 0)))
-    pieces = [(t.times, np.ascontiguousarray(t.counts, dtype=np.float64), column_map(t, dims)) for t in tables]
+    pieces = [(aligned(t.times), aligned(t.counts), column_map(t, dims)) for t in tables]
     out.times, out.counts = _native.dask_survival_merge(pieces, out.width)
     return out
 

@@ -17,13 +17,14 @@ from .. import _rheumstats as _native
 from .._validation import as_float, call, check_choice, check_conf_level
 from ..survival import CumulativeIncidence, KaplanMeier, LogrankResult
 from ..survival._common import CONF_TYPES
-from ._core import Table, check_frame, finish_dims, label_order, local_codes, merge_tables, tree_reduce
+from ._core import Table, aligned, check_frame, finish_dims, label_order, local_codes, merge_tables, tree_reduce
 
 
 def _tabulate(part: pd.DataFrame, time: str, event: Optional[str], dims: List[Optional[str]]) -> Table:
     """One partition's table over the label columns ``dims`` (mixed-radix code, first dimension outermost)."""
-    t = as_float(part[time], "time")
-    e = None if event is None else as_float(part[event], "event")
+    # aligned copies when needed: a partition deserialized on a worker may sit at an odd address
+    t = aligned(as_float(part[time], "time"))
+    e = None if event is None else aligned(as_float(part[event], "event"))
     labels: List[pd.Index] = []
     code: Optional[np.ndarray] = None
     for col in dims:
