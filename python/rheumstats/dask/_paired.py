@@ -16,7 +16,7 @@ import pandas as pd
 from .. import _rheumstats as _native
 from .._validation import InvalidInputError, check_choice, check_conf_level
 from ..paired import TtestResult, _alt
-from ._core import check_frame, tree_reduce
+from ._core import aligned, check_frame, tree_reduce
 
 NAN_POLICIES = ("propagate", "omit", "raise")
 
@@ -52,7 +52,7 @@ class _Moments:
 
 
 def _merge(parts: list) -> np.ndarray:
-    return _native.dask_paired_merge([np.ascontiguousarray(p) for p in parts])
+    return _native.dask_paired_merge([aligned(p) for p in parts])
 
 
 def _moments(ddf: Any, before: List[str], after: Optional[List[str]], nan_policy: str) -> np.ndarray:
@@ -76,7 +76,7 @@ def ttest(
     check_choice(nan_policy, "nan_policy", NAN_POLICIES)
     alternative = _alt(alternative)
     m = _moments(ddf, [before], None if after is None else [after], nan_policy)
-    r = _native.dask_paired_ttest(m, alternative, conf_level, float(popmean), nan_policy == "propagate", True)
+    r = _native.dask_paired_ttest(aligned(m), alternative, conf_level, float(popmean), nan_policy == "propagate", True)
     f = lambda k: float(r[k][0])  # noqa: E731
     n = f("n")
     return TtestResult(
@@ -119,7 +119,7 @@ def compare(
         if not (isinstance(pr, (tuple, list)) and len(pr) == 2):
             raise ValueError(f"pairs[{name!r}]: expected (before_column, after_column), got {pr!r}")
     m = _moments(ddf, [pairs[n][0] for n in names], [pairs[n][1] for n in names], "omit")
-    r = _native.dask_paired_ttest(m, "two-sided", conf_level, 0.0, False, False)
+    r = _native.dask_paired_ttest(aligned(m), "two-sided", conf_level, 0.0, False, False)
     out = pd.DataFrame(
         {
             "n": r["n"],

@@ -14,6 +14,9 @@ import functools
 from types import ModuleType
 from typing import Any, Callable, Dict, List, Tuple
 
+import numpy as np
+import pandas as pd
+
 from ._core import _require_dask
 
 
@@ -32,7 +35,7 @@ class _Apply:
     def __call__(self, *parts: Any) -> Any:
         args: List[Any] = []
         kwargs = dict(self.static)
-        it = iter(parts)
+        it = iter(_realign(p) for p in parts)
         for kind, key in self.slots:
             if kind == "pos":
                 args.append(next(it))
@@ -41,6 +44,17 @@ class _Apply:
             else:
                 kwargs[key] = next(it)
         return self.fn(*args, **kwargs)
+
+
+def _realign(part: Any) -> Any:
+    """A partition deserialized on a worker may hold numpy data at an unaligned
+    address, which the native kernels refuse: copy such a partition."""
+    cols = [part] if isinstance(part, pd.Series) else [part[c] for c in part.columns] if isinstance(part, pd.DataFrame) else []
+    for s in cols:
+        v = s.to_numpy() if isinstance(s.dtype, np.dtype) else None
+        if v is not None and not v.flags.aligned:
+            return part.copy(deep=True)
+    return part
 
 
 def _meta(apply: _Apply, collections: List[Any]) -> Any:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from .. import _rheumstats as _native
 from .._validation import InvalidInputError, as_float, check_conf_level
-from ._core import check_frame, label_order, local_codes, tree_reduce
+from ._core import aligned, check_frame, label_order, local_codes, tree_reduce
 
 
 def _bad(part: pd.DataFrame, name: str, v: np.ndarray, bad: np.ndarray, allowed: str) -> None:
@@ -73,5 +73,5 @@ def incidence_rate(ddf: Any, events: str, exposure: str, by: Optional[str] = Non
         pos = labels.get_indexer(order)
         labels, ev, ex = order, ev[pos], ex[pos]
     k = len(labels)
-    d = _native.safety_incidence_rate(ev, ex, np.arange(k, dtype=np.float64), k, float(per), conf_level)
+    d = _native.safety_incidence_rate(aligned(ev), aligned(ex), np.arange(k, dtype=np.float64), k, float(per), conf_level)
     return pd.DataFrame({c: d[c] for c in ("events", "exposure", "rate", "ci_low", "ci_high")}, index=pd.Index(labels, name=by))

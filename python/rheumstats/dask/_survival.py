@@ -83,7 +83,7 @@ def kaplan_meier(ddf: Any, time: str, event: str, group: Optional[str] = None, c
     if group is not None:
         table = finish_dims(table, [label_order(ddf._meta[group])])
     n_groups = len(table.dims[0]) if group is not None else 1
-    d = _native.dask_survival_km(table.times, np.ascontiguousarray(table.counts), n_groups, conf_level, conf_type)
+    d = _native.dask_survival_km(aligned(table.times), aligned(table.counts), n_groups, conf_level, conf_type)
     cols = ["time", "n_risk", "n_event", "n_censor", "survival", "std_err", "ci_low", "ci_high"]
     out = pd.DataFrame({c: d[c] for c in cols})
     for c in ("n_risk", "n_event", "n_censor"):
@@ -112,7 +112,7 @@ def logrank(ddf: Any, time: str, event: str, group: str, strata: Optional[str] =
     table = finish_dims(table, [label_order(ddf._meta[c]) for c in dims])
     labels = table.dims[-1]
     n_strata = len(table.dims[0]) if strata is not None else 1
-    d = _native.dask_survival_logrank(table.times, np.ascontiguousarray(table.counts), n_strata, len(labels), rho)
+    d = _native.dask_survival_logrank(aligned(table.times), aligned(table.counts), n_strata, len(labels), rho)
     idx = pd.Index(labels, name=group)
     obs = pd.Series(d["observed"], index=idx, name="observed")
     exp = pd.Series(d["expected"], index=idx, name="expected")
@@ -151,7 +151,7 @@ def cumulative_incidence(ddf: Any, time: str, cause: str, group: Optional[str] =
     table = finish_dims(table, orders)
     causes_f = np.asarray(table.dims[-1], dtype=np.float64)[1:]
     n_groups = len(table.dims[0]) if group is not None else 1
-    d = _native.dask_survival_aj(table.times, np.ascontiguousarray(table.counts), n_groups, [int(v) for v in causes_f], conf_level)
+    d = _native.dask_survival_aj(aligned(table.times), aligned(table.counts), n_groups, [int(v) for v in causes_f], conf_level)
     causes = tuple(int(v) for v in d["causes"])
     k = len(causes)
     m = len(d["time"])
