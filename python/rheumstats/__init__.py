@@ -40,3 +40,12 @@ __all__ = [
     "ApproximationWarning",
     "ConvergenceWarning",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # rs.dask is imported on first use, so `import rheumstats` never needs dask
+    if name == "dask":
+        import importlib
+
+        return importlib.import_module(".dask", __name__)
+    raise AttributeError(f"module 'rheumstats' has no attribute {name!r}")

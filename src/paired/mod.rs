@@ -16,6 +16,7 @@ use crate::error::{Result, StatsError};
 
 pub mod bootstrap;
 pub mod mcnemar;
+pub mod partial;
 pub mod permutation;
 pub mod sign;
 pub mod ttest;

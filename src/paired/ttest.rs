@@ -98,7 +98,7 @@ pub fn t_interval(
 
 /// p-value of `t` on `df` degrees of freedom (statrs' method, organised so
 /// that a batch on one df gives the same bits: `common::tdist`).
-fn t_pvalue(t: f64, df: f64, alternative: Alternative) -> Result<f64> {
+pub fn t_pvalue(t: f64, df: f64, alternative: Alternative) -> Result<f64> {
     crate::common::tdist::pvalue(t, df, alternative)
 }
 
@@ -129,7 +129,7 @@ pub fn ttest_one(
 
 /// Everything but the p-value (NaN) and the means of x and y (NaN), from n >= 2,
 /// the mean and the sd of the differences.
-fn from_stats(
+pub fn from_stats(
     n: usize,
     mean: f64,
     sd: f64,

@@ -5,6 +5,7 @@
 use pyo3::prelude::*;
 
 mod convert;
+mod dask;
 mod error;
 mod groups;
 mod lmm;
@@ -38,6 +39,7 @@ fn _rheumstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ssc::register(m)?;
     paired::register(m)?;
     survival::register(m)?;
+    dask::register(m)?;
     groups::register(m)?;
     safety::register(m)?;
     lmm::register(m)?;

@@ -68,7 +68,7 @@ pub fn map_causes(cause: &[f64]) -> Result<(Vec<u32>, Vec<u32>)> {
     Ok((c.iter().map(|&v| map[v as usize]).collect(), causes))
 }
 
-fn group_table(tab: &Tabulation, code: u32, k: usize, z: f64, out: &mut AjOutput) {
+pub fn group_table(tab: &Tabulation, code: u32, k: usize, z: f64, out: &mut AjOutput) {
     let s1 = k + 1;
     let n: u64 = tab.counts.iter().map(|&c| u64::from(c)).sum();
     let mut gone = 0u64;

@@ -80,7 +80,7 @@ pub fn conf_limits(s: f64, se: f64, z: f64, ct: ConfType) -> (f64, f64) {
 /// One group's curve from its tabulation (label 1 = event, 0 = censored).
 /// The product-limit pass is sequential; the confidence limits (transcendental
 /// functions per row) are computed in parallel afterwards.
-fn curve(tab: &Tabulation, code: u32, z: f64, ct: ConfType, out: &mut KmOutput) {
+pub fn curve(tab: &Tabulation, code: u32, z: f64, ct: ConfType, out: &mut KmOutput) {
     let m = tab.len();
     let n: u64 = tab.counts.iter().map(|&c| u64::from(c)).sum();
     out.group.extend(std::iter::repeat_n(code, m));

@@ -27,7 +27,8 @@ pub struct LogrankOutput {
     pub n: Vec<f64>,
 }
 
-struct Part {
+/// One stratum's sums (per group: rows, weighted observed and expected; k×k variance).
+pub struct Part {
     n: Vec<f64>,
     obs: Vec<f64>,
     exp: Vec<f64>,
@@ -35,7 +36,7 @@ struct Part {
 }
 
 /// One stratum from its tabulation (label = 2 * group + event).
-fn stratum(tab: &Tabulation, k: usize, rho: f64) -> Part {
+pub fn stratum(tab: &Tabulation, k: usize, rho: f64) -> Part {
     let mut risk = vec![0.0f64; k];
     for j in 0..tab.len() {
         let row = tab.row(j);
@@ -150,6 +151,11 @@ pub fn logrank(
             })
             .collect::<Result<Vec<Part>>>()?,
     };
+    combine(parts, k)
+}
+
+/// The test from the strata's sums (shared by the in-memory and the merged-table paths).
+pub fn combine(parts: Vec<Part>, k: usize) -> Result<LogrankOutput> {
     let mut obs = vec![0.0; k];
     let mut exp = vec![0.0; k];
     let mut nn = vec![0.0; k];

@@ -16,6 +16,7 @@ pub mod cox;
 pub mod gray;
 pub mod km;
 pub mod logrank;
+pub mod partial;
 pub mod tabulate;
 
 use crate::error::{Result, StatsError};
