@@ -68,13 +68,13 @@ pub fn sample<'a>(
 pub fn missing_rows(cols: &[(&'static str, &[f64])], policy: NanPolicy) -> Result<Vec<bool>> {
     let n = cols.first().map_or(0, |c| c.1.len());
     let mut miss = vec![false; n];
-    for i in 0..n {
+    for (i, m) in miss.iter_mut().enumerate() {
         for (arg, c) in cols {
             if c.get(i).is_some_and(|v| v.is_nan()) {
                 if policy == NanPolicy::Raise {
                     return Err(StatsError::invalid(*arg, i, f64::NAN, MISSING, "a number"));
                 }
-                miss[i] = true;
+                *m = true;
             }
         }
     }

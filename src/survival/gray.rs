@@ -180,11 +180,9 @@ fn score_variance(
     (s, v)
 }
 
-/// Gray's test for each cause 1..=ncauses (`cause` already mapped to 0..=K,
-/// `group` to 0..k−1 with every group present). Causes run in parallel.
 /// Gray's test per cause from the user's codes: `cause` (0 = censored, causes
-/// >= 1) and `group` (whole numbers >= 0; codes with no rows are left out, the
-/// others compacted to 0..k). Returns the causes and one test per cause.
+/// at least 1) and `group` (whole numbers, 0 or more; codes with no rows are left
+/// out, the others compacted to 0..k). Returns the causes and one test per cause.
 pub fn gray(
     time: &[f64],
     cause: &[f64],
@@ -215,6 +213,8 @@ pub fn gray(
     Ok((causes, tests))
 }
 
+/// Gray's test for each cause 1..=ncauses (`cause` already mapped to 0..=K,
+/// `group` to 0..k−1 with every group present). Causes run in parallel.
 pub fn gray_tests(
     time: &[f64],
     cause: &[u32],

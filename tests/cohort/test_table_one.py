@@ -32,7 +32,7 @@ def baseline():
 def theirs(data, groupby):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t = tableone.TableOne(data.reset_index(), columns=COLUMNS, categorical=CATEGORICAL, nonnormal=NONNORMAL, by=groupby, pval=True)
+        t = tableone.TableOne(data.reset_index(), columns=COLUMNS, categorical=CATEGORICAL, nonnormal=NONNORMAL, groupby=groupby, pval=True)
     return t
 
 
@@ -83,7 +83,7 @@ def test_missing_values_are_counted_and_excluded(baseline):
 def test_bad_input(baseline):
     with pytest.raises(ValueError, match=r"missing column\(s\) \['bmi'\]"):
         rs.cohort.table_one(baseline, ["mrss", "bmi"])
-    with pytest.raises(ValueError, match="groupby.*1 level"):
+    with pytest.raises(ValueError, match="by.*1 level"):
         rs.cohort.table_one(baseline.assign(one="a"), ["mrss"], by="one")
     with pytest.raises(TypeError, match="data"):
         rs.cohort.table_one(baseline.to_numpy(), ["mrss"])

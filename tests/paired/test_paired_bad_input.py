@@ -119,8 +119,8 @@ def test_bad_options_name_their_argument():
         P.wilcoxon(X, Y, method="fast")
     with pytest.raises(ValueError, match="statistic"):
         P.permutation_test(X, Y, statistic="max")
-    with pytest.raises(ValueError, match="method"):
-        P.bootstrap_ci(X, Y, method="studentized")
+    with pytest.raises(ValueError, match="ci_method"):
+        P.bootstrap_ci(X, Y, ci_method="studentized")
     with pytest.raises(ValueError, match="axis"):
         P.ttest(np.ones((3, 2)), np.ones((3, 2)), axis=2)
     with pytest.raises(ValueError, match="conf_level"):

@@ -28,14 +28,14 @@ def test_interval_from_scipys_distribution_matches_scipy(method, statistic):
         X.reshape(1, -1), Y.reshape(1, -1), np.ascontiguousarray(s.bootstrap_distribution), statistic, method, 0.9, "propagate"
     )
     np.testing.assert_allclose([r["ci_low"][0], r["ci_high"][0]], [s.confidence_interval.low, s.confidence_interval.high], rtol=1e-10)
-    assert r["standard_error"][0] == pytest.approx(s.se, rel=1e-12)
+    assert r["standard_error"][0] == pytest.approx(s.standard_error, rel=1e-12)
 
 
 @pytest.mark.parametrize("method", ["percentile", "basic", "bca"])
 def test_end_to_end_close_to_scipy(method):
-    r = rs.paired.bootstrap_ci(X, Y, method=method, n_resamples=20_000, seed=2)
+    r = rs.paired.bootstrap_ci(X, Y, ci_method=method, n_resamples=20_000, seed=2)
     s = stats.bootstrap((Y - X,), np.mean, method=method, n_resamples=20_000, rng=np.random.default_rng(2))
-    se = s.se
+    se = s.standard_error
     assert r.estimate == pytest.approx(np.mean(Y - X), rel=1e-13)
     assert r.se == pytest.approx(se, rel=0.03)
     lo, hi = r.confidence_interval()

@@ -52,7 +52,7 @@ def test_compare_matches_r_and_the_single_tests():
         np.testing.assert_allclose([row["ci_low"], row["ci_high"]], t["ci"], rtol=1e-10)
         assert row["p_wilcoxon"] == pytest.approx(w["pvalue"], rel=1e-10)
         assert row["cohen_dz"] == rs.paired.ttest(x, y).cohen_dz
-    np.testing.assert_allclose(out["p_adjusted"], rs.multitest.adjust(out["p_t"].to_numpy(), "holm"))
+    np.testing.assert_allclose(out["p_adjusted"], rs.multitest.adjust(out["p_t"].to_numpy(), method="holm"))
 
 
 def test_compare_options_and_errors():

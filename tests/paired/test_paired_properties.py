@@ -65,7 +65,7 @@ def test_swapping_x_and_y_flips_t_and_mirrors_v(x, y):
 @given(st.lists(st.one_of(st.floats(0, 1), st.just(float("nan"))), min_size=1, max_size=40), st.sampled_from(["bonferroni", "holm", "hochberg", "hommel", "bh", "by"]))
 def test_adjusted_pvalues_are_at_least_p_at_most_one_and_keep_order(p, method):
     p = np.asarray(p)
-    a = rs.multitest.adjust(p, method)
+    a = rs.multitest.adjust(p, method=method)
     ok = ~np.isnan(p)
     assert np.array_equal(np.isnan(a), ~ok)
     assert np.all(a[ok] >= p[ok] - 1e-15) and np.all(a[ok] <= 1.0)

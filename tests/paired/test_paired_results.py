@@ -51,9 +51,13 @@ def test_one_sided_interval_and_other_level_rules():
     r = rs.paired.ttest(X, Y, alternative="less")
     assert r.confidence_interval().low == -np.inf
     w = rs.paired.wilcoxon(X, Y)
-    with pytest.raises(ValueError, match="conf_level"):
-        w.confidence_interval(0.9)
+    # another level from the stored sorted differences: the same as asking the call for it
+    assert w.confidence_interval(0.9) == rs.paired.wilcoxon(X, Y, conf_level=0.9).confidence_interval()
     assert w.confidence_interval(0.95) == w.confidence_interval()
+    s = rs.paired.sign_test(X, Y)
+    assert s.confidence_interval(0.8) == rs.paired.sign_test(X, Y, conf_level=0.8).confidence_interval()
+    b = rs.paired.bootstrap_ci(X, Y, n_resamples=500, seed=3)
+    assert b.confidence_interval(0.8) == rs.paired.bootstrap_ci(X, Y, n_resamples=500, seed=3, conf_level=0.8).confidence_interval()
 
 
 def test_permutation_exact_when_n_resamples_covers_all_sign_vectors():
