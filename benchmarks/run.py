@@ -12,6 +12,12 @@ builds the data once, the rheumstats call, the peer call (scipy, lifelines,
 statsmodels, numpy/pandas, or R through ``Rscript`` when installed) and a
 check that both give the same answer. The two calls alternate, each is
 repeated, and the median wall time is reported; ratio = peer / rheumstats.
+A workload with ``pause`` sleeps that long before each timed call (cold-call
+rows: the thread pool and caches have gone idle, as before the first call in a
+notebook cell). Peak memory of one more call of each side is reported beside
+the time: Python allocations (tracemalloc peak) and the growth of the
+process's peak resident set (native buffers; Linux, through
+``/proc/self/clear_refs``), as ``py MB + rss MB``.
 No timing is asserted anywhere in the tests.
 """
 
@@ -23,6 +29,7 @@ import pkgutil
 import statistics
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Callable, List, Optional
 
@@ -31,10 +38,51 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from workloads import Workload  # noqa: E402
 
 
-def _time(fn: Callable[[], object]) -> float:
+def _time(fn: Callable[[], object], pause: float = 0.0) -> float:
+    if pause:
+        time.sleep(pause)
     t0 = time.perf_counter()
     fn()
     return time.perf_counter() - t0
+
+
+def _rss_kb(field: str) -> Optional[int]:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def _peak_memory(fn: Callable[[], object]) -> tuple:
+    """(tracemalloc peak MB, peak-RSS growth MB or None) of one call."""
+    rss_peak = None
+    try:  # reset the peak RSS (VmHWM) to the current RSS
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        before = _rss_kb("VmRSS")
+    except OSError:
+        before = None
+    tracemalloc.start()
+    try:
+        fn()
+        _, py_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    hwm = _rss_kb("VmHWM")
+    if before is not None and hwm is not None:
+        rss_peak = max(hwm - before, 0) / 1024
+    return py_peak / 2**20, rss_peak
+
+
+def _fmt_mem(m: Optional[tuple]) -> str:
+    if m is None:
+        return "-"
+    py, rss = m
+    return f"{py:.2f}+{rss:.1f}" if rss is not None else f"{py:.2f}+?"
 
 
 def measure(w: Workload, quick: bool, repeats: int) -> dict:
@@ -46,19 +94,21 @@ def measure(w: Workload, quick: bool, repeats: int) -> dict:
         times = [time.perf_counter() - t0]
         if w.check is not None:
             w.check(first, data)
-        times += [_time(ours) for _ in range(repeats - 1)]
+        times += [_time(ours, w.pause) for _ in range(repeats - 1)]
         t = statistics.median(times)
-        return {"workload": w.name, "ours": t, "peer_name": w.peer_name, "peer": None, "ratio": None, "goal": w.goal}
+        return {"workload": w.name, "ours": t, "peer_name": w.peer_name, "peer": None, "ratio": None, "goal": w.goal,
+                "mem_ours": _peak_memory(ours), "mem_peer": None}
     peer = lambda: w.peer(data)  # noqa: E731
     if w.check is not None:
         w.check(ours(), peer())
     t_ours: List[float] = []
     t_peer: List[float] = []
     for _ in range(repeats):  # alternate, so drift hits both sides alike
-        t_ours.append(_time(ours))
-        t_peer.append(_time(peer))
+        t_ours.append(_time(ours, w.pause))
+        t_peer.append(_time(peer, w.pause))
     mo, mp = statistics.median(t_ours), statistics.median(t_peer)
-    return {"workload": w.name, "ours": mo, "peer_name": w.peer_name, "peer": mp, "ratio": mp / mo, "goal": w.goal}
+    return {"workload": w.name, "ours": mo, "peer_name": w.peer_name, "peer": mp, "ratio": mp / mo, "goal": w.goal,
+            "mem_ours": _peak_memory(ours), "mem_peer": _peak_memory(peer)}
 
 
 def _fmt_t(s: float) -> str:
@@ -81,8 +131,8 @@ def main(argv: Optional[list] = None) -> int:
     if args.only:
         found = [w for w in found if args.only in w.name]
 
-    print(f"{'workload':<44} | {'rheumstats':>12} | {'peer':<28} | {'peer time':>12} | {'ratio':>8} | goal")
-    print("-" * 124)
+    print(f"{'workload':<44} | {'rheumstats':>12} | {'peer':<28} | {'peer time':>12} | {'ratio':>8} | {'goal':<7} | peak MB ours / peer (py+rss)")
+    print("-" * 160)
     for w in found:
         if not w.available():
             print(f"{w.name:<44} | {'':>12} | {w.peer_name + ' (not installed)':<28} | {'':>12} | {'':>8} |")
@@ -90,10 +140,15 @@ def main(argv: Optional[list] = None) -> int:
         r = measure(w, args.quick, min(repeats, w.repeats) if w.repeats else repeats)
         goal = f">= {r['goal']:g}x" if r["goal"] else ""
         if r["peer"] is None:
-            print(f"{r['workload']:<44} | {_fmt_t(r['ours']):>12} | {r['peer_name']:<28} | {'-':>12} | {'-':>8} | {goal}", flush=True)
+            print(
+                f"{r['workload']:<44} | {_fmt_t(r['ours']):>12} | {r['peer_name']:<28} | {'-':>12} | {'-':>8} | {goal:<7} | "
+                f"{_fmt_mem(r['mem_ours'])} / -",
+                flush=True,
+            )
             continue
         print(
-            f"{r['workload']:<44} | {_fmt_t(r['ours']):>12} | {r['peer_name']:<28} | {_fmt_t(r['peer']):>12} | {r['ratio']:7.1f}x | {goal}",
+            f"{r['workload']:<44} | {_fmt_t(r['ours']):>12} | {r['peer_name']:<28} | {_fmt_t(r['peer']):>12} | {r['ratio']:7.1f}x | {goal:<7} | "
+            f"{_fmt_mem(r['mem_ours'])} / {_fmt_mem(r['mem_peer'])}",
             flush=True,
         )
     return 0

@@ -18,6 +18,7 @@ class Workload:
     check: Optional[Callable[[Any, Any], None]] = None  # check(ours, peer result) — or (ours, data) when peer is None
     requires: Sequence[str] = field(default_factory=tuple)  # importable modules the peer needs
     repeats: Optional[int] = None  # override the run's repeat count (slow workloads)
+    pause: float = 0.0  # seconds of sleep before each timed call (cold-call rows: 0.05)
 
     def available(self) -> bool:
         return all(importlib.util.find_spec(m) is not None for m in self.requires)

@@ -238,11 +238,11 @@ pub fn mannwhitney(x: &[f64], y: &[f64], o: &MwOptions) -> Result<MwOutput> {
     };
     if o.conf_int {
         let k = nx * ny;
+        let mut sel = DiffSelect::new(&xs, &ys);
         out.estimate = if k % 2 == 1 {
-            kth_diff(&xs, &ys, k.div_ceil(2))
+            sel.kth(k.div_ceil(2))
         } else {
-            let lo = kth_diff(&xs, &ys, k / 2);
-            0.5 * (lo + next_diff(&xs, &ys, lo, k / 2))
+            0.5 * (sel.kth(k / 2) + sel.kth(k / 2 + 1))
         };
         let alpha = 1.0 - o.conf_level;
         if let (Some((dist, g_is_x, total)), false) = (&exact_dist, has_ties) {
@@ -258,16 +258,16 @@ pub fn mannwhitney(x: &[f64], y: &[f64], o: &MwOptions) -> Result<MwOutput> {
             let (l, h) = match o.alternative {
                 Alternative::TwoSided => {
                     let qu = qw(alpha / 2.0);
-                    (kth_diff(&xs, &ys, qu), kth_diff(&xs, &ys, k - qu + 1))
+                    (sel.kth(qu), sel.kth(k - qu + 1))
                 }
-                Alternative::Greater => (kth_diff(&xs, &ys, qw(alpha)), f64::INFINITY),
-                Alternative::Less => (f64::NEG_INFINITY, kth_diff(&xs, &ys, k - qw(alpha) + 1)),
+                Alternative::Greater => (sel.kth(qw(alpha)), f64::INFINITY),
+                Alternative::Less => (f64::NEG_INFINITY, sel.kth(k - qw(alpha) + 1)),
             };
             out.ci_low = l;
             out.ci_high = h;
             out.ci_exact = true;
         } else {
-            let (l, h) = asymptotic_ci(&xs, &ys, o.alternative, o.correction, alpha);
+            let (l, h) = asymptotic_ci(&mut sel, &xs, &ys, o.alternative, o.correction, alpha);
             out.ci_low = l;
             out.ci_high = h;
         }

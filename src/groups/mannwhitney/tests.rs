@@ -180,3 +180,42 @@ fn two_sided_normal_p_from_one_tail_is_bit_identical() {
         assert_eq!(got.to_bits(), want.to_bits(), "z = {z}");
     }
 }
+
+/// One selector for several order statistics (shared pivot counts) gives the
+/// full sort's values, with ties and without.
+#[test]
+fn diff_select_many_ranks_matches_full_sort() {
+    let mut s = 0x2545_F491_4F6C_DD1Du64;
+    let mut u = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for case in 0..40 {
+        let (nx, ny) = (3 + case * 2, 4 + case * 3);
+        let g = |v: f64| if case % 2 == 0 { (v * 4.0).round() } else { v };
+        let mut xs: Vec<f64> = (0..nx).map(|_| g(u() + u())).collect();
+        let mut ys: Vec<f64> = (0..ny).map(|_| g(u() + u())).collect();
+        xs.sort_by(|a, b| a.total_cmp(b));
+        ys.sort_by(|a, b| a.total_cmp(b));
+        let mut all: Vec<f64> = xs
+            .iter()
+            .flat_map(|x| ys.iter().map(move |y| x - y))
+            .collect();
+        all.sort_by(|a, b| a.total_cmp(b));
+        let kk = nx * ny;
+        let mut sel = DiffSelect::new(&xs, &ys);
+        for k in [
+            kk / 2,
+            kk / 2 + 1,
+            1,
+            kk,
+            kk / 5 + 1,
+            kk - kk / 5,
+            kk / 3 + 1,
+        ] {
+            assert_eq!(sel.kth(k), all[k.clamp(1, kk) - 1], "case {case} k {k}");
+        }
+    }
+}

@@ -75,7 +75,10 @@ fn empty_is_too_few_and_all_zero_is_v0_p_nan_as_r() {
         let r = run(&[0.0, 0.0], &o).unwrap();
         assert_eq!(r.statistic, 0.0);
         assert!(r.pvalue.is_nan() && r.estimate.is_nan());
-        let z = WilcoxonOptions { zero_method: ZeroMethod::Zsplit, ..o };
+        let z = WilcoxonOptions {
+            zero_method: ZeroMethod::Zsplit,
+            ..o
+        };
         let r = run(&[0.0, 0.0, 0.0], &z).unwrap();
         assert_eq!((r.statistic, r.pvalue), (3.0, 1.0));
     }
