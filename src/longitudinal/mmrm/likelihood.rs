@@ -44,16 +44,19 @@ impl Model<'_> {
         self.structure.n_par(self.m)
     }
 
-    /// Weighted sum Σ_ab c_ab blk(a,b) of a pattern's p×p blocks into `out`.
+    /// Weighted sum Σ_ab c_ab Sxx[a,b] of a pattern's p×p blocks into `out`,
+    /// for a symmetric `c` (through the symmetrised blocks: half the work).
     fn add_sxx(&self, pt: &Pattern, c: &[f64], out: &mut [f64]) {
         let (k, pp) = (pt.visits.len(), self.p * self.p);
+        let mut blk = 0;
         for a in 0..k {
-            for b in 0..k {
+            for b in a..k {
                 let w = c[a * k + b];
                 if w != 0.0 {
-                    let blk = &pt.sxx[(a * k + b) * pp..(a * k + b + 1) * pp];
-                    out.iter_mut().zip(blk).for_each(|(o, s)| *o += w * s);
+                    let s = &pt.ssym[blk * pp..(blk + 1) * pp];
+                    out.iter_mut().zip(s).for_each(|(o, s)| *o += w * s);
                 }
+                blk += 1;
             }
         }
     }
@@ -131,7 +134,7 @@ impl Model<'_> {
         let b = &ev.beta;
         let mut out = vec![0.0; k * k];
         for i in 0..k {
-            for j in 0..k {
+            for j in i..k {
                 let blk = &pt.sxx[(i * k + j) * pp..(i * k + j + 1) * pp];
                 let mut bxb = 0.0;
                 let mut tr = 0.0;
@@ -151,6 +154,7 @@ impl Model<'_> {
                 let by: f64 = b.iter().zip(sxy_ij).map(|(u, v)| u * v).sum::<f64>()
                     + b.iter().zip(sxy_ji).map(|(u, v)| u * v).sum::<f64>();
                 out[i * k + j] = pt.syy[i * k + j] - by + bxb + tr;
+                out[j * k + i] = out[i * k + j];
             }
         }
         out

@@ -211,7 +211,8 @@ pub fn fit(d: &Data, structure: Structure, reml: bool) -> Result<MmrmFit, StatsE
         };
         evaluations += r.evaluations;
         let better = best.as_ref().is_none_or(|b| r.f < b.f - 1e-9);
-        let conv = r.converged;
+        // the Newton polish below finishes a run that stalled close to the optimum
+        let conv = r.converged || (r.grad.iter().all(|g| g.is_finite()) && max_abs(&r.grad) < 1e-2);
         if better {
             best = Some(r);
         }
@@ -228,7 +229,7 @@ pub fn fit(d: &Data, structure: Structure, reml: bool) -> Result<MmrmFit, StatsE
     let hess_at = |th: &[f64]| -> Vec<f64> {
         let step = Richardson {
             d: 1e-3,
-            r: 2,
+            r: 1,
             ..Richardson::jacobian_default()
         };
         let g = |t: &[f64]| {
@@ -253,7 +254,7 @@ pub fn fit(d: &Data, structure: Structure, reml: bool) -> Result<MmrmFit, StatsE
         .ok_or_else(|| StatsError::Singular {
             what: "the fitted covariance".into(),
         })?;
-    let mut hess = hess_at(&theta);
+    let hess = hess_at(&theta);
     // Newton polish (a couple of steps from the quasi-Newton optimum)
     for _ in 0..3 {
         if max_abs(&ev.grad) < 1e-9 {
@@ -267,19 +268,26 @@ pub fn fit(d: &Data, structure: Structure, reml: bool) -> Result<MmrmFit, StatsE
         }
         let tn: Vec<f64> = theta.iter().zip(&step).map(|(t, s)| t - s).collect();
         match model.eval(&tn, true) {
-            Some(e2) if e2.m2ll <= ev.m2ll + 1e-10 && max_abs(&e2.grad) < max_abs(&ev.grad) => {
+            Some(e2)
+                if e2.m2ll <= ev.m2ll + 1e-11 * ev.m2ll.abs().max(1.0)
+                    && max_abs(&e2.grad) < max_abs(&ev.grad) =>
+            {
                 theta = tn;
                 ev = e2;
             }
             _ => break,
         }
     }
-    if max_abs(&best.grad) > 1e-4 {
-        hess = hess_at(&theta);
-    }
     let max_grad = max_abs(&ev.grad);
     let hess_pd = cholesky(&hess, kq, 1e-12).is_some();
-    let converged = max_grad < 1e-3 && hess_pd && hess.iter().all(|v| v.is_finite());
+    // Newton decrement gᵀH⁻¹g: below 1e-6 the remaining Newton step is below
+    // ~1e-3 standard errors of θ̂ in every direction (scale-free)
+    let decrement = solve(&hess, &ev.grad, kq)
+        .map(|s| s.iter().zip(&ev.grad).map(|(a, b)| a * b).sum::<f64>())
+        .unwrap_or(f64::INFINITY);
+    let converged = (max_grad < 1e-3 || (decrement >= 0.0 && decrement < 1e-6))
+        && hess_pd
+        && hess.iter().all(|v| v.is_finite());
     let theta_cov: Vec<f64> = match solve_inv(&hess, kq) {
         Some(inv) => inv.into_iter().map(|v| 2.0 * v).collect(),
         None => vec![f64::NAN; kq * kq],
@@ -290,7 +298,7 @@ pub fn fit(d: &Data, structure: Structure, reml: bool) -> Result<MmrmFit, StatsE
     } else if !hess_pd {
         format!("the Hessian of the likelihood at the optimum is not positive definite (max |gradient| {max_grad:.2e})")
     } else {
-        format!("the optimiser stopped with max |gradient| {max_grad:.2e} after {iterations} iterations")
+        format!("the optimiser stopped with max |gradient| {max_grad:.2e} (Newton decrement {decrement:.2e}) after {iterations} iterations")
     };
     debug_assert_eq!(kq, q * d.n_groups);
     Ok(MmrmFit {

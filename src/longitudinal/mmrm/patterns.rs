@@ -35,6 +35,9 @@ pub struct Pattern {
     pub count: usize,
     /// k·k blocks of p×p (block (a, b) at `(a·k + b)·p²`).
     pub sxx: Vec<f64>,
+    /// Symmetrised blocks for a ≤ b in row order: Sxx[a,a], and
+    /// Sxx[a,b] + Sxx[b,a] for a < b (weights of a symmetric matrix need only these).
+    pub ssym: Vec<f64>,
     /// k·k blocks of p.
     pub sxy: Vec<f64>,
     /// k×k.
@@ -92,6 +95,7 @@ fn empty(group: usize, visits: Vec<usize>, p: usize) -> Pattern {
         visits,
         count: 0,
         sxx: vec![0.0; k * k * p * p],
+        ssym: Vec::new(),
         sxy: vec![0.0; k * k * p],
         syy: vec![0.0; k * k],
     }
@@ -203,6 +207,20 @@ pub fn build(d: &Data, rows: &[Vec<usize>]) -> Vec<Pattern> {
                 pt.syy[a * k + b] = pt.syy[b * k + a];
             }
         }
+        let pp = p * p;
+        let mut sym = Vec::with_capacity(k * (k + 1) / 2 * pp);
+        for a in 0..k {
+            for b in a..k {
+                let ab = &pt.sxx[(a * k + b) * pp..(a * k + b + 1) * pp];
+                if a == b {
+                    sym.extend_from_slice(ab);
+                } else {
+                    let ba = &pt.sxx[(b * k + a) * pp..(b * k + a + 1) * pp];
+                    sym.extend(ab.iter().zip(ba).map(|(x, y)| x + y));
+                }
+            }
+        }
+        pt.ssym = sym;
     }
     out
 }
