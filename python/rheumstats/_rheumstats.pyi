@@ -183,3 +183,12 @@ def safety_incidence_rate(
 def safety_rate_ratio(
     events: Tuple[float, float], exposure: Tuple[float, float], alternative: str, conf_level: float
 ) -> Dict[str, Any]: ...
+
+# longitudinal: mmrm
+from typing import Any, Dict  # noqa: E402  (kept in this section to ease merging)
+_I64 = npt.NDArray[np.int64]
+
+def mmrm_fit(
+    x: _F64, y: _F64, p: int, subject: _I64, visit: _I64, group: _I64, m: int, n_groups: int, covariance: str, reml: bool
+) -> Dict[str, Any]: ...
+def mmrm_contrast(l: _F64, r: int, beta: _F64, vcov: _F64, jac: _F64, a: _F64, joint: bool) -> Dict[str, Any]: ...
