@@ -56,12 +56,13 @@ fn start_cov(d: &Data, pats: &[patterns::Pattern]) -> Result<Vec<Vec<f64>>, Stat
     let (m, p) = (d.m, d.p);
     let mut xtx = vec![0.0; p * p];
     let mut xty = vec![0.0; p];
-    for pt in pats {
+    let sums: Vec<(Vec<f64>, Vec<f64>, Vec<f64>)> = pats.iter().map(|pt| pt.sums(p)).collect();
+    for (pt, (sxx, sxy, _)) in pats.iter().zip(&sums) {
         let k = pt.visits.len();
         for a in 0..k {
-            let blk = &pt.sxx[(a * k + a) * p * p..(a * k + a + 1) * p * p];
+            let blk = &sxx[(a * k + a) * p * p..(a * k + a + 1) * p * p];
             xtx.iter_mut().zip(blk).for_each(|(o, s)| *o += s);
-            let v = &pt.sxy[(a * k + a) * p..(a * k + a + 1) * p];
+            let v = &sxy[(a * k + a) * p..(a * k + a + 1) * p];
             xty.iter_mut().zip(v).for_each(|(o, s)| *o += s);
         }
     }
@@ -72,11 +73,11 @@ fn start_cov(d: &Data, pats: &[patterns::Pattern]) -> Result<Vec<Vec<f64>>, Stat
     for g in 0..d.n_groups {
         let mut s = vec![0.0; m * m];
         let mut c = vec![0.0; m * m];
-        for pt in pats.iter().filter(|pt| pt.group == g) {
+        for (pt, (sxx, sxy, syy)) in pats.iter().zip(&sums).filter(|(pt, _)| pt.group == g) {
             let k = pt.visits.len();
             for a in 0..k {
                 for b in 0..k {
-                    let blk = &pt.sxx[(a * k + b) * p * p..(a * k + b + 1) * p * p];
+                    let blk = &sxx[(a * k + b) * p * p..(a * k + b + 1) * p * p];
                     let mut bxb = 0.0;
                     for r in 0..p {
                         bxb += beta[r] * (0..p).map(|t| blk[r * p + t] * beta[t]).sum::<f64>();
@@ -87,7 +88,7 @@ fn start_cov(d: &Data, pats: &[patterns::Pattern]) -> Result<Vec<Vec<f64>>, Stat
                         })
                         .sum();
                     let e = pt.visits[a] * m + pt.visits[b];
-                    s[e] += pt.syy[a * k + b] - by + bxb;
+                    s[e] += syy[a * k + b] - by + bxb;
                     c[e] += pt.count as f64;
                 }
             }
@@ -409,6 +410,43 @@ mod tests {
                         e.grad[k]
                     );
                 }
+            }
+        }
+        // rows kept per subject give the same value, gradient and dcov(beta)
+        let raw = patterns::build_with(&d, &rows, Some(true));
+        assert!(raw.iter().all(|p| p.raw));
+        for reml in [true, false] {
+            let a = Model {
+                pats: &pats,
+                structure: Structure::Adh,
+                m: 3,
+                p: 4,
+                n_groups: 1,
+                nobs: y.len(),
+                reml,
+            };
+            let b = Model {
+                pats: &raw,
+                structure: Structure::Adh,
+                m: 3,
+                p: 4,
+                n_groups: 1,
+                nobs: y.len(),
+                reml,
+            };
+            let th: Vec<f64> = (0..a.q()).map(|i| 0.05 * i as f64 - 0.1).collect();
+            let (ea, eb) = (a.eval(&th, true).unwrap(), b.eval(&th, true).unwrap());
+            assert!((ea.m2ll - eb.m2ll).abs() < 1e-9 * ea.m2ll.abs());
+            for (u, v) in ea.grad.iter().zip(&eb.grad) {
+                assert!((u - v).abs() < 1e-8 * (1.0 + u.abs()));
+            }
+            for (u, v) in a
+                .vcov_jacobian(&ea)
+                .iter()
+                .flatten()
+                .zip(b.vcov_jacobian(&eb).iter().flatten())
+            {
+                assert!((u - v).abs() < 1e-10 * (1.0 + u.abs()));
             }
         }
         let f = fit(&d, Structure::Us, true).unwrap();
