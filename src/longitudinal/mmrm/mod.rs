@@ -83,9 +83,7 @@ fn start_cov(d: &Data, pats: &[patterns::Pattern]) -> Result<Vec<Vec<f64>>, Stat
                         bxb += beta[r] * (0..p).map(|t| blk[r * p + t] * beta[t]).sum::<f64>();
                     }
                     let by: f64 = (0..p)
-                        .map(|t| {
-                            beta[t] * (pt.sxy[(a * k + b) * p + t] + pt.sxy[(b * k + a) * p + t])
-                        })
+                        .map(|t| beta[t] * (sxy[(a * k + b) * p + t] + sxy[(b * k + a) * p + t]))
                         .sum();
                     let e = pt.visits[a] * m + pt.visits[b];
                     s[e] += syy[a * k + b] - by + bxb;
