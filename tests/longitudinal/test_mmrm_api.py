@@ -167,3 +167,14 @@ def test_rare_visit_patterns_and_row_order(fev):
     assert r1.converged and r2.converged
     assert r1.loglik == pytest.approx(r2.loglik, rel=1e-10)
     np.testing.assert_allclose(r1.fixed["estimate"], r2.fixed["estimate"], rtol=1e-6)
+
+
+def test_single_subject_patterns():
+    # one subject per visit pattern: those subjects enter by their rows
+    c = pd.read_csv(REF / "mmrm_complete_data.csv")
+    c.loc[(c["subj"] == "S001") & c["visit"].isin(["M2", "M4"]), "y"] = np.nan
+    c.loc[(c["subj"] == "S002") & c["visit"].isin(["M1"]), "y"] = np.nan
+    r = rs.longitudinal.mmrm(c, "y", "visit", "subj", formula="visit * arm + base")
+    r2 = rs.longitudinal.mmrm(c.iloc[::-1], "y", "visit", "subj", formula="visit * arm + base")
+    assert r.converged and r.nobs == 597
+    assert r.loglik == pytest.approx(r2.loglik, rel=1e-10)
