@@ -152,3 +152,29 @@ def test_nonconvergence_warns():
         r = rs.longitudinal.mmrm(d, "y", "v", "s")
     assert not r.converged
     assert any(issubclass(x.category, rs.exceptions.ConvergenceWarning) for x in w)
+
+
+def test_rare_visit_patterns_and_row_order(fev):
+    # 12 subjects each with a visit pattern of their own (kept as rows, not sums)
+    d = fev.copy()
+    full = d.groupby("USUBJID", observed=True)["FEV1"].count()
+    ids = list(full[full == 4].index[:12])
+    pats = [["VIS1"], ["VIS2", "VIS4"], ["VIS1", "VIS3"], ["VIS3", "VIS4"]]
+    for i, s in enumerate(ids):
+        d.loc[(d["USUBJID"] == s) & d["AVISIT"].isin(pats[i % 4]), "FEV1"] = np.nan
+    r1 = rs.longitudinal.mmrm(d, "FEV1", "AVISIT", "USUBJID", formula="ARMCD * AVISIT + FEV1_BL")
+    r2 = rs.longitudinal.mmrm(d.sample(frac=1.0, random_state=3), "FEV1", "AVISIT", "USUBJID", formula="ARMCD * AVISIT + FEV1_BL")
+    assert r1.converged and r2.converged
+    assert r1.loglik == pytest.approx(r2.loglik, rel=1e-10)
+    np.testing.assert_allclose(r1.fixed["estimate"], r2.fixed["estimate"], rtol=1e-6)
+
+
+def test_single_subject_patterns():
+    # one subject per visit pattern: those subjects enter by their rows
+    c = pd.read_csv(REF / "mmrm_complete_data.csv")
+    c.loc[(c["subj"] == "S001") & c["visit"].isin(["M2", "M4"]), "y"] = np.nan
+    c.loc[(c["subj"] == "S002") & c["visit"].isin(["M1"]), "y"] = np.nan
+    r = rs.longitudinal.mmrm(c, "y", "visit", "subj", formula="visit * arm + base")
+    r2 = rs.longitudinal.mmrm(c.iloc[::-1], "y", "visit", "subj", formula="visit * arm + base")
+    assert r.converged and r.nobs == 597
+    assert r.loglik == pytest.approx(r2.loglik, rel=1e-10)

@@ -138,10 +138,13 @@ def mmrm(
     ns = len(slevels)
     X = design.X
     p = X.shape[1]
+    spread = np.ptp(X, axis=0)
     for j, name in enumerate(design.names):
-        if name != "(Intercept)" and np.ptp(X[:, j]) == 0:
+        if name != "(Intercept)" and spread[j] == 0:
             raise _err(f"covariates: column {name!r} of the fixed design is constant in the data used", arg="covariates")
-    if np.linalg.matrix_rank(X) < p:
+    G = X.T @ X
+    dg = np.sqrt(np.diag(G))
+    if np.any(dg == 0) or np.linalg.matrix_rank(G / np.outer(dg, dg), tol=1e-10) < p:
         raise _err(
             f"covariates: the fixed design is rank deficient (collinear columns among {design.names})", arg="covariates"
         )

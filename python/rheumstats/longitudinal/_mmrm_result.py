@@ -51,11 +51,11 @@ class MmrmResult(Result):
     reml: bool
     ddf: str
     formula: str
-    _beta: np.ndarray = dataclasses.field(default=None)  # type: ignore[assignment]
-    _vcov: np.ndarray = dataclasses.field(default=None)  # type: ignore[assignment]
-    _jac: np.ndarray = dataclasses.field(default=None)  # type: ignore[assignment]
-    _theta_cov: np.ndarray = dataclasses.field(default=None)  # type: ignore[assignment]
-    _theta: np.ndarray = dataclasses.field(default=None)  # type: ignore[assignment]
+    _beta: np.ndarray = dataclasses.field(default=None)  # type: ignore
+    _vcov: np.ndarray = dataclasses.field(default=None)  # type: ignore
+    _jac: np.ndarray = dataclasses.field(default=None)  # type: ignore
+    _theta_cov: np.ndarray = dataclasses.field(default=None)  # type: ignore
+    _theta: np.ndarray = dataclasses.field(default=None)  # type: ignore
     _conf_level: float = 0.95
     _ctx: Any = None
 

@@ -113,7 +113,7 @@ def reference_grid(
             grid[v] = pd.Categorical(grid[v], categories=used[v].cat.remove_unused_categories().cat.categories)
         elif pd.api.types.is_bool_dtype(used[v]):
             grid[v] = grid[v].astype(bool)
-    X = np.asarray(design.spec.get_model_matrix(grid), dtype=np.float64)
+    X = np.asarray(design.spec.get_model_matrix(grid), dtype=np.float64)  # type: ignore[attr-defined]
     if X.shape[0] != len(grid):
         raise _err("at: the reference grid produced missing values in the design", arg="at")
     others = [v for v in factors if v not in by_list]

@@ -44,16 +44,47 @@ impl Model<'_> {
         self.structure.n_par(self.m)
     }
 
-    /// Weighted sum Σ_ab c_ab blk(a,b) of a pattern's p×p blocks into `out`.
+    /// Weighted sum Σ_ab c_ab Sxx[a,b] of a pattern's p×p blocks into `out`,
+    /// for a symmetric `c` (through the symmetrised blocks: half the work).
     fn add_sxx(&self, pt: &Pattern, c: &[f64], out: &mut [f64]) {
-        let (k, pp) = (pt.visits.len(), self.p * self.p);
+        let (k, p, pp) = (pt.visits.len(), self.p, self.p * self.p);
+        if pt.raw {
+            // Σ_i X_iᵀ c X_i subject by subject
+            let mut cx = vec![0.0; k * p];
+            for x in pt.raw_x.chunks(k * p) {
+                for a in 0..k {
+                    let row = &mut cx[a * p..a * p + p];
+                    row.iter_mut().for_each(|v| *v = 0.0);
+                    for b in 0..k {
+                        let w = c[a * k + b];
+                        row.iter_mut()
+                            .zip(&x[b * p..b * p + p])
+                            .for_each(|(o, xv)| *o += w * xv);
+                    }
+                }
+                for a in 0..k {
+                    for i in 0..p {
+                        let xi = x[a * p + i];
+                        if xi != 0.0 {
+                            out[i * p..i * p + p]
+                                .iter_mut()
+                                .zip(&cx[a * p..a * p + p])
+                                .for_each(|(o, v)| *o += xi * v);
+                        }
+                    }
+                }
+            }
+            return;
+        }
+        let mut blk = 0;
         for a in 0..k {
-            for b in 0..k {
+            for b in a..k {
                 let w = c[a * k + b];
                 if w != 0.0 {
-                    let blk = &pt.sxx[(a * k + b) * pp..(a * k + b + 1) * pp];
-                    out.iter_mut().zip(blk).for_each(|(o, s)| *o += w * s);
+                    let s = &pt.ssym[blk * pp..(blk + 1) * pp];
+                    out.iter_mut().zip(s).for_each(|(o, s)| *o += w * s);
                 }
+                blk += 1;
             }
         }
     }
@@ -87,6 +118,19 @@ impl Model<'_> {
             logdet_v += pt.count as f64 * 2.0 * (0..k).map(|i| l[i * k + i].ln()).sum::<f64>();
             let w = chol_inverse(&l, k);
             self.add_sxx(pt, &w, &mut xwx);
+            if pt.raw {
+                for (x, y) in pt.raw_x.chunks(k * p).zip(pt.raw_y.chunks(k)) {
+                    for a in 0..k {
+                        let wy: f64 = (0..k).map(|b| w[a * k + b] * y[b]).sum();
+                        ywy += y[a] * wy;
+                        xwy.iter_mut()
+                            .zip(&x[a * p..a * p + p])
+                            .for_each(|(o, xv)| *o += xv * wy);
+                    }
+                }
+                ws.push(w);
+                continue;
+            }
             for a in 0..k {
                 for b in 0..k {
                     let c = w[a * k + b];
@@ -130,8 +174,46 @@ impl Model<'_> {
         let (k, p, pp) = (pt.visits.len(), self.p, self.p * self.p);
         let b = &ev.beta;
         let mut out = vec![0.0; k * k];
+        if pt.raw {
+            let mut xa = vec![0.0; k * p];
+            for (x, y) in pt.raw_x.chunks(k * p).zip(pt.raw_y.chunks(k)) {
+                let r: Vec<f64> = (0..k)
+                    .map(|a| {
+                        y[a] - x[a * p..a * p + p]
+                            .iter()
+                            .zip(b)
+                            .map(|(u, v)| u * v)
+                            .sum::<f64>()
+                    })
+                    .collect();
+                if self.reml {
+                    for a in 0..k {
+                        for j in 0..p {
+                            xa[a * p + j] = (0..p).map(|i| x[a * p + i] * ev.a[i * p + j]).sum();
+                        }
+                    }
+                }
+                for i in 0..k {
+                    for j in i..k {
+                        let mut v = r[i] * r[j];
+                        if self.reml {
+                            v += xa[i * p..i * p + p]
+                                .iter()
+                                .zip(&x[j * p..j * p + p])
+                                .map(|(u, w)| u * w)
+                                .sum::<f64>();
+                        }
+                        out[i * k + j] += v;
+                        if i != j {
+                            out[j * k + i] += v;
+                        }
+                    }
+                }
+            }
+            return out;
+        }
         for i in 0..k {
-            for j in 0..k {
+            for j in i..k {
                 let blk = &pt.sxx[(i * k + j) * pp..(i * k + j + 1) * pp];
                 let mut bxb = 0.0;
                 let mut tr = 0.0;
@@ -151,6 +233,7 @@ impl Model<'_> {
                 let by: f64 = b.iter().zip(sxy_ij).map(|(u, v)| u * v).sum::<f64>()
                     + b.iter().zip(sxy_ji).map(|(u, v)| u * v).sum::<f64>();
                 out[i * k + j] = pt.syy[i * k + j] - by + bxb + tr;
+                out[j * k + i] = out[i * k + j];
             }
         }
         out

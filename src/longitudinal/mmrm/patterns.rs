@@ -35,10 +35,48 @@ pub struct Pattern {
     pub count: usize,
     /// k·k blocks of p×p (block (a, b) at `(a·k + b)·p²`).
     pub sxx: Vec<f64>,
+    /// Symmetrised blocks for a ≤ b in row order: Sxx[a,a], and
+    /// Sxx[a,b] + Sxx[b,a] for a < b (weights of a symmetric matrix need only these).
+    pub ssym: Vec<f64>,
     /// k·k blocks of p.
     pub sxy: Vec<f64>,
     /// k×k.
     pub syy: Vec<f64>,
+    /// Patterns with few subjects keep their rows instead of the sums
+    /// (`raw_x`: count·k·p, `raw_y`: count·k, subject by subject): the sums
+    /// cost k²p² memory and work, the rows count·k·p.
+    pub raw: bool,
+    pub raw_x: Vec<f64>,
+    pub raw_y: Vec<f64>,
+}
+
+impl Pattern {
+    /// The sums (Sxx, Sxy, Syy) of a pattern, also for a raw one (start values).
+    pub fn sums(&self, p: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        if !self.raw {
+            return (self.sxx.clone(), self.sxy.clone(), self.syy.clone());
+        }
+        let k = self.visits.len();
+        let mut sxx = vec![0.0; k * k * p * p];
+        let mut sxy = vec![0.0; k * k * p];
+        let mut syy = vec![0.0; k * k];
+        for s in 0..self.count {
+            let x = &self.raw_x[s * k * p..(s + 1) * k * p];
+            let y = &self.raw_y[s * k..(s + 1) * k];
+            for a in 0..k {
+                for b in 0..k {
+                    for i in 0..p {
+                        for j in 0..p {
+                            sxx[(a * k + b) * p * p + i * p + j] += x[a * p + i] * x[b * p + j];
+                        }
+                        sxy[(a * k + b) * p + i] += x[a * p + i] * y[b];
+                    }
+                    syy[a * k + b] += y[a] * y[b];
+                }
+            }
+        }
+        (sxx, sxy, syy)
+    }
 }
 
 /// Rows per subject sorted by visit; checks codes and duplicates.
@@ -85,21 +123,33 @@ pub fn subject_rows(d: &Data) -> Result<Vec<Vec<usize>>, StatsError> {
     Ok(rows)
 }
 
-fn empty(group: usize, visits: Vec<usize>, p: usize) -> Pattern {
+fn empty(group: usize, visits: Vec<usize>, p: usize, raw: bool) -> Pattern {
     let k = visits.len();
+    let z = if raw { 0 } else { 1 };
     Pattern {
         group,
         visits,
         count: 0,
-        sxx: vec![0.0; k * k * p * p],
-        sxy: vec![0.0; k * k * p],
-        syy: vec![0.0; k * k],
+        sxx: vec![0.0; z * k * k * p * p],
+        ssym: Vec::new(),
+        sxy: vec![0.0; z * k * k * p],
+        syy: vec![0.0; z * k * k],
+        raw,
+        raw_x: Vec::new(),
+        raw_y: Vec::new(),
     }
 }
 
 fn add_subject(pt: &mut Pattern, d: &Data, rows: &[usize]) {
     let (p, k) = (d.p, rows.len());
     pt.count += 1;
+    if pt.raw {
+        for &r in rows {
+            pt.raw_x.extend_from_slice(&d.x[r * p..r * p + p]);
+            pt.raw_y.push(d.y[r]);
+        }
+        return;
+    }
     for a in 0..k {
         let xa = &d.x[rows[a] * p..rows[a] * p + p];
         for b in a..k {
@@ -126,6 +176,8 @@ fn add_subject(pt: &mut Pattern, d: &Data, rows: &[usize]) {
 
 fn merge(into: &mut Pattern, from: Pattern) {
     into.count += from.count;
+    into.raw_x.extend_from_slice(&from.raw_x);
+    into.raw_y.extend_from_slice(&from.raw_y);
     into.sxx
         .iter_mut()
         .zip(&from.sxx)
@@ -142,10 +194,15 @@ fn merge(into: &mut Pattern, from: Pattern) {
 
 type Key = (usize, Vec<usize>);
 
+fn key_of(d: &Data, rows: &[Vec<usize>], s: usize) -> Key {
+    (d.group[s], rows[s].iter().map(|&i| d.visit[i]).collect())
+}
+
 fn accumulate(
     d: &Data,
     rows: &[Vec<usize>],
     subjects: std::ops::Range<usize>,
+    raw: &HashMap<Key, bool>,
 ) -> HashMap<Key, Pattern> {
     let mut map: HashMap<Key, Pattern> = HashMap::new();
     for s in subjects {
@@ -153,11 +210,11 @@ fn accumulate(
         if r.is_empty() {
             continue;
         }
-        let vis: Vec<usize> = r.iter().map(|&i| d.visit[i]).collect();
-        let key = (d.group[s], vis);
+        let key = key_of(d, rows, s);
+        let is_raw = raw.get(&key).copied().unwrap_or(false);
         let pt = map
             .entry(key.clone())
-            .or_insert_with(|| empty(key.0, key.1, d.p));
+            .or_insert_with(|| empty(key.0, key.1, d.p, is_raw));
         add_subject(pt, d, r);
     }
     map
@@ -166,13 +223,33 @@ fn accumulate(
 /// The patterns of the data (sorted by group, then visits), lower blocks
 /// filled from the upper ones.
 pub fn build(d: &Data, rows: &[Vec<usize>]) -> Vec<Pattern> {
+    build_with(d, rows, None)
+}
+
+/// `build` with every pattern raw (`Some(true)`) or summed (`Some(false)`).
+pub fn build_with(d: &Data, rows: &[Vec<usize>], force_raw: Option<bool>) -> Vec<Pattern> {
     let ns = rows.len();
+    // patterns with fewer than k·p/(k + p) subjects keep their rows
+    let mut counts: HashMap<Key, usize> = HashMap::new();
+    for s in 0..ns {
+        if !rows[s].is_empty() {
+            *counts.entry(key_of(d, rows, s)).or_insert(0) += 1;
+        }
+    }
+    let raw: HashMap<Key, bool> = counts
+        .into_iter()
+        .map(|(key, c)| {
+            let k = key.1.len();
+            let r = force_raw.unwrap_or(c * (k + d.p) < k * d.p);
+            (key, r)
+        })
+        .collect();
     let chunk = 2048;
     let map = if ns > 2 * chunk {
         let starts: Vec<usize> = (0..ns).step_by(chunk).collect();
         starts
             .par_iter()
-            .map(|&s| accumulate(d, rows, s..(s + chunk).min(ns)))
+            .map(|&s| accumulate(d, rows, s..(s + chunk).min(ns), &raw))
             .reduce(HashMap::new, |mut a, b| {
                 for (k, v) in b {
                     match a.get_mut(&k) {
@@ -185,12 +262,12 @@ pub fn build(d: &Data, rows: &[Vec<usize>]) -> Vec<Pattern> {
                 a
             })
     } else {
-        accumulate(d, rows, 0..ns)
+        accumulate(d, rows, 0..ns, &raw)
     };
     let mut out: Vec<Pattern> = map.into_values().collect();
     out.sort_by(|a, b| (a.group, &a.visits).cmp(&(b.group, &b.visits)));
     let p = d.p;
-    for pt in out.iter_mut() {
+    for pt in out.iter_mut().filter(|pt| !pt.raw) {
         let k = pt.visits.len();
         for a in 0..k {
             for b in 0..a {
@@ -203,6 +280,20 @@ pub fn build(d: &Data, rows: &[Vec<usize>]) -> Vec<Pattern> {
                 pt.syy[a * k + b] = pt.syy[b * k + a];
             }
         }
+        let pp = p * p;
+        let mut sym = Vec::with_capacity(k * (k + 1) / 2 * pp);
+        for a in 0..k {
+            for b in a..k {
+                let ab = &pt.sxx[(a * k + b) * pp..(a * k + b + 1) * pp];
+                if a == b {
+                    sym.extend_from_slice(ab);
+                } else {
+                    let ba = &pt.sxx[(b * k + a) * pp..(b * k + a + 1) * pp];
+                    sym.extend(ab.iter().zip(ba).map(|(x, y)| x + y));
+                }
+            }
+        }
+        pt.ssym = sym;
     }
     out
 }

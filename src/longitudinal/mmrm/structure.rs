@@ -117,6 +117,7 @@ impl Sub for Dual {
         self
     }
 }
+#[allow(clippy::suspicious_arithmetic_impl)] // product and quotient rules
 impl Mul for Dual {
     type Output = Dual;
     fn mul(self, o: Dual) -> Dual {
@@ -129,6 +130,7 @@ impl Mul for Dual {
         Dual { v: self.v * o.v, d }
     }
 }
+#[allow(clippy::suspicious_arithmetic_impl)]
 impl Div for Dual {
     type Output = Dual;
     fn div(self, o: Dual) -> Dual {
@@ -252,7 +254,7 @@ fn durbin_levinson<T: Num>(pacf: &[T], one: &T) -> Vec<T> {
         // ρ_{k+1} = Σ_j φ_{k,j} ρ_{k+1-j} + π_{k+1} v_k
         let mut r = pk.clone() * v.clone();
         for (j, ph) in phi.iter().enumerate() {
-            let prev = if k >= j + 1 {
+            let prev = if k > j {
                 rho[k - j - 1].clone()
             } else {
                 one.clone()
@@ -304,9 +306,9 @@ pub fn start(s: Structure, cov: &[f64], m: usize) -> Vec<f64> {
             return th;
         }
         let mut th = Vec::new();
-        for i in 0..m {
+        for (i, si) in sd.iter().enumerate() {
             for j in 0..=i {
-                th.push(if i == j { sd[i].ln() } else { 0.0 });
+                th.push(if i == j { si.ln() } else { 0.0 });
             }
         }
         return th;
@@ -337,10 +339,10 @@ pub fn start(s: Structure, cov: &[f64], m: usize) -> Vec<f64> {
             th.push((u / (1.0 - u)).ln());
         }
         Structure::Ar1 | Structure::Ar1h => th.push(inv(rho)),
-        Structure::Ad | Structure::Adh => th.extend(std::iter::repeat(inv(rho)).take(m - 1)),
+        Structure::Ad | Structure::Adh => th.extend(std::iter::repeat_n(inv(rho), m - 1)),
         Structure::Toep | Structure::Toeph => {
             th.push(inv(rho));
-            th.extend(std::iter::repeat(0.0).take(m.saturating_sub(2)));
+            th.extend(std::iter::repeat_n(0.0, m.saturating_sub(2)));
         }
         Structure::Us => {}
     }
