@@ -32,12 +32,15 @@ def demo(out=None) -> int:
     """The reference analysis of the bundled simulated cohort, printed to ``out``."""
     from .datasets import tocilizumab_ssc
     from .report import analyse, from_frames, to_text
+    from .report._analysis import can_encode
 
     out = out or sys.stdout
     visits, patients = tocilizumab_ssc()
     cohort = from_frames(visits, patients)
     a = analyse(cohort, baseline=0, followup=12, title="Tocilizumab in systemic sclerosis: 21 patients (SIMULATED cohort)")
-    print(to_text(a), file=out)
+    # \u00b1, \u2212 and \u2265 when the terminal's encoding can print them, ASCII otherwise
+    encoding = getattr(out, "encoding", None)
+    print(to_text(a, ascii=encoding is not None and not can_encode(encoding)), file=out)
     print(
         "Data: rs.datasets.tocilizumab_ssc(), simulated to match published summaries; not patient data.\n"
         "Same analysis on your files: rheumstats report VISITS.csv --patients PATIENTS.csv --out report.html",

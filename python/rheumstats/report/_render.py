@@ -10,6 +10,10 @@ from . import _html as H
 from ._analysis import LABELS, CohortAnalysis, change_display, rates_display, retention_display, subgroup_display
 
 
+MAX_LINES = 300  # beyond this many patients, trajectory plots draw a stated random sample
+MAX_CENSOR_TICKS = 2_000  # beyond this many patients the KM curve has no censor ticks
+
+
 def _figures(a: CohortAnalysis) -> List[str]:
     """Retention curve, stop reasons, trajectories, forest and paired plots, as inline PNGs."""
     import matplotlib
@@ -24,10 +28,13 @@ def _figures(a: CohortAnalysis) -> List[str]:
     if r is not None:
         fig, ax = plt.subplots(figsize=(6.5, 4))
         horizon = int(np.ceil(float(r["time"].max())))
-        a.km.plot(ax=ax, at_risk=list(range(0, horizon + 1)))
+        ticks = len(r) <= MAX_CENSOR_TICKS  # beyond that the ticks merge into a band that hides the curve
+        a.km.plot(ax=ax, censor_marks=ticks)
         ax.set_xlabel("years on drug")
         ax.set_ylabel("proportion on drug")
-        figs.append(H.figure(fig, "Drug retention (Kaplan-Meier, 95% CI, censor ticks; number at risk below)"))
+        plot.at_risk_counts(a.km, list(range(0, horizon + 1)), ax, title="at risk")
+        what = "censor ticks" if ticks else f"no censor ticks for {len(r):,} patients"
+        figs.append(H.figure(fig, f"Drug retention (Kaplan\u2013Meier, 95% CI, {what}); number of patients at risk under each year"))
         if r["event"].sum() > 0:
             ci = survival.cumulative_incidence(r["time"], r["cause"])
             fig, ax = plt.subplots(figsize=(6.5, 4))
@@ -37,17 +44,23 @@ def _figures(a: CohortAnalysis) -> List[str]:
     if a.visits is not None:
         for e in [e for e in ("mrss", "das28", "haq_di") if e in a.visits.columns][:2]:
             fig, ax = plt.subplots(figsize=(6.5, 4))
-            plot.spaghetti(a.visits, "patient", "month", e, ax=ax)
+            plot.spaghetti(a.visits, "patient", "month", e, ax=ax, max_subjects=MAX_LINES, seed=0)
             ax.set_ylabel(LABELS.get(e, e))
-            figs.append(H.figure(fig, f"{LABELS.get(e, e)} over time: one line per patient, mean with 95% CI"))
+            n = int(a.visits.loc[a.visits[e].notna(), "patient"].nunique())
+            who = (
+                f"a random sample of {MAX_LINES:,} of the {n:,} patients (seed 0)" if n > MAX_LINES else "one line per patient"
+            )
+            figs.append(H.figure(fig, f"{LABELS.get(e, e)} over time: {who}; mean of all {n:,} patients with 95% CI"))
     if not a.changes.empty:
         fig, ax = plt.subplots(figsize=(6.5, 0.6 + 0.45 * len(a.changes)))
         plot.forest(a.changes.rename(index=lambda e: LABELS.get(e, e)), ax=ax)
         figs.append(H.figure(fig, f"Mean change month {a.baseline:g} to {a.followup:g} with 95% CI"))
         e = a.changes.index[0]
         fig, ax = plt.subplots(figsize=(4, 4))
-        plot.paired(a.wide[f"{e}_before"], a.wide[f"{e}_after"], labels=(f"month {a.baseline:g}", f"month {a.followup:g}"), ax=ax, ylabel=LABELS.get(e, e))
-        figs.append(H.figure(fig, f"{LABELS.get(e, e)}: each patient's baseline and follow-up"))
+        plot.paired(a.wide[f"{e}_before"], a.wide[f"{e}_after"], labels=(f"month {a.baseline:g}", f"month {a.followup:g}"), ax=ax, ylabel=LABELS.get(e, e), max_pairs=MAX_LINES, seed=0)
+        n = int((a.wide[f"{e}_before"].notna() & a.wide[f"{e}_after"].notna()).sum())
+        who = f"a random sample of {MAX_LINES:,} of the {n:,} patients (seed 0)" if n > MAX_LINES else "each patient"
+        figs.append(H.figure(fig, f"{LABELS.get(e, e)}: baseline and follow-up of {who}; medians of all"))
     return figs
 
 
@@ -55,7 +68,7 @@ def to_html(a: CohortAnalysis, figures: bool = True) -> str:
     sections: List[Tuple[str, str]] = []
     sections.append(("Cohort", H.table(a.description)))
     ch = change_display(a)
-    body = H.table(ch, caption="Mean +/- SD; 95% CI of the mean change (t); paired t and Wilcoxon signed-rank P; Holm-adjusted P of the t-tests") if not ch.empty else H.paragraph("No endpoint has baseline and follow-up values.")
+    body = H.table(ch, caption="Mean \u00b1 SD; 95% CI of the mean change (t); paired t and Wilcoxon signed-rank P; Holm-adjusted P of the t-tests") if not ch.empty else H.paragraph("No endpoint has baseline and follow-up values.")
     sections.append((f"Change from month {a.baseline:g} to month {a.followup:g}", body))
     rd = retention_display(a)
     if rd is not None:
