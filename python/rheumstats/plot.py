@@ -223,42 +223,23 @@ def forest(
     return ax
 
 
-def at_risk_counts(km: Any, times: Any, ax: Any, *, title: str = "At risk") -> list:
-    """Numbers at risk of a ``KaplanMeier`` under ``ax``, each under its x tick.
-
-    Like lifelines' ``add_at_risk_counts``: the x ticks of ``ax`` are set to
-    ``times`` and under them, one row per curve, a secondary x axis whose tick
-    labels are the numbers at risk (``km.risk_table(times)``), so each number
-    sits exactly under its tick whatever the figure size. Row names (the
-    group, or ``title`` for a single curve) stand left of the axis.
-
-    Returns the list of secondary axes (one per row), top row first.
-    """
+def _rows_under(ax: Any, ticks: np.ndarray, rows: list, title: Optional[str], first: float = 34.0, step: float = 12.0) -> list:
+    """Rows of labels under ``ax``, each label under its x tick (one secondary x axis per row)."""
     from matplotlib.transforms import offset_copy
 
-    t = np.asarray(times, dtype=float)
-    if t.ndim != 1 or len(t) == 0 or not np.all(np.isfinite(t)):
-        raise ValueError("times: expected a non-empty 1-D array of finite times")
-    rt = km.risk_table(t)
-    if "group" in rt.columns:
-        rows = [(str(g), rt[rt["group"] == g]["n_risk"].to_numpy()) for g in pd.unique(rt["group"])]
-    else:
-        rows = [(title, rt["n_risk"].to_numpy())]
-    ax.set_xticks(t)
+    ax.set_xticks(ticks)
     lim = ax.get_xlim()
     fig = ax.figure
-    first = 34.0  # points below the axis: past the tick labels and the x label
-    step = 12.0
-    if "group" in rt.columns:
+    if title is not None and len(rows) > 1:
         ax.text(0.0, 0.0, title, transform=offset_copy(ax.transAxes, fig, x=-6, y=-first + step, units="points"),
                 ha="right", va="center", fontsize="small", fontweight="bold")
     out = []
-    for k, (name, counts) in enumerate(rows):
+    for k, (name, labels) in enumerate(rows):
         off = first + k * step
         a2 = ax.twiny()
         a2.set_xlim(lim)
-        a2.set_xticks(t)
-        a2.set_xticklabels([str(int(c)) for c in counts], fontsize="small")
+        a2.set_xticks(ticks)
+        a2.set_xticklabels([str(x) for x in labels], fontsize="small")
         a2.xaxis.set_ticks_position("bottom")
         a2.xaxis.set_label_position("bottom")
         a2.spines["bottom"].set_position(("outward", off))
@@ -272,4 +253,79 @@ def at_risk_counts(km: Any, times: Any, ax: Any, *, title: str = "At risk") -> l
     return out
 
 
-__all__ = ["spaghetti", "paired", "forest", "at_risk_counts"]
+def at_risk_counts(km: Any, times: Any, ax: Any, *, title: str = "At risk") -> list:
+    """Numbers at risk of a ``KaplanMeier`` under ``ax``, each under its x tick.
+
+    Like lifelines' ``add_at_risk_counts``: the x ticks of ``ax`` are set to
+    ``times`` and under them, one row per curve, a secondary x axis whose tick
+    labels are the numbers at risk (``km.risk_table(times)``), so each number
+    sits exactly under its tick whatever the figure size. Row names (the
+    group, or ``title`` for a single curve) stand left of the axis.
+
+    Returns the list of secondary axes (one per row), top row first.
+    """
+    t = np.asarray(times, dtype=float)
+    if t.ndim != 1 or len(t) == 0 or not np.all(np.isfinite(t)):
+        raise ValueError("times: expected a non-empty 1-D array of finite times")
+    rt = km.risk_table(t)
+    if "group" in rt.columns:
+        rows = [(str(g), [int(c) for c in rt[rt["group"] == g]["n_risk"]]) for g in pd.unique(rt["group"])]
+    else:
+        rows = [(title, [int(c) for c in rt["n_risk"]])]
+    return _rows_under(ax, t, rows, title)
+
+
+def lsmeans(
+    table: pd.DataFrame,
+    *,
+    x: str = "month",
+    estimate: str = "estimate",
+    low: str = "ci_low",
+    high: str = "ci_high",
+    n: Optional[str] = "n",
+    ax: Any = None,
+    null: Optional[float] = 0.0,
+    color: str = "C0",
+    label: Optional[str] = None,
+    xlabel: Optional[str] = None,
+) -> Any:
+    """LS-means (or any estimates) with their CIs over visits, e.g. ``MmrmResult.lsmeans()``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per visit with columns ``x`` (numeric visit time; the index is
+        used when ``x`` is not a column), ``estimate``, ``low``, ``high``, and
+        optionally ``n`` (patients observed at the visit), printed under each
+        x tick as a row labelled "n".
+    null : float or None
+        Position of a dashed reference line (no change); ``None`` for none.
+
+    Returns
+    -------
+    matplotlib Axes: one line with markers through the estimates, one
+    vertical CI segment per visit (``ax.collections``), x ticks at the
+    visits, and the row of ``n`` under the axis.
+    """
+    cols = [estimate, low, high] + ([x] if x in table.columns else []) + ([n] if n else [])
+    _need(table, cols, "table")
+    if len(table) == 0:
+        raise ValueError("table: no rows to plot")
+    ax = _axes(ax)
+    xs = (table[x] if x in table.columns else pd.Series(table.index, index=table.index)).to_numpy(dtype=float)
+    est, lo, hi = (table[c].to_numpy(dtype=float) for c in (estimate, low, high))
+    if null is not None:
+        ax.axhline(null, color="0.5", lw=1, ls="--", zorder=1)
+    ax.plot(xs, est, color=color, marker="o", ms=5, lw=1.8, label=label, zorder=4)
+    ax.vlines(xs, lo, hi, color=color, lw=1.6, zorder=4)
+    ax.set_xlabel(xlabel or x)
+    if label:
+        ax.legend(loc="upper right", frameon=False, fontsize="small")
+    if n:
+        _rows_under(ax, xs, [("n", [int(k) for k in table[n]])], None)
+    else:
+        ax.set_xticks(xs)
+    return ax
+
+
+__all__ = ["spaghetti", "paired", "forest", "at_risk_counts", "lsmeans"]

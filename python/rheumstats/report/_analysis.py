@@ -105,6 +105,7 @@ class CohortAnalysis:
     wide: Optional[pd.DataFrame] = None
     retention_data: Optional[pd.DataFrame] = None
     km: Any = None  # the KaplanMeier result behind `retention` (reused for the plot)
+    over_time: Any = None  # an OverTime (report/_overtime.py), or None when not asked for
 
 
 # ----------------------------------------------------------------------------
@@ -295,8 +296,13 @@ def text_block(heading: str, df: Optional[pd.DataFrame], ascii: bool = False) ->
         return [heading, "-" * len(heading), df.to_string(), ""]
 
 
-def analyse(cohort: Cohort, baseline: float = 0, followup: float = 12, title: str = "Cohort report") -> CohortAnalysis:
-    """Run the reference analysis on a validated cohort (see module docstring)."""
+def analyse(cohort: Cohort, baseline: float = 0, followup: float = 12, title: str = "Cohort report", over_time: bool = True) -> CohortAnalysis:
+    """Run the reference analysis on a validated cohort (see module docstring).
+
+    ``over_time=True`` adds the "Over the whole follow-up" section
+    (:func:`rheumstats.report._overtime.over_time`: change per year, LS-mean
+    change by visit, change to the last visit on drug, years x subgroup).
+    """
     changes, wide, notes = _changes(cohort, baseline, followup)
     retention, reasons, rdata, km, n2 = _retention(cohort)
     safety_table, rates, n3 = _safety(cohort, rdata, baseline)
@@ -305,7 +311,14 @@ def analyse(cohort: Cohort, baseline: float = 0, followup: float = 12, title: st
         title=title, baseline=baseline, followup=followup, description=_describe(cohort), changes=changes,
         absent=list(cohort.absent), retention=retention, stop_reasons=reasons, safety=safety_table, rates=rates,
         subgroups=subgroups, notes=notes + n2 + n3, visits=cohort.visits, wide=wide, retention_data=rdata, km=km,
+        over_time=_over_time(cohort, baseline) if over_time else None,
     )
+
+
+def _over_time(cohort: Cohort, baseline: float) -> Any:
+    from ._overtime import over_time
+
+    return over_time(cohort, baseline=baseline)
 
 
 # ----------------------------------------------------------------------------
@@ -393,6 +406,10 @@ def to_text(a: CohortAnalysis, ascii: bool = False) -> str:
     block("Safety: incidence per 100 patient-years (exact Poisson CI)", rates_display(a))
     for name, t in a.subgroups.items():
         block(f"Change by {name}", subgroup_display(t))
+    if a.over_time is not None:
+        from ._overtime import text_lines
+
+        out.extend(text_lines(a.over_time, a.baseline, ascii))
     if a.absent:
         out.append("Endpoints absent from the data: " + ", ".join(a.absent))
     for n in a.notes:

@@ -64,6 +64,55 @@ def _figures(a: CohortAnalysis) -> List[str]:
     return figs
 
 
+def _lsmeans_figure(a: CohortAnalysis) -> str:
+    """LS-mean change by visit with 95% CI, one panel per endpoint, n under each x axis."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from .. import plot
+
+    t = a.over_time.lsmeans
+    ends = list(dict.fromkeys(e for e, _ in t.index))
+    ncol = 2 if len(ends) > 1 else 1
+    nrow = int(np.ceil(len(ends) / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(5.2 * ncol, 3.3 * nrow), squeeze=False, gridspec_kw={"hspace": 0.95, "wspace": 0.35})
+    for ax, e in zip(axes.flat, ends):
+        sub = t.loc[e].reset_index()
+        plot.lsmeans(sub, x="month", n="n", ax=ax, xlabel="month")
+        ax.set_title(f"{LABELS.get(e, e)} ({a.over_time.covariance.get(e, '')})", fontsize="medium")
+        ax.set_ylabel("change from baseline")
+    for ax in list(axes.flat)[len(ends):]:
+        ax.set_visible(False)
+    return H.figure(fig, "LS-mean change from baseline by visit (MMRM), 95% CI; n = patients observed at each visit, under the axis")
+
+
+def _over_time_section(a: CohortAnalysis, figures: bool) -> str:
+    from ._overtime import interactions_display, last_visit_display, lsmeans_display, slopes_display
+
+    ot = a.over_time
+    if not ot.available:
+        return H.paragraph(ot.reason, "note")
+    parts = []
+    sl = slopes_display(ot)
+    if not sl.empty:
+        parts.append(H.table(sl, caption="Change per year: linear mixed model value ~ years + (1 + years | patient), REML; 95% CI and P with Satterthwaite df"))
+    ls = lsmeans_display(ot)
+    if not ls.empty:
+        parts.append(H.table(ls, caption="LS-mean change from baseline by visit: MMRM (visit as factor, baseline value as covariate), Satterthwaite df"))
+        if figures:
+            parts.append(_lsmeans_figure(a))
+    lv = last_visit_display(ot, a.baseline)
+    if not lv.empty:
+        parts.append(H.table(lv, caption=f"Change from month {a.baseline:g} to each patient's last visit on drug: mean \u00b1 SD, 95% CI (t), paired t and Wilcoxon signed-rank P"))
+    it = interactions_display(ot)
+    if not it.empty:
+        parts.append(H.table(it, caption="Does the change per year differ by subgroup? P of the years \u00d7 subgroup interaction in the LMM"))
+    parts.extend(H.paragraph(n, "note warn") for n in ot.notes)
+    return "".join(parts)
+
+
 def to_html(a: CohortAnalysis, figures: bool = True) -> str:
     sections: List[Tuple[str, str]] = []
     sections.append(("Cohort", H.table(a.description)))
@@ -77,6 +126,8 @@ def to_html(a: CohortAnalysis, figures: bool = True) -> str:
         sections.append(("Safety", H.table(a.safety) + (H.table(rates_display(a), caption="Incidence per 100 patient-years, exact Poisson 95% CI") if a.rates is not None else "")))
     for name, t in a.subgroups.items():
         sections.append((f"Change by {name}", H.table(subgroup_display(t))))
+    if a.over_time is not None:
+        sections.append(("Over the whole follow-up", _over_time_section(a, figures)))
     if figures:
         sections.append(("Figures", "".join(_figures(a))))
     extra = []
