@@ -46,6 +46,23 @@ def test_demo_console_script_prints_the_seed_figures():
     # safety: 3 lung-function deteriorations, 3 recurrent digital-ulcer infections
     assert re.search(r"Lung-function deterioration.*\s3\s+21", out)
     assert re.search(r"Recurrent digital-ulcer infections\s+3\s+21", out)
+    # the whole follow-up: the change to each patient's last visit on drug (numbers in tests/report/test_over_time.py)
+    assert "Over the whole follow-up" in out
+    assert "Change from month 0 to each patient's last visit on drug" in out
+
+
+def test_report_on_a_two_visit_cohort_says_no_over_time_section(cohort_files, tmp_path):
+    _, visits, patients = cohort_files
+    v = visits[visits["month"].isin([0, 12])]
+    v.to_csv(tmp_path / "v.csv", index=False)
+    patients.to_csv(tmp_path / "p.csv", index=False)
+    out = tmp_path / "r.html"
+    r = run("report", str(tmp_path / "v.csv"), "--patients", str(tmp_path / "p.csv"), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "Over the whole follow-up" in html
+    assert "No over-time section possible: the visits fall at only 2 time point(s) (month 0, 12)" in html
+    assert "LS-mean" not in html
 
 
 def test_demo_on_an_ascii_terminal_spells_the_signs_in_ascii():

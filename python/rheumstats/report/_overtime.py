@@ -361,23 +361,25 @@ def slopes_display(ot: OverTime) -> pd.DataFrame:
 
 
 def lsmeans_display(ot: OverTime) -> pd.DataFrame:
+    """One row per endpoint, one column per visit: LS-mean change (95% CI); n at each visit; covariance."""
     from ._analysis import LABELS, fmt_num
 
     t = ot.lsmeans
     if t.empty:
         return pd.DataFrame()
-    idx = pd.MultiIndex.from_tuples([(LABELS.get(e, e), f"{m:g}") for e, m in t.index], names=["endpoint", "month"])
-    return pd.DataFrame(
-        {
-            "n": t["n"].astype(int).to_numpy(),
-            "LS-mean change (95% CI)": [
-                f"{fmt_num(m, _digits(e))} ({fmt_num(lo, _digits(e))} to {fmt_num(hi, _digits(e))})"
-                for (e, _), m, lo, hi in zip(t.index, t["estimate"], t["ci_low"], t["ci_high"])
-            ],
-            "covariance": [ot.covariance.get(e, "") for e, _ in t.index],
-        },
-        index=idx,
-    )
+    months = sorted({m for _, m in t.index})
+    rows = {}
+    for e in dict.fromkeys(e for e, _ in t.index):
+        sub = t.loc[e]
+        k = _digits(e)
+        row = {f"month {m:g}": (f"{fmt_num(sub.loc[m, 'estimate'], k)} ({fmt_num(sub.loc[m, 'ci_low'], k)} to {fmt_num(sub.loc[m, 'ci_high'], k)})"
+                                if m in sub.index else "") for m in months}
+        row["n at each visit"] = ", ".join(str(int(x)) for x in sub["n"])
+        row["covariance"] = ot.covariance.get(e, "")
+        rows[LABELS.get(e, e)] = row
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "endpoint"
+    return out
 
 
 def last_visit_display(ot: OverTime, baseline: float) -> pd.DataFrame:
@@ -424,7 +426,7 @@ def text_lines(ot: OverTime, baseline: float, ascii: bool = False) -> List[str]:
         out += [ascii_text(ot.reason) if ascii else ot.reason, ""]
         return out
     out += text_block("Change per year (linear mixed model, value ~ years + (1 + years | patient); REML, Satterthwaite df)", slopes_display(ot), ascii)
-    out += text_block("LS-mean change from baseline by visit (MMRM, baseline as covariate)", lsmeans_display(ot), ascii)
+    out += text_block("LS-mean change from baseline by visit, 95% CI (MMRM, baseline as covariate)", lsmeans_display(ot), ascii)
     out += text_block(f"Change from month {baseline:g} to each patient's last visit on drug (paired)", last_visit_display(ot, baseline), ascii)
     out += text_block("Does the change per year differ by subgroup? (LMM years \u00d7 subgroup interaction)", interactions_display(ot), ascii)
     for n in ot.notes:

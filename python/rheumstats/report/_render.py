@@ -100,7 +100,7 @@ def _over_time_section(a: CohortAnalysis, figures: bool) -> str:
         parts.append(H.table(sl, caption="Change per year: linear mixed model value ~ years + (1 + years | patient), REML; 95% CI and P with Satterthwaite df"))
     ls = lsmeans_display(ot)
     if not ls.empty:
-        parts.append(H.table(ls, caption="LS-mean change from baseline by visit: MMRM (visit as factor, baseline value as covariate), Satterthwaite df"))
+        parts.append(H.table(ls, caption="LS-mean change from baseline by visit (95% CI): MMRM (visit as factor, baseline value as covariate), Satterthwaite df; n = patients with the visit"))
         if figures:
             parts.append(_lsmeans_figure(a))
     lv = last_visit_display(ot, a.baseline)
