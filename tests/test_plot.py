@@ -64,6 +64,12 @@ def test_spaghetti_draws_a_stated_sample_and_the_mean_of_all():
     ax2 = plot.spaghetti(d, "id", "t", "y", max_subjects=50, seed=1)
     lc2 = [c for c in ax2.collections if isinstance(c, LineCollection) and "random sample" in str(c.get_label())][0]
     np.testing.assert_array_equal(np.concatenate(lc[0].get_segments()), np.concatenate(lc2.get_segments()))
+    # the mean only where at least min_n subjects were seen
+    late = pd.concat([d, pd.DataFrame({"id": [0, 1], "t": [48, 48], "y": [1.0, 2.0]})])
+    ax3 = plot.spaghetti(late, "id", "t", "y", max_subjects=50)
+    assert 48 not in [ln for ln in ax3.get_lines() if ln.get_label() == "mean"][0].get_xdata()
+    ax4 = plot.spaghetti(late, "id", "t", "y", max_subjects=50, min_n=2)
+    assert 48 in [ln for ln in ax4.get_lines() if ln.get_label() == "mean"][0].get_xdata()
     with pytest.raises(ValueError, match="max_subjects"):
         plot.spaghetti(d, "id", "t", "y", max_subjects=0)
 

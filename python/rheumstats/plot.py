@@ -56,6 +56,7 @@ def spaghetti(
     mean_color: str = "C3",
     max_subjects: Optional[int] = 300,
     seed: int = 0,
+    min_n: int = 3,
 ) -> Any:
     """One line per subject of ``value`` over ``time``, with the mean trajectory.
 
@@ -75,6 +76,10 @@ def spaghetti(
         subject. ``None`` draws every subject.
     seed : int
         Seed of the sample (the same data and seed give the same picture).
+    min_n : int
+        The mean and its CI are drawn at the time points observed in at
+        least ``min_n`` subjects (a CI from one or two late stragglers would
+        only stretch the axis).
 
     Returns
     -------
@@ -106,8 +111,11 @@ def spaghetti(
         ax.add_collection(LineCollection(segs, colors=color, linewidths=0.8, alpha=alpha, label=label))
         ax.plot(shown[time].to_numpy(dtype=float), shown[value].to_numpy(dtype=float), ls="none", marker="o", ms=2, color=color, alpha=alpha)
         ax.autoscale_view()
+    if not isinstance(min_n, (int, np.integer)) or min_n < 1:
+        raise ValueError(f"min_n must be a positive integer; got {min_n!r}")
     if mean and len(d):
         stats = d.groupby(time)[value].agg(["mean", "std", "count"])
+        stats = stats[stats["count"] >= min_n]
         from . import _rheumstats as _native  # t quantile from the Rust core (statrs)
 
         half = np.array(

@@ -50,7 +50,7 @@ def _figures(a: CohortAnalysis) -> List[str]:
             who = (
                 f"a random sample of {MAX_LINES:,} of the {n:,} patients (seed 0)" if n > MAX_LINES else "one line per patient"
             )
-            figs.append(H.figure(fig, f"{LABELS.get(e, e)} over time: {who}; mean of all {n:,} patients with 95% CI"))
+            figs.append(H.figure(fig, f"{LABELS.get(e, e)} over time: {who}; mean of all patients with 95% CI at the visits with at least 3 patients"))
     if not a.changes.empty:
         fig, ax = plt.subplots(figsize=(6.5, 0.6 + 0.45 * len(a.changes)))
         plot.forest(a.changes.rename(index=lambda e: LABELS.get(e, e)), ax=ax)
