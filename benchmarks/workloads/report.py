@@ -75,7 +75,7 @@ def write_cohort(directory: Path, n_patients: int, seed: int = 20) -> "tuple[Pat
 
 
 def _setup(quick: bool):
-    n = 2_000 if quick else 100_000
+    n = 2_000 if quick else 100_000  # --quick: 2,000 patients (smoke test only)
     d = Path(tempfile.mkdtemp(prefix="rs_report_bench_"))
     vp, pp = write_cohort(d, n)
     return {"visits": vp, "patients": pp, "out": d / "report.html", "n": n}
@@ -100,7 +100,7 @@ def _check(rc, d):
 
 WORKLOADS = [
     Workload(
-        "report with figures, 100k patients (goal < 15 s)",
+        "report + figures, 100k patients (< 15 s)",
         _setup,
         _report,
         None,
