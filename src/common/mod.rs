@@ -3,6 +3,7 @@
 
 pub mod alternative;
 pub mod check;
+pub mod ddf;
 pub mod dist;
 pub mod exact;
 pub mod fastmath;
@@ -10,6 +11,8 @@ pub mod keysort;
 pub mod linalg;
 pub mod method;
 pub mod nan;
+pub mod numdiff;
+pub mod optim;
 pub mod ranks;
 pub mod rng;
 pub mod rows;

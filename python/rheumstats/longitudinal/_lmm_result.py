@@ -1,0 +1,274 @@
+"""LmmResult: the fitted linear mixed model and its inference methods."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+from typing import Any, Optional
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .. import _rheumstats as _rs
+from .._result import Result, _fmt
+from ..exceptions import InvalidInputError
+
+__all__ = ["LmmResult"]
+
+
+def _tdist_p(t: np.ndarray, df: np.ndarray) -> np.ndarray:
+    df = np.asarray(df, dtype=float)
+    return np.where(np.isinf(df), 2 * stats.norm.sf(np.abs(t)), 2 * stats.t.sf(np.abs(t), np.where(np.isinf(df), 1.0, df)))
+
+
+def _tq(level: float, df: np.ndarray) -> np.ndarray:
+    df = np.asarray(df, dtype=float)
+    a = 0.5 + level / 2
+    return np.where(np.isinf(df), stats.norm.ppf(a), stats.t.ppf(a, np.where(np.isinf(df), 1.0, df)))
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class LmmResult(Result):
+    """A fitted linear mixed model (see :func:`rheumstats.longitudinal.lmm`)."""
+
+    fixed: pd.DataFrame
+    random: pd.DataFrame
+    sigma: float
+    loglik: float
+    aic: float
+    bic: float
+    deviance: float
+    nobs: int
+    ngroups: int
+    n_dropped: int
+    converged: bool
+    singular: bool
+    theta: np.ndarray
+    reml: bool
+    ddf: str
+    formula: str
+    _beta: np.ndarray = dataclasses.field(default=None)  # type: ignore[assignment]
+    _vcov: np.ndarray = dataclasses.field(default=None)  # type: ignore[assignment]
+    _jac: np.ndarray = dataclasses.field(default=None)  # type: ignore[assignment]
+    _varpar_cov: np.ndarray = dataclasses.field(default=None)  # type: ignore[assignment]
+    _conf_level: float = 0.95
+    _ctx: Any = None
+
+    # ------------------------------------------------------------------ build
+    @classmethod
+    def _build(cls, *, out, formula, parsed, design, znames, zspecs, sizes, levels, group, n, n_dropped, reml, ddf, conf_level, index, fitted_fixed, Z, codes):
+        p = len(design.names)
+        beta = np.asarray(out["beta"])
+        vcov = np.asarray(out["vcov"]).reshape(p, p)
+        theta = np.asarray(out["theta"])
+        sigma = float(out["sigma"])
+        k = theta.size + 1
+        jac = np.asarray(out["jac"]).reshape(-1, p, p) if ddf == "satterthwaite" else np.zeros((0, p, p))
+        A = np.asarray(out["varpar_cov"]).reshape(k, k) if ddf == "satterthwaite" else np.zeros((0, 0))
+        se = np.sqrt(np.diag(vcov))
+        if ddf == "satterthwaite":
+            df = np.asarray(out["df"], dtype=float)
+        elif ddf == "residual":
+            df = np.full(p, float(n - p))
+        else:
+            df = np.full(p, np.inf)
+        t = beta / se
+        qt = _tq(conf_level, df)
+        fixed = pd.DataFrame(
+            {"estimate": beta, "se": se, "df": df, "t": t, "p": _tdist_p(t, df), "ci_low": beta - qt * se, "ci_high": beta + qt * se},
+            index=pd.Index(design.names, name="term"),
+        )
+        random = _random_table(theta, sigma, sizes, znames, group)
+        dev = float(out["deviance"])
+        npar = p + theta.size + 1
+        loglik = -dev / 2
+        q = Z.shape[1]
+        m = len(levels)
+        ranef = np.asarray(out["ranef"]).reshape(m, q)
+        condvar = np.asarray(out["condvar"]).reshape(m, q, q)
+        ctx = dict(
+            parsed=parsed, design=design, znames=znames, zspecs=zspecs, sizes=sizes, levels=levels, group=group,
+            ranef=ranef, condvar=condvar, index=index, fitted=fitted_fixed + np.einsum("ij,ij->i", Z, ranef[codes]),
+            n=n, p=p, iterations=int(out["iterations"]), evaluations=int(out["evaluations"]),
+        )
+        return cls(
+            fixed=fixed, random=random, sigma=sigma, loglik=loglik, aic=-2 * loglik + 2 * npar,
+            bic=-2 * loglik + np.log(n) * npar, deviance=dev, nobs=n, ngroups=m, n_dropped=n_dropped,
+            converged=bool(out["converged"]), singular=bool(out["singular"]), theta=theta, reml=reml, ddf=ddf,
+            formula=formula, _beta=beta, _vcov=vcov, _jac=jac, _varpar_cov=A, _conf_level=conf_level, _ctx=ctx,
+        )
+
+    # ------------------------------------------------------------ accessors
+    @property
+    def ngroups_by(self) -> dict:
+        return {self._ctx["group"]: self.ngroups}
+
+    def vcov(self) -> pd.DataFrame:
+        """cov(β̂) with R's column names."""
+        names = self.fixed.index
+        return pd.DataFrame(self._vcov, index=names, columns=names)
+
+    def ranef(self) -> pd.DataFrame:
+        """Conditional modes of the random effects with their conditional SDs
+        (lme4's ``as.data.frame(ranef(m, condVar = TRUE))``): columns
+        ``group, term, level, condval, condsd``."""
+        c = self._ctx
+        names = [nm for block in c["znames"] for nm in block]
+        rows = []
+        sd = np.sqrt(np.einsum("ijj->ij", c["condvar"]))
+        for j, nm in enumerate(names):
+            rows.append(pd.DataFrame({"group": c["group"], "term": nm, "level": c["levels"], "condval": c["ranef"][:, j], "condsd": sd[:, j]}))
+        return pd.concat(rows, ignore_index=True)
+
+    def fitted(self) -> pd.Series:
+        """Fitted values (fixed + random) on the rows used, indexed as ``data``."""
+        return pd.Series(self._ctx["fitted"], index=self._ctx["index"], name="fitted")
+
+    def predict(self, data: Optional[pd.DataFrame] = None, include_random: bool = True) -> pd.Series:
+        """Predictions for ``data`` (default: the rows used). With
+        ``include_random``, subjects seen in the fit get their conditional
+        modes; new subjects get the population prediction. Rows with a missing
+        value in a used column get NaN."""
+        c = self._ctx
+        if data is None:
+            if include_random:
+                return self.fitted()
+            return pd.Series(c["design"].X @ self._beta, index=c["index"], name="predicted")
+        if not isinstance(data, pd.DataFrame):
+            raise TypeError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
+        out = np.full(len(data), np.nan)
+        spec = c["design"].spec
+        needed = [v for v in spec.required_variables if v in data.columns or True]
+        missing = [v for v in needed if v not in data.columns and v not in ("np", "C", "I")]
+        if missing:
+            raise InvalidInputError(f"data: missing column(s) {missing} needed by the fixed effects")
+        ok = data[[v for v in needed if v in data.columns]].notna().all(axis=1).to_numpy()
+        sub = data.loc[ok]
+        if len(sub):
+            Xn = np.asarray(spec.get_model_matrix(sub, na_action="ignore"), dtype=float)
+            pred = Xn @ self._beta
+            if include_random and c["group"] in data.columns:
+                Zs = [np.asarray(s.get_model_matrix(sub, na_action="ignore"), dtype=float) for s in c["zspecs"]]
+                Zn = np.hstack(Zs)
+                pos = pd.Index(c["levels"]).get_indexer(sub[c["group"]])
+                known = pos >= 0
+                b = np.zeros((len(sub), Zn.shape[1]))
+                b[known] = c["ranef"][pos[known]]
+                contrib = np.einsum("ij,ij->i", np.nan_to_num(Zn), b)
+                pred = pred + contrib
+            out[ok] = pred
+        return pd.Series(out, index=data.index, name="predicted")
+
+    # ------------------------------------------------------------- inference
+    def _l_matrix(self, L: Any) -> np.ndarray:
+        names = list(self.fixed.index)
+        p = len(names)
+        if isinstance(L, dict):
+            L = pd.Series(L)
+        if isinstance(L, pd.Series):
+            unknown = [k for k in L.index if k not in names]
+            if unknown:
+                raise InvalidInputError(f"L: unknown coefficient(s) {unknown}; coefficients are {names}")
+            L = L.reindex(names, fill_value=0.0).to_numpy()[None, :]
+        elif isinstance(L, pd.DataFrame):
+            unknown = [k for k in L.columns if k not in names]
+            if unknown:
+                raise InvalidInputError(f"L: unknown coefficient(s) {unknown}; coefficients are {names}")
+            L = L.reindex(columns=names, fill_value=0.0).to_numpy()
+        Lm = np.atleast_2d(np.asarray(L, dtype=float))
+        if Lm.shape[1] != p:
+            raise InvalidInputError(f"L: expected {p} columns (one per coefficient {names}), got {Lm.shape[1]}")
+        if not np.isfinite(Lm).all():
+            raise InvalidInputError("L: non-finite weights")
+        return np.ascontiguousarray(Lm)
+
+    def _contrast_rows(self, Lm: np.ndarray):
+        est = Lm @ self._beta
+        var = np.einsum("ij,jk,ik->i", Lm, self._vcov, Lm)
+        if self.ddf == "satterthwaite":
+            r = _rs.satterthwaite_contrast(Lm.ravel(), Lm.shape[0], self._beta, self._vcov.ravel(), self._jac.ravel(), self._varpar_cov.ravel(), False)
+            df = np.asarray(r["df"])
+        elif self.ddf == "residual":
+            df = np.full(len(est), float(self.nobs - len(self._beta)))
+        else:
+            df = np.full(len(est), np.inf)
+        return est, var, df
+
+    def contrast(self, L: Any, joint: bool = False, conf_level: Optional[float] = None):
+        """Linear contrasts Lβ: one t test per row (DataFrame ``estimate, se,
+        df, t, p, ci_low, ci_high``) or, with ``joint=True``, the F test of all
+        rows (Series ``F, num_df, den_df, p``). ``L``: array (rows × p), a dict
+        or Series {coefficient: weight}, or a DataFrame with coefficient columns."""
+        Lm = self._l_matrix(L)
+        level = self._conf_level if conf_level is None else conf_level
+        if joint:
+            return self._ftest(Lm)
+        est, var, df = self._contrast_rows(Lm)
+        se = np.sqrt(var)
+        t = est / se
+        qt = _tq(level, df)
+        idx = L.index if isinstance(L, pd.DataFrame) else None
+        return pd.DataFrame({"estimate": est, "se": se, "df": df, "t": t, "p": _tdist_p(t, df), "ci_low": est - qt * se, "ci_high": est + qt * se}, index=idx)
+
+    def _ftest(self, Lm: np.ndarray) -> pd.Series:
+        if self.ddf == "satterthwaite":
+            r = _rs.satterthwaite_contrast(Lm.ravel(), Lm.shape[0], self._beta, self._vcov.ravel(), self._jac.ravel(), self._varpar_cov.ravel(), True)
+            F, nd, dd = float(r["F"]), int(r["num_df"]), float(r["den_df"])
+        else:
+            V = Lm @ self._vcov @ Lm.T
+            w, P = np.linalg.eigh(V)
+            keep = w > max(np.sqrt(np.finfo(float).eps) * w.max(), 0)
+            z = (P[:, keep].T @ Lm) @ self._beta
+            nd = int(keep.sum())
+            F = float(np.sum(z**2 / w[keep]) / nd)
+            dd = float(self.nobs - len(self._beta)) if self.ddf == "residual" else np.inf
+        pval = float(stats.f.sf(F, nd, dd)) if np.isfinite(dd) else float(stats.chi2.sf(F * nd, nd))
+        return pd.Series({"F": F, "num_df": nd, "den_df": dd, "p": pval})
+
+    # --------------------------------------------------------------- display
+    def to_frame(self) -> pd.DataFrame:
+        """The fixed-effects table."""
+        return self.fixed.copy()
+
+    def _header(self) -> list[str]:
+        crit = "REML criterion" if self.reml else "deviance (-2 logLik)"
+        return [
+            f"LmmResult: {self.formula}",
+            f"  fit by {'REML' if self.reml else 'ML'}; nobs = {self.nobs}, groups = {self.ngroups} ({self._ctx['group']}), dropped rows = {self.n_dropped}",
+            f"  {crit} = {_fmt(self.deviance)}, logLik = {_fmt(self.loglik)}, AIC = {_fmt(self.aic)}, BIC = {_fmt(self.bic)}",
+            f"  converged = {self.converged}, singular = {self.singular}, ddf = {self.ddf!r}",
+        ]
+
+    def __repr__(self) -> str:
+        with pd.option_context("display.width", 120, "display.max_columns", 20):
+            return "\n".join(self._header() + ["", "Random effects:", self.random.to_string(), "", "Fixed effects:", self.fixed.to_string()])
+
+    def _repr_html_(self) -> str:
+        head = "<br>".join(html.escape(s) for s in self._header())
+        fmt = lambda x: _fmt(x)  # noqa: E731
+        return (
+            f"<div><strong>LmmResult</strong><br>{head}<p>Random effects</p>{self.random.to_html(float_format=fmt, border=0)}"
+            f"<p>Fixed effects</p>{self.fixed.to_html(float_format=fmt, border=0)}</div>"
+        )
+
+
+def _random_table(theta, sigma, sizes, znames, group) -> pd.DataFrame:
+    rows = []
+    k = 0
+    for s, names in zip(sizes, znames):
+        Lb = np.zeros((s, s))
+        for c in range(s):
+            for r in range(c, s):
+                Lb[r, c] = theta[k]
+                k += 1
+        S = sigma**2 * Lb @ Lb.T
+        sd = np.sqrt(np.diag(S))
+        for i in range(s):
+            rows.append({"group": group, "term": names[i], "variance": S[i, i], "sd": sd[i], "corr": np.nan})
+        for i in range(s):
+            for j in range(i + 1, s):
+                rho = S[i, j] / (sd[i] * sd[j]) if sd[i] > 0 and sd[j] > 0 else np.nan
+                rows.append({"group": group, "term": f"{names[i]}:{names[j]}", "variance": S[i, j], "sd": np.nan, "corr": rho})
+    rows.append({"group": "Residual", "term": "", "variance": sigma**2, "sd": sigma, "corr": np.nan})
+    return pd.DataFrame(rows)

@@ -1,0 +1,234 @@
+//! Bound-constrained minimisation of a smooth function of a few parameters
+//! without analytic derivatives: projected Newton steps on central
+//! finite-difference gradients and Hessians, with Levenberg damping when the
+//! Hessian is not positive definite, a backtracking search on the projected
+//! path, and an active set for parameters held at a bound. Each iteration
+//! costs 1 + 4k + k(k−1) evaluations (k parameters). Used for the profiled
+//! deviance of linear mixed models (k ≤ ~10), where it reaches the optimum to
+//! near machine precision, which lme4's BOBYQA (`xtol_abs = 1e-8`) does not.
+
+use super::linalg::{chol_solve, cholesky};
+
+/// Settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub max_iter: usize,
+    /// Stop when the largest free projected-gradient component is below this
+    /// (absolute, in units of f).
+    pub gtol: f64,
+    /// Stop when a step changes no parameter by more than this.
+    pub xtol: f64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            max_iter: 200,
+            gtol: 1e-7,
+            xtol: 1e-11,
+        }
+    }
+}
+
+/// Outcome.
+#[derive(Debug, Clone)]
+pub struct Minimum {
+    pub x: Vec<f64>,
+    pub f: f64,
+    pub iterations: usize,
+    pub evaluations: usize,
+    pub converged: bool,
+    /// Finite-difference gradient at the last iterate.
+    pub grad: Vec<f64>,
+}
+
+fn project(x: &mut [f64], lb: &[f64]) {
+    x.iter_mut().zip(lb).for_each(|(v, l)| {
+        if *v < *l {
+            *v = *l
+        }
+    });
+}
+
+/// Minimise `f` subject to `x >= lb` from `x0`. `f` may return NaN or ∞
+/// where it is undefined; such points are rejected.
+pub fn minimize<F>(mut f: F, x0: &[f64], lb: &[f64], opt: Options) -> Minimum
+where
+    F: FnMut(&[f64]) -> f64,
+{
+    let k = x0.len();
+    let mut evals = 0usize;
+    let mut eval = |x: &[f64], evals: &mut usize| {
+        *evals += 1;
+        let v = f(x);
+        if v.is_finite() {
+            v
+        } else {
+            f64::INFINITY
+        }
+    };
+    let mut x = x0.to_vec();
+    project(&mut x, lb);
+    let mut fx = eval(&x, &mut evals);
+    let mut g = vec![0.0; k];
+    let mut converged = false;
+    let mut iterations = 0;
+    let mut lambda = 0.0f64;
+    for it in 0..opt.max_iter {
+        iterations = it + 1;
+        // finite differences (the function is defined beyond the bounds)
+        let h: Vec<f64> = x.iter().map(|v| 1e-4 * v.abs().max(0.1)).collect();
+        let mut hess = vec![0.0; k * k];
+        let mut fp = vec![0.0; k];
+        let mut fm = vec![0.0; k];
+        let mut xp = x.clone();
+        for i in 0..k {
+            xp[i] = x[i] + h[i];
+            fp[i] = eval(&xp, &mut evals);
+            xp[i] = x[i] - h[i];
+            fm[i] = eval(&xp, &mut evals);
+            xp[i] = x[i];
+            hess[i * k + i] = (fp[i] - 2.0 * fx + fm[i]) / (h[i] * h[i]);
+            // one Richardson step (h, h/2) for an O(h⁴) gradient
+            let d1 = (fp[i] - fm[i]) / (2.0 * h[i]);
+            xp[i] = x[i] + h[i] / 2.0;
+            let fp2 = eval(&xp, &mut evals);
+            xp[i] = x[i] - h[i] / 2.0;
+            let fm2 = eval(&xp, &mut evals);
+            xp[i] = x[i];
+            let d2 = (fp2 - fm2) / h[i];
+            g[i] = (4.0 * d2 - d1) / 3.0;
+        }
+        for i in 0..k {
+            for j in 0..i {
+                xp[i] = x[i] + h[i];
+                xp[j] = x[j] + h[j];
+                let fpp = eval(&xp, &mut evals);
+                xp[i] = x[i] - h[i];
+                xp[j] = x[j] - h[j];
+                let fmm = eval(&xp, &mut evals);
+                xp[i] = x[i];
+                xp[j] = x[j];
+                let v = (fpp - 2.0 * fx + fmm
+                    - hess[i * k + i] * h[i] * h[i]
+                    - hess[j * k + j] * h[j] * h[j])
+                    / (2.0 * h[i] * h[j]);
+                hess[i * k + j] = v;
+                hess[j * k + i] = v;
+            }
+        }
+        if g.iter().any(|v| !v.is_finite()) || hess.iter().any(|v| !v.is_finite()) {
+            break;
+        }
+        // active set: at the bound with the gradient pushing outwards
+        let free: Vec<usize> = (0..k).filter(|&i| !(x[i] <= lb[i] && g[i] > 0.0)).collect();
+        let pg = free.iter().map(|&i| g[i].abs()).fold(0.0, f64::max);
+        if pg < opt.gtol {
+            converged = true;
+            break;
+        }
+        let nf = free.len();
+        let hf: Vec<f64> = free
+            .iter()
+            .flat_map(|&i| free.iter().map(move |&j| (i, j)))
+            .map(|(i, j)| hess[i * k + j])
+            .collect();
+        let gf: Vec<f64> = free.iter().map(|&i| -g[i]).collect();
+        let scale = (0..nf).map(|i| hf[i * nf + i].abs()).fold(1e-12, f64::max);
+        let mut accepted = false;
+        let mut lam = lambda;
+        for _try in 0..40 {
+            let mut hd = hf.clone();
+            for i in 0..nf {
+                hd[i * nf + i] += lam * scale;
+            }
+            let Some(l) = cholesky(&hd, nf, 1e-14) else {
+                lam = if lam == 0.0 { 1e-6 } else { lam * 10.0 };
+                continue;
+            };
+            let d = chol_solve(&l, &gf, nf);
+            let mut xn = x.clone();
+            for (a, &i) in free.iter().enumerate() {
+                xn[i] += d[a];
+            }
+            project(&mut xn, lb);
+            let fnew = eval(&xn, &mut evals);
+            if fnew <= fx {
+                let step = xn
+                    .iter()
+                    .zip(&x)
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0.0, f64::max);
+                let small = step < opt.xtol || fx - fnew < 1e-15 * fx.abs().max(1.0);
+                x = xn;
+                fx = fnew;
+                accepted = true;
+                lambda = if lam > 0.0 { lam / 10.0 } else { 0.0 };
+                if small {
+                    converged = pg < 1e-4 * fx.abs().max(1.0);
+                    return finish(x, fx, iterations, evals, converged, g);
+                }
+                break;
+            }
+            lam = if lam == 0.0 { 1e-4 } else { lam * 10.0 };
+        }
+        if !accepted {
+            // no decrease possible along damped Newton directions: at a
+            // minimum up to the finite-difference noise, or stuck
+            converged = pg < 1e-4 * fx.abs().max(1.0);
+            break;
+        }
+    }
+    finish(x, fx, iterations, evals, converged, g)
+}
+
+fn finish(
+    x: Vec<f64>,
+    f: f64,
+    iterations: usize,
+    evaluations: usize,
+    converged: bool,
+    grad: Vec<f64>,
+) -> Minimum {
+    Minimum {
+        x,
+        f,
+        iterations,
+        evaluations,
+        converged,
+        grad,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rosenbrock_with_a_bound() {
+        let f = |x: &[f64]| (1.0 - x[0]).powi(2) + 100.0 * (x[1] - x[0] * x[0]).powi(2);
+        let m = minimize(
+            f,
+            &[-1.2, 1.0],
+            &[f64::NEG_INFINITY, f64::NEG_INFINITY],
+            Options::default(),
+        );
+        assert!(m.converged);
+        assert!(
+            (m.x[0] - 1.0).abs() < 1e-6 && (m.x[1] - 1.0).abs() < 1e-6,
+            "{:?}",
+            m.x
+        );
+        // bound active: minimum of (x-(-1))^2 + (y-2)^2 with x >= 0 is (0, 2)
+        let g = |x: &[f64]| (x[0] + 1.0).powi(2) + (x[1] - 2.0).powi(2);
+        let m = minimize(
+            g,
+            &[1.0, 0.0],
+            &[0.0, f64::NEG_INFINITY],
+            Options::default(),
+        );
+        assert!(m.converged);
+        assert_eq!(m.x[0], 0.0);
+        assert!((m.x[1] - 2.0).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,249 @@
+//! The fit: minimise the profiled (RE)ML deviance over θ, snap near-boundary
+//! variances to 0 as lme4, then the quantities of inference (cov(β̂),
+//! conditional modes, lmerTest's Hessian of the deviance in (θ, σ) and the
+//! Jacobian of cov(β̂)).
+
+use std::cell::RefCell;
+
+use super::blocks::Blocks;
+use super::deviance::{pls, subject, Pls, Structure};
+use crate::common::ddf::{pinv_sym, Satterthwaite};
+use crate::common::linalg::chol_inverse;
+use crate::common::numdiff::{hessian, jacobian, Richardson};
+use crate::common::optim::{minimize, Options};
+use crate::error::StatsError;
+
+/// Fit settings.
+#[derive(Debug, Clone, Copy)]
+pub struct FitOptions {
+    pub reml: bool,
+    pub max_iter: usize,
+    /// Compute lmerTest's Hessian/Jacobian for Satterthwaite df.
+    pub satterthwaite: bool,
+}
+
+/// A fitted one-grouping-factor LMM.
+#[derive(Debug, Clone)]
+pub struct LmmFit {
+    pub theta: Vec<f64>,
+    pub beta: Vec<f64>,
+    /// cov(β̂), p×p.
+    pub vcov: Vec<f64>,
+    pub sigma: f64,
+    /// REML criterion (reml) or −2 logLik (ML) at the optimum.
+    pub deviance: f64,
+    pub converged: bool,
+    pub iterations: usize,
+    pub evaluations: usize,
+    /// Some diagonal θ is (numerically) 0: lme4's "boundary (singular) fit".
+    pub singular: bool,
+    /// Conditional modes b̂ᵢ, m × q.
+    pub ranef: Vec<f64>,
+    /// Conditional covariances of bᵢ, m × (q×q).
+    pub condvar: Vec<f64>,
+    /// cov of (θ, σ): 2·H⁻¹ (pseudo-inverse), (k+1)² (empty without Satterthwaite).
+    pub varpar_cov: Vec<f64>,
+    /// ∂cov(β̂)/∂(θ, σ): k+1 matrices p×p.
+    pub jac: Vec<Vec<f64>>,
+    /// Satterthwaite df of each coefficient.
+    pub df: Vec<f64>,
+    /// The deviance Hessian had a negative eigenvalue.
+    pub hessian_negative: bool,
+}
+
+/// Profiled deviance at θ (∞ where the system is singular).
+pub fn profiled_deviance(b: &Blocks, s: &Structure, theta: &[f64], reml: bool) -> f64 {
+    match pls(b, s, theta) {
+        Ok(r) => r.profiled(b.n, b.p, reml),
+        Err(_) => f64::INFINITY,
+    }
+}
+
+/// Fit from crossproducts.
+pub fn fit_blocks(b: &Blocks, s: &Structure, opt: FitOptions) -> Result<LmmFit, StatsError> {
+    b.validate()?;
+    let (n, p, q, m) = (b.n, b.p, b.q, b.m);
+    if s.q() != q {
+        return Err(StatsError::InvalidArgument {
+            arg: "sizes".into(),
+            message: format!("random-effects sizes sum to {}, blocks have q = {q}", s.q()),
+        });
+    }
+    if n <= p || (opt.reml && n == p) {
+        return Err(StatsError::TooFew {
+            arg: "data".into(),
+            n,
+            min: p + 1,
+        });
+    }
+    if n <= m * q {
+        return Err(StatsError::InvalidArgument {
+            arg: "formula".into(),
+            message: format!(
+                "number of observations (={n}) <= number of random effects (={}) for the random-effects terms; the random-effects parameters and the residual variance (or scale parameter) are probably unidentifiable",
+                m * q
+            ),
+        });
+    }
+    // fixed effects identifiable at all?
+    pls(b, s, &s.start())?;
+    let reml = opt.reml;
+    let lb = s.lower();
+    let res = minimize(
+        |t| profiled_deviance(b, s, t, reml),
+        &s.start(),
+        &lb,
+        Options {
+            max_iter: opt.max_iter,
+            ..Options::default()
+        },
+    );
+    let mut theta = res.x.clone();
+    let mut dev = res.f;
+    // lme4's boundary check: components within 1e-5 of the bound are set to it
+    // when that does not worsen the deviance
+    for j in 0..theta.len() {
+        if lb[j] == 0.0 && theta[j] > 0.0 && theta[j] < 1e-5 {
+            let mut t2 = theta.clone();
+            t2[j] = 0.0;
+            let d2 = profiled_deviance(b, s, &t2, reml);
+            if d2 <= dev {
+                theta = t2;
+                dev = d2;
+            }
+        }
+    }
+    let singular = lb.iter().zip(&theta).any(|(l, t)| *l == 0.0 && *t < 1e-4);
+    let sol = pls(b, s, &theta)?;
+    let sigma2 = sol.sigma2(n, p, reml);
+    let sigma = sigma2.sqrt();
+    let rxi = sol.rx_inv(p);
+    let vcov: Vec<f64> = rxi.iter().map(|v| v * sigma2).collect();
+    let (ranef, condvar) = conditional_modes(b, s, &theta, &sol, sigma2)?;
+
+    let mut fit = LmmFit {
+        theta,
+        beta: sol.beta.clone(),
+        vcov,
+        sigma,
+        deviance: dev,
+        converged: res.converged,
+        iterations: res.iterations,
+        evaluations: res.evaluations,
+        singular,
+        ranef,
+        condvar,
+        varpar_cov: Vec::new(),
+        jac: Vec::new(),
+        df: vec![f64::NAN; p],
+        hessian_negative: false,
+    };
+    if opt.satterthwaite {
+        satterthwaite_parts(b, s, &mut fit, reml);
+    }
+    Ok(fit)
+}
+
+/// b̂ᵢ = Λ L⁻ᵀ (cᵢ − Cᵢβ̂) and cov(bᵢ | y) = σ² Λ (LLᵀ)⁻¹ Λᵀ (lme4's condVar).
+fn conditional_modes(
+    b: &Blocks,
+    s: &Structure,
+    theta: &[f64],
+    sol: &Pls,
+    sigma2: f64,
+) -> Result<(Vec<f64>, Vec<f64>), StatsError> {
+    let (p, q, m) = (b.p, b.q, b.m);
+    let lam = s.lambda(theta);
+    let mut ranef = vec![0.0; m * q];
+    let mut condvar = vec![0.0; m * q * q];
+    for i in 0..m {
+        let sb = subject(b, &lam, i).ok_or_else(|| StatsError::Singular {
+            what: "random-effects system".into(),
+        })?;
+        let mut r: Vec<f64> = (0..q)
+            .map(|a| sb.c[a] - (0..p).map(|j| sb.cx[a * p + j] * sol.beta[j]).sum::<f64>())
+            .collect();
+        for a in (0..q).rev() {
+            for k in a + 1..q {
+                r[a] -= sb.l[k * q + a] * r[k];
+            }
+            r[a] /= sb.l[a * q + a];
+        }
+        for a in 0..q {
+            ranef[i * q + a] = (0..q).map(|k| lam[a * q + k] * r[k]).sum();
+        }
+        let minv = chol_inverse(&sb.l, q);
+        for a in 0..q {
+            for c in 0..q {
+                let mut v = 0.0;
+                for k in 0..q {
+                    for l in 0..q {
+                        v += lam[a * q + k] * minv[k * q + l] * lam[c * q + l];
+                    }
+                }
+                condvar[i * q * q + a * q + c] = sigma2 * v;
+            }
+        }
+    }
+    Ok((ranef, condvar))
+}
+
+/// lmerTest: A = 2·H⁻¹ of the non-profiled deviance in (θ, σ) (numDeriv
+/// Hessian, eigenvalue tolerance 1e-8) and the Jacobian of σ²(RXᵀRX)⁻¹.
+fn satterthwaite_parts(b: &Blocks, s: &Structure, fit: &mut LmmFit, reml: bool) {
+    let (n, p) = (b.n, b.p);
+    let k = fit.theta.len();
+    let mut vp = fit.theta.clone();
+    vp.push(fit.sigma);
+    // cache the last θ: perturbations of σ alone reuse the factorisation
+    let cache: RefCell<Option<(Vec<f64>, Option<Pls>)>> = RefCell::new(None);
+    let at = |t: &[f64]| -> Option<Pls> {
+        let mut c = cache.borrow_mut();
+        if let Some((ct, r)) = c.as_ref() {
+            if ct.as_slice() == t {
+                return r.clone();
+            }
+        }
+        let r = pls(b, s, t).ok();
+        *c = Some((t.to_vec(), r.clone()));
+        r
+    };
+    let h = hessian(
+        |x| match at(&x[..k]) {
+            Some(r) => r.nonprofiled(n, p, x[k], reml),
+            None => f64::NAN,
+        },
+        &vp,
+        Richardson::hessian_default(),
+    );
+    let (hinv, neg) = pinv_sym(&h, k + 1, 1e-8);
+    let a: Vec<f64> = hinv.iter().map(|v| 2.0 * v).collect();
+    let jac_flat = jacobian(
+        |x| match at(&x[..k]) {
+            Some(r) => r.rx_inv(p).iter().map(|v| v * x[k] * x[k]).collect(),
+            None => vec![f64::NAN; p * p],
+        },
+        &vp,
+        Richardson::jacobian_default(),
+    );
+    // jac_flat is (p*p) × (k+1): split per parameter
+    let jac: Vec<Vec<f64>> = (0..=k)
+        .map(|j| (0..p * p).map(|e| jac_flat[e * (k + 1) + j]).collect())
+        .collect();
+    let st = Satterthwaite {
+        p,
+        vcov: &fit.vcov,
+        jac: &jac,
+        a: &a,
+    };
+    fit.df = (0..p)
+        .map(|j| {
+            let mut l = vec![0.0; p];
+            l[j] = 1.0;
+            st.one(&l).df
+        })
+        .collect();
+    fit.varpar_cov = a;
+    fit.jac = jac;
+    fit.hessian_negative = neg;
+}
