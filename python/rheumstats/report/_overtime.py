@@ -408,7 +408,8 @@ def interactions_display(ot: OverTime) -> pd.DataFrame:
     t = ot.interactions
     if t.empty:
         return pd.DataFrame()
-    wide = t["p"].unstack("subgroup")
+    order = list(dict.fromkeys(e for e, _ in t.index))
+    wide = t["p"].unstack("subgroup").reindex(order)[list(dict.fromkeys(g for _, g in t.index))]
     out = wide.apply(lambda col: col.map(fmt_p))
     out.columns = [f"P years \u00d7 {c}" for c in out.columns]
     out.index = pd.Index([LABELS.get(e, e) for e in out.index], name="endpoint")
