@@ -55,7 +55,8 @@ def report(args: argparse.Namespace) -> int:
     try:
         mapping = parse_mapping(args.map or [])
         cohort = load_cohort(args.visits, args.patients, mapping)
-        a = analyse(cohort, baseline=args.baseline, followup=args.followup, title=args.title)
+        a = analyse(cohort, baseline=args.baseline, followup=args.followup, title=args.title,
+                    max_model_patients=args.max_model_patients or None)
         page = to_html(a, figures=not args.no_figures)
     except (CohortDataError, InvalidInputError, ValueError, TypeError) as exc:
         return _fail("report", str(exc))
@@ -81,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--map", action="append", metavar="FILE_COL=SCHEMA_COL", help="rename a column, e.g. --map mRSS=mrss (repeatable)")
     r.add_argument("--title", default="Cohort report", help="report title")
     r.add_argument("--no-figures", action="store_true", help="tables only (no matplotlib needed)")
+    r.add_argument("--max-model-patients", type=int, default=2000, metavar="N",
+                   help="fit the over-time mixed models only up to N patients (default 2000; 0 = no limit)")
     return p
 
 

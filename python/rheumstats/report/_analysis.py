@@ -296,12 +296,21 @@ def text_block(heading: str, df: Optional[pd.DataFrame], ascii: bool = False) ->
         return [heading, "-" * len(heading), df.to_string(), ""]
 
 
-def analyse(cohort: Cohort, baseline: float = 0, followup: float = 12, title: str = "Cohort report", over_time: bool = True) -> CohortAnalysis:
+def analyse(
+    cohort: Cohort,
+    baseline: float = 0,
+    followup: float = 12,
+    title: str = "Cohort report",
+    over_time: bool = True,
+    max_model_patients: Optional[int] = 2_000,
+) -> CohortAnalysis:
     """Run the reference analysis on a validated cohort (see module docstring).
 
     ``over_time=True`` adds the "Over the whole follow-up" section
     (:func:`rheumstats.report._overtime.over_time`: change per year, LS-mean
-    change by visit, change to the last visit on drug, years x subgroup).
+    change by visit, change to the last visit on drug, years x subgroup);
+    its mixed models are fitted up to ``max_model_patients`` patients
+    (``None``: any number).
     """
     changes, wide, notes = _changes(cohort, baseline, followup)
     retention, reasons, rdata, km, n2 = _retention(cohort)
@@ -311,14 +320,14 @@ def analyse(cohort: Cohort, baseline: float = 0, followup: float = 12, title: st
         title=title, baseline=baseline, followup=followup, description=_describe(cohort), changes=changes,
         absent=list(cohort.absent), retention=retention, stop_reasons=reasons, safety=safety_table, rates=rates,
         subgroups=subgroups, notes=notes + n2 + n3, visits=cohort.visits, wide=wide, retention_data=rdata, km=km,
-        over_time=_over_time(cohort, baseline) if over_time else None,
+        over_time=_over_time(cohort, baseline, max_model_patients) if over_time else None,
     )
 
 
-def _over_time(cohort: Cohort, baseline: float) -> Any:
+def _over_time(cohort: Cohort, baseline: float, max_model_patients: Optional[int]) -> Any:
     from ._overtime import over_time
 
-    return over_time(cohort, baseline=baseline)
+    return over_time(cohort, baseline=baseline, max_model_patients=max_model_patients)
 
 
 # ----------------------------------------------------------------------------
