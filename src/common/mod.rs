@@ -8,6 +8,7 @@ pub mod dist;
 pub mod exact;
 pub mod fastmath;
 pub mod keysort;
+pub mod lbfgs;
 pub mod linalg;
 pub mod method;
 pub mod nan;
