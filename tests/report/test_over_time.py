@@ -286,3 +286,23 @@ def test_registry_sized_cohorts_skip_the_models_with_a_note(bundled, monkeypatch
     assert not _overtime.over_time(cohort, max_model_patients=21).slopes.empty
     with pytest.raises(ValueError, match="max_model_patients"):
         _overtime.over_time(cohort, max_model_patients=-1)
+
+
+@needs_mmrm
+def test_lsmeans_by_visit_match_gls_emmeans():
+    # tests/reference/report/overtime_mmrm.R: nlme::gls (corSymm + varIdent = unstructured), REML, emmeans
+    import json
+    from pathlib import Path
+
+    ref = json.loads((Path(__file__).parents[1] / "reference" / "report" / "overtime_mmrm.json").read_text())["das28"]
+    visits, patients = rs.datasets.tocilizumab_ssc()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ot = _overtime.over_time(from_frames(visits, patients), endpoints=["das28"])
+    assert ot.covariance["das28"] == "us"
+    t = ot.lsmeans.loc["das28"]
+    assert list(t.index) == ref["month"]
+    np.testing.assert_allclose(t["estimate"].to_numpy(), ref["estimate"], rtol=1e-5)
+    np.testing.assert_allclose(t["se"].to_numpy(), ref["se"], rtol=1e-4)
+    # emmeans' df for gls are its approximate Satterthwaite: a loose check only
+    np.testing.assert_allclose(t["df"].to_numpy(), ref["df"], rtol=0.03)
