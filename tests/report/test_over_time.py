@@ -173,10 +173,10 @@ def test_model_fallbacks_and_tables_with_a_stand_in(bundled, monkeypatch):
     assert ot.slopes.loc["mrss", "random effects"] == "random intercept"
     assert ot.slopes.loc["mrss", "estimate"] == -3.5
     assert ot.slopes.loc["das28", "random effects"] == "random intercept and slope"
-    assert any(n.startswith("mrss: random-slope model singular") for n in ot.notes)
+    assert any(n.startswith("mRSS (0-51): random-slope model singular") for n in ot.notes)
     # us fails for DAS28 -> toep, with a note; the others stay us
     assert ot.covariance["das28"] == "toep" and ot.covariance["mrss"] == "us"
-    assert any(n == "das28: MMRM covariance toep (us did not converge)." for n in ot.notes)
+    assert any(n == "DAS28-ESR: MMRM covariance toep (us did not converge)." for n in ot.notes)
     # visits with too few patients are left out of the MMRM (21 patients: >= 10 needed)
     n_by_month = visits[visits["month"] > 0].groupby("month")["patient"].nunique()
     assert list(ot.lsmeans.loc["mrss"].index) == [float(m) for m, k in n_by_month.items() if k >= 10]

@@ -59,6 +59,12 @@ class OverTime:
     years_last: Optional[pd.Series] = None  # per patient: years from baseline to the last visit
 
 
+def _label(e: str) -> str:
+    from ._analysis import LABELS
+
+    return LABELS.get(e, e)
+
+
 def _longitudinal() -> Any:
     try:
         from .. import longitudinal
@@ -289,10 +295,10 @@ def over_time(cohort: Any, baseline: float = 0, endpoints: Optional[List[str]] =
                 fit, model, note = _lmm_slope(lon, d, e)
                 r = _fixed_row(fit, "years")
             except (ValueError, KeyError, np.linalg.LinAlgError) as exc:
-                out.notes.append(f"{e}: change per year not estimated ({exc}).")
+                out.notes.append(f"{_label(e)}: change per year not estimated ({exc}).")
                 continue
             if note:
-                out.notes.append(f"{e}: {note}.")
+                out.notes.append(f"{_label(e)}: {note}.")
             rows.append({"endpoint": e, "patients": int(d["patient"].nunique()), "visits": len(d), "estimate": float(r["estimate"]),
                          "se": float(r["se"]), "df": float(r["df"]), "ci_low": float(r["ci_low"]), "ci_high": float(r["ci_high"]),
                          "p": float(r["p"]), "random effects": model})
@@ -315,11 +321,11 @@ def over_time(cohort: Any, baseline: float = 0, endpoints: Optional[List[str]] =
             try:
                 ls, cov, note = _mmrm_by_visit(lon, ch, e)
             except (ValueError, KeyError, np.linalg.LinAlgError) as exc:
-                out.notes.append(f"{e}: LS-means by visit not estimated ({exc}).")
+                out.notes.append(f"{_label(e)}: LS-means by visit not estimated ({exc}).")
                 continue
             out.covariance[e] = cov
             if note:
-                out.notes.append(f"{e}: {note}.")
+                out.notes.append(f"{_label(e)}: {note}.")
             ls = ls.reset_index()
             vis = ls.columns[0] if "visit" not in ls.columns else "visit"
             ls["month"] = ls[vis].astype(float)
@@ -342,7 +348,7 @@ def over_time(cohort: Any, baseline: float = 0, endpoints: Optional[List[str]] =
                     fit, model, _ = _lmm_slope(lon, d, e, rhs="years * sub")
                     p = _interaction_p(fit, "sub")
                 except (ValueError, KeyError, np.linalg.LinAlgError) as exc:
-                    out.notes.append(f"{e} by {name}: interaction not estimated ({exc}).")
+                    out.notes.append(f"{_label(e)} by {name}: interaction not estimated ({exc}).")
                     continue
                 rows.append({"endpoint": e, "subgroup": name, "p": p, "random effects": model})
         out.interactions = pd.DataFrame(rows).set_index(["endpoint", "subgroup"]) if rows else pd.DataFrame()
