@@ -12,7 +12,7 @@ def test_python_m_rheumstats_demo_runs_the_reference_analysis():
     r = subprocess.run([sys.executable, "-m", "rheumstats", "demo"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "SIMULATED" in r.stdout
-    for heading in ("Cohort", "Change from month 0 to month 12", "Drug retention", "Reasons for stopping", "Safety"):
+    for heading in ("Cohort", "Change from month 0 to month 12", "Drug retention", "Reasons for stopping", "Safety", "Over the whole follow-up"):
         assert heading in r.stdout
 
 

@@ -26,24 +26,98 @@ def long_data():
     return pd.DataFrame(rows)
 
 
-def test_spaghetti_has_one_line_per_subject_and_the_mean():
+def test_spaghetti_has_one_path_per_subject_and_the_mean():
+    from matplotlib.collections import LineCollection
+
     d = long_data()
     ax = plot.spaghetti(d, "patient", "month", "mrss")
-    subject_lines = [ln for ln in ax.get_lines() if ln.get_label().startswith("_")]
-    assert len([ln for ln in subject_lines if len(ln.get_xdata()) == 3]) >= 5
+    lc = [c for c in ax.collections if isinstance(c, LineCollection) and c.get_label() == "5 subjects"]
+    assert len(lc) == 1
+    paths = lc[0].get_segments()
+    assert len(paths) == 5 and all(len(p) == 3 for p in paths)
+    want = d.sort_values(["patient", "month"])
+    np.testing.assert_allclose(np.concatenate(paths), want[["month", "mrss"]].to_numpy())
     mean_line = [ln for ln in ax.get_lines() if ln.get_label() == "mean"]
     assert len(mean_line) == 1
     np.testing.assert_allclose(mean_line[0].get_ydata(), d.groupby("month")["mrss"].mean().to_numpy())
     assert ax.get_xlabel() == "month" and ax.get_ylabel() == "mrss"
+    assert ax.get_legend()._loc == 1  # 'upper right': a fixed place, no 'best' search over the points
 
 
-def test_paired_draws_one_line_per_complete_pair():
+def test_spaghetti_draws_a_stated_sample_and_the_mean_of_all():
+    from matplotlib.collections import LineCollection
+
+    rng = np.random.default_rng(0)
+    n = 1000
+    d = pd.DataFrame({"id": np.repeat(np.arange(n), 3), "t": np.tile([0, 6, 12], n), "y": rng.normal(20, 5, 3 * n)})
+    ax = plot.spaghetti(d, "id", "t", "y", max_subjects=50, seed=1)
+    lc = [c for c in ax.collections if isinstance(c, LineCollection) and "random sample" in str(c.get_label())]
+    assert len(lc) == 1 and lc[0].get_label() == "50 of 1,000 subjects (random sample)"
+    assert len(lc[0].get_segments()) == 50
+    # every drawn path is a whole subject of the data
+    for seg in lc[0].get_segments():
+        assert any(np.allclose(seg[:, 1], d.loc[d["id"] == i, "y"].to_numpy()) for i in range(n) if d.loc[d["id"] == i, "y"].iloc[0] == seg[0, 1])
+    mean_line = [ln for ln in ax.get_lines() if ln.get_label() == "mean"][0]
+    np.testing.assert_allclose(mean_line.get_ydata(), d.groupby("t")["y"].mean().to_numpy())  # all 1,000, not the sample
+    assert "random sample" in " ".join(t.get_text() for t in ax.get_legend().get_texts())
+    # same seed, same picture
+    ax2 = plot.spaghetti(d, "id", "t", "y", max_subjects=50, seed=1)
+    lc2 = [c for c in ax2.collections if isinstance(c, LineCollection) and "random sample" in str(c.get_label())][0]
+    np.testing.assert_array_equal(np.concatenate(lc[0].get_segments()), np.concatenate(lc2.get_segments()))
+    # the mean only where at least min_n subjects were seen
+    late = pd.concat([d, pd.DataFrame({"id": [0, 1], "t": [48, 48], "y": [1.0, 2.0]})])
+    ax3 = plot.spaghetti(late, "id", "t", "y", max_subjects=50)
+    assert 48 not in [ln for ln in ax3.get_lines() if ln.get_label() == "mean"][0].get_xdata()
+    ax4 = plot.spaghetti(late, "id", "t", "y", max_subjects=50, min_n=2)
+    assert 48 in [ln for ln in ax4.get_lines() if ln.get_label() == "mean"][0].get_xdata()
+    with pytest.raises(ValueError, match="max_subjects"):
+        plot.spaghetti(d, "id", "t", "y", max_subjects=0)
+
+
+def _pair_segments(ax):
+    from matplotlib.collections import LineCollection
+
+    return [s for c in ax.collections if isinstance(c, LineCollection) for s in c.get_segments()]
+
+
+def test_paired_draws_one_segment_per_complete_pair():
     ax = plot.paired([10, 12, np.nan, 8], [7, 12, 5, 9], labels=("M0", "M12"))
-    pair_lines = [ln for ln in ax.get_lines() if ln.get_label() != "median"]
-    assert len(pair_lines) == 3
+    segs = _pair_segments(ax)
+    assert sorted((s[0, 1], s[1, 1]) for s in segs) == [(8, 9), (10, 7), (12, 12)]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["M0", "M12"]
     med = [ln for ln in ax.get_lines() if ln.get_label() == "median"][0]
     np.testing.assert_allclose(med.get_ydata(), [10, 9])
+
+
+def test_paired_samples_beyond_max_pairs_but_medians_use_all():
+    rng = np.random.default_rng(2)
+    b, a = rng.normal(20, 5, 2000), rng.normal(15, 5, 2000)
+    ax = plot.paired(b, a, max_pairs=100)
+    assert len(_pair_segments(ax)) == 100
+    med = [ln for ln in ax.get_lines() if ln.get_label() == "median"][0]
+    np.testing.assert_allclose(med.get_ydata(), [np.median(b), np.median(a)])
+    assert "100 of 2,000 pairs (random sample)" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_at_risk_counts_sit_under_the_ticks():
+    km = rs.survival.kaplan_meier([1, 2, 2, 3, 4, 5, 6, 7], [1, 0, 1, 1, 0, 1, 0, 1], ["a", "a", "a", "a", "b", "b", "b", "b"])
+    ax = km.plot()
+    rows = plot.at_risk_counts(km, [0, 2, 4, 6], ax)
+    risk = km.risk_table([0, 2, 4, 6])
+    assert len(rows) == 2
+    np.testing.assert_allclose(ax.get_xticks(), [0, 2, 4, 6])
+    for a2, g in zip(rows, ["a", "b"]):
+        np.testing.assert_allclose(a2.get_xticks(), [0, 2, 4, 6])  # same positions as the main ticks
+        assert a2.get_xlim() == ax.get_xlim()
+        assert [t.get_text() for t in a2.get_xticklabels()] == [str(v) for v in risk[risk["group"] == g]["n_risk"]]
+    names = [t.get_text() for t in ax.texts]
+    assert "a" in names and "b" in names and "At risk" in names
+    one = rs.survival.kaplan_meier([1, 2, 3], [1, 1, 0])
+    ax1 = one.plot()
+    (row,) = plot.at_risk_counts(one, [0, 1, 2, 3], ax1, title="at risk")
+    assert [t.get_text() for t in row.get_xticklabels()] == ["3", "3", "2", "1"]  # at risk at t: time >= t
+    with pytest.raises(ValueError, match="times"):
+        plot.at_risk_counts(one, [], ax1)
 
 
 def test_forest_labels_rows_and_draws_their_intervals():

@@ -26,6 +26,12 @@ HAQ-DI, patient global and pain improve (P < 0.001, paired t and Wilcoxon);
 3 patients with lung-function deterioration (OMERACT 'significant' decline
 between baseline and last visit, with DLCO); 3 with recurrent digital-ulcer
 infections.
+
+Everything else is invented (and only meant to be plausible): the individual
+values, baseline levels, the visits after month 12, and the 12-month changes
+of HAQ-DI, patient global, pain and physician global, drawn with the spreads
+of real cohorts (SD of change ~20 mm for a visual analogue scale, ~0.4 for
+HAQ-DI) rather than the narrow ones of the first version.
 """
 
 from __future__ import annotations
@@ -276,7 +282,8 @@ def make_visits(patients, decliners, rng):
     tjc12 = np.round(tjc0 * rng.uniform(0.2, 0.7, n)).astype(np.int64)
     sjc12 = np.round(sjc0 * rng.uniform(0.1, 0.6, n)).astype(np.int64)
     esr12 = rng.integers(2, 14, n)
-    pg12 = pg0 - rng.integers(12, 38, n)
+    # patient global: 12-month change ~ N(-25, 20) mm (invented; real cohorts have SD ~20 mm for a VAS)
+    pg12 = np.clip(pg0 + np.round(rng.normal(-25, 20, n)), 0, 100).astype(np.int64)
     c = completers
 
     def das_summary(w):
@@ -287,7 +294,7 @@ def make_visits(patients, decliners, rng):
 
     w0 = np.concatenate([esr12[c], pg12[c], tjc12[c]])
     lo = np.concatenate([np.full(len(c), 2), np.zeros(len(c), int), np.zeros(len(c), int)])
-    hi = np.concatenate([np.full(len(c), 30), pg0[c] - 8, tjc0[c]])
+    hi = np.concatenate([np.full(len(c), 30), np.minimum(pg0[c] + 30, 100), tjc0[c]])
     w = tune(w0, lo, hi, das_summary, -1.9, 0.8, 0.005, rng)
     k = len(c)
     esr12[c], pg12[c], tjc12[c] = w[:k], w[k:2 * k], w[2 * k:]
@@ -295,11 +302,13 @@ def make_visits(patients, decliners, rng):
     # --- HAQ category scores, pain, physician global, lung function ---
     level = rng.uniform(0.7, 2.1, n)
     cat0 = np.clip(np.round(level[:, None] + rng.normal(0, 0.6, (n, 8))), 0, 3).astype(np.int64)
-    haq_steps = rng.choice([1, 2, 2, 3, 3, 4, 5], n)
+    # HAQ-DI: 12-month change in steps of 1/8 (one category one point better), ~ N(-0.45, 0.4) (invented)
+    haq_steps = np.round(rng.normal(3.6, 3.2, n)).astype(np.int64)
+    # pain ~ N(-26, 20) mm and physician global ~ N(-18, 18) mm over 12 months (invented)
     pain0 = rng.integers(35, 81, n)
-    pain12 = pain0 - rng.integers(8, 36, n)
+    pain12 = np.clip(pain0 + np.round(rng.normal(-26, 23, n)), 0, 100).astype(np.int64)
     md0 = rng.integers(30, 71, n)
-    md12 = md0 - rng.integers(5, 30, n)
+    md12 = np.clip(md0 + np.round(rng.normal(-18, 18, n)), 0, 100).astype(np.int64)
     fvc0 = np.round(np.clip(rng.normal(84, 14, n), 52, 118), 1)
     dlco0 = np.round(np.clip(rng.normal(60, 12, n), 34, 92), 1)
 
@@ -344,21 +353,24 @@ def make_visits(patients, decliners, rng):
                 t = int(round(tjc0[i] + (tjc12[i] - tjc0[i]) * min(gg, 1) + (rng.integers(-1, 2) if m > 0 else 0)))
                 s = int(round(sjc0[i] + (sjc12[i] - sjc0[i]) * min(gg, 1)))
                 e = int(round(np.exp(np.log(esr0[i]) + (np.log(esr12[i]) - np.log(esr0[i])) * min(gg, 1)) + rng.integers(-2, 3)))
-                pg = int(round(pg0[i] + (pg12[i] - pg0[i]) * gg + rng.integers(-4, 5)))
+                pg = int(round(pg0[i] + (pg12[i] - pg0[i]) * gg + rng.normal(0, 7)))
                 if stop3:
                     t, e, pg = tjc0[i] + 1, esr0[i] + 3, pg0[i] + 5
             t, s = int(np.clip(t, 0, 28)), int(np.clip(s, 0, 28))
             e, pg = int(np.clip(e, 2, 120)), int(np.clip(pg, 0, 100))
 
-            # HAQ: apply a prefix of the improvement steps
+            # HAQ: apply a prefix of the improvement steps (negative: the patient got worse)
             nsteps = 0 if (m == 0 or stop3) else int(round(haq_steps[i] * min(g, 1.0))) + (1 if m > 18 and late_drift < 0 else 0)
             cat = cat0[i].copy()
             done = 0
             for j in step_order:
-                if done >= nsteps:
+                if done >= abs(nsteps):
                     break
-                if cat[j] > 0:
+                if nsteps > 0 and cat[j] > 0:
                     cat[j] -= 1
+                    done += 1
+                elif nsteps < 0 and cat[j] < 3:
+                    cat[j] += 1
                     done += 1
             if stop3 and m > 0:
                 cat = np.minimum(cat0[i] + (rng.random(8) < 0.25), 3)
@@ -369,8 +381,8 @@ def make_visits(patients, decliners, rng):
             elif stop3:
                 pain, md = pain0[i] + 4, md0[i] + 6
             else:
-                pain = pain0[i] + (pain12[i] - pain0[i]) * g + (0 if m == 12 else rng.integers(-4, 5))
-                md = md0[i] + (md12[i] - md0[i]) * g + (0 if m == 12 else rng.integers(-3, 4))
+                pain = pain0[i] + (pain12[i] - pain0[i]) * g + (0 if m == 12 else rng.normal(0, 7))
+                md = md0[i] + (md12[i] - md0[i]) * g + (0 if m == 12 else rng.normal(0, 6))
             pain, md = int(np.clip(round(pain), 0, 100)), int(np.clip(round(md), 0, 100))
 
             frac = m / months[-1] if months[-1] > 0 else 0.0

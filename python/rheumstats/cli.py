@@ -32,12 +32,15 @@ def demo(out=None) -> int:
     """The reference analysis of the bundled simulated cohort, printed to ``out``."""
     from .datasets import tocilizumab_ssc
     from .report import analyse, from_frames, to_text
+    from .report._analysis import can_encode
 
     out = out or sys.stdout
     visits, patients = tocilizumab_ssc()
     cohort = from_frames(visits, patients)
     a = analyse(cohort, baseline=0, followup=12, title="Tocilizumab in systemic sclerosis: 21 patients (SIMULATED cohort)")
-    print(to_text(a), file=out)
+    # \u00b1, \u2212 and \u2265 when the terminal's encoding can print them, ASCII otherwise
+    encoding = getattr(out, "encoding", None)
+    print(to_text(a, ascii=encoding is not None and not can_encode(encoding)), file=out)
     print(
         "Data: rs.datasets.tocilizumab_ssc(), simulated to match published summaries; not patient data.\n"
         "Same analysis on your files: rheumstats report VISITS.csv --patients PATIENTS.csv --out report.html",
@@ -52,7 +55,8 @@ def report(args: argparse.Namespace) -> int:
     try:
         mapping = parse_mapping(args.map or [])
         cohort = load_cohort(args.visits, args.patients, mapping)
-        a = analyse(cohort, baseline=args.baseline, followup=args.followup, title=args.title)
+        a = analyse(cohort, baseline=args.baseline, followup=args.followup, title=args.title,
+                    max_model_patients=args.max_model_patients or None)
         page = to_html(a, figures=not args.no_figures)
     except (CohortDataError, InvalidInputError, ValueError, TypeError) as exc:
         return _fail("report", str(exc))
@@ -78,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--map", action="append", metavar="FILE_COL=SCHEMA_COL", help="rename a column, e.g. --map mRSS=mrss (repeatable)")
     r.add_argument("--title", default="Cohort report", help="report title")
     r.add_argument("--no-figures", action="store_true", help="tables only (no matplotlib needed)")
+    r.add_argument("--max-model-patients", type=int, default=2000, metavar="N",
+                   help="fit the over-time mixed models only up to N patients (default 2000; 0 = no limit)")
     return p
 
 

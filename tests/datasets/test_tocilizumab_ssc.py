@@ -250,3 +250,12 @@ def test_retention_counts_via_rs_survival(cohort):
     km = rs.survival.kaplan_meier(t, ev)
     s = km.survival_at([1, 2])["survival"].tolist()
     assert s == pytest.approx([20 / 21, 16 / 21], rel=1e-12)
+
+
+@pytest.mark.parametrize("column,low,high", [("haq_di", 0.25, 0.6), ("patient_global", 12, 30), ("pain", 12, 30), ("physician_global", 12, 30)])
+def test_invented_changes_have_realistic_spreads(month12, column, low, high):
+    # not published: the SD of the 12-month change is drawn as in real cohorts
+    # (~20 mm for a visual analogue scale, ~0.4 for HAQ-DI), not the narrow 0.1 / 6 mm of the first version
+    b, f = month12
+    sd = float((f[column] - b[column]).std(ddof=1))
+    assert low <= sd <= high, (column, sd)

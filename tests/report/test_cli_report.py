@@ -16,10 +16,14 @@ import pytest
 import rheumstats as rs
 
 
-def run(*args, cwd=None):
+def run(*args, cwd=None, encoding="utf-8"):
     exe = shutil.which("rheumstats")
     cmd = [exe, *args] if exe else [sys.executable, "-m", "rheumstats", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=cwd)
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=cwd, env=env, encoding="utf-8")
+
+
+PM, MINUS = "\u00b1", "\u2212"
 
 
 def test_demo_console_script_prints_the_seed_figures():
@@ -28,8 +32,10 @@ def test_demo_console_script_prints_the_seed_figures():
     out = r.stdout
     assert "SIMULATED" in out
     # 12-month change in the 20 completers: mRSS -6.9 +/- 5.9, DAS28 -1.9 +/- 0.8, P < 0.001
-    assert re.search(r"mRSS \(0-51\)\s+20 .*-6\.9 \+/- 5\.9 .*< 0\.001", out)
-    assert re.search(r"DAS28-ESR\s+20 .*-1\.9 \+/- 0\.8 .*< 0\.001", out)
+    # (a UTF-8 terminal gets the true minus and plus-minus signs)
+    assert re.search(rf"mRSS \(0-51\)\s+20 .*{MINUS}6\.9 {PM} 5\.9 .*< 0\.001", out)
+    assert re.search(rf"DAS28-ESR\s+20 .*{MINUS}1\.9 {PM} 0\.8 .*< 0\.001", out)
+    assert re.search(rf"Follow-up, years\s+2\.2 {PM} 1\.1", out)
     for label in ("HAQ-DI", "Patient global", "Pain", "FVC"):
         assert label in out
     # retention 20/21 at 1 year, 16/20 in year 2, with reasons
@@ -40,6 +46,37 @@ def test_demo_console_script_prints_the_seed_figures():
     # safety: 3 lung-function deteriorations, 3 recurrent digital-ulcer infections
     assert re.search(r"Lung-function deterioration.*\s3\s+21", out)
     assert re.search(r"Recurrent digital-ulcer infections\s+3\s+21", out)
+    # the whole follow-up: the change to each patient's last visit on drug (numbers in tests/report/test_over_time.py)
+    assert "Over the whole follow-up" in out
+    assert "Change from month 0 to each patient's last visit on drug" in out
+
+
+def test_report_on_a_two_visit_cohort_says_no_over_time_section(cohort_files, tmp_path):
+    _, visits, patients = cohort_files
+    v = visits[visits["month"].isin([0, 12])]
+    v.to_csv(tmp_path / "v.csv", index=False)
+    patients.to_csv(tmp_path / "p.csv", index=False)
+    out = tmp_path / "r.html"
+    r = run("report", str(tmp_path / "v.csv"), "--patients", str(tmp_path / "p.csv"), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "Over the whole follow-up" in html
+    assert "No over-time section possible: the visits fall at only 2 time point(s) (month 0, 12)" in html
+    assert "LS-mean" not in html
+
+
+def test_demo_on_an_ascii_terminal_spells_the_signs_in_ascii():
+    r = run("demo", encoding="ascii")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert PM not in out and MINUS not in out and "\u2265" not in out
+    assert re.search(r"mRSS \(0-51\)\s+20 .*-6\.9 \+/- 5\.9 .*< 0\.001", out)
+    assert re.search(r"Follow-up, years\s+2\.2 \+/- 1\.1", out)
+    assert ">= 5 years" in out
+    # the columns stay aligned: every row of the change table is as wide as its header
+    lines = out.splitlines()
+    head = next(i for i, ln in enumerate(lines) if "change, mean +/- SD" in ln)
+    assert len(lines[head + 2]) == len(lines[head])
 
 
 class _Tables(HTMLParser):
@@ -101,14 +138,15 @@ def test_report_on_the_bundled_cohort(cohort_files):
     f = visits[visits["month"] == 12].set_index("patient")
     wide = b[["mrss", "das28"]].add_suffix("_b").join(f[["mrss", "das28"]].add_suffix("_a"), how="inner")
     ref = rs.paired.compare(wide, {"mrss": ("mrss_b", "mrss_a"), "das28": ("das28_b", "das28_a")})
-    change = next(t for t in p.tables if t and "change, mean +/- SD" in t[0])
+    change = next(t for t in p.tables if t and f"change, mean {PM} SD" in t[0])
     rows = {r[0]: r for r in change[1:]}
     hdr = change[0]
     for key, label in (("mrss", "mRSS (0-51)"), ("das28", "DAS28-ESR")):
         row = dict(zip(hdr, rows[label]))
         assert int(row["n"]) == ref.loc[key, "n"]
-        assert row["change, mean +/- SD"] == f"{ref.loc[key, 'mean_change']:.1f} +/- {ref.loc[key, 'sd_change']:.1f}"
-        assert row["95% CI"] == f"{ref.loc[key, 'ci_low']:.1f} to {ref.loc[key, 'ci_high']:.1f}"
+        m = lambda x: f"{x:.1f}".replace("-", MINUS)  # noqa: E731
+        assert row[f"change, mean {PM} SD"] == f"{m(ref.loc[key, 'mean_change'])} {PM} {m(ref.loc[key, 'sd_change'])}"
+        assert row["95% CI"] == f"{m(ref.loc[key, 'ci_low'])} to {m(ref.loc[key, 'ci_high'])}"
     # stop reasons listed
     text = "".join(p.text)
     for reason in ("inefficacy", "cmv_infection", "death"):

@@ -72,6 +72,18 @@ def tocilizumab_ssc() -> Tuple[pd.DataFrame, pd.DataFrame]:
       decline;
     * 3 patients with recurrent digital-ulcer infections.
 
+    **Invented** (not published; drawn to be plausible, so that analyses
+    behave as on real data — do not quote them as results of the cohort):
+    every individual value; the baseline levels; the 12-month changes of
+    HAQ-DI (about -0.5 +/- 0.4), patient global (about -29 +/- 17 mm), pain
+    (about -20 +/- 18 mm) and physician global (about -21 +/- 20 mm), whose
+    spreads are those of real cohorts (SD of change ~20 mm for a visual
+    analogue scale, ~0.4 for HAQ-DI) while keeping the published P < 0.001
+    for the patient-reported outcomes; FVC and DLCO (stable apart from the
+    three decliners); the visits after month 12 (the month-12 level held, with
+    visit-to-visit noise) and everything the over-time models estimate from
+    them (change per year, LS-means by visit, change to the last visit).
+
     Returns
     -------
     visits : DataFrame

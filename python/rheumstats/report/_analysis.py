@@ -5,7 +5,7 @@
 * a cohort description (patients, sex, subset, disease duration, follow-up,
   prior treatments);
 * the change table baseline -> follow-up for every endpoint present
-  (:func:`rheumstats.paired.compare`: mean +/- SD, 95% CI, paired t and
+  (:func:`rheumstats.paired.compare`: mean ± SD, 95% CI, paired t and
   Wilcoxon P, Holm-adjusted P) over patients with both visits;
 * drug retention at 1 and 2 years (Kaplan-Meier, :func:`rheumstats.survival.retention`)
   and the reasons for stopping, grouped case-insensitively, by year;
@@ -49,6 +49,26 @@ CHANGE_ENDPOINTS = ("mrss", "das28", "haq_di", "patient_global", "pain", "fvc_pc
 PRIOR_PREFIX = "prior_"
 
 
+PM, MINUS, GE = "\u00b1", "\u2212", "\u2265"
+_ASCII = str.maketrans({PM: "+/-", MINUS: "-", GE: ">=", "\u2264": "<=", "\u2013": "-", "\u00d7": "x"})
+
+
+def ascii_text(text: str) -> str:
+    """The report's typography (\u00b1, \u2212, \u2265, ...) spelled in ASCII (``+/-``, ``-``, ``>=``)."""
+    return text.translate(_ASCII)
+
+
+def can_encode(encoding: Optional[str]) -> bool:
+    """Whether a stream in ``encoding`` can print the report's typography."""
+    if not encoding:
+        return False
+    try:
+        (PM + MINUS + GE + "\u00d7").encode(encoding)
+    except (LookupError, UnicodeEncodeError):
+        return False
+    return True
+
+
 def fmt_p(p: float) -> str:
     if p is None or (isinstance(p, float) and math.isnan(p)):
         return "n/a"
@@ -56,9 +76,15 @@ def fmt_p(p: float) -> str:
 
 
 def fmt_num(x: float, digits: int = 1) -> str:
+    """A number with a true minus sign (U+2212); ``n/a`` for missing."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"
-    return f"{x:.{digits}f}"
+    return f"{x:.{digits}f}".replace("-", MINUS)
+
+
+def fmt_msd(m: float, s: float, digits: int = 1) -> str:
+    """``mean \u00b1 SD``."""
+    return f"{fmt_num(m, digits)} {PM} {fmt_num(s, digits)}"
 
 
 @dataclass
@@ -79,6 +105,7 @@ class CohortAnalysis:
     wide: Optional[pd.DataFrame] = None
     retention_data: Optional[pd.DataFrame] = None
     km: Any = None  # the KaplanMeier result behind `retention` (reused for the plot)
+    over_time: Any = None  # an OverTime (report/_overtime.py), or None when not asked for
 
 
 # ----------------------------------------------------------------------------
@@ -98,10 +125,10 @@ def _describe(cohort: Cohort) -> pd.DataFrame:
             rows.append(("Cutaneous subset", ", ".join(f"{k} {v}" for k, v in counts.items())))
         if "disease_duration_years" in p.columns:
             d = p["disease_duration_years"].astype(float)
-            rows.append(("Disease duration, years", f"{d.mean():.1f} +/- {d.std(ddof=1):.1f}; < 5 years: {int((d < 5).sum())}"))
+            rows.append(("Disease duration, years", f"{fmt_msd(d.mean(), d.std(ddof=1))}; < 5 years: {int((d < 5).sum())}"))
         if "followup_months" in p.columns:
             f = p["followup_months"].astype(float) / 12
-            rows.append(("Follow-up, years", f"{f.mean():.1f} +/- {f.std(ddof=1):.1f}"))
+            rows.append(("Follow-up, years", fmt_msd(f.mean(), f.std(ddof=1))))
         for c in p.columns:
             if c.startswith(PRIOR_PREFIX) and str(p[c].dtype) in ("boolean", "bool"):
                 k = int(p[c].fillna(False).astype(bool).sum())
@@ -248,7 +275,7 @@ def _subgroups(cohort: Cohort, wide: pd.DataFrame, changes: pd.DataFrame) -> Dic
         splits["cutaneous subset"] = pi["subset"].str.lower()
     if "disease_duration_years" in pi.columns:
         dd = pi["disease_duration_years"].astype(float)
-        splits["disease duration"] = pd.Series(np.where(dd < 5, "< 5 years", ">= 5 years"), index=pi.index).where(dd.notna())
+        splits["disease duration"] = pd.Series(np.where(dd < 5, "< 5 years", f"{GE} 5 years"), index=pi.index).where(dd.notna())
     for name, by in splits.items():
         data = wide.join(by.rename("_by"), how="left")
         if data["_by"].nunique() < 2:
@@ -257,8 +284,34 @@ def _subgroups(cohort: Cohort, wide: pd.DataFrame, changes: pd.DataFrame) -> Dic
     return out
 
 
-def analyse(cohort: Cohort, baseline: float = 0, followup: float = 12, title: str = "Cohort report") -> CohortAnalysis:
-    """Run the reference analysis on a validated cohort (see module docstring)."""
+def text_block(heading: str, df: Optional[pd.DataFrame], ascii: bool = False) -> List[str]:
+    """A titled DataFrame for the terminal (typography in ASCII when ``ascii``)."""
+    if df is None or df.empty:
+        return []
+    if ascii:  # translate the cells before the layout, so the columns stay aligned
+        tr = lambda x: ascii_text(x) if isinstance(x, str) else x  # noqa: E731
+        df = df.rename(index=tr, columns=tr)
+        df = df.apply(lambda col: col.map(tr) if col.dtype == object or str(col.dtype) == "str" else col)
+    with pd.option_context("display.width", 160, "display.max_columns", 20, "display.max_colwidth", 80):
+        return [heading, "-" * len(heading), df.to_string(), ""]
+
+
+def analyse(
+    cohort: Cohort,
+    baseline: float = 0,
+    followup: float = 12,
+    title: str = "Cohort report",
+    over_time: bool = True,
+    max_model_patients: Optional[int] = 2_000,
+) -> CohortAnalysis:
+    """Run the reference analysis on a validated cohort (see module docstring).
+
+    ``over_time=True`` adds the "Over the whole follow-up" section
+    (:func:`rheumstats.report._overtime.over_time`: change per year, LS-mean
+    change by visit, change to the last visit on drug, years x subgroup);
+    its mixed models are fitted up to ``max_model_patients`` patients
+    (``None``: any number).
+    """
     changes, wide, notes = _changes(cohort, baseline, followup)
     retention, reasons, rdata, km, n2 = _retention(cohort)
     safety_table, rates, n3 = _safety(cohort, rdata, baseline)
@@ -267,7 +320,14 @@ def analyse(cohort: Cohort, baseline: float = 0, followup: float = 12, title: st
         title=title, baseline=baseline, followup=followup, description=_describe(cohort), changes=changes,
         absent=list(cohort.absent), retention=retention, stop_reasons=reasons, safety=safety_table, rates=rates,
         subgroups=subgroups, notes=notes + n2 + n3, visits=cohort.visits, wide=wide, retention_data=rdata, km=km,
+        over_time=_over_time(cohort, baseline, max_model_patients) if over_time else None,
     )
+
+
+def _over_time(cohort: Cohort, baseline: float, max_model_patients: Optional[int]) -> Any:
+    from ._overtime import over_time
+
+    return over_time(cohort, baseline=baseline, max_model_patients=max_model_patients)
 
 
 # ----------------------------------------------------------------------------
@@ -279,10 +339,10 @@ def change_display(a: CohortAnalysis) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "n": c["n"].astype(int).to_numpy(),
-            f"month {a.baseline:g}": [f"{m:.1f}" for m in c["mean_before"]],
-            f"month {a.followup:g}": [f"{m:.1f}" for m in c["mean_after"]],
-            "change, mean +/- SD": [f"{m:.1f} +/- {s:.1f}" for m, s in zip(c["mean_change"], c["sd_change"])],
-            "95% CI": [f"{lo:.1f} to {hi:.1f}" for lo, hi in zip(c["ci_low"], c["ci_high"])],
+            f"month {a.baseline:g}": [fmt_num(m) for m in c["mean_before"]],
+            f"month {a.followup:g}": [fmt_num(m) for m in c["mean_after"]],
+            f"change, mean {PM} SD": [fmt_msd(m, s) for m, s in zip(c["mean_change"], c["sd_change"])],
+            "95% CI": [f"{fmt_num(lo)} to {fmt_num(hi)}" for lo, hi in zip(c["ci_low"], c["ci_high"])],
             "P (t)": [fmt_p(p) for p in c["p_t"]],
             "P (Wilcoxon)": [fmt_p(p) for p in c["p_wilcoxon"]],
             "P (Holm)": [fmt_p(p) for p in c["p_adjusted"]],
@@ -312,7 +372,7 @@ def subgroup_display(table: pd.DataFrame) -> pd.DataFrame:
         index = index.set_levels([LABELS.get(e, e) for e in index.levels[0]], level=0)
     out = pd.DataFrame(index=index)
     out["n"] = table["n"].astype(int).to_numpy()
-    out["change, mean +/- SD"] = [f"{m:.1f} +/- {s:.1f}" for m, s in zip(table["mean_change"], table["sd_change"])]
+    out[f"change, mean {PM} SD"] = [fmt_msd(m, s) for m, s in zip(table["mean_change"], table["sd_change"])]
     out["P (t)"] = [fmt_p(p) for p in table["p_t"]]
     out["P (Wilcoxon)"] = [fmt_p(p) for p in table["p_wilcoxon"]]
     for c, name in (("p_between_t", "P between (t)"), ("p_between_rank", "P between (rank)")):
@@ -335,17 +395,17 @@ def rates_display(a: CohortAnalysis) -> Optional[pd.DataFrame]:
     )
 
 
-def to_text(a: CohortAnalysis) -> str:
-    """Plain-text rendering for the terminal."""
+def to_text(a: CohortAnalysis, ascii: bool = False) -> str:
+    """Plain-text rendering for the terminal.
+
+    The text uses \u00b1, \u2212 (minus) and \u2265; ``ascii=True`` spells them
+    ``+/-``, ``-`` and ``>=`` (for a terminal whose encoding cannot print
+    them: see :func:`can_encode`).
+    """
     out: List[str] = [a.title, "=" * len(a.title), ""]
 
     def block(heading: str, df: Optional[pd.DataFrame]) -> None:
-        if df is None or df.empty:
-            return
-        out.extend([heading, "-" * len(heading)])
-        with pd.option_context("display.width", 160, "display.max_columns", 20, "display.max_colwidth", 80):
-            out.append(df.to_string())
-        out.append("")
+        out.extend(text_block(heading, df, ascii))
 
     block("Cohort", a.description)
     block(f"Change from month {a.baseline:g} to month {a.followup:g} (patients with both visits)", change_display(a))
@@ -355,8 +415,13 @@ def to_text(a: CohortAnalysis) -> str:
     block("Safety: incidence per 100 patient-years (exact Poisson CI)", rates_display(a))
     for name, t in a.subgroups.items():
         block(f"Change by {name}", subgroup_display(t))
+    if a.over_time is not None:
+        from ._overtime import text_lines
+
+        out.extend(text_lines(a.over_time, a.baseline, ascii))
     if a.absent:
         out.append("Endpoints absent from the data: " + ", ".join(a.absent))
     for n in a.notes:
         out.append("Note: " + n)
-    return "\n".join(out).rstrip() + "\n"
+    text = "\n".join(out).rstrip() + "\n"
+    return ascii_text(text) if ascii else text
