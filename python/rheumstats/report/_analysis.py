@@ -180,7 +180,7 @@ def _retention(cohort: Cohort) -> Tuple[Optional[pd.DataFrame], Optional[pd.Data
     r = survival.retention(d, "start", "stop", "reason", unit="years")
     r.index = d["patient"].to_numpy()
     km = survival.kaplan_meier(r["time"], r["event"])
-    at = km.survival_at([1.0, 2.0]).reset_index(drop=True)
+    at = km.at([1.0, 2.0]).reset_index(drop=True)
     t, ev = r["time"].to_numpy(), r["event"].to_numpy()
     rows = []
     for year, prev in ((1.0, 0.0), (2.0, 1.0)):
