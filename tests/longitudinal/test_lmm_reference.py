@@ -104,3 +104,19 @@ def test_emmeans(name):
     np.testing.assert_allclose(em["estimate"], c["emm"], rtol=1e-6)
     np.testing.assert_allclose(em["se"], c["emm_se"], rtol=1e-5)
     assert np.max(np.abs(em["df"].to_numpy() - np.asarray(c["emm_df"]))) < 1e-3
+
+
+@pytest.mark.parametrize("name", [n for n in sorted(CASES) if CASES[n]["df_kr"] is not None])
+def test_kenward_roger(name):
+    c = CASES[name]
+    fit = rs.longitudinal.lmm(c["formula"], _data(name), ddf="kenward-roger")
+    assert np.max(np.abs(fit.fixed["df"].to_numpy() - np.asarray(c["df_kr"]))) < 1e-3
+    assert _rel(fit.fixed["se"], c["se_kr"]) < 1e-5
+    np.testing.assert_allclose(fit.fixed["estimate"], c["beta"], rtol=1e-6)
+    row = fit.contrast({c["names"][-1]: 1.0})
+    assert row["df"].iloc[0] == pytest.approx(c["df_kr"][-1], abs=1e-3)
+
+
+def test_kenward_roger_needs_reml():
+    with pytest.raises(rs.InvalidInputError, match="REML"):
+        rs.longitudinal.lmm("Reaction ~ Days + (Days | Subject)", _data("sleep"), reml=False, ddf="kenward-roger")

@@ -56,8 +56,8 @@ def lmm(
         raise TypeError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
     if ddf not in _DDF:
         raise InvalidInputError(f"ddf: {ddf!r} is not one of {sorted(_DDF)}")
-    if ddf == "kenward-roger":
-        raise NotImplementedError("ddf='kenward-roger' is not implemented yet for lmm; use 'satterthwaite'")
+    if ddf == "kenward-roger" and not reml:
+        raise InvalidInputError("ddf: Kenward-Roger's method is only available for REML fits (reml=True), as in lmerTest")
     if not (isinstance(conf_level, (float, int)) and 0 < conf_level < 1):
         raise InvalidInputError(f"conf_level: {conf_level!r} is not in (0, 1)")
     if not isinstance(max_iter, (int, np.integer)) or max_iter < 1:

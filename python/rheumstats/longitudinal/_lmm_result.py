@@ -67,7 +67,16 @@ class LmmResult(Result):
         jac = np.asarray(out["jac"]).reshape(-1, p, p) if ddf == "satterthwaite" else np.zeros((0, p, p))
         A = np.asarray(out["varpar_cov"]).reshape(k, k) if ddf == "satterthwaite" else np.zeros((0, 0))
         se = np.sqrt(np.diag(vcov))
-        if ddf == "satterthwaite":
+        kr = None
+        if ddf == "kenward-roger":
+            from ._lmm_kr import kenward_roger, kr_ddf
+
+            covs = _term_covs(theta, sigma, sizes)
+            phiA, P, W = kenward_roger(design.X, Z, codes, len(levels), sizes, covs, sigma**2, vcov)
+            kr = (phiA, P, W)
+            se = np.sqrt(np.diag(phiA))
+            df = np.array([kr_ddf(phiA, P, W, np.eye(p)[j], vcov) for j in range(p)])
+        elif ddf == "satterthwaite":
             df = np.asarray(out["df"], dtype=float)
         elif ddf == "residual":
             df = np.full(p, float(n - p))
@@ -90,7 +99,7 @@ class LmmResult(Result):
         ctx = dict(
             parsed=parsed, design=design, znames=znames, zspecs=zspecs, sizes=sizes, levels=levels, group=group,
             ranef=ranef, condvar=condvar, index=index, fitted=fitted_fixed + np.einsum("ij,ij->i", Z, ranef[codes]),
-            n=n, p=p, iterations=int(out["iterations"]), evaluations=int(out["evaluations"]), fixed_data=fixed_data,
+            n=n, p=p, iterations=int(out["iterations"]), evaluations=int(out["evaluations"]), fixed_data=fixed_data, kr=kr,
         )
         return cls(
             fixed=fixed, random=random, sigma=sigma, loglik=loglik, aic=-2 * loglik + 2 * npar,
@@ -186,7 +195,13 @@ class LmmResult(Result):
     def _contrast_rows(self, Lm: np.ndarray):
         est = Lm @ self._beta
         var = np.einsum("ij,jk,ik->i", Lm, self._vcov, Lm)
-        if self.ddf == "satterthwaite":
+        if self.ddf == "kenward-roger":
+            from ._lmm_kr import kr_ddf
+
+            phiA, P, W = self._ctx["kr"]
+            var = np.einsum("ij,jk,ik->i", Lm, phiA, Lm)
+            df = np.array([kr_ddf(phiA, P, W, row, self._vcov) for row in Lm])
+        elif self.ddf == "satterthwaite":
             r = _rs.satterthwaite_contrast(Lm.ravel(), Lm.shape[0], self._beta, self._vcov.ravel(), self._jac.ravel(), self._varpar_cov.ravel(), False)
             df = np.asarray(r["df"])
         elif self.ddf == "residual":
@@ -212,6 +227,8 @@ class LmmResult(Result):
         return pd.DataFrame({"estimate": est, "se": se, "df": df, "t": t, "p": _tdist_p(t, df), "ci_low": est - qt * se, "ci_high": est + qt * se}, index=idx)
 
     def _ftest(self, Lm: np.ndarray) -> pd.Series:
+        if self.ddf == "kenward-roger":
+            raise NotImplementedError("F tests with ddf='kenward-roger' are not implemented yet; use ddf='satterthwaite'")
         if self.ddf == "satterthwaite":
             r = _rs.satterthwaite_contrast(Lm.ravel(), Lm.shape[0], self._beta, self._vcov.ravel(), self._jac.ravel(), self._varpar_cov.ravel(), True)
             F, nd, dd = float(r["F"]), int(r["num_df"]), float(r["den_df"])
@@ -282,6 +299,18 @@ class LmmResult(Result):
             f"<div><strong>LmmResult</strong><br>{head}<p>Random effects</p>{self.random.to_html(float_format=fmt, border=0)}"
             f"<p>Fixed effects</p>{self.fixed.to_html(float_format=fmt, border=0)}</div>"
         )
+
+
+def _term_covs(theta, sigma, sizes) -> list:
+    covs, k = [], 0
+    for s in sizes:
+        Lb = np.zeros((s, s))
+        for c in range(s):
+            for r in range(c, s):
+                Lb[r, c] = theta[k]
+                k += 1
+        covs.append(sigma**2 * Lb @ Lb.T)
+    return covs
 
 
 def _random_table(theta, sigma, sizes, znames, group) -> pd.DataFrame:
