@@ -209,11 +209,11 @@ _I64 = npt.NDArray[np.int64]
 def lmm_blocks(x: _F64, z: _F64, y: _F64, group: _I64, p: int, q: int, m: int) -> Dict[str, Any]: ...
 def lmm_fit_blocks(
     ztz: _F64, ztx: _F64, zty: _F64, xtx: _F64, xty: _F64, yty: float, n: int, m: int, p: int, q: int,
-    sizes: List[int], reml: bool, max_iter: int, satterthwaite: bool,
+    sizes: List[int], reml: bool, max_iter: int, satterthwaite: bool, extra: List[int] = ...,
 ) -> Dict[str, Any]: ...
 def lmm_fit(
     x: _F64, z: _F64, y: _F64, group: _I64, p: int, q: int, m: int, sizes: List[int], reml: bool, max_iter: int,
-    satterthwaite: bool,
+    satterthwaite: bool, extra: List[int] = ...,
 ) -> Dict[str, Any]: ...
 def satterthwaite_contrast(l: _F64, r: int, beta: _F64, vcov: _F64, jac: _F64, a: _F64, joint: bool) -> Dict[str, Any]: ...
 # longitudinal: mmrm

@@ -85,7 +85,7 @@ fn lmm_blocks<'py>(
 
 /// Fit from per-subject crossproducts (see `lmm_blocks`).
 #[pyfunction]
-#[pyo3(signature = (ztz, ztx, zty, xtx, xty, yty, n, m, p, q, sizes, reml, max_iter, satterthwaite))]
+#[pyo3(signature = (ztz, ztx, zty, xtx, xty, yty, n, m, p, q, sizes, reml, max_iter, satterthwaite, extra=vec![]))]
 #[allow(clippy::too_many_arguments)]
 fn lmm_fit_blocks<'py>(
     py: Python<'py>,
@@ -103,6 +103,7 @@ fn lmm_fit_blocks<'py>(
     reml: bool,
     max_iter: usize,
     satterthwaite: bool,
+    extra: Vec<usize>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let b = Blocks {
         p,
@@ -116,7 +117,7 @@ fn lmm_fit_blocks<'py>(
         xty: slice(&xty, "xty")?.to_vec(),
         yty,
     };
-    let s = Structure { sizes };
+    let s = Structure { sizes, extra };
     let opt = FitOptions {
         reml,
         max_iter,
@@ -126,9 +127,10 @@ fn lmm_fit_blocks<'py>(
     fit_dict(py, f)
 }
 
-/// Fit from rows: `x` n×p and `z` n×q flat row-major, `group` codes 0..m.
+/// Fit from rows: `x` n×p and `z` n×q flat row-major, `group` codes 0..m;
+/// `extra`: levels of further scalar terms whose indicator columns lead `x`.
 #[pyfunction]
-#[pyo3(signature = (x, z, y, group, p, q, m, sizes, reml, max_iter, satterthwaite))]
+#[pyo3(signature = (x, z, y, group, p, q, m, sizes, reml, max_iter, satterthwaite, extra=vec![]))]
 #[allow(clippy::too_many_arguments)]
 fn lmm_fit<'py>(
     py: Python<'py>,
@@ -143,6 +145,7 @@ fn lmm_fit<'py>(
     reml: bool,
     max_iter: usize,
     satterthwaite: bool,
+    extra: Vec<usize>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (x, z, y, g) = (
         slice(&x, "X")?,
@@ -150,7 +153,7 @@ fn lmm_fit<'py>(
         slice(&y, "y")?,
         codes(&group)?,
     );
-    let s = Structure { sizes };
+    let s = Structure { sizes, extra };
     let opt = FitOptions {
         reml,
         max_iter,

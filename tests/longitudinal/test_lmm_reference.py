@@ -23,6 +23,10 @@ for _c in CASES.values():
 
 
 def _data(name: str) -> pd.DataFrame:
+    if name.startswith("penicillin"):
+        return pd.read_csv(REF / "lmm_penicillin.csv")
+    if name.startswith("pastes"):
+        return pd.read_csv(REF / "lmm_pastes.csv")
     if name.startswith("sleep"):
         d = pd.read_csv(REF / "lmm_sleepstudy.csv")
         d["Subject"] = d["Subject"].astype(str)
@@ -38,7 +42,10 @@ def _rel(a, b):
     return np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-300))
 
 
-@pytest.fixture(scope="module", params=sorted(CASES))
+MULTI = ("penicillin", "pastes")  # several grouping factors: checked in test_several_grouping_factors
+
+
+@pytest.fixture(scope="module", params=[n for n in sorted(CASES) if not n.startswith(MULTI)])
 def case(request):
     c = CASES[request.param]
     d = _data(c["name"])
@@ -104,3 +111,30 @@ def test_emmeans(name):
     np.testing.assert_allclose(em["estimate"], c["emm"], rtol=1e-6)
     np.testing.assert_allclose(em["se"], c["emm_se"], rtol=1e-5)
     assert np.max(np.abs(em["df"].to_numpy() - np.asarray(c["emm_df"]))) < 1e-3
+
+
+@pytest.mark.parametrize("name", [n for n in sorted(CASES) if CASES[n]["df_kr"] is not None and not n.startswith(("penicillin", "pastes"))])
+def test_kenward_roger(name):
+    c = CASES[name]
+    fit = rs.longitudinal.lmm(c["formula"], _data(name), ddf="kenward-roger")
+    assert np.max(np.abs(fit.fixed["df"].to_numpy() - np.asarray(c["df_kr"]))) < 1e-3
+    assert _rel(fit.fixed["se"], c["se_kr"]) < 1e-5
+    np.testing.assert_allclose(fit.fixed["estimate"], c["beta"], rtol=1e-6)
+    row = fit.contrast({c["names"][-1]: 1.0})
+    assert row["df"].iloc[0] == pytest.approx(c["df_kr"][-1], abs=1e-3)
+
+
+def test_kenward_roger_needs_reml():
+    with pytest.raises(rs.InvalidInputError, match="REML"):
+        rs.longitudinal.lmm("Reaction ~ Days + (Days | Subject)", _data("sleep"), reml=False, ddf="kenward-roger")
+
+
+@pytest.mark.parametrize("name", [n for n in sorted(CASES) if n.startswith(MULTI)])
+def test_several_grouping_factors(name):
+    c = CASES[name]
+    fit = rs.longitudinal.lmm(c["formula"], _data(name), reml=c["reml"])
+    assert _rel(fit.fixed["estimate"], c["beta"]) < 1e-6
+    assert _rel(fit.fixed["se"], c["se"]) < 1e-5
+    assert np.max(np.abs(fit.fixed["df"].to_numpy() - np.asarray(c["df"]))) < 1e-3
+    assert abs(fit.loglik - c["loglik"]) < 1e-7 * abs(c["loglik"])
+    np.testing.assert_allclose(fit.theta, c["theta"], rtol=1e-4)

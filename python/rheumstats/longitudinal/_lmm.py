@@ -56,62 +56,84 @@ def lmm(
         raise TypeError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
     if ddf not in _DDF:
         raise InvalidInputError(f"ddf: {ddf!r} is not one of {sorted(_DDF)}")
-    if ddf == "kenward-roger":
-        raise NotImplementedError("ddf='kenward-roger' is not implemented yet for lmm; use 'satterthwaite'")
+    if ddf == "kenward-roger" and not reml:
+        raise InvalidInputError("ddf: Kenward-Roger's method is only available for REML fits (reml=True), as in lmerTest")
     if not (isinstance(conf_level, (float, int)) and 0 < conf_level < 1):
         raise InvalidInputError(f"conf_level: {conf_level!r} is not in (0, 1)")
     if not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
         raise InvalidInputError(f"max_iter: {max_iter!r} must be a positive integer")
     f = parse_lmm_formula(formula)
-    groups = list(dict.fromkeys(t.group for t in f.random))
-    if len(groups) > 1 or any(("/" in g or ":" in g) for g in groups):
-        raise NotImplementedError(
-            f"lmm: several grouping factors ({', '.join(groups)}) are not implemented yet; one grouping factor only"
-        )
-    group = groups[0]
-    for col in [f.response, group]:
+    terms = _expand_nested(f.random)
+    gcols = list(dict.fromkeys(c for t in terms for c in t[1].split(":")))
+    for col in [f.response, *gcols]:
         if col not in data.columns:
             raise InvalidInputError(f"formula: unknown column {col!r}; data has {list(map(str, data.columns))}")
     rvars: list[str] = []
-    for t in f.random:
-        rvars += required_variables(t.expr, data)
+    for expr, _g in terms:
+        rvars += required_variables(expr, data)
     y_raw = data[f.response]
     if not (pd.api.types.is_numeric_dtype(y_raw) and not pd.api.types.is_bool_dtype(y_raw)):
         raise TypeError(f"response {f.response!r}: expected a numeric column, got dtype {y_raw.dtype}")
-    design = fixed_design(f.fixed, data, extra_columns=[f.response, group, *rvars])
+    design = fixed_design(f.fixed, data, extra_columns=[f.response, *gcols, *rvars])
     mask = design.used_rows
     sub = data.loc[mask]
     n = int(mask.sum())
     X = design.X
     n_, p = X.shape
+    # grouping factors: the one with most levels is block-diagonal ("subjects");
+    # others may carry scalar intercept terms only (dense Schur complement)
+    factors: dict[str, tuple[np.ndarray, pd.Index]] = {}
+    for _e, g in terms:
+        if g not in factors:
+            factors[g] = _codes(sub, g)
+    for g, (_c, lev) in factors.items():
+        if len(lev) < 2:
+            raise InvalidInputError(f"grouping factor {g!r}: must have > 1 sampled level, has {len(lev)}")
+    primary = max(factors, key=lambda g: len(factors[g][1]))
+    codes, levels = factors[primary]
+    group = primary
+    m = len(levels)
     zs, znames, zspecs, sizes = [], [], [], []
-    for t in f.random:
-        Zt, names, spec = _random_design(t.expr, sub)
+    extras = []
+    for expr, g in terms:
+        Zt, names, spec = _random_design(expr, sub)
         if not np.isfinite(Zt).all():
-            raise InvalidInputError(f"formula: the random-effects design {t.text} has non-finite values")
-        zs.append(Zt)
-        znames.append(names)
-        zspecs.append(spec)
-        sizes.append(Zt.shape[1])
+            raise InvalidInputError(f"formula: the random-effects design ({expr} | {g}) has non-finite values")
+        if g == primary:
+            zs.append(Zt)
+            znames.append(names)
+            zspecs.append(spec)
+            sizes.append(Zt.shape[1])
+        else:
+            if names != ["(Intercept)"]:
+                raise NotImplementedError(
+                    f"lmm: with several grouping factors only the one with most levels ({primary!r}) may have "
+                    f"random slopes; ({expr} | {g}) is not implemented yet"
+                )
+            extras.append({"group": g, "codes": factors[g][0], "levels": factors[g][1]})
+    if not zs:
+        raise NotImplementedError(f"lmm: the grouping factor with most levels ({primary!r}) must have a random-effects term")
+    extras.sort(key=lambda e: -len(e["levels"]))  # lme4 orders terms by decreasing number of levels
     Z = np.ascontiguousarray(np.hstack(zs))
     q = Z.shape[1]
-    gcol = sub[group]
-    if isinstance(gcol.dtype, pd.CategoricalDtype):
-        gcol = gcol.cat.remove_unused_categories()
-        codes = gcol.cat.codes.to_numpy().astype(np.int64)
-        levels = pd.Index(gcol.cat.categories)
-    else:
-        codes_, levels = pd.factorize(gcol, sort=True)
-        codes = codes_.astype(np.int64)
-    m = len(levels)
-    if m < 2:
-        raise InvalidInputError(f"grouping factor {group!r}: must have > 1 sampled level, has {m}")
+    if extras and ddf == "kenward-roger":
+        raise NotImplementedError("ddf='kenward-roger' with several grouping factors is not implemented yet")
     if p >= n:
         raise InvalidInputError(f"formula: {p} fixed effects for {n} complete rows; need fewer fixed effects than rows")
+    Xfit = X
+    if extras:
+        ind = []
+        for e in extras:
+            D = np.zeros((n, len(e["levels"])))
+            D[np.arange(n), e["codes"]] = 1.0
+            ind.append(D)
+        Xfit = np.hstack([*ind, X])
     y = np.ascontiguousarray(sub[f.response].to_numpy(dtype=np.float64))
     satt = ddf == "satterthwaite"
+    extra_levels = [len(e["levels"]) for e in extras]
     out = _rs.lmm_fit(
-        np.ascontiguousarray(X).ravel(), Z.ravel(), y, codes, p, q, m, sizes, bool(reml), int(max_iter), satt
+        np.ascontiguousarray(Xfit).ravel(), Z.ravel(), y, codes, Xfit.shape[1], q, m, sizes, bool(reml), int(max_iter), satt,
+        extra_levels,
     )
     if not out["converged"]:
         warnings.warn(
@@ -124,6 +146,10 @@ def lmm(
     if out["hessian_negative"]:
         warnings.warn("lmm: the Hessian of the deviance has a negative eigenvalue; Satterthwaite df may be unreliable", UserWarning, stacklevel=2)
     fitted_fixed = X @ out["beta"]
+    r2 = sum(extra_levels)
+    if extras:
+        b2 = np.asarray(out["ranef"])[m * q :]
+        fitted_fixed = fitted_fixed + Xfit[:, :r2] @ b2
     return LmmResult._build(
         out=out,
         formula=formula,
@@ -144,4 +170,29 @@ def lmm(
         Z=Z,
         codes=codes,
         fixed_data=sub[required_variables(f.fixed, data)].copy(),
+        extras=extras,
     )
+
+
+def _expand_nested(random) -> list[tuple[str, str]]:
+    """(expr, group) per term; ``a/b`` becomes ``a`` and ``a:b`` (lme4)."""
+    out = []
+    for t in random:
+        parts = [x.strip() for x in t.group.split("/")]
+        for k in range(len(parts)):
+            out.append((t.expr, ":".join(parts[: k + 1])))
+    return out
+
+
+def _codes(sub: pd.DataFrame, g: str) -> tuple[np.ndarray, pd.Index]:
+    cols = g.split(":")
+    if len(cols) == 1:
+        col = sub[g]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            col = col.cat.remove_unused_categories()
+            return col.cat.codes.to_numpy().astype(np.int64), pd.Index(col.cat.categories)
+        c, lev = pd.factorize(col, sort=True)
+        return c.astype(np.int64), pd.Index(lev)
+    key = sub[cols].astype(str).agg(":".join, axis=1)
+    c, lev = pd.factorize(key, sort=True)
+    return c.astype(np.int64), pd.Index(lev)

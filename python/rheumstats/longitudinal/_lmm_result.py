@@ -57,7 +57,7 @@ class LmmResult(Result):
 
     # ------------------------------------------------------------------ build
     @classmethod
-    def _build(cls, *, out, formula, parsed, design, znames, zspecs, sizes, levels, group, n, n_dropped, reml, ddf, conf_level, index, fitted_fixed, Z, codes, fixed_data):
+    def _build(cls, *, out, formula, parsed, design, znames, zspecs, sizes, levels, group, n, n_dropped, reml, ddf, conf_level, index, fitted_fixed, Z, codes, fixed_data, extras=()):
         p = len(design.names)
         beta = np.asarray(out["beta"])
         vcov = np.asarray(out["vcov"]).reshape(p, p)
@@ -67,7 +67,16 @@ class LmmResult(Result):
         jac = np.asarray(out["jac"]).reshape(-1, p, p) if ddf == "satterthwaite" else np.zeros((0, p, p))
         A = np.asarray(out["varpar_cov"]).reshape(k, k) if ddf == "satterthwaite" else np.zeros((0, 0))
         se = np.sqrt(np.diag(vcov))
-        if ddf == "satterthwaite":
+        kr = None
+        if ddf == "kenward-roger":
+            from ._lmm_kr import kenward_roger, kr_ddf
+
+            covs = _term_covs(theta, sigma, sizes)
+            phiA, P, W = kenward_roger(design.X, Z, codes, len(levels), sizes, covs, sigma**2, vcov)
+            kr = (phiA, P, W)
+            se = np.sqrt(np.diag(phiA))
+            df = np.array([kr_ddf(phiA, P, W, np.eye(p)[j], vcov) for j in range(p)])
+        elif ddf == "satterthwaite":
             df = np.asarray(out["df"], dtype=float)
         elif ddf == "residual":
             df = np.full(p, float(n - p))
@@ -79,18 +88,25 @@ class LmmResult(Result):
             {"estimate": beta, "se": se, "df": df, "t": t, "p": _tdist_p(t, df), "ci_low": beta - qt * se, "ci_high": beta + qt * se},
             index=pd.Index(design.names, name="term"),
         )
-        random = _random_table(theta, sigma, sizes, znames, group)
+        random = _random_table(theta, sigma, sizes, znames, group, [e["group"] for e in extras])
         dev = float(out["deviance"])
         npar = p + theta.size + 1
         loglik = -dev / 2
         q = Z.shape[1]
         m = len(levels)
-        ranef = np.asarray(out["ranef"]).reshape(m, q)
+        ranef_all = np.asarray(out["ranef"])
+        ranef = ranef_all[: m * q].reshape(m, q)
+        extra_modes = []
+        pos = m * q
+        for e in extras:
+            k = len(e["levels"])
+            extra_modes.append((e["group"], e["levels"], ranef_all[pos : pos + k]))
+            pos += k
         condvar = np.asarray(out["condvar"]).reshape(m, q, q)
         ctx = dict(
             parsed=parsed, design=design, znames=znames, zspecs=zspecs, sizes=sizes, levels=levels, group=group,
             ranef=ranef, condvar=condvar, index=index, fitted=fitted_fixed + np.einsum("ij,ij->i", Z, ranef[codes]),
-            n=n, p=p, iterations=int(out["iterations"]), evaluations=int(out["evaluations"]), fixed_data=fixed_data,
+            n=n, p=p, iterations=int(out["iterations"]), evaluations=int(out["evaluations"]), fixed_data=fixed_data, kr=kr, extra_modes=extra_modes,
         )
         return cls(
             fixed=fixed, random=random, sigma=sigma, loglik=loglik, aic=-2 * loglik + 2 * npar,
@@ -102,7 +118,10 @@ class LmmResult(Result):
     # ------------------------------------------------------------ accessors
     @property
     def ngroups_by(self) -> dict:
-        return {self._ctx["group"]: self.ngroups}
+        """Number of levels of every grouping factor."""
+        out = {self._ctx["group"]: self.ngroups}
+        out.update({g: len(lev) for g, lev, _b in self._ctx.get("extra_modes", [])})
+        return out
 
     def vcov(self) -> pd.DataFrame:
         """cov(β̂) with R's column names."""
@@ -119,6 +138,8 @@ class LmmResult(Result):
         sd = np.sqrt(np.einsum("ijj->ij", c["condvar"]))
         for j, nm in enumerate(names):
             rows.append(pd.DataFrame({"group": c["group"], "term": nm, "level": c["levels"], "condval": c["ranef"][:, j], "condsd": sd[:, j]}))
+        for g, lev, b in c.get("extra_modes", []):
+            rows.append(pd.DataFrame({"group": g, "term": "(Intercept)", "level": lev, "condval": b, "condsd": np.nan}))
         return pd.concat(rows, ignore_index=True)
 
     def fitted(self) -> pd.Series:
@@ -157,6 +178,14 @@ class LmmResult(Result):
                 b[known] = c["ranef"][pos[known]]
                 contrib = np.einsum("ij,ij->i", np.nan_to_num(Zn), b)
                 pred = pred + contrib
+            if include_random:
+                from ._lmm import _codes
+
+                for g, lev, b2 in c.get("extra_modes", []):
+                    if all(col in sub.columns for col in g.split(":")):
+                        key = sub[g] if ":" not in g else sub[g.split(":")].astype(str).agg(":".join, axis=1)
+                        at = pd.Index(lev).get_indexer(key)
+                        pred = pred + np.where(at >= 0, b2[np.maximum(at, 0)], 0.0)
             out[ok] = pred
         return pd.Series(out, index=data.index, name="predicted")
 
@@ -186,7 +215,13 @@ class LmmResult(Result):
     def _contrast_rows(self, Lm: np.ndarray):
         est = Lm @ self._beta
         var = np.einsum("ij,jk,ik->i", Lm, self._vcov, Lm)
-        if self.ddf == "satterthwaite":
+        if self.ddf == "kenward-roger":
+            from ._lmm_kr import kr_ddf
+
+            phiA, P, W = self._ctx["kr"]
+            var = np.einsum("ij,jk,ik->i", Lm, phiA, Lm)
+            df = np.array([kr_ddf(phiA, P, W, row, self._vcov) for row in Lm])
+        elif self.ddf == "satterthwaite":
             r = _rs.satterthwaite_contrast(Lm.ravel(), Lm.shape[0], self._beta, self._vcov.ravel(), self._jac.ravel(), self._varpar_cov.ravel(), False)
             df = np.asarray(r["df"])
         elif self.ddf == "residual":
@@ -212,6 +247,8 @@ class LmmResult(Result):
         return pd.DataFrame({"estimate": est, "se": se, "df": df, "t": t, "p": _tdist_p(t, df), "ci_low": est - qt * se, "ci_high": est + qt * se}, index=idx)
 
     def _ftest(self, Lm: np.ndarray) -> pd.Series:
+        if self.ddf == "kenward-roger":
+            raise NotImplementedError("F tests with ddf='kenward-roger' are not implemented yet; use ddf='satterthwaite'")
         if self.ddf == "satterthwaite":
             r = _rs.satterthwaite_contrast(Lm.ravel(), Lm.shape[0], self._beta, self._vcov.ravel(), self._jac.ravel(), self._varpar_cov.ravel(), True)
             F, nd, dd = float(r["F"]), int(r["num_df"]), float(r["den_df"])
@@ -284,7 +321,19 @@ class LmmResult(Result):
         )
 
 
-def _random_table(theta, sigma, sizes, znames, group) -> pd.DataFrame:
+def _term_covs(theta, sigma, sizes) -> list:
+    covs, k = [], 0
+    for s in sizes:
+        Lb = np.zeros((s, s))
+        for c in range(s):
+            for r in range(c, s):
+                Lb[r, c] = theta[k]
+                k += 1
+        covs.append(sigma**2 * Lb @ Lb.T)
+    return covs
+
+
+def _random_table(theta, sigma, sizes, znames, group, extra_groups=()) -> pd.DataFrame:
     rows = []
     k = 0
     for s, names in zip(sizes, znames):
@@ -301,5 +350,9 @@ def _random_table(theta, sigma, sizes, znames, group) -> pd.DataFrame:
             for j in range(i + 1, s):
                 rho = S[i, j] / (sd[i] * sd[j]) if sd[i] > 0 and sd[j] > 0 else np.nan
                 rows.append({"group": group, "term": f"{names[i]}:{names[j]}", "variance": S[i, j], "sd": np.nan, "corr": rho})
+    for g in extra_groups:
+        v = (sigma * theta[k]) ** 2
+        rows.append({"group": g, "term": "(Intercept)", "variance": v, "sd": np.sqrt(v), "corr": np.nan})
+        k += 1
     rows.append({"group": "Residual", "term": "", "variance": sigma**2, "sd": sigma, "corr": np.nan})
     return pd.DataFrame(rows)

@@ -12,17 +12,41 @@ const LN_2PI: f64 = 1.837_877_066_409_345_5;
 /// Random-effects layout within a subject: consecutive diagonal blocks of
 /// sizes `sizes` (one per random-effects term; a block is a full
 /// lower-triangular factor, i.e. correlated effects within a term).
+///
+/// `extra`: further scalar random-effects terms of other (small) grouping
+/// factors, by their number of levels. Their indicator columns come first in
+/// the blocks' X (so `Blocks::p` counts them); they are penalised with their
+/// own θ (one each, after the primary factor's) and eliminated together
+/// with β in a dense Schur complement.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Structure {
     pub sizes: Vec<usize>,
+    pub extra: Vec<usize>,
 }
 
 impl Structure {
     pub fn q(&self) -> usize {
         self.sizes.iter().sum()
     }
-    pub fn n_theta(&self) -> usize {
+    /// Number of extra (penalised) columns at the front of X.
+    pub fn r2(&self) -> usize {
+        self.extra.iter().sum()
+    }
+    fn n_primary(&self) -> usize {
         self.sizes.iter().map(|s| s * (s + 1) / 2).sum()
+    }
+    pub fn n_theta(&self) -> usize {
+        self.n_primary() + self.extra.len()
+    }
+    /// Diagonal scaling of the columns of X: θ of its extra term, then 1.
+    pub fn col_scale(&self, theta: &[f64], p_total: usize) -> Vec<f64> {
+        let mut d = Vec::with_capacity(p_total);
+        let k0 = self.n_primary();
+        for (j, &lev) in self.extra.iter().enumerate() {
+            d.extend(std::iter::repeat_n(theta[k0 + j], lev));
+        }
+        d.resize(p_total, 1.0);
+        d
     }
     /// Lower bounds of θ: 0 on the diagonal of Λ, −∞ elsewhere (lme4 order:
     /// column-wise lower triangle of each block).
@@ -35,6 +59,7 @@ impl Structure {
                 }
             }
         }
+        lb.extend(self.extra.iter().map(|_| 0.0));
         lb
     }
     /// lme4's start: identity factor.
@@ -58,10 +83,12 @@ impl Structure {
                 k += len;
             }
         }
+        t[k..].iter_mut().for_each(|v| *v = v.abs());
         t
     }
     /// Λ (q×q row-major, lower triangular) from θ.
     pub fn lambda(&self, theta: &[f64]) -> Vec<f64> {
+        let theta = &theta[..self.n_primary()];
         let q = self.q();
         let mut lam = vec![0.0; q * q];
         let (mut off, mut k) = (0, 0);
@@ -87,9 +114,14 @@ pub struct Pls {
     pub ld_rx2: f64,
     /// Penalised weighted residual sum of squares.
     pub pwrss: f64,
+    /// The solution: the extra terms' spherical effects u₂ (r2), then β̂.
     pub beta: Vec<f64>,
-    /// Cholesky factor of RXᵀRX (p×p lower, row-major).
+    /// Cholesky factor of the joint (u₂, β) system (lower, row-major).
     pub rx: Vec<f64>,
+    /// Number of extra penalised columns (u₂) in front of β.
+    pub r2: usize,
+    /// Column scaling (θ of each u₂ column, 1 for β).
+    pub scale: Vec<f64>,
 }
 
 /// Per-subject factorisation: L (q×q) and the rotated c = L⁻¹Λᵀzty, C = L⁻¹ΛᵀZᵀX.
@@ -185,7 +217,7 @@ pub fn pls_with(
     } else {
         per_subject(b, &lam, len)
     };
-    finish(b, acc)
+    finish(b, s, theta, acc)
 }
 
 fn per_subject(b: &Blocks, lam: &[f64], len: usize) -> Vec<f64> {
@@ -208,34 +240,44 @@ fn per_subject(b: &Blocks, lam: &[f64], len: usize) -> Vec<f64> {
     })
 }
 
-fn finish(b: &Blocks, acc: Vec<f64>) -> Result<Pls, StatsError> {
+fn finish(b: &Blocks, st: &Structure, theta: &[f64], acc: Vec<f64>) -> Result<Pls, StatsError> {
     let p = b.p;
+    let r2 = st.r2();
     if acc[2] > 0.0 || !acc[0].is_finite() {
         return Err(StatsError::Singular {
             what: "random-effects system (ΛᵀZᵀZΛ + I) is not positive definite".into(),
         });
     }
+    let d = st.col_scale(theta, p);
     let mut xtx = b.xtx.clone();
     for a in 0..p {
         for c in 0..=a {
-            let v = b.xtx[a * p + c] - acc[3 + a * p + c];
+            let mut v = (b.xtx[a * p + c] - acc[3 + a * p + c]) * d[a] * d[c];
+            if a == c && a < r2 {
+                v += 1.0;
+            }
             xtx[a * p + c] = v;
             xtx[c * p + a] = v;
         }
     }
-    let rhs: Vec<f64> = (0..p).map(|a| b.xty[a] - acc[3 + p * p + a]).collect();
+    let rhs: Vec<f64> = (0..p)
+        .map(|a| (b.xty[a] - acc[3 + p * p + a]) * d[a])
+        .collect();
     let rx = cholesky(&xtx, p, 1e-10).ok_or_else(|| StatsError::Singular {
         what: "fixed-effects model matrix is rank deficient".into(),
     })?;
     let beta = chol_solve(&rx, &rhs, p);
     let pwrss = b.yty - acc[1] - beta.iter().zip(&rhs).map(|(x, y)| x * y).sum::<f64>();
-    let ld_rx2 = (0..p).map(|r| rx[r * p + r].ln()).sum::<f64>() * 2.0;
+    let ld_extra = (0..r2).map(|r| rx[r * p + r].ln()).sum::<f64>() * 2.0;
+    let ld_rx2 = (r2..p).map(|r| rx[r * p + r].ln()).sum::<f64>() * 2.0;
     Ok(Pls {
-        ld_l2: acc[0],
+        ld_l2: acc[0] + ld_extra,
         ld_rx2,
         pwrss: pwrss.max(f64::MIN_POSITIVE),
         beta,
         rx,
+        r2,
+        scale: d,
     })
 }
 
@@ -264,8 +306,29 @@ impl Pls {
     pub fn sigma2(&self, n: usize, p: usize, reml: bool) -> f64 {
         self.pwrss / if reml { (n - p) as f64 } else { n as f64 }
     }
-    /// (RXᵀRX)⁻¹, so that cov(β̂) = σ² · this.
+    /// The β block of the inverse of the joint system, so that cov(β̂) = σ² · this
+    /// (p = number of fixed effects).
     pub fn rx_inv(&self, p: usize) -> Vec<f64> {
-        chol_inverse(&self.rx, p)
+        let pt = self.r2 + p;
+        let full = chol_inverse(&self.rx, pt);
+        let mut out = vec![0.0; p * p];
+        for a in 0..p {
+            for c in 0..p {
+                out[a * p + c] = full[(self.r2 + a) * pt + self.r2 + c];
+            }
+        }
+        out
+    }
+    /// β̂ (without the extra terms' effects).
+    pub fn fixed(&self) -> &[f64] {
+        &self.beta[self.r2..]
+    }
+    /// Scaled joint solution (b₂ = θ·u₂, then β̂), the coefficients of X.
+    pub fn scaled(&self) -> Vec<f64> {
+        self.beta
+            .iter()
+            .zip(&self.scale)
+            .map(|(a, b)| a * b)
+            .collect()
     }
 }

@@ -66,7 +66,7 @@ fn deviance_with(
     reml: bool,
 ) -> f64 {
     match pls_with(b, pat, s, theta) {
-        Ok(r) => r.profiled(b.n, b.p, reml),
+        Ok(r) => r.profiled(b.n, b.p - s.r2(), reml),
         Err(_) => f64::INFINITY,
     }
 }
@@ -74,7 +74,19 @@ fn deviance_with(
 /// Fit from crossproducts.
 pub fn fit_blocks(b: &Blocks, s: &Structure, opt: FitOptions) -> Result<LmmFit, StatsError> {
     b.validate()?;
-    let (n, p, q, m) = (b.n, b.p, b.q, b.m);
+    let (n, q, m) = (b.n, b.q, b.m);
+    if s.r2() >= b.p {
+        return Err(StatsError::InvalidArgument {
+            arg: "extra".into(),
+            message: format!(
+                "extra terms have {} columns, blocks have p = {}",
+                s.r2(),
+                b.p
+            ),
+        });
+    }
+    // p: fixed effects (the extra terms' indicator columns come first in X)
+    let p = b.p - s.r2();
     if s.q() != q {
         return Err(StatsError::InvalidArgument {
             arg: "sizes".into(),
@@ -138,11 +150,13 @@ pub fn fit_blocks(b: &Blocks, s: &Structure, opt: FitOptions) -> Result<LmmFit, 
     let sigma = sigma2.sqrt();
     let rxi = sol.rx_inv(p);
     let vcov: Vec<f64> = rxi.iter().map(|v| v * sigma2).collect();
-    let (ranef, condvar) = conditional_modes(b, s, &theta, &sol, sigma2)?;
+    let (mut ranef, condvar) = conditional_modes(b, s, &theta, &sol, sigma2)?;
+    // the extra terms' modes b₂ = θ·u₂ follow the primary factor's
+    ranef.extend_from_slice(&sol.scaled()[..s.r2()]);
 
     let mut fit = LmmFit {
         theta,
-        beta: sol.beta.clone(),
+        beta: sol.fixed().to_vec(),
         vcov,
         sigma,
         deviance: dev,
@@ -173,6 +187,7 @@ fn conditional_modes(
 ) -> Result<(Vec<f64>, Vec<f64>), StatsError> {
     let (p, q, m) = (b.p, b.q, b.m);
     let lam = s.lambda(theta);
+    let coef = sol.scaled();
     let mut ranef = vec![0.0; m * q];
     let mut condvar = vec![0.0; m * q * q];
     for i in 0..m {
@@ -180,7 +195,7 @@ fn conditional_modes(
             what: "random-effects system".into(),
         })?;
         let mut r: Vec<f64> = (0..q)
-            .map(|a| sb.c[a] - (0..p).map(|j| sb.cx[a * p + j] * sol.beta[j]).sum::<f64>())
+            .map(|a| sb.c[a] - (0..p).map(|j| sb.cx[a * p + j] * coef[j]).sum::<f64>())
             .collect();
         for a in (0..q).rev() {
             for k in a + 1..q {
@@ -216,7 +231,7 @@ fn satterthwaite_parts(
     fit: &mut LmmFit,
     reml: bool,
 ) {
-    let (n, p) = (b.n, b.p);
+    let (n, p) = (b.n, b.p - s.r2());
     let k = fit.theta.len();
     let mut vp = fit.theta.clone();
     vp.push(fit.sigma);

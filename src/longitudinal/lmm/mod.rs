@@ -32,7 +32,10 @@ mod tests {
         let x: Vec<f64> = t.iter().flat_map(|&v| [1.0, v]).collect();
         let z = vec![1.0; 12];
         let b = Blocks::from_rows(&x, &z, &y, &g, 2, 1, 3).unwrap();
-        let s = Structure { sizes: vec![1] };
+        let s = Structure {
+            sizes: vec![1],
+            extra: vec![],
+        };
         let f = fit_blocks(
             &b,
             &s,

@@ -12,6 +12,10 @@ cw$Chick <- factor(as.character(cw$Chick))
 cw$Diet <- factor(as.character(cw$Diet))
 write.csv(sleepstudy, "lmm_sleepstudy.csv", row.names = FALSE)
 write.csv(cw[, c("weight", "Time", "Chick", "Diet")], "lmm_chickweight.csv", row.names = FALSE)
+data(Penicillin, package = "lme4"); data(Pastes, package = "lme4")
+pen <- as.data.frame(Penicillin); pas <- as.data.frame(Pastes)
+write.csv(pen, "lmm_penicillin.csv", row.names = FALSE)
+write.csv(pas[, c("strength", "batch", "cask")], "lmm_pastes.csv", row.names = FALSE)
 
 one <- function(name, formula, data, reml) {
   m <- lmer(formula, data = data, REML = reml, control = ctrl)
@@ -52,6 +56,9 @@ out <- list(
   one("sleep_int_ml", Reaction ~ Days + (1 | Subject), sleepstudy, FALSE),
   one("sleep_uncorr_reml", Reaction ~ Days + (1 | Subject) + (0 + Days | Subject), sleepstudy, TRUE),
   one("chick_slope_reml", weight ~ Time * Diet + (1 + Time | Chick), cw, TRUE),
-  one("chick_slope_ml", weight ~ Time * Diet + (1 + Time | Chick), cw, FALSE)
+  one("chick_slope_ml", weight ~ Time * Diet + (1 + Time | Chick), cw, FALSE),
+  one("penicillin_crossed_reml", diameter ~ 1 + (1 | plate) + (1 | sample), pen, TRUE),
+  one("pastes_nested_reml", strength ~ 1 + (1 | batch/cask), pas, TRUE),
+  one("pastes_nested_ml", strength ~ 1 + (1 | batch/cask), pas, FALSE)
 )
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, null = "null"), "lmm_reference.json")
