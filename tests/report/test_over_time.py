@@ -249,10 +249,7 @@ def test_lsmeans_equal_a_direct_mmrm_call(bundled):
     "endpoint",
     [
         "mrss",
-        pytest.param("das28", marks=pytest.mark.xfail(
-            reason="rs.longitudinal.lmm (i14 @289c803) stops at a worse boundary optimum on this DAS28 data "
-                   "(REML logLik -116.915, theta[0] = 0, flagged singular; lme4: -115.679, not singular), "
-                   "so the report falls back to the random-intercept model", strict=False)),
+        "das28",
         "haq_di",
         "patient_global",
         "pain",
