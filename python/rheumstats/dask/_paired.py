@@ -134,7 +134,7 @@ def compare(
         index=pd.Index(names, name="endpoint"),
     )
     if adjust is not None:
-        out["p_adjusted"] = multitest.adjust(out["p_t"].to_numpy(), adjust)
+        out["p_adjusted"] = multitest.adjust(out["p_t"].to_numpy(), method=adjust)
     out["cohen_dz"] = r["cohen_dz"]
     out["n"] = m[:, 0].astype(np.int64)
     return out
