@@ -193,11 +193,7 @@ pub fn visit_window(
                 }
             }
         });
-    Ok((
-        subjects.iter().map(|&s| s as i64).collect(),
-        rows,
-        dist,
-    ))
+    Ok((subjects.iter().map(|&s| s as i64).collect(), rows, dist))
 }
 
 fn nan_check(values: ArrayView2<'_, f64>, g: &Groups, policy: NanPolicy) -> Result<()> {

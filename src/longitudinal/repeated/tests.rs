@@ -33,7 +33,10 @@ fn duplicates_and_infinite_times_are_errors() {
     let e = group(&[0, 1, 0], 0, 2, &[1.0, 1.0, 1.0], NanPolicy::Propagate).unwrap_err();
     match e {
         StatsError::InvalidValue {
-            row, reason, allowed, ..
+            row,
+            reason,
+            allowed,
+            ..
         } => {
             assert_eq!(row, 2);
             assert_eq!(reason, group::DUPLICATE);
@@ -160,10 +163,57 @@ fn friedman_cochran_page_by_hand() {
     assert_eq!(o.statistic, 3.0 * 14.0);
     // Cochran: non-binary is an error naming the row; binary by hand
     assert!(ranktests::run(&b, v.view(), Test::Cochran, NanPolicy::Propagate).is_err());
-    let (s, t, v) = long(&[&[1.0, 1.0, 0.0], &[1.0, 0.0, 0.0], &[1.0, 1.0, 1.0], &[0.0, 0.0, 0.0]]);
+    let (s, t, v) = long(&[
+        &[1.0, 1.0, 0.0],
+        &[1.0, 0.0, 0.0],
+        &[1.0, 1.0, 1.0],
+        &[0.0, 0.0, 0.0],
+    ]);
     let g = group(&s, 0, 4, &t, NanPolicy::Propagate).unwrap();
     let b = Blocks::new(&g, &t);
     let o = ranktests::run(&b, v.view(), Test::Cochran, NanPolicy::Propagate).unwrap()[0];
     // C = (3, 2, 1), N = 6, sum R^2 = 4 + 1 + 9 = 14: Q = 2 (3·14 − 36) / (18 − 14) = 3
     assert!((o.statistic - 3.0).abs() < 1e-12);
+}
+
+#[test]
+#[ignore]
+fn timing_probe() {
+    let t0 = std::time::Instant::now();
+    let mut s = 0.0;
+    for i in 0..20000 {
+        s += crate::common::dist::chi2_sf(1.0 + i as f64 * 1e-3, 5.0).unwrap();
+    }
+    eprintln!("chi2_sf x20000: {:?} {s}", t0.elapsed());
+    let (n, k, m) = (30usize, 6usize, 20000usize);
+    let mut st = 1u64;
+    let v: Vec<f64> = (0..n * k * m)
+        .map(|_| {
+            st = st.wrapping_mul(6364136223846793005).wrapping_add(1);
+            ((st >> 33) % 11) as f64
+        })
+        .collect();
+    let vals = Array2::from_shape_vec((m, n * k), v).unwrap();
+    let vals = vals.t();
+    let s: Vec<i64> = (0..n * k).map(|i| (i / k) as i64).collect();
+    let t: Vec<f64> = (0..n * k).map(|i| (i % k) as f64).collect();
+    let g = group(&s, 0, n, &t, NanPolicy::Propagate).unwrap();
+    let b = Blocks::new(&g, &t);
+    let cpu = || -> u64 {
+        let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        let f: Vec<i64> = s
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        (f.get(10).copied().unwrap_or(0) + f.get(11).copied().unwrap_or(0)) as u64 * 10_000_000
+    };
+    let c0 = cpu();
+    let mut o = Vec::new();
+    for _ in 0..10 {
+        o = ranktests::run(&b, vals, Test::Friedman, NanPolicy::Propagate).unwrap();
+    }
+    eprintln!("friedman 20k cols: cpu {} ms per run {}", (cpu() - c0) / 10_000_000, o[0].statistic);
 }
