@@ -183,3 +183,25 @@ def safety_incidence_rate(
 def safety_rate_ratio(
     events: Tuple[float, float], exposure: Tuple[float, float], alternative: str, conf_level: float
 ) -> Dict[str, Any]: ...
+
+# longitudinal.repeated (subject codes int64: code = subject - base, negative = missing)
+import numpy as _np  # noqa: E402
+import numpy.typing as _npt  # noqa: E402
+
+_I64 = _npt.NDArray[_np.int64]
+
+def repeated_change_from_baseline(
+    subject: _I64, base: int, n_codes: int, time: _F64, values: _F64, baseline: Optional[float], nan_policy: str
+) -> Dict[str, Any]: ...
+def repeated_visit_window(
+    subject: _I64, base: int, n_codes: int, time: _F64, targets: _F64, width: float, nan_policy: str
+) -> Dict[str, Any]: ...
+def repeated_locf(
+    subject: _I64, base: int, n_codes: int, time: _F64, values: _F64, targets: Optional[_F64], nan_policy: str
+) -> Dict[str, Any]: ...
+def repeated_per_subject(
+    subject: _I64, base: int, n_codes: int, time: _F64, values: _F64, what: str, normalise: bool, nan_policy: str
+) -> Dict[str, Any]: ...
+def repeated_test(
+    subject: _I64, base: int, n_codes: int, time: _F64, values: _F64, test: str, alternative: str, nan_policy: str
+) -> Dict[str, Any]: ...
