@@ -89,7 +89,11 @@ fn repeated_visit_window<'py>(
     width: f64,
     nan_policy: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (s, t, tg) = (codes(&subject)?, slice(&time, "time")?, slice(&targets, "targets")?);
+    let (s, t, tg) = (
+        codes(&subject)?,
+        slice(&time, "time")?,
+        slice(&targets, "targets")?,
+    );
     let (subj, rows, dist, dropped) = run_detached(py, || {
         helpers::check_targets(tg, Some(width))?;
         let (g, _) = grouped(s, base, n_codes, t, nan_policy)?;

@@ -64,6 +64,19 @@ def numeric(col: pd.Series, arg: str) -> np.ndarray:
     return col.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+def _value_matrix(data: pd.DataFrame, names: List[Any]) -> np.ndarray:
+    """(rows × columns) float64 values; many float columns in one conversion."""
+    if len(names) > 1:
+        try:
+            sub = data[names] if data.columns.is_unique and len(set(names)) == len(names) else None
+        except (KeyError, TypeError):
+            sub = None
+        if sub is not None and all(isinstance(dt, np.dtype) and dt.kind in "fiub" for dt in set(sub.dtypes.tolist())):
+            return sub.to_numpy(dtype=np.float64)
+    cols_ = [numeric(_column(data, v, "value"), "value") for v in names]
+    return cols_[0].reshape(-1, 1) if len(cols_) == 1 else np.column_stack(cols_)
+
+
 def encode_subject(col: pd.Series):
     """Subject IDs -> (codes int64, base, n_codes, labels(codes) -> labels).
 
@@ -109,12 +122,11 @@ def encode(
         names = list(value) if isinstance(value, (list, tuple, pd.Index)) else [value]
         if not names:
             raise ValueError("value: no value column given")
-        for v in names:
-            if v in (subject, time):
-                raise ValueError(f"value: {v!r} is the subject or time column")
-        cols = [numeric(_column(data, v, "value"), "value") for v in names]
-        mat = cols[0].reshape(-1, 1) if len(cols) == 1 else np.column_stack(cols)
-    return Encoded(codes, base, n_codes, labels, t, mat, [str(v) for v in names], data.index, nan_policy)
+        both = {subject, time}.intersection(names)
+        if both:
+            raise ValueError(f"value: {both.pop()!r} is the subject or time column")
+        mat = _value_matrix(data, names)
+    return Encoded(codes, base, n_codes, labels, t, mat, list(map(str, names)), data.index, nan_policy)
 
 
 _DUP = re.compile(r"^time\[(\d+)\](?: \(index .*?\))? = (\S+): duplicate subject and time; .*row (\d+) has")

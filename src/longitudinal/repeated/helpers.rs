@@ -193,11 +193,7 @@ pub fn visit_window(
                 }
             }
         });
-    Ok((
-        subjects.iter().map(|&s| s as i64).collect(),
-        rows,
-        dist,
-    ))
+    Ok((subjects.iter().map(|&s| s as i64).collect(), rows, dist))
 }
 
 fn nan_check(values: ArrayView2<'_, f64>, g: &Groups, policy: NanPolicy) -> Result<()> {
@@ -251,6 +247,9 @@ pub fn locf_rows(g: &Groups, values: ArrayView2<'_, f64>) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// Subject codes, carried values per column, their times per column.
+pub type LocfAtTargets = (Vec<i64>, Vec<Vec<f64>>, Vec<Vec<f64>>);
+
 /// LOCF at target times: for each present subject × target and column, the
 /// last non-missing value observed at a time <= target and that time
 /// (both NaN when none). Returns (subject codes, values per column, times per column).
@@ -259,7 +258,7 @@ pub fn locf_targets(
     time: &[f64],
     values: ArrayView2<'_, f64>,
     targets: &[f64],
-) -> Result<(Vec<i64>, Vec<Vec<f64>>, Vec<Vec<f64>>)> {
+) -> Result<LocfAtTargets> {
     check_targets(targets, None)?;
     let (_, m) = values.dim();
     let subjects = g.present();
@@ -302,7 +301,6 @@ pub type PerSubject = (Vec<i64>, Vec<Vec<f64>>);
 /// (`m` AUC vectors, then `m` count vectors). Fewer than two points: NaN.
 /// Under 'propagate' a missing value makes the subject's AUC NaN; under
 /// 'omit' the point is skipped.
-
 pub fn auc(
     g: &Groups,
     time: &[f64],

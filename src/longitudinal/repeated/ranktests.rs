@@ -95,53 +95,124 @@ pub fn run(
     outs.into_iter().collect()
 }
 
-/// Mid-ranks of `x` (small k: counting) into `r`; returns sum(t^3 - t).
+/// Mid-ranks of `x` (small k: pairwise counting, branch-free) into `r`;
+/// `e` is scratch of the same length. Returns sum(t^3 - t) over tie groups.
 #[inline]
-fn block_ranks(x: &[f64], r: &mut [f64]) -> f64 {
-    let mut ties = 0.0;
-    for (i, &xi) in x.iter().enumerate() {
-        let (mut below, mut equal) = (0usize, 0usize);
-        for &xj in x {
-            below += (xj < xi) as usize;
-            equal += (xj == xi) as usize;
+fn block_ranks(x: &[f64], r: &mut [f64], e: &mut [f64]) -> f64 {
+    let k = x.len();
+    let (r, e) = (&mut r[..k], &mut e[..k]);
+    r.fill(1.0);
+    e.fill(1.0);
+    for i in 0..k {
+        for j in i + 1..k {
+            let lt = ((x[i] < x[j]) as u8) as f64;
+            let eq = ((x[i] == x[j]) as u8) as f64;
+            let gt = 1.0 - lt - eq;
+            r[i] += gt + 0.5 * eq;
+            r[j] += lt + 0.5 * eq;
+            e[i] += eq;
+            e[j] += eq;
         }
-        r[i] = below as f64 + (equal as f64 + 1.0) / 2.0;
-        // each member of a tie group of size t adds t^2 - 1: the group adds t^3 - t
-        ties += (equal * equal - 1) as f64;
     }
-    ties
+    // each member of a tie group of size t adds t^2 - 1: the group adds t^3 - t
+    e.iter().map(|&t| t * t - 1.0).sum()
 }
 
-fn column(
+/// Sums over the complete blocks of one column (ranks within blocks, or the
+/// raw 0/1 values for Cochran's Q) and what the checks need.
+struct Acc {
+    n: usize,
+    ties: f64,
+    sums: Vec<f64>,
+    row_sq: f64,
+    n_missing: usize,
+    nonbinary: bool,
+}
+
+/// One pass over the blocks of `col`, `K` visits known at compile time (so
+/// the rank counting unrolls); `K = 0` means "use `k`".
+fn accumulate<const K: usize>(cells: &[u32], col: &[f64], k: usize, cochran: bool) -> Acc {
+    let k = if K > 0 { K } else { k };
+    let mut acc = Acc {
+        n: 0,
+        ties: 0.0,
+        sums: vec![0.0; k],
+        row_sq: 0.0,
+        n_missing: 0,
+        nonbinary: false,
+    };
+    // fixed-size scratch on the stack when K is known, so the loops unroll
+    let mut heap = vec![0.0; if K > 0 { 0 } else { 3 * k }];
+    let mut stack = [0.0f64; 24];
+    let (x, rest) = if K > 0 {
+        stack.split_at_mut(8)
+    } else {
+        heap.split_at_mut(k)
+    };
+    let (r, e) = rest.split_at_mut(if K > 0 { 8 } else { k });
+    let (x, r, e) = (&mut x[..k], &mut r[..k], &mut e[..k]);
+    for blk in cells.chunks_exact(k) {
+        let blk = &blk[..k];
+        let mut complete = true;
+        for (xv, &c) in x.iter_mut().zip(blk) {
+            if c == NONE {
+                complete = false;
+                *xv = f64::NAN;
+            } else {
+                let v = col[c as usize];
+                *xv = v;
+                if v.is_nan() {
+                    acc.n_missing += 1;
+                    complete = false;
+                } else if cochran && v != 0.0 && v != 1.0 {
+                    acc.nonbinary = true;
+                }
+            }
+        }
+        if !complete {
+            continue;
+        }
+        acc.n += 1;
+        if cochran {
+            let tot: f64 = x.iter().sum();
+            acc.row_sq += tot * tot;
+            for (s, &v) in acc.sums.iter_mut().zip(x.iter()) {
+                *s += v;
+            }
+        } else {
+            acc.ties += block_ranks(x, r, e);
+            for (s, &v) in acc.sums.iter_mut().zip(r.iter()) {
+                *s += v;
+            }
+        }
+    }
+    acc
+}
+
+/// The lowest row with a missing value (under 'raise') or a non-binary value.
+fn first_bad(
     b: &Blocks,
-    values: ArrayView2<'_, f64>,
+    col: &[f64],
     j: usize,
-    test: Test,
+    cochran: bool,
     policy: NanPolicy,
-) -> Result<TestOutput> {
-    let k = b.k();
-    let nan = f64::NAN;
-    // checks: missing values, binary outcome; the lowest offending row wins
-    let mut n_missing = 0usize;
+) -> Option<StatsError> {
     let mut bad: Option<(usize, f64, bool)> = None;
     for &r in &b.cells {
         if r == NONE {
             continue;
         }
-        let v = values[(r as usize, j)];
-        let (missing, nonbinary) = (
-            v.is_nan(),
-            test == Test::Cochran && !v.is_nan() && v != 0.0 && v != 1.0,
-        );
-        n_missing += missing as usize;
+        let v = col[r as usize];
+        let missing = v.is_nan();
+        let nonbinary = cochran && !missing && v != 0.0 && v != 1.0;
         if (nonbinary || (missing && policy == NanPolicy::Raise))
             && bad.is_none_or(|(row, _, _)| (r as usize) < row)
         {
             bad = Some((r as usize, v, nonbinary));
         }
     }
-    if let Some((row, v, nonbinary)) = bad {
-        return Err(if nonbinary {
+    bad.map(|(row, v, nonbinary)| {
+        if nonbinary {
             StatsError::invalid_at(
                 "value",
                 row,
@@ -152,107 +223,128 @@ fn column(
             )
         } else {
             StatsError::invalid_at("value", row, j, v, MISSING, "a value on every row")
-        });
+        }
+    })
+}
+
+fn column(
+    b: &Blocks,
+    values: ArrayView2<'_, f64>,
+    j: usize,
+    test: Test,
+    policy: NanPolicy,
+) -> Result<TestOutput> {
+    let owned;
+    let colv = values.column(j);
+    let col: &[f64] = match colv.as_slice() {
+        Some(s) => s,
+        None => {
+            owned = colv.to_vec();
+            &owned
+        }
+    };
+    let k = b.k();
+    let nan = f64::NAN;
+    let cochran = test == Test::Cochran;
+    if test == Test::SkillingsMack {
+        if let Some(e) = first_bad(b, col, j, false, policy) {
+            return Err(e);
+        }
+        let n_missing = b
+            .cells
+            .iter()
+            .filter(|&&c| c != NONE && col[c as usize].is_nan())
+            .count();
+        let empty = TestOutput {
+            statistic: nan,
+            df: (k - 1) as f64,
+            pvalue: nan,
+            z: nan,
+            n: b.n_blocks,
+            n_dropped: 0,
+            n_missing,
+        };
+        if n_missing > 0 && policy == NanPolicy::Propagate {
+            return Ok(empty);
+        }
+        return skillings_mack(b, col, empty);
     }
-    let empty = TestOutput {
+    let acc = match k {
+        2 => accumulate::<2>(&b.cells, col, k, cochran),
+        3 => accumulate::<3>(&b.cells, col, k, cochran),
+        4 => accumulate::<4>(&b.cells, col, k, cochran),
+        5 => accumulate::<5>(&b.cells, col, k, cochran),
+        6 => accumulate::<6>(&b.cells, col, k, cochran),
+        7 => accumulate::<7>(&b.cells, col, k, cochran),
+        8 => accumulate::<8>(&b.cells, col, k, cochran),
+        _ => accumulate::<0>(&b.cells, col, k, cochran),
+    };
+    if acc.nonbinary || (acc.n_missing > 0 && policy == NanPolicy::Raise) {
+        if let Some(e) = first_bad(b, col, j, cochran, policy) {
+            return Err(e);
+        }
+    }
+    let mut out = TestOutput {
         statistic: nan,
         df: (k - 1) as f64,
         pvalue: nan,
         z: nan,
-        n: 0,
-        n_dropped: 0,
-        n_missing,
+        n: acc.n,
+        n_dropped: b.n_blocks - acc.n,
+        n_missing: acc.n_missing,
     };
-    if n_missing > 0 && policy == NanPolicy::Propagate {
-        return Ok(TestOutput {
-            n: b.n_blocks,
-            ..empty
-        });
+    if acc.n_missing > 0 && policy == NanPolicy::Propagate {
+        out.n = b.n_blocks;
+        out.n_dropped = 0;
+        return Ok(out);
     }
-    let mut x = vec![0.0; k];
-    let mut r = vec![0.0; k];
-    let mut rank_sum = vec![0.0; k];
-    let (mut n, mut ties) = (0usize, 0.0f64);
+    if acc.n == 0 {
+        return Ok(out);
+    }
+    let (nf, kf) = (acc.n as f64, k as f64);
     match test {
-        Test::Friedman | Test::Page(_) | Test::Cochran => {
-            let mut row_sq = 0.0; // Cochran: sum of squared block totals
-            for blk in b.cells.chunks(k) {
-                let mut complete = true;
-                for (v, &c) in blk.iter().enumerate() {
-                    x[v] = if c == NONE { nan } else { values[(c as usize, j)] };
-                    complete &= !x[v].is_nan();
-                }
-                if !complete {
-                    continue;
-                }
-                n += 1;
-                if test == Test::Cochran {
-                    let tot: f64 = x.iter().sum();
-                    row_sq += tot * tot;
-                    for v in 0..k {
-                        rank_sum[v] += x[v];
-                    }
-                } else {
-                    ties += block_ranks(&x, &mut r);
-                    for v in 0..k {
-                        rank_sum[v] += r[v];
-                    }
-                }
-            }
-            let mut out = TestOutput {
-                n,
-                n_dropped: b.n_blocks - n,
-                ..empty
-            };
-            if n == 0 {
-                return Ok(out);
-            }
-            let (nf, kf) = (n as f64, k as f64);
-            match test {
-                Test::Friedman => {
-                    let mid = nf * (kf + 1.0) / 2.0;
-                    let ss: f64 = rank_sum.iter().map(|&s| (s - mid) * (s - mid)).sum();
-                    let den = nf * kf * (kf + 1.0) - ties / (kf - 1.0);
-                    out.statistic = if den > 0.0 { 12.0 * ss / den } else { nan };
-                }
-                Test::Cochran => {
-                    let total: f64 = rank_sum.iter().sum();
-                    let csq: f64 = rank_sum.iter().map(|c| c * c).sum();
-                    let den = kf * total - row_sq;
-                    out.statistic = if den > 0.0 {
-                        (kf - 1.0) * (kf * csq - total * total) / den
-                    } else {
-                        nan
-                    };
-                }
-                Test::Page(alt) => {
-                    let l: f64 = rank_sum
-                        .iter()
-                        .enumerate()
-                        .map(|(v, s)| (v + 1) as f64 * s)
-                        .sum();
-                    let e = nf * kf * (kf + 1.0).powi(2) / 4.0;
-                    let var = nf * kf * kf * (kf + 1.0) * (kf * kf - 1.0) / 144.0;
-                    let z = (l - e) / var.sqrt();
-                    out.statistic = l;
-                    out.z = z;
-                    out.df = nan;
-                    out.pvalue = match alt {
-                        Alternative::Greater => dist::norm_sf(z),
-                        Alternative::Less => dist::norm_cdf(z),
-                        Alternative::TwoSided => (2.0 * dist::norm_sf(z.abs())).min(1.0),
-                    };
-                    return Ok(out);
-                }
-                Test::SkillingsMack => {}
-            }
-            if !out.statistic.is_nan() {
-                out.pvalue = dist::chi2_sf(out.statistic, kf - 1.0)?;
-            }
-            Ok(out)
+        Test::Friedman => {
+            let mid = nf * (kf + 1.0) / 2.0;
+            let ss: f64 = acc.sums.iter().map(|&s| (s - mid) * (s - mid)).sum();
+            let den = nf * kf * (kf + 1.0) - acc.ties / (kf - 1.0);
+            out.statistic = if den > 0.0 { 12.0 * ss / den } else { nan };
         }
-        Test::SkillingsMack => skillings_mack(b, values, j, empty),
+        Test::Cochran => {
+            let total: f64 = acc.sums.iter().sum();
+            let csq: f64 = acc.sums.iter().map(|c| c * c).sum();
+            let den = kf * total - acc.row_sq;
+            out.statistic = if den > 0.0 {
+                (kf - 1.0) * (kf * csq - total * total) / den
+            } else {
+                nan
+            };
+        }
+        Test::Page(alt) => {
+            let l: f64 = acc
+                .sums
+                .iter()
+                .enumerate()
+                .map(|(v, s)| (v + 1) as f64 * s)
+                .sum();
+            let e = nf * kf * (kf + 1.0).powi(2) / 4.0;
+            let var = nf * kf * kf * (kf + 1.0) * (kf * kf - 1.0) / 144.0;
+            let z = (l - e) / var.sqrt();
+            out.statistic = l;
+            out.z = z;
+            out.df = nan;
+            out.pvalue = match alt {
+                Alternative::Greater => dist::norm_sf(z),
+                Alternative::Less => dist::norm_cdf(z),
+                Alternative::TwoSided => (2.0 * dist::norm_sf(z.abs())).min(1.0),
+            };
+            return Ok(out);
+        }
+        Test::SkillingsMack => {}
     }
+    if !out.statistic.is_nan() {
+        out.pvalue = dist::chi2_sf(out.statistic, kf - 1.0)?;
+    }
+    Ok(out)
 }
 
 /// Skillings & Mack (1981): within each block with k_i >= 2 observed visits,
@@ -260,23 +352,23 @@ fn column(
 /// (a missing cell contributes 0); covariance Σ with off-diagonal −λ_st (blocks
 /// where s and t are both observed) and diagonal sum_{s≠t} λ_st;
 /// SM = Aᵀ Σ⁻ A on the visits observed at all, chi-squared with (visits − 1) df.
-fn skillings_mack(
-    b: &Blocks,
-    values: ArrayView2<'_, f64>,
-    j: usize,
-    empty: TestOutput,
-) -> Result<TestOutput> {
+fn skillings_mack(b: &Blocks, col: &[f64], empty: TestOutput) -> Result<TestOutput> {
     let k = b.k();
     let mut lam = vec![0.0; k * k];
     let mut a = vec![0.0; k];
-    let (mut xs, mut rs, mut idx) = (Vec::with_capacity(k), vec![0.0; k], Vec::with_capacity(k));
+    let (mut xs, mut rs, mut es, mut idx) = (
+        Vec::with_capacity(k),
+        vec![0.0; k],
+        vec![0.0; k],
+        Vec::with_capacity(k),
+    );
     let mut n = 0usize;
     for blk in b.cells.chunks(k) {
         xs.clear();
         idx.clear();
         for (v, &c) in blk.iter().enumerate() {
             if c != NONE {
-                let x = values[(c as usize, j)];
+                let x = col[c as usize];
                 if !x.is_nan() {
                     xs.push(x);
                     idx.push(v);
@@ -288,7 +380,7 @@ fn skillings_mack(
             continue;
         }
         n += 1;
-        block_ranks(&xs, &mut rs[..ki]);
+        block_ranks(&xs, &mut rs[..ki], &mut es[..ki]);
         let w = (12.0 / (ki as f64 + 1.0)).sqrt();
         let mid = (ki as f64 + 1.0) / 2.0;
         for (q, &v) in idx.iter().enumerate() {

@@ -33,7 +33,10 @@ fn duplicates_and_infinite_times_are_errors() {
     let e = group(&[0, 1, 0], 0, 2, &[1.0, 1.0, 1.0], NanPolicy::Propagate).unwrap_err();
     match e {
         StatsError::InvalidValue {
-            row, reason, allowed, ..
+            row,
+            reason,
+            allowed,
+            ..
         } => {
             assert_eq!(row, 2);
             assert_eq!(reason, group::DUPLICATE);
@@ -160,7 +163,12 @@ fn friedman_cochran_page_by_hand() {
     assert_eq!(o.statistic, 3.0 * 14.0);
     // Cochran: non-binary is an error naming the row; binary by hand
     assert!(ranktests::run(&b, v.view(), Test::Cochran, NanPolicy::Propagate).is_err());
-    let (s, t, v) = long(&[&[1.0, 1.0, 0.0], &[1.0, 0.0, 0.0], &[1.0, 1.0, 1.0], &[0.0, 0.0, 0.0]]);
+    let (s, t, v) = long(&[
+        &[1.0, 1.0, 0.0],
+        &[1.0, 0.0, 0.0],
+        &[1.0, 1.0, 1.0],
+        &[0.0, 0.0, 0.0],
+    ]);
     let g = group(&s, 0, 4, &t, NanPolicy::Propagate).unwrap();
     let b = Blocks::new(&g, &t);
     let o = ranktests::run(&b, v.view(), Test::Cochran, NanPolicy::Propagate).unwrap()[0];
