@@ -177,7 +177,7 @@ def paired(
     for mask, col in ((y1 < y0, "C0"), (y1 > y0, "C3"), (y1 == y0, "0.5")):
         if mask.any():
             segs = np.stack([np.column_stack([np.zeros(mask.sum()), y0[mask]]), np.column_stack([np.ones(mask.sum()), y1[mask]])], axis=1)
-            ax.add_collection(LineCollection(segs, colors=col, linewidths=0.9, alpha=alpha))
+            ax.add_collection(LineCollection(segs, colors=col, linewidths=0.9, alpha=alpha))  # type: ignore[arg-type]
     ax.plot(np.r_[np.zeros(len(idx)), np.ones(len(idx))], np.r_[y0, y1], ls="none", marker="o", ms=3, color="0.3", alpha=alpha)
     ax.plot([0, 1], [np.median(bb), np.median(aa)], color="k", lw=2.5, label="median", zorder=5)
     if len(idx) < len(bb):

@@ -44,6 +44,7 @@ class _Moments:
                 bad = np.isnan(arr)
                 if bad.any():
                     e, r = (int(v[0]) for v in np.nonzero(bad))
+                    assert cols is not None  # arr is None exactly when its columns are
                     err = InvalidInputError(f"{name}[{r}] (index {part.index[r]!r}, column {cols[e]!r}) = nan: missing value; allowed a number")
                     for k, v in (("arg", name), ("row", r), ("value", float("nan"))):
                         setattr(err, k, v)

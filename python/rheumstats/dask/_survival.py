@@ -28,7 +28,7 @@ def _tabulate(part: pd.DataFrame, time: str, event: Optional[str], dims: List[Op
     labels: List[pd.Index] = []
     code: Optional[np.ndarray] = None
     for col in dims:
-        c, lab = local_codes(part, col)
+        c, lab = local_codes(part, str(col))
         code = c if code is None else code * len(lab) + c
         labels.append(lab)
     n_codes = int(np.prod([len(x) for x in labels], dtype=np.int64)) if labels else 1
@@ -63,7 +63,9 @@ def _check_causes(part: pd.DataFrame, col: str) -> None:
 
 def _merged(ddf: Any, time: str, event: Optional[str], dims: List[Optional[str]], cause: Optional[str] = None) -> Table:
     cols = check_frame(ddf, [time, event, *dims, cause])
-    use = [d for d in dims if d is not None] + ([cause] if cause is not None else [])
+    use: List[Optional[str]] = [d for d in dims if d is not None]
+    if cause is not None:
+        use.append(cause)
     table = tree_reduce(ddf, cols, _Chunk(time, event, use, None), merge_tables) if cause is None else tree_reduce(
         ddf, cols, _Chunk(time, event, use, cause), merge_tables
     )
@@ -109,7 +111,7 @@ def logrank(ddf: Any, time: str, event: str, group: str, strata: Optional[str] =
         raise TypeError(f"rho: expected a number >= 0, got {rho!r}") from None
     if group is None:
         raise TypeError("group: expected a column name")
-    dims = [strata, group] if strata is not None else [group]
+    dims: List[Optional[str]] = [strata, group] if strata is not None else [group]
     table = _merged(ddf, time, event, dims)
     table = finish_dims(table, [label_order(ddf._meta[c]) for c in dims])
     labels = table.dims[-1]

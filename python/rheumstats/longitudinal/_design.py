@@ -54,7 +54,9 @@ def r_column_name(name: str) -> str:
 
 def _split_top(name: str) -> list[str]:
     # split on ':' outside brackets/parentheses (levels may contain ':')
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in name:
         if ch in "([":
             depth += 1

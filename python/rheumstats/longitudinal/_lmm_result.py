@@ -48,10 +48,10 @@ class LmmResult(Result):
     reml: bool
     ddf: str
     formula: str
-    _beta: np.ndarray = dataclasses.field(default=None)  # type: ignore[assignment]
-    _vcov: np.ndarray = dataclasses.field(default=None)  # type: ignore[assignment]
-    _jac: np.ndarray = dataclasses.field(default=None)  # type: ignore[assignment]
-    _varpar_cov: np.ndarray = dataclasses.field(default=None)  # type: ignore[assignment]
+    _beta: np.ndarray = dataclasses.field(default=None)  # type: ignore[arg-type]
+    _vcov: np.ndarray = dataclasses.field(default=None)  # type: ignore[arg-type]
+    _jac: np.ndarray = dataclasses.field(default=None)  # type: ignore[arg-type]
+    _varpar_cov: np.ndarray = dataclasses.field(default=None)  # type: ignore[arg-type]
     _conf_level: float = 0.95
     _ctx: Any = None
 

@@ -157,7 +157,8 @@ def run(fn: Callable[..., Any], e: Encoded, *args: Any, subject_name: Any = "sub
             f"index {e.index[first]!r} and {e.index[second]!r} (rows {first} and {second}); "
             "keep one row per subject and time"
         )
-        new.arg, new.row, new.col, new.value = "time", second, None, float(e.time[second])
+        for k, v in (("arg", "time"), ("row", second), ("col", None), ("value", float(e.time[second]))):
+            setattr(new, k, v)
         raise new from None
 
 
