@@ -169,7 +169,7 @@ fn lmm_fit<'py>(
 /// (estimates, variances, df) of row tests, or the joint (F, num_df, den_df).
 type ContrastOut = (Vec<f64>, Vec<f64>, Vec<f64>, Option<(f64, usize, f64)>);
 
-/// Satterthwaite contrasts (lmerTest): `l` r×p flat. With `joint=False` one
+/// Satterthwaite contrasts (lmerTest; shared by the LMM and the MMRM): `l` r×p flat. With `joint=False` one
 /// t test per row (`estimate, variance, df` arrays); with `joint=True` the
 /// F test of all rows (`F, num_df, den_df`).
 #[pyfunction]

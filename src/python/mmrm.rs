@@ -7,8 +7,6 @@ use pyo3::types::PyDict;
 
 use super::convert::{f64_out, slice};
 use super::run::run_detached;
-use crate::common::ddf::Satterthwaite;
-use crate::error::StatsError;
 use crate::longitudinal::mmrm::{fit, Data, MmrmFit, Structure};
 
 fn codes(a: &PyReadonlyArray1<'_, i64>, name: &str) -> PyResult<Vec<usize>> {
@@ -100,75 +98,7 @@ fn mmrm_fit<'py>(
     fit_dict(py, f)
 }
 
-/// Satterthwaite contrasts: `l` r×p flat. `joint=False`: one t per row
-/// (`estimate, variance, df`); `joint=True`: the F test of all rows.
-#[pyfunction]
-#[pyo3(signature = (l, r, beta, vcov, jac, a, joint))]
-#[allow(clippy::too_many_arguments)]
-fn mmrm_contrast<'py>(
-    py: Python<'py>,
-    l: PyReadonlyArray1<'py, f64>,
-    r: usize,
-    beta: PyReadonlyArray1<'py, f64>,
-    vcov: PyReadonlyArray1<'py, f64>,
-    jac: PyReadonlyArray1<'py, f64>,
-    a: PyReadonlyArray1<'py, f64>,
-    joint: bool,
-) -> PyResult<Bound<'py, PyDict>> {
-    let (l, beta, vcov, jac, a) = (
-        slice(&l, "L")?,
-        slice(&beta, "beta")?,
-        slice(&vcov, "vcov")?,
-        slice(&jac, "jac")?,
-        slice(&a, "a")?,
-    );
-    let p = beta.len();
-    let k = (a.len() as f64).sqrt().round() as usize;
-    if l.len() != r * p || vcov.len() != p * p || jac.len() != k * p * p || k * k != a.len() {
-        return Err(PyValueError::new_err(
-            "mmrm_contrast: inconsistent sizes of L, beta, vcov, jac, a",
-        ));
-    }
-    let jm: Vec<Vec<f64>> = jac.chunks(p * p).map(|c| c.to_vec()).collect();
-    type Out = (Vec<f64>, Vec<f64>, Vec<f64>, Option<(f64, usize, f64)>);
-    let out = run_detached(py, || -> Result<Out, StatsError> {
-        let st = Satterthwaite {
-            p,
-            vcov,
-            jac: &jm,
-            a,
-        };
-        if joint {
-            let f = st.multi(l, r, beta).map(|f| (f.f, f.num_df, f.den_df));
-            return Ok((vec![], vec![], vec![], f));
-        }
-        let mut est = Vec::with_capacity(r);
-        let mut var = Vec::with_capacity(r);
-        let mut df = Vec::with_capacity(r);
-        for row in l.chunks(p) {
-            let c = st.one(row);
-            est.push(row.iter().zip(beta).map(|(x, b)| x * b).sum());
-            var.push(c.variance);
-            df.push(c.df);
-        }
-        Ok((est, var, df, None))
-    })?;
-    let d = PyDict::new(py);
-    if joint {
-        let (f, nd, dd) = out.3.unwrap_or((f64::NAN, 0, f64::NAN));
-        d.set_item("F", f)?;
-        d.set_item("num_df", nd)?;
-        d.set_item("den_df", dd)?;
-    } else {
-        d.set_item("estimate", f64_out(py, out.0))?;
-        d.set_item("variance", f64_out(py, out.1))?;
-        d.set_item("df", f64_out(py, out.2))?;
-    }
-    Ok(d)
-}
-
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(mmrm_fit, m)?)?;
-    m.add_function(wrap_pyfunction!(mmrm_contrast, m)?)?;
     Ok(())
 }

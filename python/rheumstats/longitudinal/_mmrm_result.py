@@ -148,7 +148,7 @@ class MmrmResult(Result):
         est = Lm @ self._beta
         var = np.einsum("ij,jk,ik->i", Lm, self._vcov, Lm)
         if self.ddf == "satterthwaite":
-            r = _rs.mmrm_contrast(Lm.ravel(), Lm.shape[0], self._beta, self._vcov.ravel(), self._jac.ravel(), self._theta_cov.ravel(), False)
+            r = _rs.satterthwaite_contrast(Lm.ravel(), Lm.shape[0], self._beta, self._vcov.ravel(), self._jac.ravel(), self._theta_cov.ravel(), False)
             df = np.asarray(r["df"], dtype=float)
         else:
             df = np.full(len(est), float(self.nobs - len(self._beta)))
@@ -175,7 +175,7 @@ class MmrmResult(Result):
 
     def _ftest(self, Lm: np.ndarray) -> pd.Series:
         if self.ddf == "satterthwaite":
-            r = _rs.mmrm_contrast(Lm.ravel(), Lm.shape[0], self._beta, self._vcov.ravel(), self._jac.ravel(), self._theta_cov.ravel(), True)
+            r = _rs.satterthwaite_contrast(Lm.ravel(), Lm.shape[0], self._beta, self._vcov.ravel(), self._jac.ravel(), self._theta_cov.ravel(), True)
             F, nd, dd = float(r["F"]), int(r["num_df"]), float(r["den_df"])
         else:
             V = Lm @ self._vcov @ Lm.T
