@@ -11,6 +11,7 @@ pub mod keysort;
 pub mod lbfgs;
 pub mod linalg;
 pub mod method;
+pub mod moments;
 pub mod nan;
 pub mod numdiff;
 pub mod optim;
