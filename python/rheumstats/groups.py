@@ -520,7 +520,9 @@ def fisher_exact(
     Parameters
     ----------
     table : array-like of int, shape (r, c)
-        Counts (integers >= 0) with no empty row or column; r, c >= 2.
+        Counts (integers >= 0); r, c >= 2. An r x c table needs every row and
+        column non-empty; a 2x2 table with an empty row or column is degenerate
+        and gives p = 1, estimate 0, CI [0, inf], as R ``fisher.test``.
     conf_level : float
         For the 2x2 odds-ratio CI, in (0, 1).
     alternative : {'two-sided', 'less', 'greater'}
