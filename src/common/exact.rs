@@ -105,6 +105,9 @@ pub fn gamma_quantile(p: f64, shape: f64) -> f64 {
     if p >= 1.0 {
         return f64::INFINITY;
     }
+    if shape >= LARGE_SHAPE {
+        return gamma_quantile_large(p, shape);
+    }
     let mut hi = shape.max(1.0);
     while gamma_lr(shape, hi) < p {
         hi *= 2.0;
@@ -118,6 +121,25 @@ pub fn gamma_quantile(p: f64, shape: f64) -> f64 {
     } else {
         bisect_increasing(|x| -gamma_ur(shape, x), -(1.0 - p), 0.0, hi)
     }
+}
+
+/// Above this shape the incomplete gamma costs O(sqrt(shape)) per evaluation
+/// (0.5 s for a quantile at 1e12, unbounded at 1e300), and the Cornish-Fisher
+/// expansion below is exact to rounding: against R `qgamma` at shape 1e6 and
+/// p in [0.005, 0.995] its relative error is <= 2.4e-16 (the bisection on
+/// statrs' incomplete gamma is ~5e-14 off there).
+pub const LARGE_SHAPE: f64 = 1e6;
+
+/// Cornish-Fisher expansion of the Gamma(shape, 1) quantile in powers of
+/// `shape^(-1/2)` (skewness 2/sqrt(a), excess kurtosis 6/a):
+/// `a + sqrt(a) z + (z^2 - 1) / 3 + (z^3 - 7 z) / (36 sqrt(a))
+///  - (3 z^4 + 7 z^2 - 16) / (810 a)`, O(1) in `a`.
+fn gamma_quantile_large(p: f64, shape: f64) -> f64 {
+    let z = crate::common::dist::norm_ppf(p);
+    let s = shape.sqrt();
+    let z2 = z * z;
+    shape + s * z + (z2 - 1.0) / 3.0 + (z2 * z - 7.0 * z) / (36.0 * s)
+        - (3.0 * z2 * z2 + 7.0 * z2 - 16.0) / (810.0 * shape)
 }
 
 /// Quantile of Beta(a, b) (as R `qbeta(p, a, b)`); `a = 0` is the point mass at 0,
@@ -157,6 +179,22 @@ mod tests {
         assert!(rel(gamma_quantile(0.025, 3.0), 0.618_672_122_895_601_4) < 1e-12);
         assert!(rel(gamma_quantile(0.975, 4.0), 8.767_273_069_742_323) < 1e-12);
         assert_eq!(gamma_quantile(0.025, 0.0), 0.0);
+        // large shapes (R 4.x qgamma): O(1) path, exact to rounding
+        for (a, lo, hi) in [
+            (1e6, 998_040.983_340_293_9, 1_001_961.911_945_432_2),
+            (1e7, 9_993_802.996_884_268, 10_006_199.897_731_498),
+            (1e9, 999_938_021.443_927_9, 1_000_061_981.450_409),
+            (1e12, 999_998_040_036.962_6, 1_000_001_959_965.931_6),
+            (1e15, 999_999_938_020_497.8, 1_000_000_061_979_505.1),
+        ] {
+            assert!(rel(gamma_quantile(0.025, a), lo) < 2e-15, "{a}");
+            assert!(rel(gamma_quantile(0.975, a + 1.0), hi) < 2e-15, "{a}");
+        }
+        // just below the switch: the bisection path agrees with the expansion
+        let a = LARGE_SHAPE * 0.999;
+        let (q1, q2) = (gamma_quantile(0.025, a), gamma_quantile_large(0.025, a));
+        assert!(rel(q1, q2) < 2e-13, "{q1} {q2}");
+        assert_eq!(gamma_quantile(0.5, 1e300), 1e300);
         // qbeta(0.025, 3, 8) = 0.06021773, checked by the inverse
         let q = beta_quantile(0.025, 3.0, 8.0);
         assert!((beta_reg(3.0, 8.0, q) - 0.025).abs() < 1e-14);

@@ -9,6 +9,7 @@ pub mod fastmath;
 pub mod keysort;
 pub mod linalg;
 pub mod method;
+pub mod moments;
 pub mod nan;
 pub mod ranks;
 pub mod rng;

@@ -125,6 +125,13 @@ pub fn incidence(
     }
     let mut out = Vec::with_capacity(n_groups);
     for g in 0..n_groups {
+        if !ev[g].is_finite() || !ex[g].is_finite() {
+            let what = if ev[g].is_finite() { "exposure" } else { "events" };
+            return Err(StatsError::argument(
+                what,
+                format!("the {what} of group {g} sum beyond the largest double (overflow)"),
+            ));
+        }
         if !(ex[g] > 0.0) {
             return Err(StatsError::argument(
                 "exposure",
@@ -160,30 +167,43 @@ pub fn binom_test_pvalue(x: f64, n: f64, p: f64, alt: Alternative) -> f64 {
                 if x == m {
                     1.0
                 } else if x < m {
-                    let mut y = 0.0;
-                    let mut i = m.ceil();
-                    while i <= n {
-                        if binom_pmf(i, n, p) <= d {
-                            y += 1.0;
-                        }
-                        i += 1.0;
-                    }
+                    // the pmf does not increase on [ceil(m), n] (the mode is
+                    // floor((n + 1) p) <= ceil(m)): the points with pmf <= d are
+                    // a suffix [j, n], found by bisection (R counts them one by
+                    // one, which is O(n) and hangs for large counts)
+                    let j = first_at_or_below(m.ceil(), n, |i| binom_pmf(i, n, p) <= d);
+                    let y = n - j + 1.0;
                     binom_cdf(x, n, p) + binom_sf(n - y, n, p)
                 } else {
-                    let mut y = 0.0;
-                    let mut i = 0.0;
-                    while i <= m.floor() {
-                        if binom_pmf(i, n, p) <= d {
-                            y += 1.0;
-                        }
-                        i += 1.0;
-                    }
+                    // the pmf does not decrease on [0, floor(m)]: the points with
+                    // pmf <= d are a prefix [0, y)
+                    let y = first_at_or_below(0.0, m.floor(), |i| binom_pmf(i, n, p) > d);
                     binom_cdf(y - 1.0, n, p) + binom_sf(x - 1.0, n, p)
                 }
             }
         }
     };
     pv.min(1.0)
+}
+
+/// Smallest integer `i` in `[lo, hi]` with `pred(i)` for a predicate that is
+/// false then true along the range; `hi + 1` when it never holds. O(log(hi - lo)).
+fn first_at_or_below(lo: f64, hi: f64, pred: impl Fn(f64) -> bool) -> f64 {
+    let (mut a, mut b) = (lo, hi + 1.0);
+    // at most ~1100 halvings of a double range; the cap also stops the loop
+    // where integers run out of precision (> 2^53)
+    for _ in 0..2000 {
+        if a >= b {
+            break;
+        }
+        let mid = (0.5 * (a + b)).floor().max(a);
+        if pred(mid) {
+            b = mid;
+        } else {
+            a = mid + 1.0;
+        }
+    }
+    a
 }
 
 /// Ratio of the rate of group 1 to that of group 2 (`x1/t1 / (x2/t2)`), exact
@@ -277,6 +297,63 @@ mod tests {
         let b = rate_ratio([9.0, 3.0], [12.0, 10.0], Alternative::TwoSided, 0.9).unwrap();
         assert!((a.ci_low * b.ci_high - 1.0).abs() < 1e-10);
         assert!((a.pvalue - b.pvalue).abs() < 1e-12);
+    }
+
+    /// R's binom.test two-sided rule, counting point by point (O(n)).
+    fn binom_two_sided_naive(x: f64, n: f64, p: f64) -> f64 {
+        let d = binom_pmf(x, n, p) * (1.0 + 1e-7);
+        let m = n * p;
+        if x == m {
+            return 1.0;
+        }
+        let (mut lo, mut hi) = (0.0, 0.0);
+        let mut i = 0.0;
+        while i <= n {
+            if binom_pmf(i, n, p) <= d {
+                if i < m {
+                    lo += 1.0;
+                } else {
+                    hi += 1.0;
+                }
+            }
+            i += 1.0;
+        }
+        if x < m {
+            (binom_cdf(x, n, p) + binom_sf(n - hi, n, p)).min(1.0)
+        } else {
+            (binom_cdf(lo - 1.0, n, p) + binom_sf(x - 1.0, n, p)).min(1.0)
+        }
+    }
+
+    #[test]
+    fn two_sided_binomial_bisection_equals_the_count() {
+        for n in 1..60 {
+            for &p in &[0.01, 0.1, 0.3, 0.5, 0.5 + 1e-9, 0.77, 0.95] {
+                for x in 0..=n {
+                    let (x, n) = (x as f64, n as f64);
+                    let a = binom_test_pvalue(x, n, p, Alternative::TwoSided);
+                    let b = binom_two_sided_naive(x, n, p);
+                    assert!((a - b).abs() <= 1e-15, "x {x} n {n} p {p}: {a} vs {b}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn huge_counts_are_fast_and_match_r() {
+        // R: poisson.test(1e12, 1)$conf.int = 999998040036.96265 1000001959965.93164
+        let r = rate(1e12, 1.0, 1.0, 0.95);
+        assert!(((r.ci_low - 999_998_040_036.962_6) / 1e12).abs() < 1e-15);
+        assert!(((r.ci_high - 1_000_001_959_965.931_6) / 1e12).abs() < 1e-15);
+        // the reported hang: a count of 1e300 (R gives [1e300, 1e300])
+        let r = rate(1e300, 1.0, 1.0, 0.95);
+        assert_eq!((r.ci_low, r.ci_high), (1e300, 1e300));
+        // sums that overflow are refused
+        assert!(incidence(&[1e308, 1e308], &[1.0, 1.0], &[0, 0], 1, 1.0, 0.95).is_err());
+        assert!(incidence(&[1.0, 1.0], &[1e308, 1e308], &[0, 0], 1, 1.0, 0.95).is_err());
+        // two-sided binomial p-value over 1e15 trials: O(log n)
+        let p = binom_test_pvalue(5e14 + 3e7, 1e15, 0.5, Alternative::TwoSided);
+        assert!((0.0..=1.0).contains(&p));
     }
 
     #[test]

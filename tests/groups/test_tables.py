@@ -161,10 +161,21 @@ def test_chisq_rxc_matches_r(name):
     np.testing.assert_allclose(r.expected, d["chisq"]["expected"], rtol=1e-12)
 
 
+@pytest.mark.parametrize("table", [[[0, 3], [0, 5]], [[0, 0], [3, 5]], [[0, 0], [0, 0]], [[4, 0], [2, 0]]])
+@pytest.mark.parametrize("alternative", ["two-sided", "less", "greater"])
+def test_fisher_2x2_empty_margin_is_degenerate_as_r(table, alternative):
+    # R 4.x fisher.test(matrix(c(0, 0, 3, 5), 2), alternative = ...) and the other
+    # tables: p-value = 1, odds ratio 0, 95 percent CI 0 Inf
+    r = rs.groups.fisher_exact(table, alternative=alternative)
+    assert r.pvalue == 1.0
+    assert r.estimate == 0.0
+    assert (r.ci_low, r.ci_high) == (0.0, float("inf"))
+
+
 def test_zero_margin_negative_and_fractional_counts():
+    with pytest.raises(ValueError, match=r"table: column 1 sums to 0"):
+        rs.groups.chisq([[1, 0], [2, 0]])
     for f in (rs.groups.chisq, rs.groups.fisher_exact):
-        with pytest.raises(ValueError, match=r"table: column 1 sums to 0"):
-            f([[1, 0], [2, 0]])
         with pytest.raises(ValueError, match=r"table: row 0 sums to 0"):
             f([[0, 0, 0], [2, 1, 3]])
         with pytest.raises(ValueError, match=r"table\[:, 1\]\[0\] = -1: negative count"):

@@ -431,3 +431,26 @@ fn simulated_p_rejects_bad_arguments() {
     assert!(format!("{e:?}").contains("n_resamples"));
     assert!(fisher_rxc_simulated(array![[1.0, -1.0], [2.0, 3.0]].view(), 10, 1).is_err());
 }
+
+#[test]
+fn empty_margins_in_2x2_are_the_degenerate_table_as_r() {
+    // R 4.x fisher.test(matrix(c(0, 0, 3, 5), 2)) (and the transposed, all-zero
+    // tables, every alternative): p = 1, odds ratio 0, CI [0, Inf]
+    for t in [
+        array![[0.0, 3.0], [0.0, 5.0]],
+        array![[0.0, 0.0], [3.0, 5.0]],
+        array![[0.0, 0.0], [0.0, 0.0]],
+        array![[4.0, 0.0], [2.0, 0.0]],
+    ] {
+        for alt in [Alternative::TwoSided, Alternative::Less, Alternative::Greater] {
+            let r = fisher_2x2(t.view(), alt, 0.95).unwrap();
+            assert_eq!(r.pvalue, 1.0);
+            assert_eq!((r.ci_low, r.ci_high), (0.0, f64::INFINITY));
+            assert_eq!(r.estimate, 0.0);
+        }
+    }
+    // r x c and chisq keep refusing a zero margin
+    assert!(chisq(array![[0.0, 3.0], [0.0, 5.0]].view(), true).is_err());
+    // absurd counts are refused, not enumerated
+    assert!(fisher_2x2(array![[1e12, 1e12], [1e12, 1e12]].view(), Alternative::TwoSided, 0.95).is_err());
+}
