@@ -56,7 +56,7 @@ mod tests {
         }
         let (m, ss) = mean_ss(&v);
         assert!((m - (1e12 + 0.4)).abs() <= 1.3e-4); // one ulp of 1e12 is 1.2e-4
-        // deviations are +-0.1 up to the representation of the inputs
+                                                     // deviations are +-0.1 up to the representation of the inputs
         let want: f64 = v.iter().map(|a| (a - (1e12 + 0.4)).powi(2)).sum();
         assert!(((ss - want) / want).abs() < 1e-10, "{ss} {want}");
         assert_eq!(mean(&[1e308, 1e308]), 1e308);

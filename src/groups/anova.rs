@@ -114,7 +114,11 @@ mod tests {
                 1.5
             };
             let centre = if grp == 0 { 1.4 } else { c };
-            let (lo, hi) = if grp == 0 { (1.3, 1.5) } else { (c - 0.1, c + 0.1) };
+            let (lo, hi) = if grp == 0 {
+                (1.3, 1.5)
+            } else {
+                (c - 0.1, c + 0.1)
+            };
             v.push(offset + centre);
             g.push(grp as f64);
             for _ in 0..(per_group - 1) / 2 {
@@ -136,7 +140,11 @@ mod tests {
                 // the remaining error is that of the inputs: 1e12 + 0.3 holds its
                 // 0.1 steps to ~6e-5 (one ulp of 1e12 is 1.2e-4); the exact F of
                 // the doubles is checked in tests/groups/test_nist_anova.py
-                assert!(rel < tol, "offset {offset} n {per}: F {} rel {rel}", r.statistic);
+                assert!(
+                    rel < tol,
+                    "offset {offset} n {per}: F {} rel {rel}",
+                    r.statistic
+                );
             }
         }
     }

@@ -126,7 +126,11 @@ pub fn incidence(
     let mut out = Vec::with_capacity(n_groups);
     for g in 0..n_groups {
         if !ev[g].is_finite() || !ex[g].is_finite() {
-            let what = if ev[g].is_finite() { "exposure" } else { "events" };
+            let what = if ev[g].is_finite() {
+                "exposure"
+            } else {
+                "events"
+            };
             return Err(StatsError::argument(
                 what,
                 format!("the {what} of group {g} sum beyond the largest double (overflow)"),

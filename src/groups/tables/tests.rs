@@ -442,7 +442,11 @@ fn empty_margins_in_2x2_are_the_degenerate_table_as_r() {
         array![[0.0, 0.0], [0.0, 0.0]],
         array![[4.0, 0.0], [2.0, 0.0]],
     ] {
-        for alt in [Alternative::TwoSided, Alternative::Less, Alternative::Greater] {
+        for alt in [
+            Alternative::TwoSided,
+            Alternative::Less,
+            Alternative::Greater,
+        ] {
             let r = fisher_2x2(t.view(), alt, 0.95).unwrap();
             assert_eq!(r.pvalue, 1.0);
             assert_eq!((r.ci_low, r.ci_high), (0.0, f64::INFINITY));
@@ -452,5 +456,10 @@ fn empty_margins_in_2x2_are_the_degenerate_table_as_r() {
     // r x c and chisq keep refusing a zero margin
     assert!(chisq(array![[0.0, 3.0], [0.0, 5.0]].view(), true).is_err());
     // absurd counts are refused, not enumerated
-    assert!(fisher_2x2(array![[1e12, 1e12], [1e12, 1e12]].view(), Alternative::TwoSided, 0.95).is_err());
+    assert!(fisher_2x2(
+        array![[1e12, 1e12], [1e12, 1e12]].view(),
+        Alternative::TwoSided,
+        0.95
+    )
+    .is_err());
 }
