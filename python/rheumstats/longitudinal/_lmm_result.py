@@ -28,6 +28,27 @@ def _tq(level: float, df: np.ndarray) -> np.ndarray:
     return np.where(np.isinf(df), stats.norm.ppf(a), stats.t.ppf(a, np.where(np.isinf(df), 1.0, df)))
 
 
+def t_table(est: np.ndarray, var: np.ndarray, df: np.ndarray, level: float, index: Any = None) -> pd.DataFrame:
+    """The contrast table of the mixed models (LMM and MMRM): one t test per row."""
+    se = np.sqrt(var)
+    t = est / se
+    qt = _tq(level, df)
+    return pd.DataFrame(
+        {"estimate": est, "se": se, "df": df, "t": t, "p": _tdist_p(t, df), "ci_low": est - qt * se, "ci_high": est + qt * se},
+        index=index,
+    )
+
+
+def wald_f(Lm: np.ndarray, beta: np.ndarray, vcov: np.ndarray) -> tuple:
+    """Wald F of Lβ = 0 over the numerically non-null directions of L V Lᵀ: (F, num_df)."""
+    V = Lm @ vcov @ Lm.T
+    w, P = np.linalg.eigh(V)
+    keep = w > np.sqrt(np.finfo(float).eps) * max(w.max(), 0)
+    z = (P[:, keep].T @ Lm) @ beta
+    nd = int(keep.sum())
+    return float(np.sum(z**2 / w[keep]) / nd), nd
+
+
 @dataclasses.dataclass(frozen=True, repr=False)
 class LmmResult(Result):
     """A fitted linear mixed model (see :func:`rheumstats.longitudinal.lmm`)."""
@@ -240,11 +261,7 @@ class LmmResult(Result):
         if joint:
             return self._ftest(Lm)
         est, var, df = self._contrast_rows(Lm)
-        se = np.sqrt(var)
-        t = est / se
-        qt = _tq(level, df)
-        idx = L.index if isinstance(L, pd.DataFrame) else None
-        return pd.DataFrame({"estimate": est, "se": se, "df": df, "t": t, "p": _tdist_p(t, df), "ci_low": est - qt * se, "ci_high": est + qt * se}, index=idx)
+        return t_table(est, var, df, level, L.index if isinstance(L, pd.DataFrame) else None)
 
     def _ftest(self, Lm: np.ndarray) -> pd.Series:
         if self.ddf == "kenward-roger":
@@ -253,12 +270,7 @@ class LmmResult(Result):
             r = _rs.satterthwaite_contrast(Lm.ravel(), Lm.shape[0], self._beta, self._vcov.ravel(), self._jac.ravel(), self._varpar_cov.ravel(), True)
             F, nd, dd = float(r["F"]), int(r["num_df"]), float(r["den_df"])
         else:
-            V = Lm @ self._vcov @ Lm.T
-            w, P = np.linalg.eigh(V)
-            keep = w > max(np.sqrt(np.finfo(float).eps) * w.max(), 0)
-            z = (P[:, keep].T @ Lm) @ self._beta
-            nd = int(keep.sum())
-            F = float(np.sum(z**2 / w[keep]) / nd)
+            F, nd = wald_f(Lm, self._beta, self._vcov)
             dd = float(self.nobs - len(self._beta)) if self.ddf == "residual" else np.inf
         pval = float(stats.f.sf(F, nd, dd)) if np.isfinite(dd) else float(stats.chi2.sf(F * nd, nd))
         return pd.Series({"F": F, "num_df": nd, "den_df": dd, "p": pval})

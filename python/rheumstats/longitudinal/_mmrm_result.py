@@ -15,15 +15,9 @@ from .._result import Result, _fmt
 from ..exceptions import InvalidInputError
 from ._refgrid import reference_grid
 
+from ._lmm_result import t_table, wald_f
+
 __all__ = ["MmrmResult"]
-
-
-def _tdist_p(t: np.ndarray, df: np.ndarray) -> np.ndarray:
-    return 2 * stats.t.sf(np.abs(t), df)
-
-
-def _tq(level: float, df: np.ndarray) -> np.ndarray:
-    return stats.t.ppf(0.5 + level / 2, df)
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -164,26 +158,14 @@ class MmrmResult(Result):
         if joint:
             return self._ftest(Lm)
         est, var, df = self._rows(Lm)
-        se = np.sqrt(var)
-        t = est / se
-        qt = _tq(level, df)
-        idx = L.index if isinstance(L, pd.DataFrame) else None
-        return pd.DataFrame(
-            {"estimate": est, "se": se, "df": df, "t": t, "p": _tdist_p(t, df), "ci_low": est - qt * se, "ci_high": est + qt * se},
-            index=idx,
-        )
+        return t_table(est, var, df, level, L.index if isinstance(L, pd.DataFrame) else None)
 
     def _ftest(self, Lm: np.ndarray) -> pd.Series:
         if self.ddf == "satterthwaite":
             r = _rs.satterthwaite_contrast(Lm.ravel(), Lm.shape[0], self._beta, self._vcov.ravel(), self._jac.ravel(), self._theta_cov.ravel(), True)
             F, nd, dd = float(r["F"]), int(r["num_df"]), float(r["den_df"])
         else:
-            V = Lm @ self._vcov @ Lm.T
-            w, P = np.linalg.eigh(V)
-            keep = w > np.sqrt(np.finfo(float).eps) * max(w.max(), 0)
-            z = (P[:, keep].T @ Lm) @ self._beta
-            nd = int(keep.sum())
-            F = float(np.sum(z**2 / w[keep]) / nd)
+            F, nd = wald_f(Lm, self._beta, self._vcov)
             dd = float(self.nobs - len(self._beta))
         return pd.Series({"F": F, "num_df": nd, "den_df": dd, "p": float(stats.f.sf(F, nd, dd))})
 
