@@ -141,7 +141,7 @@ fn dask_survival_km<'py>(
     d.set_item("n_event", f64_out(py, o.n_event))?;
     d.set_item("n_censor", f64_out(py, o.n_censor))?;
     d.set_item("survival", f64_out(py, o.survival))?;
-    d.set_item("std_err", f64_out(py, o.std_err))?;
+    d.set_item("se", f64_out(py, o.std_err))?;
     d.set_item("ci_low", f64_out(py, o.ci_low))?;
     d.set_item("ci_high", f64_out(py, o.ci_high))?;
     Ok(d)
@@ -207,7 +207,7 @@ fn dask_survival_aj<'py>(
     d.set_item("survival", f64_out(py, o.survival))?;
     d.set_item("survival_se", f64_out(py, o.survival_se))?;
     d.set_item("cif", f64_out(py, o.cif))?;
-    d.set_item("std_err", f64_out(py, o.std_err))?;
+    d.set_item("se", f64_out(py, o.std_err))?;
     d.set_item("ci_low", f64_out(py, o.ci_low))?;
     d.set_item("ci_high", f64_out(py, o.ci_high))?;
     Ok(d)

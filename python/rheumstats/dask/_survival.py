@@ -86,10 +86,8 @@ def kaplan_meier(ddf: Any, time: str, event: str, group: Optional[str] = None, c
         table = finish_dims(table, [label_order(ddf._meta[group])])
     n_groups = len(table.dims[0]) if group is not None else 1
     d = _native.dask_survival_km(aligned(table.times), aligned(table.counts), n_groups, conf_level, conf_type)
-    # the native partial-merge binding names the standard error std_err; the table uses the Conventions' se
-    cols = {"time": "time", "n_risk": "n_risk", "n_event": "n_event", "n_censor": "n_censor",
-            "survival": "survival", "se": "std_err", "ci_low": "ci_low", "ci_high": "ci_high"}
-    out = pd.DataFrame({c: d[k] for c, k in cols.items()})
+    cols = ["time", "n_risk", "n_event", "n_censor", "survival", "se", "ci_low", "ci_high"]
+    out = pd.DataFrame({c: d[c] for c in cols})
     for c in ("n_risk", "n_event", "n_censor"):
         out[c] = out[c].astype(np.int64)
     groups: tuple = ()
@@ -166,7 +164,7 @@ def cumulative_incidence(ddf: Any, time: str, cause: str, group: Optional[str] =
         "n_risk": rep(d["n_risk"]).astype(np.int64),
         "n_event": rep(d["n_event"]).astype(np.int64),
         "cif": d["cif"],
-        "se": d["std_err"],
+        "se": d["se"],
         "ci_low": d["ci_low"],
         "ci_high": d["ci_high"],
     })
