@@ -17,6 +17,7 @@ from .. import _rheumstats as _native
 from .._validation import as_float, call, check_choice, check_conf_level
 from ..survival import CumulativeIncidence, KaplanMeier, LogrankResult
 from ..survival._common import CONF_TYPES
+from ..survival._competing import cif_table
 from ._core import Table, aligned, check_frame, finish_dims, label_order, local_codes, merge_tables, tree_reduce
 
 
@@ -154,20 +155,7 @@ def cumulative_incidence(ddf: Any, time: str, cause: str, group: Optional[str] =
     causes_f = np.asarray(table.dims[-1], dtype=np.float64)[1:]
     n_groups = len(table.dims[0]) if group is not None else 1
     d = _native.dask_survival_aj(aligned(table.times), aligned(table.counts), n_groups, [int(v) for v in causes_f], conf_level)
-    causes = tuple(int(v) for v in d["causes"])
-    k = len(causes)
-    m = len(d["time"])
-    rep = lambda a: np.repeat(np.asarray(a), k)  # noqa: E731
-    out = pd.DataFrame({
-        "time": rep(d["time"]),
-        "cause": np.tile(np.asarray(causes, dtype=np.int64), m),
-        "n_risk": rep(d["n_risk"]).astype(np.int64),
-        "n_event": rep(d["n_event"]).astype(np.int64),
-        "cif": d["cif"],
-        "se": d["se"],
-        "ci_low": d["ci_low"],
-        "ci_high": d["ci_high"],
-    })
+    out, causes, rep = cif_table(d)
     groups: tuple = ()
     if group is not None:
         labels = table.dims[0]

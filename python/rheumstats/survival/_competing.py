@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Optional
+from typing import Any, Callable, Optional, Tuple
 
 import numpy as np
 import pandas as pd
@@ -120,6 +120,31 @@ class CumulativeIncidence(Result):
         return ax
 
 
+
+def cif_table(d: Any) -> Tuple[pd.DataFrame, Tuple[int, ...], Callable[[Any], np.ndarray]]:
+    """The long CIF table (one row per time and cause) from the native Aalen–Johansen
+    output, the causes, and the repeat that spreads a per-time column over the causes
+    (also used by rs.dask on merged partial tables)."""
+    causes = tuple(int(v) for v in d["causes"])
+    k = len(causes)
+    m = len(d["time"])
+
+    def rep(a: Any) -> np.ndarray:
+        return np.repeat(np.asarray(a), k)
+
+    table = pd.DataFrame({
+        "time": rep(d["time"]),
+        "cause": np.tile(np.asarray(causes, dtype=np.int64), m),
+        "n_risk": rep(d["n_risk"]).astype(np.int64),
+        "n_event": rep(d["n_event"]).astype(np.int64),
+        "cif": d["cif"],
+        "se": d["se"],
+        "ci_low": d["ci_low"],
+        "ci_high": d["ci_high"],
+    })
+    return table, causes, rep
+
+
 def cumulative_incidence(
     time: Any, cause: Any, group: Any = None, *, conf_level: float = 0.95, nan_policy: str = "raise",
 ) -> CumulativeIncidence:
@@ -156,20 +181,7 @@ def cumulative_incidence(
         codes, labels, present = _codes(group, "group", len(t), nan_policy)
     d = call(_native.survival_aalen_johansen, t, c, codes, conf_level=conf_level, nan_policy=nan_policy, index={"time": index, "cause": index, "group": index})
     keep = ~(np.isnan(t) | np.isnan(c) | (np.isnan(codes) if codes is not None else False))  # the rows used (for .test())
-    causes = tuple(int(v) for v in d["causes"])
-    k = len(causes)
-    m = len(d["time"])
-    rep = lambda a: np.repeat(np.asarray(a), k)  # noqa: E731
-    table = pd.DataFrame({
-        "time": rep(d["time"]),
-        "cause": np.tile(np.asarray(causes, dtype=np.int64), m),
-        "n_risk": rep(d["n_risk"]).astype(np.int64),
-        "n_event": rep(d["n_event"]).astype(np.int64),
-        "cif": d["cif"],
-        "se": d["se"],
-        "ci_low": d["ci_low"],
-        "ci_high": d["ci_high"],
-    })
+    table, causes, rep = cif_table(d)
     groups: tuple = ()
     grouped = codes is not None
     if codes is not None:
