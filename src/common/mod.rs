@@ -1,6 +1,7 @@
 //! Shared building blocks for every domain: NaN policy, value checks and the
 //! row-parallel map used by the vectorised scores.
 
+pub mod alloc;
 pub mod alternative;
 pub mod check;
 pub mod ddf;

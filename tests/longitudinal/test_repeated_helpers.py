@@ -226,3 +226,32 @@ def test_bad_input_messages():
     nan_v = df.assign(v=[1.0, np.nan, 3, 4])
     with pytest.raises(InvalidInputError, match=r"value\['v'\]\[1\] \(index 1\)"):
         rs.longitudinal.slopes(nan_v, "id", "t", "v", nan_policy="raise")
+
+
+def test_sorted_rows_take_the_run_path_and_agree_with_shuffled_rows():
+    # rows sorted by subject then time (the core's presorted fast path) vs the
+    # same rows shuffled (counting sort): identical helper output per row
+    rng = np.random.default_rng(5)
+    n, k = 300, 7
+    df = pd.DataFrame(
+        {
+            "pid": np.repeat(np.arange(n) * 3 + 10, k),
+            "month": np.tile(np.arange(k) * 3.0, n) + np.round(rng.uniform(0, 1, n * k), 1) * (np.tile(np.arange(k), n) > 0),
+            "y": rng.normal(5, 2, n * k),
+        }
+    )
+    df = df.drop(index=rng.choice(np.arange(1, n * k), 200, replace=False)).reset_index(drop=True)
+    df = df[~((df["month"] == 0) & (df["pid"] == 13))]  # one subject without a baseline row
+    shuffled = df.sample(frac=1.0, random_state=4)
+    a = rs.longitudinal.change_from_baseline(df, "pid", "month", "y", 0)
+    b = rs.longitudinal.change_from_baseline(shuffled, "pid", "month", "y", 0).loc[df.index]
+    pd.testing.assert_frame_equal(a, b)
+    has_base = set(df.loc[df["month"] == 0, "pid"])
+    assert 13 not in has_base
+    assert a.attrs["no_baseline"] == {"y": df["pid"].nunique() - len(has_base)}
+    va = rs.longitudinal.visit_window(df, "pid", "month", [0, 6, 12], 1.5)
+    vb = rs.longitudinal.visit_window(shuffled, "pid", "month", [0, 6, 12], 1.5)
+    pd.testing.assert_frame_equal(va, vb)
+    la = rs.longitudinal.locf(df, "pid", "month", "y", targets=[0, 6, 12])
+    lb = rs.longitudinal.locf(shuffled, "pid", "month", "y", targets=[0, 6, 12])
+    pd.testing.assert_frame_equal(la, lb)

@@ -203,3 +203,35 @@ def test_test_bad_input():
         rs.longitudinal.friedman(df, "sid", "month", "y", nan_policy="drop")
     with pytest.raises(ValueError, match="alternative"):
         rs.longitudinal.page_trend(df, "sid", "month", "y", alternative="up")
+
+
+def test_friedman_endpoint_panel_fast_paths_agree_with_general_path():
+    # 80 adjacent endpoint columns, rows sorted by subject and visit: the
+    # column-run input path and the dense block layout of the core; the same
+    # data shuffled, with the names in another order, or with an int column
+    # or a NaN must give the same numbers (general paths), and scipy agrees.
+    rng = np.random.default_rng(11)
+    n, k, m = 25, 6, 80
+    vals = rng.integers(0, 5, (n * k, m)).astype(float)
+    names = [f"e{j}" for j in range(m)]
+    df = pd.DataFrame(vals, columns=names)
+    df.insert(0, "visit", np.tile(np.arange(k, dtype=float), n))
+    df.insert(0, "pid", np.repeat(np.arange(n), k))
+    fast = rs.longitudinal.friedman(df, "pid", "visit", names)
+    for j in (0, 41, 79):
+        ref = stats.friedmanchisquare(*[vals[v::k, j] for v in range(k)])
+        assert fast.statistic[j] == pytest.approx(ref.statistic, rel=RTOL)
+    shuffled = rs.longitudinal.friedman(df.sample(frac=1.0, random_state=2), "pid", "visit", names)
+    np.testing.assert_array_equal(fast.statistic, shuffled.statistic)
+    rev = rs.longitudinal.friedman(df, "pid", "visit", names[::-1])
+    np.testing.assert_array_equal(fast.statistic[::-1], rev.statistic)
+    assert list(rev._index) == names[::-1]
+    mixed = df.astype({"e3": np.int64})
+    np.testing.assert_array_equal(fast.statistic, rs.longitudinal.friedman(mixed, "pid", "visit", names).statistic)
+    holed = df.copy()
+    holed.loc[7, "e5"] = np.nan
+    o = rs.longitudinal.friedman(holed, "pid", "visit", names, nan_policy="omit")
+    assert o.n[5] == n - 1 and o.n[4] == n
+    np.testing.assert_array_equal(np.delete(fast.statistic, 5), np.delete(o.statistic, 5))
+    ref = stats.friedmanchisquare(*[np.delete(vals[v::k, 5], 1) for v in range(k)])
+    assert o.statistic[5] == pytest.approx(ref.statistic, rel=RTOL)

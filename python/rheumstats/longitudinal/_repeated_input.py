@@ -64,8 +64,30 @@ def numeric(col: pd.Series, arg: str) -> np.ndarray:
     return col.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+def _column_run(data: pd.DataFrame, names: List[Any]) -> Optional[slice]:
+    """The positions of ``names`` as one run of adjacent columns (the usual
+    case: an endpoint panel read from a file), found without building an
+    indexer over thousands of names; None otherwise."""
+    cols = data.columns
+    if len(names) < 64 or not cols.is_unique:
+        return None
+    try:
+        start = cols.get_loc(names[0])
+    except (KeyError, TypeError):
+        return None
+    if not isinstance(start, int) or start + len(names) > len(cols):
+        return None
+    run = slice(start, start + len(names))
+    return run if cols[run].tolist() == list(names) else None
+
+
 def _value_matrix(data: pd.DataFrame, names: List[Any]) -> np.ndarray:
     """(rows × columns) float64 values; many float columns in one conversion."""
+    run = _column_run(data, names)
+    if run is not None:
+        arr = data.iloc[:, run].to_numpy()  # one float64 block: a view, no copy
+        if arr.dtype.kind in "fiub":
+            return arr.astype(np.float64, copy=False)
     if len(names) > 1:
         try:
             sub = data[names] if data.columns.is_unique and len(set(names)) == len(names) else None

@@ -6,7 +6,7 @@
 
 use rayon::prelude::*;
 
-use crate::common::NanPolicy;
+use crate::common::{alloc, NanPolicy};
 use crate::error::{Result, StatsError};
 
 /// Rows grouped by subject: `order[start[s]..start[s + 1]]` are the rows of
@@ -58,9 +58,12 @@ pub fn group(
             format!("{n} rows; at most {} supported", u32::MAX - 1),
         ));
     }
+    if let Some(g) = presorted(subject, base, n_codes, time) {
+        return Ok(g);
+    }
     // codes and checks (u32::MAX marks a dropped row)
     let codes: Vec<u32> = {
-        let mut codes = vec![0u32; n];
+        let mut codes = alloc::filled(n, 0u32);
         let chunk = 1 << 16;
         let err = codes
             .par_chunks_mut(chunk)
@@ -126,7 +129,7 @@ pub fn group(
     for s in 0..n_codes {
         start[s + 1] += start[s];
     }
-    let mut order = vec![0u32; n - n_dropped];
+    let mut order = alloc::filled(n - n_dropped, 0u32);
     {
         let mut next = start.clone();
         for (i, &c) in codes.iter().enumerate() {
@@ -153,6 +156,47 @@ pub fn group(
         order,
         start,
         n_dropped,
+    })
+}
+
+/// The usual layout, rows already sorted by subject and then strictly by
+/// time, every row with a subject and a finite time: the groups are runs of
+/// the input, found in one parallel check and one count (no codes, no sort,
+/// no duplicate possible). None when anything is otherwise (the general path
+/// then sorts and reports what is wrong).
+fn presorted(subject: &[i64], base: i64, n_codes: usize, time: &[f64]) -> Option<Groups> {
+    let n = subject.len();
+    let code = |i: usize| subject[i].wrapping_sub(base);
+    let ok = |i: usize| {
+        let c = code(i);
+        c >= 0 && (c as u64) < n_codes as u64 && time[i].is_finite()
+    };
+    let chunk = 1 << 16;
+    let sorted = (0..n.div_ceil(chunk)).into_par_iter().all(|ci| {
+        let lo = ci * chunk;
+        let hi = (lo + chunk).min(n);
+        (lo..hi).all(|i| {
+            ok(i)
+                && (i == 0 || {
+                    let (a, b) = (code(i - 1), code(i));
+                    a < b || (a == b && time[i - 1] < time[i])
+                })
+        })
+    });
+    if !sorted {
+        return None;
+    }
+    let mut start = vec![0usize; n_codes + 1];
+    for i in 0..n {
+        start[code(i) as usize + 1] += 1;
+    }
+    for s in 0..n_codes {
+        start[s + 1] += start[s];
+    }
+    Some(Groups {
+        order: alloc::iota_u32(n),
+        start,
+        n_dropped: 0,
     })
 }
 

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::group::Groups;
 use crate::common::check::MISSING;
-use crate::common::NanPolicy;
+use crate::common::{alloc, NanPolicy};
 use crate::error::{Result, StatsError};
 
 /// Which visit is the baseline.
@@ -44,7 +44,7 @@ pub fn change_from_baseline(
     }
     let k = g.n_codes();
     // per subject and column: the baseline value (NaN when none)
-    let mut base_val = vec![f64::NAN; k * m];
+    let mut base_val = alloc::filled(k * m, f64::NAN);
     base_val
         .par_chunks_mut(m.max(1))
         .enumerate()
@@ -83,9 +83,10 @@ pub fn change_from_baseline(
         .collect();
     let mut out = Vec::with_capacity(3 * m);
     for j in 0..m {
-        let mut b = vec![0.0; n];
-        let mut c = vec![0.0; n];
-        let mut p = vec![0.0; n];
+        let mut b = alloc::filled(n, 0.0);
+        let mut c = alloc::filled(n, 0.0);
+        let mut p = alloc::filled(n, 0.0);
+        let col = values.column(j);
         let chunk = 1 << 15;
         b.par_chunks_mut(chunk)
             .zip(c.par_chunks_mut(chunk))
@@ -100,7 +101,7 @@ pub fn change_from_baseline(
                     } else {
                         f64::NAN
                     };
-                    let ch = values[(i, j)] - bv;
+                    let ch = col[i] - bv;
                     bb[q] = bv;
                     cc[q] = ch;
                     pp[q] = if bv == 0.0 { f64::NAN } else { 100.0 * ch / bv };
@@ -160,8 +161,8 @@ pub fn visit_window(
     check_targets(targets, Some(width))?;
     let subjects = g.present();
     let nt = targets.len();
-    let mut rows = vec![-1i64; subjects.len() * nt];
-    let mut dist = vec![f64::NAN; subjects.len() * nt];
+    let mut rows = alloc::filled(subjects.len() * nt, -1i64);
+    let mut dist = alloc::filled(subjects.len() * nt, f64::NAN);
     rows.par_chunks_mut(nt)
         .zip(dist.par_chunks_mut(nt))
         .zip(subjects.par_iter())

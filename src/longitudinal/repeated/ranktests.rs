@@ -22,6 +22,10 @@ pub struct Blocks {
     pub levels: Vec<f64>,
     pub cells: Vec<u32>,
     pub n_blocks: usize,
+    /// Every cell present and `cells[i] == i` (rows sorted by subject and
+    /// visit, no missed visit): a block is `k` adjacent rows, read without
+    /// the cell lookup.
+    pub dense: bool,
 }
 
 impl Blocks {
@@ -43,10 +47,12 @@ impl Blocks {
                     c[v] = r;
                 }
             });
+        let dense = cells.iter().enumerate().all(|(i, &c)| c as usize == i);
         Blocks {
             levels,
             cells,
             n_blocks: present.len(),
+            dense,
         }
     }
     pub fn k(&self) -> usize {
@@ -129,10 +135,63 @@ struct Acc {
     nonbinary: bool,
 }
 
+/// [`accumulate`] for the common layout: every block is `K` adjacent rows
+/// (see [`Blocks::dense`]) and the column has no missing value, so the pair
+/// counts run without lookups or per-value branches.
+fn dense_ranks<const K: usize>(col: &[f64]) -> Acc {
+    let mut below = [0u64; K];
+    let mut equal = [0u64; K];
+    let mut ties: u64 = 0;
+    let mut n = 0usize;
+    for blk in col.chunks_exact(K) {
+        let mut x = [0.0f64; K];
+        x.copy_from_slice(blk);
+        let mut m = [0u64; K];
+        for i in 0..K {
+            for j in i + 1..K {
+                let (a, b) = (x[i], x[j]);
+                below[j] += (a < b) as u64;
+                below[i] += (b < a) as u64;
+                let eq = (a == b) as u64;
+                m[i] += eq;
+                m[j] += eq;
+            }
+        }
+        for i in 0..K {
+            equal[i] += m[i];
+            ties += m[i] * (m[i] + 2);
+        }
+        n += 1;
+    }
+    let nf = n as f64;
+    Acc {
+        n,
+        ties: ties as f64,
+        sums: (0..K)
+            .map(|v| nf + below[v] as f64 + 0.5 * equal[v] as f64)
+            .collect(),
+        row_sq: 0.0,
+        n_missing: 0,
+        nonbinary: false,
+    }
+}
+
 /// One pass over the blocks of `col`, `K` visits known at compile time (so
-/// the rank counting unrolls); `K = 0` means "use `k`".
-fn accumulate<const K: usize>(cells: &[u32], col: &[f64], k: usize, cochran: bool) -> Acc {
+/// the pairwise loops unroll); `K = 0` means "use `k`".
+///
+/// A complete block's mid-rank of visit v is 1 + #{u: x_u < x_v} +
+/// #{u ≠ v: x_u = x_v} / 2, so the rank sums are kept as integer counts
+/// over all blocks (`below[v]`, `equal[v]`) and turned into halves once at
+/// the end: the same numbers as summing the per-block mid-ranks (every
+/// partial sum is a multiple of 1/2 far below 2^52), with no float work per
+/// pair. The tie term sums t^3 - t over tie groups as sum_i (e_i^2 - 1),
+/// e_i = 1 + m_i the size of i's tie group.
+fn accumulate<const K: usize>(b: &Blocks, col: &[f64], k: usize, cochran: bool) -> Acc {
     let k = if K > 0 { K } else { k };
+    if K > 0 && !cochran && b.dense && col.len() == b.cells.len() && !col.iter().any(|v| v.is_nan())
+    {
+        return dense_ranks::<K>(col);
+    }
     let mut acc = Acc {
         n: 0,
         ties: 0.0,
@@ -142,30 +201,50 @@ fn accumulate<const K: usize>(cells: &[u32], col: &[f64], k: usize, cochran: boo
         nonbinary: false,
     };
     // fixed-size scratch on the stack when K is known, so the loops unroll
-    let mut heap = vec![0.0; if K > 0 { 0 } else { 3 * k }];
-    let mut stack = [0.0f64; 24];
-    let (x, rest) = if K > 0 {
-        stack.split_at_mut(8)
+    let mut heap_x = vec![0.0; if K > 0 { 0 } else { k }];
+    let mut heap_c = vec![0u64; if K > 0 { 0 } else { 3 * k }];
+    let mut stack_x = [0.0f64; 8];
+    let mut stack_c = [0u64; 24];
+    let x = if K > 0 {
+        &mut stack_x[..k]
     } else {
-        heap.split_at_mut(k)
+        &mut heap_x[..]
     };
-    let (r, e) = rest.split_at_mut(if K > 0 { 8 } else { k });
-    let (x, r, e) = (&mut x[..k], &mut r[..k], &mut e[..k]);
-    for blk in cells.chunks_exact(k) {
-        let blk = &blk[..k];
+    let c = if K > 0 {
+        &mut stack_c[..3 * k]
+    } else {
+        &mut heap_c[..]
+    };
+    let (below, rest) = c.split_at_mut(k);
+    let (equal, m) = rest.split_at_mut(k);
+    let mut ties: u64 = 0;
+    let dense = b.dense && col.len() == b.cells.len();
+    for (bi, blk) in b.cells.chunks_exact(k).enumerate() {
         let mut complete = true;
-        for (xv, &c) in x.iter_mut().zip(blk) {
-            if c == NONE {
-                complete = false;
-                *xv = f64::NAN;
-            } else {
-                let v = col[c as usize];
-                *xv = v;
+        if dense {
+            x.copy_from_slice(&col[bi * k..bi * k + k]);
+            for &v in x.iter() {
                 if v.is_nan() {
                     acc.n_missing += 1;
                     complete = false;
                 } else if cochran && v != 0.0 && v != 1.0 {
                     acc.nonbinary = true;
+                }
+            }
+        } else {
+            for (xv, &c) in x.iter_mut().zip(&blk[..k]) {
+                if c == NONE {
+                    complete = false;
+                    *xv = f64::NAN;
+                } else {
+                    let v = col[c as usize];
+                    *xv = v;
+                    if v.is_nan() {
+                        acc.n_missing += 1;
+                        complete = false;
+                    } else if cochran && v != 0.0 && v != 1.0 {
+                        acc.nonbinary = true;
+                    }
                 }
             }
         }
@@ -180,11 +259,29 @@ fn accumulate<const K: usize>(cells: &[u32], col: &[f64], k: usize, cochran: boo
                 *s += v;
             }
         } else {
-            acc.ties += block_ranks(x, r, e);
-            for (s, &v) in acc.sums.iter_mut().zip(r.iter()) {
-                *s += v;
+            m.fill(0);
+            for i in 0..k {
+                for j in i + 1..k {
+                    let (a, b) = (x[i], x[j]);
+                    below[j] += (a < b) as u64;
+                    below[i] += (b < a) as u64;
+                    let eq = (a == b) as u64;
+                    m[i] += eq;
+                    m[j] += eq;
+                }
+            }
+            for (e, &mi) in equal.iter_mut().zip(m.iter()) {
+                *e += mi;
+                ties += mi * (mi + 2);
             }
         }
+    }
+    if !cochran {
+        let n = acc.n as f64;
+        for ((s, &lo), &eq) in acc.sums.iter_mut().zip(below.iter()).zip(equal.iter()) {
+            *s = n + lo as f64 + 0.5 * eq as f64;
+        }
+        acc.ties = ties as f64;
     }
     acc
 }
@@ -270,14 +367,14 @@ fn column(
         return skillings_mack(b, col, empty);
     }
     let acc = match k {
-        2 => accumulate::<2>(&b.cells, col, k, cochran),
-        3 => accumulate::<3>(&b.cells, col, k, cochran),
-        4 => accumulate::<4>(&b.cells, col, k, cochran),
-        5 => accumulate::<5>(&b.cells, col, k, cochran),
-        6 => accumulate::<6>(&b.cells, col, k, cochran),
-        7 => accumulate::<7>(&b.cells, col, k, cochran),
-        8 => accumulate::<8>(&b.cells, col, k, cochran),
-        _ => accumulate::<0>(&b.cells, col, k, cochran),
+        2 => accumulate::<2>(b, col, k, cochran),
+        3 => accumulate::<3>(b, col, k, cochran),
+        4 => accumulate::<4>(b, col, k, cochran),
+        5 => accumulate::<5>(b, col, k, cochran),
+        6 => accumulate::<6>(b, col, k, cochran),
+        7 => accumulate::<7>(b, col, k, cochran),
+        8 => accumulate::<8>(b, col, k, cochran),
+        _ => accumulate::<0>(b, col, k, cochran),
     };
     if acc.nonbinary || (acc.n_missing > 0 && policy == NanPolicy::Raise) {
         if let Some(e) = first_bad(b, col, j, cochran, policy) {

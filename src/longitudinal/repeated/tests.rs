@@ -175,3 +175,32 @@ fn friedman_cochran_page_by_hand() {
     // C = (3, 2, 1), N = 6, sum R^2 = 4 + 1 + 9 = 14: Q = 2 (3·14 − 36) / (18 − 14) = 3
     assert!((o.statistic - 3.0).abs() < 1e-12);
 }
+
+#[test]
+fn presorted_rows_group_as_the_general_path() {
+    // sorted by subject then time (the fast path), with a subject code gap
+    let s = [0i64, 0, 0, 2, 2, 3];
+    let t = [0.0, 3.0, 6.0, 0.0, 6.0, 1.0];
+    let g = group(&s, 0, 4, &t, NanPolicy::Propagate).unwrap();
+    assert_eq!(g.order, vec![0, 1, 2, 3, 4, 5]);
+    assert_eq!(g.start, vec![0, 3, 3, 5, 6]);
+    // the same rows reversed take the counting sort and give the same groups
+    let (sr, tr): (Vec<i64>, Vec<f64>) = s
+        .iter()
+        .rev()
+        .zip(t.iter().rev())
+        .map(|(a, b)| (*a, *b))
+        .unzip();
+    let h = group(&sr, 0, 4, &tr, NanPolicy::Propagate).unwrap();
+    assert_eq!(h.start, g.start);
+    for c in 0..4 {
+        let a: Vec<f64> = g.rows(c).iter().map(|&r| t[r as usize]).collect();
+        let b: Vec<f64> = h.rows(c).iter().map(|&r| tr[r as usize]).collect();
+        assert_eq!(a, b);
+    }
+    // equal times within a subject are not "sorted": the duplicate is reported
+    assert!(group(&[0, 0], 0, 1, &[1.0, 1.0], NanPolicy::Propagate).is_err());
+    // a dropped row leaves the fast path but is still dropped
+    let g = group(&[0, -1, 1], 0, 2, &[0.0, 0.0, 0.0], NanPolicy::Propagate).unwrap();
+    assert_eq!((g.n_dropped, g.rows(1)), (1, &[2u32][..]));
+}
