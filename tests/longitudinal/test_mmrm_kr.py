@@ -122,3 +122,115 @@ def test_cs_observed_information_against_pbkrtest(fev):
     np.testing.assert_allclose(f["se"], PBK["se_adj"], atol=2e-4)
     rel = f["df"].to_numpy() / np.asarray(PBK["df"]) - 1
     assert np.all(np.abs(rel) < 0.06) and np.abs(rel).max() > 1e-3
+
+
+def _sigma_ar1h(phi, m):
+    """SAS ARH(1): (v_1..v_m, rho), Sigma_ij = sqrt(v_i v_j) rho^|i-j|."""
+    v, rho = np.asarray(phi[:m]), phi[m]
+    sd = np.sqrt(v)
+    lag = np.abs(np.subtract.outer(np.arange(m), np.arange(m)))
+    return np.outer(sd, sd) * rho**lag
+
+
+def test_grouped_nonlinear_against_dense_brute_force(fev):
+    """An independent dense implementation of Kenward & Roger (1997) in SAS's
+    own parameters φ (variances and correlation of ARH(1), one set per arm):
+    W from a finite-difference Hessian of the REML criterion in φ, ∂Σ/∂φ and
+    ∂²Σ/∂φ² by differences, P, Q, R summed subject by subject; then the KR
+    df and F of a 2-row contrast from the textbook formulas."""
+    d = fev[fev["USUBJID"].isin([f"PT{i}" for i in range(1, 61)])].dropna(subset=["FEV1"])
+    r = rs.longitudinal.mmrm(d, "FEV1", "AVISIT", "USUBJID", formula="AVISIT + SEX", covariance="ar1h", group="ARMCD", ddf="kenward-roger")
+    assert r.converged
+    m, groups = 4, list(r.covariance)
+    phi0 = []
+    for g in groups:
+        S = r.covariance[g].to_numpy()
+        phi0 += list(np.diag(S)) + [S[0, 1] / np.sqrt(S[0, 0] * S[1, 1])]
+    phi0 = np.array(phi0)
+    X = r._ctx["design"].X
+    used = d.loc[r._ctx["design"].used_rows] if len(X) != len(d) else d
+    vis = used["AVISIT"].map({f"VIS{i}": i - 1 for i in range(1, 5)}).to_numpy()
+    subj = [np.flatnonzero(used["USUBJID"].to_numpy() == s) for s in pd.unique(used["USUBJID"])]
+    grp = [groups.index(used["ARMCD"].iloc[ix[0]]) for ix in subj]
+    y = used["FEV1"].to_numpy()
+    k = m + 1
+
+    def sig(phi, g):
+        return _sigma_ar1h(phi[g * k:(g + 1) * k], m)
+
+    def reml(phi):
+        ld, xwx, xwy, ywy = 0.0, 0.0, 0.0, 0.0
+        for ix, g in zip(subj, grp):
+            S = sig(phi, g)[np.ix_(vis[ix], vis[ix])]
+            Wi = np.linalg.inv(S)
+            ld += np.linalg.slogdet(S)[1]
+            xwx = xwx + X[ix].T @ Wi @ X[ix]
+            xwy = xwy + X[ix].T @ Wi @ y[ix]
+            ywy += y[ix] @ Wi @ y[ix]
+        b = np.linalg.solve(xwx, xwy)
+        return 0.5 * (ld + np.linalg.slogdet(xwx)[1] + ywy - xwy @ b)
+
+    n = len(phi0)
+    h = 1e-4 * np.maximum(np.abs(phi0), 0.1)
+    H = np.zeros((n, n))
+    for a in range(n):
+        for b in range(a, n):
+            ea, eb = np.eye(n)[a] * h[a], np.eye(n)[b] * h[b]
+            H[a, b] = H[b, a] = (reml(phi0 + ea + eb) - reml(phi0 + ea - eb) - reml(phi0 - ea + eb) + reml(phi0 - ea - eb)) / (4 * h[a] * h[b])
+    W = np.linalg.inv(H)
+
+    def dsig(a, g):
+        e = np.eye(n)[a] * h[a]
+        return (sig(phi0 + e, g) - sig(phi0 - e, g)) / (2 * h[a])
+
+    def d2sig(a, b, g):
+        ea, eb = np.eye(n)[a] * h[a], np.eye(n)[b] * h[b]
+        return (sig(phi0 + ea + eb, g) - sig(phi0 + ea - eb, g) - sig(phi0 - ea + eb, g) + sig(phi0 - ea - eb, g)) / (4 * h[a] * h[b])
+
+    p = X.shape[1]
+    P = np.zeros((n, p, p))
+    Q = np.zeros((n, n, p, p))
+    R = np.zeros((n, n, p, p))
+    xwx = np.zeros((p, p))
+    D1 = {(a, g): dsig(a, g) for a in range(n) for g in range(len(groups))}
+    D2 = {(a, b, g): d2sig(a, b, g) for a in range(n) for b in range(n) for g in range(len(groups))}
+    for ix, g in zip(subj, grp):
+        sub = np.ix_(vis[ix], vis[ix])
+        Wi = np.linalg.inv(sig(phi0, g)[sub])
+        Xi = X[ix]
+        xwx += Xi.T @ Wi @ Xi
+        own = range(g * k, (g + 1) * k)
+        for a in own:
+            Da = D1[a, g][sub]
+            P[a] -= Xi.T @ Wi @ Da @ Wi @ Xi
+            for b in own:
+                Db = D1[b, g][sub]
+                Q[a, b] += Xi.T @ Wi @ Da @ Wi @ Db @ Wi @ Xi
+                R[a, b] += Xi.T @ Wi @ D2[a, b, g][sub] @ Wi @ Xi
+    Phi = np.linalg.inv(xwx)
+    U = sum(W[a, b] * (Q[a, b] - P[a] @ Phi @ P[b] - 0.25 * R[a, b]) for a in range(n) for b in range(n))
+    PhiA = Phi + 2 * Phi @ U @ Phi
+    np.testing.assert_allclose(r._vcov, Phi, rtol=1e-7)
+    np.testing.assert_allclose(r.vcov.to_numpy() - Phi, PhiA - Phi, rtol=1e-4, atol=1e-6 * np.abs(Phi).max())
+    # KR df and F of the visit effect (3 rows)
+    L = np.zeros((3, p))
+    L[[0, 1, 2], [1, 2, 3]] = 1.0
+    c = 3
+    M = L.T @ np.linalg.solve(L @ Phi @ L.T, L)
+    T = [M @ Phi @ P[a] @ Phi for a in range(n)]
+    A1 = sum(W[a, b] * np.trace(T[a]) * np.trace(T[b]) for a in range(n) for b in range(n))
+    A2 = sum(W[a, b] * np.trace(T[a] @ T[b]) for a in range(n) for b in range(n))
+    B = (A1 + 6 * A2) / (2 * c)
+    g_ = ((c + 1) * A1 - (c + 4) * A2) / ((c + 2) * A2)
+    c1, c2, c3 = g_ / (3 * c + 2 * (1 - g_)), (c - g_) / (3 * c + 2 * (1 - g_)), (c + 2 - g_) / (3 * c + 2 * (1 - g_))
+    E = 1 / (1 - A2 / c)
+    V = 2 / c * (1 + c1 * B) / ((1 - c2 * B) ** 2 * (1 - c3 * B))
+    rho = V / (2 * E**2)
+    ddf = 4 + (c + 2) / (c * rho - 1)
+    lam = ddf / (E * (ddf - 2))
+    est = L @ r._beta
+    F = lam * est @ np.linalg.solve(L @ PhiA @ L.T, est) / c
+    s = r.contrast(L, joint=True)
+    assert s["num_df"] == 3
+    assert s["den_df"] == pytest.approx(ddf, rel=1e-5)
+    assert s["F"] == pytest.approx(F, rel=1e-5)
