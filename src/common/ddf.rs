@@ -218,7 +218,11 @@ fn mat_l(l: &[f64], m: &[f64], q: usize, p: usize) -> Vec<f64> {
             .map(|b| (0..p).map(|a| l[i * p + a] * m[a * p + b]).sum())
             .collect();
         for j in 0..q {
-            out[i * q + j] = lm.iter().zip(&l[j * p..j * p + p]).map(|(x, y)| x * y).sum();
+            out[i * q + j] = lm
+                .iter()
+                .zip(&l[j * p..j * p + p])
+                .map(|(x, y)| x * y)
+                .sum();
         }
     }
     out
@@ -291,7 +295,10 @@ impl KenwardRoger<'_> {
             })
             .collect();
         let k = t.len();
-        let tr: Vec<f64> = t.iter().map(|x| (0..p).map(|i| x[i * p + i]).sum()).collect();
+        let tr: Vec<f64> = t
+            .iter()
+            .map(|x| (0..p).map(|i| x[i * p + i]).sum())
+            .collect();
         let (mut a1, mut a2) = (0.0, 0.0);
         for h in 0..k {
             for j in 0..k {
@@ -301,7 +308,11 @@ impl KenwardRoger<'_> {
                 }
                 a1 += w * tr[h] * tr[j];
                 let tt: f64 = (0..p)
-                    .map(|a| (0..p).map(|b| t[h][a * p + b] * t[j][b * p + a]).sum::<f64>())
+                    .map(|a| {
+                        (0..p)
+                            .map(|b| t[h][a * p + b] * t[j][b * p + a])
+                            .sum::<f64>()
+                    })
                     .sum();
                 a2 += w * tt;
             }
@@ -323,7 +334,13 @@ impl KenwardRoger<'_> {
         let va = mat_l(&lr, self.vcov_adj, c, p);
         let inva = pinv_sym(&va, c, 0.0).0;
         let est: Vec<f64> = (0..c)
-            .map(|i| lr[i * p..i * p + p].iter().zip(beta).map(|(x, y)| x * y).sum())
+            .map(|i| {
+                lr[i * p..i * p + p]
+                    .iter()
+                    .zip(beta)
+                    .map(|(x, y)| x * y)
+                    .sum()
+            })
             .collect();
         let wald: f64 = (0..c)
             .map(|i| est[i] * (0..c).map(|j| inva[i * c + j] * est[j]).sum::<f64>())

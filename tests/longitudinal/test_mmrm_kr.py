@@ -234,3 +234,25 @@ def test_grouped_nonlinear_against_dense_brute_force(fev):
     assert s["num_df"] == 3
     assert s["den_df"] == pytest.approx(ddf, rel=1e-5)
     assert s["F"] == pytest.approx(F, rel=1e-5)
+
+
+def test_lsmeans_and_differences_use_the_adjusted_covariance(fev):
+    r = rs.longitudinal.mmrm(fev, "FEV1", "AVISIT", "USUBJID", formula="ARMCD * AVISIT + SEX + FEV1_BL", covariance="ar1h", ddf="kenward-roger")
+    s = rs.longitudinal.mmrm(fev, "FEV1", "AVISIT", "USUBJID", formula="ARMCD * AVISIT + SEX + FEV1_BL", covariance="ar1h")
+    rg = r._grid(["AVISIT", "ARMCD"], None, "equal")
+    ls = r.lsmeans(["AVISIT", "ARMCD"])
+    V = r.vcov.to_numpy()
+    np.testing.assert_allclose(ls["estimate"], rg.L @ r._beta, rtol=1e-12)
+    np.testing.assert_allclose(ls["se"], np.sqrt(np.einsum("ij,jk,ik->i", rg.L, V, rg.L)), rtol=1e-12)
+    # the adjustment inflates every LS-mean SE; the KR df of one row equal the
+    # Satterthwaite df (lambda = 1, same W and derivatives)
+    ls0 = s.lsmeans(["AVISIT", "ARMCD"])
+    assert (ls["se"].to_numpy() > ls0["se"].to_numpy()).all()
+    np.testing.assert_allclose(ls["df"], ls0["df"], rtol=1e-10)
+    diff = r.lsmeans_diff("ARMCD")
+    L = np.array([rg.L[i + 1] - rg.L[i] for i in range(0, len(rg.L), 2)])
+    c = r.contrast(L)
+    np.testing.assert_allclose(diff["estimate"], c["estimate"], rtol=1e-12)
+    np.testing.assert_allclose(diff["se"], c["se"], rtol=1e-12)
+    np.testing.assert_allclose(diff["df"], c["df"], rtol=1e-12)
+    assert "kenward-roger" in repr(r)

@@ -78,13 +78,13 @@ def mmrm(
         Kenward & Roger (1997) in every SE, t and F (``.fixed``, ``.contrast``,
         ``.anova``, ``.lsmeans``, ``.vcov``) and uses the KR denominator df
         and F scaling; cov(θ̂) is the inverse *observed* REML information, as
-        SAS and R mmrm (pbkrtest/lmerTest take the expected information: same
-        SEs to ~1e-5, df ~0.5 % different). ``'kenward-roger'`` takes the
+        SAS and R mmrm (pbkrtest/lmerTest take the expected information: the
+        SEs agree to ~1e-4, the df differ by up to a few %). ``'kenward-roger'`` takes the
         second-derivative term in SAS's parameterisation (variances,
         covariances, correlations; it vanishes for us/cs/toep), so it matches
         SAS; R mmrm's non-linear KR uses its own unconstrained
-        parameterisation and differs from SAS by up to ~1e-3 in the SE. The
-        linear variant and the df do not depend on the parameterisation.
+        parameterisation (slightly different SEs). The linear variant and the
+        df do not depend on the parameterisation.
     conf_level : level of the confidence intervals.
     """
     return _mmrm(

@@ -244,3 +244,97 @@ pub fn adjust(
         w: w_theta,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{fit_kr, patterns, Data, Structure};
+    use super::*;
+
+    #[test]
+    fn raw_and_summed_patterns_agree_and_linear_structures_ignore_r() {
+        let mut x = Vec::new();
+        let mut y = Vec::new();
+        let mut subj = Vec::new();
+        let mut vis = Vec::new();
+        let mut seed = 11u64;
+        let mut rnd = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 11) as f64 / (1u64 << 53) as f64) - 0.5
+        };
+        let n = 40;
+        for s in 0..n {
+            let arm = (s % 2) as f64;
+            let u = rnd();
+            for v in 0..3 {
+                if s % 7 == 0 && v == 2 {
+                    continue;
+                }
+                x.extend([1.0, (v == 1) as u8 as f64, (v == 2) as u8 as f64, arm]);
+                y.push(1.0 + v as f64 + arm + 2.0 * u + rnd() * (1.0 + v as f64));
+                subj.push(s);
+                vis.push(v);
+            }
+        }
+        let group: Vec<usize> = (0..n).map(|s| s % 2).collect();
+        let d = Data {
+            x: &x,
+            y: &y,
+            p: 4,
+            subject: &subj,
+            visit: &vis,
+            group: &group,
+            m: 3,
+            n_groups: 2,
+        };
+        let rows = patterns::subject_rows(&d).unwrap();
+        for s in [Structure::Us, Structure::Ar1h] {
+            let f = fit_kr(&d, s, true, None).unwrap();
+            for expected in [false, true] {
+                let mut adj = Vec::new();
+                for raw in [false, true] {
+                    let pats = patterns::build_with(&d, &rows, Some(raw));
+                    let model = Model {
+                        pats: &pats,
+                        structure: s,
+                        m: 3,
+                        p: 4,
+                        n_groups: 2,
+                        nobs: y.len(),
+                        reml: true,
+                    };
+                    let ev = model.eval(&f.theta, true).unwrap();
+                    let opts = KrOptions {
+                        linear: false,
+                        expected,
+                    };
+                    let a = adjust(&model, &ev, &f.theta, &f.theta_cov, opts).unwrap();
+                    let lin = KrOptions {
+                        linear: true,
+                        expected,
+                    };
+                    let b = adjust(&model, &ev, &f.theta, &f.theta_cov, lin).unwrap();
+                    let diff = a
+                        .vcov_adj
+                        .iter()
+                        .zip(&b.vcov_adj)
+                        .fold(0.0f64, |m, (u, v)| m.max((u - v).abs()));
+                    if s == Structure::Us {
+                        assert!(diff < 1e-14, "{diff}");
+                    } else {
+                        assert!(diff > 1e-8, "{diff}");
+                    }
+                    // Φ_A ≥ Φ on the diagonal here (the usual inflation)
+                    for i in 0..4 {
+                        assert!(a.vcov_adj[i * 4 + i] >= ev.a[i * 4 + i] * 0.999);
+                    }
+                    adj.push(a.vcov_adj);
+                }
+                for (u, v) in adj[0].iter().zip(&adj[1]) {
+                    assert!((u - v).abs() < 1e-10 * (1.0 + u.abs()), "{u} {v}");
+                }
+            }
+        }
+    }
+}

@@ -280,7 +280,11 @@ mod tests {
                     let (pp, pm, mp, mm) = (f(e, e), f(e, -e), f(-e, e), f(-e, -e));
                     for k in 0..m * m {
                         let fd = (pp[k] - pm[k] - mp[k] + mm[k]) / (4.0 * e * e);
-                        assert!((fd - got[k]).abs() < 1e-5, "{s:?} {a} {b} {k}: {fd} {}", got[k]);
+                        assert!(
+                            (fd - got[k]).abs() < 1e-5,
+                            "{s:?} {a} {b} {k}: {fd} {}",
+                            got[k]
+                        );
                     }
                 }
             }
