@@ -130,9 +130,10 @@ class MmrmResult(Result):
         return self.ddf in ("kenward-roger", "kenward-roger-linear")
 
     def _kr_call(self, Lm: np.ndarray, joint: bool):
+        va, w = self._vcov_adj, self._kr_w
+        assert va is not None and w is not None, "a Kenward-Roger fit carries Phi_A and W"
         return _rs.kr_contrast(
-            Lm.ravel(), Lm.shape[0], self._beta, self._vcov.ravel(), self._vcov_adj.ravel(),
-            self._jac.ravel(), self._kr_w.ravel(), joint,
+            Lm.ravel(), Lm.shape[0], self._beta, self._vcov.ravel(), va.ravel(), self._jac.ravel(), w.ravel(), joint,
         )
 
     def _l_matrix(self, L: Any) -> np.ndarray:
