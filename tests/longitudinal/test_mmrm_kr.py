@@ -32,10 +32,20 @@ def fev():
     return d
 
 
+_FITS: dict = {}
+
+
+def _sas_model(fev, structure, ddf):
+    """FEV1 ~ ARMCD with the visit covariance `structure` (cached per module run)."""
+    if (structure, ddf) not in _FITS:
+        _FITS[structure, ddf] = rs.longitudinal.mmrm(fev, "FEV1", "AVISIT", "USUBJID", formula="ARMCD", covariance=structure, ddf=ddf)
+    return _FITS[structure, ddf]
+
+
 @pytest.mark.parametrize("key", sorted(SAS))
 def test_against_sas(key, fev):
     v = SAS[key]
-    r = rs.longitudinal.mmrm(fev, "FEV1", "AVISIT", "USUBJID", formula="ARMCD", covariance=v["structure"], ddf=v["ddf"])
+    r = _sas_model(fev, v["structure"], v["ddf"])
     assert r.converged
     m2ll = -2 * r.loglik
     assert m2ll <= v["m2ll"] + 1e-7
@@ -66,8 +76,8 @@ def test_against_sas(key, fev):
 
 def test_linear_and_nonlinear_differ_only_for_nonlinear_structures(fev):
     for cov, same in [("us", True), ("cs", True), ("toep", True), ("ar1", False), ("adh", False)]:
-        a = rs.longitudinal.mmrm(fev, "FEV1", "AVISIT", "USUBJID", formula="ARMCD", covariance=cov, ddf="kenward-roger")
-        b = rs.longitudinal.mmrm(fev, "FEV1", "AVISIT", "USUBJID", formula="ARMCD", covariance=cov, ddf="kenward-roger-linear")
+        a = _sas_model(fev, cov, "kenward-roger")
+        b = _sas_model(fev, cov, "kenward-roger-linear")
         d = np.abs(a.vcov.to_numpy() - b.vcov.to_numpy()).max()
         assert (d < 1e-12) if same else (d > 1e-6), cov
         np.testing.assert_allclose(a.fixed["df"], b.fixed["df"], rtol=1e-12)
@@ -266,7 +276,6 @@ def test_second_derivative_term_against_sas(sas, fev):
     a, b = SAS[f"kr_{sas}"], SAS[f"kr1_{sas}"]
     se = {}
     for v in (a, b):
-        r = rs.longitudinal.mmrm(fev, "FEV1", "AVISIT", "USUBJID", formula="ARMCD", covariance=v["structure"], ddf=v["ddf"])
-        se[v["ddf"]] = r.fixed.loc["ARMCDTRT", "se"]
+        se[v["ddf"]] = _sas_model(fev, v["structure"], v["ddf"]).fixed.loc["ARMCDTRT", "se"]
     ours = se["kenward-roger"] - se["kenward-roger-linear"]
     assert abs(ours - (a["se"] - b["se"])) < 2e-7
