@@ -219,7 +219,11 @@ def satterthwaite_contrast(l: _F64, r: int, beta: _F64, vcov: _F64, jac: _F64, a
 # longitudinal: mmrm
 
 def mmrm_fit(
-    x: _F64, y: _F64, p: int, subject: _I64, visit: _I64, group: _I64, m: int, n_groups: int, covariance: str, reml: bool
+    x: _F64, y: _F64, p: int, subject: _I64, visit: _I64, group: _I64, m: int, n_groups: int, covariance: str, reml: bool,
+    kr: Optional[str] = ..., kr_expected: bool = ...,
+) -> Dict[str, Any]: ...
+def kr_contrast(
+    l: _F64, r: int, beta: _F64, vcov: _F64, vcov_adj: _F64, jac: _F64, w: _F64, joint: bool
 ) -> Dict[str, Any]: ...
 # rs.dask: per-partition partials and estimators on merged partials
 def dask_survival_table(time: _F64, event: Optional[_F64], code: Optional[_F64], n_codes: int) -> Tuple[_F64, Any]: ...

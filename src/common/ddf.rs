@@ -180,6 +180,180 @@ impl Satterthwaite<'_> {
     }
 }
 
+/// Kenward–Roger df and F scaling (Kenward & Roger 1997; SAS DDFM=KR, R
+/// mmrm `h_kr_df`, pbkrtest `.KR_adjust`). With M = Lᵀ(LΦLᵀ)⁻¹L and
+/// T_h = M Φ P_h Φ = −M ∂Φ/∂ϑ_h: A1 = Σ W_hj tr T_h tr T_j,
+/// A2 = Σ W_hj tr(T_h T_j), B = (A1 + 6A2)/(2c), g = ((c+1)A1 − (c+4)A2)/((c+2)A2),
+/// c1..c3, E* = 1/(1 − A2/c), V* = 2/c (1 + c1 B)/((1 − c2 B)² (1 − c3 B)),
+/// ρ = V*/(2E*²), df m = 4 + (c+2)/(cρ − 1), λ = m/(E*(m − 2)); the F
+/// statistic λ (Lβ)ᵀ(LΦ_A Lᵀ)⁻¹(Lβ)/c. For one row λ = 1 and m is the
+/// Satterthwaite df of lΦlᵀ.
+pub struct KenwardRoger<'a> {
+    pub p: usize,
+    /// Φ = cov(β̂) (unadjusted).
+    pub vcov: &'a [f64],
+    /// Φ_A, the adjusted covariance.
+    pub vcov_adj: &'a [f64],
+    /// ∂Φ/∂ϑ_h.
+    pub jac: &'a [Vec<f64>],
+    /// W = cov(ϑ̂).
+    pub w: &'a [f64],
+}
+
+/// A Kenward–Roger test of Lβ = 0.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KrTest {
+    /// λ·Wald/c (the scaled F).
+    pub f: f64,
+    pub num_df: usize,
+    pub den_df: f64,
+    pub lambda: f64,
+}
+
+fn mat_l(l: &[f64], m: &[f64], q: usize, p: usize) -> Vec<f64> {
+    // L M Lᵀ (q×q)
+    let mut out = vec![0.0; q * q];
+    for i in 0..q {
+        let lm: Vec<f64> = (0..p)
+            .map(|b| (0..p).map(|a| l[i * p + a] * m[a * p + b]).sum())
+            .collect();
+        for j in 0..q {
+            out[i * q + j] = lm
+                .iter()
+                .zip(&l[j * p..j * p + p])
+                .map(|(x, y)| x * y)
+                .sum();
+        }
+    }
+    out
+}
+
+impl KenwardRoger<'_> {
+    /// Variance lΦ_A lᵀ and KR df of one contrast row.
+    pub fn one(&self, l: &[f64]) -> Contrast1 {
+        let s = Satterthwaite {
+            p: self.p,
+            vcov: self.vcov,
+            jac: self.jac,
+            a: self.w,
+        };
+        Contrast1 {
+            variance: qform(l, self.vcov_adj, self.p),
+            df: s.one(l).df,
+        }
+    }
+
+    /// The KR F test of Lβ = 0 (L q×p). Rows of L that are linearly
+    /// dependent under Φ are reduced to an equivalent full-rank set first.
+    /// None when LΦLᵀ has rank 0.
+    pub fn multi(&self, l: &[f64], q: usize, beta: &[f64]) -> Option<KrTest> {
+        let p = self.p;
+        let v0 = mat_l(l, self.vcov, q, p);
+        let (d, pv) = sym_eigen(&v0, q);
+        let tol = (f64::EPSILON.sqrt() * d.first().copied().unwrap_or(0.0)).max(0.0);
+        let c = d.iter().filter(|&&x| x > tol).count();
+        if c == 0 {
+            return None;
+        }
+        // equivalent full-rank rows: (PᵀL)_m, m < c
+        let mut lr = vec![0.0; c * p];
+        for mm in 0..c {
+            for col in 0..p {
+                lr[mm * p + col] = (0..q).map(|i| pv[i * q + mm] * l[i * p + col]).sum();
+            }
+        }
+        let inv0 = pinv_sym(&mat_l(&lr, self.vcov, c, p), c, 0.0).0;
+        // M = Lᵀ V0⁻¹ L (p×p)
+        let mut mmat = vec![0.0; p * p];
+        for a in 0..p {
+            for b in 0..p {
+                let mut acc = 0.0;
+                for i in 0..c {
+                    for j in 0..c {
+                        acc += lr[i * p + a] * inv0[i * c + j] * lr[j * p + b];
+                    }
+                }
+                mmat[a * p + b] = acc;
+            }
+        }
+        let t: Vec<Vec<f64>> = self
+            .jac
+            .iter()
+            .map(|jh| {
+                let mut o = vec![0.0; p * p];
+                for a in 0..p {
+                    for r in 0..p {
+                        let v = mmat[a * p + r];
+                        if v != 0.0 {
+                            for b in 0..p {
+                                o[a * p + b] -= v * jh[r * p + b];
+                            }
+                        }
+                    }
+                }
+                o
+            })
+            .collect();
+        let k = t.len();
+        let tr: Vec<f64> = t
+            .iter()
+            .map(|x| (0..p).map(|i| x[i * p + i]).sum())
+            .collect();
+        let (mut a1, mut a2) = (0.0, 0.0);
+        for h in 0..k {
+            for j in 0..k {
+                let w = self.w[h * k + j];
+                if w == 0.0 {
+                    continue;
+                }
+                a1 += w * tr[h] * tr[j];
+                let tt: f64 = (0..p)
+                    .map(|a| {
+                        (0..p)
+                            .map(|b| t[h][a * p + b] * t[j][b * p + a])
+                            .sum::<f64>()
+                    })
+                    .sum();
+                a2 += w * tt;
+            }
+        }
+        let cf = c as f64;
+        let (den_df, lambda) = if a2 > 0.0 {
+            let b = (a1 + 6.0 * a2) / (2.0 * cf);
+            let g = ((cf + 1.0) * a1 - (cf + 4.0) * a2) / ((cf + 2.0) * a2);
+            let den = 3.0 * cf + 2.0 * (1.0 - g);
+            let (c1, c2, c3) = (g / den, (cf - g) / den, (cf + 2.0 - g) / den);
+            let e_star = 1.0 / (1.0 - a2 / cf);
+            let v_star = 2.0 / cf * (1.0 + c1 * b) / ((1.0 - c2 * b).powi(2) * (1.0 - c3 * b));
+            let rho = v_star / (2.0 * e_star * e_star);
+            let m = 4.0 + (cf + 2.0) / (cf * rho - 1.0);
+            (m, m / (e_star * (m - 2.0)))
+        } else {
+            (f64::INFINITY, 1.0)
+        };
+        let va = mat_l(&lr, self.vcov_adj, c, p);
+        let inva = pinv_sym(&va, c, 0.0).0;
+        let est: Vec<f64> = (0..c)
+            .map(|i| {
+                lr[i * p..i * p + p]
+                    .iter()
+                    .zip(beta)
+                    .map(|(x, y)| x * y)
+                    .sum()
+            })
+            .collect();
+        let wald: f64 = (0..c)
+            .map(|i| est[i] * (0..c).map(|j| inva[i * c + j] * est[j]).sum::<f64>())
+            .sum();
+        Some(KrTest {
+            f: lambda * wald / cf,
+            num_df: c,
+            den_df,
+            lambda,
+        })
+    }
+}
+
 /// lmerTest's `get_Fstat_ddf`: one ν → itself; all equal (1e-8) → their mean;
 /// any ν ≤ 2 → 2; else E = Σ ν/(ν−2), df = 2E/(E − q).
 pub fn combine_df(nu: &[f64]) -> f64 {
@@ -230,6 +404,31 @@ mod tests {
         // E = 10/8 + 20/18; df = 2E/(E-2)
         let e = 10.0 / 8.0 + 20.0 / 18.0;
         assert!((combine_df(&[10.0, 20.0]) - 2.0 * e / (e - 2.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn kr_one_row_is_satterthwaite_with_unit_lambda() {
+        let vcov = [2.0, 0.3, 0.3, 1.0];
+        let adj = [2.2, 0.35, 0.35, 1.1];
+        let jac = vec![vec![1.0, 0.1, 0.1, 0.5], vec![0.2, 0.0, 0.0, 0.4]];
+        let w = [0.5, 0.1, 0.1, 0.3];
+        let kr = KenwardRoger {
+            p: 2,
+            vcov: &vcov,
+            vcov_adj: &adj,
+            jac: &jac,
+            w: &w,
+        };
+        let l = [1.0, -1.0];
+        let one = kr.one(&l);
+        let t = kr.multi(&l, 1, &[1.0, 0.5]).unwrap();
+        assert!((t.lambda - 1.0).abs() < 1e-12);
+        assert!((t.den_df - one.df).abs() < 1e-9 * one.df);
+        assert!((t.f - 0.25 / one.variance).abs() < 1e-12);
+        // a duplicated row is the same hypothesis
+        let t2 = kr.multi(&[1.0, -1.0, 2.0, -2.0], 2, &[1.0, 0.5]).unwrap();
+        assert_eq!(t2.num_df, 1);
+        assert!((t2.f - t.f).abs() < 1e-10 && (t2.den_df - t.den_df).abs() < 1e-8);
     }
 
     #[test]

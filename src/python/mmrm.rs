@@ -7,7 +7,9 @@ use pyo3::types::PyDict;
 
 use super::convert::{f64_out, slice};
 use super::run::run_detached;
-use crate::longitudinal::mmrm::{fit, Data, MmrmFit, Structure};
+use crate::common::ddf::KenwardRoger;
+use crate::error::StatsError;
+use crate::longitudinal::mmrm::{fit_kr, Data, KrOptions, MmrmFit, Structure};
 
 fn codes(a: &PyReadonlyArray1<'_, i64>, name: &str) -> PyResult<Vec<usize>> {
     let s = a.as_slice().map_err(|_| {
@@ -42,13 +44,19 @@ fn fit_dict<'py>(py: Python<'py>, f: MmrmFit) -> PyResult<Bound<'py, PyDict>> {
     d.set_item("nobs", f.nobs)?;
     d.set_item("n_patterns", f.n_patterns)?;
     d.set_item("message", f.message)?;
+    if let Some(k) = f.kr {
+        d.set_item("vcov_adj", f64_out(py, k.vcov_adj))?;
+        d.set_item("kr_w", f64_out(py, k.w))?;
+    }
     Ok(d)
 }
 
 /// Fit an MMRM: `x` n×p flat, `subject`/`visit` row codes, `group` one code
-/// per subject (covariance group), `m` visit levels.
+/// per subject (covariance group), `m` visit levels. `kr`: None,
+/// 'kenward-roger' or 'kenward-roger-linear' (adds `vcov_adj` and `kr_w`);
+/// `kr_expected`: W from the expected instead of the observed information.
 #[pyfunction]
-#[pyo3(signature = (x, y, p, subject, visit, group, m, n_groups, covariance, reml))]
+#[pyo3(signature = (x, y, p, subject, visit, group, m, n_groups, covariance, reml, kr=None, kr_expected=false))]
 #[allow(clippy::too_many_arguments)]
 fn mmrm_fit<'py>(
     py: Python<'py>,
@@ -62,7 +70,23 @@ fn mmrm_fit<'py>(
     n_groups: usize,
     covariance: &str,
     reml: bool,
+    kr: Option<&str>,
+    kr_expected: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let kr = match kr {
+        None => None,
+        Some("kenward-roger") => Some(false),
+        Some("kenward-roger-linear") => Some(true),
+        Some(other) => {
+            return Err(PyValueError::new_err(format!(
+                "kr: expected 'kenward-roger' or 'kenward-roger-linear', got {other:?}"
+            )))
+        }
+    }
+    .map(|linear| KrOptions {
+        linear,
+        expected: kr_expected,
+    });
     let s = Structure::parse(covariance).ok_or_else(|| {
         PyValueError::new_err(format!(
             "covariance: unknown structure {covariance:?}; allowed: 'us', 'cs', 'csh', 'ar1', 'ar1h', 'toep', 'toeph', 'ad', 'adh'"
@@ -93,12 +117,93 @@ fn mmrm_fit<'py>(
             m,
             n_groups,
         };
-        fit(&d, s, reml)
+        fit_kr(&d, s, reml, kr)
     })?;
     fit_dict(py, f)
 }
 
+/// Kenward–Roger contrasts: `l` r×p flat; `vcov` Φ, `vcov_adj` Φ_A, `jac`
+/// ∂Φ/∂θ (k p×p), `w` cov(θ̂) (k×k). `joint=False`: per row estimate,
+/// adjusted variance and KR df; `joint=True`: the scaled F (`F, num_df,
+/// den_df, lambda`).
+#[pyfunction]
+#[pyo3(signature = (l, r, beta, vcov, vcov_adj, jac, w, joint))]
+#[allow(clippy::too_many_arguments)]
+fn kr_contrast<'py>(
+    py: Python<'py>,
+    l: PyReadonlyArray1<'py, f64>,
+    r: usize,
+    beta: PyReadonlyArray1<'py, f64>,
+    vcov: PyReadonlyArray1<'py, f64>,
+    vcov_adj: PyReadonlyArray1<'py, f64>,
+    jac: PyReadonlyArray1<'py, f64>,
+    w: PyReadonlyArray1<'py, f64>,
+    joint: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (l, beta, vcov, vcov_adj, jac, w) = (
+        slice(&l, "L")?,
+        slice(&beta, "beta")?,
+        slice(&vcov, "vcov")?,
+        slice(&vcov_adj, "vcov_adj")?,
+        slice(&jac, "jac")?,
+        slice(&w, "w")?,
+    );
+    let p = beta.len();
+    let k = (w.len() as f64).sqrt().round() as usize;
+    if l.len() != r * p
+        || vcov.len() != p * p
+        || vcov_adj.len() != p * p
+        || jac.len() != k * p * p
+        || k * k != w.len()
+    {
+        return Err(PyValueError::new_err(
+            "kr_contrast: inconsistent sizes of L, beta, vcov, vcov_adj, jac, w",
+        ));
+    }
+    let jm: Vec<Vec<f64>> = jac.chunks(p * p).map(|c| c.to_vec()).collect();
+    let d = PyDict::new(py);
+    type Out = (Vec<f64>, Vec<f64>, Vec<f64>, Option<(f64, usize, f64, f64)>);
+    let out = run_detached(py, || -> Result<Out, StatsError> {
+        let kr = KenwardRoger {
+            p,
+            vcov,
+            vcov_adj,
+            jac: &jm,
+            w,
+        };
+        if joint {
+            let t = kr
+                .multi(l, r, beta)
+                .map(|t| (t.f, t.num_df, t.den_df, t.lambda));
+            return Ok((vec![], vec![], vec![], t));
+        }
+        let mut est = Vec::with_capacity(r);
+        let mut var = Vec::with_capacity(r);
+        let mut df = Vec::with_capacity(r);
+        for row in l.chunks(p) {
+            let c = kr.one(row);
+            est.push(row.iter().zip(beta).map(|(x, b)| x * b).sum());
+            var.push(c.variance);
+            df.push(c.df);
+        }
+        Ok((est, var, df, None))
+    })?;
+    if joint {
+        let (f, nd, dd, lam) = out.3.unwrap_or((f64::NAN, 0, f64::NAN, f64::NAN));
+        d.set_item("F", f)?;
+        d.set_item("num_df", nd)?;
+        d.set_item("den_df", dd)?;
+        d.set_item("lambda", lam)?;
+    } else {
+        d.set_item("estimate", f64_out(py, out.0))?;
+        d.set_item("variance", f64_out(py, out.1))?;
+        d.set_item("df", f64_out(py, out.2))?;
+    }
+    Ok(d)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(mmrm_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(kr_contrast, m)?)?;
     Ok(())
 }

@@ -133,8 +133,8 @@ def test_bad_input(fev):
         rs.longitudinal.mmrm(fev, "nope", "AVISIT", "USUBJID")
     with pytest.raises(InvalidInputError, match="ddf"):
         rs.longitudinal.mmrm(fev, "FEV1", "AVISIT", "USUBJID", ddf="kr")
-    with pytest.raises(NotImplementedError, match="kenward-roger"):
-        rs.longitudinal.mmrm(fev, "FEV1", "AVISIT", "USUBJID", ddf="kenward-roger")
+    with pytest.raises(InvalidInputError, match="'kenward-roger' needs a REML fit"):
+        rs.longitudinal.mmrm(fev, "FEV1", "AVISIT", "USUBJID", ddf="kenward-roger", reml=False)
     mixed = fev.copy()
     mixed["ARM2"] = np.where(np.arange(len(mixed)) % 2 == 0, "A", "B")
     with pytest.raises(InvalidInputError, match="more than one 'ARM2' level"):

@@ -71,19 +71,45 @@ def mmrm(
     group : column: one covariance per level (``us(visit | arm / subject)``);
         constant within a subject.
     reml : REML (True) or ML.
-    ddf : ``'satterthwaite'`` (SAS ``DDFM=SAT``) or ``'residual'`` (N − p).
-        ``'kenward-roger'`` and ``'kenward-roger-linear'`` are not available yet
-        (an error says so).
+    ddf : ``'satterthwaite'`` (SAS ``DDFM=SAT``), ``'kenward-roger'`` (SAS
+        ``DDFM=KR``), ``'kenward-roger-linear'`` (SAS ``DDFM=KR(LINEAR)``, R
+        mmrm ``"Kenward-Roger-Linear"``) or ``'residual'`` (N − p).
+        Kenward–Roger (REML only) replaces cov(β̂) by the adjusted Φ_A of
+        Kenward & Roger (1997) in every SE, t and F (``.fixed``, ``.contrast``,
+        ``.anova``, ``.lsmeans``, ``.vcov``) and uses the KR denominator df
+        and F scaling; cov(θ̂) is the inverse *observed* REML information, as
+        SAS and R mmrm (pbkrtest/lmerTest take the expected information: the
+        SEs agree to ~1e-4, the df differ by up to a few %). ``'kenward-roger'`` takes the
+        second-derivative term in SAS's parameterisation (variances,
+        covariances, correlations; it vanishes for us/cs/toep), so it matches
+        SAS; R mmrm's non-linear KR uses its own unconstrained
+        parameterisation (slightly different SEs). The linear variant and the
+        df do not depend on the parameterisation.
     conf_level : level of the confidence intervals.
     """
+    return _mmrm(
+        data, outcome, visit, subject, covariates=covariates, formula=formula, covariance=covariance,
+        group=group, reml=reml, ddf=ddf, conf_level=conf_level, kr_information="observed",
+    )
+
+
+def _mmrm(
+    data, outcome, visit, subject, *, covariates, formula, covariance, group, reml, ddf, conf_level,
+    kr_information: str = "observed",
+) -> MmrmResult:
+    """mmrm() with the choice of the information for the Kenward–Roger W
+    (``'observed'``, SAS/R mmrm; ``'expected'``, pbkrtest — for tests)."""
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
     if covariance not in COVARIANCES:
         raise _err(f"covariance: unknown structure {covariance!r}; allowed: {', '.join(COVARIANCES)}", arg="covariance")
     if ddf not in DDFS:
         raise _err(f"ddf: expected one of {DDFS}, got {ddf!r}", arg="ddf")
-    if ddf in ("kenward-roger", "kenward-roger-linear"):
-        raise NotImplementedError(f"ddf={ddf!r} is not implemented yet; use 'satterthwaite' or 'residual'")
+    is_kr = ddf in ("kenward-roger", "kenward-roger-linear")
+    if is_kr and not reml:
+        raise _err(f"ddf: {ddf!r} needs a REML fit (reml=True); with ML use 'satterthwaite' or 'residual'", arg="ddf")
+    if kr_information not in ("observed", "expected"):
+        raise _err(f"kr_information: expected 'observed' or 'expected', got {kr_information!r}", arg="kr_information")
     if not (isinstance(conf_level, (int, float)) and 0 < conf_level < 1):
         raise _err(f"conf_level: must be in (0, 1), got {conf_level!r}", arg="conf_level")
     outcome = _column(data, outcome, "outcome")
@@ -163,6 +189,7 @@ def mmrm(
     out = _rs.mmrm_fit(
         np.ascontiguousarray(X.ravel()), y, p, scodes.astype(np.int64), vc.astype(np.int64),
         gsub, len(vlevels), ng, covariance, bool(reml),
+        ddf if is_kr else None, kr_information == "expected",
     )
     if not out["converged"]:
         warnings.warn(f"mmrm did not converge: {out['message']}", ConvergenceWarning, stacklevel=2)

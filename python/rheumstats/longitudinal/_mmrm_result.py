@@ -50,6 +50,8 @@ class MmrmResult(Result):
     _jac: np.ndarray = dataclasses.field(default=None)  # type: ignore
     _theta_cov: np.ndarray = dataclasses.field(default=None)  # type: ignore
     _theta: np.ndarray = dataclasses.field(default=None)  # type: ignore
+    _vcov_adj: Optional[np.ndarray] = None
+    _kr_w: Optional[np.ndarray] = None
     _conf_level: float = 0.95
     _ctx: Any = None
 
@@ -80,6 +82,8 @@ class MmrmResult(Result):
         npar = k + (0 if reml else p)
         ns = int(out["n_subjects"])
         nobs = int(out["nobs"])
+        vadj = np.asarray(out["vcov_adj"]).reshape(p, p) if "vcov_adj" in out else None
+        krw = np.asarray(out["kr_w"]).reshape(k, k) if "kr_w" in out else None
         formula = f"{outcome} ~ {rhs} + {covariance}({visit} | {(group + ' / ') if group else ''}{subject})"
         res = cls(
             fixed=pd.DataFrame(),
@@ -101,6 +105,8 @@ class MmrmResult(Result):
             _jac=jac,
             _theta_cov=tcov,
             _theta=theta,
+            _vcov_adj=vadj,
+            _kr_w=krw,
             _conf_level=conf_level,
             _ctx={"design": design, "rhs": rhs, "data": data, "visit": visit, "max_grad": float(out["max_grad"]), "message": out["message"]},
         )
@@ -112,9 +118,23 @@ class MmrmResult(Result):
     # ------------------------------------------------------------- inference
     @property
     def vcov(self) -> pd.DataFrame:
-        """cov(β̂) = (XᵀV̂⁻¹X)⁻¹ (model-based)."""
+        """cov(β̂): (XᵀV̂⁻¹X)⁻¹ (model-based), or with ``ddf='kenward-roger'``
+        / ``'kenward-roger-linear'`` the Kenward–Roger adjusted Φ_A (as R
+        mmrm's ``vcov``)."""
         names = list(self._ctx["design"].names)
-        return pd.DataFrame(self._vcov, index=names, columns=names)
+        v = self._vcov_adj if self._kr else self._vcov
+        return pd.DataFrame(v, index=names, columns=names)
+
+    @property
+    def _kr(self) -> bool:
+        return self.ddf in ("kenward-roger", "kenward-roger-linear")
+
+    def _kr_call(self, Lm: np.ndarray, joint: bool):
+        va, w = self._vcov_adj, self._kr_w
+        assert va is not None and w is not None, "a Kenward-Roger fit carries Phi_A and W"
+        return _rs.kr_contrast(
+            Lm.ravel(), Lm.shape[0], self._beta, self._vcov.ravel(), va.ravel(), self._jac.ravel(), w.ravel(), joint,
+        )
 
     def _l_matrix(self, L: Any) -> np.ndarray:
         names = list(self._ctx["design"].names)
@@ -144,6 +164,9 @@ class MmrmResult(Result):
         if self.ddf == "satterthwaite":
             r = _rs.satterthwaite_contrast(Lm.ravel(), Lm.shape[0], self._beta, self._vcov.ravel(), self._jac.ravel(), self._theta_cov.ravel(), False)
             df = np.asarray(r["df"], dtype=float)
+        elif self._kr:
+            r = self._kr_call(Lm, False)
+            var, df = np.asarray(r["variance"], dtype=float), np.asarray(r["df"], dtype=float)
         else:
             df = np.full(len(est), float(self.nobs - len(self._beta)))
         return est, var, df
@@ -163,6 +186,9 @@ class MmrmResult(Result):
     def _ftest(self, Lm: np.ndarray) -> pd.Series:
         if self.ddf == "satterthwaite":
             r = _rs.satterthwaite_contrast(Lm.ravel(), Lm.shape[0], self._beta, self._vcov.ravel(), self._jac.ravel(), self._theta_cov.ravel(), True)
+            F, nd, dd = float(r["F"]), int(r["num_df"]), float(r["den_df"])
+        elif self._kr:
+            r = self._kr_call(Lm, True)
             F, nd, dd = float(r["F"]), int(r["num_df"]), float(r["den_df"])
         else:
             F, nd = wald_f(Lm, self._beta, self._vcov)

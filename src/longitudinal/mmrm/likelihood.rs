@@ -33,8 +33,9 @@ pub struct Eval {
     /// Σ per group.
     pub sigma: Vec<Vec<f64>>,
     /// Per pattern: Σ_p⁻¹.
-    w: Vec<Vec<f64>>,
-    jac: Vec<Vec<Vec<f64>>>,
+    pub(super) w: Vec<Vec<f64>>,
+    /// Per group: ∂Σ/∂θ_k (m×m each).
+    pub(super) jac: Vec<Vec<Vec<f64>>>,
 }
 
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
@@ -46,7 +47,7 @@ impl Model<'_> {
 
     /// Weighted sum Σ_ab c_ab Sxx[a,b] of a pattern's p×p blocks into `out`,
     /// for a symmetric `c` (through the symmetrised blocks: half the work).
-    fn add_sxx(&self, pt: &Pattern, c: &[f64], out: &mut [f64]) {
+    pub(super) fn add_sxx(&self, pt: &Pattern, c: &[f64], out: &mut [f64]) {
         let (k, p, pp) = (pt.visits.len(), self.p, self.p * self.p);
         if pt.raw {
             // Σ_i X_iᵀ c X_i subject by subject
@@ -294,7 +295,7 @@ fn sandwich(w: &[f64], c: &[f64], k: usize) -> Vec<f64> {
     matmul(&matmul(w, c, k), w, k)
 }
 
-fn matmul(a: &[f64], b: &[f64], n: usize) -> Vec<f64> {
+pub(super) fn matmul(a: &[f64], b: &[f64], n: usize) -> Vec<f64> {
     let mut out = vec![0.0; n * n];
     for i in 0..n {
         for r in 0..n {

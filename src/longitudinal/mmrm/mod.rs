@@ -6,9 +6,11 @@
 //! unconstrained scale (structure.rs) by BFGS with the analytic gradient
 //! (likelihood.rs), then polished by Newton steps on the Hessian (central
 //! differences of the analytic gradient), which also gives cov(θ̂) for the
-//! Satterthwaite df.
+//! Satterthwaite df; kr.rs adds the Kenward–Roger adjustment on request.
 
+pub mod kr;
 pub mod likelihood;
+pub mod natural;
 pub mod patterns;
 pub mod structure;
 
@@ -16,6 +18,7 @@ use crate::common::lbfgs::{minimize, Options};
 use crate::common::linalg::{cholesky, solve};
 use crate::common::numdiff::{jacobian, Richardson};
 use crate::error::StatsError;
+pub use kr::{KrAdjust, KrOptions};
 use likelihood::Model;
 pub use patterns::Data;
 pub use structure::Structure;
@@ -43,6 +46,8 @@ pub struct MmrmFit {
     pub nobs: usize,
     pub n_patterns: usize,
     pub message: String,
+    /// Kenward–Roger adjustment (when requested).
+    pub kr: Option<KrAdjust>,
 }
 
 fn max_abs(v: &[f64]) -> f64 {
@@ -142,7 +147,23 @@ fn start_cov(d: &Data, pats: &[patterns::Pattern]) -> Result<Vec<Vec<f64>>, Stat
 
 /// Fit the model. `structure` per group; `reml` or ML.
 pub fn fit(d: &Data, structure: Structure, reml: bool) -> Result<MmrmFit, StatsError> {
+    fit_kr(d, structure, reml, None)
+}
+
+/// `fit`, plus the Kenward–Roger adjusted cov(β̂) when `kr` is given (REML only).
+pub fn fit_kr(
+    d: &Data,
+    structure: Structure,
+    reml: bool,
+    kr: Option<KrOptions>,
+) -> Result<MmrmFit, StatsError> {
     let (m, p) = (d.m, d.p);
+    if kr.is_some() && !reml {
+        return Err(StatsError::InvalidArgument {
+            arg: "ddf".into(),
+            message: "Kenward-Roger needs a REML fit (reml=True)".into(),
+        });
+    }
     if d.x.len() != d.y.len() * p {
         return Err(StatsError::LengthMismatch {
             arg_a: "X".into(),
@@ -292,6 +313,12 @@ pub fn fit(d: &Data, structure: Structure, reml: bool) -> Result<MmrmFit, StatsE
         None => vec![f64::NAN; kq * kq],
     };
     let vcov_jac = model.vcov_jacobian(&ev);
+    let kr = kr.map(|o| {
+        kr::adjust(&model, &ev, &theta, &theta_cov, o).unwrap_or_else(|| KrAdjust {
+            vcov_adj: vec![f64::NAN; p * p],
+            w: vec![f64::NAN; kq * kq],
+        })
+    });
     let message = if converged {
         String::new()
     } else if !hess_pd {
@@ -316,10 +343,11 @@ pub fn fit(d: &Data, structure: Structure, reml: bool) -> Result<MmrmFit, StatsE
         nobs,
         n_patterns: pats.len(),
         message,
+        kr,
     })
 }
 
-fn solve_inv(a: &[f64], n: usize) -> Option<Vec<f64>> {
+pub(crate) fn solve_inv(a: &[f64], n: usize) -> Option<Vec<f64>> {
     let mut inv = vec![0.0; n * n];
     for j in 0..n {
         let mut e = vec![0.0; n];

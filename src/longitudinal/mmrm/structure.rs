@@ -88,7 +88,7 @@ pub struct Dual {
 }
 
 impl Dual {
-    fn var(v: f64, i: usize, n: usize) -> Dual {
+    pub fn var(v: f64, i: usize, n: usize) -> Dual {
         let mut d = vec![0.0; n];
         d[i] = 1.0;
         Dual { v, d }
