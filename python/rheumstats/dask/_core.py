@@ -49,7 +49,12 @@ def tree_reduce(ddf: Any, columns: Sequence[str], chunk: Callable[[pd.DataFrame]
     """``combine`` applied in a tree over ``chunk(partition)`` of ``ddf[columns]``; computes the root only."""
     dask, _ = _require_dask()
     parts = ddf[list(columns)].to_delayed(optimize_graph=True)
-    layer = [dask.delayed(chunk, pure=True)(p) for p in parts]
+    return reduce_layer([dask.delayed(chunk, pure=True)(p) for p in parts], combine, split_every)
+
+
+def reduce_layer(layer: list, combine: Callable[[list], Any], split_every: int = SPLIT_EVERY) -> Any:
+    """``combine`` applied in a tree over a list of delayed partials; computes the root only."""
+    dask, _ = _require_dask()
     if not layer:
         raise ValueError("ddf: no partitions")
     while len(layer) > 1:
