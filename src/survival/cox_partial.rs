@@ -192,7 +192,7 @@ pub fn merge(tables: &[&[f64]], wd: usize) -> Result<Vec<f64>> {
     let mut keys: Vec<(u32, f64, usize)> = Vec::new();
     let mut rows: Vec<&[f64]> = Vec::new();
     for t in tables {
-        if wd < 2 || t.len() % wd != 0 {
+        if wd < 2 || !t.len().is_multiple_of(wd) {
             return Err(StatsError::argument(
                 "tables",
                 format!("internal error: a table is not rows × {wd}"),
@@ -200,7 +200,7 @@ pub fn merge(tables: &[&[f64]], wd: usize) -> Result<Vec<f64>> {
         }
         for r in t.chunks(wd) {
             let s = r[0];
-            if !(s >= 0.0 && s < u32::MAX as f64) || !r[1].is_finite() {
+            if !(s >= 0.0 && s < u32::MAX as f64 && r[1].is_finite()) {
                 return Err(StatsError::argument(
                     "tables",
                     "internal error: bad (stratum, time) key",
@@ -231,7 +231,7 @@ pub fn merge(tables: &[&[f64]], wd: usize) -> Result<Vec<f64>> {
 /// Log partial likelihood, score and information from a merged table.
 pub fn evaluate(table: &[f64], p: usize, ties: Ties) -> Result<Fit> {
     let wd = width(p);
-    if table.len() % wd != 0 {
+    if !table.len().is_multiple_of(wd) {
         return Err(StatsError::argument(
             "table",
             format!("internal error: the table is not rows × {wd}"),

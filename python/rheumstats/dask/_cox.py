@@ -119,8 +119,9 @@ class _Sums:
         p = len(self.means)
         if len(t) == 0:
             return np.empty((0, p * p + 4 * p + 6))
+        # aligned copies when needed: arrays moved between workers may arrive at odd addresses
         return call(
-            _native.dask_cox_sums, t, e, aligned(x), None if s is None else aligned(s), aligned(self.means), aligned(self.beta),
+            _native.dask_cox_sums, aligned(t), aligned(e), aligned(x), None if s is None else aligned(s), aligned(self.means), aligned(self.beta),
             index={"time": idx, "event": idx, "covariates": idx},
         )
 
