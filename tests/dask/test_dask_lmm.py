@@ -128,6 +128,15 @@ def test_lmm_residual_df_contrast_and_predict(client, long_data):
         r.anova()
 
 
+def test_lmm_numeric_design_and_text_subjects(client, long_data):
+    # no factor in the formula (no level pass); subject labels as text (sorted as text in both)
+    ddf, whole = long_data
+    f = "y ~ t + (1 + t | sid)"
+    r = rs.dask.lmm(f, ddf.assign(sid="S" + ddf["id"].astype(str)))
+    m = rs.longitudinal.lmm(f, whole.assign(sid="S" + whole["id"].astype(str)))
+    _same_fit(r, m)
+
+
 def test_lmm_unsupported_and_bad_input(client, long_data):
     ddf, whole = long_data
     with pytest.raises(NotImplementedError, match="kenward-roger"):

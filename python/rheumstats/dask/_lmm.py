@@ -116,7 +116,7 @@ class _Blocks:
             if not good.all():
                 sub, X = sub.loc[good], X[good]
         if len(sub) == 0:
-            return _empty(p, q)
+            return dict(_empty(p, q), n_total=len(part))
         zs = [np.asarray(s.get_model_matrix(sub, na_action="ignore"), dtype=np.float64) for s in self.zspecs]
         Z = np.hstack(zs)
         if not np.isfinite(Z).all():
@@ -128,26 +128,27 @@ class _Blocks:
         b = _rs.lmm_blocks(aligned(X.ravel()), aligned(Z.ravel()), y, np.ascontiguousarray(codes, dtype=np.int64), p, q, len(labels))
         m = len(labels)
         return {
-            "labels": pd.Index(labels), "n": int(b["n"]), "ztz": b["ztz"].reshape(m, q * q), "ztx": b["ztx"].reshape(m, q * p),
+            "labels": pd.Index(labels), "n": int(b["n"]), "n_total": len(part), "ztz": b["ztz"].reshape(m, q * q), "ztx": b["ztx"].reshape(m, q * p),
             "zty": b["zty"].reshape(m, q), "xtx": b["xtx"], "xty": b["xty"], "yty": float(b["yty"]),
         }
 
 
 def _empty(p: int, q: int) -> dict:
     z = np.zeros
-    return {"labels": pd.Index([]), "n": 0, "ztz": z((0, q * q)), "ztx": z((0, q * p)), "zty": z((0, q)), "xtx": z(p * p), "xty": z(p), "yty": 0.0}
+    return {"labels": pd.Index([]), "n": 0, "n_total": 0, "ztz": z((0, q * q)), "ztx": z((0, q * p)), "zty": z((0, q)), "xtx": z(p * p), "xty": z(p), "yty": 0.0}
 
 
 def _merge_blocks(parts: list) -> dict:
     """Sum blocks by subject label (a subject split across partitions is summed) and the global sums."""
     full = [b for b in parts if b["n"] > 0]
+    n_total = sum(b["n_total"] for b in parts)
     if not full:
-        return parts[0]
+        return dict(parts[0], n_total=n_total)
     labels = full[0]["labels"]
     for b in full[1:]:
         labels = labels.append(b["labels"])
     codes, uniq = pd.factorize(labels, sort=False)
-    out = {"labels": pd.Index(uniq), "n": sum(b["n"] for b in full), "yty": sum(b["yty"] for b in full)}
+    out = {"labels": pd.Index(uniq), "n": sum(b["n"] for b in full), "n_total": n_total, "yty": sum(b["yty"] for b in full)}
     for k in ("ztz", "ztx", "zty"):
         acc = np.zeros((len(uniq), full[0][k].shape[1]))
         np.add.at(acc, codes, np.concatenate([b[k] for b in full]))
@@ -179,8 +180,9 @@ def merged_blocks(formula: str, data: Any) -> dict:
     rvars = [v for e, _g in terms for v in required_variables(e, meta)]
     used = list(dict.fromkeys([f.response, group, *fvars, *rvars]))
     factors = [c for c in dict.fromkeys([*fvars, *rvars]) if _is_factor(meta[c].dtype)]
-    first = tree_reduce(data, used, _Levels(used, factors), _merge_levels)
-    levels = {c: _level_order(meta[c], first["levels"][c]) for c in factors}
+    # pass 1 (only with factors): their levels over the complete rows
+    seen = tree_reduce(data, used, _Levels(used, factors), _merge_levels)["levels"] if factors else {}
+    levels = {c: _level_order(meta[c], seen[c]) for c in factors}
     for c, lev in levels.items():
         if not lev:
             raise InvalidInputError(f"data: no complete rows in the used columns {used}")
@@ -218,7 +220,7 @@ def merged_blocks(formula: str, data: Any) -> dict:
         raise InvalidInputError(f"formula: {p} fixed effects for {n} complete rows; need fewer fixed effects than rows")
     return dict(
         f=f, group=group, names=names, fterms=fterms, spec=spec, zspecs=zspecs, znames=znames, sizes=sizes, p=p, q=q, n=n, m=m,
-        subj=subj, n_total=int(first["n_total"]), ztz=b["ztz"][order], ztx=b["ztx"][order], zty=b["zty"][order],
+        subj=subj, n_total=int(b["n_total"]), ztz=b["ztz"][order], ztx=b["ztx"][order], zty=b["zty"][order],
         xtx=b["xtx"], xty=b["xty"], yty=float(b["yty"]),
     )
 
