@@ -92,7 +92,7 @@ class _Prepare:
     def __call__(self, part: pd.DataFrame) -> tuple:
         used = [self.time, self.event, *self.covs, *self.strs]
         sub = part.loc[~part[used].isna().to_numpy().any(axis=1)]
-        cols = []
+        cols: List[np.ndarray] = []
         for c in self.covs:
             if c in self.levels:
                 v = sub[c].astype(object).to_numpy()
