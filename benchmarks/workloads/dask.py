@@ -88,7 +88,16 @@ def _check_1m(ours, peer):
 
 
 def _maxrss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+    """Peak resident memory of this process since it started (VmHWM). ru_maxrss is not used on Linux: it
+    survives execve, so a spawned worker would report its parent's peak when that is higher."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
 
 
 def _setup_parquet(quick: bool):

@@ -147,3 +147,13 @@ def test_lmm_unsupported_and_bad_input(client, long_data):
         rs.dask.lmm("y ~ t + (1 | nope)", ddf)
     with pytest.raises(TypeError, match="dask"):
         rs.dask.lmm("y ~ t + (1 | id)", whole)
+
+
+def test_lmm_unknown_categories_keep_their_order(client, long_data):
+    # a Dask categorical with unknown categories: the categories are computed, their order kept (s2 is the reference)
+    ddf, whole = long_data
+    f = "y ~ t + site + (1 | id)"
+    r = rs.dask.lmm(f, ddf.assign(site=ddf["site"].cat.as_unknown()))
+    m = rs.longitudinal.lmm(f, whole)
+    assert list(r.fixed.index) == ["(Intercept)", "t", "sites1"]
+    _same_fit(r, m)

@@ -128,6 +128,34 @@ def finish_dims(table: Table, orders: Sequence[Callable[[pd.Index], pd.Index]]) 
     return merge_tables([table], dims)
 
 
+def known_categories(ddf: Any, col: str) -> Optional[list]:
+    """The categories of a Categorical column in their order (None for other columns); unknown
+    categories of a Dask categorical are computed first (one pass over that column)."""
+    dtype = ddf._meta[col].dtype
+    if not isinstance(dtype, pd.CategoricalDtype):
+        return None
+    cats = list(dtype.categories)
+    if cats == ["__UNKNOWN_CATEGORIES__"]:  # each partition's categories, united in order of appearance
+        cats = list(tree_reduce(ddf, [col], _Categories(col), _union_categories))
+    return cats
+
+
+class _Categories:
+    def __init__(self, col: str) -> None:
+        self.col = col
+
+    def __call__(self, part: pd.DataFrame) -> pd.Index:
+        s = part[self.col]
+        return pd.Index(s.cat.categories) if isinstance(s.dtype, pd.CategoricalDtype) else pd.Index(pd.unique(s.dropna()))
+
+
+def _union_categories(parts: list) -> pd.Index:
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.append(p[~p.isin(out)])
+    return out
+
+
 def label_order(meta: Any) -> Callable[[pd.Index], pd.Index]:
     """Final order of a label column's levels: Categorical order (known categories), else sorted."""
     dtype = getattr(meta, "dtype", None)

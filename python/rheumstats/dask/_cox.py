@@ -26,7 +26,7 @@ from .._validation import as_float, call, check_choice, check_conf_level
 from ..exceptions import ConvergenceError, InvalidInputError
 from ..survival._common import TIES
 from ..survival._cox import CoxPH, cox_result
-from ._core import _require_dask, aligned, check_frame, reduce_layer
+from ._core import _require_dask, aligned, check_frame, known_categories, reduce_layer
 
 __all__ = ["coxph"]
 
@@ -188,9 +188,9 @@ def coxph(
     for c in covs:
         if c in factors:
             cnt = scan["counts"][c]
-            dtype = meta[c].dtype
-            if isinstance(dtype, pd.CategoricalDtype) and dtype.categories is not None and len(dtype.categories):
-                lev = [lv for lv in dtype.categories if lv in cnt.index]
+            cats = known_categories(ddf, c)
+            if cats is not None:
+                lev = [lv for lv in cats if lv in cnt.index]
             else:
                 lev = sorted(cnt.index, key=lambda v: (str(type(v)), v))
             levels[c] = lev

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import numpy as np
 import pandas as pd
@@ -34,7 +34,7 @@ from ..longitudinal._design import FixedDesign, r_column_name, required_variable
 from ..longitudinal._lmm import _DDF, _expand_nested
 from ..longitudinal._lmm_formula import parse_lmm_formula
 from ..longitudinal._lmm_result import LmmResult
-from ._core import _require_dask, aligned, tree_reduce
+from ._core import _require_dask, aligned, known_categories, tree_reduce
 
 __all__ = ["lmm"]
 
@@ -66,11 +66,11 @@ def _merge_levels(parts: list) -> dict:
     return out
 
 
-def _level_order(meta: pd.Series, seen: np.ndarray) -> list:
+def _level_order(cats: Optional[list], seen: np.ndarray) -> list:
     """The levels as the in-memory design codes them: Categorical order (unused dropped), else sorted."""
-    if isinstance(meta.dtype, pd.CategoricalDtype) and meta.cat.categories is not None and len(meta.cat.categories):
+    if cats is not None:
         present = set(seen.tolist())
-        return [c for c in meta.cat.categories if c in present]
+        return [c for c in cats if c in present]
     vals = list(seen)
     try:
         return sorted(vals)
@@ -182,7 +182,7 @@ def merged_blocks(formula: str, data: Any) -> dict:
     factors = [c for c in dict.fromkeys([*fvars, *rvars]) if _is_factor(meta[c].dtype)]
     # pass 1 (only with factors): their levels over the complete rows
     seen = tree_reduce(data, used, _Levels(used, factors), _merge_levels)["levels"] if factors else {}
-    levels = {c: _level_order(meta[c], seen[c]) for c in factors}
+    levels = {c: _level_order(known_categories(data, c), seen[c]) for c in factors}
     for c, lev in levels.items():
         if not lev:
             raise InvalidInputError(f"data: no complete rows in the used columns {used}")
@@ -211,7 +211,7 @@ def merged_blocks(formula: str, data: Any) -> dict:
     if n == 0:
         raise InvalidInputError(f"data: no complete rows in the used columns {used}")
     # subjects in the in-memory order (Categorical order, else sorted)
-    subj = _level_order(meta[group], np.asarray(b["labels"], dtype=object))
+    subj = _level_order(known_categories(data, group), np.asarray(b["labels"], dtype=object))
     order = pd.Index(np.asarray(b["labels"], dtype=object)).get_indexer(pd.Index(subj, dtype=object))
     m = len(subj)
     if m < 2:
