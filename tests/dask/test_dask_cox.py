@@ -64,6 +64,8 @@ def _same(r, m):
     np.testing.assert_allclose(r.test().to_numpy(float), m.test().to_numpy(float), rtol=RTOL)
     assert (r.n, r.n_event, r.n_missing, r.iterations, r.converged) == (m.n, m.n_event, m.n_missing, m.iterations, m.converged)
     assert np.isnan(r.concordance)
+    pd.testing.assert_index_equal(r.to_frame().index, m.to_frame().index)
+    assert "CoxPH" in repr(r)
 
 
 @pytest.mark.parametrize("ties, strata", [("efron", None), ("breslow", "sex"), ("efron", "sex")])

@@ -119,6 +119,8 @@ def test_lmm_residual_df_contrast_and_predict(client, long_data):
     r = rs.dask.lmm("y ~ t * arm + (1 | id)", ddf, ddf="residual")
     m = rs.longitudinal.lmm("y ~ t * arm + (1 | id)", whole, ddf="residual")
     _same_fit(r, m)
+    assert repr(r).splitlines()[0] == repr(m).splitlines()[0]
+    pd.testing.assert_index_equal(r.to_frame().index, m.to_frame().index)
     L = {"t:armTCZ": 1.0, "t": 1.0}
     _close(r.contrast(L).to_numpy(), m.contrast(L).to_numpy())
     _close(r.predict(whole.iloc[:20]), m.predict(whole.iloc[:20]), rtol=1e-7)
