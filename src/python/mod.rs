@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 
 mod convert;
 mod dask;
+mod dask_cox;
 mod error;
 mod groups;
 mod lmm;
@@ -40,6 +41,7 @@ fn _rheumstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     paired::register(m)?;
     survival::register(m)?;
     dask::register(m)?;
+    dask_cox::register(m)?;
     groups::register(m)?;
     safety::register(m)?;
     lmm::register(m)?;

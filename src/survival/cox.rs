@@ -17,9 +17,8 @@
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 
-use super::{check_codes, check_events, check_lengths, check_times, split_by, z_value};
-use crate::common::dist::{chi2_sf, norm_sf};
-use crate::common::linalg::{chol_inverse, chol_solve, cholesky};
+use super::cox_newton::{add_event_time, output, symmetrise, Fit, Newton};
+use super::{check_codes, check_events, check_lengths, check_times, split_by};
 use crate::error::{Result, StatsError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,19 +97,9 @@ struct Stratum {
     x: Vec<f64>, // n × p row-major
 }
 
-struct Fit {
-    loglik: f64,
-    u: Vec<f64>,
-    imat: Vec<f64>,
-}
-
 fn stratum_fit(s: &Stratum, beta: &[f64], p: usize, ties: Ties) -> Fit {
     let n = s.time.len();
-    let mut f = Fit {
-        loglik: 0.0,
-        u: vec![0.0; p],
-        imat: vec![0.0; p * p],
-    };
+    let mut f = Fit::zero(p);
     let mut denom = 0.0;
     let mut a = vec![0.0; p];
     let mut cm = vec![0.0; p * p];
@@ -152,32 +141,9 @@ fn stratum_fit(s: &Stratum, beta: &[f64], p: usize, ties: Ties) -> Fit {
         if m == 0.0 {
             continue;
         }
-        let reps = match ties {
-            Ties::Breslow => 1,
-            Ties::Efron => m as usize,
-        };
-        let mult = match ties {
-            Ties::Breslow => m,
-            Ties::Efron => 1.0,
-        };
-        for r in 0..reps {
-            let frac = match ties {
-                Ties::Breslow => 0.0,
-                Ties::Efron => r as f64 / m,
-            };
-            let d = denom - frac * denom2;
-            f.loglik -= mult * d.ln();
-            for j in 0..p {
-                abar[j] = (a[j] - frac * a2[j]) / d;
-                f.u[j] -= mult * abar[j];
-            }
-            for j in 0..p {
-                for k in 0..=j {
-                    f.imat[j * p + k] +=
-                        mult * ((cm[j * p + k] - frac * cm2[j * p + k]) / d - abar[j] * abar[k]);
-                }
-            }
-        }
+        add_event_time(
+            &mut f, p, ties, denom, &a, &cm, m, denom2, &a2, &cm2, &mut abar,
+        );
     }
     f
 }
@@ -187,11 +153,7 @@ fn full_fit(strata: &[Stratum], beta: &[f64], p: usize, ties: Ties) -> Fit {
         .par_iter()
         .map(|s| stratum_fit(s, beta, p, ties))
         .collect();
-    let mut f = Fit {
-        loglik: 0.0,
-        u: vec![0.0; p],
-        imat: vec![0.0; p * p],
-    };
+    let mut f = Fit::zero(p);
     for q in parts {
         f.loglik += q.loglik;
         for j in 0..p {
@@ -201,18 +163,8 @@ fn full_fit(strata: &[Stratum], beta: &[f64], p: usize, ties: Ties) -> Fit {
             f.imat[j] += q.imat[j];
         }
     }
-    for j in 0..p {
-        for k in 0..j {
-            f.imat[k * p + j] = f.imat[j * p + k];
-        }
-    }
+    symmetrise(&mut f, p);
     f
-}
-
-fn singular() -> StatsError {
-    StatsError::Singular {
-        what: "the information matrix (covariates collinear or constant within strata)".into(),
-    }
 }
 
 /// Fenwick tree over ranks, counting.
@@ -365,81 +317,14 @@ pub fn coxph(
         })
         .collect();
 
-    // Newton–Raphson as coxfit6
-    let mut beta = vec![0.0; p];
-    let f0 = full_fit(&strata_data, &beta, p, opts.ties);
-    let loglik_null = f0.loglik;
-    let l0 = cholesky(&f0.imat, p, opts.toler_chol).ok_or_else(singular)?;
-    let step0 = chol_solve(&l0, &f0.u, p);
-    let score_test: f64 = step0.iter().zip(&f0.u).map(|(a, b)| a * b).sum();
-    let mut loglik = loglik_null;
-    let mut newbeta: Vec<f64> = beta.iter().zip(&step0).map(|(b, s)| b + s).collect();
-    let mut halving = false;
-    let mut converged = false;
-    let mut iterations = 0;
-    let mut last = f0;
-    for iter in 1..=opts.max_iter {
-        iterations = iter;
-        let f = full_fit(&strata_data, &newbeta, p, opts.ties);
-        let finite = f.loglik.is_finite();
-        if finite && !halving && (1.0 - loglik / f.loglik).abs() <= opts.eps {
-            beta = newbeta.clone();
-            loglik = f.loglik;
-            last = f;
-            converged = true;
-            break;
-        }
-        if iter == opts.max_iter {
-            beta = newbeta.clone();
-            loglik = f.loglik;
-            last = f;
-            break;
-        }
-        if !finite || f.loglik < loglik {
-            halving = true;
-            for j in 0..p {
-                newbeta[j] = (newbeta[j] + beta[j]) / 2.0;
-            }
-        } else {
-            halving = false;
-            loglik = f.loglik;
-            let l = cholesky(&f.imat, p, opts.toler_chol).ok_or_else(singular)?;
-            let step = chol_solve(&l, &f.u, p);
-            beta = newbeta.clone();
-            for j in 0..p {
-                newbeta[j] += step[j];
-            }
-            last = f;
-        }
+    // Newton–Raphson as coxfit6 (the stepper shared with the Dask fit)
+    let mut newton = Newton::new(p, opts);
+    while let Some(b) = newton.point() {
+        let f = full_fit(&strata_data, b, p, opts.ties);
+        newton.observe(f)?;
     }
-    if opts.max_iter == 0 {
-        last = full_fit(&strata_data, &beta, p, opts.ties);
-    }
-    let l = cholesky(&last.imat, p, opts.toler_chol).ok_or_else(singular)?;
-    let var = chol_inverse(&l, p);
-    if beta.iter().any(|b| !b.is_finite()) || var.iter().any(|v| !v.is_finite()) {
-        return Err(StatsError::NotConverged {
-            what: "Cox model (numeric overflow; perfect separation?)".into(),
-            iterations,
-        });
-    }
-    let infinite: Vec<bool> = (0..p)
-        .map(|j| {
-            let d: f64 = (0..p)
-                .map(|k| last.u[k] * var[k * p + j])
-                .sum::<f64>()
-                .abs();
-            converged && opts.max_iter > 1 && d > opts.eps && d > opts.eps.sqrt() * beta[j].abs()
-        })
-        .collect();
-    // Wald: b' V^{-1} b = b' I b
-    let wald_test: f64 = (0..p)
-        .map(|j| {
-            (0..p)
-                .map(|k| beta[j] * last.imat[j * p + k] * beta[k])
-                .sum::<f64>()
-        })
-        .sum();
+    let core = newton.finish()?;
+    let beta = core.beta.clone();
     let counts: Vec<(f64, f64)> = strata_data
         .par_iter()
         .map(|s| {
@@ -459,44 +344,7 @@ pub fn coxph(
         .iter()
         .fold((0.0, 0.0), |acc, c| (acc.0 + c.0, acc.1 + c.1));
     let concordance = if den > 0.0 { num / den } else { f64::NAN };
-    let zq = z_value(opts.conf_level)?;
-    let se: Vec<f64> = (0..p).map(|j| var[j * p + j].sqrt()).collect();
-    let z: Vec<f64> = beta.iter().zip(&se).map(|(b, s)| b / s).collect();
-    let pv: Vec<f64> = z.iter().map(|z| 2.0 * norm_sf(z.abs())).collect();
-    let hr_low = beta
-        .iter()
-        .zip(&se)
-        .map(|(b, s)| (b - zq * s).exp())
-        .collect();
-    let hr_high = beta
-        .iter()
-        .zip(&se)
-        .map(|(b, s)| (b + zq * s).exp())
-        .collect();
-    let df = p as f64;
-    let lr_test = 2.0 * (loglik - loglik_null);
-    Ok(CoxOutput {
-        lr_p: chi2_sf(lr_test.max(0.0), df)?,
-        wald_p: chi2_sf(wald_test.max(0.0), df)?,
-        score_p: chi2_sf(score_test.max(0.0), df)?,
-        lr_test,
-        coef: beta,
-        var,
-        loglik_null,
-        loglik,
-        score_test,
-        wald_test,
-        iterations,
-        converged,
-        infinite,
-        concordance,
-        n_event,
-        se,
-        z,
-        p: pv,
-        hr_low,
-        hr_high,
-    })
+    output(core, concordance, n_event, opts.conf_level)
 }
 
 #[cfg(test)]

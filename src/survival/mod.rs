@@ -13,6 +13,8 @@
 
 pub mod aalen_johansen;
 pub mod cox;
+pub mod cox_newton;
+pub mod cox_partial;
 pub mod gray;
 pub mod km;
 pub mod logrank;

@@ -22,14 +22,6 @@ import rheumstats as rs  # noqa: E402
 RTOL = 1e-10
 
 
-@pytest.fixture(scope="module")
-def client():
-    # one cluster per module; workers are spawned processes (nothing here runs at import time)
-    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
-        with distributed.Client(cluster) as c:
-            yield c
-
-
 def _ddf(frames):
     """A Dask DataFrame with exactly these partitions (some may be empty)."""
     meta = frames[0].iloc[:0]

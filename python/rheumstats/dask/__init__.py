@@ -14,6 +14,9 @@ logrank (rho, strata)       the same per (stratum, group)                    rs.
 cumulative_incidence        rows per distinct time, group and cause          rs.survival.cumulative_incidence
 ttest, compare (t columns)  n, mean, M2 of the differences (Chan's merge)    rs.paired.ttest / compare
 incidence_rate              event and exposure sums per ``by`` level         rs.safety.incidence_rate
+coxph (Efron/Breslow)       per Newton step: per (stratum, time) sums of     rs.survival.coxph
+                            w, w·x, w·xxᵀ over rows and events
+lmm (one grouping factor)   per-subject ZᵀZ, ZᵀX, Zᵀy; XᵀX, Xᵀy, yᵀy, n      rs.longitudinal.lmm
 scores.*, ssc.*             row-wise: lazy ``map_partitions`` with meta      rs.scores.*, rs.ssc.*
 ==========================  ===============================================  ===========================
 
@@ -32,6 +35,8 @@ from ._core import _require_dask
 _require_dask()
 
 from . import scores, ssc  # noqa: E402
+from ._cox import coxph  # noqa: E402
+from ._lmm import lmm  # noqa: E402
 from ._paired import compare, ttest  # noqa: E402
 from ._safety import incidence_rate  # noqa: E402
 from ._survival import DaskCumulativeIncidence, cumulative_incidence, kaplan_meier, logrank  # noqa: E402
@@ -61,6 +66,8 @@ __all__ = [
     "ttest",
     "compare",
     "incidence_rate",
+    "coxph",
+    "lmm",
     "scores",
     "ssc",
     "wilcoxon",

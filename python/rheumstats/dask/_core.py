@@ -49,7 +49,12 @@ def tree_reduce(ddf: Any, columns: Sequence[str], chunk: Callable[[pd.DataFrame]
     """``combine`` applied in a tree over ``chunk(partition)`` of ``ddf[columns]``; computes the root only."""
     dask, _ = _require_dask()
     parts = ddf[list(columns)].to_delayed(optimize_graph=True)
-    layer = [dask.delayed(chunk, pure=True)(p) for p in parts]
+    return reduce_layer([dask.delayed(chunk, pure=True)(p) for p in parts], combine, split_every)
+
+
+def reduce_layer(layer: list, combine: Callable[[list], Any], split_every: int = SPLIT_EVERY) -> Any:
+    """``combine`` applied in a tree over a list of delayed partials; computes the root only."""
+    dask, _ = _require_dask()
     if not layer:
         raise ValueError("ddf: no partitions")
     while len(layer) > 1:
@@ -121,6 +126,34 @@ def finish_dims(table: Table, orders: Sequence[Callable[[pd.Index], pd.Index]]) 
     """Put each dimension's labels in their final order (one more merge, of the merged table only)."""
     dims = [order(d) for order, d in zip(orders, table.dims)]
     return merge_tables([table], dims)
+
+
+def known_categories(ddf: Any, col: str) -> Optional[list]:
+    """The categories of a Categorical column in their order (None for other columns); unknown
+    categories of a Dask categorical are computed first (one pass over that column)."""
+    dtype = ddf._meta[col].dtype
+    if not isinstance(dtype, pd.CategoricalDtype):
+        return None
+    cats = list(dtype.categories)
+    if cats == ["__UNKNOWN_CATEGORIES__"]:  # each partition's categories, united in order of appearance
+        cats = list(tree_reduce(ddf, [col], _Categories(col), _union_categories))
+    return cats
+
+
+class _Categories:
+    def __init__(self, col: str) -> None:
+        self.col = col
+
+    def __call__(self, part: pd.DataFrame) -> pd.Index:
+        s = part[self.col]
+        return pd.Index(s.cat.categories) if isinstance(s.dtype, pd.CategoricalDtype) else pd.Index(pd.unique(s.dropna()))
+
+
+def _union_categories(parts: list) -> pd.Index:
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.append(p[~p.isin(out)])
+    return out
 
 
 def label_order(meta: Any) -> Callable[[pd.Index], pd.Index]:

@@ -137,6 +137,13 @@ class LmmResult(Result):
         )
 
     # ------------------------------------------------------------ accessors
+    def _need_rows(self, what: str) -> None:
+        if not self._ctx.get("rows", True):
+            raise NotImplementedError(
+                f"{what} needs the rows, which a fit on Dask data (rs.dask.lmm) does not collect; "
+                "use predict(frame) on pandas frames (e.g. ddf.map_partitions(result.predict)) or fit in memory"
+            )
+
     @property
     def ngroups_by(self) -> dict:
         """Number of levels of every grouping factor."""
@@ -165,6 +172,7 @@ class LmmResult(Result):
 
     def fitted(self) -> pd.Series:
         """Fitted values (fixed + random) on the rows used, indexed as ``data``."""
+        self._need_rows("fitted()")
         return pd.Series(self._ctx["fitted"], index=self._ctx["index"], name="fitted")
 
     def predict(self, data: Optional[pd.DataFrame] = None, include_random: bool = True) -> pd.Series:
@@ -174,6 +182,7 @@ class LmmResult(Result):
         value in a used column get NaN."""
         c = self._ctx
         if data is None:
+            self._need_rows("predict() without data")
             if include_random:
                 return self.fitted()
             return pd.Series(c["design"].X @ self._beta, index=c["index"], name="predicted")
@@ -281,6 +290,7 @@ class LmmResult(Result):
         factors' levels), with the fit's ``ddf``: columns ``F, num_df, den_df, p``."""
         from ._lmm_anova import type3_contrasts
 
+        self._need_rows("anova()")
         c = self._ctx
         Ls = type3_contrasts(c["parsed"].fixed, c["fixed_data"], c["design"])
         rows = {lab: self._ftest(np.ascontiguousarray(L)) for lab, L in Ls.items() if len(L)}
@@ -294,6 +304,7 @@ class LmmResult(Result):
         by the fit's ``ddf`` (emmeans' ``lmer.df = "satterthwaite"``)."""
         from ._refgrid import reference_grid
 
+        self._need_rows("emmeans()")
         c = self._ctx
         data = c["fixed_data"]
         design = dataclasses.replace(c["design"], used_rows=np.ones(len(data), bool))

@@ -165,6 +165,11 @@ def coxph(
         _native.survival_coxph, t, e, np.ascontiguousarray(x), s, ties=ties, max_iter=int(max_iter), conf_level=conf_level,
         index={"time": d.index, "event": d.index, "covariates": d.index},
     )
+    return cox_result(res, names, ties, conf_level, n=int(len(t)), n_missing=int((~keep).sum()), stacklevel=3)
+
+
+def cox_result(res: dict, names: list, ties: str, conf_level: float, n: int, n_missing: int, stacklevel: int = 2) -> CoxPH:
+    """The CoxPH of a native fit's output (shared by the in-memory and the Dask fit), with its warnings."""
     coef = res["coef"]
     p = len(coef)
     var = res["var"].reshape(p, p)
@@ -173,18 +178,18 @@ def coxph(
         index=pd.Index(names, name="term"),
     )
     if not res["converged"]:
-        warnings.warn(f"coxph: did not converge in {res['iterations']} iterations; estimates are unreliable", ConvergenceWarning, stacklevel=2)
+        warnings.warn(f"coxph: did not converge in {res['iterations']} iterations; estimates are unreliable", ConvergenceWarning, stacklevel=stacklevel)
     inf = [nm for nm, flag in zip(names, res["infinite"]) if flag]
     if inf:
         warnings.warn(
             f"coxph: log-likelihood converged before {', '.join(inf)}; coefficient may be infinite (perfect separation: "
             "a level or range of the covariate with no events, or only events)",
             ConvergenceWarning,
-            stacklevel=2,
+            stacklevel=stacklevel,
         )
     return CoxPH(
         summary=summary, loglik=float(res["loglik"]), loglik_null=float(res["loglik_null"]), concordance=float(res["concordance"]),
-        converged=bool(res["converged"]) and not inf, n=int(len(t)), n_event=int(res["n_event"]), n_missing=int((~keep).sum()), iterations=int(res["iterations"]),
+        converged=bool(res["converged"]) and not inf, n=n, n_event=int(res["n_event"]), n_missing=n_missing, iterations=int(res["iterations"]),
         ties=ties, conf_level=conf_level, _var=var,
         _tests=tuple((float(res[k]), float(res[k + "_p"])) for k in ("lr_test", "wald_test", "score_test")),
     )
