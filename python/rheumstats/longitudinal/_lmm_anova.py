@@ -40,10 +40,14 @@ def type3_contrasts(rhs: str, sub: pd.DataFrame, design) -> dict[str, np.ndarray
     labels = [t for t in design.terms if t != "(Intercept)"]
     if X.shape[1] <= 1 or len(labels) <= 1:  # lmerTest: Type I contrasts then
         return _type1(X, names, design.terms, labels)
-    full = model_matrix(rhs, sub, ensure_full_rank=False, na_action="ignore")
+    # X̃ = X·C exactly (both codings span one space), so C is fixed by any
+    # rows on which X has full rank: the distinct rows of the used variables
+    # (a handful, where the data may have 100,000s of rows)
+    rows = np.flatnonzero(~sub.duplicated().to_numpy()) if sub.shape[1] else np.arange(min(len(sub), 1))
+    full = model_matrix(rhs, sub.iloc[rows], ensure_full_rank=False, na_action="ignore")
     rdX = np.asarray(full, dtype=float)
     rd_names = [r_column_name(str(c)) for c in full.columns]
-    coef, *_ = np.linalg.lstsq(X, rdX, rcond=None)  # X⁺ X̃ (p × P)
+    coef, *_ = np.linalg.lstsq(X[rows], rdX, rcond=None)  # X⁺ X̃ (p × P)
     L = zapsmall(coef.T)  # P × p
     terms = {str(t): t for t in design.spec.term_slices}
     order = sorted(labels, key=lambda lab: -len(_factors(terms.get(lab, lab))))

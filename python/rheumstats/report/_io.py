@@ -242,7 +242,12 @@ def _validate(v: pd.DataFrame, p: Optional[pd.DataFrame], vname: str, pname: str
                 pat[c] = low.map({"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}).astype("boolean")
             else:
                 pat[c] = txt
-        unknown = sorted(set(out["patient"]) - set(pat["patient"]))
+        # one factorisation of both ID columns (no per-ID Python objects:
+        # registries have 100,000s of visit rows)
+        codes, ids = pd.factorize(pd.concat([out["patient"], pat["patient"]], ignore_index=True))
+        nv = len(out)
+        lost = np.setdiff1d(codes[:nv], codes[nv:])
+        unknown = sorted(str(ids[c]) for c in lost)
         if unknown:
             raise CohortDataError(f"{vname}: patient(s) {unknown[:5]} have visits but no row in {pname}.")
     return Cohort(out.reset_index(drop=True), None if pat is None else pat.reset_index(drop=True), endpoints, absent, sources)
