@@ -82,8 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--map", action="append", metavar="FILE_COL=SCHEMA_COL", help="rename a column, e.g. --map mRSS=mrss (repeatable)")
     r.add_argument("--title", default="Cohort report", help="report title")
     r.add_argument("--no-figures", action="store_true", help="tables only (no matplotlib needed)")
-    r.add_argument("--max-model-patients", type=int, default=2000, metavar="N",
-                   help="fit the over-time mixed models only up to N patients (default 2000; 0 = no limit)")
+    r.add_argument("--max-model-patients", type=int, default=0, metavar="N",
+                   help="fit the over-time mixed models only up to N patients (default 0 = no limit)")
     return p
 
 

@@ -302,7 +302,7 @@ def analyse(
     followup: float = 12,
     title: str = "Cohort report",
     over_time: bool = True,
-    max_model_patients: Optional[int] = 2_000,
+    max_model_patients: Optional[int] = None,
 ) -> CohortAnalysis:
     """Run the reference analysis on a validated cohort (see module docstring).
 

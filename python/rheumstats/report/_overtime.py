@@ -42,7 +42,7 @@ OVER_TIME_ENDPOINTS = ("mrss", "das28", "haq_di", "fvc_pct", "dlco_pct", "patien
 MIN_PER_VISIT = 10  # an MMRM visit needs at least this many patients with a change
 MIN_PER_VISIT_FRACTION = 0.2  # ... and at least this fraction of the patients at baseline
 COVARIANCES = ("us", "toep", "cs")
-MAX_MODEL_PATIENTS = 2_000  # default: above this many patients the report fits no mixed models (they take minutes)
+MAX_MODEL_PATIENTS: Optional[int] = None  # default: no limit (a 100,000-patient registry's fits take seconds)
 
 
 @dataclass
@@ -266,9 +266,9 @@ def over_time(cohort: Any, baseline: float = 0, endpoints: Optional[List[str]] =
 
     ``max_model_patients``: with more patients than this, the mixed models
     (change per year, LS-means by visit, years x subgroup) are not fitted and
-    a note says so (each fit on tens of thousands of patients takes minutes,
-    and the report fits up to 3 per endpoint); ``None`` fits them whatever
-    the size. The change to the last visit is computed at any size.
+    a note says so; ``None`` (the default) fits them whatever the size (a
+    100,000-patient registry's fits take seconds). The change to the last
+    visit is computed at any size.
     """
     if max_model_patients is not None and (not isinstance(max_model_patients, (int, np.integer)) or max_model_patients < 0):
         raise ValueError(f"max_model_patients must be a non-negative integer or None; got {max_model_patients!r}")
@@ -296,7 +296,7 @@ def over_time(cohort: Any, baseline: float = 0, endpoints: Optional[List[str]] =
     if max_model_patients is not None and n_patients > max_model_patients:
         out.notes.append(
             f"Mixed models (change per year, LS-means by visit, years \u00d7 subgroup) not fitted: {n_patients:,} patients "
-            f"exceed the report's limit of {max_model_patients:,} (each fit would take minutes). "
+            f"exceed the limit of {max_model_patients:,} set for this report. "
             "Raise it with --max-model-patients, or fit rs.longitudinal.lmm / mmrm directly."
         )
         return out
