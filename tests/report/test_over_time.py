@@ -272,14 +272,14 @@ def test_change_per_year_matches_lmertest(bundled, endpoint):
     assert row["p"] == pytest.approx(ref["p"], rel=1e-3)
 
 
-def test_registry_sized_cohorts_skip_the_models_with_a_note(bundled, monkeypatch):
+def test_a_patient_limit_skips_the_models_with_a_note(bundled, monkeypatch):
     _, _, cohort = bundled
     fake = _FakeLongitudinal()
     monkeypatch.setattr(_overtime, "_longitudinal", lambda: fake)
     ot = _overtime.over_time(cohort, max_model_patients=20)
     assert fake.calls == [] and ot.slopes.empty and ot.lsmeans.empty and ot.interactions.empty
     assert not ot.last_visit.empty
-    assert any("21 patients exceed the report's limit of 20" in n for n in ot.notes)
+    assert any("21 patients exceed the limit of 20 set for this report" in n for n in ot.notes)
     assert not _overtime.over_time(cohort, max_model_patients=21).slopes.empty
     with pytest.raises(ValueError, match="max_model_patients"):
         _overtime.over_time(cohort, max_model_patients=-1)
