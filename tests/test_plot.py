@@ -120,6 +120,16 @@ def test_at_risk_counts_sit_under_the_ticks():
         plot.at_risk_counts(one, [], ax1)
 
 
+def test_counts_under_the_axis_are_short_at_registry_size():
+    # 5-digit counts under neighbouring ticks ran into each other (seen in the
+    # 100,000-patient report in Chromium): 10,000 and above are written in k
+    assert [plot._count_label(v) for v in (7, 9999, 10_000, 85_955, 123_456, 2_000_000)] == ["7", "9999", "10.0k", "86.0k", "123k", "2000k"]
+    t = pd.DataFrame({"estimate": [-1.0, -2.0], "ci_low": [-1.1, -2.2], "ci_high": [-0.9, -1.8], "n": [85_955, 8_595]}, index=[3, 6])
+    ax = plot.lsmeans(t)
+    labels = [t.get_text() for a in ax.figure.axes if a is not ax for t in a.get_xticklabels()]
+    assert "86.0k" in labels and "8595" in labels
+
+
 def test_forest_labels_rows_and_draws_their_intervals():
     t = pd.DataFrame({"mean_change": [-6.9, -1.9], "ci_low": [-9.6, -2.3], "ci_high": [-4.1, -1.5]}, index=["mrss", "das28"])
     ax = plot.forest(t)

@@ -231,6 +231,14 @@ def forest(
     return ax
 
 
+def _count_label(x: Any) -> str:
+    """A count under a tick, short enough not to run into its neighbours:
+    85955 -> '86.0k', 123456 -> '123k' (registry sizes); smaller as they are."""
+    if isinstance(x, (int, np.integer)) and abs(x) >= 10_000:
+        return f"{x / 1000:.0f}k" if abs(x) >= 100_000 else f"{x / 1000:.1f}k"
+    return str(x)
+
+
 def _rows_under(ax: Any, ticks: np.ndarray, rows: list, title: Optional[str], first: float = 34.0, step: float = 12.0) -> list:
     """Rows of labels under ``ax``, each label under its x tick (one secondary x axis per row)."""
     from matplotlib.transforms import offset_copy
@@ -247,7 +255,7 @@ def _rows_under(ax: Any, ticks: np.ndarray, rows: list, title: Optional[str], fi
         a2 = ax.twiny()
         a2.set_xlim(lim)
         a2.set_xticks(ticks)
-        a2.set_xticklabels([str(x) for x in labels], fontsize="small")
+        a2.set_xticklabels([_count_label(x) for x in labels], fontsize="small")
         a2.xaxis.set_ticks_position("bottom")
         a2.xaxis.set_label_position("bottom")
         a2.spines["bottom"].set_position(("outward", off))
