@@ -8,6 +8,7 @@
 //! near machine precision, which lme4's BOBYQA (`xtol_abs = 1e-8`) does not.
 
 use super::linalg::{chol_solve, cholesky};
+use super::numdiff::{gradient, Richardson};
 
 /// Settings.
 #[derive(Debug, Clone, Copy)]
@@ -192,8 +193,9 @@ where
 
 /// At a converged point, where the Newton iterations stopped at the noise of
 /// their small-step gradient (f's rounding / h): up to two Newton steps on a
-/// gradient with 100 times larger steps (Richardson, O(h⁴) truncation), whose
-/// noise is 100 times smaller. The optimum then no longer depends on
+/// gradient with 1,000 times larger steps (numDeriv's Richardson scheme with
+/// its Hessian step d = 0.1, four levels: O(h⁸) truncation), whose noise is
+/// 1,000 times smaller. The optimum then no longer depends on
 /// rounding-level differences in f (e.g. sums taken in another order), so
 /// equal data give equal parameters to ~1e-9 instead of ~1e-6. The Hessian is
 /// the last iteration's (a Newton step this short needs it only roughly). A
@@ -212,19 +214,17 @@ fn polish<E>(
 {
     let k = x.len();
     for _ in 0..2 {
-        let h: Vec<f64> = x.iter().map(|v| 1e-2 * v.abs().max(0.1)).collect();
-        let mut xp = x.clone();
-        for i in 0..k {
-            let mut at = |d: f64, xp: &mut Vec<f64>| {
-                xp[i] = x[i] + d;
-                let v = eval(xp, evals);
-                xp[i] = x[i];
+        let gr = gradient(
+            |p: &[f64]| {
+                let mut n = 0usize;
+                let v = eval(p, &mut n);
+                *evals += n;
                 v
-            };
-            let d1 = (at(h[i], &mut xp) - at(-h[i], &mut xp)) / (2.0 * h[i]);
-            let d2 = (at(h[i] / 2.0, &mut xp) - at(-h[i] / 2.0, &mut xp)) / h[i];
-            g[i] = (4.0 * d2 - d1) / 3.0;
-        }
+            },
+            x,
+            Richardson::hessian_default(),
+        );
+        g.copy_from_slice(&gr);
         if g.iter().any(|v| !v.is_finite()) {
             return;
         }
