@@ -7,8 +7,6 @@
 //! `e` uses the RNG stream `(seed, e, t)`, so results are identical whatever
 //! the thread count (and whatever chunking a progress bar uses).
 
-use rayon::prelude::*;
-
 use super::permutation::Statistic;
 use super::{each_endpoint, NanRow, Pairs};
 use crate::common::rng::Rng;
@@ -114,7 +112,10 @@ pub fn distribution_range(
         pieces.push((t, head));
         rest = tail;
     }
-    pieces.into_par_iter().for_each(|(t, slot)| {
+    // the calling thread draws tasks too (see `common::par`); parallel from
+    // PAR_MIN_CELLS resampled values on
+    let parallel = (hi - lo) as usize * n >= super::PAR_MIN_CELLS;
+    crate::common::par::map_items(pieces, parallel, |(t, slot)| {
         let mut rng = Rng::stream(seed, endpoint, t);
         // resamples of this task before `lo` are drawn and discarded, so a range
         // reproduces exactly the same resamples as the full run

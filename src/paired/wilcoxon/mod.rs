@@ -268,6 +268,7 @@ pub fn wilcoxon_into(
     let direct = p.endpoints() > 1 && !o.conf_int;
     fill_chunked(
         p.endpoints(),
+        p.endpoints() * p.len(),
         sink,
         |first, chunk: &mut [WilcoxonOutput]| -> Result<()> {
             let mut buf = Vec::with_capacity(p.len());
