@@ -269,20 +269,26 @@ pub fn interval(
 
 pub fn bootstrap(p: &Pairs<'_>, o: &BootstrapOptions) -> Result<Vec<BootstrapOutput>> {
     check(o.n_resamples, o.conf_level)?;
-    each_endpoint(p, o.nan_policy, o.strict, |e, ep| {
-        if ep.d.len() < 2 {
-            return Err(StatsError::too_few("x", ep.d.len(), 2));
-        }
-        let tb = distribution_range(
-            ep.d,
-            o.statistic,
-            o.seed,
-            o.endpoint_offset + e as u64,
-            0,
-            o.n_resamples,
-        );
-        interval(&tb, ep.d, o.statistic, o.method, o.conf_level)
-    })
+    each_endpoint(
+        p,
+        o.nan_policy,
+        o.strict,
+        o.n_resamples as usize,
+        |e, ep| {
+            if ep.d.len() < 2 {
+                return Err(StatsError::too_few("x", ep.d.len(), 2));
+            }
+            let tb = distribution_range(
+                ep.d,
+                o.statistic,
+                o.seed,
+                o.endpoint_offset + e as u64,
+                0,
+                o.n_resamples,
+            );
+            interval(&tb, ep.d, o.statistic, o.method, o.conf_level)
+        },
+    )
 }
 
 #[cfg(test)]

@@ -464,7 +464,7 @@ pub fn mannwhitney_rows(
     // thread takes groups too (see `common::par`), helpers only from
     // PAR_MIN_CELLS values on
     let tasks: Vec<usize> = (0..kx.div_ceil(TILE * TILES_PER_TASK)).collect();
-    let parallel = kx * (nx + ny) >= crate::paired::PAR_MIN_CELLS;
+    let parallel = kx * (nx + ny) * 8 >= crate::paired::PAR_MIN_CELLS;
     let res: Vec<Result<MwOutput>> = crate::common::par::map_items(tasks, parallel, |g| {
         let (mut bufs, mut xt, mut yt) = (Bufs::default(), Tile::default(), Tile::default());
         let (bufs, xt, yt) = (&mut bufs, &mut xt, &mut yt);

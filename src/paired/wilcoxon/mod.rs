@@ -266,9 +266,11 @@ pub fn wilcoxon_into(
     // are ranked straight from x and y (no difference buffer); the others (and
     // the 1-D form, and the interval) take the general path (NaN policy, errors)
     let direct = p.endpoints() > 1 && !o.conf_int;
+    // (ranking costs ~8 paired-t values per value, the interval ~4 times that)
+    let cost = if o.conf_int { 32 } else { 8 };
     fill_chunked(
         p.endpoints(),
-        p.endpoints() * p.len(),
+        p.endpoints() * p.len() * cost,
         sink,
         |first, chunk: &mut [WilcoxonOutput]| -> Result<()> {
             let mut buf = Vec::with_capacity(p.len());
