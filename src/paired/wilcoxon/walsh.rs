@@ -64,7 +64,7 @@ impl WalshCount {
     /// `x` is the sample given to [`WalshCount::reset`].
     pub(super) fn v_pos(&self, x: &[f64], d: f64) -> Option<u64> {
         let n = x.len();
-        if !self.ok || !(d > x[0] && d < x[n - 1]) {
+        if !(self.ok && d > x[0] && d < x[n - 1]) {
             return None;
         }
         let k = x.partition_point(|&v| v < d);
