@@ -3,7 +3,9 @@
 //! Exact branch: order statistics of the Walsh averages (R's rule). Asymptotic
 //! branch: R's `uniroot(tol = 1e-4)` on the step function `W(mu)` is replayed
 //! step by step (Brent), so estimate and limits equal R's to ~1e-12 (the
-//! reference tests pin 1e-9). The Mann–Whitney side (groups/mannwhitney/hl.rs)
+//! reference tests pin 1e-9). Each `W(mu)` of the replay comes from counting
+//! Walsh sums ([`super::walsh`]) where rounding cannot change R's ranks (the
+//! same bits as ranking, tested), else from ranking the rounded `|x - mu|`. The Mann–Whitney side (groups/mannwhitney/hl.rs)
 //! instead returns the exact roots (order statistics of the differences) and
 //! the median of the differences, which R reaches with `tol.root -> 0`; the two
 //! agree with R wherever R is defined, up to R's own root tolerance. The
