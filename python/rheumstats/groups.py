@@ -152,20 +152,20 @@ class MannWhitneyResult(Result):
     _ci_low: Any
     _ci_high: Any
     _conf_level: float
-    _sorted: Any = None  # (x, y) each sorted within an endpoint: the CI at another level
+    _sorted: Any = None  # (x, y) (1-D) or (x, y, by_column) copies (2-D): the CI at another level
     _options: Any = None
     _index: Optional[pd.Index] = None
 
     def confidence_interval(self, conf_level: Optional[float] = None) -> ConfidenceInterval:
         """CI of the location shift x - y (Hodges-Lehmann), as R ``wilcox.test(conf.int=TRUE)``;
-        another level from the stored sorted samples (the order statistics of the differences)."""
+        another level from the stored samples (the order statistics of the differences)."""
 
         def again(c: float) -> ConfidenceInterval:
-            (xs, ys), o = self._sorted, self._options
-            if xs.ndim == 1:
-                d = _native.groups_mannwhitney(xs, ys, conf_level=c, conf_int=True, **o)
+            s, o = self._sorted, self._options
+            if len(s) == 2:
+                d = _native.groups_mannwhitney(s[0], s[1], conf_level=c, conf_int=True, **o)
                 return ConfidenceInterval(float(d["ci_low"][0]), float(d["ci_high"][0]))
-            d = _native.groups_mannwhitney_rows(xs, ys, conf_level=c, conf_int=True, by_column=False, **o)
+            d = _native.groups_mannwhitney_rows(s[0], s[1], conf_level=c, conf_int=True, by_column=s[2], **o)
             return ConfidenceInterval(d["ci_low"], d["ci_high"])
 
         return _ci(self, conf_level, again)
@@ -278,8 +278,9 @@ def mannwhitney(
         labels = lx if lx is not None else ly
         meth = np.where(d["exact"], "exact", "approx").astype(object)
         cim = np.where(d["ci_exact"], "exact", "approx").astype(object)
-        # endpoints as rows, each sorted (NaN last): what another CI level needs
-        srt = (np.sort(xm.T if ax == 0 else xm, axis=1), np.sort(ym.T if ax == 0 else ym, axis=1)) if conf_int else None
+        # endpoints as rows (copies: the caller may change x and y later): what
+        # another CI level needs; the core sorts (sorting here cost more than the test)
+        srt = (xm.copy(), ym.copy(), ax == 0) if conf_int else None
         return MannWhitneyResult(
             statistic=d["statistic"], pvalue=d["pvalue"], method=meth, estimate=d["estimate"],
             n_x=d["n_x"].astype(np.int64), n_y=d["n_y"].astype(np.int64), ci_method=cim,

@@ -87,11 +87,12 @@ class _Paired:
         cols = {"x": _Labels(self.labels), "y": _Labels(self.labels)} if self.labels is not None else None
         return call(fn, x=self.x, y=self.y, index=idx, columns=cols, **options)
 
-    def sorted_differences(self) -> np.ndarray:
-        """``y - x`` (or ``x``), sorted within each endpoint (NaN last): what
-        ``confidence_interval(other level)`` of the rank and sign tests needs."""
-        d = self.x if self.y is None else self.y - self.x
-        return np.sort(d, axis=-1)
+    def differences(self) -> np.ndarray:
+        """``y - x`` (or a copy of ``x``), endpoints in rows: what
+        ``confidence_interval(other level)`` of the rank and sign tests needs
+        (their intervals sort within the core; sorting here cost more than the
+        whole test)."""
+        return self.x.copy() if self.y is None else self.y - self.x
 
     def n_complete(self) -> np.ndarray:
         ok = ~np.isnan(self.x)
@@ -315,12 +316,12 @@ class WilcoxonResult(_CI, Result):
     _ci_high: Any = None
     _conf_level: float = 0.95
     _index: Optional[pd.Index] = None
-    _sorted: Any = None  # the differences, sorted per endpoint (for another CI level)
+    _sorted: Any = None  # the differences, endpoints in rows (for another CI level)
     _options: Any = None
 
     def _interval(self, conf_level: float) -> Tuple[np.ndarray, np.ndarray]:
         """The Hodges-Lehmann CI at another level: the order statistics of the
-        Walsh averages of the stored sorted differences (R's rule, as the call)."""
+        Walsh averages of the stored differences (R's rule, as the call)."""
         q = _sorted_paired(self._sorted)
         r = q.call(_native.paired_wilcoxon, conf_level=conf_level, conf_int=True, strict=False, **self._options)
         return r["ci_low"], r["ci_high"]
@@ -393,7 +394,7 @@ def wilcoxon(
         _ci_high=_out(p, r["ci_high"]),
         _conf_level=conf_level,
         _index=p.labels,
-        _sorted=p.sorted_differences() if conf_int else None,
+        _sorted=p.differences() if conf_int else None,
         _options=opts,
     )
 
@@ -416,11 +417,11 @@ class SignTestResult(_CI, Result):
     _ci_level: Any = None
     _conf_level: float = 0.95
     _index: Optional[pd.Index] = None
-    _sorted: Any = None  # the differences, sorted per endpoint (for another CI level)
+    _sorted: Any = None  # the differences, endpoints in rows (for another CI level)
     _options: Any = None
 
     def _interval(self, conf_level: float) -> Tuple[np.ndarray, np.ndarray]:
-        """The distribution-free interval at another level: order statistics of the stored sorted differences."""
+        """The distribution-free interval at another level: order statistics of the stored differences."""
         q = _sorted_paired(self._sorted)
         r = q.call(_native.paired_sign_test, conf_level=conf_level, strict=False, **self._options)
         return r["ci_low"], r["ci_high"]
@@ -459,7 +460,7 @@ def sign_test(
         _ci_level=_out(p, r["ci_level"]),
         _conf_level=conf_level,
         _index=p.labels,
-        _sorted=p.sorted_differences(),
+        _sorted=p.differences(),
         _options=opts,
     )
 

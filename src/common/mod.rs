@@ -16,6 +16,7 @@ pub mod moments;
 pub mod nan;
 pub mod numdiff;
 pub mod optim;
+pub mod par;
 pub mod ranks;
 pub mod rng;
 pub mod rows;

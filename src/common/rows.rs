@@ -1,7 +1,5 @@
 //! Row-parallel map: the engine of every vectorised score.
 
-use rayon::prelude::*;
-
 use crate::error::{Result, StatsError};
 
 /// Rows per parallel task; below this the map runs on the calling thread.
@@ -31,9 +29,10 @@ where
     let err = if out.len() <= CHUNK {
         f(0, out)
     } else {
-        out.par_chunks_mut(CHUNK)
-            .enumerate()
-            .filter_map(|(c, chunk)| f(c * CHUNK, chunk))
+        // the calling thread takes chunks too (see `common::par`)
+        crate::common::par::map_chunks_mut(out, CHUNK, true, |first, chunk| f(first, chunk))
+            .into_iter()
+            .flatten()
             .min_by_key(|e| e.row())
     };
     match err {

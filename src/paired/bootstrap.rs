@@ -7,8 +7,6 @@
 //! `e` uses the RNG stream `(seed, e, t)`, so results are identical whatever
 //! the thread count (and whatever chunking a progress bar uses).
 
-use rayon::prelude::*;
-
 use super::permutation::Statistic;
 use super::{each_endpoint, NanRow, Pairs};
 use crate::common::rng::Rng;
@@ -114,7 +112,10 @@ pub fn distribution_range(
         pieces.push((t, head));
         rest = tail;
     }
-    pieces.into_par_iter().for_each(|(t, slot)| {
+    // the calling thread draws tasks too (see `common::par`); parallel from
+    // PAR_MIN_CELLS resampled values on
+    let parallel = (hi - lo) as usize * n >= super::PAR_MIN_CELLS;
+    crate::common::par::map_items(pieces, parallel, |(t, slot)| {
         let mut rng = Rng::stream(seed, endpoint, t);
         // resamples of this task before `lo` are drawn and discarded, so a range
         // reproduces exactly the same resamples as the full run
@@ -268,20 +269,26 @@ pub fn interval(
 
 pub fn bootstrap(p: &Pairs<'_>, o: &BootstrapOptions) -> Result<Vec<BootstrapOutput>> {
     check(o.n_resamples, o.conf_level)?;
-    each_endpoint(p, o.nan_policy, o.strict, |e, ep| {
-        if ep.d.len() < 2 {
-            return Err(StatsError::too_few("x", ep.d.len(), 2));
-        }
-        let tb = distribution_range(
-            ep.d,
-            o.statistic,
-            o.seed,
-            o.endpoint_offset + e as u64,
-            0,
-            o.n_resamples,
-        );
-        interval(&tb, ep.d, o.statistic, o.method, o.conf_level)
-    })
+    each_endpoint(
+        p,
+        o.nan_policy,
+        o.strict,
+        o.n_resamples as usize,
+        |e, ep| {
+            if ep.d.len() < 2 {
+                return Err(StatsError::too_few("x", ep.d.len(), 2));
+            }
+            let tb = distribution_range(
+                ep.d,
+                o.statistic,
+                o.seed,
+                o.endpoint_offset + e as u64,
+                0,
+                o.n_resamples,
+            );
+            interval(&tb, ep.d, o.statistic, o.method, o.conf_level)
+        },
+    )
 }
 
 #[cfg(test)]

@@ -8,11 +8,9 @@
 //! differences zero) is an error; in matrix mode it gives a NaN row, so one
 //! empty feature does not stop twenty thousand.
 
-use ndarray::{ArrayView1, ArrayView2};
-use rayon::prelude::*;
-
-use crate::common::NanPolicy;
+use crate::common::{par, NanPolicy};
 use crate::error::{Result, StatsError};
+use ndarray::{ArrayView1, ArrayView2};
 
 pub mod bootstrap;
 pub mod mcnemar;
@@ -230,10 +228,27 @@ pub enum Sink<'s, T, const K: usize> {
     Columns([&'s mut [f64]; K], fn(&T) -> [f64; K]),
 }
 
-/// Run `fill(first_endpoint, rows)` on chunks of [`CHUNK`] endpoints in
-/// parallel (rows start as NaN rows) and store them in `sink`. Errors: the
-/// lowest endpoint's wins.
-pub fn fill_chunked<T, const K: usize, F>(m: usize, sink: Sink<'_, T, K>, fill: F) -> Result<()>
+/// Work below which a matrix call runs on the calling thread only (waking the
+/// pool costs more than it saves), in values of a paired t-test (one
+/// subtraction and two sums each); a costlier test counts each value as
+/// several (see its call of [`fill_chunked`]). Measured with
+/// `rs.paired.ttest(axis=1)` at n = 200 on the 2-core machine under load
+/// (load average 7): best of 300 calls, one thread vs two: 64 endpoints
+/// 40 vs 41 us, 256: 85 vs 98 us, 512: 162 vs 181 us, 2048: 669 vs 469 us.
+/// Two threads pay from ~100,000 values on; on a quiet machine earlier.
+pub const PAR_MIN_CELLS: usize = 1 << 17;
+
+/// Run `fill(first_endpoint, rows)` on chunks of [`CHUNK`] endpoints (rows
+/// start as NaN rows) and store them in `sink`: on the calling thread, with
+/// pool helpers taking chunks too when `work` (endpoints x observations x
+/// the test's cost per value relative to a paired t) reaches
+/// [`PAR_MIN_CELLS`] (see `common::par`). Errors: the lowest endpoint's wins.
+pub fn fill_chunked<T, const K: usize, F>(
+    m: usize,
+    work: usize,
+    sink: Sink<'_, T, K>,
+    fill: F,
+) -> Result<()>
 where
     T: NanRow + Copy + Sync,
     F: Fn(usize, &mut [T]) -> Result<()> + Sync,
@@ -247,12 +262,12 @@ where
                 // one chunk (the 1-D form, small matrices): on this thread
                 return fill(0, out);
             }
-            first_err(
-                out.par_chunks_mut(CHUNK)
-                    .enumerate()
-                    .map(|(c, chunk)| fill(c * CHUNK, chunk))
-                    .collect(),
-            )
+            first_err(par::map_chunks_mut(
+                out,
+                CHUNK,
+                work >= PAR_MIN_CELLS,
+                |first, chunk| fill(first, chunk),
+            ))
         }
         Sink::Columns(cols, fields) => {
             if cols.iter().any(|c| c.len() != m) {
@@ -282,13 +297,22 @@ where
             if tasks.len() == 1 {
                 return tasks.into_iter().try_for_each(run);
             }
-            first_err(tasks.into_par_iter().map(run).collect())
+            first_err(par::map_items(tasks, work >= PAR_MIN_CELLS, run))
         }
     }
 }
 
-/// Run `f` on every endpoint in parallel. Errors: the lowest endpoint's wins.
-pub fn each_endpoint<T, F>(p: &Pairs<'_>, policy: NanPolicy, strict: bool, f: F) -> Result<Vec<T>>
+/// Run `f` on every endpoint, in parallel when the work (endpoints x
+/// observations x `cost`, the cost per value relative to a paired t; a
+/// resampling test passes its number of resamples) reaches
+/// [`PAR_MIN_CELLS`]. Errors: the lowest endpoint's wins.
+pub fn each_endpoint<T, F>(
+    p: &Pairs<'_>,
+    policy: NanPolicy,
+    strict: bool,
+    cost: usize,
+    f: F,
+) -> Result<Vec<T>>
 where
     T: NanRow,
     F: Fn(usize, &Endpoint<'_>) -> Result<T> + Sync,
@@ -312,11 +336,19 @@ where
         let mut buf = Vec::with_capacity(p.len());
         return Ok(vec![run(0, &mut buf)?]);
     }
-    let results: Vec<Result<T>> = (0..m)
-        .into_par_iter()
-        .map_init(|| Vec::with_capacity(p.len()), |buf, e| run(e, buf))
-        .collect();
-    results.into_iter().collect()
+    // tasks of up to CHUNK endpoints (one when an endpoint is much work), one
+    // difference buffer per task
+    let per_endpoint = p.len().max(1).saturating_mul(cost.max(1));
+    let size = (PAR_MIN_CELLS / 8 / per_endpoint).clamp(1, CHUNK);
+    let chunks: Vec<usize> = (0..m.div_ceil(size)).collect();
+    let parallel = m.saturating_mul(per_endpoint) >= PAR_MIN_CELLS;
+    let results: Vec<Vec<Result<T>>> = par::map_items(chunks, parallel, |c| {
+        let mut buf = Vec::with_capacity(p.len());
+        (c * size..((c + 1) * size).min(m))
+            .map(|e| run(e, &mut buf))
+            .collect()
+    });
+    results.into_iter().flatten().collect()
 }
 
 /// Median of a slice (sorted copy; the mean of the two middle values for even n).
@@ -463,15 +495,15 @@ mod tests {
         let p = Pairs::new(x.view(), Some(y.view())).unwrap();
         let sum = |_: usize, e: &Endpoint<'_>| Ok(N(e.d.iter().sum()));
         assert_eq!(
-            each_endpoint(&p, NanPolicy::Omit, true, sum).unwrap(),
+            each_endpoint(&p, NanPolicy::Omit, true, 1, sum).unwrap(),
             vec![N(3.0)]
         );
         assert!(
-            each_endpoint(&p, NanPolicy::Propagate, true, sum).unwrap()[0]
+            each_endpoint(&p, NanPolicy::Propagate, true, 1, sum).unwrap()[0]
                 .0
                 .is_nan()
         );
-        let e = each_endpoint(&p, NanPolicy::Raise, true, sum).unwrap_err();
+        let e = each_endpoint(&p, NanPolicy::Raise, true, 1, sum).unwrap_err();
         assert_eq!(e.row(), 2);
         assert!(e.to_string().starts_with("x[2]"));
     }
@@ -487,13 +519,14 @@ mod tests {
                 Ok(N(e.d[0]))
             }
         };
-        let out = each_endpoint(&p, NanPolicy::Omit, false, f).unwrap();
+        let out = each_endpoint(&p, NanPolicy::Omit, false, 1, f).unwrap();
         assert_eq!(out[0], N(1.0));
         assert!(out[1].0.is_nan());
         assert!(each_endpoint(
             &Pairs::new(x.slice(ndarray::s![1..2, ..]), None).unwrap(),
             NanPolicy::Omit,
             true,
+            1,
             f
         )
         .is_err());

@@ -336,7 +336,9 @@ pub fn permutation_test(p: &Pairs<'_>, o: &PermutationOptions) -> Result<Vec<Per
             format!("{} is not a finite number", o.popmean),
         ));
     }
-    each_endpoint(p, o.nan_policy, o.strict, |e, ep| {
+    // (exact: up to 2^n sign vectors; Monte Carlo: n_resamples)
+    let cost = o.n_resamples.unwrap_or(1 << 16) as usize;
+    each_endpoint(p, o.nan_policy, o.strict, cost, |e, ep| {
         permutation_one(ep.d, e, o)
     })
 }

@@ -118,7 +118,7 @@ pub fn sign_test(p: &Pairs<'_>, o: &SignOptions) -> Result<Vec<SignOutput>> {
             format!("{} is not a finite number", o.popmean),
         ));
     }
-    each_endpoint(p, o.nan_policy, o.strict, |_, ep| sign_one(ep.d, o))
+    each_endpoint(p, o.nan_policy, o.strict, 2, |_, ep| sign_one(ep.d, o))
 }
 
 #[cfg(test)]

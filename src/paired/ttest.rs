@@ -235,6 +235,7 @@ pub fn ttest_into(p: &Pairs<'_>, o: &TtestOptions, sink: Sink<'_, TtestOutput, 1
     // (and the 1-D form) take the general path (NaN policy, errors)
     fill_chunked(
         p.endpoints(),
+        p.endpoints() * p.len(),
         sink,
         |first, chunk: &mut [TtestOutput]| -> Result<()> {
             let mut buf = Vec::with_capacity(n);

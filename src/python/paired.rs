@@ -280,7 +280,7 @@ fn one_endpoint(
     nan_policy: &str,
 ) -> Result<Vec<f64>, crate::StatsError> {
     let p = Pairs::new(xv, yv)?;
-    let v = crate::paired::each_endpoint(&p, NanPolicy::parse(nan_policy)?, true, |_, ep| {
+    let v = crate::paired::each_endpoint(&p, NanPolicy::parse(nan_policy)?, true, 1, |_, ep| {
         Ok(Diffs(ep.d.to_vec()))
     })?;
     Ok(v.into_iter().next().map(|d| d.0).unwrap_or_default())

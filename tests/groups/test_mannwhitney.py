@@ -147,3 +147,19 @@ def test_results_pickle_and_frame():
     w, p = r
     assert (w, p) == (r.statistic, r.pvalue)
     assert "MannWhitneyResult" in repr(r)
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_matrix_confidence_interval_at_another_level_uses_a_snapshot(axis):
+    # the stored samples are copies: changing the inputs afterwards changes nothing
+    rng = np.random.default_rng(17)
+    x, y = rng.normal(0, 1, (30, 7)), rng.normal(0.4, 1, (25, 7))
+    x[3, 2] = np.nan
+    if axis == 1:
+        x, y = x.T.copy(), y.T.copy()
+    r = rs.groups.mannwhitney(x, y, axis=axis, nan_policy="omit")
+    want = rs.groups.mannwhitney(x, y, axis=axis, nan_policy="omit", conf_level=0.8).confidence_interval()
+    x[...] = 0.0
+    got = r.confidence_interval(0.8)
+    np.testing.assert_array_equal(got.low, want.low)
+    np.testing.assert_array_equal(got.high, want.high)

@@ -64,3 +64,18 @@ def test_permutation_exact_when_n_resamples_covers_all_sign_vectors():
     r = rs.paired.permutation_test(X, Y, n_resamples=10_000, seed=1)
     assert r.method == "exact" and r.n_resamples == 2 ** len(X)
     assert r.pvalue == rs.paired.permutation_test(X, Y).pvalue
+
+
+def test_matrix_interval_at_another_level_uses_a_snapshot():
+    # wilcoxon and sign test keep a copy of the differences (one-sample: of x)
+    rng = np.random.default_rng(3)
+    for y in (None, rng.normal(0.3, 1, (9, 60))):
+        x = rng.normal(0, 1, (9, 60))
+        w = rs.paired.wilcoxon(x, y, axis=1)
+        s = rs.paired.sign_test(x, y, axis=1)
+        ww = rs.paired.wilcoxon(x, y, axis=1, conf_level=0.8).confidence_interval()
+        sw = rs.paired.sign_test(x, y, axis=1, conf_level=0.8).confidence_interval()
+        x[...] = 1.0
+        np.testing.assert_array_equal(w.confidence_interval(0.8).low, ww.low)
+        np.testing.assert_array_equal(w.confidence_interval(0.8).high, ww.high)
+        np.testing.assert_array_equal(s.confidence_interval(0.8).low, sw.low)

@@ -235,6 +235,8 @@ fn approx_grid_body(
 
 /// Endpoints per task in [`mannwhitney_rows`] (two cache lines of f64 columns).
 const TILE: usize = 16;
+/// Tiles per parallel task (64 endpoints).
+const TILES_PER_TASK: usize = 4;
 
 /// `TILE` columns of one sample, column `t` at `v[t * nrows..]`, with the
 /// smallest and largest value of each column and whether it holds a NaN.
@@ -458,42 +460,48 @@ pub fn mannwhitney_rows(
         a.nrows() > 1 && a.ncols() > 0 && a.column(0).as_slice().is_some()
     };
     let tiled = fast_approx && by_column && !(contiguous_columns(&x) && contiguous_columns(&y));
-    let res: Vec<Result<MwOutput>> = (0..kx.div_ceil(TILE))
-        .into_par_iter()
-        .map_init(
-            || (Bufs::default(), Tile::default(), Tile::default()),
-            |(bufs, xt, yt), c| {
-                let (e0, e1) = (c * TILE, ((c + 1) * TILE).min(kx));
-                let mut out = Vec::with_capacity(e1 - e0);
-                if tiled {
-                    tile_values(x, e0, e1, xt);
-                    tile_values(y, e0, e1, yt);
-                    for t in 0..e1 - e0 {
-                        let (xs, lx, hx, okx) = xt.column(t, nx);
-                        let (ys, ly, hy, oky) = yt.column(t, ny);
-                        out.push(if okx && oky {
-                            Ok(approx_values(
-                                xs,
-                                ys,
-                                lx.min(ly),
-                                hx.max(hy),
-                                &mut bufs.2,
-                                o,
-                            ))
-                        } else {
-                            one(bufs, e0 + t)
-                        });
-                    }
-                } else {
-                    for e in e0..e1 {
-                        out.push(one(bufs, e));
-                    }
+    // groups of TILES_PER_TASK tiles, one set of buffers per group; the calling
+    // thread takes groups too (see `common::par`), helpers only from
+    // PAR_MIN_CELLS values on
+    let tasks: Vec<usize> = (0..kx.div_ceil(TILE * TILES_PER_TASK)).collect();
+    let parallel = kx * (nx + ny) * 8 >= crate::paired::PAR_MIN_CELLS;
+    let res: Vec<Result<MwOutput>> = crate::common::par::map_items(tasks, parallel, |g| {
+        let (mut bufs, mut xt, mut yt) = (Bufs::default(), Tile::default(), Tile::default());
+        let (bufs, xt, yt) = (&mut bufs, &mut xt, &mut yt);
+        let mut out = Vec::new();
+        let c_end = ((g + 1) * TILES_PER_TASK).min(kx.div_ceil(TILE));
+        for c in g * TILES_PER_TASK..c_end {
+            let (e0, e1) = (c * TILE, ((c + 1) * TILE).min(kx));
+            if tiled {
+                tile_values(x, e0, e1, xt);
+                tile_values(y, e0, e1, yt);
+                for t in 0..e1 - e0 {
+                    let (xs, lx, hx, okx) = xt.column(t, nx);
+                    let (ys, ly, hy, oky) = yt.column(t, ny);
+                    out.push(if okx && oky {
+                        Ok(approx_values(
+                            xs,
+                            ys,
+                            lx.min(ly),
+                            hx.max(hy),
+                            &mut bufs.2,
+                            o,
+                        ))
+                    } else {
+                        one(bufs, e0 + t)
+                    });
                 }
-                out
-            },
-        )
-        .flatten_iter()
-        .collect();
+            } else {
+                for e in e0..e1 {
+                    out.push(one(bufs, e));
+                }
+            }
+        }
+        out
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     let mut out = Vec::with_capacity(res.len());
     let mut first_err: Option<StatsError> = None;
     for r in res {

@@ -20,7 +20,6 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 use ndarray::{ArrayView1, ArrayView2};
-use rayon::prelude::*;
 
 use crate::common::alternative::check_conf_level;
 use crate::common::keysort::{shares_a_point, sort_keys_u32, Grid30};

@@ -3,12 +3,15 @@
 //! Exact branch: order statistics of the Walsh averages (R's rule). Asymptotic
 //! branch: R's `uniroot(tol = 1e-4)` on the step function `W(mu)` is replayed
 //! step by step (Brent), so estimate and limits equal R's to ~1e-12 (the
-//! reference tests pin 1e-9). The Mann–Whitney side (groups/mannwhitney/hl.rs)
+//! reference tests pin 1e-9). Each `W(mu)` of the replay comes from counting
+//! Walsh sums ([`super::walsh`]) where rounding cannot change R's ranks (the
+//! same bits as ranking, tested), else from ranking the rounded `|x - mu|`. The Mann–Whitney side (groups/mannwhitney/hl.rs)
 //! instead returns the exact roots (order statistics of the differences) and
 //! the median of the differences, which R reaches with `tol.root -> 0`; the two
 //! agree with R wherever R is defined, up to R's own root tolerance. The
 //! estimate here is NaN where R's `uniroot` stops with an error (no sign change).
 
+pub(super) use super::walsh::WalshCount;
 use super::*;
 
 pub(super) fn walsh(x: &[f64]) -> Vec<f64> {
@@ -24,14 +27,42 @@ pub(super) fn walsh(x: &[f64]) -> Vec<f64> {
 
 /// R's standardised signed-rank statistic at shift `mu` (its `W` inside
 /// `wilcox.test`): zeros of `x - mu` dropped, mid-ranks of `|x - mu|`,
-/// tie-corrected variance, optional continuity correction.
+/// tie-corrected variance, optional continuity correction (`x` sorted).
 pub(super) fn w_at(x: &[f64], mu: f64, correct: bool, alt: Alternative) -> f64 {
     // R: xd <- x - mu; xd <- xd[xd != 0]; ranks of |xd| (exact ties); V+ and tie term
     let (v_pos, tie, n_ranked) = signed_ranks_sorted(x, mu);
+    w_from(v_pos, tie, n_ranked, correct, alt)
+}
+
+/// `W` from `V+`, the tie term `sum(t^3 - t)` and the number ranked.
+#[inline]
+fn w_from(v_pos: f64, tie: f64, n_ranked: usize, correct: bool, alt: Alternative) -> f64 {
     let nx = n_ranked as f64;
     let zd = v_pos - nx * (nx + 1.0) / 4.0;
     let sigma = (nx * (nx + 1.0) * (2.0 * nx + 1.0) / 24.0 - tie / 48.0).sqrt();
     (zd - alt.continuity(correct, zd)) / sigma
+}
+
+/// Evaluations of `W` on one sorted sample: by counting Walsh sums where that
+/// settles R's ranks ([`WalshCount`]), else by ranking the rounded `|x - mu|`.
+pub(super) struct WEval<'a> {
+    pub(super) x: &'a [f64],
+    pub(super) wc: &'a mut WalshCount,
+    pub(super) alt: Alternative,
+    /// Use the counter (`false`: always rank; the tests compare the two).
+    pub(super) count: bool,
+}
+
+impl WEval<'_> {
+    pub(super) fn w(&mut self, mu: f64, correct: bool) -> f64 {
+        if self.count {
+            if let Some(v) = self.wc.v_pos(self.x, mu) {
+                // no zeros, no ties: the numbers the ranking gives (V+ is an integer)
+                return w_from(v as f64, 0.0, self.x.len(), correct, self.alt);
+            }
+        }
+        w_at(self.x, mu, correct, self.alt)
+    }
 }
 
 /// `(V+, sum(t^3 - t), n ranked)` of `x - mu` with zeros dropped, for `x`
@@ -282,26 +313,88 @@ pub(super) fn hodges_lehmann(
         };
         return Ok((est, lo, hi, true));
     }
-    // Asymptotic, as R: roots in mu of the standardised statistic W(mu) over
+    HL_SCRATCH.with(|c| {
+        let sc = &mut *c.borrow_mut();
+        let HlScratch {
+            keys, sorted, wc, ..
+        } = sc;
+        sorted_total_into(x, keys, sorted);
+        wc.reset(sorted);
+        let mut ev = WEval {
+            x: sorted,
+            wc,
+            alt: o.alternative,
+            count: true,
+        };
+        Ok(hl_asymptotic(&mut ev, o, alpha))
+    })
+}
+
+/// Buffers of the interval (per thread: no allocation per endpoint once grown).
+#[derive(Default)]
+struct HlScratch {
+    x: Vec<f64>,
+    keys: Vec<u64>,
+    sorted: Vec<f64>,
+    wc: WalshCount,
+}
+
+thread_local! {
+    static HL_SCRATCH: std::cell::RefCell<HlScratch> = std::cell::RefCell::new(HlScratch::default());
+}
+
+/// The interval of one endpoint from its differences `d`, as R: zeros of
+/// `d - popmean` dropped, back on the original scale; the exact interval when
+/// the exact p-value is R's (exact requested, or fewer than 50 left) and
+/// there are no ties (`ties`, from the ranking) or zeros.
+pub(super) fn hodges_lehmann_of(
+    d: &[f64],
+    o: &WilcoxonOptions,
+    ties: bool,
+    n_zero: usize,
+) -> Result<(f64, f64, f64, bool)> {
+    let mut x = HL_SCRATCH.with(|c| std::mem::take(&mut c.borrow_mut().x));
+    x.clear();
+    x.extend(
+        d.iter()
+            .map(|v| v - o.popmean)
+            .filter(|&v| v != 0.0)
+            .map(|v| v + o.popmean),
+    );
+    let r_exact = match o.method {
+        Method::Exact => true,
+        Method::Approx => false,
+        Method::Auto => x.len() < 50,
+    };
+    let out = hodges_lehmann(&x, o, r_exact && !ties && n_zero == 0);
+    HL_SCRATCH.with(|c| c.borrow_mut().x = x);
+    out
+}
+
+/// The asymptotic branch on sorted `ev.x`: (estimate, low, high, false).
+pub(super) fn hl_asymptotic(
+    ev: &mut WEval<'_>,
+    o: &WilcoxonOptions,
+    alpha: f64,
+) -> (f64, f64, f64, bool) {
+    // As R: roots in mu of the standardised statistic W(mu) over
     // [min(x), max(x)] by uniroot(tol = 1e-4); alpha doubles while the
     // requested level cannot be bracketed.
-    let sorted = sorted_total(x);
-    let x = &sorted[..];
-    let (mumin, mumax) = x
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-            (a.min(v), b.max(v))
-        });
+    let x = ev.x;
+    let (mumin, mumax) = (x[0], x[x.len() - 1]);
     let corr = o.correction;
     let alt = o.alternative;
-    let w_min = w_at(x, mumin, corr, alt);
-    let w_max = w_at(x, mumax, corr, alt);
+    // (the ranks at the ends serve both the corrected and the plain W)
+    let (v, t, r) = signed_ranks_sorted(x, mumin);
+    let (w_min, e_min) = (w_from(v, t, r, corr, alt), w_from(v, t, r, false, alt));
+    let (v, t, r) = signed_ranks_sorted(x, mumax);
+    let (w_max, e_max) = (w_from(v, t, r, corr, alt), w_from(v, t, r, false, alt));
     if !w_min.is_finite() || !w_max.is_finite() {
-        return Ok(((mumin + mumax) / 2.0, f64::NAN, f64::NAN, false));
+        return ((mumin + mumax) / 2.0, f64::NAN, f64::NAN, false);
     }
-    let root = |zq: f64| -> f64 {
+    let root = |ev: &mut WEval<'_>, zq: f64| -> f64 {
         brent(mumin, mumax, w_min - zq, w_max - zq, TOL_ROOT, 1000, |mu| {
-            w_at(x, mu, corr, alt) - zq
+            ev.w(mu, corr) - zq
         })
     };
     let nx = x.len(); // x is sorted: its median directly (= median(x))
@@ -322,10 +415,8 @@ pub(super) fn hodges_lehmann(
                 }
             }
             if a < 1.0 {
-                (
-                    root(dist::norm_ppf(1.0 - a / 2.0)),
-                    root(dist::norm_ppf(a / 2.0)),
-                )
+                let lo = root(ev, dist::norm_ppf(1.0 - a / 2.0));
+                (lo, root(ev, dist::norm_ppf(a / 2.0)))
             } else {
                 (med, med)
             }
@@ -339,7 +430,7 @@ pub(super) fn hodges_lehmann(
             }
             (
                 if a < 1.0 {
-                    root(dist::norm_ppf(1.0 - a))
+                    root(ev, dist::norm_ppf(1.0 - a))
                 } else {
                     med
                 },
@@ -357,21 +448,19 @@ pub(super) fn hodges_lehmann(
             (
                 f64::NEG_INFINITY,
                 if a < 1.0 {
-                    root(dist::norm_ppf(a))
+                    root(ev, dist::norm_ppf(a))
                 } else {
                     med
                 },
             )
         }
     };
-    let e_min = w_at(x, mumin, false, alt);
-    let e_max = w_at(x, mumax, false, alt);
     let est = if e_min * e_max > 0.0 {
         f64::NAN
     } else {
         brent(mumin, mumax, e_min, e_max, TOL_ROOT, 1000, |mu| {
-            w_at(x, mu, false, alt)
+            ev.w(mu, false)
         })
     };
-    Ok((est, lo, hi, false))
+    (est, lo, hi, false)
 }

@@ -8,17 +8,28 @@ thread_local! {
 
 /// `x` sorted in `total_cmp` order, through the radix sort of [`sort_keys`]
 /// (the IEEE bits made order-preserving as unsigned integers).
+#[cfg(test)]
 pub(super) fn sorted_total(x: &[f64]) -> Vec<f64> {
+    let mut out = Vec::new();
+    sorted_total_into(x, &mut Vec::new(), &mut out);
+    out
+}
+
+/// As [`sorted_total`], into `out` with key buffer `keys`.
+pub(super) fn sorted_total_into(x: &[f64], keys: &mut Vec<u64>, out: &mut Vec<f64>) {
     const SIGN: u64 = 1 << 63;
-    let mut k: Vec<u64> = x
-        .iter()
-        .map(|v| v.to_bits())
-        .map(|b| if b & SIGN != 0 { !b } else { b | SIGN })
-        .collect();
-    sort_keys(&mut k);
-    k.into_iter()
-        .map(|b| f64::from_bits(if b & SIGN != 0 { b & !SIGN } else { !b }))
-        .collect()
+    keys.clear();
+    keys.extend(
+        x.iter()
+            .map(|v| v.to_bits())
+            .map(|b| if b & SIGN != 0 { !b } else { b | SIGN }),
+    );
+    sort_keys(keys);
+    out.clear();
+    out.extend(
+        keys.iter()
+            .map(|&b| f64::from_bits(if b & SIGN != 0 { b & !SIGN } else { !b })),
+    );
 }
 
 /// Sort key of a difference: |d| as ordered integer bits, shifted, with the
