@@ -118,22 +118,42 @@ pub fn curve(tab: &Tabulation, code: u32, z: f64, ct: ConfType, out: &mut KmOutp
         out.std_err.push(var.sqrt());
     }
     let start = out.survival.len() - m;
-    let limits = |(&s, &se): (&f64, &f64)| conf_limits(s, se, z, ct);
-    let (lo, hi): (Vec<f64>, Vec<f64>) = if m > 1 << 14 {
-        out.survival[start..]
-            .par_iter()
-            .zip(&out.std_err[start..])
-            .map(limits)
-            .unzip()
-    } else {
-        out.survival[start..]
-            .iter()
-            .zip(&out.std_err[start..])
-            .map(limits)
-            .unzip()
+    out.ci_low.resize(start + m, 0.0);
+    out.ci_high.resize(start + m, 0.0);
+    fill_limits(
+        &out.survival[start..],
+        &out.std_err[start..],
+        &mut out.ci_low[start..],
+        &mut out.ci_high[start..],
+        z,
+        ct,
+    );
+}
+
+/// Confidence limits of each row, in place. A row where S and its standard
+/// error are those of the row before (a censoring-only time) copies that
+/// row's limits: the same numbers, without the transcendental functions.
+/// Large curves are cut into chunks computed in parallel.
+fn fill_limits(s: &[f64], se: &[f64], lo: &mut [f64], hi: &mut [f64], z: f64, ct: ConfType) {
+    const CHUNK: usize = 1 << 14;
+    let run = |s: &[f64], se: &[f64], lo: &mut [f64], hi: &mut [f64]| {
+        for j in 0..s.len() {
+            if j > 0 && s[j].to_bits() == s[j - 1].to_bits() && se[j].to_bits() == se[j - 1].to_bits() {
+                lo[j] = lo[j - 1];
+                hi[j] = hi[j - 1];
+            } else {
+                (lo[j], hi[j]) = conf_limits(s[j], se[j], z, ct);
+            }
+        }
     };
-    out.ci_low.extend(lo);
-    out.ci_high.extend(hi);
+    if s.len() > CHUNK {
+        s.par_chunks(CHUNK)
+            .zip(se.par_chunks(CHUNK))
+            .zip(lo.par_chunks_mut(CHUNK).zip(hi.par_chunks_mut(CHUNK)))
+            .for_each(|((s, se), (lo, hi))| run(s, se, lo, hi));
+    } else {
+        run(s, se, lo, hi);
+    }
 }
 
 /// Kaplan–Meier curves, one per group code (`group = None`: one curve).
