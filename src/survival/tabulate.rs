@@ -430,6 +430,8 @@ mod tests {
             (3000, 7, 1),
             (5000, 3, 2),
             (100, 4, 0),
+            (40_000, 2, 1),
+            (40_000, 4, 3),
         ] {
             let t: Vec<f64> = (0..n)
                 .map(|_| {
@@ -437,7 +439,8 @@ mod tests {
                     match kind {
                         0 => (u * 1e4).round() / 8.0 + 0.25, // ties, not all whole
                         1 => u * 3.0,                        // all distinct
-                        _ => (u * 2000.0 - 1000.0).exp2(),   // 2^-1000 .. 2^1000: too wide to pack
+                        2 => (u * 2000.0 - 1000.0).exp2(),   // 2^-1000 .. 2^1000: too wide to pack
+                        _ => u + 1e12 * f64::from(u8::from(u < 1e-4)), // far outliers: the grid is too coarse
                     }
                 })
                 .collect();
