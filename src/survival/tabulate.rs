@@ -35,6 +35,9 @@ impl Tabulation {
     }
 }
 
+/// Rows from which the passes over the rows run in parallel.
+const PAR_ROWS: usize = 1 << 17;
+
 /// Largest histogram (cells) the integer path may allocate for n rows.
 fn histogram_budget(n: usize) -> usize {
     8 * n + (1 << 20)
@@ -116,14 +119,24 @@ where
 fn sorted<F, G>(time: &[f64], label: &F, get: &G, n: usize, width: usize) -> Option<Tabulation>
 where
     F: Fn(usize) -> usize + Sync,
-    G: Fn(usize) -> usize,
+    G: Fn(usize) -> usize + Sync,
 {
     let bits = |k: usize| (time[get(k)] + 0.0).to_bits();
     // one pass: smallest and largest bit pattern, any label out of range
-    let (lo, hi, bad) = (0..n).fold((u64::MAX, 0u64, false), |(lo, hi, bad), k| {
+    // (large inputs in parallel, as the keys below)
+    let scan = |(lo, hi, bad): (u64, u64, bool), k: usize| {
         let b = bits(k);
         (lo.min(b), hi.max(b), bad | (label(get(k)) >= width))
-    });
+    };
+    let first = (u64::MAX, 0u64, false);
+    let (lo, hi, bad) = if n >= PAR_ROWS {
+        (0..n)
+            .into_par_iter()
+            .fold(|| first, scan)
+            .reduce(|| first, |a, b| (a.0.min(b.0), a.1.max(b.1), a.2 | b.2))
+    } else {
+        (0..n).fold(first, scan)
+    };
     if bad {
         return None;
     }
@@ -138,11 +151,15 @@ where
         return Some(out);
     }
     if tbits + lbits <= 64 {
-        let mut keys: Vec<u64> = (0..n)
-            .map(|k| ((bits(k) - lo) << lbits) | label(get(k)) as u64)
-            .collect();
+        let key = |k: usize| ((bits(k) - lo) << lbits) | label(get(k)) as u64;
+        let mut keys: Vec<u64> = if n >= PAR_ROWS {
+            (0..n).into_par_iter().map(key).collect()
+        } else {
+            (0..n).map(key).collect()
+        };
         let value = |k: u64| f64::from_bits((k >> lbits) + lo);
-        sort_packed(&mut keys, tbits + lbits, value);
+        let range = (f64::from_bits(lo), f64::from_bits(hi));
+        sort_packed(&mut keys, tbits + lbits, value, range);
         let mask = (1u64 << lbits) - 1;
         // at most n distinct times: zeroed counts for n (untouched pages cost
         // nothing), cut to the distinct times found
@@ -180,22 +197,24 @@ where
 }
 
 /// Sort keys below `2^nbits` ascending, `value(k)` non-decreasing in `k`
-/// (the time a packed key stands for). Large inputs are first bucketed by
+/// (the time a packed key stands for) and within `range`. Large inputs are first bucketed by
 /// value on a grid of 2^22 equal steps over their range (two counting-sort
 /// passes; bucket order is key order) and an insertion sort finishes within
 /// buckets: three passes in all where the full radix sort of 64-bit keys
 /// needs six. Should the insertion sort have too much to do (values piled in
 /// few buckets, e.g. next to a far outlier), the full radix sort finishes.
-pub fn sort_packed<V: Fn(u64) -> f64>(keys: &mut Vec<u64>, nbits: u32, value: V) {
+pub fn sort_packed<V: Fn(u64) -> f64>(
+    keys: &mut Vec<u64>,
+    nbits: u32,
+    value: V,
+    range: (f64, f64),
+) {
     let n = keys.len();
     if n < 1 << 14 {
         radix_sort_u64(keys, nbits);
         return;
     }
-    let (lo, hi) = keys
-        .iter()
-        .fold((u64::MAX, 0u64), |(a, b), &k| (a.min(k), b.max(k)));
-    let Some(grid) = Grid30::new(value(lo), value(hi)) else {
+    let Some(grid) = Grid30::new(range.0, range.1) else {
         radix_sort_u64(keys, nbits);
         return;
     };
@@ -432,6 +451,7 @@ mod tests {
             (100, 4, 0),
             (40_000, 2, 1),
             (40_000, 4, 3),
+            (200_000, 4, 1),
         ] {
             let t: Vec<f64> = (0..n)
                 .map(|_| {
