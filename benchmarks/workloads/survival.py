@@ -2,8 +2,10 @@
 100k rows (vs lifelines), Cox on 100k x 2 covariates (vs R coxph through Rscript, when installed).
 
 Times are whole days (ties, as in registry data; rheumstats counts them into a histogram)
-except for one Kaplan–Meier row with continuous times (radix sort, a 1M-row table) and for
-Aalen–Johansen, where lifelines would jitter tied times.
+except for the continuous-time rows (every time distinct: the sort path and a 1M-row curve) and
+for Aalen–Johansen, where lifelines would jitter tied times. The continuous-time KM rows time the
+call as typed (`kaplan_meier(t, e)`: the curve's columns, its pandas table built on first access);
+the `.table` row adds building that table, as lifelines builds `survival_function_` in `fit`.
 """
 
 from __future__ import annotations
@@ -39,6 +41,15 @@ def _km_ours(d):
     return rs.survival.kaplan_meier(d[0], d[1]).table
 
 
+def _km_call(d):
+    """The call as typed: the curve's columns, the table built only when asked for."""
+    return rs.survival.kaplan_meier(d[0], d[1])
+
+
+def _table(ours):
+    return ours.table if isinstance(ours, rs.survival.KaplanMeier) else ours
+
+
 def _km_lifelines(d):
     from lifelines import KaplanMeierFitter
 
@@ -52,12 +63,14 @@ def _km_greenwood(d):
 
 
 def _check_km_lifelines(ours, peer):
+    ours = _table(ours)
     s = peer.iloc[:, 0]
     s = s[s.index > 0]
     np.testing.assert_allclose(ours["survival"].to_numpy(), s.to_numpy(), rtol=1e-10, atol=1e-12)
 
 
 def _check_km_greenwood(ours, peer):
+    ours = _table(ours)
     t = np.asarray(peer.time_)
     s = np.asarray(peer.survival_)
     j = np.searchsorted(ours["time"].to_numpy(), t, side="right") - 1
@@ -150,7 +163,11 @@ def _check_cox(ours, peer):
 WORKLOADS = [
     Workload("Kaplan-Meier, 1M rows", _km_data, _km_ours, _km_lifelines, "lifelines KaplanMeierFitter", 10, _check_km_lifelines, ("lifelines",)),
     Workload("Kaplan-Meier, 1M rows ", _km_data, _km_ours, _km_greenwood, "greenwood KaplanMeier", 10, _check_km_greenwood, ("greenwood",)),
-    Workload("Kaplan-Meier, 1M rows, continuous times", _km_cont_data, _km_ours, _km_lifelines, "lifelines KaplanMeierFitter", None, _check_km_lifelines, ("lifelines",)),
+    Workload("KM, 1M continuous times", _km_cont_data, _km_call, _km_lifelines, "lifelines KaplanMeierFitter", 10, _check_km_lifelines, ("lifelines",)),
+    Workload("KM, 1M continuous times ", _km_cont_data, _km_call, _km_greenwood, "greenwood KaplanMeier", 10, _check_km_greenwood, ("greenwood",)),
+    Workload("KM, 1M continuous times, .table", _km_cont_data, _km_ours, _km_lifelines, "lifelines KaplanMeierFitter", None, _check_km_lifelines, ("lifelines",)),
+    Workload("log-rank, 1M continuous times", _km_cont_data, _lr_ours, _lr_lifelines, "lifelines logrank_test", 10, _same_stat, ("lifelines",)),
+    Workload("log-rank, 1M continuous times ", _km_cont_data, _lr_ours, _lr_greenwood, "greenwood logrank_test", 10, _same_stat, ("greenwood",)),
     Workload("log-rank, 1M rows", _km_data, _lr_ours, _lr_lifelines, "lifelines logrank_test", 10, _same_stat, ("lifelines",)),
     Workload("log-rank, 1M rows ", _km_data, _lr_ours, _lr_greenwood, "greenwood logrank_test", 10, _same_stat, ("greenwood",)),
     Workload("Aalen-Johansen, 100k rows", _aj_data, _aj_ours, _aj_lifelines, "lifelines AalenJohansenFitter", 30, _check_aj, ("lifelines",)),

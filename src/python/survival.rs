@@ -51,9 +51,15 @@ fn survival_km<'py>(
             }
         }
     })?;
+    // ungrouped: every code is 0, and the caller does not read them
+    let group = if g.is_some() {
+        u32_to_f64(o.group)
+    } else {
+        Vec::new()
+    };
     Ok(dict!(
         py,
-        group = f64_out(py, u32_to_f64(o.group)),
+        group = f64_out(py, group),
         time = f64_out(py, o.time),
         n_risk = f64_out(py, o.n_risk),
         n_event = f64_out(py, o.n_event),

@@ -85,55 +85,82 @@ pub fn curve(tab: &Tabulation, code: u32, z: f64, ct: ConfType, out: &mut KmOutp
     let n: u64 = tab.counts.iter().map(|&c| u64::from(c)).sum();
     out.group.extend(std::iter::repeat_n(code, m));
     out.time.extend_from_slice(&tab.times);
-    for v in [
-        &mut out.n_risk,
-        &mut out.n_event,
-        &mut out.n_censor,
-        &mut out.survival,
-        &mut out.std_err,
-    ] {
-        v.reserve(m);
-    }
-    let mut gone = 0u64;
+    // fresh zeroed columns (untouched pages cost nothing until written)
+    let col = || vec![0.0f64; m];
+    let (mut n_risk, mut n_event, mut n_censor, mut surv, mut se) =
+        (col(), col(), col(), col(), col());
+    // counts are whole numbers below 2^53: the running f64 sums are exact
+    let mut at_risk = n as f64;
     let mut s = 1.0f64;
     let mut var = 0.0f64;
-    for j in 0..m {
-        let row = tab.row(j);
-        let (c, d) = (u64::from(row[0]), u64::from(row[1]));
-        let at_risk = (n - gone) as f64;
-        let df = d as f64;
-        if d > 0 {
-            s *= 1.0 - df / at_risk;
-            var += if at_risk > df {
-                df / (at_risk * (at_risk - df))
-            } else {
-                f64::INFINITY
-            };
-        }
-        gone += c + d;
-        out.n_risk.push(at_risk);
-        out.n_event.push(df);
-        out.n_censor.push(c as f64);
-        out.survival.push(s);
-        out.std_err.push(var.sqrt());
+    let rows = tab
+        .counts
+        .chunks_exact(2)
+        .zip(n_risk.iter_mut().zip(n_event.iter_mut()))
+        .zip(n_censor.iter_mut().zip(surv.iter_mut().zip(se.iter_mut())));
+    for ((cd, (r, e)), (c, (sv, sev))) in rows {
+        let (cf, df) = (f64::from(cd[0]), f64::from(cd[1]));
+        // with no event the factor is exactly 1 and the term exactly 0:
+        // no branch, the same numbers
+        s *= 1.0 - df / at_risk;
+        var += if at_risk > df {
+            df / (at_risk * (at_risk - df))
+        } else {
+            f64::INFINITY
+        };
+        *r = at_risk;
+        *e = df;
+        *c = cf;
+        *sv = s;
+        *sev = var.sqrt();
+        at_risk -= cf + df;
     }
-    let start = out.survival.len() - m;
-    let limits = |(&s, &se): (&f64, &f64)| conf_limits(s, se, z, ct);
-    let (lo, hi): (Vec<f64>, Vec<f64>) = if m > 1 << 14 {
-        out.survival[start..]
-            .par_iter()
-            .zip(&out.std_err[start..])
-            .map(limits)
-            .unzip()
-    } else {
-        out.survival[start..]
-            .iter()
-            .zip(&out.std_err[start..])
-            .map(limits)
-            .unzip()
+    let (mut lo, mut hi) = (col(), col());
+    fill_limits(&surv, &se, &mut lo, &mut hi, z, ct);
+    for (dst, v) in [
+        (&mut out.n_risk, n_risk),
+        (&mut out.n_event, n_event),
+        (&mut out.n_censor, n_censor),
+        (&mut out.survival, surv),
+        (&mut out.std_err, se),
+        (&mut out.ci_low, lo),
+        (&mut out.ci_high, hi),
+    ] {
+        if dst.is_empty() {
+            *dst = v;
+        } else {
+            dst.extend_from_slice(&v);
+        }
+    }
+}
+
+/// Confidence limits of each row, in place. A row where S and its standard
+/// error are those of the row before (a censoring-only time) copies that
+/// row's limits: the same numbers, without the transcendental functions.
+/// Large curves are cut into chunks computed in parallel.
+fn fill_limits(s: &[f64], se: &[f64], lo: &mut [f64], hi: &mut [f64], z: f64, ct: ConfType) {
+    const CHUNK: usize = 1 << 14;
+    let run = |s: &[f64], se: &[f64], lo: &mut [f64], hi: &mut [f64]| {
+        for j in 0..s.len() {
+            if j > 0
+                && s[j].to_bits() == s[j - 1].to_bits()
+                && se[j].to_bits() == se[j - 1].to_bits()
+            {
+                lo[j] = lo[j - 1];
+                hi[j] = hi[j - 1];
+            } else {
+                (lo[j], hi[j]) = conf_limits(s[j], se[j], z, ct);
+            }
+        }
     };
-    out.ci_low.extend(lo);
-    out.ci_high.extend(hi);
+    if s.len() > CHUNK {
+        s.par_chunks(CHUNK)
+            .zip(se.par_chunks(CHUNK))
+            .zip(lo.par_chunks_mut(CHUNK).zip(hi.par_chunks_mut(CHUNK)))
+            .for_each(|((s, se), (lo, hi))| run(s, se, lo, hi));
+    } else {
+        run(s, se, lo, hi);
+    }
 }
 
 /// Kaplan–Meier curves, one per group code (`group = None`: one curve).

@@ -12,6 +12,7 @@
 use rayon::prelude::*;
 
 use super::TimeScan;
+use crate::common::keysort::Grid30;
 
 /// `counts[j * width + l]` = rows with time `times[j]` and label `l`; `times` ascending.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -33,6 +34,9 @@ impl Tabulation {
         &self.counts[j * self.width..(j + 1) * self.width]
     }
 }
+
+/// Rows from which the passes over the rows run in parallel.
+const PAR_ROWS: usize = 1 << 17;
 
 /// Largest histogram (cells) the integer path may allocate for n rows.
 fn histogram_budget(n: usize) -> usize {
@@ -104,48 +108,80 @@ where
         }
         return Some(out);
     }
-    if (0..n).any(|k| label(get(k)) >= width) {
+    sorted(time, &label, &get, n, width)
+}
+
+/// The sort path: each row becomes one `u64` key, the time's bit pattern
+/// (less the smallest, so that only the varying bits remain) with the label in
+/// the low bits, and the keys are radix sorted. Should time and label not fit
+/// in 64 bits together (times spanning very many binades with a wide label),
+/// (bit pattern, label) pairs are sorted instead. `None`: a label >= `width`.
+fn sorted<F, G>(time: &[f64], label: &F, get: &G, n: usize, width: usize) -> Option<Tabulation>
+where
+    F: Fn(usize) -> usize + Sync,
+    G: Fn(usize) -> usize + Sync,
+{
+    let bits = |k: usize| (time[get(k)] + 0.0).to_bits();
+    // one pass: smallest and largest bit pattern, any label out of range
+    // (large inputs in parallel, as the keys below)
+    let scan = |(lo, hi, bad): (u64, u64, bool), k: usize| {
+        let b = bits(k);
+        (lo.min(b), hi.max(b), bad | (label(get(k)) >= width))
+    };
+    let first = (u64::MAX, 0u64, false);
+    let (lo, hi, bad) = if n >= PAR_ROWS {
+        (0..n)
+            .into_par_iter()
+            .fold(|| first, scan)
+            .reduce(|| first, |a, b| (a.0.min(b.0), a.1.max(b.1), a.2 | b.2))
+    } else {
+        (0..n).fold(first, scan)
+    };
+    if bad {
         return None;
     }
-    if width == 2 {
-        // one label bit fits below the time's bit pattern (whose top bit is 0)
-        let mut keys: Vec<u64> = (0..n)
-            .map(|k| {
-                let i = get(k);
-                ((time[i] + 0.0).to_bits() << 1) | label(i) as u64
-            })
-            .collect();
-        radix_sort_by_key(&mut keys, |&k| k);
-        let mut out = Tabulation {
-            times: Vec::with_capacity(n),
-            counts: Vec::with_capacity(2 * n),
-            width,
-        };
-        let mut i = 0;
-        while i < n {
-            let b = keys[i] >> 1;
-            out.times.push(f64::from_bits(b));
-            let mut c = [0u32; 2];
-            while i < n && keys[i] >> 1 == b {
-                c[(keys[i] & 1) as usize] += 1;
-                i += 1;
-            }
-            out.counts.extend_from_slice(&c);
-        }
-        return Some(out);
-    }
-    let mut pairs: Vec<(u64, u32)> = (0..n)
-        .map(|k| {
-            let i = get(k);
-            ((time[i] + 0.0).to_bits(), label(i) as u32)
-        })
-        .collect();
-    radix_sort_by_key(&mut pairs, |p| p.0);
+    let lbits = usize::BITS - (width.max(1) - 1).leading_zeros();
+    let tbits = u64::BITS - (hi.wrapping_sub(lo)).leading_zeros();
     let mut out = Tabulation {
-        times: Vec::new(),
-        counts: Vec::new(),
+        times: Vec::with_capacity(n.min(1 << 20)),
+        counts: Vec::with_capacity(width * n.min(1 << 20)),
         width,
     };
+    if n == 0 {
+        return Some(out);
+    }
+    if tbits + lbits <= 64 {
+        let key = |k: usize| ((bits(k) - lo) << lbits) | label(get(k)) as u64;
+        let mut keys: Vec<u64> = if n >= PAR_ROWS {
+            (0..n).into_par_iter().map(key).collect()
+        } else {
+            (0..n).map(key).collect()
+        };
+        let value = |k: u64| f64::from_bits((k >> lbits) + lo);
+        let range = (f64::from_bits(lo), f64::from_bits(hi));
+        sort_packed(&mut keys, tbits + lbits, value, range);
+        let mask = (1u64 << lbits) - 1;
+        // at most n distinct times: zeroed counts for n (untouched pages cost
+        // nothing), cut to the distinct times found
+        out.counts = vec![0u32; n * width];
+        let mut i = 0;
+        let mut base = 0;
+        while i < n {
+            let t = keys[i] >> lbits;
+            out.times.push(f64::from_bits(t + lo));
+            let cell = &mut out.counts[base..base + width];
+            while i < n && keys[i] >> lbits == t {
+                cell[(keys[i] & mask) as usize] += 1;
+                i += 1;
+            }
+            base += width;
+        }
+        out.counts.truncate(base);
+        out.counts.shrink_to_fit();
+        return Some(out);
+    }
+    let mut pairs: Vec<(u64, u32)> = (0..n).map(|k| (bits(k), label(get(k)) as u32)).collect();
+    radix_sort_by_key(&mut pairs, |p| p.0);
     let mut i = 0;
     while i < n {
         let b = pairs[i].0;
@@ -158,6 +194,123 @@ where
         }
     }
     Some(out)
+}
+
+/// Sort keys below `2^nbits` ascending, `value(k)` non-decreasing in `k`
+/// (the time a packed key stands for) and within `range`. Large inputs are first bucketed by
+/// value on a grid of 2^22 equal steps over their range (two counting-sort
+/// passes; bucket order is key order) and an insertion sort finishes within
+/// buckets: three passes in all where the full radix sort of 64-bit keys
+/// needs six. Should the insertion sort have too much to do (values piled in
+/// few buckets, e.g. next to a far outlier), the full radix sort finishes.
+pub fn sort_packed<V: Fn(u64) -> f64>(
+    keys: &mut Vec<u64>,
+    nbits: u32,
+    value: V,
+    range: (f64, f64),
+) {
+    let n = keys.len();
+    if n < 1 << 14 {
+        radix_sort_u64(keys, nbits);
+        return;
+    }
+    let Some(grid) = Grid30::new(range.0, range.1) else {
+        radix_sort_u64(keys, nbits);
+        return;
+    };
+    // the grid point's top 22 bits (Grid30 keys are below 2^31, bit 0 free)
+    let bucket = |k: u64| (grid.key(value(k)) >> 9) as usize;
+    const B: usize = 1 << 11;
+    let mut c0 = vec![0u32; B];
+    let mut c1 = vec![0u32; B];
+    for &k in keys.iter() {
+        let b = bucket(k);
+        c0[b & (B - 1)] += 1;
+        c1[(b >> 11) & (B - 1)] += 1;
+    }
+    for c in [&mut c0, &mut c1] {
+        let mut sum = 0u32;
+        for x in c.iter_mut() {
+            let v = *x;
+            *x = sum;
+            sum += v;
+        }
+    }
+    let mut buf = vec![0u64; n];
+    for &k in keys.iter() {
+        let o = &mut c0[bucket(k) & (B - 1)];
+        buf[*o as usize] = k;
+        *o += 1;
+    }
+    for &k in buf.iter() {
+        let o = &mut c1[(bucket(k) >> 11) & (B - 1)];
+        keys[*o as usize] = k;
+        *o += 1;
+    }
+    if !insertion_sort_bounded(keys, 8 * n) {
+        radix_sort_u64(keys, nbits);
+    }
+}
+
+/// Insertion sort that gives up (`false`; `v` then holds a permutation of its
+/// keys) once it has moved more than `budget` keys.
+fn insertion_sort_bounded(v: &mut [u64], mut budget: usize) -> bool {
+    for i in 1..v.len() {
+        let k = v[i];
+        if v[i - 1] > k {
+            let mut j = i;
+            while j > 0 && v[j - 1] > k {
+                v[j] = v[j - 1];
+                j -= 1;
+            }
+            v[j] = k;
+            budget = budget.saturating_sub(i - j);
+            if budget == 0 {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// Sort keys below `2^nbits` ascending: LSD radix sort with 11-bit digits
+/// (2,048 buckets: the bucket heads stay in cache), the histograms of every
+/// digit counted in one pass, passes where all keys share the digit skipped.
+/// Small inputs use the standard sort.
+pub fn radix_sort_u64(v: &mut Vec<u64>, nbits: u32) {
+    const BITS: u32 = 11;
+    const B: usize = 1 << BITS;
+    let n = v.len();
+    if n < 1 << 11 {
+        v.sort_unstable();
+        return;
+    }
+    let passes = (nbits.div_ceil(BITS) as usize).clamp(1, 6);
+    let mut counts = vec![[0u32; B]; 6];
+    for &k in v.iter() {
+        for (d, c) in counts.iter_mut().enumerate() {
+            c[(k >> (BITS * d as u32)) as usize & (B - 1)] += 1;
+        }
+    }
+    let mut buf = vec![0u64; n];
+    for (d, c) in counts.iter_mut().enumerate().take(passes) {
+        if c.iter().any(|&x| x as usize == n) {
+            continue; // all keys share this digit
+        }
+        let mut sum = 0u32;
+        for x in c.iter_mut() {
+            let v = *x;
+            *x = sum;
+            sum += v;
+        }
+        let shift = BITS * d as u32;
+        for &k in v.iter() {
+            let o = &mut c[(k >> shift) as usize & (B - 1)];
+            buf[*o as usize] = k;
+            *o += 1;
+        }
+        std::mem::swap(v, &mut buf);
+    }
 }
 
 /// Stable LSD radix sort on a u64 key, 16 bits per pass; passes where every
@@ -259,6 +412,75 @@ mod tests {
         let mut w = v.clone();
         radix_sort_by_key(&mut v, |p| p.0);
         w.sort_by_key(|p| p.0); // stable, like the radix sort
+        assert_eq!(v, w);
+    }
+
+    /// Reference tabulation: a comparison sort of (time, label) pairs.
+    fn naive(t: &[f64], l: &[usize], width: usize) -> Tabulation {
+        let mut p: Vec<(f64, usize)> = t.iter().copied().zip(l.iter().copied()).collect();
+        p.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut out = Tabulation {
+            width,
+            ..Default::default()
+        };
+        for (v, lab) in p {
+            if out.times.last() != Some(&v) {
+                out.times.push(v);
+                out.counts.extend(std::iter::repeat_n(0, width));
+            }
+            let base = out.counts.len() - width;
+            out.counts[base + lab] += 1;
+        }
+        out
+    }
+
+    #[test]
+    fn packed_keys_and_pairs_agree_with_a_comparison_sort() {
+        let mut s = 3u64;
+        let mut next = || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            s >> 11
+        };
+        for (n, width, kind) in [
+            (5000, 2, 0),
+            (5000, 4, 0),
+            (3000, 7, 1),
+            (5000, 3, 2),
+            (100, 4, 0),
+            (40_000, 2, 1),
+            (40_000, 4, 3),
+            (200_000, 4, 1),
+        ] {
+            let t: Vec<f64> = (0..n)
+                .map(|_| {
+                    let u = next() as f64 / (1u64 << 53) as f64;
+                    match kind {
+                        0 => (u * 1e4).round() / 8.0 + 0.25, // ties, not all whole
+                        1 => u * 3.0,                        // all distinct
+                        2 => (u * 2000.0 - 1000.0).exp2(),   // 2^-1000 .. 2^1000: too wide to pack
+                        _ => u + 1e12 * f64::from(u8::from(u < 1e-4)), // far outliers: the grid is too coarse
+                    }
+                })
+                .collect();
+            let l: Vec<usize> = (0..n).map(|_| (next() % width as u64) as usize).collect();
+            let sc = super::super::check_times(&t, "t").unwrap();
+            let got = tabulate(&t, |i| l[i], None, width, sc).unwrap();
+            assert_eq!(got, naive(&t, &l, width), "n {n} width {width} kind {kind}");
+            assert!(tabulate(
+                &t,
+                |i| l[i] + usize::from(i == n - 1) * width,
+                None,
+                width,
+                sc
+            )
+            .is_none());
+        }
+        let mut v: Vec<u64> = (0..50_000).map(|_| next() >> 7).collect();
+        let mut w = v.clone();
+        radix_sort_u64(&mut v, 57);
+        w.sort_unstable();
         assert_eq!(v, w);
     }
 

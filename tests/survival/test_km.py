@@ -210,3 +210,32 @@ def test_same_answer_from_many_threads():
         outs = list(ex.map(lambda _: rs.survival.kaplan_meier(d["time"], d["status"], d["sex"]).table, range(16)))
     for o in outs:
         pd.testing.assert_frame_equal(o, ref)
+
+
+def test_table_is_built_on_first_access_and_methods_agree_without_it():
+    rng = np.random.default_rng(3)
+    n = 3000
+    t = rng.exponential(50, n) + rng.random(n)  # continuous: every time distinct
+    e = (rng.random(n) < 0.6).astype(int)
+    g = np.where(rng.random(n) < 0.5, "b", "a")
+    for grp in (None, g):
+        km = rs.survival.kaplan_meier(t, e, grp)
+        text = repr(km)
+        assert km.__dict__.get("_table_value") is None  # repr, at, median, risk_table: no table
+        at, med, rt = km.at([5.0, 40.0]), km.median(), km.risk_table([5.0, 40.0])
+        assert km.__dict__.get("_table_value") is None
+        tab = km.table
+        assert f"shape={tab.shape}" in text
+        assert list(tab.columns[-8:]) == ["time", "n_risk", "n_event", "n_censor", "survival", "se", "ci_low", "ci_high"]
+        assert tab["n_risk"].dtype == np.int64 and len(tab) == n
+        # the same object rebuilt from its table alone (as rs.dask does) answers the same
+        other = rs.survival.KaplanMeier(table=tab, conf_level=km.conf_level, conf_type=km.conf_type, _grouped=km._grouped, _groups=km._groups)
+        pd.testing.assert_frame_equal(other.at([5.0, 40.0]), at)
+        pd.testing.assert_frame_equal(other.median(), med)
+        pd.testing.assert_frame_equal(other.risk_table([5.0, 40.0]), rt)
+        if grp is not None:
+            assert tab["group"].tolist() == sorted(tab["group"].tolist()) and set(tab["group"]) == {"a", "b"}
+            for lab in ("a", "b"):
+                sub = tab[tab["group"] == lab]
+                one = rs.survival.kaplan_meier(t[g == lab], e[g == lab]).table
+                np.testing.assert_array_equal(sub["survival"].to_numpy(), one["survival"].to_numpy())

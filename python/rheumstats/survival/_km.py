@@ -52,6 +52,40 @@ def _findq(x: np.ndarray, y: np.ndarray, p: float, tol: float = _TOL) -> float:
     return float((x[i1] + x[i2]) / 2)
 
 
+_KM_COLS = ("time", "n_risk", "n_event", "n_censor", "survival", "se", "ci_low", "ci_high")
+
+
+class _LazyTable:
+    """``KaplanMeier.table``: given to the constructor, or built from the
+    native columns on first access (a 1M-row curve need not pay for a
+    DataFrame nobody asked for)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}_value"
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        if obj is None:
+            return None  # the dataclass field's default
+        v = obj.__dict__.get(self.slot)
+        if v is None:
+            v = obj._build_table()
+            obj.__dict__[self.slot] = v
+        return v
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.slot] = value
+
+
+class _Pending:
+    """How ``repr`` shows a table not built yet (its shape, as for a DataFrame)."""
+
+    def __init__(self, shape: tuple) -> None:
+        self.shape = shape
+
+    def __repr__(self) -> str:
+        return f"<DataFrame shape={self.shape}>"
+
+
 @dataclasses.dataclass(frozen=True, repr=False)
 class KaplanMeier(Result):
     """Kaplan–Meier curves (one per group), as R ``survfit``.
@@ -60,24 +94,59 @@ class KaplanMeier(Result):
     ``time, n_risk, n_event, n_censor, survival, se, ci_low, ci_high``
     (``group`` first when grouped). ``se`` is the Greenwood standard error
     of the cumulative hazard −log S(t), as R reports it (multiply by S(t) for
-    the standard error of S).
+    the standard error of S). The table is built on first access;
+    ``at``, ``median``, ``risk_table``, ``plot`` and ``repr`` work from the
+    curve's arrays without it.
     """
 
-    table: pd.DataFrame
-    conf_level: float
-    conf_type: str
+    table: Any = _LazyTable()
+    conf_level: float = 0.95
+    conf_type: str = "log-log"
     _grouped: bool = False
     _groups: tuple = ()
+    # the native columns (float arrays named as the table's) and, when grouped,
+    # (label, start, stop) of each group's rows; None when built from a table
+    _cols: Optional[dict] = None
+    _spans: tuple = ()
+
+    def _build_table(self) -> pd.DataFrame:
+        cols = self._cols
+        if cols is None:
+            raise ValueError("KaplanMeier: neither a table nor the curve's columns were given")
+        table = pd.DataFrame({c: (cols[c].astype(np.int64) if c.startswith("n_") else cols[c]) for c in _KM_COLS})
+        if self._grouped:
+            labels = pd.Index([g for g, _, _ in self._spans])
+            lengths = np.array([b - a for _, a, b in self._spans], dtype=np.int64)
+            table.insert(0, "group", labels.repeat(lengths))
+        return table
+
+    def _public(self) -> dict:
+        built = self.__dict__.get("_table_value")
+        shape = (len(self._cols["time"]), len(_KM_COLS) + int(self._grouped)) if self._cols is not None else (0, 0)
+        return {"table": built if built is not None else _Pending(shape), "conf_level": self.conf_level, "conf_type": self.conf_type}
+
+    def to_dict(self) -> dict:
+        return {"table": self.table, "conf_level": self.conf_level, "conf_type": self.conf_type}
 
     def to_frame(self) -> pd.DataFrame:
         return self.table
 
     def _curves(self):
+        """(group label or None, dict of the curve's numpy columns) per curve."""
+        if self._cols is not None:
+            if not self._grouped:
+                yield None, self._cols
+            else:
+                for g, a, b in self._spans:
+                    yield g, {c: v[a:b] for c, v in self._cols.items()}
+            return
+        tab = self.table
         if not self._grouped:
-            yield None, self.table
+            yield None, {c: tab[c].to_numpy() for c in _KM_COLS}
         else:
             for g in self._groups:
-                yield g, self.table[self.table["group"] == g]
+                sub = tab[tab["group"] == g]
+                yield g, {c: sub[c].to_numpy() for c in _KM_COLS}
 
     def survival_at(self, times: Any) -> pd.DataFrame:
         """Old name of :meth:`at` (kept as an alias)."""
@@ -93,16 +162,16 @@ class KaplanMeier(Result):
             raise ValueError("times: expected times >= 0 without missing values")
         rows = []
         for g, tab in self._curves():
-            tt = tab["time"].to_numpy()
+            tt = tab["time"]
             j = np.searchsorted(tt, t, side="right") - 1
             before = j < 0
             jj = np.where(before, 0, j)
             part = {
                 "time": t,
-                "survival": np.where(before, 1.0, tab["survival"].to_numpy()[jj]),
-                "se": np.where(before, 0.0, tab["se"].to_numpy()[jj]),
-                "ci_low": np.where(before, 1.0, tab["ci_low"].to_numpy()[jj]),
-                "ci_high": np.where(before, 1.0, tab["ci_high"].to_numpy()[jj]),
+                "survival": np.where(before, 1.0, tab["survival"][jj]),
+                "se": np.where(before, 0.0, tab["se"][jj]),
+                "ci_low": np.where(before, 1.0, tab["ci_low"][jj]),
+                "ci_high": np.where(before, 1.0, tab["ci_high"][jj]),
             }
             df = pd.DataFrame(part)
             if g is not None:
@@ -119,13 +188,13 @@ class KaplanMeier(Result):
         t = as_float(times, "times")
         rows = []
         for g, tab in self._curves():
-            tt = tab["time"].to_numpy()
-            nr = tab["n_risk"].to_numpy()
+            tt = tab["time"]
+            nr = tab["n_risk"]
             k = np.searchsorted(tt, t, side="left")
             n_risk = np.where(k < len(tt), nr[np.minimum(k, len(tt) - 1)], 0.0)
             j = np.searchsorted(tt, t, side="right")
-            ce = np.concatenate([[0.0], np.cumsum(tab["n_event"].to_numpy())])
-            cc = np.concatenate([[0.0], np.cumsum(tab["n_censor"].to_numpy())])
+            ce = np.concatenate([[0.0], np.cumsum(tab["n_event"])])
+            cc = np.concatenate([[0.0], np.cumsum(tab["n_censor"])])
             df = pd.DataFrame({"time": t, "n_risk": n_risk.astype(np.int64), "n_event": ce[j].astype(np.int64), "n_censor": cc[j].astype(np.int64)})
             if g is not None:
                 df.insert(0, "group", g)
@@ -144,10 +213,10 @@ class KaplanMeier(Result):
         out = []
         idx = []
         for g, tab in self._curves():
-            x = np.concatenate([[0.0], tab["time"].to_numpy()])
+            x = np.concatenate([[0.0], tab["time"]])
 
             def q(col: str) -> float:
-                return _findq(x, np.concatenate([[0.0], 1.0 - tab[col].to_numpy()]), 0.5)
+                return _findq(x, np.concatenate([[0.0], 1.0 - tab[col]]), 0.5)
 
             out.append((q("survival"), q("ci_low"), q("ci_high")))
             idx.append("all" if g is None else g)
@@ -163,18 +232,18 @@ class KaplanMeier(Result):
         if ax is None:
             _, ax = plt.subplots()
         for g, tab in self._curves():
-            t = np.concatenate([[0.0], tab["time"].to_numpy()])
-            s = np.concatenate([[1.0], tab["survival"].to_numpy()])
+            t = np.concatenate([[0.0], tab["time"]])
+            s = np.concatenate([[1.0], tab["survival"]])
             label = None if g is None else str(g)
             (line,) = ax.step(t, s, where="post", label=label, **kwargs)
             color = line.get_color()
             if ci:
-                lo = np.concatenate([[1.0], tab["ci_low"].to_numpy()])
-                hi = np.concatenate([[1.0], tab["ci_high"].to_numpy()])
+                lo = np.concatenate([[1.0], tab["ci_low"]])
+                hi = np.concatenate([[1.0], tab["ci_high"]])
                 ax.fill_between(t, lo, hi, step="post", alpha=0.2, color=color, linewidth=0)
             if censor_marks:
-                cens = tab["n_censor"].to_numpy() > 0
-                ax.plot(tab["time"].to_numpy()[cens], tab["survival"].to_numpy()[cens], "|", color=color, markersize=8)
+                cens = tab["n_censor"] > 0
+                ax.plot(tab["time"][cens], tab["survival"][cens], "|", color=color, markersize=8)
         ax.set_ylim(0, 1.05)
         ax.set_xlabel("time")
         ax.set_ylabel("survival probability")
@@ -246,17 +315,20 @@ def kaplan_meier(
         _native.survival_km, t, e, codes, conf_level=conf_level, conf_type=conf_type, nan_policy=nan_policy,
         index={"time": index, "event": index, "group": index},
     )
-    cols = ["time", "n_risk", "n_event", "n_censor", "survival", "se", "ci_low", "ci_high"]
-    table = pd.DataFrame({c: d[c] for c in cols})
-    for c in ("n_risk", "n_event", "n_censor"):
-        table[c] = table[c].astype(np.int64)
+    cols = {c: d[c] for c in _KM_COLS}
+    spans: tuple = ()
     groups: tuple = ()
     grouped = codes is not None
     if codes is not None:
-        labels, present = _resolve(labels, present, d["group"])
-        table.insert(0, "group", _label_lookup(labels, present, d["group"]))
+        out_codes = d["group"]
+        labels, present = _resolve(labels, present, out_codes)
+        # rows come stacked by group code: one span per group present
+        starts = np.concatenate([[0], np.flatnonzero(out_codes[1:] != out_codes[:-1]) + 1])
+        stops = np.append(starts[1:], len(out_codes))
+        first = _label_lookup(labels, present, out_codes[starts]) if len(out_codes) else labels[:0]
+        spans = tuple((g, int(a), int(b)) for g, a, b in zip(first, starts, stops))
         groups = tuple(labels)
-    return KaplanMeier(table=table, conf_level=conf_level, conf_type=conf_type, _grouped=grouped, _groups=groups)
+    return KaplanMeier(conf_level=conf_level, conf_type=conf_type, _grouped=grouped, _groups=groups, _cols=cols, _spans=spans)
 
 
 # ----------------------------------------------------------------------------
