@@ -100,6 +100,33 @@ FRAME_CALLS: Dict[str, Case] = {
     "cohort.table_one": Case(rs.cohort.table_one, (_frame(), ["before", "g"]), kwargs={"by": "g"}, nan_policy=False),
     "safety.exposure": Case(rs.safety.exposure, (pd.DataFrame({"s": [0.0, 10], "f": [100.0, 200]}), "s", "f"), nan_policy=False, bad_options={"unit": "fortnights"}),
 }
+
+
+def _long() -> pd.DataFrame:
+    """Long-format visits: 6 subjects (text IDs) x 3 visits, a treatment arm."""
+    ids = np.repeat([f"s{i}" for i in range(6)], 3)
+    month = np.tile([0.0, 6.0, 12.0], 6)
+    y = np.round(20 - 0.3 * month + RNG.normal(0, 1, 18) + np.repeat(RNG.normal(0, 2, 6), 3), 2)
+    return pd.DataFrame({"id": ids, "month": month, "y": y, "b": (y > 18).astype(float), "arm": np.repeat(["A", "B"] * 3, 3)},
+                        index=[f"v{i}" for i in range(18)])
+
+
+FRAME_CALLS.update({
+    "longitudinal.change_from_baseline": Case(rs.longitudinal.change_from_baseline, (_long(), "id", "month", "y"), nan_policy=True,
+                                              bad_options={"nan_policy": "drop"}),
+    "longitudinal.visit_window": Case(rs.longitudinal.visit_window, (_long(), "id", "month", [0, 12], 1.0), bad_options={"nan_policy": "drop"}),
+    "longitudinal.locf": Case(rs.longitudinal.locf, (_long(), "id", "month", "y"), bad_options={"nan_policy": "drop"}),
+    "longitudinal.auc": Case(rs.longitudinal.auc, (_long(), "id", "month", "y"), bad_options={"nan_policy": "drop"}),
+    "longitudinal.slopes": Case(rs.longitudinal.slopes, (_long(), "id", "month", "y"), bad_options={"nan_policy": "drop"}),
+    "longitudinal.friedman": Case(rs.longitudinal.friedman, (_long(), "id", "month", "y"), bad_options={"nan_policy": "drop"}),
+    "longitudinal.cochran_q": Case(rs.longitudinal.cochran_q, (_long(), "id", "month", "b"), bad_options={"nan_policy": "drop"}),
+    "longitudinal.skillings_mack": Case(rs.longitudinal.skillings_mack, (_long(), "id", "month", "y"), bad_options={"nan_policy": "drop"}),
+    "longitudinal.page_trend": Case(rs.longitudinal.page_trend, (_long(), "id", "month", "y"),
+                                    bad_options={"nan_policy": "drop", "alternative": "up", "method": "fast"}),
+    "longitudinal.lmm": Case(rs.longitudinal.lmm, ("y ~ month + (1 | id)", _long()), nan_policy=False, bad_options={"ddf": "containment"}),
+    "longitudinal.mmrm": Case(rs.longitudinal.mmrm, (_long(), "y", "month", "id"), nan_policy=False,
+                              bad_options={"covariance": "banded", "ddf": "containment"}),
+})
 ALL = {**CALLS, **FRAME_CALLS}
 
 # Names a public call may not use for an option (API.md, Conventions) ...
@@ -113,6 +140,10 @@ ALIASES = {
 DATA_ARGS = {
     "x", "y", "values", "group", "table", "events", "exposure", "time", "event", "cause", "data", "pairs", "columns", "start",
     "stop", "pvalues", "covariates", "reason",
+    # long-format and model calls: the frame, its column names, the formula, the visit times asked for
+    "subject", "value", "targets", "width", "formula", "outcome", "visit", "ddf", "before", "after", "events",
+    # change_from_baseline(data, subject, time, value, baseline=0): which visit is the baseline describes the data (issue 15's signature)
+    "baseline",
 }
 
 
@@ -121,7 +152,13 @@ EXEMPT = {"survival.retention"}
 
 
 def _public_functions():
-    mods = [rs.paired, rs.groups, rs.safety, rs.survival, rs.multitest, rs.cohort, rs.scores, rs.ssc]
+    mods = [rs.paired, rs.groups, rs.safety, rs.survival, rs.multitest, rs.cohort, rs.scores, rs.ssc, rs.longitudinal]
+    try:
+        import rheumstats.dask as rsd
+    except ImportError:  # the optional extra
+        rsd = None
+    if rsd is not None:
+        mods.append(rsd)
     for m in mods:
         for name in getattr(m, "__all__", dir(m)):
             f = getattr(m, name)
@@ -130,7 +167,7 @@ def _public_functions():
 
 
 def test_the_table_covers_every_public_statistics_call():
-    names = {n for n, _ in _public_functions() if n.split(".")[0] in ("paired", "groups", "safety", "survival", "multitest", "cohort")}
+    names = {n for n, _ in _public_functions() if n.split(".")[0] in ("paired", "groups", "safety", "survival", "multitest", "cohort", "longitudinal")}
     missing = names - set(ALL) - EXEMPT
     assert not missing, f"public calls without a conformance row: {sorted(missing)}"
 
@@ -147,7 +184,7 @@ def test_signature_follows_the_conventions(name, fn):
             pytest.fail(f"{name}: parameter {p.name!r} is not a Conventions name")
         if alias:
             assert p.kind is p.KEYWORD_ONLY and p.default is None, f"{name}: old spelling {p.name!r} must be keyword-only, default None"
-        if p.kind is p.KEYWORD_ONLY or p.kind is p.VAR_KEYWORD:
+        if p.kind in (p.KEYWORD_ONLY, p.VAR_KEYWORD, p.VAR_POSITIONAL):  # (*args: rs.dask's refusals of rank tests)
             continue
         # positional parameters are data: the statistics' data words, a score's items (no default or None)
         data = p.name in DATA_ARGS or (scores and (p.default is inspect.Parameter.empty or p.default is None))

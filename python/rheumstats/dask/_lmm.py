@@ -225,7 +225,7 @@ def merged_blocks(formula: str, data: Any) -> dict:
     )
 
 
-def lmm(formula: str, data: Any, reml: bool = True, ddf: str = "satterthwaite", conf_level: float = 0.95, max_iter: int = 200) -> LmmResult:
+def lmm(formula: str, data: Any, *, reml: bool = True, ddf: str = "satterthwaite", conf_level: float = 0.95, max_iter: int = 200) -> LmmResult:
     """Linear mixed model of a Dask DataFrame with one grouping factor: the fit of
     :func:`rheumstats.longitudinal.lmm` (same :class:`LmmResult`).
 

@@ -65,6 +65,7 @@ def ttest(
     ddf: Any,
     before: str,
     after: Optional[str] = None,
+    *,
     alternative: str = "two-sided",
     conf_level: float = 0.95,
     popmean: float = 0.0,
@@ -90,6 +91,7 @@ def ttest(
 def compare(
     ddf: Any,
     pairs: Mapping[str, Tuple[str, str]],
+    *,
     tests: Sequence[str] = ("t",),
     adjust: Optional[str] = "holm",
     conf_level: float = 0.95,

@@ -59,7 +59,7 @@ def _merge(parts: list) -> tuple:
     return labels, ev, ex
 
 
-def incidence_rate(ddf: Any, events: str, exposure: str, by: Optional[str] = None, per: float = 100, conf_level: float = 0.95) -> pd.DataFrame:
+def incidence_rate(ddf: Any, events: str, exposure: str, *, by: Optional[str] = None, per: float = 100, conf_level: float = 0.95) -> pd.DataFrame:
     """:func:`rheumstats.safety.incidence_rate` with ``by`` on a Dask DataFrame (sums of events and
     exposure per level, merged across partitions; ``by=None``: one overall rate, row ``'all'``).
 

@@ -75,7 +75,7 @@ def _merged(ddf: Any, time: str, event: Optional[str], dims: List[Optional[str]]
     return table
 
 
-def kaplan_meier(ddf: Any, time: str, event: str, group: Optional[str] = None, conf_level: float = 0.95, conf_type: str = "log-log") -> KaplanMeier:
+def kaplan_meier(ddf: Any, time: str, event: str, group: Optional[str] = None, *, conf_level: float = 0.95, conf_type: str = "log-log") -> KaplanMeier:
     """Kaplan–Meier curves of a Dask DataFrame: the numbers of :func:`rheumstats.survival.kaplan_meier`.
 
     Merges, per partition, the events and censorings at each distinct time (per group).
@@ -99,7 +99,7 @@ def kaplan_meier(ddf: Any, time: str, event: str, group: Optional[str] = None, c
     return KaplanMeier(table=out, conf_level=conf_level, conf_type=conf_type, _grouped=group is not None, _groups=groups)
 
 
-def logrank(ddf: Any, time: str, event: str, group: str, strata: Optional[str] = None, rho: float = 0) -> LogrankResult:
+def logrank(ddf: Any, time: str, event: str, group: str, *, strata: Optional[str] = None, rho: float = 0) -> LogrankResult:
     """G-rho test (log-rank for ``rho = 0``) of a Dask DataFrame: the numbers of :func:`rheumstats.survival.logrank`.
 
     Merges, per partition, the events and censorings at each distinct time per (stratum, group).
@@ -136,7 +136,7 @@ class DaskCumulativeIncidence(CumulativeIncidence):
         )
 
 
-def cumulative_incidence(ddf: Any, time: str, cause: str, group: Optional[str] = None, conf_level: float = 0.95) -> CumulativeIncidence:
+def cumulative_incidence(ddf: Any, time: str, cause: str, group: Optional[str] = None, *, conf_level: float = 0.95) -> CumulativeIncidence:
     """Aalen–Johansen cumulative incidence of a Dask DataFrame: the numbers of
     :func:`rheumstats.survival.cumulative_incidence`.
 

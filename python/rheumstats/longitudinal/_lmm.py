@@ -39,6 +39,7 @@ def _random_design(expr: str, sub: pd.DataFrame):
 def lmm(
     formula: str,
     data: pd.DataFrame,
+    *,
     reml: bool = True,
     ddf: str = "satterthwaite",
     conf_level: float = 0.95,

@@ -40,6 +40,7 @@ def mmrm(
     visit: str,
     subject: str,
     covariates: Sequence[str] = (),
+    *,
     formula: Optional[str] = None,
     covariance: str = "us",
     group: Optional[str] = None,

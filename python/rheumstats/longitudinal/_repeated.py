@@ -231,8 +231,8 @@ def auc(
     subject: Any,
     time: Any,
     value: Any,
-    normalise: bool = False,
     *,
+    normalise: bool = False,
     nan_policy: str = "propagate",
 ) -> pd.DataFrame:
     """Area under the value–time curve per subject (trapezoid rule).
