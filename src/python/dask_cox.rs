@@ -125,28 +125,7 @@ impl DaskCoxNewton {
     fn result<'py>(&self, py: Python<'py>, n_event: usize) -> PyResult<Bound<'py, PyDict>> {
         let (newton, level) = (&self.newton, self.conf_level);
         let o = run_detached(py, || output(newton.finish()?, f64::NAN, n_event, level))?;
-        let d = PyDict::new(py);
-        d.set_item("coef", f64_out(py, o.coef))?;
-        d.set_item("var", f64_out(py, o.var))?;
-        d.set_item("loglik_null", o.loglik_null)?;
-        d.set_item("loglik", o.loglik)?;
-        d.set_item("score_test", o.score_test)?;
-        d.set_item("wald_test", o.wald_test)?;
-        d.set_item("iterations", o.iterations)?;
-        d.set_item("converged", o.converged)?;
-        d.set_item("infinite", o.infinite)?;
-        d.set_item("concordance", o.concordance)?;
-        d.set_item("n_event", o.n_event)?;
-        d.set_item("se", f64_out(py, o.se))?;
-        d.set_item("z", f64_out(py, o.z))?;
-        d.set_item("p", f64_out(py, o.p))?;
-        d.set_item("hr_low", f64_out(py, o.hr_low))?;
-        d.set_item("hr_high", f64_out(py, o.hr_high))?;
-        d.set_item("lr_test", o.lr_test)?;
-        d.set_item("lr_test_p", o.lr_p)?;
-        d.set_item("wald_test_p", o.wald_p)?;
-        d.set_item("score_test_p", o.score_p)?;
-        Ok(d)
+        super::survival::cox_dict(py, o)
     }
 }
 

@@ -219,6 +219,11 @@ fn survival_coxph<'py>(
         };
         cox::coxph(t, e, x, s, opts)
     })?;
+    cox_dict(py, o)
+}
+
+/// The fields of a Cox fit (in-memory and Dask), one place.
+pub(super) fn cox_dict(py: Python<'_>, o: cox::CoxOutput) -> PyResult<Bound<'_, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("coef", f64_out(py, o.coef))?;
     d.set_item("var", f64_out(py, o.var))?;

@@ -135,6 +135,32 @@ struct Acc {
     nonbinary: bool,
 }
 
+/// One complete block's pairwise comparisons added to the running counts:
+/// `below[v]` += #{u: x_u < x_v}, `equal[v]` += #{u ≠ v: x_u = x_v}; `m`
+/// (zeroed scratch) ends with the block's equal counts. Returns the block's
+/// tie term sum_i (e_i^2 - 1) = sum_i m_i (m_i + 2).
+#[inline(always)]
+fn pair_counts(x: &[f64], below: &mut [u64], equal: &mut [u64], m: &mut [u64]) -> u64 {
+    let k = x.len();
+    let (below, equal, m) = (&mut below[..k], &mut equal[..k], &mut m[..k]);
+    for i in 0..k {
+        for j in i + 1..k {
+            let (a, b) = (x[i], x[j]);
+            below[j] += (a < b) as u64;
+            below[i] += (b < a) as u64;
+            let eq = (a == b) as u64;
+            m[i] += eq;
+            m[j] += eq;
+        }
+    }
+    let mut ties = 0;
+    for (e, &mi) in equal.iter_mut().zip(m.iter()) {
+        *e += mi;
+        ties += mi * (mi + 2);
+    }
+    ties
+}
+
 /// [`accumulate`] for the common layout: every block is `K` adjacent rows
 /// (see [`Blocks::dense`]) and the column has no missing value, so the pair
 /// counts run without lookups or per-value branches.
@@ -147,20 +173,7 @@ fn dense_ranks<const K: usize>(col: &[f64]) -> Acc {
         let mut x = [0.0f64; K];
         x.copy_from_slice(blk);
         let mut m = [0u64; K];
-        for i in 0..K {
-            for j in i + 1..K {
-                let (a, b) = (x[i], x[j]);
-                below[j] += (a < b) as u64;
-                below[i] += (b < a) as u64;
-                let eq = (a == b) as u64;
-                m[i] += eq;
-                m[j] += eq;
-            }
-        }
-        for i in 0..K {
-            equal[i] += m[i];
-            ties += m[i] * (m[i] + 2);
-        }
+        ties += pair_counts(&x, &mut below, &mut equal, &mut m);
         n += 1;
     }
     let nf = n as f64;
@@ -260,20 +273,7 @@ fn accumulate<const K: usize>(b: &Blocks, col: &[f64], k: usize, cochran: bool) 
             }
         } else {
             m.fill(0);
-            for i in 0..k {
-                for j in i + 1..k {
-                    let (a, b) = (x[i], x[j]);
-                    below[j] += (a < b) as u64;
-                    below[i] += (b < a) as u64;
-                    let eq = (a == b) as u64;
-                    m[i] += eq;
-                    m[j] += eq;
-                }
-            }
-            for (e, &mi) in equal.iter_mut().zip(m.iter()) {
-                *e += mi;
-                ties += mi * (mi + 2);
-            }
+            ties += pair_counts(x, below, equal, m);
         }
     }
     if !cochran {
