@@ -750,7 +750,7 @@ def stuart_maxwell(x: Any, y: Any, *, categories: Optional[Sequence[Any]] = None
         cats: list = []
         for v in (x, y):
             if isinstance(getattr(v, "dtype", None), pd.CategoricalDtype):
-                cats += [c for c in v.cat.categories if c not in cats]  # type: ignore[union-attr]
+                cats += [c for c in v.dtype.categories if c not in cats]  # type: ignore[union-attr]
         rest = pd.unique(pd.concat([xs, ys]).dropna())
         extra = [c for c in rest if c not in cats]
         try:
