@@ -99,6 +99,7 @@ def main(argv=None) -> int:
     kinds = collections.Counter()
     t_start = time.monotonic()
     slowest = collections.Counter()
+    spent = collections.Counter()
     for i in range(a.start, a.start + a.calls):
         name, args, kwargs = build(a.seed, i, names, cum)
         state.update(i=i, name=name, t0=time.monotonic())
@@ -117,6 +118,7 @@ def main(argv=None) -> int:
                 print(describe(args, kwargs), flush=True)
         dt = time.monotonic() - state["t0"]
         slowest[name] = max(slowest[name], dt)
+        spent[name] += dt
         state["i"] = -1
         counts[outcome] += 1
         per_call[name][outcome] += 1
@@ -130,12 +132,13 @@ def main(argv=None) -> int:
     stop.set()
     elapsed = time.monotonic() - t_start
     total = sum(counts.values())
-    print(f"\n{total} calls in {elapsed:.1f} s ({1e6 * elapsed / max(total, 1):.0f} us/call), seed {a.seed}, start {a.start}")
+    print(f"\ntime in the calls {sum(spent.values()):.1f} s, building the inputs and the rest {elapsed - sum(spent.values()):.1f} s")
+    print(f"{total} calls in {elapsed:.1f} s ({1e6 * elapsed / max(total, 1):.0f} us/call), seed {a.seed}, start {a.start}")
     print("outcomes:", dict(counts))
-    print(f"{'call':38} {'calls':>8} {'ok':>8} {'ValueErr':>8} {'TypeErr':>8} {'FAIL':>5} {'max s':>7}")
+    print(f"{'call':38} {'calls':>8} {'ok':>8} {'ValueErr':>8} {'TypeErr':>8} {'FAIL':>5} {'max s':>7} {'total s':>8}")
     for n in names:
         c = per_call[n]
-        print(f"{n:38} {sum(c.values()):8} {c['ok']:8} {c['ValueError']:8} {c['TypeError']:8} {c['FAILURE']:5} {slowest[n]:7.3f}")
+        print(f"{n:38} {sum(c.values()):8} {c['ok']:8} {c['ValueError']:8} {c['TypeError']:8} {c['FAILURE']:5} {slowest[n]:7.3f} {spent[n]:8.1f}")
     if failures:
         print(f"\n{len(failures)} FAILURES, {len(kinds)} kinds:")
         for sig, k in kinds.most_common():
