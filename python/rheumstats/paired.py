@@ -34,6 +34,7 @@ from ._result import ConfidenceInterval, Result
 from ._validation import ALTERNATIVES, NAN_POLICIES, _check_dtype, _is_scalar, _series_to_float, call, check_choice, check_conf_level, check_method, renamed
 from ._validation import positive_int as _positive_int
 from ._validation import resample_seed as _seed
+from .exceptions import InvalidInputError
 
 __all__ = [
     "ttest",
@@ -616,6 +617,8 @@ def bootstrap_ci(
     s = _seed(seed)
     p = _prepare(x, y, axis, nan_policy)
     opts = dict(statistic=statistic, method=ci_method, n_resamples=nr, seed=s, endpoint_offset=0, nan_policy=nan_policy)
+    if nr > int(_native.BOOTSTRAP_MAX_RESAMPLES):  # the core's limit, before any chunk runs
+        raise InvalidInputError(f"n_resamples: {nr} is too many (at most {int(_native.BOOTSTRAP_MAX_RESAMPLES)}: each resampled statistic is kept)")
     bar = _use_progress(progress, float(nr) * p.x.shape[0] * p.x.shape[1])
     if bar is None:
         r = p.call(_native.paired_bootstrap, conf_level=conf_level, strict=p.strict, **opts)

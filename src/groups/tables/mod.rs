@@ -92,6 +92,9 @@ fn check_margins(row_sums: &[f64], col_sums: &[f64]) -> Result<()> {
 /// its conditional CI enumerate (memory ~ 8 bytes a point, time ~ 100 passes).
 pub const FISHER_2X2_MAX_SUPPORT: f64 = 1e7;
 
+/// Largest table total the exact tests accept (counts are exact in f64 up to 2^53).
+pub const MAX_EXACT_COUNT: f64 = 9_007_199_254_740_992.0;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChisqOutput {
     pub statistic: f64,
@@ -151,9 +154,10 @@ impl NcHyper {
         let lo = (k - n).max(0.0);
         let hi = k.min(m);
         let mut logdc = Vec::new();
-        let mut x = lo;
         let lt = ln_fact(m + n) - ln_fact(k) - ln_fact(m + n - k);
-        while x <= hi {
+        let count = (hi - lo + 1.0).max(0.0) as usize;
+        for i in 0..count {
+            let x = lo + i as f64;
             // dhyper(x, m, n, k) = C(m, x) C(n, k - x) / C(m + n, k)
             logdc.push(
                 ln_fact(m) - ln_fact(x) - ln_fact(m - x) + ln_fact(n)
@@ -161,7 +165,6 @@ impl NcHyper {
                     - ln_fact(n - k + x)
                     - lt,
             );
-            x += 1.0;
         }
         NcHyper { lo, hi, logdc }
     }
@@ -265,6 +268,17 @@ pub fn fisher_2x2(
     let tab = check_table_margins(t, true)?;
     let x = tab.counts[[0, 0]];
     let (m, n, k) = (tab.col_sums[0], tab.col_sums[1], tab.row_sums[0]);
+    // counts must be exact integers in f64 (issue 19: a margin of 1e300 made
+    // the support walk `x += 1.0` stand still - a hang)
+    if tab.total > MAX_EXACT_COUNT {
+        return Err(StatsError::argument(
+            "table",
+            format!(
+                "a total of {} is beyond exact integer counts (2^53); use chisq()",
+                tab.total
+            ),
+        ));
+    }
     let support = k.min(m) - (k - n).max(0.0) + 1.0;
     if support > FISHER_2X2_MAX_SUPPORT {
         return Err(StatsError::argument(

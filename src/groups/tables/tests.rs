@@ -476,3 +476,11 @@ fn simulated_p_refuses_absurd_sizes() {
     let e = fisher_rxc_simulated(t.view(), 10_000_000, 0).unwrap_err();
     assert!(e.to_string().contains("n_resamples"), "{e}");
 }
+
+#[test]
+fn fisher_2x2_refuses_counts_beyond_exact_integers() {
+    // issue 19: [[1e300, 1e300], [0, 0]] never returned (x += 1.0 at 1e300)
+    let t = array![[1e300, 1e300], [0.0, 0.0]];
+    let e = fisher_2x2(t.view(), Alternative::TwoSided, 0.95).unwrap_err();
+    assert!(e.to_string().contains("2^53"), "{e}");
+}

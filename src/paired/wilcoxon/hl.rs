@@ -75,6 +75,11 @@ pub(super) fn signed_ranks_sorted(x: &[f64], mu: f64) -> (f64, f64, usize) {
             t += 1;
             np += 1;
         }
+        if t == 0 {
+            // only NaN magnitudes are left (x - mu = inf - inf): they rank
+            // nowhere, and the loop would not advance (issue 19: a hang)
+            break;
+        }
         // ranks r0 + 1 ..= r0 + t share (2 r0 + t + 1) / 2; doubled to stay integer
         v2 += (2 * r0 + t + 1) * np;
         if t > 1 {
