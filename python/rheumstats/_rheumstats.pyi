@@ -73,6 +73,7 @@ from typing import Any, Dict  # noqa: E402  (kept in this section to ease mergin
 WILCOXON_AUTO_EXACT_MAX: int
 MCNEMAR_AUTO_EXACT_BELOW: int
 BOOTSTRAP_TASK: int
+BOOTSTRAP_MAX_RESAMPLES: int
 
 def paired_ttest(
     x: _F64,

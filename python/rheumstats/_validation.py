@@ -216,6 +216,10 @@ def call(
     """
     try:
         return fn(*args, **kwargs)
+    except OverflowError as exc:
+        # an integer option outside the core's range (a negative or huge count):
+        # pyo3 says which argument ("... while processing 'max_iter'")
+        raise InvalidInputError(f"an integer option is out of range: {exc}") from None
     except InvalidInputError as exc:
         arg, row, col = getattr(exc, "arg", None), getattr(exc, "row", None), getattr(exc, "col", None)
         if arg is None or row is None:
@@ -330,7 +334,13 @@ def positive_int(v: Any, name: str) -> int:
         raise TypeError(f"{name}: expected a positive integer, got {v!r}")
     if v <= 0:
         raise ValueError(f"{name}: {v} is not a positive integer")
+    if v > MAX_COUNT:
+        raise ValueError(f"{name}: {v} is too large (at most {MAX_COUNT})")
     return int(v)
+
+
+MAX_COUNT = 2**53
+"""The largest count option (``n_resamples``, ``max_iter``) passed to the core."""
 
 
 # ----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from ._result import ConfidenceInterval, Result
 from ._validation import ALTERNATIVES, NAN_POLICIES, _check_dtype, _is_scalar, _series_to_float, call, check_choice, check_conf_level, check_method, renamed
 from ._validation import positive_int as _positive_int
 from ._validation import resample_seed as _seed
+from .exceptions import InvalidInputError
 
 __all__ = [
     "ttest",
@@ -617,6 +618,8 @@ def bootstrap_ci(
     s = _seed(seed)
     p = _prepare(x, y, axis, nan_policy)
     opts = dict(statistic=statistic, method=ci_method, n_resamples=nr, seed=s, endpoint_offset=0, nan_policy=nan_policy)
+    if nr > int(_native.BOOTSTRAP_MAX_RESAMPLES):  # the core's limit, before any chunk runs
+        raise InvalidInputError(f"n_resamples: {nr} is too many (at most {int(_native.BOOTSTRAP_MAX_RESAMPLES)}: each resampled statistic is kept)")
     bar = _use_progress(progress, float(nr) * p.x.shape[0] * p.x.shape[1])
     if bar is None:
         r = p.call(_native.paired_bootstrap, conf_level=conf_level, strict=p.strict, **opts)
@@ -751,7 +754,7 @@ def stuart_maxwell(x: Any, y: Any, *, categories: Optional[Sequence[Any]] = None
         cats: list = []
         for v in (x, y):
             if isinstance(getattr(v, "dtype", None), pd.CategoricalDtype):
-                cats += [c for c in v.cat.categories if c not in cats]  # type: ignore[union-attr]
+                cats += [c for c in v.dtype.categories if c not in cats]  # type: ignore[union-attr]
         rest = pd.unique(pd.concat([xs, ys]).dropna())
         extra = [c for c in rest if c not in cats]
         try:

@@ -149,6 +149,14 @@ pub fn omit_rows(
         .iter()
         .filter_map(|(a, c)| c.map(|c| (*a, c)))
         .collect();
+    // the columns are rows of one table: a length mismatch is the caller's
+    // error to name (dropping rows by the first column's length would index
+    // past the end of a shorter one)
+    if let Some((a0, c0)) = present.first() {
+        if let Some((a, c)) = present.iter().find(|(_, c)| c.len() != c0.len()) {
+            return Err(StatsError::length(*a0, c0.len(), *a, c.len()));
+        }
+    }
     // the usual case first: no NaN anywhere (a branch-free pass per column)
     if !present
         .iter()
@@ -255,6 +263,22 @@ pub fn grouped<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn omit_rows_refuses_columns_of_different_lengths() {
+        // issue 19: a time of 3 rows with an event of 1 row and a NaN panicked
+        // (index out of bounds) in Kept::take; it is a length error now
+        let t = [1.0, f64::NAN, 3.0];
+        let e = [1.0];
+        let cols = [("time", Some(&t[..])), ("event", Some(&e[..]))];
+        match omit_rows(&cols, NanPolicy::Omit, "a curve") {
+            Err(StatsError::LengthMismatch { arg_b, len_b, .. }) => {
+                assert_eq!(arg_b.to_string(), "event");
+                assert_eq!(len_b, 1);
+            }
+            _ => panic!("expected a length mismatch"),
+        }
+    }
 
     #[test]
     fn sample_and_grouped_apply_the_policy() {

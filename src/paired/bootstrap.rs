@@ -81,6 +81,23 @@ fn check(n_resamples: u64, conf_level: f64) -> Result<()> {
             "must be a positive integer",
         ));
     }
+    check_resamples(n_resamples)
+}
+
+/// Resamples beyond which the bootstrap is refused: it keeps every resampled
+/// statistic (8 bytes each, 800 MB per endpoint at the limit). Issue 19:
+/// `n_resamples=2**52` aborted the process (allocation failure).
+pub const MAX_RESAMPLES: u64 = 100_000_000;
+
+/// `n_resamples` (or the last global resample number of a chunk) within
+/// [`MAX_RESAMPLES`].
+pub fn check_resamples(n_resamples: u64) -> Result<()> {
+    if n_resamples > MAX_RESAMPLES {
+        return Err(StatsError::argument(
+            "n_resamples",
+            format!("{n_resamples} is too many (at most {MAX_RESAMPLES}: each resampled statistic is kept)"),
+        ));
+    }
     Ok(())
 }
 

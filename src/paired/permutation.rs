@@ -323,11 +323,21 @@ pub fn permutation_one(
     })
 }
 
+/// Monte Carlo resamples beyond which the test is refused (issue 19: 2^53
+/// resamples would run for years; 1e9 of n = 20 take about a minute).
+pub const MAX_RESAMPLES: u64 = 1_000_000_000;
+
 pub fn permutation_test(p: &Pairs<'_>, o: &PermutationOptions) -> Result<Vec<PermutationOutput>> {
     if o.n_resamples == Some(0) {
         return Err(StatsError::argument(
             "n_resamples",
             "must be a positive integer",
+        ));
+    }
+    if let Some(r) = o.n_resamples.filter(|&r| r > MAX_RESAMPLES) {
+        return Err(StatsError::argument(
+            "n_resamples",
+            format!("{r} is too many (at most {MAX_RESAMPLES})"),
         ));
     }
     if !o.popmean.is_finite() {

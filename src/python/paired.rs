@@ -310,6 +310,13 @@ fn paired_bootstrap_distribution<'py>(
     let (xv, yv) = pairs(&x, &y);
     let out = run_detached(py, || {
         let st = permutation::Statistic::parse(statistic)?;
+        bootstrap::check_resamples(hi)?;
+        if lo > hi {
+            return Err(crate::error::StatsError::argument(
+                "lo",
+                "must not exceed hi",
+            ));
+        }
         let d = one_endpoint(xv, yv, nan_policy)?;
         if d.iter().any(|v| v.is_nan()) {
             return Ok(vec![f64::NAN; (hi.saturating_sub(lo)) as usize]);
@@ -422,6 +429,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("WILCOXON_AUTO_EXACT_MAX", wilcoxon::AUTO_EXACT_MAX)?;
     m.add("MCNEMAR_AUTO_EXACT_BELOW", mcnemar::AUTO_EXACT_BELOW)?;
     m.add("BOOTSTRAP_TASK", bootstrap::TASK)?;
+    m.add("BOOTSTRAP_MAX_RESAMPLES", bootstrap::MAX_RESAMPLES)?;
     m.add_function(wrap_pyfunction!(paired_ttest, m)?)?;
     m.add_function(wrap_pyfunction!(paired_t_interval, m)?)?;
     m.add_function(wrap_pyfunction!(paired_wilcoxon, m)?)?;

@@ -212,6 +212,9 @@ fn first_at_or_below(lo: f64, hi: f64, pred: impl Fn(f64) -> bool) -> f64 {
 
 /// Ratio of the rate of group 1 to that of group 2 (`x1/t1 / (x2/t2)`), exact
 /// conditional test of a ratio of 1 and CI, as R `poisson.test(c(x1, x2), c(t1, t2))`.
+/// Largest total event count of [`rate_ratio`] (its exact interval's limit).
+pub const RATE_RATIO_MAX_EVENTS: f64 = 1e7;
+
 pub fn rate_ratio(
     x: [f64; 2],
     t: [f64; 2],
@@ -237,6 +240,15 @@ pub fn rate_ratio(
         return Err(StatsError::argument(
             "events",
             "no events in either group; the rate ratio is undefined",
+        ));
+    }
+    if n > RATE_RATIO_MAX_EVENTS {
+        // statrs' regularised incomplete beta (the exact interval's quantile)
+        // loses its accuracy at shapes ~1e8: the interval came out inverted
+        // (issue 19); R poisson.test agrees to 3e-12 at 1e7
+        return Err(StatsError::argument(
+            "events",
+            format!("{n} events in all is beyond the exact interval's range (at most {RATE_RATIO_MAX_EVENTS:e}); compare the incidence rates' CIs instead"),
         ));
     }
     let p = t[0] / (t[0] + t[1]);

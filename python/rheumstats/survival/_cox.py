@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import _rheumstats as _native
 from .._result import Result
-from .._validation import as_float, call, check_choice, check_conf_level, renamed
+from .._validation import as_float, call, check_choice, check_conf_level, positive_int, renamed
 from ..exceptions import ConvergenceError, ConvergenceWarning, InvalidInputError
 from ._common import TIES, _codes
 
@@ -162,7 +162,7 @@ def coxph(
         key = d[strs].astype(str).agg("\x1f".join, axis=1) if len(strs) > 1 else d[strs[0]]
         s, _, _ = _codes(key, "strata", len(t))
     res = call(
-        _native.survival_coxph, t, e, np.ascontiguousarray(x), s, ties=ties, max_iter=int(max_iter), conf_level=conf_level,
+        _native.survival_coxph, t, e, np.ascontiguousarray(x), s, ties=ties, max_iter=positive_int(max_iter, "max_iter"), conf_level=conf_level,
         index={"time": d.index, "event": d.index, "covariates": d.index},
     )
     return cox_result(res, names, ties, conf_level, n=int(len(t)), n_missing=int((~keep).sum()), stacklevel=3)

@@ -92,6 +92,9 @@ fn check_margins(row_sums: &[f64], col_sums: &[f64]) -> Result<()> {
 /// its conditional CI enumerate (memory ~ 8 bytes a point, time ~ 100 passes).
 pub const FISHER_2X2_MAX_SUPPORT: f64 = 1e7;
 
+/// Largest table total the exact tests accept (counts are exact in f64 up to 2^53).
+pub const MAX_EXACT_COUNT: f64 = 9_007_199_254_740_992.0;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChisqOutput {
     pub statistic: f64,
@@ -151,9 +154,10 @@ impl NcHyper {
         let lo = (k - n).max(0.0);
         let hi = k.min(m);
         let mut logdc = Vec::new();
-        let mut x = lo;
         let lt = ln_fact(m + n) - ln_fact(k) - ln_fact(m + n - k);
-        while x <= hi {
+        let count = (hi - lo + 1.0).max(0.0) as usize;
+        for i in 0..count {
+            let x = lo + i as f64;
             // dhyper(x, m, n, k) = C(m, x) C(n, k - x) / C(m + n, k)
             logdc.push(
                 ln_fact(m) - ln_fact(x) - ln_fact(m - x) + ln_fact(n)
@@ -161,25 +165,61 @@ impl NcHyper {
                     - ln_fact(n - k + x)
                     - lt,
             );
-            x += 1.0;
         }
         NcHyper { lo, hi, logdc }
     }
-    fn support(&self) -> impl Iterator<Item = f64> + '_ {
-        (0..self.logdc.len()).map(move |i| self.lo + i as f64)
+    /// The log-density under `ncp` (unnormalised) at support index `i`.
+    fn log_density(&self, i: usize, lncp: f64) -> f64 {
+        let l = self.logdc.get(i).copied().unwrap_or(f64::NEG_INFINITY);
+        if lncp == 0.0 {
+            l
+        } else {
+            l + lncp * (self.lo + i as f64)
+        }
     }
-    fn density(&self, ncp: f64) -> Vec<f64> {
+    /// `(first, d)`: the normalised density under `ncp` on the support indices
+    /// `first..first + d.len()`, the only ones where it is not 0 in double
+    /// precision (exp underflows to 0 below -745.2). The log-density is concave
+    /// (log-concave distribution), so the mode is found by bisection and the
+    /// window by walking out from it: each call costs the window (~ 80 sd),
+    /// not the support (a 2 x 2 table with margins of 1e6 has a support of 1e6
+    /// points and its CI search makes hundreds of calls).
+    fn density(&self, ncp: f64) -> (usize, Vec<f64>) {
         let lncp = ncp.ln();
-        let d: Vec<f64> = self
-            .logdc
-            .iter()
-            .zip(self.support())
-            .map(|(l, x)| if ncp == 1.0 { *l } else { l + lncp * x })
-            .collect();
-        let mx = d.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-        let e: Vec<f64> = d.iter().map(|v| (v - mx).exp()).collect();
+        let len = self.logdc.len();
+        if len == 0 {
+            return (0, Vec::new());
+        }
+        let f = |i: usize| self.log_density(i, lncp);
+        let (mut a, mut b) = (0usize, len - 1);
+        while a < b {
+            let m = a + (b - a) / 2;
+            if f(m + 1) > f(m) {
+                a = m + 1;
+            } else {
+                b = m;
+            }
+        }
+        let mx = f(a);
+        let cut = mx - 746.0;
+        let (mut lo, mut hi) = (a, a);
+        while lo > 0 && f(lo - 1) >= cut {
+            lo -= 1;
+        }
+        while hi + 1 < len && f(hi + 1) >= cut {
+            hi += 1;
+        }
+        let e: Vec<f64> = (lo..=hi).map(|i| (f(i) - mx).exp()).collect();
         let s: f64 = e.iter().sum();
-        e.into_iter().map(|v| v / s).collect()
+        (lo, e.into_iter().map(|v| v / s).collect())
+    }
+    /// `(x, density)` pairs of the window of `density(ncp)`.
+    fn points(&self, ncp: f64) -> impl Iterator<Item = (f64, f64)> {
+        let (first, d) = self.density(ncp);
+        let lo = self.lo;
+        d.into_iter()
+            .enumerate()
+            .map(move |(i, p)| (lo + (first + i) as f64, p))
     }
     fn mean(&self, ncp: f64) -> f64 {
         if ncp == 0.0 {
@@ -188,11 +228,7 @@ impl NcHyper {
         if ncp.is_infinite() {
             return self.hi;
         }
-        self.density(ncp)
-            .iter()
-            .zip(self.support())
-            .map(|(p, x)| p * x)
-            .sum()
+        self.points(ncp).map(|(x, p)| p * x).sum()
     }
     /// P(X <= q) (or P(X >= q) with `upper`) under `ncp`.
     fn tail(&self, q: f64, ncp: f64, upper: bool) -> f64 {
@@ -210,11 +246,9 @@ impl NcHyper {
                 (q >= self.hi) as u8 as f64
             };
         }
-        self.density(ncp)
-            .iter()
-            .zip(self.support())
-            .filter(|(_, x)| if upper { *x >= q } else { *x <= q })
-            .map(|(p, _)| p)
+        self.points(ncp)
+            .filter(|(x, _)| if upper { *x >= q } else { *x <= q })
+            .map(|(_, p)| p)
             .sum()
     }
 }
@@ -234,6 +268,17 @@ pub fn fisher_2x2(
     let tab = check_table_margins(t, true)?;
     let x = tab.counts[[0, 0]];
     let (m, n, k) = (tab.col_sums[0], tab.col_sums[1], tab.row_sums[0]);
+    // counts must be exact integers in f64 (issue 19: a margin of 1e300 made
+    // the support walk `x += 1.0` stand still - a hang)
+    if tab.total > MAX_EXACT_COUNT {
+        return Err(StatsError::argument(
+            "table",
+            format!(
+                "a total of {} is beyond exact integer counts (2^53); use chisq()",
+                tab.total
+            ),
+        ));
+    }
     let support = k.min(m) - (k - n).max(0.0) + 1.0;
     if support > FISHER_2X2_MAX_SUPPORT {
         return Err(StatsError::argument(
@@ -245,12 +290,14 @@ pub fn fisher_2x2(
         ));
     }
     let h = NcHyper::new(m, n, k);
-    let d1 = h.density(1.0);
     let pvalue = match alt {
         Alternative::Less => h.tail(x, 1.0, false),
         Alternative::Greater => h.tail(x, 1.0, true),
         Alternative::TwoSided => {
-            let dx = d1[(x - h.lo) as usize] * (1.0 + 1e-7);
+            // outside the window the density is 0 (and adds 0)
+            let (first, d1) = h.density(1.0);
+            let at = ((x - h.lo) as usize).checked_sub(first);
+            let dx = at.and_then(|i| d1.get(i)).copied().unwrap_or(0.0) * (1.0 + 1e-7);
             d1.iter().filter(|&&d| d <= dx).sum::<f64>()
         }
     }

@@ -16,8 +16,13 @@ use crate::common::rng::Rng;
 use crate::error::{Result, StatsError};
 
 const BLOCK: u64 = 256;
-/// Individuals times resamples beyond which the simulation is refused (minutes of work).
-const MAX_DRAWS: f64 = 2e11;
+/// Individuals times resamples beyond which the simulation is refused (~10 s
+/// of work; issue 19: 2e11 let a 4 x 2 table of 1.3e8 individuals run for
+/// many minutes).
+const MAX_DRAWS: f64 = 2e9;
+/// Individuals beyond which the simulation is refused (it holds two labels and
+/// a log-factorial per individual: 16 bytes each).
+const MAX_INDIVIDUALS: f64 = 1e7;
 
 /// `(pvalue, count)`: the Monte Carlo p-value and how many resampled tables
 /// were at least as extreme as the observed one.
@@ -31,6 +36,12 @@ pub fn fisher_rxc_simulated(
         return Err(StatsError::argument(
             "n_resamples",
             "must be a positive integer",
+        ));
+    }
+    if tab.total > MAX_INDIVIDUALS {
+        return Err(StatsError::argument(
+            "table",
+            format!("the Monte Carlo test draws each of the {} individuals (limit {MAX_INDIVIDUALS:e}); use chisq() for counts this large", tab.total),
         ));
     }
     let n = tab.total as usize;

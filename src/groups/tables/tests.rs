@@ -463,3 +463,24 @@ fn empty_margins_in_2x2_are_the_degenerate_table_as_r() {
     )
     .is_err());
 }
+
+#[test]
+fn simulated_p_refuses_absurd_sizes() {
+    // issue 19: a 4 x 2 table of 1.3e8 individuals with 9 resamples ran for
+    // minutes (and allocated gigabytes); it is refused, naming the table
+    let t = array![[1e7, 0.0], [3.7e7, 1.8e7], [3.5e7, 1.5e7], [1.4e7, 4e6]];
+    let e = fisher_rxc_simulated(t.view(), 9, 0).unwrap_err();
+    assert!(e.to_string().contains("chisq"), "{e}");
+    // the work guard names n_resamples
+    let t = array![[1000.0, 2000.0], [3000.0, 4000.0], [10.0, 20.0]];
+    let e = fisher_rxc_simulated(t.view(), 10_000_000, 0).unwrap_err();
+    assert!(e.to_string().contains("n_resamples"), "{e}");
+}
+
+#[test]
+fn fisher_2x2_refuses_counts_beyond_exact_integers() {
+    // issue 19: [[1e300, 1e300], [0, 0]] never returned (x += 1.0 at 1e300)
+    let t = array![[1e300, 1e300], [0.0, 0.0]];
+    let e = fisher_2x2(t.view(), Alternative::TwoSided, 0.95).unwrap_err();
+    assert!(e.to_string().contains("2^53"), "{e}");
+}

@@ -73,6 +73,10 @@ impl WEval<'_> {
 /// merge of the two runs visits |x - mu| in sorted order, and equal
 /// magnitudes (from either run) form the tie groups.
 pub(super) fn signed_ranks_sorted(x: &[f64], mu: f64) -> (f64, f64, usize) {
+    if mu.is_nan() {
+        // no magnitude equals NaN: the merge below would never advance
+        return (f64::NAN, 0.0, 0);
+    }
     let k = x.partition_point(|&v| v - mu < 0.0);
     let z = k + x[k..].partition_point(|&v| v - mu == 0.0);
     let n = x.len();
@@ -101,6 +105,11 @@ pub(super) fn signed_ranks_sorted(x: &[f64], mu: f64) -> (f64, f64, usize) {
             j += 1;
             t += 1;
             np += 1;
+        }
+        if t == 0 {
+            // only NaN magnitudes are left (x - mu = inf - inf): they rank
+            // nowhere, and the loop would not advance (issue 19: a hang)
+            break;
         }
         // ranks r0 + 1 ..= r0 + t share (2 r0 + t + 1) / 2; doubled to stay integer
         v2 += (2 * r0 + t + 1) * np;
@@ -138,6 +147,13 @@ pub(super) fn v_pos_no_ties(
     bv.clear();
     bv.extend(x[z..].iter().map(|&v| v - mu));
     bv.push(f64::INFINITY);
+    // the merge relies on the infinite sentinels being larger than every
+    // magnitude: x - mu overflowing to inf (|x| near f64::MAX) would step past
+    // them (issue 19: an index panic); the tie-aware path answers instead
+    let finite = |v: &[f64], m: usize| m == 0 || v[m - 1] < f64::INFINITY;
+    if !finite(av, na) || !finite(bv, nb) {
+        return None;
+    }
     let (a, b) = (&av[..], &bv[..]);
     // elements taken from `a` among the first h of the merge (a first on equality)
     let split = |h: usize| -> usize {
@@ -219,6 +235,15 @@ pub(super) fn brent<F: FnMut(f64) -> f64>(
     }
     if fb == 0.0 {
         return b;
+    }
+    if !(b - a).is_finite() && a.is_finite() && b.is_finite() {
+        // the bracket is wider than f64::MAX (data near +-1.8e308): search in
+        // half-scale coordinates, where every difference is finite (issue 19:
+        // the CI came out as [inf, -inf]); the halving and doubling are exact
+        let mut half = |u: f64| f(2.0 * u);
+        let half: &mut dyn FnMut(f64) -> f64 = &mut half;
+        let r = brent(a / 2.0, b / 2.0, fa, fb, tol / 2.0, max_iter, half);
+        return 2.0 * r;
     }
     let (mut c, mut fc) = (a, fa);
     for _ in 0..=max_iter {
