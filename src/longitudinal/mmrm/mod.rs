@@ -365,6 +365,50 @@ pub(crate) fn solve_inv(a: &[f64], n: usize) -> Option<Vec<f64>> {
     Some(inv)
 }
 
+/// The antedependence likelihood can have one local optimum per sign pattern
+/// of the lag-one correlations (Σ_ij = σ_i σ_j ρ_i ⋯ ρ_{j−1}: flipping one ρ
+/// flips a whole block of covariances), and a start with positive
+/// correlations stays among the positive ones (on R mmrm's `fev_data` the
+/// best `ad` fit has ρ₂ = −0.56, 3.0 lower in −2 REML logL than the positive
+/// optimum). From the optimum, refit with each correlation's sign flipped in
+/// turn and keep a lower one, until no flip lowers it (at most `m` rounds).
+fn antedependence_signs<F>(
+    mut best: crate::common::lbfgs::Minimum,
+    obj: &F,
+    opts: Options,
+    structure: Structure,
+    m: usize,
+    n_groups: usize,
+    evaluations: &mut usize,
+) -> crate::common::lbfgs::Minimum
+where
+    F: Fn(&[f64]) -> Option<(f64, Vec<f64>)>,
+{
+    let sds = if structure == Structure::Adh { m } else { 1 };
+    let block = sds + m.saturating_sub(1);
+    for _round in 0..m {
+        let mut improved = false;
+        for g in 0..n_groups {
+            for k in 0..m.saturating_sub(1) {
+                let pos = g * block + sds + k;
+                let mut x = best.x.clone();
+                x[pos] = -x[pos];
+                if let Some(r) = minimize(obj, &x, opts) {
+                    *evaluations += r.evaluations;
+                    if r.f < best.f - 1e-6 && r.f.is_finite() {
+                        best = r;
+                        improved = true;
+                    }
+                }
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+    best
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -484,48 +528,4 @@ mod tests {
         assert!(f.converged, "{}", f.message);
         assert!(f.max_grad < 1e-6);
     }
-}
-
-/// The antedependence likelihood can have one local optimum per sign pattern
-/// of the lag-one correlations (Σ_ij = σ_i σ_j ρ_i ⋯ ρ_{j−1}: flipping one ρ
-/// flips a whole block of covariances), and a start with positive
-/// correlations stays among the positive ones (on R mmrm's `fev_data` the
-/// best `ad` fit has ρ₂ = −0.56, 3.0 lower in −2 REML logL than the positive
-/// optimum). From the optimum, refit with each correlation's sign flipped in
-/// turn and keep a lower one, until no flip lowers it (at most `m` rounds).
-fn antedependence_signs<F>(
-    mut best: crate::common::lbfgs::Minimum,
-    obj: &F,
-    opts: Options,
-    structure: Structure,
-    m: usize,
-    n_groups: usize,
-    evaluations: &mut usize,
-) -> crate::common::lbfgs::Minimum
-where
-    F: Fn(&[f64]) -> Option<(f64, Vec<f64>)>,
-{
-    let sds = if structure == Structure::Adh { m } else { 1 };
-    let block = sds + m.saturating_sub(1);
-    for _round in 0..m {
-        let mut improved = false;
-        for g in 0..n_groups {
-            for k in 0..m.saturating_sub(1) {
-                let pos = g * block + sds + k;
-                let mut x = best.x.clone();
-                x[pos] = -x[pos];
-                if let Some(r) = minimize(obj, &x, opts) {
-                    *evaluations += r.evaluations;
-                    if r.f < best.f - 1e-6 && r.f.is_finite() {
-                        best = r;
-                        improved = true;
-                    }
-                }
-            }
-        }
-        if !improved {
-            break;
-        }
-    }
-    best
 }
