@@ -234,8 +234,10 @@ def forest(
 def _count_label(x: Any) -> str:
     """A count under a tick, short enough not to run into its neighbours:
     85955 -> '86.0k', 123456 -> '123k' (registry sizes); smaller as they are."""
-    if isinstance(x, (int, np.integer)) and abs(x) >= 10_000:
-        return f"{x / 1000:.0f}k" if abs(x) >= 100_000 else f"{x / 1000:.1f}k"
+    if isinstance(x, (int, np.integer)):
+        v = int(x)
+        if abs(v) >= 10_000:
+            return f"{v / 1000:.0f}k" if abs(v) >= 100_000 else f"{v / 1000:.1f}k"
     return str(x)
 
 
