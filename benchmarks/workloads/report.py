@@ -99,7 +99,8 @@ def _check(rc, d):
     html = Path(d["out"]).read_text(encoding="utf-8")
     assert html.count("data:image/png;base64,") >= 4, "figures missing from the report"
     # the whole report: the over-time mixed models are fitted at this size too
-    assert "Change per year (linear mixed model" in html and "not fitted" not in html, "over-time models missing"
+    assert "Change per year: linear mixed model" in html and "LS-mean change from baseline by visit" in html, "over-time models missing"
+    assert "Mixed models (change per year" not in html, "over-time models skipped"
 
 
 WORKLOADS = [
