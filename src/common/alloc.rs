@@ -16,14 +16,15 @@ const HUGE_MIN_BYTES: usize = 4 << 20;
 
 /// `vec![value; n]`, with the buffer marked for huge pages when large.
 pub fn filled<T: Copy + Send + Sync>(n: usize, value: T) -> Vec<T> {
-    let bytes = n.saturating_mul(std::mem::size_of::<T>());
-    if bytes < HUGE_MIN_BYTES {
+    if n.saturating_mul(std::mem::size_of::<T>()) < HUGE_MIN_BYTES {
         return vec![value; n];
     }
-    let mut v: Vec<T> = Vec::with_capacity(n);
-    advise_huge(v.as_mut_ptr() as *mut u8, bytes);
-    v.par_extend(rayon::iter::repeat_n(value, n));
-    v
+    collect(rayon::iter::repeat_n(value, n))
+}
+
+/// `0..n` as u32 row numbers (an identity order), huge-page backed when large.
+pub fn iota_u32(n: usize) -> Vec<u32> {
+    collect((0..n as u32).into_par_iter())
 }
 
 /// Collect an indexed parallel iterator of known length into a new vector,
@@ -40,17 +41,6 @@ where
         advise_huge(v.as_mut_ptr() as *mut u8, bytes);
     }
     v.par_extend(iter);
-    v
-}
-
-/// `0..n` as u32 row numbers (an identity order), huge-page backed when large.
-pub fn iota_u32(n: usize) -> Vec<u32> {
-    let bytes = n.saturating_mul(4);
-    let mut v: Vec<u32> = Vec::with_capacity(n);
-    if bytes >= HUGE_MIN_BYTES {
-        advise_huge(v.as_mut_ptr() as *mut u8, bytes);
-    }
-    v.par_extend((0..n as u32).into_par_iter());
     v
 }
 
