@@ -43,7 +43,7 @@ def type3_contrasts(rhs: str, sub: pd.DataFrame, design) -> dict[str, np.ndarray
     # X̃ = X·C exactly (both codings span one space), so C is fixed by any
     # rows on which X has full rank: the distinct rows of the used variables
     # (a handful, where the data may have 100,000s of rows)
-    rows = np.flatnonzero(~sub.duplicated().to_numpy()) if sub.shape[1] else np.arange(min(len(sub), 1))
+    rows = np.flatnonzero(~sub.duplicated().to_numpy())
     full = model_matrix(rhs, sub.iloc[rows], ensure_full_rank=False, na_action="ignore")
     rdX = np.asarray(full, dtype=float)
     rd_names = [r_column_name(str(c)) for c in full.columns]
