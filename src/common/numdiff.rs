@@ -33,15 +33,15 @@ impl Richardson {
             ..Self::jacobian_default()
         }
     }
-    fn h0(&self, x: &[f64]) -> Vec<f64> {
+    /// Initial steps: numDeriv's `d·|x_i|` (+ `eps` near 0), or `d·floor_i`
+    /// where the caller knows `|x_i|` to be small against the coordinate's
+    /// natural scale `floor_i` (an empty `floor` is numDeriv's rule).
+    fn h0(&self, x: &[f64], floor: &[f64]) -> Vec<f64> {
         x.iter()
-            .map(|&xi| {
-                (self.d * xi).abs()
-                    + if xi.abs() < self.zero_tol {
-                        self.eps
-                    } else {
-                        0.0
-                    }
+            .enumerate()
+            .map(|(i, &xi)| {
+                let a = xi.abs().max(floor.get(i).copied().unwrap_or(0.0));
+                self.d * a + if a < self.zero_tol { self.eps } else { 0.0 }
             })
             .collect()
     }
@@ -64,12 +64,20 @@ fn extrapolate(a: &mut [Vec<f64>]) {
 
 /// Jacobian of a vector function: returns `m × n` row-major (m outputs, n
 /// inputs), `out[i·n + j] = ∂f_i/∂x_j`.
-pub fn jacobian<F>(mut f: F, x: &[f64], s: Richardson) -> Vec<f64>
+pub fn jacobian<F>(f: F, x: &[f64], s: Richardson) -> Vec<f64>
+where
+    F: FnMut(&[f64]) -> Vec<f64>,
+{
+    jacobian_floored(f, x, s, &[])
+}
+
+/// [`jacobian`] with the initial step of coordinate i at least `d·floor[i]`.
+pub fn jacobian_floored<F>(mut f: F, x: &[f64], s: Richardson, floor: &[f64]) -> Vec<f64>
 where
     F: FnMut(&[f64]) -> Vec<f64>,
 {
     let n = x.len();
-    let mut h = s.h0(x);
+    let mut h = s.h0(x, floor);
     let mut cols: Vec<Vec<Vec<f64>>> = vec![Vec::with_capacity(s.r); n];
     let mut xp = x.to_vec();
     for _ in 0..s.r {
@@ -109,13 +117,21 @@ where
 
 /// Hessian of a scalar function as numDeriv's `hessian` (`genD`): `n × n`
 /// row-major, symmetric. `f0` is f(x) when already known.
-pub fn hessian<F>(mut f: F, x: &[f64], s: Richardson) -> Vec<f64>
+pub fn hessian<F>(f: F, x: &[f64], s: Richardson) -> Vec<f64>
+where
+    F: FnMut(&[f64]) -> f64,
+{
+    hessian_floored(f, x, s, &[])
+}
+
+/// [`hessian`] with the initial step of coordinate i at least `d·floor[i]`.
+pub fn hessian_floored<F>(mut f: F, x: &[f64], s: Richardson, floor: &[f64]) -> Vec<f64>
 where
     F: FnMut(&[f64]) -> f64,
 {
     let n = x.len();
     let f0 = f(x);
-    let h0 = s.h0(x);
+    let h0 = s.h0(x, floor);
     let mut hd = vec![0.0; n];
     let mut xp = x.to_vec();
     for i in 0..n {

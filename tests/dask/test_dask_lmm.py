@@ -8,9 +8,10 @@ to the largest of their kind): the optimiser ends with a Newton polish on a
 large-step gradient (common/optim.rs), so the optimum no longer moves with
 rounding-level differences of the deviance (before it, θ moved ~1e-6 when the
 same rows were merely permuted). The Satterthwaite df and the CIs through it
-are compared at 1e-5: they come from a finite-difference Hessian of the
-deviance (numDeriv's scheme, as lmerTest), which amplifies those rounding
-differences (measured under row permutation in memory: 1e-7 to 1.3e-6).
+agree at 1e-8 too: their Hessian and Jacobian are in closed form
+(src/longitudinal/lmm/hessian.rs); with lmerTest's finite differences the
+rounding differences reached them amplified by 1/step² (1e-7 to 1.3e-6
+between row orders of the same in-memory fit).
 Data: 9 partitions, two of them
 empty, subjects whose rows are split across partitions (no shuffle needed:
 per-subject crossproducts are summed by label), a missing response, text and
@@ -28,11 +29,7 @@ pytest.importorskip("distributed")
 import rheumstats as rs  # noqa: E402
 
 RTOL = 1e-8
-# Satterthwaite df (and the CI through its t quantile) come from a Richardson
-# finite-difference Hessian of the deviance in θ (numDeriv's scheme, as
-# lmerTest): rounding-level differences of the deviance reach it amplified
-# (1e-7 to 1.3e-6 measured between row orders of the same in-memory fit)
-DF_RTOL = 1e-5
+DF_RTOL = RTOL  # closed-form Hessian: no step to amplify rounding
 
 
 def _long(seed=7, m=40, visits=5):

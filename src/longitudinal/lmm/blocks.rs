@@ -201,12 +201,15 @@ impl Blocks {
 }
 
 /// Map `f` over subject indices, in parallel above a size threshold, and
-/// sum the fixed-length results.
+/// sum the fixed-length results. The parallel sum is over fixed chunks of
+/// subjects added in chunk order, so it does not depend on the thread
+/// schedule: equal data give bit-equal deviances from run to run.
 pub fn sum_over_subjects<F>(m: usize, len: usize, f: F) -> Vec<f64>
 where
     F: Fn(usize, &mut [f64]) + Sync,
 {
     const PAR_MIN: usize = 4096;
+    const CHUNK: usize = 1024;
     if m < PAR_MIN {
         let mut acc = vec![0.0; len];
         for i in 0..m {
@@ -214,22 +217,20 @@ where
         }
         acc
     } else {
-        (0..m)
+        let parts: Vec<Vec<f64>> = (0..m.div_ceil(CHUNK))
             .into_par_iter()
-            .with_min_len(1024)
-            .fold(
-                || vec![0.0; len],
-                |mut acc, i| {
+            .map(|c| {
+                let mut acc = vec![0.0; len];
+                for i in c * CHUNK..((c + 1) * CHUNK).min(m) {
                     f(i, &mut acc);
-                    acc
-                },
-            )
-            .reduce(
-                || vec![0.0; len],
-                |mut a, b| {
-                    a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
-                    a
-                },
-            )
+                }
+                acc
+            })
+            .collect();
+        let mut acc = vec![0.0; len];
+        for part in &parts {
+            acc.iter_mut().zip(part).for_each(|(x, y)| *x += y);
+        }
+        acc
     }
 }

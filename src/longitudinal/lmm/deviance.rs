@@ -86,6 +86,33 @@ impl Structure {
         t[k..].iter_mut().for_each(|v| *v = v.abs());
         t
     }
+    /// The natural scale of each θ entry: the length of its row of Λ (the
+    /// relative SD of that random effect); for an extra term, |θ| itself. An
+    /// off-diagonal entry near 0 is small only against this scale, and a
+    /// finite-difference step relative to the entry alone would be tiny.
+    pub fn theta_scale(&self, theta: &[f64]) -> Vec<f64> {
+        let mut out = Vec::with_capacity(theta.len());
+        let mut k0 = 0;
+        for &s in &self.sizes {
+            // θ of this block, column-wise lower triangle: (r, c) at
+            // k0 + Σ_{c'<c}(s − c') + (r − c)
+            let idx = |r: usize, c: usize| k0 + (0..c).map(|cc| s - cc).sum::<usize>() + (r - c);
+            let row_len: Vec<f64> = (0..s)
+                .map(|r| {
+                    (0..=r)
+                        .map(|c| theta[idx(r, c)].powi(2))
+                        .sum::<f64>()
+                        .sqrt()
+                })
+                .collect();
+            for c in 0..s {
+                out.extend_from_slice(&row_len[c..]);
+            }
+            k0 += s * (s + 1) / 2;
+        }
+        out.extend(theta[k0..].iter().map(|v| v.abs()));
+        out
+    }
     /// Λ (q×q row-major, lower triangular) from θ.
     pub fn lambda(&self, theta: &[f64]) -> Vec<f64> {
         let theta = &theta[..self.n_primary()];

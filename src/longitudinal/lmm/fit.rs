@@ -8,10 +8,11 @@ use std::collections::HashMap;
 
 use super::blocks::Blocks;
 use super::deviance::{pls_with, subject, Pls, Structure};
+use super::hessian;
 use super::patterns::Patterns;
 use crate::common::ddf::{pinv_sym, Satterthwaite};
 use crate::common::linalg::chol_inverse;
-use crate::common::numdiff::{hessian, jacobian, Richardson};
+use crate::common::numdiff::{hessian_floored, jacobian_floored, Richardson};
 use crate::common::optim::{minimize, Options};
 use crate::error::StatsError;
 
@@ -222,8 +223,10 @@ fn conditional_modes(
     Ok((ranef, condvar))
 }
 
-/// lmerTest: A = 2·H⁻¹ of the non-profiled deviance in (θ, σ) (numDeriv
-/// Hessian, eigenvalue tolerance 1e-8) and the Jacobian of σ²(RXᵀRX)⁻¹.
+/// lmerTest: A = 2·H⁻¹ of the non-profiled deviance in (θ, σ) (eigenvalue
+/// tolerance 1e-8) and the Jacobian of σ²(RXᵀRX)⁻¹: in closed form with one
+/// grouping factor ([`hessian::exact`]), otherwise by numDeriv's Richardson
+/// differences as lmerTest.
 fn satterthwaite_parts(
     b: &Blocks,
     pat: Option<&Patterns>,
@@ -231,44 +234,17 @@ fn satterthwaite_parts(
     fit: &mut LmmFit,
     reml: bool,
 ) {
-    let (n, p) = (b.n, b.p - s.r2());
-    let k = fit.theta.len();
-    let mut vp = fit.theta.clone();
-    vp.push(fit.sigma);
-    // cache by θ: perturbations of σ alone, and the mixed (θ_i, σ) points of
-    // the Hessian, reuse the factorisation
-    let cache: RefCell<HashMap<Vec<u64>, Option<Pls>>> = RefCell::new(HashMap::new());
-    let at = |t: &[f64]| -> Option<Pls> {
-        let key: Vec<u64> = t.iter().map(|v| v.to_bits()).collect();
-        if let Some(r) = cache.borrow().get(&key) {
-            return r.clone();
-        }
-        let r = pls_with(b, pat, s, t).ok();
-        cache.borrow_mut().insert(key, r.clone());
-        r
+    let exact = pls_with(b, pat, s, &fit.theta)
+        .ok()
+        .and_then(|sol| hessian::exact(b, s, &fit.theta, &sol, fit.sigma, reml));
+    let (h, jac) = match exact {
+        Some(e) => (e.hessian, e.jac),
+        None => finite_differences(b, pat, s, fit, reml),
     };
-    let h = hessian(
-        |x| match at(&x[..k]) {
-            Some(r) => r.nonprofiled(n, p, x[k], reml),
-            None => f64::NAN,
-        },
-        &vp,
-        Richardson::hessian_default(),
-    );
+    let k = fit.theta.len();
+    let p = b.p - s.r2();
     let (hinv, neg) = pinv_sym(&h, k + 1, 1e-8);
     let a: Vec<f64> = hinv.iter().map(|v| 2.0 * v).collect();
-    let jac_flat = jacobian(
-        |x| match at(&x[..k]) {
-            Some(r) => r.rx_inv(p).iter().map(|v| v * x[k] * x[k]).collect(),
-            None => vec![f64::NAN; p * p],
-        },
-        &vp,
-        Richardson::jacobian_default(),
-    );
-    // jac_flat is (p*p) × (k+1): split per parameter
-    let jac: Vec<Vec<f64>> = (0..=k)
-        .map(|j| (0..p * p).map(|e| jac_flat[e * (k + 1) + j]).collect())
-        .collect();
     let st = Satterthwaite {
         p,
         vcov: &fit.vcov,
@@ -285,4 +261,60 @@ fn satterthwaite_parts(
     fit.varpar_cov = a;
     fit.jac = jac;
     fit.hessian_negative = neg;
+}
+
+/// The Hessian and Jacobian by numDeriv's Richardson differences (lmerTest).
+fn finite_differences(
+    b: &Blocks,
+    pat: Option<&Patterns>,
+    s: &Structure,
+    fit: &LmmFit,
+    reml: bool,
+) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let (n, p) = (b.n, b.p - s.r2());
+    let k = fit.theta.len();
+    let mut vp = fit.theta.clone();
+    vp.push(fit.sigma);
+    // numDeriv's steps are relative to each coordinate; an off-diagonal θ
+    // near 0 would get a step so short that rounding noise of the deviance,
+    // divided by h², moves the df by ~1e-6 between row orders of the same
+    // data. Steps relative to the row of Λ instead (unchanged for the
+    // diagonal entries and σ): the df then reproduce to ~1e-9.
+    let mut floor = s.theta_scale(&fit.theta);
+    floor.push(fit.sigma);
+    // cache by θ: perturbations of σ alone, and the mixed (θ_i, σ) points of
+    // the Hessian, reuse the factorisation
+    let cache: RefCell<HashMap<Vec<u64>, Option<Pls>>> = RefCell::new(HashMap::new());
+    let at = |t: &[f64]| -> Option<Pls> {
+        let key: Vec<u64> = t.iter().map(|v| v.to_bits()).collect();
+        if let Some(r) = cache.borrow().get(&key) {
+            return r.clone();
+        }
+        let r = pls_with(b, pat, s, t).ok();
+        cache.borrow_mut().insert(key, r.clone());
+        r
+    };
+    let h = hessian_floored(
+        |x| match at(&x[..k]) {
+            Some(r) => r.nonprofiled(n, p, x[k], reml),
+            None => f64::NAN,
+        },
+        &vp,
+        Richardson::hessian_default(),
+        &floor,
+    );
+    let jac_flat = jacobian_floored(
+        |x| match at(&x[..k]) {
+            Some(r) => r.rx_inv(p).iter().map(|v| v * x[k] * x[k]).collect(),
+            None => vec![f64::NAN; p * p],
+        },
+        &vp,
+        Richardson::jacobian_default(),
+        &floor,
+    );
+    // jac_flat is (p*p) × (k+1): split per parameter
+    let jac: Vec<Vec<f64>> = (0..=k)
+        .map(|j| (0..p * p).map(|e| jac_flat[e * (k + 1) + j]).collect())
+        .collect();
+    (h, jac)
 }
