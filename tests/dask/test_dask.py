@@ -113,6 +113,21 @@ def test_categorical_order_is_kept(client, data):
     _close_frames(got.table, want.table)
 
 
+def test_unknown_categories_are_computed_not_mislabelled(client, data):
+    """A Dask categorical with unknown categories (as from read_parquet or from_delayed): the
+    levels keep the Categorical's order and their own labels in every call that orders them."""
+    ddf, df = data
+    cat = pd.CategoricalDtype(["c", "b", "a"])
+    unknown = ddf.assign(grp=ddf["grp"].astype(cat).cat.as_unknown())
+    assert not unknown["grp"].cat.known
+    got = rs.dask.kaplan_meier(unknown, "time", "event", "grp")
+    want = rs.survival.kaplan_meier(df["time"], df["event"], df["grp"].astype(cat))
+    assert got._groups == want._groups == ("c", "b", "a")
+    _close_frames(got.table, want.table)
+    lr = rs.dask.logrank(unknown, "time", "event", "grp")
+    assert list(lr.observed.index) == ["c", "b", "a"]
+
+
 @pytest.mark.parametrize("rho", [0, 1])
 @pytest.mark.parametrize("strata", [None, "st"])
 def test_logrank_equals_in_memory(client, data, rho, strata):

@@ -156,14 +156,19 @@ def _union_categories(parts: list) -> pd.Index:
     return out
 
 
-def label_order(meta: Any) -> Callable[[pd.Index], pd.Index]:
-    """Final order of a label column's levels: Categorical order (known categories), else sorted."""
-    dtype = getattr(meta, "dtype", None)
-    if isinstance(dtype, pd.CategoricalDtype) and dtype.categories is not None and len(dtype.categories):
-        cats = pd.Index(dtype.categories)
+def label_order(ddf: Any, col: str) -> Callable[[pd.Index], pd.Index]:
+    """Final order of a label column's levels: the Categorical's order (unknown Dask categories
+    are computed first, see :func:`known_categories`), else sorted."""
+    cats_list = known_categories(ddf, col)
+    if cats_list is not None:
+        cats = pd.Index(cats_list)
 
         def by_category(labels: pd.Index) -> pd.Index:
-            return cats[np.sort(cats.get_indexer(labels))]
+            pos = cats.get_indexer(labels)
+            if (pos < 0).any():  # a broken invariant, not user input: every label comes from a category
+                missing = list(labels[pos < 0][:3])
+                raise RuntimeError(f"{col}: labels {missing} are not among the column's categories")
+            return cats[np.sort(pos)]
 
         return by_category
 

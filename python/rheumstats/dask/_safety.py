@@ -69,7 +69,7 @@ def incidence_rate(ddf: Any, events: str, exposure: str, *, by: Optional[str] = 
     cols = check_frame(ddf, [events, exposure, by])
     labels, ev, ex = tree_reduce(ddf, cols, _Sums(events, exposure, by), _merge)
     if by is not None:
-        order = label_order(ddf._meta[by])(labels)
+        order = label_order(ddf, by)(labels)
         pos = labels.get_indexer(order)
         labels, ev, ex = order, ev[pos], ex[pos]
     k = len(labels)

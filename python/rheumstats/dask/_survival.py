@@ -84,7 +84,7 @@ def kaplan_meier(ddf: Any, time: str, event: str, group: Optional[str] = None, *
     check_choice(conf_type, "conf_type", CONF_TYPES)
     table = _merged(ddf, time, event, [group])
     if group is not None:
-        table = finish_dims(table, [label_order(ddf._meta[group])])
+        table = finish_dims(table, [label_order(ddf, group)])
     n_groups = len(table.dims[0]) if group is not None else 1
     d = _native.dask_survival_km(aligned(table.times), aligned(table.counts), n_groups, conf_level, conf_type)
     cols = ["time", "n_risk", "n_event", "n_censor", "survival", "se", "ci_low", "ci_high"]
@@ -112,7 +112,7 @@ def logrank(ddf: Any, time: str, event: str, group: str, *, strata: Optional[str
         raise TypeError("group: expected a column name")
     dims: List[Optional[str]] = [strata, group] if strata is not None else [group]
     table = _merged(ddf, time, event, dims)
-    table = finish_dims(table, [label_order(ddf._meta[c]) for c in dims])
+    table = finish_dims(table, [label_order(ddf, c) for c in dims])
     labels = table.dims[-1]
     n_strata = len(table.dims[0]) if strata is not None else 1
     d = _native.dask_survival_logrank(aligned(table.times), aligned(table.counts), n_strata, len(labels), rho)
@@ -150,7 +150,7 @@ def cumulative_incidence(ddf: Any, time: str, cause: str, group: Optional[str] =
         pos = np.sort(np.asarray(labels, dtype=np.float64))
         return pd.Index(np.concatenate([[0.0], pos[pos > 0]]))
 
-    orders = ([label_order(ddf._meta[group])] if group is not None else []) + [cause_order]
+    orders = ([label_order(ddf, group)] if group is not None else []) + [cause_order]
     table = finish_dims(table, orders)
     causes_f = np.asarray(table.dims[-1], dtype=np.float64)[1:]
     n_groups = len(table.dims[0]) if group is not None else 1
