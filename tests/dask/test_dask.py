@@ -252,3 +252,17 @@ def test_rank_tests_name_the_in_memory_call():
         rs.dask.wilcoxon(None, "x", "y")
     with pytest.raises(NotImplementedError, match="rheumstats.groups.mannwhitney"):
         rs.dask.mannwhitney(None, "x", "g")
+
+
+def test_grouping_column_by_or_group(client, data):
+    """The grouping column as ``by=`` (the Conventions' word for a column name) or positionally
+    (the in-memory calls' ``group``): the same result; both at once is a TypeError."""
+    ddf, _ = data
+    a = rs.dask.kaplan_meier(ddf, "time", "event", by="grp")
+    b = rs.dask.kaplan_meier(ddf, "time", "event", "grp")
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert rs.dask.logrank(ddf, "time", "event", by="grp").statistic == rs.dask.logrank(ddf, "time", "event", "grp").statistic
+    with pytest.raises(TypeError, match="by"):
+        rs.dask.kaplan_meier(ddf, "time", "event", "grp", by="grp")
+    with pytest.raises(TypeError, match="by"):
+        rs.dask.logrank(ddf, "time", "event")

@@ -75,11 +75,25 @@ def _merged(ddf: Any, time: str, event: Optional[str], dims: List[Optional[str]]
     return table
 
 
-def kaplan_meier(ddf: Any, time: str, event: str, group: Optional[str] = None, *, conf_level: float = 0.95, conf_type: str = "log-log") -> KaplanMeier:
+def _by(by: Optional[str], group: Optional[str]) -> Optional[str]:
+    """The grouping column, named by ``by=`` (the Conventions' word for a column name) or given
+    as ``group`` (positional, the in-memory calls' word); not both."""
+    if group is not None:
+        if by is not None:
+            raise TypeError("by: give the grouping column as by= or as group=, not both")
+        return group
+    return by
+
+
+def kaplan_meier(
+    ddf: Any, time: str, event: str, group: Optional[str] = None, *, by: Optional[str] = None, conf_level: float = 0.95, conf_type: str = "log-log"
+) -> KaplanMeier:
     """Kaplan–Meier curves of a Dask DataFrame: the numbers of :func:`rheumstats.survival.kaplan_meier`.
 
-    Merges, per partition, the events and censorings at each distinct time (per group).
+    The grouping column is ``group`` (positional) or ``by=``. Merges, per partition, the
+    events and censorings at each distinct time (per group).
     """
+    group = _by(by, group)
     conf_level = check_conf_level(conf_level)
     check_choice(conf_type, "conf_type", CONF_TYPES)
     table = _merged(ddf, time, event, [group])
@@ -99,17 +113,21 @@ def kaplan_meier(ddf: Any, time: str, event: str, group: Optional[str] = None, *
     return KaplanMeier(table=out, conf_level=conf_level, conf_type=conf_type, _grouped=group is not None, _groups=groups)
 
 
-def logrank(ddf: Any, time: str, event: str, group: str, *, strata: Optional[str] = None, rho: float = 0) -> LogrankResult:
+def logrank(
+    ddf: Any, time: str, event: str, group: Optional[str] = None, *, by: Optional[str] = None, strata: Optional[str] = None, rho: float = 0
+) -> LogrankResult:
     """G-rho test (log-rank for ``rho = 0``) of a Dask DataFrame: the numbers of :func:`rheumstats.survival.logrank`.
 
-    Merges, per partition, the events and censorings at each distinct time per (stratum, group).
+    The grouping column is ``group`` (positional) or ``by=``. Merges, per partition, the
+    events and censorings at each distinct time per (stratum, group).
     """
+    group = _by(by, group)
     try:
         rho = float(rho)
     except (TypeError, ValueError):
         raise TypeError(f"rho: expected a number >= 0, got {rho!r}") from None
     if group is None:
-        raise TypeError("group: expected a column name")
+        raise TypeError("by: expected the grouping column's name")
     dims: List[Optional[str]] = [strata, group] if strata is not None else [group]
     table = _merged(ddf, time, event, dims)
     table = finish_dims(table, [label_order(ddf, c) for c in dims])
@@ -136,12 +154,16 @@ class DaskCumulativeIncidence(CumulativeIncidence):
         )
 
 
-def cumulative_incidence(ddf: Any, time: str, cause: str, group: Optional[str] = None, *, conf_level: float = 0.95) -> CumulativeIncidence:
+def cumulative_incidence(
+    ddf: Any, time: str, cause: str, group: Optional[str] = None, *, by: Optional[str] = None, conf_level: float = 0.95
+) -> CumulativeIncidence:
     """Aalen–Johansen cumulative incidence of a Dask DataFrame: the numbers of
     :func:`rheumstats.survival.cumulative_incidence`.
 
-    Merges, per partition, the rows per (group, cause) at each distinct time (cause 0 = censored).
+    The grouping column is ``group`` (positional) or ``by=``. Merges, per partition, the
+    rows per (group, cause) at each distinct time (cause 0 = censored).
     """
+    group = _by(by, group)
     conf_level = check_conf_level(conf_level)
     dims = [group, cause] if group is not None else [cause]
     table = _merged(ddf, time, None, [group], cause=cause)
