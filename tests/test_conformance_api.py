@@ -346,3 +346,137 @@ def _summary(out: Any) -> Any:
 def _has_nan(out: Any) -> bool:
     s = repr(_summary(out))
     return "'nan'" in s
+
+
+# ----------------------------------------------------------------------------
+# DataFrame and long-format calls: input kinds, empty input, wrong dtype, NaN
+# (name -> position of the frame among the data arguments, its numeric value
+# columns, the subject column for long-format calls)
+# ('nan_col' of FRAME_NAN: where the NaN goes when the value column's NaN are the content, as in locf)
+FRAME_NAN = {"longitudinal.locf": "month", "longitudinal.change_from_baseline": "month"}
+# row-wise calls return every row of data: under 'omit' the row stays, its outputs NaN
+ROWWISE = {"longitudinal.locf": "y", "longitudinal.change_from_baseline": "change"}
+FRAME_NUMERIC: Dict[str, Tuple[int, Sequence[str], Optional[str]]] = {
+    "paired.compare": (0, ["before", "after"], None),
+    "groups.compare_subgroups": (0, ["before", "after"], None),
+    "survival.coxph": (0, ["t", "z"], None),
+    **{f"longitudinal.{n}": (0, ["y"], "id") for n in ("change_from_baseline", "locf", "auc", "slopes", "friedman", "skillings_mack", "page_trend")},
+    "longitudinal.cochran_q": (0, ["b"], "id"),
+    "longitudinal.visit_window": (0, ["month"], "id"),
+    "longitudinal.lmm": (1, ["y", "month"], "id"),
+    "longitudinal.mmrm": (0, ["y"], "id"),
+}
+
+
+def _frame_case(name):
+    case = ALL[name]
+    pos, cols, subj = FRAME_NUMERIC[name]
+    return case, pos, cols, subj
+
+
+def _with_frame(case, pos, frame):
+    data = list(case.data)
+    data[pos] = frame
+    return data
+
+
+def _quiet(case, *data, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return case.call(*data, **kw)
+
+
+@pytest.mark.parametrize("name", list(FRAME_NUMERIC))
+def test_frame_calls_accept_every_numeric_dtype_and_id_kind(name):
+    """float32, int, pandas nullable Float64 value columns; text, integer and Categorical subject
+    IDs; extra columns and a non-default index: the same numbers."""
+    case, pos, cols, subj = _frame_case(name)
+    base = case.data[pos]
+    want = _summary(_quiet(case, *case.data))
+    kinds = {
+        "Float64": lambda d: d.astype({c: "Float64" for c in cols}),
+        "extra columns, shuffled column order": lambda d: d.assign(extra=np.arange(len(d)), note="x")[list(d.columns[::-1]) + ["extra", "note"]],
+        "integer index": lambda d: d.set_axis(np.arange(100, 100 + len(d))),
+    }
+    if all(np.allclose(base[c], np.round(base[c])) for c in cols):
+        kinds["int64"] = lambda d: d.astype({c: "int64" for c in cols})
+    if subj is not None:
+        codes = pd.factorize(base[subj], sort=True)[0]
+        kinds["integer IDs"] = lambda d: d.assign(**{subj: codes + 1000})
+        kinds["Categorical IDs"] = lambda d: d.assign(**{subj: pd.Categorical(d[subj])})
+    for kind, make in kinds.items():
+        out = _quiet(case, *_with_frame(case, pos, make(base.copy())))
+        if isinstance(out, pd.DataFrame) and isinstance(case.data[pos], pd.DataFrame):  # calls returning the rows: their own columns
+            out = out[[c for c in _quiet(case, *case.data).columns]].set_axis(range(len(out)))
+            want = _summary(_quiet(case, *case.data).set_axis(range(len(out))))
+        got = _summary(out)
+        if kind in ("integer IDs", "Categorical IDs"):  # the subject labels themselves differ: compare the numbers
+            got, want_ = _numbers(got), _numbers(want)
+        else:
+            want_ = want
+        assert got == want_, f"{name}: {kind} gives another result"
+
+
+def _numbers(s):
+    return tuple(v for v in _flatten(s) if isinstance(v, float) or v == "nan")
+
+
+def _flatten(s):
+    if isinstance(s, tuple):
+        for v in s:
+            yield from _flatten(v)
+    else:
+        yield s
+
+
+@pytest.mark.parametrize("name", list(FRAME_NUMERIC))
+def test_frame_calls_refuse_an_empty_frame_or_say_what_is_empty(name):
+    case, pos, cols, subj = _frame_case(name)
+    empty = case.data[pos].iloc[:0]
+    try:
+        out = _quiet(case, *_with_frame(case, pos, empty))
+    except ValueError as err:
+        assert str(err), f"{name}: empty error without a message"
+        return
+    # a table call may answer with an empty table, never with numbers made up
+    assert isinstance(out, pd.DataFrame) and (len(out) == 0 or _has_nan(out)), f"{name}: an empty frame gave {out!r}"
+
+
+@pytest.mark.parametrize("name", list(FRAME_NUMERIC))
+def test_frame_calls_text_in_a_numeric_column_is_a_type_error_naming_it(name):
+    case, pos, cols, subj = _frame_case(name)
+    d = case.data[pos].copy()
+    d[cols[0]] = d[cols[0]].astype(object)
+    d.loc[d.index[4], cols[0]] = "n/a"
+    with pytest.raises((TypeError, ValueError)) as err:
+        _quiet(case, *_with_frame(case, pos, d))
+    assert cols[0] in str(err.value), f"{name}: the error does not name the column {cols[0]!r}: {err.value}"
+
+
+@pytest.mark.parametrize("name", [n for n in FRAME_NUMERIC if ALL[n].nan_policy])
+def test_frame_calls_each_nan_policy(name):
+    """'raise' names the row by its index label; 'omit' equals leaving the row out; 'propagate'
+    gives NaN (where it is the default)."""
+    case, pos, cols, subj = _frame_case(name)
+    d = case.data[pos].copy()
+    col = FRAME_NAN.get(name, cols[0])
+    d.loc[d.index[4], col] = np.nan
+    label = d.index[4]
+    with pytest.raises(ValueError) as err:
+        _quiet(case, *_with_frame(case, pos, d), nan_policy="raise")
+    assert repr(label) in str(err.value) or str(label) in str(err.value), f"{name}: 'raise' does not name {label!r}: {err.value}"
+    omit = _quiet(case, *_with_frame(case, pos, d), nan_policy="omit")
+    if name in ROWWISE:
+        assert list(omit.index) == list(d.index), f"{name}: 'omit' lost or reordered rows"
+        if name == "longitudinal.change_from_baseline":
+            assert np.isnan(omit.loc[label, ROWWISE[name]])
+        return
+    left_out = _quiet(case, *_with_frame(case, pos, d.drop(index=label)))
+    # the same numbers; only the count of what was missing may differ
+    assert _drop_counts(_summary(omit)) == _drop_counts(_summary(left_out)), f"{name}: 'omit' is not 'leave the row out'"
+
+
+def _drop_counts(s):
+    if isinstance(s, tuple):
+        return tuple(_drop_counts(v) for v in s if not (isinstance(v, tuple) and len(v) == 2 and isinstance(v[0], str) and ("missing" in v[0] or "dropped" in v[0])))
+    return s

@@ -56,6 +56,30 @@ def _series_to_float(s: pd.Series, name: str) -> np.ndarray:
     raise TypeError(f"{name}: expected numeric values, got {dt} dtype; convert with pd.to_numeric or astype(float) first")
 
 
+def _first_non_number(col: pd.Series) -> str:
+    num = pd.to_numeric(col, errors="coerce")
+    bad = col.notna().to_numpy() & num.isna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        return f"; row {i} (index {col.index[i]!r}) holds {col.iloc[i]!r}"
+    return ""
+
+
+def numeric_column(col: pd.Series, arg: str) -> np.ndarray:
+    """A DataFrame column of numbers as a float64 array (zero-copy for float64; pandas nullable
+    types with NA as NaN); a TypeError naming ``arg``, the column and its first non-numeric row
+    (by index label) otherwise. The one check of the DataFrame-taking calls."""
+    dt = col.dtype
+    if isinstance(dt, pd.CategoricalDtype) or not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt)):
+        what = "datetime" if pd.api.types.is_datetime64_any_dtype(dt) or pd.api.types.is_timedelta64_dtype(dt) else str(dt)
+        hint = " (convert to a number, e.g. days since baseline)" if what == "datetime" else "; convert with pd.to_numeric first"
+        where = "" if what == "datetime" or isinstance(dt, pd.CategoricalDtype) else _first_non_number(col)
+        raise TypeError(f"{arg}: column {col.name!r} is not numeric ({what} dtype){where}{hint}")
+    if dt == np.float64:
+        return np.ascontiguousarray(col.to_numpy())
+    return col.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
 def as_float(x: Any, name: str) -> np.ndarray:
     """Any 1-D array-like or scalar -> new or borrowed C-contiguous float64 array (1-D)."""
     if isinstance(x, pd.DataFrame):

@@ -31,7 +31,7 @@ import pandas as pd
 
 from . import _rheumstats as _native
 from ._result import ConfidenceInterval, Result
-from ._validation import ALTERNATIVES, NAN_POLICIES, _check_dtype, _is_scalar, _series_to_float, call, check_choice, check_conf_level, check_method, renamed
+from ._validation import ALTERNATIVES, NAN_POLICIES, _check_dtype, _is_scalar, _series_to_float, call, check_choice, check_conf_level, check_method, numeric_column, renamed
 from ._validation import positive_int as _positive_int
 from ._validation import resample_seed as _seed
 from .exceptions import InvalidInputError
@@ -842,7 +842,14 @@ def compare(
         after.append(pr[1])
     xb = pd.DataFrame({n: data[c] for n, c in zip(names, before)}, index=data.index)
     ya = pd.DataFrame({n: data[c] for n, c in zip(names, after)}, index=data.index)
-    p = _prepare(xb, ya, 0, "omit")
+    try:
+        p = _prepare(xb, ya, 0, "omit")
+    except TypeError:
+        # name the data's column and its first bad row, not the internal before/after frames
+        for n, b, a in zip(names, before, after):
+            for c in (b, a):
+                numeric_column(data[c], f"pairs[{n!r}]")
+        raise
     r = p.call(
         _native.paired_ttest, alternative="two-sided", conf_level=conf_level, popmean=0.0, nan_policy="omit", strict=False, means=True,
     )

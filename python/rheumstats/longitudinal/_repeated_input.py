@@ -11,7 +11,7 @@ from typing import Any, Callable, List, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .._validation import NAN_POLICIES, _native, call, check_choice
+from .._validation import NAN_POLICIES, _native, call, check_choice, numeric_column
 from ..exceptions import InvalidInputError
 
 
@@ -42,26 +42,9 @@ def _column(data: pd.DataFrame, name: Any, arg: str) -> pd.Series:
     return col
 
 
-def _first_non_number(col: pd.Series) -> str:
-    num = pd.to_numeric(col, errors="coerce")
-    bad = col.notna().to_numpy() & num.isna().to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        return f"; row {i} (index {col.index[i]!r}) holds {col.iloc[i]!r}"
-    return ""
-
-
 def numeric(col: pd.Series, arg: str) -> np.ndarray:
-    """A numeric column as a float64 array (zero-copy for float64); TypeError
-    naming the column and the first non-numeric row otherwise."""
-    dt = col.dtype
-    if isinstance(dt, pd.CategoricalDtype) or not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt)):
-        what = "datetime" if pd.api.types.is_datetime64_any_dtype(dt) or pd.api.types.is_timedelta64_dtype(dt) else str(dt)
-        hint = " (convert to a number, e.g. days since baseline)" if what == "datetime" else "; convert with pd.to_numeric first"
-        raise TypeError(f"{arg}: column {col.name!r} is not numeric ({what} dtype){'' if what == 'datetime' or isinstance(dt, pd.CategoricalDtype) else _first_non_number(col)}{hint}")
-    if dt == np.float64:
-        return np.ascontiguousarray(col.to_numpy())
-    return col.to_numpy(dtype=np.float64, na_value=np.nan)
+    """A numeric column as float64 (see :func:`rheumstats._validation.numeric_column`)."""
+    return numeric_column(col, arg)
 
 
 def _column_run(data: pd.DataFrame, names: List[Any]) -> Optional[slice]:
