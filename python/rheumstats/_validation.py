@@ -107,6 +107,42 @@ def as_float(x: Any, name: str) -> np.ndarray:
     return np.ascontiguousarray(arr, dtype=np.float64)
 
 
+def frame_values(df: pd.DataFrame, name: str) -> np.ndarray:
+    """A DataFrame of numeric columns as one float64 (rows × columns) array: one conversion for
+    plain numpy columns (a float64 frame gives a view), per column otherwise (pandas nullable
+    types with NA as NaN); a TypeError naming ``name[column]`` for a non-numeric column."""
+    if df.shape[1] and all(isinstance(dt, np.dtype) and dt.kind in "biuf" for dt in set(df.dtypes.tolist())):
+        return df.to_numpy(dtype=np.float64)
+    cols = [_series_to_float(df.iloc[:, j], f"{name}[{df.columns[j]!r}]") for j in range(df.shape[1])]
+    return np.column_stack(cols) if cols else np.empty((len(df), 0))
+
+
+def as_array(v: Any, name: str) -> "tuple[np.ndarray, Optional[pd.Index], Optional[pd.Index]]":
+    """Any 1-D or 2-D array-like (list, ndarray, Series, DataFrame) or scalar -> (float64 values,
+    row index, column labels); the index and labels are None where the input has none. The one
+    reader of the array-taking calls that accept 1-D and matrix input."""
+    if isinstance(v, pd.DataFrame):
+        return frame_values(v, name), v.index, v.columns
+    if isinstance(v, pd.Series):
+        return _series_to_float(v, name), v.index, None
+    if isinstance(v, pd.api.extensions.ExtensionArray):
+        return _series_to_float(pd.Series(v, copy=False), name), None, None
+    if v is None or isinstance(v, (str, bytes)):
+        raise TypeError(f"{name}: expected numbers, got {type(v).__name__}")
+    if _is_scalar(v):
+        return np.array([float(v)]), None, None
+    try:
+        raw = np.asarray(v)
+    except Exception as exc:
+        raise TypeError(f"{name}: could not be read as an array ({exc})") from None
+    _check_dtype(raw, name)
+    if raw.ndim == 0:
+        raw = raw.reshape(1)
+    if raw.ndim > 2:
+        raise ValueError(f"{name}: expected a 1-D or 2-D array, got shape {raw.shape}")
+    return raw.astype(np.float64, copy=False), None, None
+
+
 def as_matrix(x: Any, name: str, columns: Sequence[str], *, exact: bool = True) -> "Matrix":
     """A DataFrame with ``columns`` (any order) or an (n, len(columns)) array -> float64 matrix.
 

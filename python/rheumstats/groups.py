@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import _rheumstats as _native
 from ._result import ConfidenceInterval, Result
-from ._validation import ALTERNATIVES, as_float, call, check_choice, check_conf_level, check_method, nan_policy_arg, positive_int, renamed, resample_seed
+from ._validation import ALTERNATIVES, as_array, as_float, call, check_choice, check_conf_level, check_method, nan_policy_arg, positive_int, renamed, resample_seed
 
 METHODS = ("auto", "exact", "approx")
 
@@ -173,21 +173,10 @@ class MannWhitneyResult(Result):
 
 def _matrix(a: Any, name: str, axis: int) -> Tuple[np.ndarray, Optional[pd.Index]]:
     """2-D input -> C-contiguous float64 (layout kept), plus endpoint labels."""
-    labels: Optional[pd.Index] = None
-    if isinstance(a, pd.DataFrame):
-        labels = a.columns if axis == 0 else a.index
-        for c in a.columns:
-            dt = a[c].dtype
-            if isinstance(dt, pd.CategoricalDtype) or not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt)):
-                raise TypeError(f"{name}[{c!r}]: expected numeric values, got {dt} dtype; convert with pd.to_numeric or astype(float) first")
-        arr = a.to_numpy(dtype=np.float64, na_value=np.nan) if a.shape[1] else np.empty((len(a), 0))
-    else:
-        arr = np.asarray(a)
-        if arr.dtype.kind not in "biuf":
-            raise TypeError(f"{name}: expected numeric values, got {arr.dtype} dtype")
-        arr = arr.astype(np.float64, copy=False)
+    arr, index, columns = as_array(a, name)
     if arr.ndim != 2:
         raise ValueError(f"{name}: expected a 2-D array for matrix mode, got shape {arr.shape}")
+    labels = columns if axis == 0 else index
     # C-contiguous as given: Rust reads columns (axis=0) or rows (axis=1) in place
     return np.ascontiguousarray(arr, dtype=np.float64), labels
 

@@ -31,7 +31,7 @@ import pandas as pd
 
 from . import _rheumstats as _native
 from ._result import ConfidenceInterval, Result
-from ._validation import ALTERNATIVES, NAN_POLICIES, _check_dtype, _is_scalar, _series_to_float, call, check_choice, check_conf_level, check_method, numeric_column, renamed
+from ._validation import ALTERNATIVES, NAN_POLICIES, as_array, call, check_choice, check_conf_level, check_method, numeric_column, renamed
 from ._validation import positive_int as _positive_int
 from ._validation import resample_seed as _seed
 from .exceptions import InvalidInputError
@@ -102,41 +102,14 @@ class _Paired:
         return ok.sum(axis=-1)
 
 
-def _frame_values(df: pd.DataFrame, name: str) -> np.ndarray:
-    if df.shape[1] and all(isinstance(dt, np.dtype) and dt.kind in "biuf" for dt in set(df.dtypes.tolist())):
-        # plain numpy columns: one conversion (a float64 frame gives a view, no copy)
-        return df.to_numpy(dtype=np.float64)
-    cols = [_series_to_float(df.iloc[:, j], f"{name}[{df.columns[j]!r}]") for j in range(df.shape[1])]
-    return np.column_stack(cols) if cols else np.empty((len(df), 0))
 
-
-def _array(v: Any, name: str) -> Tuple[np.ndarray, Optional[pd.Index], Optional[pd.Index]]:
-    """(values, row index, column labels) of a 1-D or 2-D array-like."""
-    if isinstance(v, pd.DataFrame):
-        return _frame_values(v, name), v.index, v.columns
-    if isinstance(v, pd.Series):
-        return _series_to_float(v, name), v.index, None
-    if v is None or isinstance(v, (str, bytes)):
-        raise TypeError(f"{name}: expected numbers, got {type(v).__name__}")
-    if _is_scalar(v):
-        return np.array([float(v)]), None, None
-    try:
-        raw = np.asarray(v)
-    except Exception as exc:
-        raise TypeError(f"{name}: could not be read as an array ({exc})") from None
-    _check_dtype(raw, name)
-    if raw.ndim == 0:
-        raw = raw.reshape(1)
-    if raw.ndim > 2:
-        raise ValueError(f"{name}: expected a 1-D or 2-D array, got shape {raw.shape}")
-    return raw.astype(np.float64, copy=False), None, None
 
 
 def _prepare(x: Any, y: Any, axis: int, nan_policy: str) -> _Paired:
     check_choice(nan_policy, "nan_policy", NAN_POLICIES)
-    xv, xi, xc = _array(x, "x")
+    xv, xi, xc = as_array(x, "x")
     if y is not None:
-        yv, yi, _ = _array(y, "y")
+        yv, yi, _ = as_array(y, "y")
         if xv.ndim != yv.ndim:
             raise ValueError(f"x and y must have the same number of dimensions; got shapes {xv.shape} and {yv.shape}")
         if xv.ndim == 2 and xv.shape != yv.shape:
@@ -704,8 +677,8 @@ def mcnemar(
         method = renamed("exact", "method", "exact" if exact else "approx", method, "auto")
     method = check_method(method)
     x, y, idx = _pair_1d(x, y)
-    xv, _, _ = _array(x, "x")
-    yv, _, _ = _array(y, "y")
+    xv, _, _ = as_array(x, "x")
+    yv, _, _ = as_array(y, "y")
     xv = np.ascontiguousarray(xv, dtype=np.float64)
     yv = np.ascontiguousarray(yv, dtype=np.float64)
     r = call(

@@ -130,7 +130,7 @@ def logrank(
         raise TypeError("by: expected the grouping column's name")
     dims: List[Optional[str]] = [strata, group] if strata is not None else [group]
     table = _merged(ddf, time, event, dims)
-    table = finish_dims(table, [label_order(ddf, c) for c in dims])
+    table = finish_dims(table, [label_order(ddf, c) for c in dims if c is not None])
     labels = table.dims[-1]
     n_strata = len(table.dims[0]) if strata is not None else 1
     d = _native.dask_survival_logrank(aligned(table.times), aligned(table.counts), n_strata, len(labels), rho)
