@@ -3,6 +3,7 @@
 
 pub mod alloc;
 pub mod alternative;
+pub mod cancel;
 pub mod check;
 pub mod ddf;
 pub mod dist;

@@ -1,7 +1,7 @@
 //! StatsError -> Python exception: the one mapping.
 
 use pyo3::create_exception;
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyKeyboardInterrupt, PyValueError};
 use pyo3::prelude::*;
 
 use crate::error::StatsError;
@@ -22,6 +22,10 @@ create_exception!(
 );
 
 pub fn to_pyerr(py: Python<'_>, e: StatsError) -> PyErr {
+    if crate::common::cancel::is_interrupted(&e) {
+        // a call stopped by another call's Ctrl-C (the flag is process-wide)
+        return PyKeyboardInterrupt::new_err("interrupted");
+    }
     let msg = e.to_string();
     let err = match &e {
         StatsError::NotConverged { .. } | StatsError::Singular { .. } => {

@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use super::convert::{dict, f64_out, slice, view2};
-use super::run::run_detached;
+use super::run::{run_detached, run_interruptible};
 use crate::common::{nan, Alternative, NanPolicy};
 use crate::error::StatsError;
 use crate::groups::mannwhitney::{self, Method, MwOptions, MwOutput};
@@ -277,13 +277,16 @@ fn groups_fisher_exact<'py>(
     let t = view2(&table);
     if let Some(b) = n_resamples {
         // Monte Carlo p-value (r x c only; the Python layer checks the shape)
-        let (p, count) = run_detached(py, || tables::fisher_rxc_simulated(t, b, seed))?;
+        // thousands of resamples of a large table take seconds: Ctrl-C stops them
+        let long = b.saturating_mul(t.sum().max(0.0) as u64) > 10_000_000;
+        let (p, count) = run_interruptible(py, long, || tables::fisher_rxc_simulated(t, b, seed))?;
         let d = PyDict::new(py);
         d.set_item("pvalue", p)?;
         d.set_item("count", count)?;
         return Ok(d);
     }
-    let r = run_detached(py, || {
+    // the exact r x c enumeration may run for seconds: Ctrl-C stops it
+    let r = run_interruptible(py, t.dim() != (2, 2), || {
         let alt = Alternative::parse(alternative)?;
         if t.dim() == (2, 2) {
             tables::fisher_2x2(t, alt, conf_level)

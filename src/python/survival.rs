@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use super::convert::{dict, f64_out, slice, view2};
-use super::run::run_detached;
+use super::run::{run_detached, run_interruptible};
 use crate::common::{nan, NanPolicy};
 use crate::survival::{aalen_johansen, cox, gray, km, logrank};
 
@@ -210,7 +210,9 @@ fn survival_coxph<'py>(
         opt_slice(&strata, "strata")?,
     );
     let x = view2(&covariates);
-    let o = run_detached(py, || {
+    // a registry-size fit takes seconds: Ctrl-C stops it between Newton steps
+    let long = t.len().saturating_mul(x.ncols().max(1)) >= 1 << 20;
+    let o = run_interruptible(py, long, || {
         let opts = cox::CoxOptions {
             ties: cox::Ties::parse(ties)?,
             max_iter,

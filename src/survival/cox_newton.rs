@@ -182,6 +182,7 @@ impl Newton {
             self.done = self.opts.max_iter == 0;
             return Ok(());
         }
+        crate::common::cancel::check()?;
         let iter = self.iterations + 1;
         self.iterations = iter;
         let finite = f.loglik.is_finite();

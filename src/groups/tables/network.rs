@@ -465,6 +465,7 @@ impl<'a> Network<'a> {
     ) -> Result<()> {
         self.visits += 1;
         if self.visits == 1 << 16 {
+            crate::common::cancel::check()?;
             let all = self.sh.visits.fetch_add(self.visits, Ordering::Relaxed) + self.visits;
             self.visits = 0;
             if all > MAX_VISITS {

@@ -67,7 +67,8 @@ pub fn fisher_rxc_simulated(
     let blocks = n_resamples.div_ceil(BLOCK);
     let count: u64 = (0..blocks)
         .into_par_iter()
-        .map(|b| {
+        .map(|b| -> Result<u64> {
+            crate::common::cancel::check()?;
             let mut rng = Rng::stream(seed, 0, b);
             let mut lab = labels.clone();
             let mut cells = vec![0u32; r * c];
@@ -86,8 +87,8 @@ pub fn fisher_rxc_simulated(
                 let s: f64 = cells.iter().map(|&x| lf[x as usize]).sum();
                 hits += (s >= thr) as u64;
             }
-            hits
+            Ok(hits)
         })
-        .sum();
+        .sum::<Result<u64>>()?;
     Ok(((1 + count) as f64 / (n_resamples + 1) as f64, count))
 }
