@@ -340,7 +340,7 @@ def _test(data, subject, time, value, test, nan_policy, alternative="two-sided")
             return a
         return int(a[0]) if integer else float(a[0])
 
-    idx = pd.Index(e.value_names) if many else None
+    idx = e.value_index if many else None
     return d, f, idx
 
 

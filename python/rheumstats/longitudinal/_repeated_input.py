@@ -26,9 +26,14 @@ class Encoded:
     labels: Callable[[np.ndarray], Any]
     time: np.ndarray
     values: Optional[np.ndarray]
-    value_names: List[str]
+    value_index: pd.Index  # the value columns' labels as given (the result index of a test)
     index: pd.Index
     nan_policy: str
+
+    @property
+    def value_names(self) -> List[str]:
+        """The value columns' labels as text (output column names, error messages)."""
+        return list(map(str, self.value_index))
 
 
 def _column(data: pd.DataFrame, name: Any, arg: str) -> pd.Series:
@@ -47,6 +52,24 @@ def numeric(col: pd.Series, arg: str) -> np.ndarray:
     return numeric_column(col, arg)
 
 
+def _same_labels(have: Any, names: List[Any]) -> bool:
+    """``list(have) == names`` without making a Python object per label (thousands of labels of
+    an arrow-backed Index: the objects and the garbage collection they set off cost
+    milliseconds)."""
+    try:
+        if isinstance(have.dtype, pd.StringDtype) or str(have.dtype).startswith("string"):
+            # (pyarrow storage: compared in arrow; python storage fails over to the numpy path)
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            left = pa.array(have)
+            right = pa.array(names, type=left.type)
+            return bool(pc.all(pc.equal(left, right)).as_py()) and right.null_count == 0
+        return bool(np.array_equal(np.asarray(have, dtype=object), np.asarray(names, dtype=object)))
+    except Exception:  # mixed label types, no pyarrow: the plain comparison
+        return list(have) == list(names)
+
+
 def _column_run(data: pd.DataFrame, names: List[Any]) -> Optional[slice]:
     """The positions of ``names`` as one run of adjacent columns (the usual
     case: an endpoint panel read from a file), found without building an
@@ -61,12 +84,13 @@ def _column_run(data: pd.DataFrame, names: List[Any]) -> Optional[slice]:
     if not isinstance(start, int) or start + len(names) > len(cols):
         return None
     run = slice(start, start + len(names))
-    return run if cols[run].tolist() == list(names) else None
+    # the labels' array, not cols[run]: slicing an Index whose lookup table exists builds one for
+    # the slice too (pandas), a millisecond per thousands of labels
+    return run if _same_labels(cols.array[run], names) else None
 
 
-def _value_matrix(data: pd.DataFrame, names: List[Any]) -> np.ndarray:
+def _value_matrix(data: pd.DataFrame, names: List[Any], run: Optional[slice]) -> np.ndarray:
     """(rows × columns) float64 values; many float columns in one conversion."""
-    run = _column_run(data, names)
     if run is not None:
         arr = data.iloc[:, run].to_numpy()  # one float64 block: a view, no copy
         if arr.dtype.kind in "fiub":
@@ -119,19 +143,27 @@ def encode(
     s = _column(data, subject, "subject")
     t = numeric(_column(data, time, "time"), "time")
     codes, base, n_codes, labels = encode_subject(s)
-    names: List[str] = []
+    names: List[Any] = []
     mat = None
+    value_index = pd.Index([])
     if need_value:
         if value is None:
             raise TypeError("value: give a column name or a list of column names")
         names = list(value) if isinstance(value, (list, tuple, pd.Index)) else [value]
         if not names:
             raise ValueError("value: no value column given")
-        both = {subject, time}.intersection(names)
+        run = _column_run(data, names)
+        if run is not None:  # a run of columns: subject and time are in it only if their position is
+            cols = data.columns
+            both = {c for c in (subject, time) if run.start <= cols.get_loc(c) < run.stop}
+            value_index = pd.Index(cols.array[run], name=cols.name)  # (see _column_run)
+        else:
+            both = {subject, time}.intersection(names)
+            value_index = pd.Index(names, tupleize_cols=False)
         if both:
             raise ValueError(f"value: {both.pop()!r} is the subject or time column")
-        mat = _value_matrix(data, names)
-    return Encoded(codes, base, n_codes, labels, t, mat, list(map(str, names)), data.index, nan_policy)
+        mat = _value_matrix(data, names, run)
+    return Encoded(codes, base, n_codes, labels, t, mat, value_index, data.index, nan_policy)
 
 
 _DUP = re.compile(r"^time\[(\d+)\](?: \(index .*?\))? = (\S+): duplicate subject and time; .*row (\d+) has")
