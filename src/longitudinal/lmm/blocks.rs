@@ -201,16 +201,20 @@ impl Blocks {
 }
 
 /// Map `f` over subject indices, in parallel above a size threshold, and
-/// sum the fixed-length results.
-pub fn sum_over_subjects<F>(m: usize, len: usize, f: F) -> Vec<f64>
+/// sum the fixed-length results. Each worker owns one `scratch()` value,
+/// passed to `f` for its temporaries.
+pub fn sum_over_subjects<S, I, F>(m: usize, len: usize, scratch: I, f: F) -> Vec<f64>
 where
-    F: Fn(usize, &mut [f64]) + Sync,
+    S: Send,
+    I: Fn() -> S + Sync + Send,
+    F: Fn(usize, &mut S, &mut [f64]) + Sync,
 {
     const PAR_MIN: usize = 4096;
     if m < PAR_MIN {
         let mut acc = vec![0.0; len];
+        let mut s = scratch();
         for i in 0..m {
-            f(i, &mut acc);
+            f(i, &mut s, &mut acc);
         }
         acc
     } else {
@@ -218,12 +222,13 @@ where
             .into_par_iter()
             .with_min_len(1024)
             .fold(
-                || vec![0.0; len],
-                |mut acc, i| {
-                    f(i, &mut acc);
-                    acc
+                || (vec![0.0; len], scratch()),
+                |(mut acc, mut s), i| {
+                    f(i, &mut s, &mut acc);
+                    (acc, s)
                 },
             )
+            .map(|(acc, _)| acc)
             .reduce(
                 || vec![0.0; len],
                 |mut a, b| {

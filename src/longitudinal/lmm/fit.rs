@@ -7,10 +7,10 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::blocks::Blocks;
-use super::deviance::{pls_with, subject, Pls, Structure};
+use super::deviance::{pls_with, subject_into, Pls, Structure, Subject};
 use super::patterns::Patterns;
 use crate::common::ddf::{pinv_sym, Satterthwaite};
-use crate::common::linalg::chol_inverse;
+use crate::common::linalg::chol_inverse_into;
 use crate::common::numdiff::{hessian, jacobian, Richardson};
 use crate::common::optim::{minimize, Options};
 use crate::error::StatsError;
@@ -190,13 +190,17 @@ fn conditional_modes(
     let coef = sol.scaled();
     let mut ranef = vec![0.0; m * q];
     let mut condvar = vec![0.0; m * q * q];
+    let mut sb = Subject::new(p, q);
+    let (mut r, mut minv, mut e) = (vec![0.0; q], vec![0.0; q * q], vec![0.0; q]);
     for i in 0..m {
-        let sb = subject(b, &lam, i).ok_or_else(|| StatsError::Singular {
-            what: "random-effects system".into(),
-        })?;
-        let mut r: Vec<f64> = (0..q)
-            .map(|a| sb.c[a] - (0..p).map(|j| sb.cx[a * p + j] * coef[j]).sum::<f64>())
-            .collect();
+        if !subject_into(b, &lam, i, &mut sb) {
+            return Err(StatsError::Singular {
+                what: "random-effects system".into(),
+            });
+        }
+        for a in 0..q {
+            r[a] = sb.c[a] - (0..p).map(|j| sb.cx[a * p + j] * coef[j]).sum::<f64>();
+        }
         for a in (0..q).rev() {
             for k in a + 1..q {
                 r[a] -= sb.l[k * q + a] * r[k];
@@ -206,7 +210,7 @@ fn conditional_modes(
         for a in 0..q {
             ranef[i * q + a] = (0..q).map(|k| lam[a * q + k] * r[k]).sum();
         }
-        let minv = chol_inverse(&sb.l, q);
+        chol_inverse_into(&sb.l, q, &mut minv, &mut e);
         for a in 0..q {
             for c in 0..q {
                 let mut v = 0.0;
