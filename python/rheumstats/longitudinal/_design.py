@@ -135,8 +135,9 @@ def fixed_design(rhs: str, data: pd.DataFrame, extra_columns: Iterable[str] = ()
         X, fnames, terms, spec = fast
     else:
         X, fnames, terms, spec = _formulaic_design(rhs, data, mask, cols)
-    bad = ~np.isfinite(X).all(axis=1)
-    if bad.any():  # a transform produced NaN/inf: those rows are dropped too
+    fin = np.isfinite(X)
+    bad = ~fin.all(axis=1) if not fin.all() else None
+    if bad is not None:  # a transform (or an infinite value) gave NaN/inf: those rows are dropped too
         idx = np.flatnonzero(mask)
         mask = mask.copy()
         mask[idx[bad]] = False

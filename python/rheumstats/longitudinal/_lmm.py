@@ -195,7 +195,7 @@ def lmm(
         fitted_fixed=fitted_fixed,
         Z=Z,
         codes=codes,
-        fixed_data=data.loc[mask, required_variables(f.fixed, data)].copy(),
+        fixed_data=_UsedRows(data[required_variables(f.fixed, data)], mask),
         extras=extras,
     )
 
@@ -220,9 +220,41 @@ def _codes(rows, g: str) -> tuple[np.ndarray, pd.Index]:
         if isinstance(col.dtype, pd.CategoricalDtype):
             col = col.cat.remove_unused_categories()
             return col.cat.codes.to_numpy().astype(np.int64), pd.Index(col.cat.categories)
+        fast = _int_codes(col)
+        if fast is not None:
+            return fast
         c, lev = pd.factorize(col, sort=True)
         return c.astype(np.int64), pd.Index(lev)
     frame = rows.frame() if isinstance(rows, _Rows) else rows
     key = frame[cols].astype(str).agg(":".join, axis=1)
     c, lev = pd.factorize(key, sort=True)
     return c.astype(np.int64), pd.Index(lev)
+
+
+def _int_codes(col: pd.Series) -> Optional[tuple[np.ndarray, pd.Index]]:
+    """Sorted-level codes of an integer column with a compact range (subject
+    numbers) by counting instead of hashing; None otherwise."""
+    if not (isinstance(col.dtype, np.dtype) and col.dtype.kind in "iu") or len(col) == 0:
+        return None
+    v = col.to_numpy()
+    lo, hi = int(v.min()), int(v.max())
+    if hi - lo > 4 * len(v) + 1024:
+        return None
+    seen = np.bincount(v - lo, minlength=hi - lo + 1) > 0
+    new = np.cumsum(seen) - 1
+    return new[v - lo].astype(np.int64), pd.Index(np.flatnonzero(seen) + lo, dtype=v.dtype)
+
+
+class _UsedRows:
+    """The used rows of the fixed-effects columns (for anova and emmeans),
+    taken on first use from a column selection made at fit time (a copy, or
+    copy-on-write, so later changes to ``data`` do not reach it)."""
+
+    def __init__(self, frame: pd.DataFrame, mask: np.ndarray) -> None:
+        self._frame, self._mask = frame, mask
+        self._rows: Optional[pd.DataFrame] = None
+
+    def __call__(self) -> pd.DataFrame:
+        if self._rows is None:
+            self._rows = self._frame if self._mask.all() else self._frame.loc[self._mask]
+        return self._rows
