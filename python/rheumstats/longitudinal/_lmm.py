@@ -195,7 +195,7 @@ def lmm(
         fitted_fixed=fitted_fixed,
         Z=Z,
         codes=codes,
-        fixed_data=_UsedRows(data[required_variables(f.fixed, data)], mask),
+        fixed_data=_UsedRows(data, required_variables(f.fixed, data), mask),
         extras=extras,
     )
 
@@ -245,16 +245,27 @@ def _int_codes(col: pd.Series) -> Optional[tuple[np.ndarray, pd.Index]]:
     return new[v - lo].astype(np.int64), pd.Index(np.flatnonzero(seen) + lo, dtype=v.dtype)
 
 
+def _copy_on_write() -> bool:
+    # pandas >= 3 always; pandas 2 when the option is set
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    return pd.get_option("mode.copy_on_write") is True
+
+
 class _UsedRows:
     """The used rows of the fixed-effects columns (for anova and emmeans),
-    taken on first use from a column selection made at fit time (a copy, or
-    copy-on-write, so later changes to ``data`` do not reach it)."""
+    taken on first use from the columns as they were at fit time (the
+    Series themselves under copy-on-write, else copies), so later changes to
+    ``data`` do not reach them."""
 
-    def __init__(self, frame: pd.DataFrame, mask: np.ndarray) -> None:
-        self._frame, self._mask = frame, mask
+    def __init__(self, data: pd.DataFrame, cols: list, mask: np.ndarray) -> None:
+        cow = _copy_on_write()
+        self._cols = {c: data[c] if cow else data[c].copy() for c in cols}
+        self._index, self._mask = data.index, mask
         self._rows: Optional[pd.DataFrame] = None
 
     def __call__(self) -> pd.DataFrame:
         if self._rows is None:
-            self._rows = self._frame if self._mask.all() else self._frame.loc[self._mask]
+            frame = pd.DataFrame(self._cols, index=self._index, copy=False)
+            self._rows = frame if self._mask.all() else frame.loc[self._mask]
         return self._rows
