@@ -8,11 +8,12 @@ use std::collections::HashMap;
 
 use super::blocks::Blocks;
 use super::deviance::{pls_with, subject_into, Pls, Structure, Subject};
+use super::gradient::deviance_gradient;
 use super::patterns::Patterns;
 use crate::common::ddf::{pinv_sym, Satterthwaite};
 use crate::common::linalg::chol_inverse_into;
 use crate::common::numdiff::{hessian, jacobian, Richardson};
-use crate::common::optim::{minimize, Options};
+use crate::common::optim::{minimize, minimize_grad, Options};
 use crate::error::StatsError;
 
 /// Fit settings.
@@ -120,15 +121,18 @@ pub fn fit_blocks(b: &Blocks, s: &Structure, opt: FitOptions) -> Result<LmmFit, 
     // trapped at a diagonal 0, where the gradient vanishes by this symmetry),
     // then map to the lme4 representative with a non-negative diagonal.
     let free = vec![f64::NEG_INFINITY; lb.len()];
-    let res = minimize(
-        |t| deviance_with(b, pat, s, t, reml),
-        &s.start(),
-        &free,
-        Options {
-            max_iter: opt.max_iter,
-            ..Options::default()
-        },
-    );
+    let oo = Options {
+        max_iter: opt.max_iter,
+        ..Options::default()
+    };
+    let dev_at = |t: &[f64]| deviance_with(b, pat, s, t, reml);
+    // the analytic gradient exists without extra terms; else finite differences
+    let res = if s.extra.is_empty() {
+        let grad_at = |t: &[f64]| deviance_gradient(b, pat, s, t, reml);
+        minimize_grad(dev_at, grad_at, &s.start(), &free, oo)
+    } else {
+        minimize(dev_at, &s.start(), &free, oo)
+    };
     let mut theta = s.canonical(&res.x);
     let mut dev = res.f;
     // lme4's boundary check: components within 1e-5 of the bound are set to it
