@@ -169,8 +169,8 @@ def fast_design(rhs: str, data: pd.DataFrame, mask: Optional[np.ndarray], n: int
                 if v is None:
                     return None
                 variables[name] = v
-    plan = []
-    tslices = {}
+    plan: list = []
+    tslices: dict = {}
     for term, scoped in _scope(terms, variables):
         start = len(plan)
         for st in scoped:

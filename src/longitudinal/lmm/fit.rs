@@ -202,8 +202,8 @@ fn conditional_modes(
                 what: "random-effects system".into(),
             });
         }
-        for a in 0..q {
-            r[a] = sb.c[a] - (0..p).map(|j| sb.cx[a * p + j] * coef[j]).sum::<f64>();
+        for (a, ra) in r.iter_mut().enumerate() {
+            *ra = sb.c[a] - (0..p).map(|j| sb.cx[a * p + j] * coef[j]).sum::<f64>();
         }
         for a in (0..q).rev() {
             for k in a + 1..q {
