@@ -12,7 +12,7 @@
 //!   ∂dev = Σ ∂log|M| + n_r·∂pwrss/pwrss (+ ∂log|G| for REML).
 
 use super::blocks::{sum_over_subjects, Blocks};
-use super::deviance::{pls_with, Structure};
+use super::deviance::{pls_with, Pls, Structure};
 use super::patterns::Patterns;
 use crate::common::linalg::{chol_inverse, chol_inverse_into, cholesky_into};
 
@@ -137,6 +137,9 @@ fn positions(s: &Structure) -> Vec<(usize, usize)> {
         .collect()
 }
 
+/// Per θⱼ: (∂Σlog|M|, ∂pwrss, ∂log|G|), with the solution at θ.
+type Parts = (Pls, Vec<(f64, f64, f64)>);
+
 /// Profiled deviance and its gradient at θ; None where the system is
 /// singular or the structure has extra terms (no analytic gradient then).
 pub fn deviance_gradient(
@@ -146,12 +149,46 @@ pub fn deviance_gradient(
     theta: &[f64],
     reml: bool,
 ) -> Option<(f64, Vec<f64>)> {
+    let (sol, parts) = parts(b, pat, s, theta)?;
+    let p = b.p;
+    let nr = if reml { (b.n - p) as f64 } else { b.n as f64 };
+    let grad = parts
+        .iter()
+        .map(|&(dld, dpw, dlg)| dld + nr * dpw / sol.pwrss + if reml { dlg } else { 0.0 })
+        .collect();
+    Some((sol.profiled(b.n, p, reml), grad))
+}
+
+/// lmerTest's deviance in (θ, σ) without profiling σ (`Pls::nonprofiled`)
+/// and its gradient (θ₁, …, θₖ, σ); β and the modes stay at their optimum
+/// given θ, whose derivative is zero there. None as for [`deviance_gradient`].
+pub fn nonprofiled_gradient(
+    b: &Blocks,
+    pat: Option<&Patterns>,
+    s: &Structure,
+    varpar: &[f64],
+    reml: bool,
+) -> Option<(f64, Vec<f64>)> {
+    let k = varpar.len().checked_sub(1)?;
+    let (theta, sigma) = (&varpar[..k], varpar[k]);
+    let (sol, parts) = parts(b, pat, s, theta)?;
+    let p = b.p;
+    let s2 = sigma * sigma;
+    let nr = if reml { (b.n - p) as f64 } else { b.n as f64 };
+    let mut grad: Vec<f64> = parts
+        .iter()
+        .map(|&(dld, dpw, dlg)| dld + dpw / s2 + if reml { dlg } else { 0.0 })
+        .collect();
+    grad.push(-2.0 * sol.pwrss / (s2 * sigma) + 2.0 * nr / sigma);
+    Some((sol.nonprofiled(b.n, p, sigma, reml), grad))
+}
+
+fn parts(b: &Blocks, pat: Option<&Patterns>, s: &Structure, theta: &[f64]) -> Option<Parts> {
     if !s.extra.is_empty() {
         return None;
     }
-    let (n, p, q) = (b.n, b.p, b.q);
+    let (p, q) = (b.p, b.q);
     let sol = pls_with(b, pat, s, theta).ok()?;
-    let dev = sol.profiled(n, p, reml);
     let lam = s.lambda(theta);
     let pos = positions(s);
     let k = pos.len();
@@ -244,8 +281,7 @@ pub fn deviance_gradient(
     }
     let ginv = chol_inverse(&sol.rx, p);
     let beta = &sol.beta;
-    let nr = if reml { (n - p) as f64 } else { n as f64 };
-    let grad = (0..k)
+    let out = (0..k)
         .map(|j| {
             let o = &acc[j * stride..(j + 1) * stride];
             let dctc = &o[2..2 + p * p];
@@ -254,15 +290,11 @@ pub fn deviance_gradient(
                 .map(|c| beta[c] * (0..p).map(|d| dctc[c * p + d] * beta[d]).sum::<f64>())
                 .sum();
             let bdr: f64 = (0..p).map(|c| beta[c] * dctcv[c]).sum();
-            let dpw = -o[1] + 2.0 * bdr - bdb;
-            let mut g = o[0] + nr * dpw / sol.pwrss;
-            if reml {
-                g -= (0..p * p).map(|e| ginv[e] * dctc[e]).sum::<f64>();
-            }
-            g
+            let dlg = -(0..p * p).map(|e| ginv[e] * dctc[e]).sum::<f64>();
+            (o[0], -o[1] + 2.0 * bdr - bdb, dlg)
         })
         .collect();
-    Some((dev, grad))
+    Some((sol, out))
 }
 
 #[cfg(test)]
@@ -323,7 +355,25 @@ mod tests {
                     &theta,
                     Richardson::hessian_default(),
                 );
+                let mut vp = theta.clone();
+                vp.push(0.6);
+                let num_np = gradient(
+                    |v| {
+                        pls_with(&b, None, &s, &v[..v.len() - 1])
+                            .unwrap()
+                            .nonprofiled(b.n, 4, v[v.len() - 1], reml)
+                    },
+                    &vp,
+                    Richardson::hessian_default(),
+                );
                 for pt in [None, pat.as_ref()] {
+                    let (_, gn) = nonprofiled_gradient(&b, pt, &s, &vp, reml).unwrap();
+                    for (a, c) in gn.iter().zip(&num_np) {
+                        assert!(
+                            (a - c).abs() < 1e-6 * c.abs().max(1.0),
+                            "{gn:?} vs {num_np:?}"
+                        );
+                    }
                     let (dev, gr) = deviance_gradient(&b, pt, &s, &theta, reml).unwrap();
                     assert!((dev - profiled_deviance(&b, &s, &theta, reml)).abs() < 1e-9);
                     for (a, c) in gr.iter().zip(&num) {
