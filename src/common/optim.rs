@@ -6,6 +6,8 @@
 //! costs 1 + 4k + k(k−1) evaluations (k parameters). Used for the profiled
 //! deviance of linear mixed models (k ≤ ~10), where it reaches the optimum to
 //! near machine precision, which lme4's BOBYQA (`xtol_abs = 1e-8`) does not.
+//! [`minimize_grad`] is the same method when an analytic gradient exists:
+//! the Hessian then comes from k gradients per iteration.
 
 use super::linalg::{chol_solve, cholesky};
 use super::numdiff::{gradient, Richardson};
