@@ -45,9 +45,15 @@ pub fn solve(a: &[f64], b: &[f64], n: usize) -> Option<Vec<f64>> {
 /// Cholesky factor `L` (lower, row-major) of a symmetric positive definite
 /// matrix; None when a pivot is <= `toler` times the largest diagonal.
 pub fn cholesky(a: &[f64], n: usize, toler: f64) -> Option<Vec<f64>> {
+    let mut l = vec![0.0; n * n];
+    cholesky_into(a, n, toler, &mut l).then_some(l)
+}
+
+/// [`cholesky`] into `l` (n×n, overwritten); false when not positive definite.
+pub fn cholesky_into(a: &[f64], n: usize, toler: f64, l: &mut [f64]) -> bool {
     let dmax = (0..n).map(|i| a[i * n + i].abs()).fold(0.0, f64::max);
     let eps = toler * dmax.max(f64::MIN_POSITIVE);
-    let mut l = vec![0.0; n * n];
+    l[..n * n].iter_mut().for_each(|v| *v = 0.0);
     for i in 0..n {
         for j in 0..=i {
             let mut s = a[i * n + j];
@@ -56,7 +62,7 @@ pub fn cholesky(a: &[f64], n: usize, toler: f64) -> Option<Vec<f64>> {
             }
             if i == j {
                 if s.is_nan() || s <= eps {
-                    return None;
+                    return false;
                 }
                 l[i * n + i] = s.sqrt();
             } else {
@@ -64,12 +70,18 @@ pub fn cholesky(a: &[f64], n: usize, toler: f64) -> Option<Vec<f64>> {
             }
         }
     }
-    Some(l)
+    true
 }
 
 /// Solve `L L' x = b` with a Cholesky factor.
 pub fn chol_solve(l: &[f64], b: &[f64], n: usize) -> Vec<f64> {
     let mut y = b.to_vec();
+    chol_solve_in_place(l, &mut y, n);
+    y
+}
+
+/// [`chol_solve`] overwriting `y` (the right-hand side) with the solution.
+pub fn chol_solve_in_place(l: &[f64], y: &mut [f64], n: usize) {
     for i in 0..n {
         let mut s = y[i];
         for k in 0..i {
@@ -84,22 +96,26 @@ pub fn chol_solve(l: &[f64], b: &[f64], n: usize) -> Vec<f64> {
         }
         y[i] = s / l[i * n + i];
     }
-    y
 }
 
 /// Inverse of `L L'` (row-major, symmetric).
 pub fn chol_inverse(l: &[f64], n: usize) -> Vec<f64> {
     let mut inv = vec![0.0; n * n];
     let mut e = vec![0.0; n];
+    chol_inverse_into(l, n, &mut inv, &mut e);
+    inv
+}
+
+/// [`chol_inverse`] into `inv` (n×n) with a scratch column `e` (n).
+pub fn chol_inverse_into(l: &[f64], n: usize, inv: &mut [f64], e: &mut [f64]) {
     for j in 0..n {
-        e.iter_mut().for_each(|v| *v = 0.0);
+        e[..n].iter_mut().for_each(|v| *v = 0.0);
         e[j] = 1.0;
-        let c = chol_solve(l, &e, n);
+        chol_solve_in_place(l, e, n);
         for i in 0..n {
-            inv[i * n + j] = c[i];
+            inv[i * n + j] = e[i];
         }
     }
-    inv
 }
 
 /// Quadratic form `b' A^{-1} b` by LU (None when singular).

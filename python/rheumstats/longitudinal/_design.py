@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import InvalidInputError
+from ._fastdesign import fast_design, parsed_formula
 
 __all__ = ["FixedDesign", "fixed_design", "r_column_name"]
 
@@ -78,10 +79,8 @@ def _term_label(term: object) -> str:
 
 def required_variables(rhs: str, data: pd.DataFrame) -> list[str]:
     """Data columns the formula's right-hand side uses (in data order)."""
-    from formulaic import Formula
-
     try:
-        needed = set(Formula(rhs).required_variables)
+        needed = set(parsed_formula(rhs).required_variables)
     except Exception as e:  # formulaic raises its own parser errors
         raise InvalidInputError(f"formula: cannot parse fixed part {rhs!r}: {e}") from None
     unknown = sorted(v for v in needed if v not in data.columns and not _is_namespace(v))
@@ -96,14 +95,29 @@ def _is_namespace(v: str) -> bool:
     return v in {"np", "numpy", "pd", "C", "I", "log", "exp", "sqrt", "center", "scale", "poly", "bs"}
 
 
+def complete_rows(data: pd.DataFrame, columns: Iterable[str]) -> np.ndarray:
+    """Bool mask of the rows of ``data`` with no missing value in ``columns``."""
+    mask = np.ones(len(data), dtype=bool)
+    for c in columns:
+        col = data[c]
+        if isinstance(col, pd.Series) and isinstance(col.dtype, np.dtype) and col.dtype.kind == "f":
+            mask &= ~np.isnan(col.to_numpy())
+        elif isinstance(col, pd.Series) and isinstance(col.dtype, np.dtype) and col.dtype.kind in "iub":
+            continue
+        else:
+            m = col.notna()
+            mask &= (m.all(axis=1) if isinstance(m, pd.DataFrame) else m).to_numpy(dtype=bool)
+    return mask
+
+
 def fixed_design(rhs: str, data: pd.DataFrame, extra_columns: Iterable[str] = ()) -> FixedDesign:
     """Design matrix of the fixed part ``rhs`` (e.g. ``'month * arm'``) on ``data``.
 
     ``extra_columns`` (response, subject, grouping factors) also count for the
-    missing-value mask. ``data`` is not modified.
+    missing-value mask. ``data`` is not modified. Simple terms are built by
+    ``_fastdesign`` (formulaic's parse and rules, numpy columns); anything
+    else by formulaic's ``model_matrix``.
     """
-    from formulaic import model_matrix
-
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
     cols = required_variables(rhs, data)
@@ -112,27 +126,40 @@ def fixed_design(rhs: str, data: pd.DataFrame, extra_columns: Iterable[str] = ()
     if missing:
         raise InvalidInputError(f"unknown column(s) {', '.join(map(repr, missing))}; data has {list(map(str, data.columns))}")
     used = list(dict.fromkeys(cols + extra))
-    mask = data[used].notna().all(axis=1).to_numpy() if used else np.ones(len(data), bool)
-    sub = data.loc[mask, cols].copy()
-    for c in cols:  # unused levels dropped as R's model.frame does
-        if isinstance(sub[c].dtype, pd.CategoricalDtype):
-            sub[c] = sub[c].cat.remove_unused_categories()
-    if len(sub) == 0:
+    mask = complete_rows(data, used)
+    n = int(mask.sum())
+    if n == 0:
         raise InvalidInputError("data: no complete rows in the used columns " + repr(used))
-    try:
-        mm = model_matrix(rhs, sub, na_action="ignore")
-    except Exception as e:
-        raise InvalidInputError(f"formula: cannot build the fixed-effects design for {rhs!r}: {e}") from None
-    X = np.ascontiguousarray(np.asarray(mm, dtype=np.float64))
-    bad = ~np.isfinite(X).all(axis=1)
-    if bad.any():  # a transform produced NaN/inf: those rows are dropped too
+    fast = fast_design(rhs, data, None if n == len(data) else mask, n, drop_unused=True)
+    if fast is not None:
+        X, fnames, terms, spec = fast
+    else:
+        X, fnames, terms, spec = _formulaic_design(rhs, data, mask, cols)
+    fin = np.isfinite(X)
+    bad = ~fin.all(axis=1) if not fin.all() else None
+    if bad is not None:  # a transform (or an infinite value) gave NaN/inf: those rows are dropped too
         idx = np.flatnonzero(mask)
         mask = mask.copy()
         mask[idx[bad]] = False
         X = np.ascontiguousarray(X[~bad])
+    names = [r_column_name(c) for c in fnames]
+    return FixedDesign(X=X, names=names, terms=terms, spec=spec, used_rows=mask)
+
+
+def _formulaic_design(rhs: str, data: pd.DataFrame, mask: np.ndarray, cols: list[str]):
+    from formulaic import model_matrix
+
+    sub = data.loc[mask, cols].copy()
+    for c in cols:  # unused levels dropped as R's model.frame does
+        if isinstance(sub[c].dtype, pd.CategoricalDtype):
+            sub[c] = sub[c].cat.remove_unused_categories()
+    try:
+        mm = model_matrix(parsed_formula(rhs), sub, na_action="ignore")
+    except Exception as e:
+        raise InvalidInputError(f"formula: cannot build the fixed-effects design for {rhs!r}: {e}") from None
+    X = np.ascontiguousarray(np.asarray(mm, dtype=np.float64))
     spec = mm.model_spec
-    names = [r_column_name(str(c)) for c in mm.columns]
     terms: dict[str, list[int]] = {}
     for term, sl in spec.term_slices.items():
         terms[_term_label(term)] = list(range(sl.start, sl.stop))
-    return FixedDesign(X=X, names=names, terms=terms, spec=spec, used_rows=mask)
+    return X, [str(c) for c in mm.columns], terms, spec

@@ -18,6 +18,7 @@ import pandas as pd
 from .. import _rheumstats as _rs
 from ..exceptions import ConvergenceWarning, InvalidInputError
 from ._design import fixed_design, r_column_name, required_variables
+from ._fastdesign import fast_design, parsed_formula
 from ._lmm_formula import parse_lmm_formula
 from ._lmm_result import LmmResult
 
@@ -26,14 +27,38 @@ __all__ = ["lmm", "LmmResult"]
 _DDF = {"satterthwaite", "kenward-roger", "residual", "none"}
 
 
-def _random_design(expr: str, sub: pd.DataFrame):
+def _random_design(expr: str, data: pd.DataFrame, mask: np.ndarray, n: int, rows: "_Rows"):
+    fast = fast_design(expr, data, None if n == len(data) else mask, n)
+    if fast is not None:
+        Z, fnames, _terms, spec = fast
+        return Z, [r_column_name(c) for c in fnames], spec
     from formulaic import model_matrix
 
     try:
-        mm = model_matrix(expr, sub, na_action="ignore")
+        mm = model_matrix(parsed_formula(expr), rows.frame(), na_action="ignore")
     except Exception as e:
         raise InvalidInputError(f"formula: cannot build the random-effects design {expr!r}: {e}") from None
     return np.asarray(mm, dtype=np.float64), [r_column_name(str(c)) for c in mm.columns], mm.model_spec
+
+
+class _Rows:
+    """The used rows of ``data``, taken only when a slow path needs them."""
+
+    def __init__(self, data: pd.DataFrame, mask: np.ndarray, n: int) -> None:
+        self.data, self.mask, self.all = data, mask, n == len(data)
+        self._frame: Optional[pd.DataFrame] = None
+
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            self._frame = self.data.loc[self.mask]
+        return self._frame
+
+    def column(self, c: str) -> pd.Series:
+        col = self.data[c]
+        return col if self.all else col[self.mask]
+
+    def index(self) -> pd.Index:
+        return self.data.index if self.all else self.data.index[self.mask]
 
 
 def lmm(
@@ -77,8 +102,8 @@ def lmm(
         raise TypeError(f"response {f.response!r}: expected a numeric column, got dtype {y_raw.dtype}")
     design = fixed_design(f.fixed, data, extra_columns=[f.response, *gcols, *rvars])
     mask = design.used_rows
-    sub = data.loc[mask]
     n = int(mask.sum())
+    rows = _Rows(data, mask, n)
     X = design.X
     n_, p = X.shape
     # grouping factors: the one with most levels is block-diagonal ("subjects");
@@ -86,7 +111,7 @@ def lmm(
     factors: dict[str, tuple[np.ndarray, pd.Index]] = {}
     for _e, g in terms:
         if g not in factors:
-            factors[g] = _codes(sub, g)
+            factors[g] = _codes(rows, g)
     for g, (_c, lev) in factors.items():
         if len(lev) < 2:
             raise InvalidInputError(f"grouping factor {g!r}: must have > 1 sampled level, has {len(lev)}")
@@ -97,7 +122,7 @@ def lmm(
     zs, znames, zspecs, sizes = [], [], [], []
     extras = []
     for expr, g in terms:
-        Zt, names, spec = _random_design(expr, sub)
+        Zt, names, spec = _random_design(expr, data, mask, n, rows)
         if not np.isfinite(Zt).all():
             raise InvalidInputError(f"formula: the random-effects design ({expr} | {g}) has non-finite values")
         if g == primary:
@@ -129,7 +154,7 @@ def lmm(
             D[np.arange(n), e["codes"]] = 1.0
             ind.append(D)
         Xfit = np.hstack([*ind, X])
-    y = np.ascontiguousarray(sub[f.response].to_numpy(dtype=np.float64))
+    y = np.ascontiguousarray(rows.column(f.response).to_numpy(dtype=np.float64))
     satt = ddf == "satterthwaite"
     extra_levels = [len(e["levels"]) for e in extras]
     out = _rs.lmm_fit(
@@ -166,11 +191,11 @@ def lmm(
         reml=bool(reml),
         ddf=ddf,
         conf_level=float(conf_level),
-        index=sub.index,
+        index=rows.index(),
         fitted_fixed=fitted_fixed,
         Z=Z,
         codes=codes,
-        fixed_data=sub[required_variables(f.fixed, data)].copy(),
+        fixed_data=_UsedRows(data, required_variables(f.fixed, data), mask),
         extras=extras,
     )
 
@@ -185,15 +210,62 @@ def _expand_nested(random) -> list[tuple[str, str]]:
     return out
 
 
-def _codes(sub: pd.DataFrame, g: str) -> tuple[np.ndarray, pd.Index]:
+def _codes(rows, g: str) -> tuple[np.ndarray, pd.Index]:
+    """Codes 0..levels-1 of grouping factor ``g`` (``a:b`` for an interaction)
+    on the used rows (``rows``: a ``_Rows`` or a data frame of the used rows)."""
+    column = rows.column if isinstance(rows, _Rows) else rows.__getitem__
     cols = g.split(":")
     if len(cols) == 1:
-        col = sub[g]
+        col = column(g)
         if isinstance(col.dtype, pd.CategoricalDtype):
             col = col.cat.remove_unused_categories()
             return col.cat.codes.to_numpy().astype(np.int64), pd.Index(col.cat.categories)
+        fast = _int_codes(col)
+        if fast is not None:
+            return fast
         c, lev = pd.factorize(col, sort=True)
         return c.astype(np.int64), pd.Index(lev)
-    key = sub[cols].astype(str).agg(":".join, axis=1)
+    frame = rows.frame() if isinstance(rows, _Rows) else rows
+    key = frame[cols].astype(str).agg(":".join, axis=1)
     c, lev = pd.factorize(key, sort=True)
     return c.astype(np.int64), pd.Index(lev)
+
+
+def _int_codes(col: pd.Series) -> Optional[tuple[np.ndarray, pd.Index]]:
+    """Sorted-level codes of an integer column with a compact range (subject
+    numbers) by counting instead of hashing; None otherwise."""
+    if not (isinstance(col.dtype, np.dtype) and col.dtype.kind in "iu") or len(col) == 0:
+        return None
+    v = col.to_numpy()
+    lo, hi = int(v.min()), int(v.max())
+    if hi - lo > 4 * len(v) + 1024:
+        return None
+    seen = np.bincount(v - lo, minlength=hi - lo + 1) > 0
+    new = np.cumsum(seen) - 1
+    return new[v - lo].astype(np.int64), pd.Index(np.flatnonzero(seen) + lo, dtype=v.dtype)
+
+
+def _copy_on_write() -> bool:
+    # pandas >= 3 always; pandas 2 when the option is set
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    return pd.get_option("mode.copy_on_write") is True
+
+
+class _UsedRows:
+    """The used rows of the fixed-effects columns (for anova and emmeans),
+    taken on first use from the columns as they were at fit time (the
+    Series themselves under copy-on-write, else copies), so later changes to
+    ``data`` do not reach them."""
+
+    def __init__(self, data: pd.DataFrame, cols: list, mask: np.ndarray) -> None:
+        cow = _copy_on_write()
+        self._cols = {c: data[c] if cow else data[c].copy() for c in cols}
+        self._index, self._mask = data.index, mask
+        self._rows: Optional[pd.DataFrame] = None
+
+    def __call__(self) -> pd.DataFrame:
+        if self._rows is None:
+            frame = pd.DataFrame(self._cols, index=self._index, copy=False)
+            self._rows = frame if self._mask.all() else frame.loc[self._mask]
+        return self._rows

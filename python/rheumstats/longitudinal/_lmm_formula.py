@@ -4,6 +4,7 @@ terms. Only the ``( … | … )`` terms are parsed here."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ class RandomTerm:
 class LmmFormula:
     response: str
     fixed: str
-    random: list[RandomTerm]
+    random: tuple[RandomTerm, ...]
 
 
 def _fail(formula: str, pos: int, what: str) -> InvalidInputError:
@@ -35,6 +36,11 @@ def _fail(formula: str, pos: int, what: str) -> InvalidInputError:
 def parse_lmm_formula(formula: str) -> LmmFormula:
     if not isinstance(formula, str):
         raise TypeError(f"formula: expected a string like 'y ~ x + (1 | id)', got {type(formula).__name__}")
+    return _parse(formula)
+
+
+@functools.lru_cache(maxsize=512)
+def _parse(formula: str) -> LmmFormula:
     depth = 0
     tilde = -1
     for i, ch in enumerate(formula):
@@ -104,7 +110,7 @@ def parse_lmm_formula(formula: str) -> LmmFormula:
     for t in random:
         if not all(_NAME.match(g.strip()) for g in re.split(r"[/:]", t.group)):
             raise InvalidInputError(f"formula: grouping factor {t.group!r} in {t.text} must be a column name (or a/b, a:b)")
-    return LmmFormula(response=response, fixed=fixed, random=random)
+    return LmmFormula(response=response, fixed=fixed, random=tuple(random))
 
 
 def _top_bar(s: str) -> int:

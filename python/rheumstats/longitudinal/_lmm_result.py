@@ -8,7 +8,7 @@ from typing import Any, Optional
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from .. import _rheumstats as _rs
 from .._result import Result, _fmt
@@ -18,14 +18,18 @@ __all__ = ["LmmResult"]
 
 
 def _tdist_p(t: np.ndarray, df: np.ndarray) -> np.ndarray:
+    # scipy.stats' t.sf / norm.sf are these special functions, without the dispatch
     df = np.asarray(df, dtype=float)
-    return np.where(np.isinf(df), 2 * stats.norm.sf(np.abs(t)), 2 * stats.t.sf(np.abs(t), np.where(np.isinf(df), 1.0, df)))
+    a = -np.abs(t)
+    inf = np.isinf(df)
+    return 2 * np.where(inf, special.ndtr(a), special.stdtr(np.where(inf, 1.0, df), a))
 
 
 def _tq(level: float, df: np.ndarray) -> np.ndarray:
     df = np.asarray(df, dtype=float)
     a = 0.5 + level / 2
-    return np.where(np.isinf(df), stats.norm.ppf(a), stats.t.ppf(a, np.where(np.isinf(df), 1.0, df)))
+    inf = np.isinf(df)
+    return np.where(inf, special.ndtri(a), special.stdtrit(np.where(inf, 1.0, df), a))
 
 
 def t_table(est: np.ndarray, var: np.ndarray, df: np.ndarray, level: float, index: Any = None) -> pd.DataFrame:
@@ -137,6 +141,10 @@ class LmmResult(Result):
         )
 
     # ------------------------------------------------------------ accessors
+    def _fixed_data(self) -> pd.DataFrame:
+        d = self._ctx["fixed_data"]
+        return d() if callable(d) else d
+
     def _need_rows(self, what: str) -> None:
         if not self._ctx.get("rows", True):
             raise NotImplementedError(
@@ -292,7 +300,7 @@ class LmmResult(Result):
 
         self._need_rows("anova()")
         c = self._ctx
-        Ls = type3_contrasts(c["parsed"].fixed, c["fixed_data"], c["design"])
+        Ls = type3_contrasts(c["parsed"].fixed, self._fixed_data(), c["design"])
         rows = {lab: self._ftest(np.ascontiguousarray(L)) for lab, L in Ls.items() if len(L)}
         return pd.DataFrame(rows).T.astype({"F": float, "num_df": int, "den_df": float, "p": float})
 
@@ -306,7 +314,7 @@ class LmmResult(Result):
 
         self._need_rows("emmeans()")
         c = self._ctx
-        data = c["fixed_data"]
+        data = self._fixed_data()
         design = dataclasses.replace(c["design"], used_rows=np.ones(len(data), bool))
         rg = reference_grid(design, c["parsed"].fixed, data, by, at=at, weights=weights)
         est, var, df = self._contrast_rows(np.ascontiguousarray(rg.L))
@@ -357,7 +365,12 @@ def _term_covs(theta, sigma, sizes) -> list:
 
 
 def _random_table(theta, sigma, sizes, znames, group, extra_groups=()) -> pd.DataFrame:
-    rows = []
+    cols: dict[str, list] = {"group": [], "term": [], "variance": [], "sd": [], "corr": []}
+
+    def row(g, term, var, sd, corr):
+        for key, v in zip(cols, (g, term, var, sd, corr)):
+            cols[key].append(v)
+
     k = 0
     for s, names in zip(sizes, znames):
         Lb = np.zeros((s, s))
@@ -368,14 +381,14 @@ def _random_table(theta, sigma, sizes, znames, group, extra_groups=()) -> pd.Dat
         S = sigma**2 * Lb @ Lb.T
         sd = np.sqrt(np.diag(S))
         for i in range(s):
-            rows.append({"group": group, "term": names[i], "variance": S[i, i], "sd": sd[i], "corr": np.nan})
+            row(group, names[i], S[i, i], sd[i], np.nan)
         for i in range(s):
             for j in range(i + 1, s):
                 rho = S[i, j] / (sd[i] * sd[j]) if sd[i] > 0 and sd[j] > 0 else np.nan
-                rows.append({"group": group, "term": f"{names[i]}:{names[j]}", "variance": S[i, j], "sd": np.nan, "corr": rho})
+                row(group, f"{names[i]}:{names[j]}", S[i, j], np.nan, rho)
     for g in extra_groups:
         v = (sigma * theta[k]) ** 2
-        rows.append({"group": g, "term": "(Intercept)", "variance": v, "sd": np.sqrt(v), "corr": np.nan})
+        row(g, "(Intercept)", v, np.sqrt(v), np.nan)
         k += 1
-    rows.append({"group": "Residual", "term": "", "variance": sigma**2, "sd": sigma, "corr": np.nan})
-    return pd.DataFrame(rows)
+    row("Residual", "", sigma**2, sigma, np.nan)
+    return pd.DataFrame({k: np.array(v, dtype=float) if k in ("variance", "sd", "corr") else v for k, v in cols.items()})

@@ -201,19 +201,23 @@ impl Blocks {
 }
 
 /// Map `f` over subject indices, in parallel above a size threshold, and
-/// sum the fixed-length results. The parallel sum is over fixed chunks of
-/// subjects added in chunk order, so it does not depend on the thread
-/// schedule: equal data give bit-equal deviances from run to run.
-pub fn sum_over_subjects<F>(m: usize, len: usize, f: F) -> Vec<f64>
+/// sum the fixed-length results. Each chunk of subjects owns one `scratch()`
+/// value, passed to `f` for its temporaries. The parallel sum is over fixed
+/// chunks of subjects added in chunk order, so it does not depend on the
+/// thread schedule: equal data give bit-equal deviances from run to run.
+pub fn sum_over_subjects<S, I, F>(m: usize, len: usize, scratch: I, f: F) -> Vec<f64>
 where
-    F: Fn(usize, &mut [f64]) + Sync,
+    S: Send,
+    I: Fn() -> S + Sync + Send,
+    F: Fn(usize, &mut S, &mut [f64]) + Sync,
 {
     const PAR_MIN: usize = 4096;
     const CHUNK: usize = 1024;
     if m < PAR_MIN {
         let mut acc = vec![0.0; len];
+        let mut s = scratch();
         for i in 0..m {
-            f(i, &mut acc);
+            f(i, &mut s, &mut acc);
         }
         acc
     } else {
@@ -221,8 +225,9 @@ where
             .into_par_iter()
             .map(|c| {
                 let mut acc = vec![0.0; len];
+                let mut s = scratch();
                 for i in c * CHUNK..((c + 1) * CHUNK).min(m) {
-                    f(i, &mut acc);
+                    f(i, &mut s, &mut acc);
                 }
                 acc
             })

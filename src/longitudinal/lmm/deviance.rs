@@ -4,7 +4,7 @@
 
 use super::blocks::{sum_over_subjects, Blocks};
 use super::patterns::Patterns;
-use crate::common::linalg::{chol_inverse, chol_solve, cholesky};
+use crate::common::linalg::{chol_inverse, chol_solve, cholesky, cholesky_into};
 use crate::error::StatsError;
 
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
@@ -152,17 +152,33 @@ pub struct Pls {
 }
 
 /// Per-subject factorisation: L (q×q) and the rotated c = L⁻¹Λᵀzty, C = L⁻¹ΛᵀZᵀX.
+/// Also the scratch of [`subject_into`], reused across subjects.
 pub(super) struct Subject {
     pub l: Vec<f64>,
     pub c: Vec<f64>,
     pub cx: Vec<f64>,
+    t: Vec<f64>,
+    mm: Vec<f64>,
 }
 
-pub(super) fn subject(b: &Blocks, lam: &[f64], i: usize) -> Option<Subject> {
+impl Subject {
+    pub(super) fn new(p: usize, q: usize) -> Subject {
+        Subject {
+            l: vec![0.0; q * q],
+            c: vec![0.0; q],
+            cx: vec![0.0; q * p],
+            t: vec![0.0; q * q],
+            mm: vec![0.0; q * q],
+        }
+    }
+}
+
+/// Factorise subject `i` into `sb`; false when ΛᵀZᵢᵀZᵢΛ + I is not positive definite.
+pub(super) fn subject_into(b: &Blocks, lam: &[f64], i: usize, sb: &mut Subject) -> bool {
     let (p, q) = (b.p, b.q);
     let a = &b.ztz[i * q * q..(i + 1) * q * q];
     // t = A Λ (q×q), then M = Λᵀ t + I
-    let mut t = vec![0.0; q * q];
+    let t = &mut sb.t;
     for r in 0..q {
         for c in 0..q {
             let mut s = 0.0;
@@ -172,7 +188,7 @@ pub(super) fn subject(b: &Blocks, lam: &[f64], i: usize) -> Option<Subject> {
             t[r * q + c] = s;
         }
     }
-    let mut mm = vec![0.0; q * q];
+    let mm = &mut sb.mm;
     for r in 0..q {
         for c in 0..=r {
             let mut s = 0.0;
@@ -186,12 +202,14 @@ pub(super) fn subject(b: &Blocks, lam: &[f64], i: usize) -> Option<Subject> {
             mm[c * q + r] = s;
         }
     }
-    let l = cholesky(&mm, q, 0.0)?;
+    if !cholesky_into(mm, q, 0.0, &mut sb.l) {
+        return false;
+    }
+    let l = &sb.l;
     // Λᵀ zty and Λᵀ ztx, then forward-solve with L
     let zy = &b.zty[i * q..(i + 1) * q];
     let zx = &b.ztx[i * q * p..(i + 1) * q * p];
-    let mut c = vec![0.0; q];
-    let mut cx = vec![0.0; q * p];
+    let (c, cx) = (&mut sb.c, &mut sb.cx);
     for r in 0..q {
         let mut s = 0.0;
         for k in r..q {
@@ -220,7 +238,7 @@ pub(super) fn subject(b: &Blocks, lam: &[f64], i: usize) -> Option<Subject> {
             cx[r * p + j] = s / d;
         }
     }
-    Some(Subject { l, c, cx })
+    true
 }
 
 /// Solve the penalised least squares at θ (per subject).
@@ -249,9 +267,15 @@ pub fn pls_with(
 
 fn per_subject(b: &Blocks, lam: &[f64], len: usize) -> Vec<f64> {
     let (p, q) = (b.p, b.q);
-    sum_over_subjects(b.m, len, |i, acc| match subject(b, lam, i) {
-        None => acc[2] += 1.0,
-        Some(sb) => {
+    sum_over_subjects(
+        b.m,
+        len,
+        || Subject::new(p, q),
+        |i, sb, acc| {
+            if !subject_into(b, lam, i, sb) {
+                acc[2] += 1.0;
+                return;
+            }
             acc[0] += (0..q).map(|r| sb.l[r * q + r].ln()).sum::<f64>() * 2.0;
             acc[1] += sb.c.iter().map(|v| v * v).sum::<f64>();
             for r in 0..q {
@@ -263,8 +287,8 @@ fn per_subject(b: &Blocks, lam: &[f64], len: usize) -> Vec<f64> {
                     acc[3 + p * p + a] += row[a] * sb.c[r];
                 }
             }
-        }
-    })
+        },
+    )
 }
 
 fn finish(b: &Blocks, st: &Structure, theta: &[f64], acc: Vec<f64>) -> Result<Pls, StatsError> {

@@ -7,13 +7,14 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::blocks::Blocks;
-use super::deviance::{pls_with, subject, Pls, Structure};
+use super::deviance::{pls_with, subject_into, Pls, Structure, Subject};
+use super::gradient::deviance_gradient;
 use super::hessian;
 use super::patterns::Patterns;
 use crate::common::ddf::{pinv_sym, Satterthwaite};
-use crate::common::linalg::chol_inverse;
+use crate::common::linalg::chol_inverse_into;
 use crate::common::numdiff::{hessian_floored, jacobian_floored, Richardson};
-use crate::common::optim::{minimize, Options};
+use crate::common::optim::{minimize, minimize_grad, Options};
 use crate::error::StatsError;
 
 /// Fit settings.
@@ -121,15 +122,18 @@ pub fn fit_blocks(b: &Blocks, s: &Structure, opt: FitOptions) -> Result<LmmFit, 
     // trapped at a diagonal 0, where the gradient vanishes by this symmetry),
     // then map to the lme4 representative with a non-negative diagonal.
     let free = vec![f64::NEG_INFINITY; lb.len()];
-    let res = minimize(
-        |t| deviance_with(b, pat, s, t, reml),
-        &s.start(),
-        &free,
-        Options {
-            max_iter: opt.max_iter,
-            ..Options::default()
-        },
-    );
+    let oo = Options {
+        max_iter: opt.max_iter,
+        ..Options::default()
+    };
+    let dev_at = |t: &[f64]| deviance_with(b, pat, s, t, reml);
+    // the analytic gradient exists without extra terms; else finite differences
+    let res = if s.extra.is_empty() {
+        let grad_at = |t: &[f64]| deviance_gradient(b, pat, s, t, reml);
+        minimize_grad(dev_at, grad_at, &s.start(), &free, oo)
+    } else {
+        minimize(dev_at, &s.start(), &free, oo)
+    };
     let mut theta = s.canonical(&res.x);
     let mut dev = res.f;
     // lme4's boundary check: components within 1e-5 of the bound are set to it
@@ -191,13 +195,17 @@ fn conditional_modes(
     let coef = sol.scaled();
     let mut ranef = vec![0.0; m * q];
     let mut condvar = vec![0.0; m * q * q];
+    let mut sb = Subject::new(p, q);
+    let (mut r, mut minv, mut e) = (vec![0.0; q], vec![0.0; q * q], vec![0.0; q]);
     for i in 0..m {
-        let sb = subject(b, &lam, i).ok_or_else(|| StatsError::Singular {
-            what: "random-effects system".into(),
-        })?;
-        let mut r: Vec<f64> = (0..q)
-            .map(|a| sb.c[a] - (0..p).map(|j| sb.cx[a * p + j] * coef[j]).sum::<f64>())
-            .collect();
+        if !subject_into(b, &lam, i, &mut sb) {
+            return Err(StatsError::Singular {
+                what: "random-effects system".into(),
+            });
+        }
+        for (a, ra) in r.iter_mut().enumerate() {
+            *ra = sb.c[a] - (0..p).map(|j| sb.cx[a * p + j] * coef[j]).sum::<f64>();
+        }
         for a in (0..q).rev() {
             for k in a + 1..q {
                 r[a] -= sb.l[k * q + a] * r[k];
@@ -207,7 +215,7 @@ fn conditional_modes(
         for a in 0..q {
             ranef[i * q + a] = (0..q).map(|k| lam[a * q + k] * r[k]).sum();
         }
-        let minv = chol_inverse(&sb.l, q);
+        chol_inverse_into(&sb.l, q, &mut minv, &mut e);
         for a in 0..q {
             for c in 0..q {
                 let mut v = 0.0;

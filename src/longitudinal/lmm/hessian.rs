@@ -26,7 +26,7 @@
 //! ∂C/∂σ = 2σF⁻¹.
 
 use super::blocks::{sum_over_subjects, Blocks};
-use super::deviance::{subject, Pls, Structure};
+use super::deviance::{subject_into, Pls, Structure, Subject};
 
 /// (θ, σ) Hessian ((k+1)² row-major) and the k+1 Jacobian matrices (p×p).
 pub struct Exact {
@@ -126,12 +126,12 @@ pub fn exact(
     let s_d = s_gb + k * qp;
     let s_gd = s_d + q;
     let scratch_len = s_gd + k * q;
-    let acc = sum_over_subjects(m, len + 1, |i, acc| {
-        let Some(sb) = subject(b, &lam, i) else {
+    let scratch = || (Subject::new(p, q), vec![0.0; scratch_len]);
+    let acc = sum_over_subjects(m, len + 1, scratch, |i, (sb, sc), acc| {
+        if !subject_into(b, &lam, i, sb) {
             acc[len] += 1.0;
             return;
-        };
-        let mut sc = vec![0.0; scratch_len];
+        }
         let ztz = &b.ztz[i * qq..(i + 1) * qq];
         let ztx = &b.ztx[i * qp..(i + 1) * qp];
         let zty = &b.zty[i * q..(i + 1) * q];

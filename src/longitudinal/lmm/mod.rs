@@ -9,6 +9,7 @@
 pub mod blocks;
 pub mod deviance;
 pub mod fit;
+pub mod gradient;
 pub mod hessian;
 pub mod patterns;
 

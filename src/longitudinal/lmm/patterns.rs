@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use super::blocks::Blocks;
-use crate::common::linalg::{chol_inverse, cholesky};
+use crate::common::linalg::{chol_inverse_into, cholesky_into};
 
 /// Per-pattern sums (row-major, see the module text).
 #[derive(Debug, Clone)]
@@ -90,10 +90,15 @@ impl Patterns {
     pub fn accumulate(&self, lam: &[f64], q: usize, p: usize) -> Vec<f64> {
         let mut acc = vec![0.0; 3 + p * p + p];
         let (qq, qqp, qqpp) = (q * q, q * q * p, q * q * p * p);
+        // scratch reused across patterns (no allocation per evaluation and pattern)
+        let mut mm = vec![0.0; qq];
+        let mut l = vec![0.0; qq];
+        let mut minv = vec![0.0; qq];
+        let mut w = vec![0.0; qq];
+        let mut e = vec![0.0; q];
         for k in 0..self.g {
             let a = &self.ztz[k * qq..(k + 1) * qq];
             // M = ΛᵀAΛ + I
-            let mut mm = vec![0.0; qq];
             for r in 0..q {
                 for c in 0..q {
                     let mut v = 0.0;
@@ -105,15 +110,14 @@ impl Patterns {
                     mm[r * q + c] = v + if r == c { 1.0 } else { 0.0 };
                 }
             }
-            let Some(l) = cholesky(&mm, q, 0.0) else {
+            if !cholesky_into(&mm, q, 0.0, &mut l) {
                 acc[2] += 1.0;
                 continue;
-            };
+            }
             let n_k = self.count[k];
             acc[0] += n_k * 2.0 * (0..q).map(|r| l[r * q + r].ln()).sum::<f64>();
-            let minv = chol_inverse(&l, q);
+            chol_inverse_into(&l, q, &mut minv, &mut e);
             // W = Λ M⁻¹ Λᵀ
-            let mut w = vec![0.0; qq];
             for r in 0..q {
                 for c in 0..q {
                     let mut v = 0.0;
