@@ -40,6 +40,7 @@ COX = (
 CASES = {
     # (setup, the long call, a short call after it); seconds uninterrupted on the development machine
     "fisher Monte Carlo": ("", f"rs.groups.fisher_exact({TABLE}, n_resamples=10**7, seed=1)", f"rs.groups.fisher_exact({TABLE}, n_resamples=200, seed=1)"),
+    "permutation test 1e8 resamples": ("x = np.random.default_rng(2).normal(0.3, 1, 40)", "rs.paired.permutation_test(x, n_resamples=10**8, seed=1)", "rs.paired.permutation_test(x, n_resamples=1000, seed=1)"),
     "coxph 1.5M x 3": (COX, "rs.survival.coxph(d, 't', 'e', ['a', 'b', 'c'])", "rs.survival.coxph(d.iloc[:1000], 't', 'e', ['a'])"),
 }
 

@@ -14,6 +14,7 @@
 use rayon::prelude::*;
 
 use super::{each_endpoint, median, NanRow, Pairs};
+use crate::common::cancel;
 use crate::common::rng::Rng;
 use crate::common::{Alternative, NanPolicy};
 use crate::error::{Result, StatsError};
@@ -136,7 +137,7 @@ fn fixed_point(d: &[f64]) -> Option<Vec<i128>> {
 
 /// Counts of null sums `<= hi_le` and `>= lo_ge` over all sign vectors, by
 /// Gray-code enumeration with the last sign fixed and mirroring.
-fn gray_counts<T>(v: &[T], hi_le: T, lo_ge: T) -> (u64, u64)
+fn gray_counts<T>(v: &[T], hi_le: T, lo_ge: T) -> Result<(u64, u64)>
 where
     T: Copy
         + Send
@@ -173,7 +174,8 @@ where
     };
     (0..tasks)
         .into_par_iter()
-        .map(|t| {
+        .map(|t| -> Result<(u64, u64)> {
+            cancel::check()?;
             // prefix: element rbits + j is negative when bit j of t is set
             let mut s = total;
             for j in 0..pbits {
@@ -195,27 +197,27 @@ where
                 neg ^= mask;
                 count(s, &mut le, &mut ge);
             }
-            (le, ge)
+            Ok((le, ge))
         })
-        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+        .try_reduce(|| (0, 0), |a, b| Ok((a.0 + b.0, a.1 + b.1)))
 }
 
-fn exact_mean(d: &[f64]) -> (u64, u64, u64) {
+fn exact_mean(d: &[f64]) -> Result<(u64, u64, u64)> {
     let n = d.len();
     let total = 1u64 << n;
     if let Some(fx) = fixed_point(d) {
         let s: i128 = fx.iter().sum();
         let gamma = (TOL * (s as f64).abs()) as i128;
-        let (le, ge) = gray_counts(&fx, s + gamma, s - gamma);
-        return (le, ge, total);
+        let (le, ge) = gray_counts(&fx, s + gamma, s - gamma)?;
+        return Ok((le, ge, total));
     }
     let s: f64 = d.iter().sum();
     let gamma = TOL * s.abs();
-    let (le, ge) = gray_counts(d, s + gamma, s - gamma);
-    (le, ge, total)
+    let (le, ge) = gray_counts(d, s + gamma, s - gamma)?;
+    Ok((le, ge, total))
 }
 
-fn exact_median(d: &[f64], obs: f64) -> (u64, u64, u64) {
+fn exact_median(d: &[f64], obs: f64) -> Result<(u64, u64, u64)> {
     let n = d.len();
     let total = 1u64 << n;
     let gamma = TOL * obs.abs();
@@ -223,7 +225,8 @@ fn exact_median(d: &[f64], obs: f64) -> (u64, u64, u64) {
     let tasks = total.div_ceil(chunk);
     let (le, ge) = (0..tasks)
         .into_par_iter()
-        .map(|t| {
+        .map(|t| -> Result<(u64, u64)> {
+            cancel::check()?;
             let mut buf = vec![0.0; n];
             let (mut le, mut ge) = (0u64, 0u64);
             for k in (t * chunk)..((t + 1) * chunk).min(total) {
@@ -234,10 +237,10 @@ fn exact_median(d: &[f64], obs: f64) -> (u64, u64, u64) {
                 le += (m <= obs + gamma) as u64;
                 ge += (m >= obs - gamma) as u64;
             }
-            (le, ge)
+            Ok((le, ge))
         })
-        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
-    (le, ge, total)
+        .try_reduce(|| (0, 0), |a, b| Ok((a.0 + b.0, a.1 + b.1)))?;
+    Ok((le, ge, total))
 }
 
 fn monte_carlo(
@@ -247,13 +250,14 @@ fn monte_carlo(
     resamples: u64,
     seed: u64,
     endpoint: u64,
-) -> (u64, u64) {
+) -> Result<(u64, u64)> {
     let n = d.len();
     let gamma = TOL * obs.abs();
     let tasks = resamples.div_ceil(MC_TASK);
     (0..tasks)
         .into_par_iter()
-        .map(|t| {
+        .map(|t| -> Result<(u64, u64)> {
+            cancel::check()?;
             let mut rng = Rng::stream(seed, endpoint, t);
             let mut buf = vec![0.0; n];
             let (mut le, mut ge) = (0u64, 0u64);
@@ -271,9 +275,9 @@ fn monte_carlo(
                 le += (m <= obs + gamma) as u64;
                 ge += (m >= obs - gamma) as u64;
             }
-            (le, ge)
+            Ok((le, ge))
         })
-        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+        .try_reduce(|| (0, 0), |a, b| Ok((a.0 + b.0, a.1 + b.1)))
 }
 
 pub fn permutation_one(
@@ -299,8 +303,8 @@ pub fn permutation_one(
     };
     if feasible {
         let (le, ge, total) = match o.statistic {
-            Statistic::Mean => exact_mean(&d),
-            Statistic::Median => exact_median(&d, obs),
+            Statistic::Mean => exact_mean(&d)?,
+            Statistic::Median => exact_median(&d, obs)?,
         };
         let t = total as f64;
         return Ok(PermutationOutput {
@@ -312,7 +316,7 @@ pub fn permutation_one(
         });
     }
     let r = o.n_resamples.unwrap_or(DEFAULT_RESAMPLES);
-    let (le, ge) = monte_carlo(&d, o.statistic, obs, r, o.seed, endpoint as u64);
+    let (le, ge) = monte_carlo(&d, o.statistic, obs, r, o.seed, endpoint as u64)?;
     let rf = r as f64 + 1.0;
     Ok(PermutationOutput {
         statistic: obs,
@@ -389,11 +393,11 @@ mod tests {
     #[test]
     fn gray_code_matches_brute_force_with_ties() {
         let d = [1.0, 2.0, -1.0, 3.0, 2.0, 0.0, -2.0, 1.0, 4.0, 1.0, 2.0, 5.0];
-        let (le, ge, total) = exact_mean(&d);
+        let (le, ge, total) = exact_mean(&d).unwrap();
         assert_eq!((le, ge), brute(&d));
         assert_eq!(total, 4096);
         let d2 = [0.1, 0.2, -0.3, 0.7, 0.25, -0.05, 1.5];
-        let (le, ge, _) = exact_mean(&d2);
+        let (le, ge, _) = exact_mean(&d2).unwrap();
         assert_eq!((le, ge), brute(&d2));
     }
 

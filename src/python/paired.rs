@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use super::convert::{f64_out, f64_out2, new_f64, slice, view2};
-use super::run::run_detached;
+use super::run::{run_detached, run_interruptible};
 use crate::common::{Alternative, NanPolicy};
 use crate::multitest;
 use crate::paired::{bootstrap, mcnemar, permutation, sign, ttest, wilcoxon, Pairs, Sink};
@@ -216,7 +216,11 @@ fn paired_permutation_test<'py>(
     strict: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xv, yv) = pairs(&x, &y);
-    let rows = run_detached(py, || {
+    // sign vectors (exact: 2^n per endpoint) or resamples, times the values: Ctrl-C stops a
+    // call of seconds (1e9 resamples of n = 20 take a minute)
+    let per = n_resamples.unwrap_or(1u64 << xv.ncols().min(40));
+    let long = per.saturating_mul(xv.len() as u64) > 50_000_000;
+    let rows = run_interruptible(py, long, || {
         let o = permutation::PermutationOptions {
             statistic: permutation::Statistic::parse(statistic)?,
             alternative: Alternative::parse(alternative)?,
