@@ -4,6 +4,7 @@
 pub mod alloc;
 pub mod alternative;
 pub mod check;
+pub mod choice;
 pub mod ddf;
 pub mod dist;
 pub mod exact;
@@ -23,6 +24,7 @@ pub mod rows;
 pub mod tdist;
 
 pub use alternative::Alternative;
+pub use choice::Choice;
 pub use nan::NanPolicy;
 
 /// Absolute tolerance for every cut-off comparison (SCORING_SPEC section 0), so

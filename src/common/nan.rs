@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use crate::common::check::MISSING;
+use crate::common::Choice;
 use crate::error::{Result, StatsError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -16,19 +17,16 @@ pub enum NanPolicy {
     Raise,
 }
 
-impl NanPolicy {
-    pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "propagate" => Ok(NanPolicy::Propagate),
-            "omit" => Ok(NanPolicy::Omit),
-            "raise" => Ok(NanPolicy::Raise),
-            other => Err(StatsError::argument(
-                "nan_policy",
-                format!("{other:?} is not one of 'propagate', 'omit', 'raise'"),
-            )),
-        }
-    }
+impl Choice for NanPolicy {
+    const ARG: &'static str = "nan_policy";
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("propagate", NanPolicy::Propagate),
+        ("omit", NanPolicy::Omit),
+        ("raise", NanPolicy::Raise),
+    ];
+}
 
+impl NanPolicy {
     /// Per-row scores have no meaningful 'omit' (dropping rows would misalign
     /// the output with the input); SCORING_SPEC section 0 makes it an error.
     pub fn rowwise(self) -> Result<Self> {

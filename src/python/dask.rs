@@ -7,7 +7,7 @@ use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::convert::{f64_out, f64_out2, slice};
+use super::convert::{f64_out, f64_out2, slice, Wrap};
 use super::run::run_detached;
 use crate::common::{Alternative, NanPolicy};
 use crate::paired::{partial as paired_partial, ttest};
@@ -120,7 +120,7 @@ fn dask_survival_km<'py>(
     counts: PyReadonlyArray2<'py, f64>,
     n_groups: usize,
     conf_level: f64,
-    conf_type: &str,
+    conf_type: Wrap<ConfType>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (t, c, w) = (
         slice(&times, "times")?,
@@ -129,7 +129,7 @@ fn dask_survival_km<'py>(
     );
     let o = run_detached(py, || {
         let tab = read_table(t, c, w)?;
-        partial::km_from_table(&tab, n_groups, conf_level, ConfType::parse(conf_type)?)
+        partial::km_from_table(&tab, n_groups, conf_level, conf_type.0)
     })?;
     let d = PyDict::new(py);
     d.set_item(
@@ -246,7 +246,7 @@ fn dask_paired_merge<'py>(
 fn dask_paired_ttest<'py>(
     py: Python<'py>,
     moments: M<'py>,
-    alternative: &str,
+    alternative: Wrap<Alternative>,
     conf_level: f64,
     popmean: f64,
     propagate: bool,
@@ -256,7 +256,7 @@ fn dask_paired_ttest<'py>(
     let rows = run_detached(py, || {
         let o = ttest::TtestOptions {
             means: true,
-            alternative: Alternative::parse(alternative)?,
+            alternative: alternative.0,
             conf_level,
             popmean,
             nan_policy: NanPolicy::Omit,

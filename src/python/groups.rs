@@ -4,7 +4,7 @@ use numpy::{IntoPyArray, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::convert::{dict, f64_out, slice, view2};
+use super::convert::{dict, f64_out, slice, view2, Wrap};
 use super::run::run_detached;
 use crate::common::{nan, Alternative, NanPolicy};
 use crate::error::StatsError;
@@ -23,19 +23,19 @@ fn groups_ttest<'py>(
     x: PyReadonlyArray1<'py, f64>,
     y: PyReadonlyArray1<'py, f64>,
     equal_var: bool,
-    alternative: &str,
+    alternative: Wrap<Alternative>,
     conf_level: f64,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xs, ys) = (slice(&x, "x")?, slice(&y, "y")?);
     let r = run_detached(py, || {
         let o = ttest::TtestOptions {
             equal_var,
-            alternative: Alternative::parse(alternative)?,
+            alternative: alternative.0,
             conf_level,
             mu: 0.0,
         };
-        let policy = NanPolicy::parse(nan_policy)?;
+        let policy = nan_policy.0;
         match (nan::sample(xs, "x", policy)?, nan::sample(ys, "y", policy)?) {
             (Some(a), Some(b)) => ttest::ttest(&a, &b, &o).map(Some),
             _ => Ok(None),
@@ -77,19 +77,19 @@ fn groups_ttest<'py>(
 }
 
 fn mw_options(
-    alternative: &str,
-    method: &str,
+    alternative: Wrap<Alternative>,
+    method: Wrap<Method>,
     correction: bool,
     conf_level: f64,
     conf_int: bool,
-) -> Result<MwOptions, StatsError> {
-    Ok(MwOptions {
-        alternative: Alternative::parse(alternative)?,
-        method: Method::parse(method)?,
+) -> MwOptions {
+    MwOptions {
+        alternative: alternative.0,
+        method: method.0,
         correction,
         conf_level,
         conf_int,
-    })
+    }
 }
 
 fn mw_dict<'py>(py: Python<'py>, rs: &[MwOutput]) -> PyResult<Bound<'py, PyDict>> {
@@ -126,17 +126,17 @@ fn groups_mannwhitney<'py>(
     py: Python<'py>,
     x: PyReadonlyArray1<'py, f64>,
     y: PyReadonlyArray1<'py, f64>,
-    alternative: &str,
-    method: &str,
+    alternative: Wrap<Alternative>,
+    method: Wrap<Method>,
     correction: bool,
     conf_level: f64,
     conf_int: bool,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xs, ys) = (slice(&x, "x")?, slice(&y, "y")?);
     let r = run_detached(py, || {
-        let o = mw_options(alternative, method, correction, conf_level, conf_int)?;
-        let policy = NanPolicy::parse(nan_policy)?;
+        let o = mw_options(alternative, method, correction, conf_level, conf_int);
+        let policy = nan_policy.0;
         match (nan::sample(xs, "x", policy)?, nan::sample(ys, "y", policy)?) {
             (Some(a), Some(b)) => mannwhitney::mannwhitney(&a, &b, &o),
             _ => Ok(MwOutput {
@@ -164,18 +164,18 @@ fn groups_mannwhitney_rows<'py>(
     py: Python<'py>,
     x: PyReadonlyArray2<'py, f64>,
     y: PyReadonlyArray2<'py, f64>,
-    alternative: &str,
-    method: &str,
+    alternative: Wrap<Alternative>,
+    method: Wrap<Method>,
     correction: bool,
     conf_level: f64,
     conf_int: bool,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
     by_column: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xv, yv) = (view2(&x), view2(&y));
     let r = run_detached(py, || {
-        let o = mw_options(alternative, method, correction, conf_level, conf_int)?;
-        mannwhitney::mannwhitney_rows(xv, yv, by_column, &o, NanPolicy::parse(nan_policy)?)
+        let o = mw_options(alternative, method, correction, conf_level, conf_int);
+        mannwhitney::mannwhitney_rows(xv, yv, by_column, &o, nan_policy.0)
     })?;
     mw_dict(py, &r)
 }
@@ -187,23 +187,21 @@ fn k_groups<'py, F>(
     py: Python<'py>,
     values: PyReadonlyArray1<'py, f64>,
     codes: PyReadonlyArray1<'py, f64>,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
     test: F,
 ) -> PyResult<Bound<'py, PyDict>>
 where
     F: Fn(&GroupedSample) -> Result<(f64, f64, f64, f64, usize), StatsError> + Send + Sync,
 {
     let (v, c) = (slice(&values, "values")?, slice(&codes, "group")?);
-    let r = run_detached(py, || {
-        match nan::grouped(v, c, NanPolicy::parse(nan_policy)?)? {
-            Some(g) => Ok((test(&GroupedSample::new(&g.values, &g.codes)?)?, g.levels)),
-            None => {
-                let nan = f64::NAN;
-                let n = (0..v.len())
-                    .filter(|&i| !v[i].is_nan() && !c[i].is_nan())
-                    .count();
-                Ok(((nan, nan, nan, nan, n), Vec::new()))
-            }
+    let r = run_detached(py, || match nan::grouped(v, c, nan_policy.0)? {
+        Some(g) => Ok((test(&GroupedSample::new(&g.values, &g.codes)?)?, g.levels)),
+        None => {
+            let nan = f64::NAN;
+            let n = (0..v.len())
+                .filter(|&i| !v[i].is_nan() && !c[i].is_nan())
+                .count();
+            Ok(((nan, nan, nan, nan, n), Vec::new()))
         }
     })?;
     let ((statistic, df, df_denom, pvalue, n), levels) = r;
@@ -224,7 +222,7 @@ fn groups_kruskal<'py>(
     py: Python<'py>,
     values: PyReadonlyArray1<'py, f64>,
     group: PyReadonlyArray1<'py, f64>,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     k_groups(py, values, group, nan_policy, |s| {
         let r = kruskal::kruskal(s)?;
@@ -238,7 +236,7 @@ fn groups_anova_oneway<'py>(
     py: Python<'py>,
     values: PyReadonlyArray1<'py, f64>,
     group: PyReadonlyArray1<'py, f64>,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     k_groups(py, values, group, nan_policy, |s| {
         let r = anova::anova_oneway(s)?;
@@ -269,7 +267,7 @@ fn groups_chisq<'py>(
 fn groups_fisher_exact<'py>(
     py: Python<'py>,
     table: PyReadonlyArray2<'py, f64>,
-    alternative: &str,
+    alternative: Wrap<Alternative>,
     conf_level: f64,
     n_resamples: Option<u64>,
     seed: u64,
@@ -284,7 +282,7 @@ fn groups_fisher_exact<'py>(
         return Ok(d);
     }
     let r = run_detached(py, || {
-        let alt = Alternative::parse(alternative)?;
+        let alt = alternative.0;
         if t.dim() == (2, 2) {
             tables::fisher_2x2(t, alt, conf_level)
         } else {

@@ -5,11 +5,27 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::convert::{f64_out, slice};
+use super::convert::{f64_out, slice, Wrap};
 use super::run::run_detached;
 use crate::common::ddf::KenwardRoger;
+use crate::common::Choice;
 use crate::error::StatsError;
 use crate::longitudinal::mmrm::{fit_kr, Data, KrOptions, MmrmFit, Structure};
+
+/// The Kenward–Roger `ddf` options (the Python layer passes None for the others).
+#[derive(Clone, Copy, PartialEq)]
+enum KrDdf {
+    Standard,
+    Linear,
+}
+
+impl Choice for KrDdf {
+    const ARG: &'static str = "ddf";
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("kenward-roger", KrDdf::Standard),
+        ("kenward-roger-linear", KrDdf::Linear),
+    ];
+}
 
 fn codes(a: &PyReadonlyArray1<'_, i64>, name: &str) -> PyResult<Vec<usize>> {
     let s = a.as_slice().map_err(|_| {
@@ -68,30 +84,16 @@ fn mmrm_fit<'py>(
     group: PyReadonlyArray1<'py, i64>,
     m: usize,
     n_groups: usize,
-    covariance: &str,
+    covariance: Wrap<Structure>,
     reml: bool,
-    kr: Option<&str>,
+    kr: Option<Wrap<KrDdf>>,
     kr_expected: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let kr = match kr {
-        None => None,
-        Some("kenward-roger") => Some(false),
-        Some("kenward-roger-linear") => Some(true),
-        Some(other) => {
-            return Err(PyValueError::new_err(format!(
-                "kr: expected 'kenward-roger' or 'kenward-roger-linear', got {other:?}"
-            )))
-        }
-    }
-    .map(|linear| KrOptions {
-        linear,
+    let kr = kr.map(|k| KrOptions {
+        linear: k.0 == KrDdf::Linear,
         expected: kr_expected,
     });
-    let s = Structure::parse(covariance).ok_or_else(|| {
-        PyValueError::new_err(format!(
-            "covariance: unknown structure {covariance:?}; allowed: 'us', 'cs', 'csh', 'ar1', 'ar1h', 'toep', 'toeph', 'ad', 'adh'"
-        ))
-    })?;
+    let s = covariance.0;
     let (x, y) = (slice(&x, "X")?, slice(&y, "y")?);
     let (subj, vis, grp) = (
         codes(&subject, "subject")?,

@@ -9,7 +9,7 @@ use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::convert::{f64_out, f64_out2, new_f64, slice, view2};
+use super::convert::{f64_out, f64_out2, new_f64, slice, view2, Wrap};
 use super::run::run_detached;
 use crate::common::{Alternative, NanPolicy};
 use crate::multitest;
@@ -44,10 +44,10 @@ fn paired_ttest<'py>(
     py: Python<'py>,
     x: M<'py>,
     y: Option<M<'py>>,
-    alternative: &str,
+    alternative: Wrap<Alternative>,
     conf_level: f64,
     popmean: f64,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
     strict: bool,
     means: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
@@ -60,10 +60,10 @@ fn paired_ttest<'py>(
         run_detached(py, || {
             let o = ttest::TtestOptions {
                 means,
-                alternative: Alternative::parse(alternative)?,
+                alternative: alternative.0,
                 conf_level,
                 popmean,
-                nan_policy: NanPolicy::parse(nan_policy)?,
+                nan_policy: nan_policy.0,
                 strict,
             };
             ttest::ttest_into(
@@ -111,12 +111,12 @@ fn paired_t_interval<'py>(
     mean: PyReadonlyArray1<'py, f64>,
     se: PyReadonlyArray1<'py, f64>,
     df: PyReadonlyArray1<'py, f64>,
-    alternative: &str,
+    alternative: Wrap<Alternative>,
     conf_level: f64,
 ) -> PyResult<Pair<'py>> {
     let (m, s, d) = (slice(&mean, "mean")?, slice(&se, "se")?, slice(&df, "df")?);
     let (lo, hi) = run_detached(py, || {
-        let alt = Alternative::parse(alternative)?;
+        let alt = alternative.0;
         let mut lo = Vec::with_capacity(m.len());
         let mut hi = Vec::with_capacity(m.len());
         for i in 0..m.len() {
@@ -136,14 +136,14 @@ fn paired_wilcoxon<'py>(
     py: Python<'py>,
     x: M<'py>,
     y: Option<M<'py>>,
-    alternative: &str,
-    method: &str,
-    zero_method: &str,
+    alternative: Wrap<Alternative>,
+    method: Wrap<wilcoxon::Method>,
+    zero_method: Wrap<wilcoxon::ZeroMethod>,
     correction: bool,
     conf_level: f64,
     popmean: f64,
     conf_int: bool,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
     strict: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xv, yv) = pairs(&x, &y);
@@ -152,14 +152,14 @@ fn paired_wilcoxon<'py>(
     let cols = slices::<10>(&mut writers)?;
     run_detached(py, || {
         let o = wilcoxon::WilcoxonOptions {
-            alternative: Alternative::parse(alternative)?,
-            method: wilcoxon::Method::parse(method)?,
-            zero_method: wilcoxon::ZeroMethod::parse(zero_method)?,
+            alternative: alternative.0,
+            method: method.0,
+            zero_method: zero_method.0,
             correction,
             conf_level,
             popmean,
             conf_int,
-            nan_policy: NanPolicy::parse(nan_policy)?,
+            nan_policy: nan_policy.0,
             strict,
         };
         wilcoxon::wilcoxon_into(
@@ -178,19 +178,19 @@ fn paired_sign_test<'py>(
     py: Python<'py>,
     x: M<'py>,
     y: Option<M<'py>>,
-    alternative: &str,
+    alternative: Wrap<Alternative>,
     conf_level: f64,
     popmean: f64,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
     strict: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xv, yv) = pairs(&x, &y);
     let rows = run_detached(py, || {
         let o = sign::SignOptions {
-            alternative: Alternative::parse(alternative)?,
+            alternative: alternative.0,
             conf_level,
             popmean,
-            nan_policy: NanPolicy::parse(nan_policy)?,
+            nan_policy: nan_policy.0,
             strict,
         };
         sign::sign_test(&Pairs::new(xv, yv)?, &o)
@@ -207,23 +207,23 @@ fn paired_permutation_test<'py>(
     py: Python<'py>,
     x: M<'py>,
     y: Option<M<'py>>,
-    statistic: &str,
-    alternative: &str,
+    statistic: Wrap<permutation::Statistic>,
+    alternative: Wrap<Alternative>,
     n_resamples: Option<u64>,
     seed: u64,
     popmean: f64,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
     strict: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xv, yv) = pairs(&x, &y);
     let rows = run_detached(py, || {
         let o = permutation::PermutationOptions {
-            statistic: permutation::Statistic::parse(statistic)?,
-            alternative: Alternative::parse(alternative)?,
+            statistic: statistic.0,
+            alternative: alternative.0,
             n_resamples,
             seed,
             popmean,
-            nan_policy: NanPolicy::parse(nan_policy)?,
+            nan_policy: nan_policy.0,
             strict,
         };
         permutation::permutation_test(&Pairs::new(xv, yv)?, &o)
@@ -238,25 +238,25 @@ fn paired_bootstrap<'py>(
     py: Python<'py>,
     x: M<'py>,
     y: Option<M<'py>>,
-    statistic: &str,
-    method: &str,
+    statistic: Wrap<permutation::Statistic>,
+    method: Wrap<bootstrap::Method>,
     n_resamples: u64,
     conf_level: f64,
     seed: u64,
     endpoint_offset: u64,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
     strict: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xv, yv) = pairs(&x, &y);
     let rows = run_detached(py, || {
         let o = bootstrap::BootstrapOptions {
-            statistic: permutation::Statistic::parse(statistic)?,
-            method: bootstrap::Method::parse(method)?,
+            statistic: statistic.0,
+            method: method.0,
             n_resamples,
             conf_level,
             seed,
             endpoint_offset,
-            nan_policy: NanPolicy::parse(nan_policy)?,
+            nan_policy: nan_policy.0,
             strict,
         };
         bootstrap::bootstrap(&Pairs::new(xv, yv)?, &o)
@@ -277,12 +277,11 @@ fn paired_bootstrap<'py>(
 fn one_endpoint(
     xv: ndarray::ArrayView2<'_, f64>,
     yv: Option<ndarray::ArrayView2<'_, f64>>,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> Result<Vec<f64>, crate::StatsError> {
     let p = Pairs::new(xv, yv)?;
-    let v = crate::paired::each_endpoint(&p, NanPolicy::parse(nan_policy)?, true, 1, |_, ep| {
-        Ok(Diffs(ep.d.to_vec()))
-    })?;
+    let v =
+        crate::paired::each_endpoint(&p, nan_policy.0, true, 1, |_, ep| Ok(Diffs(ep.d.to_vec())))?;
     Ok(v.into_iter().next().map(|d| d.0).unwrap_or_default())
 }
 
@@ -301,15 +300,15 @@ fn paired_bootstrap_distribution<'py>(
     py: Python<'py>,
     x: M<'py>,
     y: Option<M<'py>>,
-    statistic: &str,
+    statistic: Wrap<permutation::Statistic>,
     seed: u64,
     lo: u64,
     hi: u64,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let (xv, yv) = pairs(&x, &y);
     let out = run_detached(py, || {
-        let st = permutation::Statistic::parse(statistic)?;
+        let st = statistic.0;
         bootstrap::check_resamples(hi)?;
         if lo > hi {
             return Err(crate::error::StatsError::argument(
@@ -336,16 +335,16 @@ fn paired_bootstrap_interval<'py>(
     x: M<'py>,
     y: Option<M<'py>>,
     theta_b: PyReadonlyArray1<'py, f64>,
-    statistic: &str,
-    method: &str,
+    statistic: Wrap<permutation::Statistic>,
+    method: Wrap<bootstrap::Method>,
     conf_level: f64,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xv, yv) = pairs(&x, &y);
     let tb = slice(&theta_b, "theta_b")?;
     let r = run_detached(py, || {
-        let st = permutation::Statistic::parse(statistic)?;
-        let m = bootstrap::Method::parse(method)?;
+        let st = statistic.0;
+        let m = method.0;
         let d = one_endpoint(xv, yv, nan_policy)?;
         if d.iter().any(|v| v.is_nan()) {
             return Ok(<bootstrap::BootstrapOutput as crate::paired::NanRow>::nan_row());
@@ -373,11 +372,11 @@ fn paired_mcnemar<'py>(
     y: PyReadonlyArray1<'py, f64>,
     exact: Option<bool>,
     correction: bool,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (a, b) = (slice(&x, "x")?, slice(&y, "y")?);
     let r = run_detached(py, || {
-        mcnemar::mcnemar(a, b, exact, correction, NanPolicy::parse(nan_policy)?)
+        mcnemar::mcnemar(a, b, exact, correction, nan_policy.0)
     })?;
     let d = PyDict::new(py);
     d.set_item("statistic", r.statistic)?;
@@ -395,12 +394,10 @@ fn paired_stuart_maxwell<'py>(
     x: PyReadonlyArray1<'py, f64>,
     y: PyReadonlyArray1<'py, f64>,
     k: usize,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (a, b) = (slice(&x, "x")?, slice(&y, "y")?);
-    let r = run_detached(py, || {
-        mcnemar::stuart_maxwell(a, b, k, NanPolicy::parse(nan_policy)?)
-    })?;
+    let r = run_detached(py, || mcnemar::stuart_maxwell(a, b, k, nan_policy.0))?;
     let d = PyDict::new(py);
     d.set_item("statistic", r.statistic)?;
     d.set_item("df", r.df)?;
@@ -416,12 +413,10 @@ fn paired_stuart_maxwell<'py>(
 fn multitest_adjust<'py>(
     py: Python<'py>,
     pvalues: PyReadonlyArray1<'py, f64>,
-    method: &str,
+    method: Wrap<multitest::Adjust>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let p = slice(&pvalues, "pvalues")?;
-    let out = run_detached(py, || {
-        multitest::adjust(p, multitest::Adjust::parse(method)?)
-    })?;
+    let out = run_detached(py, || multitest::adjust(p, method.0))?;
     Ok(f64_out(py, out))
 }
 

@@ -9,13 +9,13 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use super::convert::{f64_out, slice, view2};
+use super::convert::{f64_out, slice, view2, Wrap};
 use super::run::run_detached;
-use crate::common::{Alternative, NanPolicy};
+use crate::common::{Alternative, Choice, NanPolicy};
 use crate::error::StatsError;
+use crate::longitudinal::repeated::group;
 use crate::longitudinal::repeated::helpers::{self, Baseline};
 use crate::longitudinal::repeated::ranktests::{self, Blocks, Test};
-use crate::longitudinal::repeated::{group, Groups};
 
 type I64<'py> = PyReadonlyArray1<'py, i64>;
 type F64<'py> = PyReadonlyArray1<'py, f64>;
@@ -26,15 +26,36 @@ fn codes<'a>(a: &'a I64<'_>) -> PyResult<&'a [i64]> {
         .map_err(|_| PyTypeError::new_err("subject: internal: expected a contiguous int64 array"))
 }
 
-fn grouped(
-    subject: &[i64],
-    base: i64,
-    n_codes: usize,
-    time: &[f64],
-    nan_policy: &str,
-) -> Result<(Groups, NanPolicy), StatsError> {
-    let policy = NanPolicy::parse(nan_policy)?;
-    Ok((group(subject, base, n_codes, time, policy)?, policy))
+/// What `repeated_per_subject` computes (set by the Python layer).
+#[derive(Clone, Copy, PartialEq)]
+enum PerSubject {
+    Auc,
+    Slopes,
+}
+
+impl Choice for PerSubject {
+    const ARG: &'static str = "what";
+    const VALUES: &'static [(&'static str, Self)] =
+        &[("auc", PerSubject::Auc), ("slopes", PerSubject::Slopes)];
+}
+
+/// Which rank test `repeated_test` runs (set by the Python layer).
+#[derive(Clone, Copy, PartialEq)]
+enum RankTest {
+    Friedman,
+    Cochran,
+    SkillingsMack,
+    Page,
+}
+
+impl Choice for RankTest {
+    const ARG: &'static str = "test";
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("friedman", RankTest::Friedman),
+        ("cochran_q", RankTest::Cochran),
+        ("skillings_mack", RankTest::SkillingsMack),
+        ("page_trend", RankTest::Page),
+    ];
 }
 
 fn check_rows(values: &ArrayView2<'_, f64>, n: usize) -> Result<(), StatsError> {
@@ -59,12 +80,12 @@ fn repeated_change_from_baseline<'py>(
     time: F64<'py>,
     values: M<'py>,
     baseline: Option<f64>,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (s, t, v) = (codes(&subject)?, slice(&time, "time")?, view2(&values));
     let (cols, no_base, dropped) = run_detached(py, || {
         check_rows(&v, t.len())?;
-        let (g, _) = grouped(s, base, n_codes, t, nan_policy)?;
+        let g = group(s, base, n_codes, t, nan_policy.0)?;
         let b = baseline.map_or(Baseline::First, Baseline::At);
         let (cols, nb) = helpers::change_from_baseline(&g, t, v, s, base, b)?;
         Ok((cols, nb, g.n_dropped))
@@ -87,7 +108,7 @@ fn repeated_visit_window<'py>(
     time: F64<'py>,
     targets: F64<'py>,
     width: f64,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (s, t, tg) = (
         codes(&subject)?,
@@ -96,7 +117,7 @@ fn repeated_visit_window<'py>(
     );
     let (subj, rows, dist, dropped) = run_detached(py, || {
         helpers::check_targets(tg, Some(width))?;
-        let (g, _) = grouped(s, base, n_codes, t, nan_policy)?;
+        let g = group(s, base, n_codes, t, nan_policy.0)?;
         let (a, b, c) = helpers::visit_window(&g, t, tg, width)?;
         Ok((a, b, c, g.n_dropped))
     })?;
@@ -119,7 +140,7 @@ fn repeated_locf<'py>(
     time: F64<'py>,
     values: M<'py>,
     targets: Option<F64<'py>>,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (s, t, v) = (codes(&subject)?, slice(&time, "time")?, view2(&values));
     let tg = match &targets {
@@ -131,7 +152,7 @@ fn repeated_locf<'py>(
         if let Some(tg) = tg {
             helpers::check_targets(tg, None)?;
         }
-        let (g, _) = grouped(s, base, n_codes, t, nan_policy)?;
+        let g = group(s, base, n_codes, t, nan_policy.0)?;
         Ok(match tg {
             Some(tg) => {
                 let (a, b, c) = helpers::locf_targets(&g, t, v, tg)?;
@@ -158,18 +179,18 @@ fn repeated_per_subject<'py>(
     n_codes: usize,
     time: F64<'py>,
     values: M<'py>,
-    what: &str,
+    what: Wrap<PerSubject>,
     normalise: bool,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (s, t, v) = (codes(&subject)?, slice(&time, "time")?, view2(&values));
     let ((subj, cols), dropped) = run_detached(py, || {
         check_rows(&v, t.len())?;
-        let (g, policy) = grouped(s, base, n_codes, t, nan_policy)?;
-        let out = match what {
-            "auc" => helpers::auc(&g, t, v, normalise, policy)?,
-            "slopes" => helpers::slopes(&g, t, v, policy)?,
-            other => return Err(StatsError::argument("what", format!("internal: {other:?}"))),
+        let policy = nan_policy.0;
+        let g = group(s, base, n_codes, t, policy)?;
+        let out = match what.0 {
+            PerSubject::Auc => helpers::auc(&g, t, v, normalise, policy)?,
+            PerSubject::Slopes => helpers::slopes(&g, t, v, policy)?,
         };
         Ok((out, g.n_dropped))
     })?;
@@ -190,21 +211,21 @@ fn repeated_test<'py>(
     n_codes: usize,
     time: F64<'py>,
     values: M<'py>,
-    test: &str,
-    alternative: &str,
-    nan_policy: &str,
+    test: Wrap<RankTest>,
+    alternative: Wrap<Alternative>,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (s, t, v) = (codes(&subject)?, slice(&time, "time")?, view2(&values));
     let (outs, k, dropped) = run_detached(py, || {
         check_rows(&v, t.len())?;
-        let test = match test {
-            "friedman" => Test::Friedman,
-            "cochran_q" => Test::Cochran,
-            "skillings_mack" => Test::SkillingsMack,
-            "page_trend" => Test::Page(Alternative::parse(alternative)?),
-            other => return Err(StatsError::argument("test", format!("internal: {other:?}"))),
+        let test = match test.0 {
+            RankTest::Friedman => Test::Friedman,
+            RankTest::Cochran => Test::Cochran,
+            RankTest::SkillingsMack => Test::SkillingsMack,
+            RankTest::Page => Test::Page(alternative.0),
         };
-        let (g, policy) = grouped(s, base, n_codes, t, nan_policy)?;
+        let policy = nan_policy.0;
+        let g = group(s, base, n_codes, t, policy)?;
         let b = Blocks::new(&g, t);
         Ok((ranktests::run(&b, v, test, policy)?, b.k(), g.n_dropped))
     })?;

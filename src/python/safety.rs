@@ -3,7 +3,7 @@
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::convert::{dict, f64_out, slice};
+use super::convert::{dict, f64_out, slice, Wrap};
 use super::run::run_detached;
 use crate::common::{check, nan, Alternative, NanPolicy};
 use crate::safety::poisson;
@@ -19,7 +19,7 @@ fn safety_incidence_rate<'py>(
     n_groups: usize,
     per: f64,
     conf_level: f64,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (e, t, c) = (
         slice(&events, "events")?,
@@ -27,7 +27,7 @@ fn safety_incidence_rate<'py>(
         slice(&codes, "group")?,
     );
     let rs = run_detached(py, || {
-        let policy = NanPolicy::parse(nan_policy)?;
+        let policy = nan_policy.0;
         let cu = check::group_codes(c, "group", n_groups)?;
         let miss = nan::missing_rows(&[("events", e), ("exposure", t)], policy)?;
         if !miss.contains(&true) {
@@ -84,14 +84,14 @@ fn safety_rate_ratio<'py>(
     py: Python<'py>,
     events: (f64, f64),
     exposure: (f64, f64),
-    alternative: &str,
+    alternative: Wrap<Alternative>,
     conf_level: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let r = run_detached(py, || {
         poisson::rate_ratio(
             [events.0, events.1],
             [exposure.0, exposure.1],
-            Alternative::parse(alternative)?,
+            alternative.0,
             conf_level,
         )
     })?;

@@ -4,7 +4,7 @@ use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::convert::{dict, f64_out, slice, view2};
+use super::convert::{dict, f64_out, slice, view2, Wrap};
 use super::run::run_detached;
 use crate::common::{nan, NanPolicy};
 use crate::survival::{aalen_johansen, cox, gray, km, logrank};
@@ -31,8 +31,8 @@ fn survival_km<'py>(
     event: PyReadonlyArray1<'py, f64>,
     group: Option<PyReadonlyArray1<'py, f64>>,
     conf_level: f64,
-    conf_type: &str,
-    nan_policy: &str,
+    conf_type: Wrap<km::ConfType>,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (t, e, g) = (
         slice(&time, "time")?,
@@ -40,9 +40,9 @@ fn survival_km<'py>(
         opt_slice(&group, "group")?,
     );
     let o = run_detached(py, || {
-        let ct = km::ConfType::parse(conf_type)?;
+        let ct = conf_type.0;
         let cols = [("time", Some(t)), ("event", Some(e)), ("group", g)];
-        match nan::omit_rows(&cols, NanPolicy::parse(nan_policy)?, "a survival curve")? {
+        match nan::omit_rows(&cols, nan_policy.0, "a survival curve")? {
             None => km::kaplan_meier(t, e, g, conf_level, ct),
             Some(k) => {
                 let gk = g.map(|g| k.take(g));
@@ -81,7 +81,7 @@ fn survival_logrank<'py>(
     group: PyReadonlyArray1<'py, f64>,
     strata: Option<PyReadonlyArray1<'py, f64>>,
     rho: f64,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (t, e, g, s) = (
         slice(&time, "time")?,
@@ -96,7 +96,7 @@ fn survival_logrank<'py>(
             ("group", Some(g)),
             ("strata", s),
         ];
-        match nan::omit_rows(&cols, NanPolicy::parse(nan_policy)?, "a log-rank test")? {
+        match nan::omit_rows(&cols, nan_policy.0, "a log-rank test")? {
             None => logrank::logrank(t, e, g, s, rho),
             Some(k) => {
                 let sk = s.map(|s| k.take(s));
@@ -125,7 +125,7 @@ fn survival_aalen_johansen<'py>(
     cause: PyReadonlyArray1<'py, f64>,
     group: Option<PyReadonlyArray1<'py, f64>>,
     conf_level: f64,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (t, c, g) = (
         slice(&time, "time")?,
@@ -134,11 +134,7 @@ fn survival_aalen_johansen<'py>(
     );
     let o = run_detached(py, || {
         let cols = [("time", Some(t)), ("cause", Some(c)), ("group", g)];
-        match nan::omit_rows(
-            &cols,
-            NanPolicy::parse(nan_policy)?,
-            "a cumulative incidence",
-        )? {
+        match nan::omit_rows(&cols, nan_policy.0, "a cumulative incidence")? {
             None => aalen_johansen::aalen_johansen(t, c, g, conf_level),
             Some(k) => {
                 let gk = g.map(|g| k.take(g));
@@ -200,7 +196,7 @@ fn survival_coxph<'py>(
     event: PyReadonlyArray1<'py, f64>,
     covariates: PyReadonlyArray2<'py, f64>,
     strata: Option<PyReadonlyArray1<'py, f64>>,
-    ties: &str,
+    ties: Wrap<cox::Ties>,
     max_iter: usize,
     conf_level: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
@@ -212,7 +208,7 @@ fn survival_coxph<'py>(
     let x = view2(&covariates);
     let o = run_detached(py, || {
         let opts = cox::CoxOptions {
-            ties: cox::Ties::parse(ties)?,
+            ties: ties.0,
             max_iter,
             conf_level,
             ..Default::default()

@@ -4,7 +4,7 @@ use super::NA;
 use crate::common::check::{self, same_length, At};
 use crate::common::fastmath::{ln_checked, ln_normal};
 use crate::common::rows::{fill_chunks_into, map_rows};
-use crate::common::{gt, le, lt, NanPolicy};
+use crate::common::{gt, le, lt, Choice, NanPolicy};
 use crate::error::{Arg, Result, StatsError};
 
 const JOINTS: &str = "allowed integers 0-28";
@@ -20,6 +20,12 @@ pub enum Reactant {
     Esr,
     /// CRP in mg/L (>= 0).
     Crp,
+}
+
+impl Choice for Reactant {
+    const ARG: &'static str = "kind";
+    const VALUES: &'static [(&'static str, Self)] =
+        &[("esr", Reactant::Esr), ("crp", Reactant::Crp)];
 }
 
 /// DAS28 per row. `patient_global = None` selects the 3-variable form.
