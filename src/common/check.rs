@@ -83,16 +83,7 @@ pub fn integer(
     Ok(())
 }
 
-/// 2^52: every float of at least this magnitude is an integer.
-const TWO52: f64 = 4_503_599_627_370_496.0;
-
-/// Whole-number test without `trunc` (a libm call on baseline x86-64):
-/// adding and removing 2^52 rounds away any fraction of a value below 2^52.
-#[inline(always)]
-pub fn is_integer(v: f64) -> bool {
-    let a = v.abs();
-    a >= TWO52 || (a + TWO52) - TWO52 == a
-}
+pub use super::whole::is_whole as is_integer;
 
 /// A finite real value in a range; `lo_open`/`hi_open` make the bound strict.
 #[inline]

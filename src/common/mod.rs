@@ -22,6 +22,7 @@ pub mod ranks;
 pub mod rng;
 pub mod rows;
 pub mod tdist;
+pub mod whole;
 
 pub use alternative::Alternative;
 pub use choice::Choice;
