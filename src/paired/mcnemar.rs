@@ -1,7 +1,7 @@
 //! Tests of paired categorical data: McNemar (2 x 2, R `mcnemar.test` or the
 //! exact binomial form) and Stuart–Maxwell marginal homogeneity (k x k).
 
-use crate::common::{dist, NanPolicy};
+use crate::common::{dist, exact, NanPolicy};
 use crate::error::{Result, StatsError};
 
 /// Below this many discordant pairs, `exact=None` uses the exact binomial test.
@@ -98,7 +98,7 @@ pub fn mcnemar(
         let p = if nd == 0 {
             1.0
         } else {
-            (2.0 * dist::binom_half_tails(k, nd as u64)?.0).min(1.0)
+            (2.0 * exact::binom_half_tails(k, nd as u64).0).min(1.0)
         };
         (b as f64, p)
     } else if nd == 0 {
