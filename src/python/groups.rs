@@ -253,13 +253,14 @@ fn groups_chisq<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let t = view2(&table);
     let r = run_detached(py, || tables::chisq(t, correction))?;
-    let d = PyDict::new(py);
-    d.set_item("statistic", r.statistic)?;
-    d.set_item("df", r.df)?;
-    d.set_item("pvalue", r.pvalue)?;
-    d.set_item("corrected", r.corrected)?;
-    d.set_item("expected", r.expected.into_pyarray(py))?;
-    Ok(d)
+    Ok(dict!(
+        py,
+        statistic = r.statistic,
+        df = r.df,
+        pvalue = r.pvalue,
+        corrected = r.corrected,
+        expected = r.expected.into_pyarray(py),
+    ))
 }
 
 #[pyfunction]
@@ -276,37 +277,16 @@ fn groups_fisher_exact<'py>(
     if let Some(b) = n_resamples {
         // Monte Carlo p-value (r x c only; the Python layer checks the shape)
         let (p, count) = run_detached(py, || tables::fisher_rxc_simulated(t, b, seed))?;
-        let d = PyDict::new(py);
-        d.set_item("pvalue", p)?;
-        d.set_item("count", count)?;
-        return Ok(d);
+        return Ok(dict!(py, pvalue = p, count = count));
     }
-    let r = run_detached(py, || {
-        let alt = alternative.0;
-        if t.dim() == (2, 2) {
-            tables::fisher_2x2(t, alt, conf_level)
-        } else {
-            if alt != Alternative::TwoSided {
-                return Err(StatsError::argument(
-                    "alternative",
-                    "one-sided alternatives are only defined for 2 x 2 tables",
-                ));
-            }
-            let p = tables::fisher_rxc(t)?;
-            Ok(tables::FisherOutput {
-                pvalue: p,
-                estimate: f64::NAN,
-                ci_low: f64::NAN,
-                ci_high: f64::NAN,
-            })
-        }
-    })?;
-    let d = PyDict::new(py);
-    d.set_item("pvalue", r.pvalue)?;
-    d.set_item("estimate", r.estimate)?;
-    d.set_item("ci_low", r.ci_low)?;
-    d.set_item("ci_high", r.ci_high)?;
-    Ok(d)
+    let r = run_detached(py, || tables::fisher(t, alternative.0, conf_level))?;
+    Ok(dict!(
+        py,
+        pvalue = r.pvalue,
+        estimate = r.estimate,
+        ci_low = r.ci_low,
+        ci_high = r.ci_high,
+    ))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

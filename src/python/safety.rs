@@ -5,8 +5,8 @@ use pyo3::types::PyDict;
 
 use super::convert::{dict, f64_out, slice, Wrap};
 use super::run::run_detached;
-use crate::common::{check, nan, Alternative, NanPolicy};
-use crate::safety::poisson;
+use crate::common::{Alternative, NanPolicy};
+use crate::safety::{incidence, poisson};
 
 #[pyfunction]
 #[pyo3(signature = (events, exposure, codes, *, n_groups, per, conf_level, nan_policy))]
@@ -26,46 +26,9 @@ fn safety_incidence_rate<'py>(
         slice(&exposure, "exposure")?,
         slice(&codes, "group")?,
     );
-    let rs = run_detached(py, || {
-        let policy = nan_policy.0;
-        let cu = check::group_codes(c, "group", n_groups)?;
-        let miss = nan::missing_rows(&[("events", e), ("exposure", t)], policy)?;
-        if !miss.contains(&true) {
-            let out = poisson::incidence(e, t, &cu, n_groups, per, conf_level)?;
-            return Ok((out, vec![true; n_groups]));
-        }
-        // a missing row counts 0 events over 0 exposure ('omit'; rows keep their
-        // positions, so an error names the input row) or is made NaN afterwards
-        // ('propagate'); a group with no row left is left out ('omit') or NaN
-        let mut left = vec![0usize; n_groups];
-        for (i, &g) in cu.iter().enumerate() {
-            left[g] += usize::from(!miss[i]);
-        }
-        let ev: Vec<f64> = (0..e.len())
-            .map(|i| if miss[i] { 0.0 } else { e[i] })
-            .collect();
-        let ex: Vec<f64> = (0..t.len())
-            .map(|i| match (miss[i], left[cu[i]] == 0) {
-                (false, _) => t[i],
-                (true, true) => 1.0,
-                (true, false) => 0.0,
-            })
-            .collect();
-        let mut out = poisson::incidence(&ev, &ex, &cu, n_groups, per, conf_level)?;
-        let keep: Vec<bool> = left
-            .iter()
-            .map(|&k| policy == NanPolicy::Propagate || k > 0)
-            .collect();
-        if policy == NanPolicy::Propagate {
-            for (i, _) in miss.iter().enumerate().filter(|(_, m)| **m) {
-                let r = &mut out[cu[i]];
-                (r.events, r.exposure, r.rate, r.ci_low, r.ci_high) =
-                    (f64::NAN, f64::NAN, f64::NAN, f64::NAN, f64::NAN);
-            }
-        }
-        Ok((out, keep))
+    let (rs, keep) = run_detached(py, || {
+        incidence::incidence_rates(e, t, c, n_groups, per, conf_level, nan_policy.0)
     })?;
-    let (rs, keep) = rs;
     let col = |f: fn(&poisson::Rate) -> f64| f64_out(py, rs.iter().map(f).collect());
     Ok(dict!(
         py,
