@@ -93,30 +93,20 @@ fn mw_options(
 }
 
 fn mw_dict<'py>(py: Python<'py>, rs: &[MwOutput]) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    let col = |f: fn(&MwOutput) -> f64| rs.iter().map(f).collect::<Vec<f64>>();
-    d.set_item("statistic", f64_out(py, col(|r| r.statistic)))?;
-    d.set_item("pvalue", f64_out(py, col(|r| r.pvalue)))?;
-    d.set_item(
-        "exact",
-        rs.iter()
-            .map(|r| r.exact)
-            .collect::<Vec<bool>>()
-            .into_pyarray(py),
-    )?;
-    d.set_item("estimate", f64_out(py, col(|r| r.estimate)))?;
-    d.set_item("ci_low", f64_out(py, col(|r| r.ci_low)))?;
-    d.set_item("ci_high", f64_out(py, col(|r| r.ci_high)))?;
-    d.set_item(
-        "ci_exact",
-        rs.iter()
-            .map(|r| r.ci_exact)
-            .collect::<Vec<bool>>()
-            .into_pyarray(py),
-    )?;
-    d.set_item("n_x", f64_out(py, col(|r| r.n_x as f64)))?;
-    d.set_item("n_y", f64_out(py, col(|r| r.n_y as f64)))?;
-    Ok(d)
+    let col = |f: fn(&MwOutput) -> f64| f64_out(py, rs.iter().map(f).collect());
+    let flag = |f: fn(&MwOutput) -> bool| rs.iter().map(f).collect::<Vec<bool>>().into_pyarray(py);
+    Ok(dict!(
+        py,
+        statistic = col(|r| r.statistic),
+        pvalue = col(|r| r.pvalue),
+        exact = flag(|r| r.exact),
+        estimate = col(|r| r.estimate),
+        ci_low = col(|r| r.ci_low),
+        ci_high = col(|r| r.ci_high),
+        ci_exact = flag(|r| r.ci_exact),
+        n_x = col(|r| r.n_x as f64),
+        n_y = col(|r| r.n_y as f64),
+    ))
 }
 
 #[pyfunction]

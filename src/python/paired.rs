@@ -9,7 +9,7 @@ use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::convert::{f64_out, f64_out2, new_f64, slice, view2, Wrap};
+use super::convert::{dict, f64_out, f64_out2, new_f64, slice, view2, Wrap};
 use super::run::run_detached;
 use crate::common::{Alternative, NanPolicy};
 use crate::multitest;
@@ -17,15 +17,6 @@ use crate::paired::{bootstrap, mcnemar, permutation, sign, ttest, wilcoxon, Pair
 
 type M<'py> = PyReadonlyArray2<'py, f64>;
 type Pair<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
-
-/// dict {field: array} from a Vec of output structs.
-macro_rules! fields {
-    ($py:expr, $rows:expr, $($f:ident),+ $(,)?) => {{
-        let d = PyDict::new($py);
-        $( d.set_item(stringify!($f), f64_out($py, $rows.iter().map(|r| r.$f).collect()))?; )+
-        d
-    }};
-}
 
 fn pairs<'a>(
     x: &'a M<'_>,
@@ -195,9 +186,21 @@ fn paired_sign_test<'py>(
         };
         sign::sign_test(&Pairs::new(xv, yv)?, &o)
     })?;
-    Ok(fields!(
-        py, rows, statistic, pvalue, n_pos, n_neg, n_zero, estimate, ci_low, ci_high, ci_level
-    ))
+    {
+        let col = |f: fn(&_) -> f64| f64_out(py, rows.iter().map(f).collect());
+        Ok(dict!(
+            py,
+            statistic = col(|r| r.statistic),
+            pvalue = col(|r| r.pvalue),
+            n_pos = col(|r| r.n_pos),
+            n_neg = col(|r| r.n_neg),
+            n_zero = col(|r| r.n_zero),
+            estimate = col(|r| r.estimate),
+            ci_low = col(|r| r.ci_low),
+            ci_high = col(|r| r.ci_high),
+            ci_level = col(|r| r.ci_level),
+        ))
+    }
 }
 
 #[pyfunction]
@@ -228,7 +231,17 @@ fn paired_permutation_test<'py>(
         };
         permutation::permutation_test(&Pairs::new(xv, yv)?, &o)
     })?;
-    Ok(fields!(py, rows, statistic, pvalue, n_resamples, exact, n))
+    {
+        let col = |f: fn(&_) -> f64| f64_out(py, rows.iter().map(f).collect());
+        Ok(dict!(
+            py,
+            statistic = col(|r| r.statistic),
+            pvalue = col(|r| r.pvalue),
+            n_resamples = col(|r| r.n_resamples),
+            exact = col(|r| r.exact),
+            n = col(|r| r.n),
+        ))
+    }
 }
 
 #[pyfunction]
@@ -261,16 +274,18 @@ fn paired_bootstrap<'py>(
         };
         bootstrap::bootstrap(&Pairs::new(xv, yv)?, &o)
     })?;
-    Ok(fields!(
-        py,
-        rows,
-        estimate,
-        ci_low,
-        ci_high,
-        standard_error,
-        n_resamples,
-        n
-    ))
+    {
+        let col = |f: fn(&_) -> f64| f64_out(py, rows.iter().map(f).collect());
+        Ok(dict!(
+            py,
+            estimate = col(|r| r.estimate),
+            ci_low = col(|r| r.ci_low),
+            ci_high = col(|r| r.ci_high),
+            standard_error = col(|r| r.standard_error),
+            n_resamples = col(|r| r.n_resamples),
+            n = col(|r| r.n),
+        ))
+    }
 }
 
 /// Differences of the single endpoint (1-D form) after the NaN policy.
@@ -352,16 +367,18 @@ fn paired_bootstrap_interval<'py>(
         bootstrap::interval(tb, &d, st, m, conf_level)
     })?;
     let rows = [r];
-    Ok(fields!(
-        py,
-        rows,
-        estimate,
-        ci_low,
-        ci_high,
-        standard_error,
-        n_resamples,
-        n
-    ))
+    {
+        let col = |f: fn(&_) -> f64| f64_out(py, rows.iter().map(f).collect());
+        Ok(dict!(
+            py,
+            estimate = col(|r| r.estimate),
+            ci_low = col(|r| r.ci_low),
+            ci_high = col(|r| r.ci_high),
+            standard_error = col(|r| r.standard_error),
+            n_resamples = col(|r| r.n_resamples),
+            n = col(|r| r.n),
+        ))
+    }
 }
 
 #[pyfunction]
@@ -378,13 +395,14 @@ fn paired_mcnemar<'py>(
     let r = run_detached(py, || {
         mcnemar::mcnemar(a, b, exact, correction, nan_policy.0)
     })?;
-    let d = PyDict::new(py);
-    d.set_item("statistic", r.statistic)?;
-    d.set_item("pvalue", r.pvalue)?;
-    d.set_item("b", r.b)?;
-    d.set_item("c", r.c)?;
-    d.set_item("exact", r.exact)?;
-    Ok(d)
+    Ok(dict!(
+        py,
+        statistic = r.statistic,
+        pvalue = r.pvalue,
+        b = r.b,
+        c = r.c,
+        exact = r.exact,
+    ))
 }
 
 #[pyfunction]
@@ -398,15 +416,16 @@ fn paired_stuart_maxwell<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let (a, b) = (slice(&x, "x")?, slice(&y, "y")?);
     let r = run_detached(py, || mcnemar::stuart_maxwell(a, b, k, nan_policy.0))?;
-    let d = PyDict::new(py);
-    d.set_item("statistic", r.statistic)?;
-    d.set_item("df", r.df)?;
-    d.set_item("pvalue", r.pvalue)?;
     let t = Array2::from_shape_vec((r.k, r.k), r.table).map_err(|e| {
         pyo3::exceptions::PyRuntimeError::new_err(format!("internal: table shape ({e})"))
     })?;
-    d.set_item("table", f64_out2(py, t))?;
-    Ok(d)
+    Ok(dict!(
+        py,
+        statistic = r.statistic,
+        df = r.df,
+        pvalue = r.pvalue,
+        table = f64_out2(py, t),
+    ))
 }
 
 #[pyfunction]

@@ -9,7 +9,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use super::convert::{f64_out, slice, view2, Wrap};
+use super::convert::{dict, f64_out, slice, view2, Wrap};
 use super::run::run_detached;
 use crate::common::{Alternative, Choice, NanPolicy};
 use crate::error::StatsError;
@@ -90,11 +90,12 @@ fn repeated_change_from_baseline<'py>(
         let (cols, nb) = helpers::change_from_baseline(&g, t, v, s, base, b)?;
         Ok((cols, nb, g.n_dropped))
     })?;
-    let d = PyDict::new(py);
-    d.set_item("columns", list_f64(py, cols)?)?;
-    d.set_item("no_baseline", no_base)?;
-    d.set_item("n_dropped", dropped)?;
-    Ok(d)
+    Ok(dict!(
+        py,
+        columns = list_f64(py, cols)?,
+        no_baseline = no_base,
+        n_dropped = dropped,
+    ))
 }
 
 #[pyfunction]
@@ -121,12 +122,13 @@ fn repeated_visit_window<'py>(
         let (a, b, c) = helpers::visit_window(&g, t, tg, width)?;
         Ok((a, b, c, g.n_dropped))
     })?;
-    let d = PyDict::new(py);
-    d.set_item("subjects", subj.into_pyarray(py))?;
-    d.set_item("rows", rows.into_pyarray(py))?;
-    d.set_item("distance", f64_out(py, dist))?;
-    d.set_item("n_dropped", dropped)?;
-    Ok(d)
+    Ok(dict!(
+        py,
+        subjects = subj.into_pyarray(py),
+        rows = rows.into_pyarray(py),
+        distance = f64_out(py, dist),
+        n_dropped = dropped,
+    ))
 }
 
 #[pyfunction]
@@ -161,12 +163,13 @@ fn repeated_locf<'py>(
             None => (None, helpers::locf_rows(&g, v), Vec::new(), g.n_dropped),
         })
     })?;
-    let d = PyDict::new(py);
-    d.set_item("subjects", subj.map(|a| a.into_pyarray(py)))?;
-    d.set_item("values", list_f64(py, vals)?)?;
-    d.set_item("times", list_f64(py, times)?)?;
-    d.set_item("n_dropped", dropped)?;
-    Ok(d)
+    Ok(dict!(
+        py,
+        subjects = subj.map(|a| a.into_pyarray(py)),
+        values = list_f64(py, vals)?,
+        times = list_f64(py, times)?,
+        n_dropped = dropped,
+    ))
 }
 
 #[pyfunction]
@@ -194,11 +197,12 @@ fn repeated_per_subject<'py>(
         };
         Ok((out, g.n_dropped))
     })?;
-    let d = PyDict::new(py);
-    d.set_item("subjects", subj.into_pyarray(py))?;
-    d.set_item("columns", list_f64(py, cols)?)?;
-    d.set_item("n_dropped", dropped)?;
-    Ok(d)
+    Ok(dict!(
+        py,
+        subjects = subj.into_pyarray(py),
+        columns = list_f64(py, cols)?,
+        n_dropped = dropped,
+    ))
 }
 
 #[pyfunction]
@@ -229,14 +233,19 @@ fn repeated_test<'py>(
         let b = Blocks::new(&g, t);
         Ok((ranktests::run(&b, v, test, policy)?, b.k(), g.n_dropped))
     })?;
-    let d = PyDict::new(py);
-    macro_rules! put {
-        ($($f:ident),+) => { $( d.set_item(stringify!($f), f64_out(py, outs.iter().map(|o| o.$f as f64).collect()))?; )+ };
-    }
-    put!(statistic, df, pvalue, z, n, n_dropped, n_missing);
-    d.set_item("k", k)?;
-    d.set_item("rows_dropped", dropped)?;
-    Ok(d)
+    let col = |f: fn(&ranktests::TestOutput) -> f64| f64_out(py, outs.iter().map(f).collect());
+    Ok(dict!(
+        py,
+        statistic = col(|o| o.statistic),
+        df = col(|o| o.df),
+        pvalue = col(|o| o.pvalue),
+        z = col(|o| o.z),
+        n = col(|o| o.n as f64),
+        n_dropped = col(|o| o.n_dropped as f64),
+        n_missing = col(|o| o.n_missing as f64),
+        k = k,
+        rows_dropped = dropped,
+    ))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

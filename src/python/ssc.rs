@@ -6,7 +6,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use super::convert::{f64_out, i8_out, slice, Wrap};
+use super::convert::{dict, f64_out, i8_out, slice, Wrap};
 use super::run::run_detached;
 use crate::common::NanPolicy;
 use crate::scores::lung;
@@ -64,10 +64,11 @@ fn ssc_criss<'py>(
         let i: Vec<i8> = p.iter().map(|&v| ssc::criss_improved(v)).collect();
         Ok((p, i))
     })?;
-    let d = PyDict::new(py);
-    d.set_item("probability", f64_out(py, p))?;
-    d.set_item("improved", i8_out(py, i))?;
-    Ok(d)
+    Ok(dict!(
+        py,
+        probability = f64_out(py, p),
+        improved = i8_out(py, i),
+    ))
 }
 
 #[pyfunction]

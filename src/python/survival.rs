@@ -51,8 +51,17 @@ fn survival_km<'py>(
             }
         }
     })?;
-    // ungrouped: every code is 0, and the caller does not read them
-    let group = if g.is_some() {
+    km_dict(py, o, g.is_some())
+}
+
+/// The fields of a Kaplan–Meier table (in-memory and Dask), one place.
+/// Ungrouped (`grouped = false`): every code is 0 and the caller does not read them.
+pub(super) fn km_dict(
+    py: Python<'_>,
+    o: km::KmOutput,
+    grouped: bool,
+) -> PyResult<Bound<'_, PyDict>> {
+    let group = if grouped {
         u32_to_f64(o.group)
     } else {
         Vec::new()
@@ -105,6 +114,14 @@ fn survival_logrank<'py>(
             }
         }
     })?;
+    logrank_dict(py, o)
+}
+
+/// The fields of a log-rank test (in-memory and Dask), one place.
+pub(super) fn logrank_dict(
+    py: Python<'_>,
+    o: logrank::LogrankOutput,
+) -> PyResult<Bound<'_, PyDict>> {
     Ok(dict!(
         py,
         statistic = o.statistic,
@@ -143,6 +160,11 @@ fn survival_aalen_johansen<'py>(
             }
         }
     })?;
+    aj_dict(py, o)
+}
+
+/// The fields of a cumulative incidence table (in-memory and Dask), one place.
+pub(super) fn aj_dict(py: Python<'_>, o: aalen_johansen::AjOutput) -> PyResult<Bound<'_, PyDict>> {
     Ok(dict!(
         py,
         causes = f64_out(py, u32_to_f64(o.causes)),
@@ -220,28 +242,29 @@ fn survival_coxph<'py>(
 
 /// The fields of a Cox fit (in-memory and Dask), one place.
 pub(super) fn cox_dict(py: Python<'_>, o: cox::CoxOutput) -> PyResult<Bound<'_, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("coef", f64_out(py, o.coef))?;
-    d.set_item("var", f64_out(py, o.var))?;
-    d.set_item("loglik_null", o.loglik_null)?;
-    d.set_item("loglik", o.loglik)?;
-    d.set_item("score_test", o.score_test)?;
-    d.set_item("wald_test", o.wald_test)?;
-    d.set_item("iterations", o.iterations)?;
-    d.set_item("converged", o.converged)?;
-    d.set_item("infinite", o.infinite)?;
-    d.set_item("concordance", o.concordance)?;
-    d.set_item("n_event", o.n_event)?;
-    d.set_item("se", f64_out(py, o.se))?;
-    d.set_item("z", f64_out(py, o.z))?;
-    d.set_item("p", f64_out(py, o.p))?;
-    d.set_item("hr_low", f64_out(py, o.hr_low))?;
-    d.set_item("hr_high", f64_out(py, o.hr_high))?;
-    d.set_item("lr_test", o.lr_test)?;
-    d.set_item("lr_test_p", o.lr_p)?;
-    d.set_item("wald_test_p", o.wald_p)?;
-    d.set_item("score_test_p", o.score_p)?;
-    Ok(d)
+    Ok(dict!(
+        py,
+        coef = f64_out(py, o.coef),
+        var = f64_out(py, o.var),
+        loglik_null = o.loglik_null,
+        loglik = o.loglik,
+        score_test = o.score_test,
+        wald_test = o.wald_test,
+        iterations = o.iterations,
+        converged = o.converged,
+        infinite = o.infinite,
+        concordance = o.concordance,
+        n_event = o.n_event,
+        se = f64_out(py, o.se),
+        z = f64_out(py, o.z),
+        p = f64_out(py, o.p),
+        hr_low = f64_out(py, o.hr_low),
+        hr_high = f64_out(py, o.hr_high),
+        lr_test = o.lr_test,
+        lr_test_p = o.lr_p,
+        wald_test_p = o.wald_p,
+        score_test_p = o.score_p,
+    ))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
