@@ -157,7 +157,7 @@ pub fn group_codes(codes: &[f64], arg: &'static str, k: usize) -> Result<Vec<usi
         .iter()
         .enumerate()
         .map(|(i, &g)| {
-            if g >= 0.0 && g.fract() == 0.0 && (g as usize) < k {
+            if super::whole::is_small_whole(g) && (g as usize) < k {
                 Ok(g as usize)
             } else {
                 Err(StatsError::invalid(

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use crate::common::check::MISSING;
+use crate::common::whole::is_small_whole;
 use crate::common::Choice;
 use crate::error::{Result, StatsError};
 
@@ -232,7 +233,7 @@ pub fn grouped<'a>(
             let mut used = vec![false; top + 1];
             for &i in &keep {
                 let c = codes[i];
-                if c >= 0.0 && (c as usize) <= top && c.fract() == 0.0 {
+                if is_small_whole(c) && (c as usize) <= top {
                     used[c as usize] = true;
                 }
             }
@@ -243,7 +244,7 @@ pub fn grouped<'a>(
             }
             // a code that is not a whole number >= 0 is kept as is: the test's own check names it
             let recode = |c: f64| {
-                if c >= 0.0 && c.fract() == 0.0 && (c as usize) <= top {
+                if is_small_whole(c) && (c as usize) <= top {
                     dense[c as usize] as f64
                 } else {
                     c

@@ -1,6 +1,7 @@
 //! Tests of paired categorical data: McNemar (2 x 2, R `mcnemar.test` or the
 //! exact binomial form) and Stuart–Maxwell marginal homogeneity (k x k).
 
+use crate::common::whole::is_small_whole;
 use crate::common::{dist, exact, NanPolicy};
 use crate::error::{Result, StatsError};
 
@@ -190,7 +191,7 @@ pub fn stuart_maxwell(
     let mut t = vec![0.0; k * k];
     for (i, &(u, v)) in pairs.iter().enumerate() {
         for (arg, val) in [("x", u), ("y", v)] {
-            if !(val >= 0.0 && val < k as f64 && val.fract() == 0.0) {
+            if !(is_small_whole(val) && val < k as f64) {
                 return Err(StatsError::invalid(
                     arg,
                     i,
