@@ -1,6 +1,7 @@
 //! Multiple-testing adjustment of p-values, as R `p.adjust`: NaN entries stay
 //! NaN and do not count in the number of tests.
 
+use crate::common::Choice;
 use crate::error::{Result, StatsError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,22 +17,24 @@ pub enum Adjust {
     None,
 }
 
-impl Adjust {
-    pub fn parse(s: &str) -> Result<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "bonferroni" => Ok(Adjust::Bonferroni),
-            "holm" => Ok(Adjust::Holm),
-            "hochberg" => Ok(Adjust::Hochberg),
-            "hommel" => Ok(Adjust::Hommel),
-            "bh" | "fdr" | "fdr_bh" => Ok(Adjust::Bh),
-            "by" | "fdr_by" => Ok(Adjust::By),
-            "none" => Ok(Adjust::None),
-            _ => Err(StatsError::argument(
-                "method",
-                format!("{s:?} is not one of 'bonferroni', 'holm', 'hochberg', 'hommel', 'bh', 'by', 'none'"),
-            )),
-        }
-    }
+impl Choice for Adjust {
+    const ARG: &'static str = "method";
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("bonferroni", Adjust::Bonferroni),
+        ("holm", Adjust::Holm),
+        ("hochberg", Adjust::Hochberg),
+        ("hommel", Adjust::Hommel),
+        ("bh", Adjust::Bh),
+        ("by", Adjust::By),
+        ("none", Adjust::None),
+    ];
+    /// R's `p.adjust` and statsmodels' names.
+    const ALIASES: &'static [(&'static str, Self)] = &[
+        ("fdr", Adjust::Bh),
+        ("fdr_bh", Adjust::Bh),
+        ("fdr_by", Adjust::By),
+    ];
+    const IGNORE_CASE: bool = true;
 }
 
 /// Stable ascending order of `p`.

@@ -1,5 +1,6 @@
 //! The alternative hypothesis, shared by every test.
 
+use crate::common::Choice;
 use crate::error::{Result, StatsError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -12,19 +13,16 @@ pub enum Alternative {
     Greater,
 }
 
-impl Alternative {
-    pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "two-sided" => Ok(Alternative::TwoSided),
-            "less" => Ok(Alternative::Less),
-            "greater" => Ok(Alternative::Greater),
-            o => Err(StatsError::argument(
-                "alternative",
-                format!("{o:?} is not one of 'two-sided', 'less', 'greater'"),
-            )),
-        }
-    }
+impl Choice for Alternative {
+    const ARG: &'static str = "alternative";
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("two-sided", Alternative::TwoSided),
+        ("less", Alternative::Less),
+        ("greater", Alternative::Greater),
+    ];
+}
 
+impl Alternative {
     /// p-value from the two one-sided tail probabilities `P(T <= t)` and `P(T >= t)`
     /// (two-sided: twice the smaller, capped at 1, as R and scipy do).
     pub fn pvalue(self, p_le: f64, p_ge: f64) -> f64 {

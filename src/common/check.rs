@@ -83,16 +83,7 @@ pub fn integer(
     Ok(())
 }
 
-/// 2^52: every float of at least this magnitude is an integer.
-const TWO52: f64 = 4_503_599_627_370_496.0;
-
-/// Whole-number test without `trunc` (a libm call on baseline x86-64):
-/// adding and removing 2^52 rounds away any fraction of a value below 2^52.
-#[inline(always)]
-pub fn is_integer(v: f64) -> bool {
-    let a = v.abs();
-    a >= TWO52 || (a + TWO52) - TWO52 == a
-}
+pub use super::whole::is_whole as is_integer;
 
 /// A finite real value in a range; `lo_open`/`hi_open` make the bound strict.
 #[inline]
@@ -166,7 +157,7 @@ pub fn group_codes(codes: &[f64], arg: &'static str, k: usize) -> Result<Vec<usi
         .iter()
         .enumerate()
         .map(|(i, &g)| {
-            if g >= 0.0 && g.fract() == 0.0 && (g as usize) < k {
+            if super::whole::is_small_whole(g) && (g as usize) < k {
                 Ok(g as usize)
             } else {
                 Err(StatsError::invalid(

@@ -61,6 +61,39 @@ pub fn binom_cdf(k: f64, n: f64, p: f64) -> f64 {
     beta_reg(n - k, k + 1.0, 1.0 - p)
 }
 
+/// `(P(X <= k), P(X >= k))` for `X ~ Bin(n, 1/2)` (sign and McNemar tests),
+/// each computed from the smaller tail by symmetry so that values near 1 are
+/// exact to rounding.
+pub fn binom_half_tails(k: i64, n: u64) -> (f64, f64) {
+    let ni = n as i64;
+    let le = |k: i64| -> f64 {
+        if k < 0 {
+            return 0.0;
+        }
+        if k >= ni {
+            return 1.0;
+        }
+        if 2 * k < ni {
+            if n <= 1000 {
+                // sum of C(n, i) / 2^n from the recurrence (relative error ~ k eps;
+                // the incomplete beta is ~1e-15 off even at n = 1)
+                let mut pmf = 0.5f64.powi(n as i32);
+                let mut s = pmf;
+                for i in 1..=k {
+                    pmf *= (ni - i + 1) as f64 / i as f64;
+                    s += pmf;
+                }
+                return s;
+            }
+            binom_cdf(k as f64, n as f64, 0.5)
+        } else {
+            // P(X <= k) = 1 - P(X >= k + 1) = 1 - P(X <= n - k - 1)
+            1.0 - binom_cdf((ni - k - 1) as f64, n as f64, 0.5)
+        }
+    };
+    (le(k), le(ni - k))
+}
+
 /// `P(X > k)` for `X ~ Bin(n, p)`.
 pub fn binom_sf(k: f64, n: f64, p: f64) -> f64 {
     if k < 0.0 {
@@ -200,6 +233,25 @@ mod tests {
         assert!((beta_reg(3.0, 8.0, q) - 0.025).abs() < 1e-14);
         let q = beta_quantile(0.975, 3.0, 8.0);
         assert!((beta_reg(3.0, 8.0, q) - 0.975).abs() < 1e-14);
+    }
+
+    #[test]
+    fn half_tails_are_exact_for_small_n_and_agree_with_the_incomplete_beta() {
+        assert_eq!(binom_half_tails(1, 1), (1.0, 0.5));
+        assert_eq!(binom_half_tails(0, 4), (1.0 / 16.0, 1.0));
+        // pbinom(12, 30, 0.5) = 0.18079730402678265 (R)
+        assert!((binom_half_tails(12, 30).0 - 0.18079730402678265).abs() < 1e-15);
+        let (le, _) = binom_half_tails(480, 1001);
+        assert!((le - binom_cdf(480.0, 1001.0, 0.5)).abs() < 1e-12);
+        // symmetric: P(X >= k) = P(X <= n - k)
+        let (le, ge) = binom_half_tails(7, 20);
+        assert_eq!(ge, binom_half_tails(13, 20).0);
+        assert!(
+            rel(
+                le,
+                (0..=7).map(|k| binom_pmf(k as f64, 20.0, 0.5)).sum::<f64>()
+            ) < 1e-13
+        );
     }
 
     #[test]

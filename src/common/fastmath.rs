@@ -6,6 +6,8 @@
 //! guarantee that domain (subnormals, zero, negatives, inf and NaN are
 //! routed to `f64::ln` by [`ln_checked`]).
 
+use super::whole::TWO52;
+
 const SQRT2: f64 = std::f64::consts::SQRT_2;
 /// ln 2 split so that `e * LN2_HI` is exact for |e| < 2^11.
 /// (0x3fe62e42fee00000: the upper 32 mantissa bits of ln 2; LN2_HI + LN2_LO = ln 2
@@ -17,7 +19,6 @@ const MANT_MASK: u64 = 0x000f_ffff_ffff_ffff;
 const ONE_BITS: u64 = 0x3ff0_0000_0000_0000;
 /// Bits of 2^52; OR-ing a small integer k into the mantissa gives 2^52 + k.
 const EXP_MAGIC_BITS: u64 = 0x4330_0000_0000_0000;
-const TWO52: f64 = 4_503_599_627_370_496.0;
 
 /// Natural log for positive, normal, finite `x`.
 ///

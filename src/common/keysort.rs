@@ -1,5 +1,14 @@
-//! Sorting of integer sort keys (order-preserving images of floats) for the
-//! per-endpoint rank tests: a short LSD radix sort plus insertion sort.
+//! The radix sorts of integer sort keys (order-preserving images of floats):
+//! - [`sort_keys`] / [`sort_keys_u32`], for the per-endpoint rank tests: two
+//!   counting-sort passes on the top 16 significant bits, then insertion sort;
+//! - [`radix_sort_by_key`] / [`radix_sort_u64`]: the full stable LSD radix sort;
+//! - [`sort_packed`]: keys bucketed on a value grid ([`Grid30`]), then insertion
+//!   sort, the full radix sort as fallback (survival times).
+//!
+//! They share the bucket offsets ([`exclusive_scan`]) and the bounded
+//! insertion sort.
+
+use super::whole::round_bits;
 
 thread_local! {
     static SORT_SCRATCH: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -99,15 +108,21 @@ fn digit_offsets(digits: impl Iterator<Item = u64>) -> ([u32; 256], [u32; 256]) 
         c0[(d & 0xff) as usize] += 1;
         c1[((d >> 8) & 0xff) as usize] += 1;
     }
-    let (mut a0, mut a1) = (0u32, 0u32);
-    for (x, y) in c0.iter_mut().zip(c1.iter_mut()) {
-        let (v0, v1) = (*x, *y);
-        *x = a0;
-        *y = a1;
-        a0 += v0;
-        a1 += v1;
-    }
+    exclusive_scan(&mut c0);
+    exclusive_scan(&mut c1);
     (c0, c1)
+}
+
+/// Bucket counts -> bucket start offsets (each count replaced by the sum of
+/// the counts before it).
+#[inline(always)]
+fn exclusive_scan(counts: &mut [u32]) {
+    let mut sum = 0u32;
+    for x in counts.iter_mut() {
+        let v = *x;
+        *x = sum;
+        sum += v;
+    }
 }
 
 /// Insertion sort that gives up (`false`, `o` then holds a permutation of
@@ -131,6 +146,98 @@ fn insertion_sort_bounded<T: Ord + Copy>(o: &mut [T], mut budget: usize) -> bool
     true
 }
 
+/// Stable LSD radix sort of `v` by a key below `2^nbits`: 11-bit digits
+/// (2,048 buckets: the bucket heads stay in cache), the histograms of every
+/// digit counted in one pass, passes where all keys share the digit skipped
+/// (e.g. the exponent bits of times of one magnitude). Small inputs use the
+/// standard (stable) sort.
+pub fn radix_sort_by_key<T: Copy + Default, K: Fn(&T) -> u64>(v: &mut Vec<T>, nbits: u32, key: K) {
+    const BITS: u32 = 11;
+    const B: usize = 1 << BITS;
+    let n = v.len();
+    if n < 1 << 11 || n >= u32::MAX as usize {
+        v.sort_by_key(|x| key(x));
+        return;
+    }
+    let passes = (nbits.div_ceil(BITS) as usize).clamp(1, 6);
+    let mut counts = vec![[0u32; B]; passes];
+    for x in v.iter() {
+        let k = key(x);
+        for (d, c) in counts.iter_mut().enumerate() {
+            c[(k >> (BITS * d as u32)) as usize & (B - 1)] += 1;
+        }
+    }
+    let mut buf = vec![T::default(); n];
+    for (d, c) in counts.iter_mut().enumerate() {
+        if c.iter().any(|&x| x as usize == n) {
+            continue; // all keys share this digit
+        }
+        exclusive_scan(c);
+        let shift = BITS * d as u32;
+        for x in v.iter() {
+            let o = &mut c[(key(x) >> shift) as usize & (B - 1)];
+            buf[*o as usize] = *x;
+            *o += 1;
+        }
+        std::mem::swap(v, &mut buf);
+    }
+}
+
+/// Sort keys below `2^nbits` ascending ([`radix_sort_by_key`] on the key itself).
+pub fn radix_sort_u64(v: &mut Vec<u64>, nbits: u32) {
+    radix_sort_by_key(v, nbits, |&k| k);
+}
+
+/// Sort keys below `2^nbits` ascending, `value(k)` non-decreasing in `k`
+/// (the time a packed key stands for) and within `range`. Large inputs are first bucketed by
+/// value on a grid of 2^22 equal steps over their range (two counting-sort
+/// passes; bucket order is key order) and an insertion sort finishes within
+/// buckets: three passes in all where the full radix sort of 64-bit keys
+/// needs six. Should the insertion sort have too much to do (values piled in
+/// few buckets, e.g. next to a far outlier), the full radix sort finishes.
+pub fn sort_packed<V: Fn(u64) -> f64>(
+    keys: &mut Vec<u64>,
+    nbits: u32,
+    value: V,
+    range: (f64, f64),
+) {
+    let n = keys.len();
+    if n < 1 << 14 || n >= u32::MAX as usize {
+        radix_sort_u64(keys, nbits);
+        return;
+    }
+    let Some(grid) = Grid30::new(range.0, range.1) else {
+        radix_sort_u64(keys, nbits);
+        return;
+    };
+    // the grid point's top 22 bits (Grid30 keys are below 2^31, bit 0 free)
+    let bucket = |k: u64| (grid.key(value(k)) >> 9) as usize;
+    const B: usize = 1 << 11;
+    let mut c0 = vec![0u32; B];
+    let mut c1 = vec![0u32; B];
+    for &k in keys.iter() {
+        let b = bucket(k);
+        c0[b & (B - 1)] += 1;
+        c1[(b >> 11) & (B - 1)] += 1;
+    }
+    exclusive_scan(&mut c0);
+    exclusive_scan(&mut c1);
+    let mut buf = vec![0u64; n];
+    for &k in keys.iter() {
+        let o = &mut c0[bucket(k) & (B - 1)];
+        buf[*o as usize] = k;
+        *o += 1;
+    }
+    for &k in buf.iter() {
+        let o = &mut c1[(bucket(k) >> 11) & (B - 1)];
+        keys[*o as usize] = k;
+        *o += 1;
+    }
+    if !insertion_sort_bounded(keys, 8 * n) {
+        radix_sort_u64(keys, nbits);
+    }
+}
+
 /// A monotone map of the finite values in `[lo, hi]` onto the integers
 /// `0 ..= 2^30 - 1` (`None` when `hi - lo` is 0 or too small or too large to
 /// scale). Non-decreasing in the value: the subtraction, the product and the
@@ -143,10 +250,6 @@ pub struct Grid30 {
     scale: f64,
 }
 
-/// 2^52: for `0 <= t < 2^31`, the low 32 bits of `t + 2^52` are `t` rounded
-/// to an integer (the spacing of doubles in `[2^52, 2^53)` is 1).
-const ROUND_MAGIC: f64 = 4_503_599_627_370_496.0;
-
 impl Grid30 {
     pub fn new(lo: f64, hi: f64) -> Option<Self> {
         let scale = 1_073_741_823.0 / (hi - lo);
@@ -156,10 +259,8 @@ impl Grid30 {
     /// free for a flag): below 2^31.
     #[inline(always)]
     pub fn key(&self, v: f64) -> u32 {
-        // rounding through the magic number rather than `as`: plain vector
-        // arithmetic, where the saturating float-to-integer cast is scalar code
-        let t = (v - self.lo) * self.scale + ROUND_MAGIC;
-        (t.to_bits() as u32) << 1
+        // below 2^31, so the low 32 bits of `round_bits` are the rounded value
+        (round_bits((v - self.lo) * self.scale) as u32) << 1
     }
 }
 
@@ -208,6 +309,75 @@ mod tests {
                 assert_eq!(keys, want, "n {n} kind {kind}");
             }
         }
+    }
+
+    #[test]
+    fn radix_sort_is_a_stable_sort() {
+        let mut s = 7u64;
+        let mut v: Vec<(u64, u32)> = (0..20_000)
+            .map(|i| {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (((s >> 20) as f64 / 1e9).to_bits(), i)
+            })
+            .collect();
+        let mut w = v.clone();
+        radix_sort_by_key(&mut v, 64, |p| p.0);
+        w.sort_by_key(|p| p.0); // stable, like the radix sort
+        assert_eq!(v, w);
+        // keys with few varying bits: fewer passes, ties keep their order
+        let mut v: Vec<(u64, u32)> = (0..5000).map(|i| ((i * 7919 % 97) as u64, i)).collect();
+        let mut w = v.clone();
+        radix_sort_by_key(&mut v, 7, |p| p.0);
+        w.sort_by_key(|p| p.0);
+        assert_eq!(v, w);
+    }
+
+    #[test]
+    fn radix_and_packed_sorts_equal_a_comparison_sort() {
+        let mut s = 3u64;
+        let mut next = || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            s >> 11
+        };
+        let mut v: Vec<u64> = (0..50_000).map(|_| next() >> 7).collect();
+        let mut w = v.clone();
+        radix_sort_u64(&mut v, 57);
+        w.sort_unstable();
+        assert_eq!(v, w);
+        // packed keys: the bit patterns of values >= 0 (ordered like the values),
+        // spread evenly, and piled next to a far outlier (the grid fallback)
+        for outlier in [false, true] {
+            let t: Vec<f64> = (0..40_000)
+                .map(|i| {
+                    let u = next() as f64 / (1u64 << 53) as f64;
+                    if outlier && i == 0 {
+                        1e12
+                    } else {
+                        u * 3.0
+                    }
+                })
+                .collect();
+            let lo = t.iter().fold(f64::INFINITY, |a, &b| a.min(b));
+            let hi = t.iter().fold(0.0f64, |a, &b| a.max(b));
+            let base = lo.to_bits();
+            let mut keys: Vec<u64> = t.iter().map(|v| v.to_bits() - base).collect();
+            let mut want = keys.clone();
+            want.sort_unstable();
+            let nbits = 64 - (hi.to_bits() - base).leading_zeros();
+            sort_packed(&mut keys, nbits, |k| f64::from_bits(k + base), (lo, hi));
+            assert_eq!(keys, want, "outlier {outlier}");
+        }
+    }
+
+    #[test]
+    fn bucket_offsets() {
+        let mut c = [3u32, 0, 2, 1];
+        exclusive_scan(&mut c);
+        assert_eq!(c, [0, 3, 3, 5]);
     }
 
     #[test]

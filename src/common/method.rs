@@ -1,6 +1,6 @@
 //! Exact or asymptotic: the `method` option shared by the rank tests.
 
-use crate::error::{Result, StatsError};
+use crate::common::Choice;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -12,18 +12,15 @@ pub enum Method {
     Approx,
 }
 
-impl Method {
-    pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "auto" => Ok(Method::Auto),
-            "exact" => Ok(Method::Exact),
-            "approx" | "asymptotic" => Ok(Method::Approx),
-            o => Err(StatsError::argument(
-                "method",
-                format!("{o:?} is not one of 'auto', 'exact', 'approx'"),
-            )),
-        }
-    }
+impl Choice for Method {
+    const ARG: &'static str = "method";
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("auto", Method::Auto),
+        ("exact", Method::Exact),
+        ("approx", Method::Approx),
+    ];
+    /// The old spelling (API.md, Conventions).
+    const ALIASES: &'static [(&'static str, Self)] = &[("asymptotic", Method::Approx)];
 }
 
 #[cfg(test)]

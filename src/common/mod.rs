@@ -5,6 +5,7 @@ pub mod alloc;
 pub mod alternative;
 pub mod cancel;
 pub mod check;
+pub mod choice;
 pub mod ddf;
 pub mod dist;
 pub mod exact;
@@ -22,8 +23,10 @@ pub mod ranks;
 pub mod rng;
 pub mod rows;
 pub mod tdist;
+pub mod whole;
 
 pub use alternative::Alternative;
+pub use choice::Choice;
 pub use nan::NanPolicy;
 
 /// Absolute tolerance for every cut-off comparison (SCORING_SPEC section 0), so

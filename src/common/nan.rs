@@ -3,6 +3,8 @@
 use std::borrow::Cow;
 
 use crate::common::check::MISSING;
+use crate::common::whole::is_small_whole;
+use crate::common::Choice;
 use crate::error::{Result, StatsError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -16,19 +18,16 @@ pub enum NanPolicy {
     Raise,
 }
 
-impl NanPolicy {
-    pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "propagate" => Ok(NanPolicy::Propagate),
-            "omit" => Ok(NanPolicy::Omit),
-            "raise" => Ok(NanPolicy::Raise),
-            other => Err(StatsError::argument(
-                "nan_policy",
-                format!("{other:?} is not one of 'propagate', 'omit', 'raise'"),
-            )),
-        }
-    }
+impl Choice for NanPolicy {
+    const ARG: &'static str = "nan_policy";
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("propagate", NanPolicy::Propagate),
+        ("omit", NanPolicy::Omit),
+        ("raise", NanPolicy::Raise),
+    ];
+}
 
+impl NanPolicy {
     /// Per-row scores have no meaningful 'omit' (dropping rows would misalign
     /// the output with the input); SCORING_SPEC section 0 makes it an error.
     pub fn rowwise(self) -> Result<Self> {
@@ -234,7 +233,7 @@ pub fn grouped<'a>(
             let mut used = vec![false; top + 1];
             for &i in &keep {
                 let c = codes[i];
-                if c >= 0.0 && (c as usize) <= top && c.fract() == 0.0 {
+                if is_small_whole(c) && (c as usize) <= top {
                     used[c as usize] = true;
                 }
             }
@@ -245,7 +244,7 @@ pub fn grouped<'a>(
             }
             // a code that is not a whole number >= 0 is kept as is: the test's own check names it
             let recode = |c: f64| {
-                if c >= 0.0 && c.fract() == 0.0 && (c as usize) <= top {
+                if is_small_whole(c) && (c as usize) <= top {
                     dense[c as usize] as f64
                 } else {
                     c

@@ -7,6 +7,7 @@ pub mod mannwhitney;
 pub mod tables;
 pub mod ttest;
 
+use crate::common::whole::is_small_whole;
 use crate::error::{Result, StatsError};
 
 /// Values with integer group codes `0..k` (NaN-free; the caller applies the NaN policy).
@@ -35,7 +36,7 @@ impl GroupedSample {
             sizes: Vec::new(),
         };
         for (i, (&v, &c)) in values.iter().zip(codes).enumerate() {
-            if !(c >= 0.0 && c.fract() == 0.0 && c < 1e9) {
+            if !(is_small_whole(c) && c < 1e9) {
                 return Err(StatsError::invalid(
                     "groups",
                     i,

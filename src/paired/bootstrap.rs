@@ -10,6 +10,7 @@
 use super::permutation::Statistic;
 use super::{each_endpoint, NanRow, Pairs};
 use crate::common::rng::Rng;
+use crate::common::Choice;
 use crate::common::{alternative::check_conf_level, dist, NanPolicy};
 use crate::error::{Result, StatsError};
 
@@ -22,18 +23,14 @@ pub enum Method {
     Bca,
 }
 
-impl Method {
-    pub fn parse(s: &str) -> Result<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "percentile" => Ok(Method::Percentile),
-            "basic" => Ok(Method::Basic),
-            "bca" => Ok(Method::Bca),
-            _ => Err(StatsError::argument(
-                "method",
-                format!("{s:?} is not one of 'bca', 'percentile', 'basic'"),
-            )),
-        }
-    }
+impl Choice for Method {
+    const ARG: &'static str = "method";
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("bca", Method::Bca),
+        ("percentile", Method::Percentile),
+        ("basic", Method::Basic),
+    ];
+    const IGNORE_CASE: bool = true;
 }
 
 #[derive(Debug, Clone, Copy)]

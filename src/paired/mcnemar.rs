@@ -1,7 +1,8 @@
 //! Tests of paired categorical data: McNemar (2 x 2, R `mcnemar.test` or the
 //! exact binomial form) and Stuart–Maxwell marginal homogeneity (k x k).
 
-use crate::common::{dist, NanPolicy};
+use crate::common::whole::is_small_whole;
+use crate::common::{dist, exact, NanPolicy};
 use crate::error::{Result, StatsError};
 
 /// Below this many discordant pairs, `exact=None` uses the exact binomial test.
@@ -98,7 +99,7 @@ pub fn mcnemar(
         let p = if nd == 0 {
             1.0
         } else {
-            (2.0 * dist::binom_half_tails(k, nd as u64)?.0).min(1.0)
+            (2.0 * exact::binom_half_tails(k, nd as u64).0).min(1.0)
         };
         (b as f64, p)
     } else if nd == 0 {
@@ -190,7 +191,7 @@ pub fn stuart_maxwell(
     let mut t = vec![0.0; k * k];
     for (i, &(u, v)) in pairs.iter().enumerate() {
         for (arg, val) in [("x", u), ("y", v)] {
-            if !(val >= 0.0 && val < k as f64 && val.fract() == 0.0) {
+            if !(is_small_whole(val) && val < k as f64) {
                 return Err(StatsError::invalid(
                     arg,
                     i,

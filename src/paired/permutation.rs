@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use super::{each_endpoint, median, NanRow, Pairs};
 use crate::common::cancel;
 use crate::common::rng::Rng;
+use crate::common::Choice;
 use crate::common::{Alternative, NanPolicy};
 use crate::error::{Result, StatsError};
 
@@ -25,17 +26,13 @@ pub enum Statistic {
     Median,
 }
 
+impl Choice for Statistic {
+    const ARG: &'static str = "statistic";
+    const VALUES: &'static [(&'static str, Self)] =
+        &[("mean", Statistic::Mean), ("median", Statistic::Median)];
+}
+
 impl Statistic {
-    pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "mean" => Ok(Statistic::Mean),
-            "median" => Ok(Statistic::Median),
-            o => Err(StatsError::argument(
-                "statistic",
-                format!("{o:?} is not one of 'mean', 'median'"),
-            )),
-        }
-    }
     fn of(self, v: &[f64]) -> f64 {
         match self {
             Statistic::Mean => v.iter().sum::<f64>() / v.len() as f64,

@@ -2,7 +2,7 @@
 //! differences and its distribution-free order-statistic interval.
 
 use super::{each_endpoint, median, NanRow, Pairs};
-use crate::common::{alternative::check_conf_level, dist, Alternative, NanPolicy};
+use crate::common::{alternative::check_conf_level, exact, Alternative, NanPolicy};
 use crate::error::{Result, StatsError};
 
 #[derive(Debug, Clone, Copy)]
@@ -50,12 +50,12 @@ impl NanRow for SignOutput {
 /// `[s_(k), s_(n+1-k)]` with the largest k such that `P(Bin(n, 1/2) <= k - 1) <= tail`.
 fn order_stat_k(n: usize, tail: f64) -> Result<(usize, f64)> {
     let mut k = 1usize;
-    let mut p_k = dist::binom_half_tails(0, n as u64)?.0; // P(B <= k-1) for k = 1
+    let mut p_k = exact::binom_half_tails(0, n as u64).0; // P(B <= k-1) for k = 1
     if p_k > tail {
         return Ok((1, p_k));
     }
     while k < n.div_ceil(2) {
-        let next = dist::binom_half_tails(k as i64, n as u64)?.0;
+        let next = exact::binom_half_tails(k as i64, n as u64).0;
         if next > tail {
             break;
         }
@@ -78,7 +78,7 @@ pub fn sign_one(d: &[f64], o: &SignOptions) -> Result<SignOutput> {
     if n == 0 {
         return Err(StatsError::too_few("x (non-zero differences)", 0, 1));
     }
-    let (le, ge) = dist::binom_half_tails(n_pos as i64, n as u64)?;
+    let (le, ge) = exact::binom_half_tails(n_pos as i64, n as u64);
     let pvalue = o.alternative.pvalue(le, ge);
     let mut s = d.clone();
     s.sort_unstable_by(|a, b| a.total_cmp(b));

@@ -4,6 +4,38 @@ use ndarray::{Array2, ArrayView2};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::types::PyString;
+
+use super::error::to_pyerr;
+use crate::common::Choice;
+
+/// A string option at the binding boundary: `alternative: Wrap<Alternative>`.
+/// Extraction parses it with [`Choice::parse`], so every option gives the same
+/// error: an unknown string is a `rheumstats.InvalidInputError` (a `ValueError`,
+/// `.arg` = the option) listing the allowed values; a non-string a `TypeError`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Wrap<T>(pub T);
+
+impl<'a, 'py, T: Choice> FromPyObject<'a, 'py> for Wrap<T> {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let Ok(s) = obj.cast::<PyString>() else {
+            let got = obj
+                .get_type()
+                .name()
+                .map_or_else(|_| "?".to_string(), |n| n.to_string());
+            return Err(PyTypeError::new_err(format!(
+                "{}: expected one of {}, got {got}",
+                T::ARG,
+                T::allowed()
+            )));
+        };
+        T::parse(&s.to_cow()?)
+            .map(Wrap)
+            .map_err(|e| to_pyerr(obj.py(), e))
+    }
+}
 
 /// Zero-copy slice of a contiguous float64 array (the Python layer makes inputs contiguous).
 pub fn slice<'a>(a: &'a PyReadonlyArray1<'_, f64>, name: &str) -> PyResult<&'a [f64]> {

@@ -7,7 +7,7 @@ use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::convert::{f64_out, f64_out2, slice};
+use super::convert::{f64_out, f64_out2, slice, Wrap};
 use super::run::run_detached;
 use crate::common::{Alternative, NanPolicy};
 use crate::paired::{partial as paired_partial, ttest};
@@ -120,7 +120,7 @@ fn dask_survival_km<'py>(
     counts: PyReadonlyArray2<'py, f64>,
     n_groups: usize,
     conf_level: f64,
-    conf_type: &str,
+    conf_type: Wrap<ConfType>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (t, c, w) = (
         slice(&times, "times")?,
@@ -129,22 +129,9 @@ fn dask_survival_km<'py>(
     );
     let o = run_detached(py, || {
         let tab = read_table(t, c, w)?;
-        partial::km_from_table(&tab, n_groups, conf_level, ConfType::parse(conf_type)?)
+        partial::km_from_table(&tab, n_groups, conf_level, conf_type.0)
     })?;
-    let d = PyDict::new(py);
-    d.set_item(
-        "group",
-        f64_out(py, o.group.into_iter().map(f64::from).collect()),
-    )?;
-    d.set_item("time", f64_out(py, o.time))?;
-    d.set_item("n_risk", f64_out(py, o.n_risk))?;
-    d.set_item("n_event", f64_out(py, o.n_event))?;
-    d.set_item("n_censor", f64_out(py, o.n_censor))?;
-    d.set_item("survival", f64_out(py, o.survival))?;
-    d.set_item("se", f64_out(py, o.std_err))?;
-    d.set_item("ci_low", f64_out(py, o.ci_low))?;
-    d.set_item("ci_high", f64_out(py, o.ci_high))?;
-    Ok(d)
+    super::survival::km_dict(py, o, true)
 }
 
 #[pyfunction]
@@ -166,15 +153,7 @@ fn dask_survival_logrank<'py>(
         let tab = read_table(t, c, w)?;
         partial::logrank_from_table(&tab, n_strata, k, rho)
     })?;
-    let d = PyDict::new(py);
-    d.set_item("statistic", o.statistic)?;
-    d.set_item("df", o.df)?;
-    d.set_item("pvalue", o.pvalue)?;
-    d.set_item("observed", f64_out(py, o.observed))?;
-    d.set_item("expected", f64_out(py, o.expected))?;
-    d.set_item("variance", f64_out(py, o.variance))?;
-    d.set_item("n", f64_out(py, o.n))?;
-    Ok(d)
+    super::survival::logrank_dict(py, o)
 }
 
 #[pyfunction]
@@ -196,21 +175,7 @@ fn dask_survival_aj<'py>(
         let tab = read_table(t, c, w)?;
         partial::aj_from_table(&tab, n_groups, causes, conf_level)
     })?;
-    let d = PyDict::new(py);
-    let u = |v: Vec<u32>| v.into_iter().map(f64::from).collect::<Vec<f64>>();
-    d.set_item("causes", f64_out(py, u(o.causes)))?;
-    d.set_item("group", f64_out(py, u(o.group)))?;
-    d.set_item("time", f64_out(py, o.time))?;
-    d.set_item("n_risk", f64_out(py, o.n_risk))?;
-    d.set_item("n_event", f64_out(py, o.n_event))?;
-    d.set_item("n_censor", f64_out(py, o.n_censor))?;
-    d.set_item("survival", f64_out(py, o.survival))?;
-    d.set_item("survival_se", f64_out(py, o.survival_se))?;
-    d.set_item("cif", f64_out(py, o.cif))?;
-    d.set_item("se", f64_out(py, o.std_err))?;
-    d.set_item("ci_low", f64_out(py, o.ci_low))?;
-    d.set_item("ci_high", f64_out(py, o.ci_high))?;
-    Ok(d)
+    super::survival::aj_dict(py, o)
 }
 
 type M<'py> = PyReadonlyArray2<'py, f64>;
@@ -246,7 +211,7 @@ fn dask_paired_merge<'py>(
 fn dask_paired_ttest<'py>(
     py: Python<'py>,
     moments: M<'py>,
-    alternative: &str,
+    alternative: Wrap<Alternative>,
     conf_level: f64,
     popmean: f64,
     propagate: bool,
@@ -256,7 +221,7 @@ fn dask_paired_ttest<'py>(
     let rows = run_detached(py, || {
         let o = ttest::TtestOptions {
             means: true,
-            alternative: Alternative::parse(alternative)?,
+            alternative: alternative.0,
             conf_level,
             popmean,
             nan_policy: NanPolicy::Omit,

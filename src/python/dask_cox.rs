@@ -8,7 +8,7 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::convert::{f64_out, f64_out2, slice};
+use super::convert::{f64_out, f64_out2, slice, Wrap};
 use super::run::run_detached;
 use crate::survival::cox::{CoxOptions, Ties};
 use crate::survival::cox_newton::{output, Newton};
@@ -88,9 +88,8 @@ struct DaskCoxNewton {
 impl DaskCoxNewton {
     #[new]
     #[pyo3(signature = (p, ties, max_iter, conf_level))]
-    fn new(p: usize, ties: &str, max_iter: usize, conf_level: f64) -> PyResult<Self> {
-        let ties = Ties::parse(ties)
-            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+    fn new(p: usize, ties: Wrap<Ties>, max_iter: usize, conf_level: f64) -> PyResult<Self> {
+        let ties = ties.0;
         let opts = CoxOptions {
             ties,
             max_iter,

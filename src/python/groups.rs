@@ -4,7 +4,7 @@ use numpy::{IntoPyArray, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::convert::{dict, f64_out, slice, view2};
+use super::convert::{dict, f64_out, slice, view2, Wrap};
 use super::run::{run_detached, run_interruptible};
 use crate::common::{nan, Alternative, NanPolicy};
 use crate::error::StatsError;
@@ -23,19 +23,19 @@ fn groups_ttest<'py>(
     x: PyReadonlyArray1<'py, f64>,
     y: PyReadonlyArray1<'py, f64>,
     equal_var: bool,
-    alternative: &str,
+    alternative: Wrap<Alternative>,
     conf_level: f64,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xs, ys) = (slice(&x, "x")?, slice(&y, "y")?);
     let r = run_detached(py, || {
         let o = ttest::TtestOptions {
             equal_var,
-            alternative: Alternative::parse(alternative)?,
+            alternative: alternative.0,
             conf_level,
             mu: 0.0,
         };
-        let policy = NanPolicy::parse(nan_policy)?;
+        let policy = nan_policy.0;
         match (nan::sample(xs, "x", policy)?, nan::sample(ys, "y", policy)?) {
             (Some(a), Some(b)) => ttest::ttest(&a, &b, &o).map(Some),
             _ => Ok(None),
@@ -77,46 +77,36 @@ fn groups_ttest<'py>(
 }
 
 fn mw_options(
-    alternative: &str,
-    method: &str,
+    alternative: Wrap<Alternative>,
+    method: Wrap<Method>,
     correction: bool,
     conf_level: f64,
     conf_int: bool,
-) -> Result<MwOptions, StatsError> {
-    Ok(MwOptions {
-        alternative: Alternative::parse(alternative)?,
-        method: Method::parse(method)?,
+) -> MwOptions {
+    MwOptions {
+        alternative: alternative.0,
+        method: method.0,
         correction,
         conf_level,
         conf_int,
-    })
+    }
 }
 
 fn mw_dict<'py>(py: Python<'py>, rs: &[MwOutput]) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    let col = |f: fn(&MwOutput) -> f64| rs.iter().map(f).collect::<Vec<f64>>();
-    d.set_item("statistic", f64_out(py, col(|r| r.statistic)))?;
-    d.set_item("pvalue", f64_out(py, col(|r| r.pvalue)))?;
-    d.set_item(
-        "exact",
-        rs.iter()
-            .map(|r| r.exact)
-            .collect::<Vec<bool>>()
-            .into_pyarray(py),
-    )?;
-    d.set_item("estimate", f64_out(py, col(|r| r.estimate)))?;
-    d.set_item("ci_low", f64_out(py, col(|r| r.ci_low)))?;
-    d.set_item("ci_high", f64_out(py, col(|r| r.ci_high)))?;
-    d.set_item(
-        "ci_exact",
-        rs.iter()
-            .map(|r| r.ci_exact)
-            .collect::<Vec<bool>>()
-            .into_pyarray(py),
-    )?;
-    d.set_item("n_x", f64_out(py, col(|r| r.n_x as f64)))?;
-    d.set_item("n_y", f64_out(py, col(|r| r.n_y as f64)))?;
-    Ok(d)
+    let col = |f: fn(&MwOutput) -> f64| f64_out(py, rs.iter().map(f).collect());
+    let flag = |f: fn(&MwOutput) -> bool| rs.iter().map(f).collect::<Vec<bool>>().into_pyarray(py);
+    Ok(dict!(
+        py,
+        statistic = col(|r| r.statistic),
+        pvalue = col(|r| r.pvalue),
+        exact = flag(|r| r.exact),
+        estimate = col(|r| r.estimate),
+        ci_low = col(|r| r.ci_low),
+        ci_high = col(|r| r.ci_high),
+        ci_exact = flag(|r| r.ci_exact),
+        n_x = col(|r| r.n_x as f64),
+        n_y = col(|r| r.n_y as f64),
+    ))
 }
 
 #[pyfunction]
@@ -126,17 +116,17 @@ fn groups_mannwhitney<'py>(
     py: Python<'py>,
     x: PyReadonlyArray1<'py, f64>,
     y: PyReadonlyArray1<'py, f64>,
-    alternative: &str,
-    method: &str,
+    alternative: Wrap<Alternative>,
+    method: Wrap<Method>,
     correction: bool,
     conf_level: f64,
     conf_int: bool,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xs, ys) = (slice(&x, "x")?, slice(&y, "y")?);
     let r = run_detached(py, || {
-        let o = mw_options(alternative, method, correction, conf_level, conf_int)?;
-        let policy = NanPolicy::parse(nan_policy)?;
+        let o = mw_options(alternative, method, correction, conf_level, conf_int);
+        let policy = nan_policy.0;
         match (nan::sample(xs, "x", policy)?, nan::sample(ys, "y", policy)?) {
             (Some(a), Some(b)) => mannwhitney::mannwhitney(&a, &b, &o),
             _ => Ok(MwOutput {
@@ -164,18 +154,18 @@ fn groups_mannwhitney_rows<'py>(
     py: Python<'py>,
     x: PyReadonlyArray2<'py, f64>,
     y: PyReadonlyArray2<'py, f64>,
-    alternative: &str,
-    method: &str,
+    alternative: Wrap<Alternative>,
+    method: Wrap<Method>,
     correction: bool,
     conf_level: f64,
     conf_int: bool,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
     by_column: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xv, yv) = (view2(&x), view2(&y));
     let r = run_detached(py, || {
-        let o = mw_options(alternative, method, correction, conf_level, conf_int)?;
-        mannwhitney::mannwhitney_rows(xv, yv, by_column, &o, NanPolicy::parse(nan_policy)?)
+        let o = mw_options(alternative, method, correction, conf_level, conf_int);
+        mannwhitney::mannwhitney_rows(xv, yv, by_column, &o, nan_policy.0)
     })?;
     mw_dict(py, &r)
 }
@@ -187,23 +177,21 @@ fn k_groups<'py, F>(
     py: Python<'py>,
     values: PyReadonlyArray1<'py, f64>,
     codes: PyReadonlyArray1<'py, f64>,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
     test: F,
 ) -> PyResult<Bound<'py, PyDict>>
 where
     F: Fn(&GroupedSample) -> Result<(f64, f64, f64, f64, usize), StatsError> + Send + Sync,
 {
     let (v, c) = (slice(&values, "values")?, slice(&codes, "group")?);
-    let r = run_detached(py, || {
-        match nan::grouped(v, c, NanPolicy::parse(nan_policy)?)? {
-            Some(g) => Ok((test(&GroupedSample::new(&g.values, &g.codes)?)?, g.levels)),
-            None => {
-                let nan = f64::NAN;
-                let n = (0..v.len())
-                    .filter(|&i| !v[i].is_nan() && !c[i].is_nan())
-                    .count();
-                Ok(((nan, nan, nan, nan, n), Vec::new()))
-            }
+    let r = run_detached(py, || match nan::grouped(v, c, nan_policy.0)? {
+        Some(g) => Ok((test(&GroupedSample::new(&g.values, &g.codes)?)?, g.levels)),
+        None => {
+            let nan = f64::NAN;
+            let n = (0..v.len())
+                .filter(|&i| !v[i].is_nan() && !c[i].is_nan())
+                .count();
+            Ok(((nan, nan, nan, nan, n), Vec::new()))
         }
     })?;
     let ((statistic, df, df_denom, pvalue, n), levels) = r;
@@ -224,7 +212,7 @@ fn groups_kruskal<'py>(
     py: Python<'py>,
     values: PyReadonlyArray1<'py, f64>,
     group: PyReadonlyArray1<'py, f64>,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     k_groups(py, values, group, nan_policy, |s| {
         let r = kruskal::kruskal(s)?;
@@ -238,7 +226,7 @@ fn groups_anova_oneway<'py>(
     py: Python<'py>,
     values: PyReadonlyArray1<'py, f64>,
     group: PyReadonlyArray1<'py, f64>,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     k_groups(py, values, group, nan_policy, |s| {
         let r = anova::anova_oneway(s)?;
@@ -255,13 +243,14 @@ fn groups_chisq<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let t = view2(&table);
     let r = run_detached(py, || tables::chisq(t, correction))?;
-    let d = PyDict::new(py);
-    d.set_item("statistic", r.statistic)?;
-    d.set_item("df", r.df)?;
-    d.set_item("pvalue", r.pvalue)?;
-    d.set_item("corrected", r.corrected)?;
-    d.set_item("expected", r.expected.into_pyarray(py))?;
-    Ok(d)
+    Ok(dict!(
+        py,
+        statistic = r.statistic,
+        df = r.df,
+        pvalue = r.pvalue,
+        corrected = r.corrected,
+        expected = r.expected.into_pyarray(py),
+    ))
 }
 
 #[pyfunction]
@@ -269,7 +258,7 @@ fn groups_chisq<'py>(
 fn groups_fisher_exact<'py>(
     py: Python<'py>,
     table: PyReadonlyArray2<'py, f64>,
-    alternative: &str,
+    alternative: Wrap<Alternative>,
     conf_level: f64,
     n_resamples: Option<u64>,
     seed: u64,
@@ -280,38 +269,19 @@ fn groups_fisher_exact<'py>(
         // thousands of resamples of a large table take seconds: Ctrl-C stops them
         let long = b.saturating_mul(t.sum().max(0.0) as u64) > 10_000_000;
         let (p, count) = run_interruptible(py, long, || tables::fisher_rxc_simulated(t, b, seed))?;
-        let d = PyDict::new(py);
-        d.set_item("pvalue", p)?;
-        d.set_item("count", count)?;
-        return Ok(d);
+        return Ok(dict!(py, pvalue = p, count = count));
     }
     // the exact r x c enumeration may run for seconds: Ctrl-C stops it
     let r = run_interruptible(py, t.dim() != (2, 2), || {
-        let alt = Alternative::parse(alternative)?;
-        if t.dim() == (2, 2) {
-            tables::fisher_2x2(t, alt, conf_level)
-        } else {
-            if alt != Alternative::TwoSided {
-                return Err(StatsError::argument(
-                    "alternative",
-                    "one-sided alternatives are only defined for 2 x 2 tables",
-                ));
-            }
-            let p = tables::fisher_rxc(t)?;
-            Ok(tables::FisherOutput {
-                pvalue: p,
-                estimate: f64::NAN,
-                ci_low: f64::NAN,
-                ci_high: f64::NAN,
-            })
-        }
+        tables::fisher(t, alternative.0, conf_level)
     })?;
-    let d = PyDict::new(py);
-    d.set_item("pvalue", r.pvalue)?;
-    d.set_item("estimate", r.estimate)?;
-    d.set_item("ci_low", r.ci_low)?;
-    d.set_item("ci_high", r.ci_high)?;
-    Ok(d)
+    Ok(dict!(
+        py,
+        pvalue = r.pvalue,
+        estimate = r.estimate,
+        ci_low = r.ci_low,
+        ci_high = r.ci_high,
+    ))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -5,11 +5,27 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::convert::{f64_out, slice};
+use super::convert::{dict, f64_out, slice, Wrap};
 use super::run::run_detached;
 use crate::common::ddf::KenwardRoger;
+use crate::common::Choice;
 use crate::error::StatsError;
 use crate::longitudinal::mmrm::{fit_kr, Data, KrOptions, MmrmFit, Structure};
+
+/// The Kenward–Roger `ddf` options (the Python layer passes None for the others).
+#[derive(Clone, Copy, PartialEq)]
+enum KrDdf {
+    Standard,
+    Linear,
+}
+
+impl Choice for KrDdf {
+    const ARG: &'static str = "ddf";
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("kenward-roger", KrDdf::Standard),
+        ("kenward-roger-linear", KrDdf::Linear),
+    ];
+}
 
 fn codes(a: &PyReadonlyArray1<'_, i64>, name: &str) -> PyResult<Vec<usize>> {
     let s = a.as_slice().map_err(|_| {
@@ -28,25 +44,34 @@ fn codes(a: &PyReadonlyArray1<'_, i64>, name: &str) -> PyResult<Vec<usize>> {
 }
 
 fn fit_dict<'py>(py: Python<'py>, f: MmrmFit) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("theta", f64_out(py, f.theta))?;
-    d.set_item("beta", f64_out(py, f.beta))?;
-    d.set_item("vcov", f64_out(py, f.vcov))?;
-    d.set_item("vcov_jac", f64_out(py, f.vcov_jac.concat()))?;
-    d.set_item("theta_cov", f64_out(py, f.theta_cov))?;
-    d.set_item("m2ll", f.m2ll)?;
-    d.set_item("sigma", f64_out(py, f.sigma.concat()))?;
-    d.set_item("converged", f.converged)?;
-    d.set_item("iterations", f.iterations)?;
-    d.set_item("evaluations", f.evaluations)?;
-    d.set_item("max_grad", f.max_grad)?;
-    d.set_item("n_subjects", f.n_subjects)?;
-    d.set_item("nobs", f.nobs)?;
-    d.set_item("n_patterns", f.n_patterns)?;
-    d.set_item("message", f.message)?;
+    let d = dict!(
+        py,
+        theta = f64_out(py, f.theta),
+        beta = f64_out(py, f.beta),
+        vcov = f64_out(py, f.vcov),
+        vcov_jac = f64_out(py, f.vcov_jac.concat()),
+        theta_cov = f64_out(py, f.theta_cov),
+        m2ll = f.m2ll,
+        sigma = f64_out(py, f.sigma.concat()),
+        converged = f.converged,
+        iterations = f.iterations,
+        evaluations = f.evaluations,
+        max_grad = f.max_grad,
+        n_subjects = f.n_subjects,
+        nobs = f.nobs,
+        n_patterns = f.n_patterns,
+        message = f.message,
+    );
     if let Some(k) = f.kr {
-        d.set_item("vcov_adj", f64_out(py, k.vcov_adj))?;
-        d.set_item("kr_w", f64_out(py, k.w))?;
+        // the Kenward–Roger quantities, when asked for
+        d.update(
+            dict!(
+                py,
+                vcov_adj = f64_out(py, k.vcov_adj),
+                kr_w = f64_out(py, k.w)
+            )
+            .as_mapping(),
+        )?;
     }
     Ok(d)
 }
@@ -68,30 +93,16 @@ fn mmrm_fit<'py>(
     group: PyReadonlyArray1<'py, i64>,
     m: usize,
     n_groups: usize,
-    covariance: &str,
+    covariance: Wrap<Structure>,
     reml: bool,
-    kr: Option<&str>,
+    kr: Option<Wrap<KrDdf>>,
     kr_expected: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let kr = match kr {
-        None => None,
-        Some("kenward-roger") => Some(false),
-        Some("kenward-roger-linear") => Some(true),
-        Some(other) => {
-            return Err(PyValueError::new_err(format!(
-                "kr: expected 'kenward-roger' or 'kenward-roger-linear', got {other:?}"
-            )))
-        }
-    }
-    .map(|linear| KrOptions {
-        linear,
+    let kr = kr.map(|k| KrOptions {
+        linear: k.0 == KrDdf::Linear,
         expected: kr_expected,
     });
-    let s = Structure::parse(covariance).ok_or_else(|| {
-        PyValueError::new_err(format!(
-            "covariance: unknown structure {covariance:?}; allowed: 'us', 'cs', 'csh', 'ar1', 'ar1h', 'toep', 'toeph', 'ad', 'adh'"
-        ))
-    })?;
+    let s = covariance.0;
     let (x, y) = (slice(&x, "X")?, slice(&y, "y")?);
     let (subj, vis, grp) = (
         codes(&subject, "subject")?,
@@ -161,7 +172,6 @@ fn kr_contrast<'py>(
         ));
     }
     let jm: Vec<Vec<f64>> = jac.chunks(p * p).map(|c| c.to_vec()).collect();
-    let d = PyDict::new(py);
     type Out = (Vec<f64>, Vec<f64>, Vec<f64>, Option<(f64, usize, f64, f64)>);
     let out = run_detached(py, || -> Result<Out, StatsError> {
         let kr = KenwardRoger {
@@ -188,18 +198,17 @@ fn kr_contrast<'py>(
         }
         Ok((est, var, df, None))
     })?;
-    if joint {
+    Ok(if joint {
         let (f, nd, dd, lam) = out.3.unwrap_or((f64::NAN, 0, f64::NAN, f64::NAN));
-        d.set_item("F", f)?;
-        d.set_item("num_df", nd)?;
-        d.set_item("den_df", dd)?;
-        d.set_item("lambda", lam)?;
+        dict!(py, F = f, num_df = nd, den_df = dd, lambda = lam)
     } else {
-        d.set_item("estimate", f64_out(py, out.0))?;
-        d.set_item("variance", f64_out(py, out.1))?;
-        d.set_item("df", f64_out(py, out.2))?;
-    }
-    Ok(d)
+        dict!(
+            py,
+            estimate = f64_out(py, out.0),
+            variance = f64_out(py, out.1),
+            df = f64_out(py, out.2),
+        )
+    })
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

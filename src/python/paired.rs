@@ -9,7 +9,7 @@ use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::convert::{f64_out, f64_out2, new_f64, slice, view2};
+use super::convert::{dict, f64_out, f64_out2, new_f64, slice, view2, Wrap};
 use super::run::{run_detached, run_interruptible};
 use crate::common::{Alternative, NanPolicy};
 use crate::multitest;
@@ -17,15 +17,6 @@ use crate::paired::{bootstrap, mcnemar, permutation, sign, ttest, wilcoxon, Pair
 
 type M<'py> = PyReadonlyArray2<'py, f64>;
 type Pair<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
-
-/// dict {field: array} from a Vec of output structs.
-macro_rules! fields {
-    ($py:expr, $rows:expr, $($f:ident),+ $(,)?) => {{
-        let d = PyDict::new($py);
-        $( d.set_item(stringify!($f), f64_out($py, $rows.iter().map(|r| r.$f).collect()))?; )+
-        d
-    }};
-}
 
 fn pairs<'a>(
     x: &'a M<'_>,
@@ -44,10 +35,10 @@ fn paired_ttest<'py>(
     py: Python<'py>,
     x: M<'py>,
     y: Option<M<'py>>,
-    alternative: &str,
+    alternative: Wrap<Alternative>,
     conf_level: f64,
     popmean: f64,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
     strict: bool,
     means: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
@@ -60,10 +51,10 @@ fn paired_ttest<'py>(
         run_detached(py, || {
             let o = ttest::TtestOptions {
                 means,
-                alternative: Alternative::parse(alternative)?,
+                alternative: alternative.0,
                 conf_level,
                 popmean,
-                nan_policy: NanPolicy::parse(nan_policy)?,
+                nan_policy: nan_policy.0,
                 strict,
             };
             ttest::ttest_into(
@@ -111,12 +102,12 @@ fn paired_t_interval<'py>(
     mean: PyReadonlyArray1<'py, f64>,
     se: PyReadonlyArray1<'py, f64>,
     df: PyReadonlyArray1<'py, f64>,
-    alternative: &str,
+    alternative: Wrap<Alternative>,
     conf_level: f64,
 ) -> PyResult<Pair<'py>> {
     let (m, s, d) = (slice(&mean, "mean")?, slice(&se, "se")?, slice(&df, "df")?);
     let (lo, hi) = run_detached(py, || {
-        let alt = Alternative::parse(alternative)?;
+        let alt = alternative.0;
         let mut lo = Vec::with_capacity(m.len());
         let mut hi = Vec::with_capacity(m.len());
         for i in 0..m.len() {
@@ -136,14 +127,14 @@ fn paired_wilcoxon<'py>(
     py: Python<'py>,
     x: M<'py>,
     y: Option<M<'py>>,
-    alternative: &str,
-    method: &str,
-    zero_method: &str,
+    alternative: Wrap<Alternative>,
+    method: Wrap<wilcoxon::Method>,
+    zero_method: Wrap<wilcoxon::ZeroMethod>,
     correction: bool,
     conf_level: f64,
     popmean: f64,
     conf_int: bool,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
     strict: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xv, yv) = pairs(&x, &y);
@@ -152,14 +143,14 @@ fn paired_wilcoxon<'py>(
     let cols = slices::<10>(&mut writers)?;
     run_detached(py, || {
         let o = wilcoxon::WilcoxonOptions {
-            alternative: Alternative::parse(alternative)?,
-            method: wilcoxon::Method::parse(method)?,
-            zero_method: wilcoxon::ZeroMethod::parse(zero_method)?,
+            alternative: alternative.0,
+            method: method.0,
+            zero_method: zero_method.0,
             correction,
             conf_level,
             popmean,
             conf_int,
-            nan_policy: NanPolicy::parse(nan_policy)?,
+            nan_policy: nan_policy.0,
             strict,
         };
         wilcoxon::wilcoxon_into(
@@ -178,26 +169,38 @@ fn paired_sign_test<'py>(
     py: Python<'py>,
     x: M<'py>,
     y: Option<M<'py>>,
-    alternative: &str,
+    alternative: Wrap<Alternative>,
     conf_level: f64,
     popmean: f64,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
     strict: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xv, yv) = pairs(&x, &y);
     let rows = run_detached(py, || {
         let o = sign::SignOptions {
-            alternative: Alternative::parse(alternative)?,
+            alternative: alternative.0,
             conf_level,
             popmean,
-            nan_policy: NanPolicy::parse(nan_policy)?,
+            nan_policy: nan_policy.0,
             strict,
         };
         sign::sign_test(&Pairs::new(xv, yv)?, &o)
     })?;
-    Ok(fields!(
-        py, rows, statistic, pvalue, n_pos, n_neg, n_zero, estimate, ci_low, ci_high, ci_level
-    ))
+    {
+        let col = |f: fn(&_) -> f64| f64_out(py, rows.iter().map(f).collect());
+        Ok(dict!(
+            py,
+            statistic = col(|r| r.statistic),
+            pvalue = col(|r| r.pvalue),
+            n_pos = col(|r| r.n_pos),
+            n_neg = col(|r| r.n_neg),
+            n_zero = col(|r| r.n_zero),
+            estimate = col(|r| r.estimate),
+            ci_low = col(|r| r.ci_low),
+            ci_high = col(|r| r.ci_high),
+            ci_level = col(|r| r.ci_level),
+        ))
+    }
 }
 
 #[pyfunction]
@@ -207,12 +210,12 @@ fn paired_permutation_test<'py>(
     py: Python<'py>,
     x: M<'py>,
     y: Option<M<'py>>,
-    statistic: &str,
-    alternative: &str,
+    statistic: Wrap<permutation::Statistic>,
+    alternative: Wrap<Alternative>,
     n_resamples: Option<u64>,
     seed: u64,
     popmean: f64,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
     strict: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xv, yv) = pairs(&x, &y);
@@ -222,17 +225,27 @@ fn paired_permutation_test<'py>(
     let long = per.saturating_mul(xv.len() as u64) > 50_000_000;
     let rows = run_interruptible(py, long, || {
         let o = permutation::PermutationOptions {
-            statistic: permutation::Statistic::parse(statistic)?,
-            alternative: Alternative::parse(alternative)?,
+            statistic: statistic.0,
+            alternative: alternative.0,
             n_resamples,
             seed,
             popmean,
-            nan_policy: NanPolicy::parse(nan_policy)?,
+            nan_policy: nan_policy.0,
             strict,
         };
         permutation::permutation_test(&Pairs::new(xv, yv)?, &o)
     })?;
-    Ok(fields!(py, rows, statistic, pvalue, n_resamples, exact, n))
+    {
+        let col = |f: fn(&_) -> f64| f64_out(py, rows.iter().map(f).collect());
+        Ok(dict!(
+            py,
+            statistic = col(|r| r.statistic),
+            pvalue = col(|r| r.pvalue),
+            n_resamples = col(|r| r.n_resamples),
+            exact = col(|r| r.exact),
+            n = col(|r| r.n),
+        ))
+    }
 }
 
 #[pyfunction]
@@ -242,51 +255,52 @@ fn paired_bootstrap<'py>(
     py: Python<'py>,
     x: M<'py>,
     y: Option<M<'py>>,
-    statistic: &str,
-    method: &str,
+    statistic: Wrap<permutation::Statistic>,
+    method: Wrap<bootstrap::Method>,
     n_resamples: u64,
     conf_level: f64,
     seed: u64,
     endpoint_offset: u64,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
     strict: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xv, yv) = pairs(&x, &y);
     let rows = run_detached(py, || {
         let o = bootstrap::BootstrapOptions {
-            statistic: permutation::Statistic::parse(statistic)?,
-            method: bootstrap::Method::parse(method)?,
+            statistic: statistic.0,
+            method: method.0,
             n_resamples,
             conf_level,
             seed,
             endpoint_offset,
-            nan_policy: NanPolicy::parse(nan_policy)?,
+            nan_policy: nan_policy.0,
             strict,
         };
         bootstrap::bootstrap(&Pairs::new(xv, yv)?, &o)
     })?;
-    Ok(fields!(
-        py,
-        rows,
-        estimate,
-        ci_low,
-        ci_high,
-        standard_error,
-        n_resamples,
-        n
-    ))
+    {
+        let col = |f: fn(&_) -> f64| f64_out(py, rows.iter().map(f).collect());
+        Ok(dict!(
+            py,
+            estimate = col(|r| r.estimate),
+            ci_low = col(|r| r.ci_low),
+            ci_high = col(|r| r.ci_high),
+            standard_error = col(|r| r.standard_error),
+            n_resamples = col(|r| r.n_resamples),
+            n = col(|r| r.n),
+        ))
+    }
 }
 
 /// Differences of the single endpoint (1-D form) after the NaN policy.
 fn one_endpoint(
     xv: ndarray::ArrayView2<'_, f64>,
     yv: Option<ndarray::ArrayView2<'_, f64>>,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> Result<Vec<f64>, crate::StatsError> {
     let p = Pairs::new(xv, yv)?;
-    let v = crate::paired::each_endpoint(&p, NanPolicy::parse(nan_policy)?, true, 1, |_, ep| {
-        Ok(Diffs(ep.d.to_vec()))
-    })?;
+    let v =
+        crate::paired::each_endpoint(&p, nan_policy.0, true, 1, |_, ep| Ok(Diffs(ep.d.to_vec())))?;
     Ok(v.into_iter().next().map(|d| d.0).unwrap_or_default())
 }
 
@@ -305,15 +319,15 @@ fn paired_bootstrap_distribution<'py>(
     py: Python<'py>,
     x: M<'py>,
     y: Option<M<'py>>,
-    statistic: &str,
+    statistic: Wrap<permutation::Statistic>,
     seed: u64,
     lo: u64,
     hi: u64,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let (xv, yv) = pairs(&x, &y);
     let out = run_detached(py, || {
-        let st = permutation::Statistic::parse(statistic)?;
+        let st = statistic.0;
         bootstrap::check_resamples(hi)?;
         if lo > hi {
             return Err(crate::error::StatsError::argument(
@@ -340,16 +354,16 @@ fn paired_bootstrap_interval<'py>(
     x: M<'py>,
     y: Option<M<'py>>,
     theta_b: PyReadonlyArray1<'py, f64>,
-    statistic: &str,
-    method: &str,
+    statistic: Wrap<permutation::Statistic>,
+    method: Wrap<bootstrap::Method>,
     conf_level: f64,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (xv, yv) = pairs(&x, &y);
     let tb = slice(&theta_b, "theta_b")?;
     let r = run_detached(py, || {
-        let st = permutation::Statistic::parse(statistic)?;
-        let m = bootstrap::Method::parse(method)?;
+        let st = statistic.0;
+        let m = method.0;
         let d = one_endpoint(xv, yv, nan_policy)?;
         if d.iter().any(|v| v.is_nan()) {
             return Ok(<bootstrap::BootstrapOutput as crate::paired::NanRow>::nan_row());
@@ -357,16 +371,18 @@ fn paired_bootstrap_interval<'py>(
         bootstrap::interval(tb, &d, st, m, conf_level)
     })?;
     let rows = [r];
-    Ok(fields!(
-        py,
-        rows,
-        estimate,
-        ci_low,
-        ci_high,
-        standard_error,
-        n_resamples,
-        n
-    ))
+    {
+        let col = |f: fn(&_) -> f64| f64_out(py, rows.iter().map(f).collect());
+        Ok(dict!(
+            py,
+            estimate = col(|r| r.estimate),
+            ci_low = col(|r| r.ci_low),
+            ci_high = col(|r| r.ci_high),
+            standard_error = col(|r| r.standard_error),
+            n_resamples = col(|r| r.n_resamples),
+            n = col(|r| r.n),
+        ))
+    }
 }
 
 #[pyfunction]
@@ -377,19 +393,20 @@ fn paired_mcnemar<'py>(
     y: PyReadonlyArray1<'py, f64>,
     exact: Option<bool>,
     correction: bool,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (a, b) = (slice(&x, "x")?, slice(&y, "y")?);
     let r = run_detached(py, || {
-        mcnemar::mcnemar(a, b, exact, correction, NanPolicy::parse(nan_policy)?)
+        mcnemar::mcnemar(a, b, exact, correction, nan_policy.0)
     })?;
-    let d = PyDict::new(py);
-    d.set_item("statistic", r.statistic)?;
-    d.set_item("pvalue", r.pvalue)?;
-    d.set_item("b", r.b)?;
-    d.set_item("c", r.c)?;
-    d.set_item("exact", r.exact)?;
-    Ok(d)
+    Ok(dict!(
+        py,
+        statistic = r.statistic,
+        pvalue = r.pvalue,
+        b = r.b,
+        c = r.c,
+        exact = r.exact,
+    ))
 }
 
 #[pyfunction]
@@ -399,33 +416,30 @@ fn paired_stuart_maxwell<'py>(
     x: PyReadonlyArray1<'py, f64>,
     y: PyReadonlyArray1<'py, f64>,
     k: usize,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (a, b) = (slice(&x, "x")?, slice(&y, "y")?);
-    let r = run_detached(py, || {
-        mcnemar::stuart_maxwell(a, b, k, NanPolicy::parse(nan_policy)?)
-    })?;
-    let d = PyDict::new(py);
-    d.set_item("statistic", r.statistic)?;
-    d.set_item("df", r.df)?;
-    d.set_item("pvalue", r.pvalue)?;
+    let r = run_detached(py, || mcnemar::stuart_maxwell(a, b, k, nan_policy.0))?;
     let t = Array2::from_shape_vec((r.k, r.k), r.table).map_err(|e| {
         pyo3::exceptions::PyRuntimeError::new_err(format!("internal: table shape ({e})"))
     })?;
-    d.set_item("table", f64_out2(py, t))?;
-    Ok(d)
+    Ok(dict!(
+        py,
+        statistic = r.statistic,
+        df = r.df,
+        pvalue = r.pvalue,
+        table = f64_out2(py, t),
+    ))
 }
 
 #[pyfunction]
 fn multitest_adjust<'py>(
     py: Python<'py>,
     pvalues: PyReadonlyArray1<'py, f64>,
-    method: &str,
+    method: Wrap<multitest::Adjust>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let p = slice(&pvalues, "pvalues")?;
-    let out = run_detached(py, || {
-        multitest::adjust(p, multitest::Adjust::parse(method)?)
-    })?;
+    let out = run_detached(py, || multitest::adjust(p, method.0))?;
     Ok(f64_out(py, out))
 }
 

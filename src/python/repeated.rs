@@ -9,13 +9,13 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use super::convert::{f64_out, slice, view2};
+use super::convert::{dict, f64_out, slice, view2, Wrap};
 use super::run::run_detached;
-use crate::common::{Alternative, NanPolicy};
+use crate::common::{Alternative, Choice, NanPolicy};
 use crate::error::StatsError;
+use crate::longitudinal::repeated::group;
 use crate::longitudinal::repeated::helpers::{self, Baseline};
 use crate::longitudinal::repeated::ranktests::{self, Blocks, Test};
-use crate::longitudinal::repeated::{group, Groups};
 
 type I64<'py> = PyReadonlyArray1<'py, i64>;
 type F64<'py> = PyReadonlyArray1<'py, f64>;
@@ -26,15 +26,36 @@ fn codes<'a>(a: &'a I64<'_>) -> PyResult<&'a [i64]> {
         .map_err(|_| PyTypeError::new_err("subject: internal: expected a contiguous int64 array"))
 }
 
-fn grouped(
-    subject: &[i64],
-    base: i64,
-    n_codes: usize,
-    time: &[f64],
-    nan_policy: &str,
-) -> Result<(Groups, NanPolicy), StatsError> {
-    let policy = NanPolicy::parse(nan_policy)?;
-    Ok((group(subject, base, n_codes, time, policy)?, policy))
+/// What `repeated_per_subject` computes (set by the Python layer).
+#[derive(Clone, Copy, PartialEq)]
+enum PerSubject {
+    Auc,
+    Slopes,
+}
+
+impl Choice for PerSubject {
+    const ARG: &'static str = "what";
+    const VALUES: &'static [(&'static str, Self)] =
+        &[("auc", PerSubject::Auc), ("slopes", PerSubject::Slopes)];
+}
+
+/// Which rank test `repeated_test` runs (set by the Python layer).
+#[derive(Clone, Copy, PartialEq)]
+enum RankTest {
+    Friedman,
+    Cochran,
+    SkillingsMack,
+    Page,
+}
+
+impl Choice for RankTest {
+    const ARG: &'static str = "test";
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("friedman", RankTest::Friedman),
+        ("cochran_q", RankTest::Cochran),
+        ("skillings_mack", RankTest::SkillingsMack),
+        ("page_trend", RankTest::Page),
+    ];
 }
 
 fn check_rows(values: &ArrayView2<'_, f64>, n: usize) -> Result<(), StatsError> {
@@ -59,21 +80,22 @@ fn repeated_change_from_baseline<'py>(
     time: F64<'py>,
     values: M<'py>,
     baseline: Option<f64>,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (s, t, v) = (codes(&subject)?, slice(&time, "time")?, view2(&values));
     let (cols, no_base, dropped) = run_detached(py, || {
         check_rows(&v, t.len())?;
-        let (g, _) = grouped(s, base, n_codes, t, nan_policy)?;
+        let g = group(s, base, n_codes, t, nan_policy.0)?;
         let b = baseline.map_or(Baseline::First, Baseline::At);
         let (cols, nb) = helpers::change_from_baseline(&g, t, v, s, base, b)?;
         Ok((cols, nb, g.n_dropped))
     })?;
-    let d = PyDict::new(py);
-    d.set_item("columns", list_f64(py, cols)?)?;
-    d.set_item("no_baseline", no_base)?;
-    d.set_item("n_dropped", dropped)?;
-    Ok(d)
+    Ok(dict!(
+        py,
+        columns = list_f64(py, cols)?,
+        no_baseline = no_base,
+        n_dropped = dropped,
+    ))
 }
 
 #[pyfunction]
@@ -87,7 +109,7 @@ fn repeated_visit_window<'py>(
     time: F64<'py>,
     targets: F64<'py>,
     width: f64,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (s, t, tg) = (
         codes(&subject)?,
@@ -96,16 +118,17 @@ fn repeated_visit_window<'py>(
     );
     let (subj, rows, dist, dropped) = run_detached(py, || {
         helpers::check_targets(tg, Some(width))?;
-        let (g, _) = grouped(s, base, n_codes, t, nan_policy)?;
+        let g = group(s, base, n_codes, t, nan_policy.0)?;
         let (a, b, c) = helpers::visit_window(&g, t, tg, width)?;
         Ok((a, b, c, g.n_dropped))
     })?;
-    let d = PyDict::new(py);
-    d.set_item("subjects", subj.into_pyarray(py))?;
-    d.set_item("rows", rows.into_pyarray(py))?;
-    d.set_item("distance", f64_out(py, dist))?;
-    d.set_item("n_dropped", dropped)?;
-    Ok(d)
+    Ok(dict!(
+        py,
+        subjects = subj.into_pyarray(py),
+        rows = rows.into_pyarray(py),
+        distance = f64_out(py, dist),
+        n_dropped = dropped,
+    ))
 }
 
 #[pyfunction]
@@ -119,7 +142,7 @@ fn repeated_locf<'py>(
     time: F64<'py>,
     values: M<'py>,
     targets: Option<F64<'py>>,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (s, t, v) = (codes(&subject)?, slice(&time, "time")?, view2(&values));
     let tg = match &targets {
@@ -131,7 +154,7 @@ fn repeated_locf<'py>(
         if let Some(tg) = tg {
             helpers::check_targets(tg, None)?;
         }
-        let (g, _) = grouped(s, base, n_codes, t, nan_policy)?;
+        let g = group(s, base, n_codes, t, nan_policy.0)?;
         Ok(match tg {
             Some(tg) => {
                 let (a, b, c) = helpers::locf_targets(&g, t, v, tg)?;
@@ -140,12 +163,13 @@ fn repeated_locf<'py>(
             None => (None, helpers::locf_rows(&g, v), Vec::new(), g.n_dropped),
         })
     })?;
-    let d = PyDict::new(py);
-    d.set_item("subjects", subj.map(|a| a.into_pyarray(py)))?;
-    d.set_item("values", list_f64(py, vals)?)?;
-    d.set_item("times", list_f64(py, times)?)?;
-    d.set_item("n_dropped", dropped)?;
-    Ok(d)
+    Ok(dict!(
+        py,
+        subjects = subj.map(|a| a.into_pyarray(py)),
+        values = list_f64(py, vals)?,
+        times = list_f64(py, times)?,
+        n_dropped = dropped,
+    ))
 }
 
 #[pyfunction]
@@ -158,26 +182,27 @@ fn repeated_per_subject<'py>(
     n_codes: usize,
     time: F64<'py>,
     values: M<'py>,
-    what: &str,
+    what: Wrap<PerSubject>,
     normalise: bool,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (s, t, v) = (codes(&subject)?, slice(&time, "time")?, view2(&values));
     let ((subj, cols), dropped) = run_detached(py, || {
         check_rows(&v, t.len())?;
-        let (g, policy) = grouped(s, base, n_codes, t, nan_policy)?;
-        let out = match what {
-            "auc" => helpers::auc(&g, t, v, normalise, policy)?,
-            "slopes" => helpers::slopes(&g, t, v, policy)?,
-            other => return Err(StatsError::argument("what", format!("internal: {other:?}"))),
+        let policy = nan_policy.0;
+        let g = group(s, base, n_codes, t, policy)?;
+        let out = match what.0 {
+            PerSubject::Auc => helpers::auc(&g, t, v, normalise, policy)?,
+            PerSubject::Slopes => helpers::slopes(&g, t, v, policy)?,
         };
         Ok((out, g.n_dropped))
     })?;
-    let d = PyDict::new(py);
-    d.set_item("subjects", subj.into_pyarray(py))?;
-    d.set_item("columns", list_f64(py, cols)?)?;
-    d.set_item("n_dropped", dropped)?;
-    Ok(d)
+    Ok(dict!(
+        py,
+        subjects = subj.into_pyarray(py),
+        columns = list_f64(py, cols)?,
+        n_dropped = dropped,
+    ))
 }
 
 #[pyfunction]
@@ -190,32 +215,37 @@ fn repeated_test<'py>(
     n_codes: usize,
     time: F64<'py>,
     values: M<'py>,
-    test: &str,
-    alternative: &str,
-    nan_policy: &str,
+    test: Wrap<RankTest>,
+    alternative: Wrap<Alternative>,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (s, t, v) = (codes(&subject)?, slice(&time, "time")?, view2(&values));
     let (outs, k, dropped) = run_detached(py, || {
         check_rows(&v, t.len())?;
-        let test = match test {
-            "friedman" => Test::Friedman,
-            "cochran_q" => Test::Cochran,
-            "skillings_mack" => Test::SkillingsMack,
-            "page_trend" => Test::Page(Alternative::parse(alternative)?),
-            other => return Err(StatsError::argument("test", format!("internal: {other:?}"))),
+        let test = match test.0 {
+            RankTest::Friedman => Test::Friedman,
+            RankTest::Cochran => Test::Cochran,
+            RankTest::SkillingsMack => Test::SkillingsMack,
+            RankTest::Page => Test::Page(alternative.0),
         };
-        let (g, policy) = grouped(s, base, n_codes, t, nan_policy)?;
+        let policy = nan_policy.0;
+        let g = group(s, base, n_codes, t, policy)?;
         let b = Blocks::new(&g, t);
         Ok((ranktests::run(&b, v, test, policy)?, b.k(), g.n_dropped))
     })?;
-    let d = PyDict::new(py);
-    macro_rules! put {
-        ($($f:ident),+) => { $( d.set_item(stringify!($f), f64_out(py, outs.iter().map(|o| o.$f as f64).collect()))?; )+ };
-    }
-    put!(statistic, df, pvalue, z, n, n_dropped, n_missing);
-    d.set_item("k", k)?;
-    d.set_item("rows_dropped", dropped)?;
-    Ok(d)
+    let col = |f: fn(&ranktests::TestOutput) -> f64| f64_out(py, outs.iter().map(f).collect());
+    Ok(dict!(
+        py,
+        statistic = col(|o| o.statistic),
+        df = col(|o| o.df),
+        pvalue = col(|o| o.pvalue),
+        z = col(|o| o.z),
+        n = col(|o| o.n as f64),
+        n_dropped = col(|o| o.n_dropped as f64),
+        n_missing = col(|o| o.n_missing as f64),
+        k = k,
+        rows_dropped = dropped,
+    ))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

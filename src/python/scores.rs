@@ -4,25 +4,19 @@ use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArra
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
-use super::convert::{f64_out, f64_out2, i8_out, new_f64, slice, view2};
-use super::error::to_pyerr_attached;
+use super::convert::{f64_out, f64_out2, i8_out, new_f64, slice, view2, Wrap};
 use super::run::run_detached;
-use crate::common::NanPolicy;
-use crate::error::StatsError;
+use crate::common::{Choice, NanPolicy};
 use crate::scores::{acr, cdai, chfs, das28, haq, mrss, shaq};
-
-fn policy(s: &str) -> Result<NanPolicy, StatsError> {
-    NanPolicy::parse(s)
-}
 
 #[pyfunction]
 fn scores_mrss<'py>(
     py: Python<'py>,
     sites: PyReadonlyArray2<'py, f64>,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let v = view2(&sites);
-    let out = run_detached(py, || mrss::total(v, policy(nan_policy)?))?;
+    let out = run_detached(py, || mrss::total(v, nan_policy.0))?;
     Ok(f64_out(py, out))
 }
 
@@ -30,10 +24,10 @@ fn scores_mrss<'py>(
 fn scores_skin_subset<'py>(
     py: Python<'py>,
     sites: PyReadonlyArray2<'py, f64>,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyArray1<i8>>> {
     let v = view2(&sites);
-    let out = run_detached(py, || mrss::subset(v, policy(nan_policy)?))?;
+    let out = run_detached(py, || mrss::subset(v, nan_policy.0))?;
     Ok(i8_out(py, out))
 }
 
@@ -41,23 +35,14 @@ fn scores_skin_subset<'py>(
 #[pyo3(signature = (kind, tjc, sjc, apr, patient_global, nan_policy))]
 fn scores_das28<'py>(
     py: Python<'py>,
-    kind: &str,
+    kind: Wrap<das28::Reactant>,
     tjc: PyReadonlyArray1<'py, f64>,
     sjc: PyReadonlyArray1<'py, f64>,
     apr: PyReadonlyArray1<'py, f64>,
     patient_global: Option<PyReadonlyArray1<'py, f64>>,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let kind = match kind {
-        "esr" => das28::Reactant::Esr,
-        "crp" => das28::Reactant::Crp,
-        other => {
-            return Err(to_pyerr_attached(StatsError::argument(
-                "kind",
-                format!("{other:?} is not one of 'esr', 'crp'"),
-            )))
-        }
-    };
+    let kind = kind.0;
     let (t, s, a) = (
         slice(&tjc, "tjc")?,
         slice(&sjc, "sjc")?,
@@ -74,7 +59,7 @@ fn scores_das28<'py>(
             .as_slice_mut()
             .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
         run_detached(py, || {
-            das28::das28_into(kind, t, s, a, g, policy(nan_policy)?, out)
+            das28::das28_into(kind, t, s, a, g, nan_policy.0, out)
         })?;
     }
     Ok(arr)
@@ -85,11 +70,11 @@ fn scores_das28_category<'py>(
     py: Python<'py>,
     das: PyReadonlyArray1<'py, f64>,
     thresholds: (f64, f64, f64),
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyArray1<i8>>> {
     let d = slice(&das, "das28")?;
     let t = [thresholds.0, thresholds.1, thresholds.2];
-    let out = run_detached(py, || das28::category(d, t, policy(nan_policy)?))?;
+    let out = run_detached(py, || das28::category(d, t, nan_policy.0))?;
     Ok(i8_out(py, out))
 }
 
@@ -98,10 +83,10 @@ fn scores_eular_response<'py>(
     py: Python<'py>,
     baseline: PyReadonlyArray1<'py, f64>,
     followup: PyReadonlyArray1<'py, f64>,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyArray1<i8>>> {
     let (b, f) = (slice(&baseline, "baseline")?, slice(&followup, "followup")?);
-    let out = run_detached(py, || das28::eular_response(b, f, policy(nan_policy)?))?;
+    let out = run_detached(py, || das28::eular_response(b, f, nan_policy.0))?;
     Ok(i8_out(py, out))
 }
 
@@ -114,7 +99,7 @@ fn scores_cdai<'py>(
     patient_global: PyReadonlyArray1<'py, f64>,
     evaluator_global: PyReadonlyArray1<'py, f64>,
     crp: Option<PyReadonlyArray1<'py, f64>>,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let (t, s) = (slice(&tjc, "tjc")?, slice(&sjc, "sjc")?);
     let (p, e) = (
@@ -125,7 +110,7 @@ fn scores_cdai<'py>(
         Some(c) => Some(slice(c, "crp")?),
         None => None,
     };
-    let out = run_detached(py, || cdai::cdai_sdai(t, s, p, e, c, policy(nan_policy)?))?;
+    let out = run_detached(py, || cdai::cdai_sdai(t, s, p, e, c, nan_policy.0))?;
     Ok(f64_out(py, out))
 }
 
@@ -133,21 +118,12 @@ fn scores_cdai<'py>(
 fn scores_activity_category<'py>(
     py: Python<'py>,
     values: PyReadonlyArray1<'py, f64>,
-    index: &str,
-    nan_policy: &str,
+    index: Wrap<cdai::Index>,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyArray1<i8>>> {
-    let v = slice(&values, index)?;
-    let idx = match index {
-        "sdai" => cdai::Index::Sdai,
-        "cdai" => cdai::Index::Cdai,
-        other => {
-            return Err(to_pyerr_attached(StatsError::argument(
-                "index",
-                format!("{other:?} is not one of 'cdai', 'sdai'"),
-            )))
-        }
-    };
-    let out = run_detached(py, || cdai::category(v, idx, policy(nan_policy)?))?;
+    let idx = index.0;
+    let v = slice(&values, idx.name())?;
+    let out = run_detached(py, || cdai::category(v, idx, nan_policy.0))?;
     Ok(i8_out(py, out))
 }
 
@@ -156,9 +132,9 @@ fn scores_acr_response<'py>(
     py: Python<'py>,
     baseline: Vec<PyReadonlyArray1<'py, f64>>,
     followup: Vec<PyReadonlyArray1<'py, f64>>,
-    apr: &str,
+    apr: Wrap<acr::Apr>,
     level: f64,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyArray1<i8>>> {
     if baseline.len() != 7 || followup.len() != 7 {
         return Err(pyo3::exceptions::PyTypeError::new_err(
@@ -175,9 +151,7 @@ fn scores_acr_response<'py>(
         .collect::<PyResult<_>>()?;
     let bb: [&[f64]; 7] = std::array::from_fn(|k| b[k]);
     let ff: [&[f64]; 7] = std::array::from_fn(|k| f[k]);
-    let out = run_detached(py, || {
-        acr::response(bb, ff, apr, level, policy(nan_policy)?)
-    })?;
+    let out = run_detached(py, || acr::response(bb, ff, apr.0, level, nan_policy.0))?;
     Ok(i8_out(py, out))
 }
 
@@ -191,8 +165,8 @@ fn scores_haq_di<'py>(
     aids_category: Vec<usize>,
     help: Option<PyReadonlyArray2<'py, f64>>,
     help_category: Vec<usize>,
-    method: &str,
-    nan_policy: &str,
+    method: Wrap<haq::Method>,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let it = view2(&items);
     let a = aids.as_ref().map(|x| haq::Ticks {
@@ -203,9 +177,7 @@ fn scores_haq_di<'py>(
         values: view2(x),
         category: help_category,
     });
-    let out = run_detached(py, || {
-        haq::haq_di(it, a, h, haq::Method::parse(method)?, policy(nan_policy)?)
-    })?;
+    let out = run_detached(py, || haq::haq_di(it, a, h, method.0, nan_policy.0))?;
     Ok(f64_out(py, out))
 }
 
@@ -214,11 +186,11 @@ fn scores_shaq_scale<'py>(
     py: Python<'py>,
     arg: String,
     values: PyReadonlyArray1<'py, f64>,
-    unit: &str,
-    nan_policy: &str,
+    unit: Wrap<shaq::Unit>,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let v = slice(&values, &arg)?;
-    let out = run_detached(py, || shaq::scale(arg.into(), v, unit, policy(nan_policy)?))?;
+    let out = run_detached(py, || shaq::scale(arg.into(), v, unit.0, nan_policy.0))?;
     Ok(f64_out(py, out))
 }
 
@@ -226,10 +198,10 @@ fn scores_shaq_scale<'py>(
 fn scores_chfs<'py>(
     py: Python<'py>,
     items: PyReadonlyArray2<'py, f64>,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
     let v = view2(&items);
-    let out = run_detached(py, || chfs::chfs(v, policy(nan_policy)?))?;
+    let out = run_detached(py, || chfs::chfs(v, nan_policy.0))?;
     Ok(f64_out2(py, out))
 }
 

@@ -6,7 +6,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use super::convert::{f64_out, i8_out, slice};
+use super::convert::{dict, f64_out, i8_out, slice, Wrap};
 use super::run::run_detached;
 use crate::common::NanPolicy;
 use crate::scores::lung;
@@ -46,7 +46,7 @@ fn ssc_criss<'py>(
     baseline: Vec<Arr<'py>>,
     followup: Vec<Arr<'py>>,
     worsening: Option<Arr<'py>>,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let b = columns::<5>(&baseline, "baseline")?;
     let f = columns::<5>(&followup, "followup")?;
@@ -60,14 +60,15 @@ fn ssc_criss<'py>(
         worsening: w,
     };
     let (p, i) = run_detached(py, || {
-        let p = ssc::criss_probability(data, NanPolicy::parse(nan_policy)?)?;
+        let p = ssc::criss_probability(data, nan_policy.0)?;
         let i: Vec<i8> = p.iter().map(|&v| ssc::criss_improved(v)).collect();
         Ok((p, i))
     })?;
-    let d = PyDict::new(py);
-    d.set_item("probability", f64_out(py, p))?;
-    d.set_item("improved", i8_out(py, i))?;
-    Ok(d)
+    Ok(dict!(
+        py,
+        probability = f64_out(py, p),
+        improved = i8_out(py, i),
+    ))
 }
 
 #[pyfunction]
@@ -81,7 +82,7 @@ fn ssc_rcriss<'py>(
     threshold: f64,
     min_items: usize,
     fvc_threshold: f64,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyArray2<i8>>> {
     let b = columns::<5>(&baseline, "baseline")?;
     let f = columns::<5>(&followup, "followup")?;
@@ -99,9 +100,7 @@ fn ssc_rcriss<'py>(
         min_items,
         fvc_threshold,
     };
-    let out = run_detached(py, || {
-        ssc::rcriss(data, opts, NanPolicy::parse(nan_policy)?)
-    })?;
+    let out = run_detached(py, || ssc::rcriss(data, opts, nan_policy.0))?;
     i8_rows(py, out)
 }
 
@@ -116,7 +115,7 @@ fn ssc_eustar_ai<'py>(
     tendon_friction_rubs: Arr<'py>,
     crp: Arr<'py>,
     dlco: Arr<'py>,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, numpy::PyArray1<f64>>> {
     let items = EustarItems {
         delta_skin: slice(&delta_skin, "delta_skin")?,
@@ -126,7 +125,7 @@ fn ssc_eustar_ai<'py>(
         crp: slice(&crp, "crp")?,
         dlco: slice(&dlco, "dlco")?,
     };
-    let out = run_detached(py, || ssc::eustar_ai(items, NanPolicy::parse(nan_policy)?))?;
+    let out = run_detached(py, || ssc::eustar_ai(items, nan_policy.0))?;
     Ok(f64_out(py, out))
 }
 
@@ -134,10 +133,10 @@ fn ssc_eustar_ai<'py>(
 fn ssc_eustar_active<'py>(
     py: Python<'py>,
     index: Arr<'py>,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, numpy::PyArray1<i8>>> {
     let v = slice(&index, "index")?;
-    let out = run_detached(py, || ssc::eustar_active(v, NanPolicy::parse(nan_policy)?))?;
+    let out = run_detached(py, || ssc::eustar_active(v, nan_policy.0))?;
     Ok(i8_out(py, out))
 }
 
@@ -145,12 +144,10 @@ fn ssc_eustar_active<'py>(
 fn ssc_acr_eular_2013<'py>(
     py: Python<'py>,
     items: Vec<Arr<'py>>,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyArray2<i8>>> {
     let it = columns::<13>(&items, "items")?;
-    let out = run_detached(py, || {
-        ssc::acr_eular_2013(it, NanPolicy::parse(nan_policy)?)
-    })?;
+    let out = run_detached(py, || ssc::acr_eular_2013(it, nan_policy.0))?;
     i8_rows(py, out)
 }
 
@@ -162,8 +159,8 @@ fn ssc_lung_decline<'py>(
     fvc_follow: Arr<'py>,
     dlco_base: Option<Arr<'py>>,
     dlco_follow: Option<Arr<'py>>,
-    definition: &str,
-    nan_policy: &str,
+    definition: Wrap<lung::Definition>,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, numpy::PyArray1<i8>>> {
     let (fb, ff) = (
         slice(&fvc_base, "fvc_base")?,
@@ -178,15 +175,7 @@ fn ssc_lung_decline<'py>(
             ))
         }
     };
-    let out = run_detached(py, || {
-        lung::decline(
-            fb,
-            ff,
-            d,
-            lung::Definition::parse(definition)?,
-            NanPolicy::parse(nan_policy)?,
-        )
-    })?;
+    let out = run_detached(py, || lung::decline(fb, ff, d, definition.0, nan_policy.0))?;
     Ok(i8_out(py, out))
 }
 
@@ -194,21 +183,15 @@ fn ssc_lung_decline<'py>(
 #[pyo3(signature = (measure, baseline, followup, threshold, nan_policy))]
 fn ssc_mcid_response<'py>(
     py: Python<'py>,
-    measure: &str,
+    measure: Wrap<Mcid>,
     baseline: Arr<'py>,
     followup: Arr<'py>,
     threshold: Option<f64>,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, numpy::PyArray1<i8>>> {
     let (b, f) = (slice(&baseline, "baseline")?, slice(&followup, "followup")?);
     let out = run_detached(py, || {
-        ssc::mcid_response(
-            Mcid::parse(measure)?,
-            b,
-            f,
-            threshold,
-            NanPolicy::parse(nan_policy)?,
-        )
+        ssc::mcid_response(measure.0, b, f, threshold, nan_policy.0)
     })?;
     Ok(i8_out(py, out))
 }

@@ -4,7 +4,7 @@ use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::convert::{dict, f64_out, slice, view2};
+use super::convert::{dict, f64_out, slice, view2, Wrap};
 use super::run::{run_detached, run_interruptible};
 use crate::common::{nan, NanPolicy};
 use crate::survival::{aalen_johansen, cox, gray, km, logrank};
@@ -31,8 +31,8 @@ fn survival_km<'py>(
     event: PyReadonlyArray1<'py, f64>,
     group: Option<PyReadonlyArray1<'py, f64>>,
     conf_level: f64,
-    conf_type: &str,
-    nan_policy: &str,
+    conf_type: Wrap<km::ConfType>,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (t, e, g) = (
         slice(&time, "time")?,
@@ -40,9 +40,9 @@ fn survival_km<'py>(
         opt_slice(&group, "group")?,
     );
     let o = run_detached(py, || {
-        let ct = km::ConfType::parse(conf_type)?;
+        let ct = conf_type.0;
         let cols = [("time", Some(t)), ("event", Some(e)), ("group", g)];
-        match nan::omit_rows(&cols, NanPolicy::parse(nan_policy)?, "a survival curve")? {
+        match nan::omit_rows(&cols, nan_policy.0, "a survival curve")? {
             None => km::kaplan_meier(t, e, g, conf_level, ct),
             Some(k) => {
                 let gk = g.map(|g| k.take(g));
@@ -51,8 +51,17 @@ fn survival_km<'py>(
             }
         }
     })?;
-    // ungrouped: every code is 0, and the caller does not read them
-    let group = if g.is_some() {
+    km_dict(py, o, g.is_some())
+}
+
+/// The fields of a Kaplan–Meier table (in-memory and Dask), one place.
+/// Ungrouped (`grouped = false`): every code is 0 and the caller does not read them.
+pub(super) fn km_dict(
+    py: Python<'_>,
+    o: km::KmOutput,
+    grouped: bool,
+) -> PyResult<Bound<'_, PyDict>> {
+    let group = if grouped {
         u32_to_f64(o.group)
     } else {
         Vec::new()
@@ -81,7 +90,7 @@ fn survival_logrank<'py>(
     group: PyReadonlyArray1<'py, f64>,
     strata: Option<PyReadonlyArray1<'py, f64>>,
     rho: f64,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (t, e, g, s) = (
         slice(&time, "time")?,
@@ -96,7 +105,7 @@ fn survival_logrank<'py>(
             ("group", Some(g)),
             ("strata", s),
         ];
-        match nan::omit_rows(&cols, NanPolicy::parse(nan_policy)?, "a log-rank test")? {
+        match nan::omit_rows(&cols, nan_policy.0, "a log-rank test")? {
             None => logrank::logrank(t, e, g, s, rho),
             Some(k) => {
                 let sk = s.map(|s| k.take(s));
@@ -105,6 +114,14 @@ fn survival_logrank<'py>(
             }
         }
     })?;
+    logrank_dict(py, o)
+}
+
+/// The fields of a log-rank test (in-memory and Dask), one place.
+pub(super) fn logrank_dict(
+    py: Python<'_>,
+    o: logrank::LogrankOutput,
+) -> PyResult<Bound<'_, PyDict>> {
     Ok(dict!(
         py,
         statistic = o.statistic,
@@ -125,7 +142,7 @@ fn survival_aalen_johansen<'py>(
     cause: PyReadonlyArray1<'py, f64>,
     group: Option<PyReadonlyArray1<'py, f64>>,
     conf_level: f64,
-    nan_policy: &str,
+    nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (t, c, g) = (
         slice(&time, "time")?,
@@ -134,11 +151,7 @@ fn survival_aalen_johansen<'py>(
     );
     let o = run_detached(py, || {
         let cols = [("time", Some(t)), ("cause", Some(c)), ("group", g)];
-        match nan::omit_rows(
-            &cols,
-            NanPolicy::parse(nan_policy)?,
-            "a cumulative incidence",
-        )? {
+        match nan::omit_rows(&cols, nan_policy.0, "a cumulative incidence")? {
             None => aalen_johansen::aalen_johansen(t, c, g, conf_level),
             Some(k) => {
                 let gk = g.map(|g| k.take(g));
@@ -147,6 +160,11 @@ fn survival_aalen_johansen<'py>(
             }
         }
     })?;
+    aj_dict(py, o)
+}
+
+/// The fields of a cumulative incidence table (in-memory and Dask), one place.
+pub(super) fn aj_dict(py: Python<'_>, o: aalen_johansen::AjOutput) -> PyResult<Bound<'_, PyDict>> {
     Ok(dict!(
         py,
         causes = f64_out(py, u32_to_f64(o.causes)),
@@ -200,7 +218,7 @@ fn survival_coxph<'py>(
     event: PyReadonlyArray1<'py, f64>,
     covariates: PyReadonlyArray2<'py, f64>,
     strata: Option<PyReadonlyArray1<'py, f64>>,
-    ties: &str,
+    ties: Wrap<cox::Ties>,
     max_iter: usize,
     conf_level: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
@@ -214,7 +232,7 @@ fn survival_coxph<'py>(
     let long = t.len().saturating_mul(x.ncols().max(1)) >= 1 << 20;
     let o = run_interruptible(py, long, || {
         let opts = cox::CoxOptions {
-            ties: cox::Ties::parse(ties)?,
+            ties: ties.0,
             max_iter,
             conf_level,
             ..Default::default()
@@ -226,28 +244,29 @@ fn survival_coxph<'py>(
 
 /// The fields of a Cox fit (in-memory and Dask), one place.
 pub(super) fn cox_dict(py: Python<'_>, o: cox::CoxOutput) -> PyResult<Bound<'_, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("coef", f64_out(py, o.coef))?;
-    d.set_item("var", f64_out(py, o.var))?;
-    d.set_item("loglik_null", o.loglik_null)?;
-    d.set_item("loglik", o.loglik)?;
-    d.set_item("score_test", o.score_test)?;
-    d.set_item("wald_test", o.wald_test)?;
-    d.set_item("iterations", o.iterations)?;
-    d.set_item("converged", o.converged)?;
-    d.set_item("infinite", o.infinite)?;
-    d.set_item("concordance", o.concordance)?;
-    d.set_item("n_event", o.n_event)?;
-    d.set_item("se", f64_out(py, o.se))?;
-    d.set_item("z", f64_out(py, o.z))?;
-    d.set_item("p", f64_out(py, o.p))?;
-    d.set_item("hr_low", f64_out(py, o.hr_low))?;
-    d.set_item("hr_high", f64_out(py, o.hr_high))?;
-    d.set_item("lr_test", o.lr_test)?;
-    d.set_item("lr_test_p", o.lr_p)?;
-    d.set_item("wald_test_p", o.wald_p)?;
-    d.set_item("score_test_p", o.score_p)?;
-    Ok(d)
+    Ok(dict!(
+        py,
+        coef = f64_out(py, o.coef),
+        var = f64_out(py, o.var),
+        loglik_null = o.loglik_null,
+        loglik = o.loglik,
+        score_test = o.score_test,
+        wald_test = o.wald_test,
+        iterations = o.iterations,
+        converged = o.converged,
+        infinite = o.infinite,
+        concordance = o.concordance,
+        n_event = o.n_event,
+        se = f64_out(py, o.se),
+        z = f64_out(py, o.z),
+        p = f64_out(py, o.p),
+        hr_low = f64_out(py, o.hr_low),
+        hr_high = f64_out(py, o.hr_high),
+        lr_test = o.lr_test,
+        lr_test_p = o.lr_p,
+        wald_test_p = o.wald_p,
+        score_test_p = o.score_p,
+    ))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

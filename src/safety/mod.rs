@@ -1,3 +1,4 @@
 //! Safety: exposure-adjusted incidence rates and rate ratios (exact Poisson).
 
+pub mod incidence;
 pub mod poisson;

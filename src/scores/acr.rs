@@ -1,9 +1,10 @@
 //! ACR20/50/70 response (SCORING_SPEC section 4).
 
+use super::das28::Reactant;
 use super::NA;
 use crate::common::check::{self, same_length, At};
 use crate::common::rows::map_rows;
-use crate::common::{ge, NanPolicy};
+use crate::common::{ge, Choice, NanPolicy};
 use crate::error::{Arg, Result, StatsError};
 
 /// Core-set column names, in the order the kernel takes them.
@@ -17,20 +18,27 @@ pub const CORE: [&str; 7] = [
     "apr",
 ];
 
+/// The acute-phase reactant of the core set, as the `apr` option spells it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Apr(pub Reactant);
+
+impl Choice for Apr {
+    const ARG: &'static str = "apr";
+    const VALUES: &'static [(&'static str, Self)] =
+        &[("esr", Apr(Reactant::Esr)), ("crp", Apr(Reactant::Crp))];
+}
+
 /// Valid range of each core-set measure: (lo, hi, integer, message).
-fn range(k: usize, apr: &str) -> (f64, f64, bool, &'static str) {
+fn range(k: usize, apr: Apr) -> (f64, f64, bool, &'static str) {
     match k {
         0 => (0.0, 68.0, true, "allowed integers 0-68"),
         1 => (0.0, 66.0, true, "allowed integers 0-66"),
         2..=4 => (0.0, 100.0, false, "allowed 0-100"),
         5 => (0.0, 3.0, false, "allowed 0-3"),
-        _ => {
-            if apr == "esr" {
-                (0.0, f64::INFINITY, false, "ESR must be >= 0 mm/h")
-            } else {
-                (0.0, f64::INFINITY, false, "CRP must be >= 0")
-            }
-        }
+        _ => match apr.0 {
+            Reactant::Esr => (0.0, f64::INFINITY, false, "ESR must be >= 0 mm/h"),
+            Reactant::Crp => (0.0, f64::INFINITY, false, "CRP must be >= 0"),
+        },
     }
 }
 
@@ -41,11 +49,11 @@ pub fn improved(b: f64, f: f64, t: f64) -> bool {
 }
 
 /// ACR response per row (1 responder, 0 not, -1 missing). `baseline[k]` and
-/// `followup[k]` are the columns in `CORE` order; `apr` is "esr" or "crp".
+/// `followup[k]` are the columns in `CORE` order; `apr` names the reactant.
 pub fn response(
     baseline: [&[f64]; 7],
     followup: [&[f64]; 7],
-    apr: &str,
+    apr: Apr,
     level: f64,
     policy: NanPolicy,
 ) -> Result<Vec<i8>> {
@@ -58,7 +66,7 @@ pub fn response(
     }
     let t = level / 100.0;
     let name = |side: &str, k: usize| -> Arg {
-        let col = if k == 6 { apr } else { CORE[k] };
+        let col = if k == 6 { apr.name() } else { CORE[k] };
         format!("{side}['{col}']").into()
     };
     let b_names: Vec<Arg> = (0..7).map(|k| name("baseline", k)).collect();
@@ -111,7 +119,7 @@ mod tests {
         let fs: Vec<[f64; 1]> = f.iter().map(|&v| [v]).collect();
         let bb: [&[f64]; 7] = std::array::from_fn(|k| &bs[k][..]);
         let ff: [&[f64]; 7] = std::array::from_fn(|k| &fs[k][..]);
-        response(bb, ff, "crp", level, NanPolicy::Propagate).unwrap()[0]
+        response(bb, ff, Apr(Reactant::Crp), level, NanPolicy::Propagate).unwrap()[0]
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use super::NA;
 use crate::common::check::{self, same_length, At};
 use crate::common::rows::map_rows;
-use crate::common::{le, NanPolicy};
+use crate::common::{le, Choice, NanPolicy};
 use crate::error::{Arg, Result};
 
 const JOINTS: &str = "allowed integers 0-28";
@@ -83,6 +83,11 @@ pub fn cdai_sdai(
 pub enum Index {
     Cdai,
     Sdai,
+}
+
+impl Choice for Index {
+    const ARG: &'static str = "index";
+    const VALUES: &'static [(&'static str, Self)] = &[("cdai", Index::Cdai), ("sdai", Index::Sdai)];
 }
 
 /// 0 remission (`<= c0`) < 1 low (`<= c1`) < 2 moderate (`<= c2`) < 3 high; -1 missing.

@@ -4,7 +4,8 @@ use super::NA;
 use crate::common::check::{self, same_length, At};
 use crate::common::fastmath::{ln_checked, ln_normal};
 use crate::common::rows::{fill_chunks_into, map_rows};
-use crate::common::{gt, le, lt, NanPolicy};
+use crate::common::whole::is_small_whole;
+use crate::common::{gt, le, lt, Choice, NanPolicy};
 use crate::error::{Arg, Result, StatsError};
 
 const JOINTS: &str = "allowed integers 0-28";
@@ -20,6 +21,12 @@ pub enum Reactant {
     Esr,
     /// CRP in mg/L (>= 0).
     Crp,
+}
+
+impl Choice for Reactant {
+    const ARG: &'static str = "kind";
+    const VALUES: &'static [(&'static str, Self)] =
+        &[("esr", Reactant::Esr), ("crp", Reactant::Crp)];
 }
 
 /// DAS28 per row. `patient_global = None` selects the 3-variable form.
@@ -178,12 +185,9 @@ fn formula(kind: Reactant, with_global: bool, joints: f64, lab: f64, g: f64) -> 
 /// Rows validated and computed together (4 inputs x 512 x 8 B = 16 KiB, within L1).
 const BLOCK: usize = 4096;
 
-/// 2^52: `(v + 2^52) - 2^52 == v` exactly when `0 <= v < 2^52` is an integer.
-const INT_MAGIC: f64 = 4_503_599_627_370_496.0;
-
 #[inline(always)]
 fn joint_ok(v: f64) -> bool {
-    (v >= 0.0) & (v <= 28.0) & ((v + INT_MAGIC) - INT_MAGIC == v)
+    is_small_whole(v) & (v <= 28.0)
 }
 
 /// Validate and compute one chunk without branches; `false` (nothing

@@ -4,6 +4,7 @@ use ndarray::ArrayView2;
 
 use crate::common::check::{self, At};
 use crate::common::rows::map_rows;
+use crate::common::Choice;
 use crate::common::NanPolicy;
 use crate::error::{Arg, Result, StatsError};
 
@@ -57,17 +58,10 @@ pub enum Method {
     NoAids,
 }
 
-impl Method {
-    pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "aids" => Ok(Method::Aids),
-            "no_aids" => Ok(Method::NoAids),
-            o => Err(StatsError::argument(
-                "method",
-                format!("{o:?} is not 'aids' or 'no_aids'"),
-            )),
-        }
-    }
+impl Choice for Method {
+    const ARG: &'static str = "method";
+    const VALUES: &'static [(&'static str, Self)] =
+        &[("aids", Method::Aids), ("no_aids", Method::NoAids)];
 }
 
 /// Check boxes (aids/devices or help): an (n, k) 0/1 matrix and, for each of

@@ -4,8 +4,9 @@
 use super::NA;
 use crate::common::check::{self, same_length, At};
 use crate::common::rows::map_rows;
+use crate::common::Choice;
 use crate::common::{ge, NanPolicy};
-use crate::error::{Arg, Result, StatsError};
+use crate::error::{Arg, Result};
 
 pub const STABLE: i8 = 0;
 pub const MARGINAL: i8 = 1;
@@ -24,17 +25,12 @@ pub enum Definition {
     Ppf2022,
 }
 
-impl Definition {
-    pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "omeract" => Ok(Definition::Omeract),
-            "ppf2022" => Ok(Definition::Ppf2022),
-            o => Err(StatsError::argument(
-                "definition",
-                format!("{o:?} is not 'omeract' or 'ppf2022'"),
-            )),
-        }
-    }
+impl Choice for Definition {
+    const ARG: &'static str = "definition";
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("omeract", Definition::Omeract),
+        ("ppf2022", Definition::Ppf2022),
+    ];
 }
 
 /// Decline category per row. `dlco = Some((base, follow))` or None.

@@ -2,7 +2,7 @@
 
 use crate::common::check::{self, At};
 use crate::common::rows::map_rows;
-use crate::common::NanPolicy;
+use crate::common::{Choice, NanPolicy};
 use crate::error::{Arg, Result, StatsError};
 
 pub const SCALES: [&str; 6] = [
@@ -14,18 +14,26 @@ pub const SCALES: [&str; 6] = [
     "pain",
 ];
 
-/// Scale one VAS column: `unit` "mm" (0-100, x 0.03) or "cm" (0-15, x 0.2).
-pub fn scale(arg: Arg, values: &[f64], unit: &str, policy: NanPolicy) -> Result<Vec<f64>> {
+/// The unit of a visual analogue scale.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Unit {
+    /// 0-100 mm.
+    Mm,
+    /// 0-15 cm.
+    Cm,
+}
+
+impl Choice for Unit {
+    const ARG: &'static str = "unit";
+    const VALUES: &'static [(&'static str, Self)] = &[("mm", Unit::Mm), ("cm", Unit::Cm)];
+}
+
+/// Scale one VAS column: mm (0-100, x 0.03) or cm (0-15, x 0.2).
+pub fn scale(arg: Arg, values: &[f64], unit: Unit, policy: NanPolicy) -> Result<Vec<f64>> {
     let policy = policy.rowwise()?;
     let (hi, factor, allowed) = match unit {
-        "mm" => (100.0, 0.03, "allowed 0-100 mm"),
-        "cm" => (15.0, 0.2, "allowed 0-15 cm"),
-        o => {
-            return Err(StatsError::argument(
-                "unit",
-                format!("{o:?} is not 'mm' or 'cm'"),
-            ))
-        }
+        Unit::Mm => (100.0, 0.03, "allowed 0-100 mm"),
+        Unit::Cm => (15.0, 0.2, "allowed 0-15 cm"),
     };
     if values.is_empty() {
         return Err(StatsError::too_few(arg, 0, 1));
@@ -55,7 +63,7 @@ mod tests {
         let mm = scale(
             "vas".into(),
             &[0.0, 50.0, 100.0, 37.0, 12.5, 66.0],
-            "mm",
+            Unit::Mm,
             NanPolicy::Propagate,
         )
         .unwrap();
@@ -63,12 +71,18 @@ mod tests {
         for (a, b) in mm.iter().zip(want) {
             assert!((a - b).abs() <= 1e-12);
         }
-        let cm = scale("vas".into(), &[7.5, 15.0, 3.3], "cm", NanPolicy::Propagate).unwrap();
+        let cm = scale(
+            "vas".into(),
+            &[7.5, 15.0, 3.3],
+            Unit::Cm,
+            NanPolicy::Propagate,
+        )
+        .unwrap();
         for (a, b) in cm.iter().zip([1.5, 3.0, 0.66]) {
             assert!((a - b).abs() <= 1e-12);
         }
-        assert!(scale("vas".into(), &[101.0], "mm", NanPolicy::Propagate).is_err());
-        assert!(scale("vas".into(), &[15.5], "cm", NanPolicy::Propagate).is_err());
-        assert!(scale("vas".into(), &[1.0], "in", NanPolicy::Propagate).is_err());
+        assert!(scale("vas".into(), &[101.0], Unit::Mm, NanPolicy::Propagate).is_err());
+        assert!(scale("vas".into(), &[15.5], Unit::Cm, NanPolicy::Propagate).is_err());
+        assert!(Unit::parse("in").is_err());
     }
 }

@@ -5,6 +5,7 @@
 use super::NA;
 use crate::common::check::{self, same_length, At};
 use crate::common::rows::map_rows;
+use crate::common::Choice;
 use crate::common::{ge, gt, lt, NanPolicy};
 use crate::error::{Arg, Result, StatsError};
 
@@ -518,20 +519,17 @@ pub enum Mcid {
     Das28,
 }
 
-impl Mcid {
-    pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "mrss" => Ok(Mcid::Mrss),
-            "haq_di" => Ok(Mcid::HaqDi),
-            "fvc_pct" => Ok(Mcid::FvcPct),
-            "das28" => Ok(Mcid::Das28),
-            o => Err(StatsError::argument(
-                "measure",
-                format!("{o:?} is not one of 'mrss', 'haq_di', 'fvc_pct', 'das28'"),
-            )),
-        }
-    }
+impl Choice for Mcid {
+    const ARG: &'static str = "measure";
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("mrss", Mcid::Mrss),
+        ("haq_di", Mcid::HaqDi),
+        ("fvc_pct", Mcid::FvcPct),
+        ("das28", Mcid::Das28),
+    ];
+}
 
+impl Mcid {
     /// Default MCID (SCORING_SPEC section 13), in the measure's unit.
     pub fn default_threshold(self) -> f64 {
         match self {

@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use super::cox_newton::{add_event_time, output, symmetrise, Fit, Newton};
 use super::{check_codes, check_events, check_lengths, check_times, split_by};
+use crate::common::Choice;
 use crate::error::{Result, StatsError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,17 +28,10 @@ pub enum Ties {
     Breslow,
 }
 
-impl Ties {
-    pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "efron" => Ok(Ties::Efron),
-            "breslow" => Ok(Ties::Breslow),
-            other => Err(StatsError::argument(
-                "ties",
-                format!("{other:?} is not one of 'efron', 'breslow'"),
-            )),
-        }
-    }
+impl Choice for Ties {
+    const ARG: &'static str = "ties";
+    const VALUES: &'static [(&'static str, Self)] =
+        &[("efron", Ties::Efron), ("breslow", Ties::Breslow)];
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -12,7 +12,8 @@ use rayon::prelude::*;
 
 use super::tabulate::{tabulate, Tabulation};
 use super::{check_codes, check_event_values, check_lengths, check_times, split_by, z_value};
-use crate::error::{Result, StatsError};
+use crate::common::Choice;
+use crate::error::Result;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConfType {
@@ -21,18 +22,13 @@ pub enum ConfType {
     LogLog,
 }
 
-impl ConfType {
-    pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "plain" => Ok(ConfType::Plain),
-            "log" => Ok(ConfType::Log),
-            "log-log" => Ok(ConfType::LogLog),
-            other => Err(StatsError::argument(
-                "conf_type",
-                format!("{other:?} is not one of 'log-log', 'log', 'plain'"),
-            )),
-        }
-    }
+impl Choice for ConfType {
+    const ARG: &'static str = "conf_type";
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("log-log", ConfType::LogLog),
+        ("log", ConfType::Log),
+        ("plain", ConfType::Plain),
+    ];
 }
 
 /// The KM table, groups stacked in code order (`group[i]` is the code of row i).

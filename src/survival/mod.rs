@@ -21,6 +21,7 @@ pub mod logrank;
 pub mod partial;
 pub mod tabulate;
 
+use crate::common::whole::is_small_whole;
 use crate::error::{Result, StatsError};
 
 /// Lowest index where `bad(i)` holds. Each chunk is first tested with a
@@ -58,15 +59,14 @@ pub struct TimeScan {
 pub fn check_times(time: &[f64], arg: &'static str) -> Result<TimeScan> {
     use rayon::prelude::*;
     const CHUNK: usize = 1 << 15;
-    const TWO52: f64 = 4_503_599_627_370_496.0;
     let n = time.len();
     // (any bad, all whole, max); `!(t >= 0.0)` also catches NaN
     let part = |c: usize| {
         time[c * CHUNK..((c + 1) * CHUNK).min(n)].iter().fold(
             (false, true, 0.0f64),
             |(bad, int, mx), &t| {
-                // whole number: adding and removing 2^52 rounds to an integer (SSE2, vectorisable)
-                let whole = (t < TWO52) & ((t + TWO52) - TWO52 == t);
+                // branch-free, so this loop vectorises
+                let whole = is_small_whole(t);
                 (
                     bad | !(t >= 0.0) | !t.is_finite(),
                     int & whole,
@@ -132,11 +132,10 @@ pub fn check_codes(
     arg: &'static str,
     allowed: &'static str,
 ) -> Result<(Vec<u32>, u32)> {
-    const TWO52: f64 = 4_503_599_627_370_496.0;
-    // branch-free test (NaN fails `c >= 0.0`); whole numbers via the 2^52 rounding trick
+    // branch-free test (NaN is not a small whole number)
     let bad = |i: usize| {
         let c = codes[i];
-        !(c >= 0.0) | (c >= u32::MAX as f64) | ((c + TWO52) - TWO52 != c)
+        !is_small_whole(c) | (c >= u32::MAX as f64)
     };
     if let Some(i) = first_bad(codes.len(), bad) {
         let c = codes[i];

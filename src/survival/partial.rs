@@ -17,6 +17,7 @@ use super::km::{curve, ConfType, KmOutput};
 use super::logrank::{combine, stratum, LogrankOutput};
 use super::tabulate::{tabulate, Tabulation};
 use super::{check_codes, check_event_values, check_times, z_value};
+use crate::common::whole::is_small_whole;
 use crate::error::{Result, StatsError};
 
 /// Tabulate one partition: label of row i = `code[i] * inner + event[i]`
@@ -117,7 +118,7 @@ pub fn merge(pieces: &[Piece<'_>], width: usize) -> Result<Tabulation> {
         if piece
             .counts
             .iter()
-            .any(|&c| !(c >= 0.0 && c.fract() == 0.0 && c <= u32::MAX as f64))
+            .any(|&c| !(is_small_whole(c) && c <= u32::MAX as f64))
         {
             return Err(StatsError::argument(
                 "counts",

@@ -12,7 +12,7 @@
 use rayon::prelude::*;
 
 use super::TimeScan;
-use crate::common::keysort::Grid30;
+use crate::common::keysort::{radix_sort_by_key, sort_packed};
 
 /// `counts[j * width + l]` = rows with time `times[j]` and label `l`; `times` ascending.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -181,7 +181,7 @@ where
         return Some(out);
     }
     let mut pairs: Vec<(u64, u32)> = (0..n).map(|k| (bits(k), label(get(k)) as u32)).collect();
-    radix_sort_by_key(&mut pairs, |p| p.0);
+    radix_sort_by_key(&mut pairs, 64, |p| p.0);
     let mut i = 0;
     while i < n {
         let b = pairs[i].0;
@@ -194,161 +194,6 @@ where
         }
     }
     Some(out)
-}
-
-/// Sort keys below `2^nbits` ascending, `value(k)` non-decreasing in `k`
-/// (the time a packed key stands for) and within `range`. Large inputs are first bucketed by
-/// value on a grid of 2^22 equal steps over their range (two counting-sort
-/// passes; bucket order is key order) and an insertion sort finishes within
-/// buckets: three passes in all where the full radix sort of 64-bit keys
-/// needs six. Should the insertion sort have too much to do (values piled in
-/// few buckets, e.g. next to a far outlier), the full radix sort finishes.
-pub fn sort_packed<V: Fn(u64) -> f64>(
-    keys: &mut Vec<u64>,
-    nbits: u32,
-    value: V,
-    range: (f64, f64),
-) {
-    let n = keys.len();
-    if n < 1 << 14 {
-        radix_sort_u64(keys, nbits);
-        return;
-    }
-    let Some(grid) = Grid30::new(range.0, range.1) else {
-        radix_sort_u64(keys, nbits);
-        return;
-    };
-    // the grid point's top 22 bits (Grid30 keys are below 2^31, bit 0 free)
-    let bucket = |k: u64| (grid.key(value(k)) >> 9) as usize;
-    const B: usize = 1 << 11;
-    let mut c0 = vec![0u32; B];
-    let mut c1 = vec![0u32; B];
-    for &k in keys.iter() {
-        let b = bucket(k);
-        c0[b & (B - 1)] += 1;
-        c1[(b >> 11) & (B - 1)] += 1;
-    }
-    for c in [&mut c0, &mut c1] {
-        let mut sum = 0u32;
-        for x in c.iter_mut() {
-            let v = *x;
-            *x = sum;
-            sum += v;
-        }
-    }
-    let mut buf = vec![0u64; n];
-    for &k in keys.iter() {
-        let o = &mut c0[bucket(k) & (B - 1)];
-        buf[*o as usize] = k;
-        *o += 1;
-    }
-    for &k in buf.iter() {
-        let o = &mut c1[(bucket(k) >> 11) & (B - 1)];
-        keys[*o as usize] = k;
-        *o += 1;
-    }
-    if !insertion_sort_bounded(keys, 8 * n) {
-        radix_sort_u64(keys, nbits);
-    }
-}
-
-/// Insertion sort that gives up (`false`; `v` then holds a permutation of its
-/// keys) once it has moved more than `budget` keys.
-fn insertion_sort_bounded(v: &mut [u64], mut budget: usize) -> bool {
-    for i in 1..v.len() {
-        let k = v[i];
-        if v[i - 1] > k {
-            let mut j = i;
-            while j > 0 && v[j - 1] > k {
-                v[j] = v[j - 1];
-                j -= 1;
-            }
-            v[j] = k;
-            budget = budget.saturating_sub(i - j);
-            if budget == 0 {
-                return false;
-            }
-        }
-    }
-    true
-}
-
-/// Sort keys below `2^nbits` ascending: LSD radix sort with 11-bit digits
-/// (2,048 buckets: the bucket heads stay in cache), the histograms of every
-/// digit counted in one pass, passes where all keys share the digit skipped.
-/// Small inputs use the standard sort.
-pub fn radix_sort_u64(v: &mut Vec<u64>, nbits: u32) {
-    const BITS: u32 = 11;
-    const B: usize = 1 << BITS;
-    let n = v.len();
-    if n < 1 << 11 {
-        v.sort_unstable();
-        return;
-    }
-    let passes = (nbits.div_ceil(BITS) as usize).clamp(1, 6);
-    let mut counts = vec![[0u32; B]; 6];
-    for &k in v.iter() {
-        for (d, c) in counts.iter_mut().enumerate() {
-            c[(k >> (BITS * d as u32)) as usize & (B - 1)] += 1;
-        }
-    }
-    let mut buf = vec![0u64; n];
-    for (d, c) in counts.iter_mut().enumerate().take(passes) {
-        if c.iter().any(|&x| x as usize == n) {
-            continue; // all keys share this digit
-        }
-        let mut sum = 0u32;
-        for x in c.iter_mut() {
-            let v = *x;
-            *x = sum;
-            sum += v;
-        }
-        let shift = BITS * d as u32;
-        for &k in v.iter() {
-            let o = &mut c[(k >> shift) as usize & (B - 1)];
-            buf[*o as usize] = k;
-            *o += 1;
-        }
-        std::mem::swap(v, &mut buf);
-    }
-}
-
-/// Stable LSD radix sort on a u64 key, 16 bits per pass; passes where every
-/// key has the same digit (e.g. the exponent bits of times of one magnitude)
-/// are skipped. Small inputs use the standard sort.
-pub fn radix_sort_by_key<T: Copy + Default, K: Fn(&T) -> u64>(v: &mut Vec<T>, key: K) {
-    let n = v.len();
-    if n < 1 << 12 {
-        v.sort_by_key(|x| key(x));
-        return;
-    }
-    const BITS: usize = 16;
-    const B: usize = 1 << BITS;
-    let mut counts = vec![[0usize; 4]; B];
-    for x in v.iter() {
-        let k = key(x);
-        for d in 0..4 {
-            counts[((k >> (BITS * d)) as usize) & (B - 1)][d] += 1;
-        }
-    }
-    let mut buf = vec![T::default(); n];
-    for d in 0..4 {
-        if counts.iter().any(|c| c[d] == n) {
-            continue; // all keys share this digit
-        }
-        let mut offset = vec![0usize; B];
-        let mut sum = 0;
-        for (o, c) in offset.iter_mut().zip(&counts) {
-            *o = sum;
-            sum += c[d];
-        }
-        for x in v.iter() {
-            let b = ((key(x) >> (BITS * d)) as usize) & (B - 1);
-            buf[offset[b]] = *x;
-            offset[b] += 1;
-        }
-        std::mem::swap(v, &mut buf);
-    }
 }
 
 #[cfg(test)]
@@ -396,23 +241,6 @@ mod tests {
         .is_none());
         assert_eq!(b.counts, a.counts);
         assert_eq!(b.times, vec![0.5, 1.5, 3.5, 7.5]);
-    }
-
-    #[test]
-    fn radix_sort_matches_std_sort() {
-        let mut s = 7u64;
-        let mut v: Vec<(u64, u32)> = (0..20_000)
-            .map(|i| {
-                s = s
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                (((s >> 20) as f64 / 1e9).to_bits(), i)
-            })
-            .collect();
-        let mut w = v.clone();
-        radix_sort_by_key(&mut v, |p| p.0);
-        w.sort_by_key(|p| p.0); // stable, like the radix sort
-        assert_eq!(v, w);
     }
 
     /// Reference tabulation: a comparison sort of (time, label) pairs.
@@ -477,11 +305,6 @@ mod tests {
             )
             .is_none());
         }
-        let mut v: Vec<u64> = (0..50_000).map(|_| next() >> 7).collect();
-        let mut w = v.clone();
-        radix_sort_u64(&mut v, 57);
-        w.sort_unstable();
-        assert_eq!(v, w);
     }
 
     #[test]

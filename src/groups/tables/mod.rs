@@ -361,10 +361,12 @@ pub fn fisher_2x2(
 }
 
 mod bounds;
+mod fisher;
 mod network;
 mod pasts;
 mod simulate;
 
+pub use fisher::fisher;
 pub use network::fisher_rxc;
 pub use simulate::fisher_rxc_simulated;
 

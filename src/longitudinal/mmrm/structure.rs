@@ -12,6 +12,8 @@
 
 use std::ops::{Add, Div, Mul, Sub};
 
+use crate::common::Choice;
+
 /// Covariance structure of the visits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Structure {
@@ -26,21 +28,22 @@ pub enum Structure {
     Adh,
 }
 
+impl Choice for Structure {
+    const ARG: &'static str = "covariance";
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("us", Structure::Us),
+        ("cs", Structure::Cs),
+        ("csh", Structure::Csh),
+        ("ar1", Structure::Ar1),
+        ("ar1h", Structure::Ar1h),
+        ("toep", Structure::Toep),
+        ("toeph", Structure::Toeph),
+        ("ad", Structure::Ad),
+        ("adh", Structure::Adh),
+    ];
+}
+
 impl Structure {
-    pub fn parse(s: &str) -> Option<Structure> {
-        Some(match s {
-            "us" => Structure::Us,
-            "cs" => Structure::Cs,
-            "csh" => Structure::Csh,
-            "ar1" => Structure::Ar1,
-            "ar1h" => Structure::Ar1h,
-            "toep" => Structure::Toep,
-            "toeph" => Structure::Toeph,
-            "ad" => Structure::Ad,
-            "adh" => Structure::Adh,
-            _ => return None,
-        })
-    }
     /// Number of parameters for `m` visits.
     pub fn n_par(self, m: usize) -> usize {
         match self {

@@ -11,6 +11,7 @@
 
 use super::{fill_chunked, general, median, Endpoint, NanRow, Pairs, Sink};
 use crate::common::keysort::{shares_a_point, sort_keys, sort_keys_u32, Grid30};
+use crate::common::Choice;
 use crate::common::{alternative::check_conf_level, dist, Alternative, NanPolicy};
 use crate::error::{Result, StatsError};
 
@@ -24,18 +25,13 @@ pub enum ZeroMethod {
     Zsplit,
 }
 
-impl ZeroMethod {
-    pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "wilcox" => Ok(ZeroMethod::Wilcox),
-            "pratt" => Ok(ZeroMethod::Pratt),
-            "zsplit" => Ok(ZeroMethod::Zsplit),
-            o => Err(StatsError::argument(
-                "zero_method",
-                format!("{o:?} is not one of 'wilcox', 'pratt', 'zsplit'"),
-            )),
-        }
-    }
+impl Choice for ZeroMethod {
+    const ARG: &'static str = "zero_method";
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("wilcox", ZeroMethod::Wilcox),
+        ("pratt", ZeroMethod::Pratt),
+        ("zsplit", ZeroMethod::Zsplit),
+    ];
 }
 
 /// `method='auto'|'exact'|'approx'` (auto: exact up to the size limit of this test).
