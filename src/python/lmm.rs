@@ -5,7 +5,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::convert::{f64_out, slice};
+use super::convert::{dict, f64_out, slice};
 use super::run::run_detached;
 use crate::common::ddf::Satterthwaite;
 use crate::error::StatsError;
@@ -25,38 +25,40 @@ fn codes(a: &PyReadonlyArray1<'_, i64>) -> PyResult<Vec<usize>> {
 }
 
 fn blocks_dict<'py>(py: Python<'py>, b: Blocks) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("n", b.n)?;
-    d.set_item("m", b.m)?;
-    d.set_item("p", b.p)?;
-    d.set_item("q", b.q)?;
-    d.set_item("yty", b.yty)?;
-    d.set_item("ztz", f64_out(py, b.ztz))?;
-    d.set_item("ztx", f64_out(py, b.ztx))?;
-    d.set_item("zty", f64_out(py, b.zty))?;
-    d.set_item("xtx", f64_out(py, b.xtx))?;
-    d.set_item("xty", f64_out(py, b.xty))?;
-    Ok(d)
+    Ok(dict!(
+        py,
+        n = b.n,
+        m = b.m,
+        p = b.p,
+        q = b.q,
+        yty = b.yty,
+        ztz = f64_out(py, b.ztz),
+        ztx = f64_out(py, b.ztx),
+        zty = f64_out(py, b.zty),
+        xtx = f64_out(py, b.xtx),
+        xty = f64_out(py, b.xty),
+    ))
 }
 
 fn fit_dict<'py>(py: Python<'py>, f: LmmFit) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("sigma", f.sigma)?;
-    d.set_item("deviance", f.deviance)?;
-    d.set_item("converged", f.converged)?;
-    d.set_item("iterations", f.iterations)?;
-    d.set_item("evaluations", f.evaluations)?;
-    d.set_item("singular", f.singular)?;
-    d.set_item("hessian_negative", f.hessian_negative)?;
-    d.set_item("theta", f64_out(py, f.theta))?;
-    d.set_item("beta", f64_out(py, f.beta))?;
-    d.set_item("vcov", f64_out(py, f.vcov))?;
-    d.set_item("ranef", f64_out(py, f.ranef))?;
-    d.set_item("condvar", f64_out(py, f.condvar))?;
-    d.set_item("varpar_cov", f64_out(py, f.varpar_cov))?;
-    d.set_item("jac", f64_out(py, f.jac.concat()))?;
-    d.set_item("df", f64_out(py, f.df))?;
-    Ok(d)
+    Ok(dict!(
+        py,
+        sigma = f.sigma,
+        deviance = f.deviance,
+        converged = f.converged,
+        iterations = f.iterations,
+        evaluations = f.evaluations,
+        singular = f.singular,
+        hessian_negative = f.hessian_negative,
+        theta = f64_out(py, f.theta),
+        beta = f64_out(py, f.beta),
+        vcov = f64_out(py, f.vcov),
+        ranef = f64_out(py, f.ranef),
+        condvar = f64_out(py, f.condvar),
+        varpar_cov = f64_out(py, f.varpar_cov),
+        jac = f64_out(py, f.jac.concat()),
+        df = f64_out(py, f.df),
+    ))
 }
 
 /// Per-subject crossproducts of one grouping factor (for partitions).
@@ -200,7 +202,6 @@ fn satterthwaite_contrast<'py>(
         ));
     }
     let jm: Vec<Vec<f64>> = jac.chunks(p * p).map(|c| c.to_vec()).collect();
-    let d = PyDict::new(py);
     let out = run_detached(py, || -> Result<ContrastOut, StatsError> {
         let st = Satterthwaite {
             p,
@@ -225,15 +226,14 @@ fn satterthwaite_contrast<'py>(
     })?;
     if joint {
         let (f, nd, dd) = out.3.unwrap_or((f64::NAN, 0, f64::NAN));
-        d.set_item("F", f)?;
-        d.set_item("num_df", nd)?;
-        d.set_item("den_df", dd)?;
-    } else {
-        d.set_item("estimate", f64_out(py, out.0))?;
-        d.set_item("variance", f64_out(py, out.1))?;
-        d.set_item("df", f64_out(py, out.2))?;
+        return Ok(dict!(py, F = f, num_df = nd, den_df = dd));
     }
-    Ok(d)
+    Ok(dict!(
+        py,
+        estimate = f64_out(py, out.0),
+        variance = f64_out(py, out.1),
+        df = f64_out(py, out.2),
+    ))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
