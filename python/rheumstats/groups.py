@@ -60,7 +60,7 @@ class TtestResult(Result):
 
         def again(c: float) -> ConfidenceInterval:
             m, s, d = (np.array([v], dtype=np.float64) for v in (self.mean_diff, self.se, self.df))
-            lo, hi = _native.paired_t_interval(m, s, d, self._alternative, c)
+            lo, hi = _native.paired_t_interval(m, s, d, alternative=self._alternative, conf_level=c)
             return ConfidenceInterval(float(lo[0]), float(hi[0]))
 
         return _ci(self, conf_level, again)

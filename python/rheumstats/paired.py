@@ -208,7 +208,7 @@ class TtestResult(Result):
         if conf_level is None or check_conf_level(conf_level) == self._conf_level:
             return ConfidenceInterval(self._ci_low, self._ci_high)
         m, s, d = (np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in (self.mean_diff, self.se, self.df))
-        lo, hi = _native.paired_t_interval(m, s, d, self._alternative, float(conf_level))
+        lo, hi = _native.paired_t_interval(m, s, d, alternative=self._alternative, conf_level=float(conf_level))
         if np.ndim(self.mean_diff) == 0:
             return ConfidenceInterval(float(lo[0]), float(hi[0]))
         return ConfidenceInterval(lo, hi)

@@ -78,7 +78,9 @@ def ttest(
     check_choice(nan_policy, "nan_policy", NAN_POLICIES)
     alternative = _alt(alternative)
     m = _moments(ddf, [before], None if after is None else [after], nan_policy)
-    r = _native.dask_paired_ttest(aligned(m), alternative, conf_level, float(popmean), nan_policy == "propagate", True)
+    r = _native.dask_paired_ttest(
+        aligned(m), alternative=alternative, conf_level=conf_level, popmean=float(popmean), propagate=nan_policy == "propagate", strict=True
+    )
     f = lambda k: float(r[k][0])  # noqa: E731
     n = f("n")
     return TtestResult(
@@ -122,7 +124,7 @@ def compare(
         if not (isinstance(pr, (tuple, list)) and len(pr) == 2):
             raise ValueError(f"pairs[{name!r}]: expected (before_column, after_column), got {pr!r}")
     m = _moments(ddf, [pairs[n][0] for n in names], [pairs[n][1] for n in names], "omit")
-    r = _native.dask_paired_ttest(aligned(m), "two-sided", conf_level, 0.0, False, False)
+    r = _native.dask_paired_ttest(aligned(m), alternative="two-sided", conf_level=conf_level, popmean=0.0, propagate=False, strict=False)
     out = pd.DataFrame(
         {
             "n": r["n"],

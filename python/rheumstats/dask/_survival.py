@@ -100,7 +100,7 @@ def kaplan_meier(
     if group is not None:
         table = finish_dims(table, [label_order(ddf, group)])
     n_groups = len(table.dims[0]) if group is not None else 1
-    d = _native.dask_survival_km(aligned(table.times), aligned(table.counts), n_groups, conf_level, conf_type)
+    d = _native.dask_survival_km(aligned(table.times), aligned(table.counts), n_groups=n_groups, conf_level=conf_level, conf_type=conf_type)
     cols = ["time", "n_risk", "n_event", "n_censor", "survival", "se", "ci_low", "ci_high"]
     out = pd.DataFrame({c: d[c] for c in cols})
     for c in ("n_risk", "n_event", "n_censor"):
@@ -133,7 +133,7 @@ def logrank(
     table = finish_dims(table, [label_order(ddf, c) for c in dims if c is not None])
     labels = table.dims[-1]
     n_strata = len(table.dims[0]) if strata is not None else 1
-    d = _native.dask_survival_logrank(aligned(table.times), aligned(table.counts), n_strata, len(labels), rho)
+    d = _native.dask_survival_logrank(aligned(table.times), aligned(table.counts), n_strata=n_strata, k=len(labels), rho=rho)
     idx = pd.Index(labels, name=group)
     obs = pd.Series(d["observed"], index=idx, name="observed")
     exp = pd.Series(d["expected"], index=idx, name="expected")
@@ -176,7 +176,9 @@ def cumulative_incidence(
     table = finish_dims(table, orders)
     causes_f = np.asarray(table.dims[-1], dtype=np.float64)[1:]
     n_groups = len(table.dims[0]) if group is not None else 1
-    d = _native.dask_survival_aj(aligned(table.times), aligned(table.counts), n_groups, [int(v) for v in causes_f], conf_level)
+    d = _native.dask_survival_aj(
+        aligned(table.times), aligned(table.counts), n_groups=n_groups, causes=[int(v) for v in causes_f], conf_level=conf_level
+    )
     out, causes, rep = cif_table(d)
     groups: tuple = ()
     if group is not None:
