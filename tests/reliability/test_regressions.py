@@ -124,3 +124,25 @@ def test_wilcoxon_interval_where_r_uniroot_does_not_converge(case):
     assert lo <= r.estimate <= hi
     # the bulk of the data lies in [-5, 10], and so do the converged limits
     assert -5 < lo and hi < 10
+
+
+def test_logrank_with_groups_emptied_by_omitted_strata_matches_r():
+    # survival/logrank.rs: the per-group output stopped at the largest code left
+    # after nan_policy='omit', and the labels past it raised IndexError (hostile
+    # run seed 2027 call 569968). The core now returns one entry per label; the
+    # groups left empty are dropped, as R. R: tests/reference/reliability/regressions.R
+    t = [10.429903131583018, 2.3533666399000914, 4.7958978500067815, 9.820696381011391, 9.948023117994287,
+         8.406325674880541, 1.857857503373387, 8.673514810362656, 10.88764607408644, 0.16830588314142592]
+    idx = pd.Index([0] * 10)  # a duplicated index, as in the hostile call
+    r = rs.survival.logrank(pd.Series(t, index=idx), [0, 1, 1, 1, 0, 1, 1, 1, 0, 1], [f"s{i}" for i in range(10)],
+                            strata=["a", None, None, None, "a", None, "a", None, None, None], nan_policy="omit")
+    assert r.statistic == pytest.approx(2.0000000000000009, rel=1e-12)
+    assert r.df == 2
+    assert list(r.observed.index) == ["s0", "s4", "s6"]
+    assert r.observed.tolist() == [0, 0, 1]
+    assert r.expected.to_numpy() == pytest.approx([1 / 3] * 3, rel=1e-12)
+    r2 = rs.survival.logrank([1.0, 2, 3, 4, 5, 6, 7, 8], [1, 1, 0, 1, 1, 0, 1, 1], list("abcabcab"),
+                             strata=["x", "x", None, "y", "y", None, "x", "y"], nan_policy="omit")
+    assert r2.statistic == pytest.approx(0.36, rel=1e-12)
+    assert list(r2.observed.index) == ["a", "b"]
+    assert r2.expected.to_numpy() == pytest.approx([2.5, 3.5], rel=1e-12)
