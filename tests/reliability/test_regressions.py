@@ -146,3 +146,16 @@ def test_logrank_with_groups_emptied_by_omitted_strata_matches_r():
     assert r2.statistic == pytest.approx(0.36, rel=1e-12)
     assert list(r2.observed.index) == ["a", "b"]
     assert r2.expected.to_numpy() == pytest.approx([2.5, 3.5], rel=1e-12)
+
+
+def test_dask_cumulative_incidence_reads_a_boolean_cause_column():
+    # dask/_survival.py: the causes of a partition were labelled by their raw
+    # values (True), which the merged numeric cause order (0, 1, ...) could not
+    # find: "internal error: a label is missing from the merged labels" (hostile
+    # run seed 2027 call 142564). Now labelled by their codes, as in memory.
+    dd = pytest.importorskip("dask.dataframe")
+    df = pd.DataFrame({"t": [1.22, 4.70, 6.03, 7.84, 2.5, 3.0], "e": [True, True, False, True, False, True], "g": list("aabbab")})
+    for group in (None, "g"):
+        got = rs.dask.cumulative_incidence(dd.from_pandas(df, npartitions=2), "t", "e", group).table
+        want = rs.survival.cumulative_incidence(df["t"], df["e"], None if group is None else df["g"]).table
+        pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True), check_dtype=False, rtol=1e-12)
