@@ -159,3 +159,16 @@ def test_dask_cumulative_incidence_reads_a_boolean_cause_column():
         got = rs.dask.cumulative_incidence(dd.from_pandas(df, npartitions=2), "t", "e", group).table
         want = rs.survival.cumulative_incidence(df["t"], df["e"], None if group is None else df["g"]).table
         pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True), check_dtype=False, rtol=1e-12)
+
+
+def test_coxph_caps_max_iter_in_the_core():
+    # survival/cox_newton.rs: max_iter=10**9 on a fit that never settles ran
+    # (practically) forever; above 1000 it is now refused, in memory and on Dask,
+    # before any pass over the data
+    df = pd.DataFrame({"t": [1.0, 2, 3, 4, 5, 6], "e": [1, 1, 1, 0, 1, 0], "z": [0.1, 0.5, 0.2, 0.9, 0.4, 0.3]})
+    with pytest.raises(ValueError, match="max_iter"):
+        rs.survival.coxph(df, "t", "e", ["z"], max_iter=10**9)
+    assert rs.survival.coxph(df, "t", "e", ["z"], max_iter=1000).converged
+    dd = pytest.importorskip("dask.dataframe")
+    with pytest.raises(ValueError, match="max_iter"):
+        rs.dask.coxph(dd.from_pandas(df, npartitions=2), "t", "e", ["z"], max_iter=1001)
