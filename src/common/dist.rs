@@ -135,11 +135,18 @@ mod tests {
         let text = include_str!("../../tests/reference/common/pnorm.txt");
         let mut n = 0;
         for line in text.lines().filter(|l| !l.starts_with('#')) {
-            let v: Vec<f64> = line.split_whitespace().map(|x| x.parse().unwrap()).collect();
+            let v: Vec<f64> = line
+                .split_whitespace()
+                .map(|x| x.parse().unwrap())
+                .collect();
             let (z, lo, up) = (v[0], v[1], v[2]);
             let tol = (4.0 + z * z / 2.0) * f64::EPSILON;
             for (got, want) in [(norm_cdf(z), lo), (norm_sf(z), up)] {
-                let rel = if want == 0.0 { got } else { (got - want).abs() / want };
+                let rel = if want == 0.0 {
+                    got
+                } else {
+                    (got - want).abs() / want
+                };
                 assert!(rel <= tol, "z = {z}: {got} vs R {want} (rel {rel:e})");
             }
             n += 1;

@@ -172,3 +172,15 @@ def test_coxph_caps_max_iter_in_the_core():
     dd = pytest.importorskip("dask.dataframe")
     with pytest.raises(ValueError, match="max_iter"):
         rs.dask.coxph(dd.from_pandas(df, npartitions=2), "t", "e", ["z"], max_iter=1001)
+
+
+def test_fisher_rxc_guard_stops_every_thread():
+    # groups/tables/network.rs: a tripped guard ended only its own task; the
+    # others of the stage ran to completion (rayon collects every Result), so a
+    # 4 x 3 table of total 11,000 (hostile run seed 2027 call 555892) ran ~5
+    # minutes before its error; now a shared stop flag ends them all (seconds).
+    # A smaller table of the same shape keeps the test short.
+    t = np.round(np.array([[0, 1000, 1000], [1000, 1000, 2000], [1000, 2000, 1000], [0, 1000, 0]]) / 6)
+    with pytest.raises(ValueError, match="too large for exact enumeration .*n_resamples") as e:
+        rs.groups.fisher_exact(t)
+    assert "another task" not in str(e.value)  # the tripped guard's own reason is reported
