@@ -184,3 +184,18 @@ def test_fisher_rxc_guard_stops_every_thread():
     with pytest.raises(ValueError, match="too large for exact enumeration .*n_resamples") as e:
         rs.groups.fisher_exact(t)
     assert "another task" not in str(e.value)  # the tripped guard's own reason is reported
+
+
+def test_wilcoxon_limits_on_one_jump_are_ordered():
+    # paired/wilcoxon/hl.rs: W jumps over both normal quantiles at -0.5, and R's
+    # uniroot (tol 1e-4) returns the limits in the wrong order - R too:
+    # (-0.50003950581263856, -0.50005690474251940); hostile run seed 1 call
+    # 156427. Both are now refined to the jump. p and estimate as R
+    # (tests/reference/reliability/regressions.R).
+    d = np.repeat([-2.0, -1, 0, 1], [30, 124, 123, 95])
+    r = rs.paired.wilcoxon(d, popmean=1.0)
+    lo, hi = r.confidence_interval()
+    assert lo <= hi
+    assert lo == pytest.approx(-0.5, abs=1e-12) and hi == pytest.approx(-0.5, abs=1e-12)
+    assert r.pvalue == pytest.approx(2.7574844327548461e-49, rel=1e-9)
+    assert r.estimate == pytest.approx(-0.50000488041552038, rel=1e-9)

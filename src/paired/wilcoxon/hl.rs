@@ -323,7 +323,7 @@ fn bisect<F: FnMut(f64) -> f64>(
             break;
         }
         let tol_act = 2.0 * f64::EPSILON * b.abs() + tol / 2.0;
-        let half = (c - b) / 2.0;
+        let half = c / 2.0 - b / 2.0; // no overflow for a bracket wider than f64::MAX
         if half.abs() <= tol_act {
             break;
         }
@@ -486,8 +486,23 @@ pub(super) fn hl_asymptotic(
                 }
             }
             if a < 1.0 {
-                let lo = root(ev, dist::norm_ppf(1.0 - a / 2.0));
-                (lo, root(ev, dist::norm_ppf(a / 2.0)))
+                let (zl, zh) = (dist::norm_ppf(1.0 - a / 2.0), dist::norm_ppf(a / 2.0));
+                let (lo, hi) = (root(ev, zl), root(ev, zh));
+                if lo > hi {
+                    // W jumps over both quantiles at one point: both limits are
+                    // that jump, and R's uniroot tolerance (1e-4) can put them
+                    // in either order (R itself returns the inverted pair;
+                    // issue 19, hostile run seed 1 call 156427). Refined by
+                    // bisection to the last bits, they meet at the jump.
+                    let exact = |ev: &mut WEval<'_>, zq: f64| {
+                        let mut f = |mu: f64| ev.w(mu, corr) - zq;
+                        bisect(mumin, mumax, w_min - zq, w_max - zq, 0.0, 4 * 1100, &mut f)
+                    };
+                    let (lo, hi) = (exact(ev, zl), exact(ev, zh));
+                    (lo.min(hi), lo.max(hi))
+                } else {
+                    (lo, hi)
+                }
             } else {
                 (med, med)
             }

@@ -381,3 +381,25 @@ fn bisection_finishes_a_step_root_over_the_whole_float_range() {
     });
     assert!((r - 3.0).abs() <= TOL_ROOT, "{r}");
 }
+
+#[test]
+fn hl_limits_on_one_jump_are_ordered() {
+    // issue 19 (hostile run seed 1 call 156427): y - x = -2 (30), -1 (124),
+    // 0 (123), 1 (95), mu = 1. W jumps over both normal quantiles at the Walsh
+    // average -0.5: R's uniroot stops within its 1e-4 tolerance in the wrong
+    // order (R 4.2: -0.50003950581263856, -0.50005690474251940); the limits
+    // are now refined to the jump itself
+    let mut d = Vec::new();
+    for (v, k) in [(-2.0, 30), (-1.0, 124), (0.0, 123), (1.0, 95)] {
+        d.extend(std::iter::repeat_n(v, k));
+    }
+    let mut o = opts();
+    o.method = Method::Approx;
+    o.popmean = 1.0;
+    let r = run(&d, &o).unwrap();
+    assert!(r.ci_low <= r.ci_high, "{r:?}");
+    assert!(
+        (r.ci_low + 0.5).abs() < 1e-12 && (r.ci_high + 0.5).abs() < 1e-12,
+        "{r:?}"
+    );
+}

@@ -14,3 +14,11 @@ t2 <- c(1, 2, 3, 4, 5, 6, 7, 8); e2 <- c(1, 1, 0, 1, 1, 0, 1, 1)
 g2 <- c("a", "b", "c", "a", "b", "c", "a", "b"); s2 <- c("x", "x", NA, "y", "y", NA, "x", "y")
 r2 <- survdiff(Surv(t2, e2) ~ g2 + strata(s2))
 cat("logrank 2: chisq", format(r2$chisq, digits = 17), "obs", rowSums(r2$obs), "exp", format(rowSums(r2$exp), digits = 17), "\n")
+
+# Wilcoxon HL interval where W jumps over both quantiles at one point (hostile run
+# seed 1 call 156427): y - x = -2 (30), -1 (124), 0 (123), 1 (95), mu = 1. R's
+# uniroot returns the limits within its 1e-4 tolerance in the wrong order.
+d <- rep(c(-2, -1, 0, 1), c(30, 124, 123, 95))
+w <- wilcox.test(d, mu = 1, conf.int = TRUE, exact = FALSE)
+cat("wilcoxon jump: p", format(w$p.value, digits = 17), "estimate", format(w$estimate, digits = 17),
+    "conf.int", format(w$conf.int, digits = 17), "\n")
