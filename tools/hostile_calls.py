@@ -46,7 +46,7 @@ def build(seed, i, names, cum, run_only=""):
     (the draws of the other calls are unchanged)."""
     src = RngSrc.for_call(seed, i)
     name = pick_case(names, cum, src)
-    if not name.startswith(run_only):
+    if run_only and not any(name.startswith(p) for p in run_only.split(",")):
         return name, None, None
     args, kwargs = ALL_CALLS[name].make(src)
     return name, args, kwargs
@@ -59,7 +59,7 @@ def main(argv=None) -> int:
     ap.add_argument("--start", type=int, default=0, help="first call index")
     ap.add_argument("--only", default="", help="only the calls whose name starts with this")
     ap.add_argument("--no-dask", action="store_true", help="leave out rs.dask (slow: a graph per call)")
-    ap.add_argument("--run-only", default="", help="draw every call as usual but run only those whose name starts with this (re-checks one call's share of a long run after a fix)")
+    ap.add_argument("--run-only", default="", help="draw every call as usual but run only those whose name starts with one of these comma-separated prefixes (re-checks some calls' share of a long run after a fix)")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds before a call counts as a hang")
     ap.add_argument("--check-inputs-every", type=int, default=4, help="compare inputs before/after on every k-th call")
     ap.add_argument("--repro", default="", help="SEED:I - replay one call, show it and its outcome")

@@ -199,3 +199,13 @@ def test_wilcoxon_limits_on_one_jump_are_ordered():
     assert lo == pytest.approx(-0.5, abs=1e-12) and hi == pytest.approx(-0.5, abs=1e-12)
     assert r.pvalue == pytest.approx(2.7574844327548461e-49, rel=1e-9)
     assert r.estimate == pytest.approx(-0.50000488041552038, rel=1e-9)
+
+
+def test_fisher_rxc_with_thousands_per_cell_is_refused_up_front():
+    # groups/tables/network.rs: a 4 x 3 table of total 33,000 (hostile run seed 1
+    # call 366611) ran past the 60 s watchdog inside the work guards; the ways to
+    # split its first column (1.8e7, limit 1e5) now refuse it before any work
+    t = np.array([[4000, 1000, 3000], [2000, 4000, 1000], [1000, 1000, 4000], [4000, 4000, 4000]])
+    with pytest.raises(ValueError, match="ways to split its first column.*n_resamples"):
+        rs.groups.fisher_exact(t)
+    assert 0 < rs.groups.fisher_exact(t, n_resamples=200, seed=1).pvalue <= 1

@@ -100,8 +100,44 @@ pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
         segments: AtomicU64::new(0),
         stop: AtomicBool::new(false),
     };
+    let splits = first_splits(&rows_u, cols_u[0]);
+    if splits > MAX_FIRST_SPLITS {
+        return Err(shared.too_large(format!(
+            "{splits:.3e} ways to split its first column, over {MAX_FIRST_SPLITS:.0e}"
+        )));
+    }
     let p = run(&shared, rows_u, &cols_u)?;
     Ok(p.min(1.0))
+}
+
+/// Size guard known before any work: the ways to split the first (smallest)
+/// column among the key's rows, i.e. the first stage's children. The heaviest
+/// tables that finish have ~15,000 (a 5 x 5 diagonal table of total 116); tables
+/// of thousands per cell have hundreds of thousands, and each of those children
+/// has as many splits again: such a table was refused only after minutes by the
+/// work guards (issue 19: 4 x 3 tables of totals 11,000 and 29,000).
+const MAX_FIRST_SPLITS: f64 = 1e5;
+
+/// Number of `y` with `0 <= y_j <= key_j` and `sum y = c` (f64: no overflow).
+fn first_splits(key: &[u32], c: u32) -> f64 {
+    let c = c as usize;
+    let mut ways = vec![0.0f64; c + 1];
+    ways[0] = 1.0;
+    for &k in key {
+        // new[s] = sum_{v = 0..=min(k, s)} old[s - v], by a running window sum
+        let k = k as usize;
+        let mut next = vec![0.0f64; c + 1];
+        let mut window = 0.0;
+        for s in 0..=c {
+            window += ways[s];
+            if s > k {
+                window -= ways[s - k - 1];
+            }
+            next[s] = window;
+        }
+        ways = next;
+    }
+    ways[c]
 }
 
 /// What every worker of one test reads.
