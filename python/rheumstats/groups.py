@@ -519,7 +519,8 @@ def fisher_exact(
     collapse categories or use :func:`chisq`.
 
     Size guards (each an ``InvalidInputError`` naming the remedies, never a
-    switch of method): a total above 1e6; more than 100,000 ways to split the
+    switch of method): a total above 1e6; a shorter side of more than 9
+    categories (a 10 x 10 of total 50 already takes ~25 s); more than 100,000 ways to split the
     first (smallest) column, known before any work (the heaviest table known to
     finish, a 5 x 5 of total 116 with a strong diagonal, has ~15,000; tables with
     thousands per cell have millions); more than 32 million windows of

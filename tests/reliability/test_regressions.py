@@ -209,3 +209,15 @@ def test_fisher_rxc_with_thousands_per_cell_is_refused_up_front():
     with pytest.raises(ValueError, match="ways to split its first column.*n_resamples"):
         rs.groups.fisher_exact(t)
     assert 0 < rs.groups.fisher_exact(t, n_resamples=200, seed=1).pvalue <= 1
+
+
+def test_fisher_rxc_with_a_long_shorter_side_is_refused_and_table_one_says_monte_carlo():
+    # groups/tables/network.rs: cohort.table_one of a variable against itself gave
+    # a 38 x 38 table (hostile run seed 1 call 446301) that ran past the 60 s
+    # watchdog; an exact r x c table needs a shorter side of at most 9 categories.
+    # table_one then names the Monte Carlo test it used instead.
+    with pytest.raises(ValueError, match="shorter side has 10 categories.*n_resamples"):
+        rs.groups.fisher_exact(np.diag(np.full(10, 3.0)))
+    df = pd.DataFrame({"x": np.repeat(np.arange(12), 3).astype(str), "g": np.repeat(np.arange(12), 3).astype(str)})
+    t = rs.cohort.table_one(df, ["x"], by="g", categorical=["x"])
+    assert t.to_string().count("Monte Carlo") >= 1

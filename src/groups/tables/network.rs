@@ -100,6 +100,15 @@ pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
         segments: AtomicU64::new(0),
         stop: AtomicBool::new(false),
     };
+    if r.min(c) > MAX_SHORT_SIDE {
+        // states past 9 counts are not packed (no memo): a 10 x 10 table of total
+        // 50 took 25 s, larger ones run for hours (issue 19: cohort.table_one on a
+        // 38 x 38 table of total 187 passed the watchdog's 60 s)
+        return Err(shared.too_large(format!(
+            "its shorter side has {} categories, over {MAX_SHORT_SIDE}",
+            r.min(c)
+        )));
+    }
     let splits = first_splits(&rows_u, cols_u[0]);
     if splits > MAX_FIRST_SPLITS {
         return Err(shared.too_large(format!(
@@ -117,6 +126,9 @@ pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
 /// has as many splits again: such a table was refused only after minutes by the
 /// work guards (issue 19: 4 x 3 tables of totals 11,000 and 29,000).
 const MAX_FIRST_SPLITS: f64 = 1e5;
+
+/// Size guard: categories of the shorter side of an exact r x c table.
+const MAX_SHORT_SIDE: usize = 9;
 
 /// Number of `y` with `0 <= y_j <= key_j` and `sum y = c` (f64: no overflow).
 fn first_splits(key: &[u32], c: u32) -> f64 {

@@ -500,3 +500,11 @@ fn huge_count_rxc_tables_are_refused_before_any_work() {
     // a table of the same shape and tens per cell is still exact
     assert!(fisher_rxc((t / 200.0).view()).is_ok());
 }
+
+#[test]
+fn rxc_tables_with_a_long_shorter_side_are_refused() {
+    // issue 19 (hostile run seed 1 call 446301): a 38 x 38 table passed the 60 s watchdog
+    let t = Array2::from_diag(&ndarray::Array1::from_elem(10, 3.0));
+    let e = fisher_rxc(t.view()).unwrap_err().to_string();
+    assert!(e.contains("shorter side has 10 categories"), "{e}");
+}
