@@ -3,6 +3,7 @@
     python tools/hostile_calls.py --calls 1000000 --seed 1      # the long run
     python tools/hostile_calls.py --repro SEED:I                # replay one call
     python tools/hostile_calls.py --calls 20000 --only groups.  # one module
+    python tools/hostile_calls.py --calls 1000000 --run-only paired.wilcoxon  # the wilcoxon calls of the long run
 
 Call ``i`` draws its case (weighted, ``tests/reliability/calls.py``) and its
 hostile inputs from ``numpy.random.default_rng([seed, i])``, so any call is
@@ -40,9 +41,13 @@ def pick_case(names, cum, src):
     return names[int(np.searchsorted(cum, u, side="right"))]
 
 
-def build(seed, i, names, cum):
+def build(seed, i, names, cum, run_only=""):
+    """Call ``i``'s name and inputs; (name, None, None) when ``run_only`` excludes it
+    (the draws of the other calls are unchanged)."""
     src = RngSrc.for_call(seed, i)
     name = pick_case(names, cum, src)
+    if run_only and not any(name.startswith(p) for p in run_only.split(",")):
+        return name, None, None
     args, kwargs = ALL_CALLS[name].make(src)
     return name, args, kwargs
 
@@ -54,6 +59,7 @@ def main(argv=None) -> int:
     ap.add_argument("--start", type=int, default=0, help="first call index")
     ap.add_argument("--only", default="", help="only the calls whose name starts with this")
     ap.add_argument("--no-dask", action="store_true", help="leave out rs.dask (slow: a graph per call)")
+    ap.add_argument("--run-only", default="", help="draw every call as usual but run only those whose name starts with one of these comma-separated prefixes (re-checks some calls' share of a long run after a fix)")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds before a call counts as a hang")
     ap.add_argument("--check-inputs-every", type=int, default=4, help="compare inputs before/after on every k-th call")
     ap.add_argument("--repro", default="", help="SEED:I - replay one call, show it and its outcome")
@@ -101,7 +107,9 @@ def main(argv=None) -> int:
     slowest = collections.Counter()
     spent = collections.Counter()
     for i in range(a.start, a.start + a.calls):
-        name, args, kwargs = build(a.seed, i, names, cum)
+        name, args, kwargs = build(a.seed, i, names, cum, a.run_only)
+        if args is None:
+            continue
         state.update(i=i, name=name, t0=time.monotonic())
         try:
             outcome = run_one(ALL_CALLS[name], args, kwargs, check_inputs=(i % a.check_inputs_every == 0))
@@ -123,7 +131,7 @@ def main(argv=None) -> int:
         counts[outcome] += 1
         per_call[name][outcome] += 1
         done = i - a.start + 1
-        if a.progress and done % a.progress == 0:
+        if a.progress and done % a.progress == 0 and not a.run_only:
             el = time.monotonic() - t_start
             print(f"{done:>9} calls  {el:8.1f} s  {dict(counts)}", flush=True)
         if len(failures) >= a.max_failures:
@@ -133,6 +141,8 @@ def main(argv=None) -> int:
     elapsed = time.monotonic() - t_start
     total = sum(counts.values())
     print(f"\ntime in the calls {sum(spent.values()):.1f} s, building the inputs and the rest {elapsed - sum(spent.values()):.1f} s")
+    if a.run_only:
+        print(f"run only {a.run_only!r}: {total} of calls {a.start}..{a.start + a.calls - 1}")
     print(f"{total} calls in {elapsed:.1f} s ({1e6 * elapsed / max(total, 1):.0f} us/call), seed {a.seed}, start {a.start}")
     print("outcomes:", dict(counts))
     print(f"{'call':38} {'calls':>8} {'ok':>8} {'ValueErr':>8} {'TypeErr':>8} {'FAIL':>5} {'max s':>7} {'total s':>8}")

@@ -16,6 +16,7 @@ from .exceptions import (
     ConvergenceError,
     ConvergenceWarning,
     InvalidInputError,
+    MissingReasonWarning,
     SmallSampleWarning,
 )
 
@@ -35,6 +36,7 @@ __all__ = [
     "survival",
     "longitudinal",
     "InvalidInputError",
+    "MissingReasonWarning",
     "ConvergenceError",
     "SmallSampleWarning",
     "ApproximationWarning",

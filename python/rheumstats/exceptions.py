@@ -22,6 +22,12 @@ class ConvergenceWarning(RuntimeWarning):
     """An iterative fit stopped before meeting its convergence criterion."""
 
 
+class MissingReasonWarning(UserWarning):
+    """Stop dates without a stop reason were read as last follow-up and censored
+    (``retention(missing_reason=None)``, the default): pass ``missing_reason=``
+    ``'censor'``, ``'unknown'`` or ``'error'`` to choose. The message gives the count."""
+
+
 class UnitWarning(UserWarning):
     """A whole column looks like it is in another unit than the one declared
     (e.g. CRP in mg/dL passed as mg/L): check the ``*_unit`` keyword."""
@@ -34,4 +40,5 @@ __all__ = [
     "ApproximationWarning",
     "ConvergenceWarning",
     "UnitWarning",
+    "MissingReasonWarning",
 ]

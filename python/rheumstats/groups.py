@@ -507,6 +507,18 @@ def fisher_exact(
     ``n_resamples`` (a Monte Carlo p-value, as R ``simulate.p.value = TRUE``),
     collapse categories or use :func:`chisq`.
 
+    Size guards (each an ``InvalidInputError`` naming the remedies, never a
+    switch of method): a total above 1e6; a shorter side of more than 9
+    categories (a 10 x 10 of total 50 already takes ~25 s); more than 100,000 ways to split the
+    first (smallest) column, known before any work (the heaviest table known to
+    finish, a 5 x 5 of total 116 with a strong diagonal, has ~15,000; tables with
+    thousands per cell have millions); more than 32 million windows of
+    partial tables in one column, 16 million distinct partial tables in one
+    stage, or 2e9 column splits in all. A tripped guard stops every thread at
+    once: a 4 x 3 table of total 11,000 is refused after seconds (it ran for
+    minutes before, issue 19). The 2 x 2 test refuses more than 1e7 tables in
+    its support and totals above 2^53.
+
     Parameters
     ----------
     table : array-like of int, shape (r, c)

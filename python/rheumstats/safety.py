@@ -38,6 +38,8 @@ def exposure(
     censor_date: Any = None,
     unit: str = "years",
     numeric_unit: str = "days",
+    dayfirst: Optional[bool] = None,
+    date_format: Optional[str] = None,
 ) -> pd.Series:
     """Time on drug per patient (patient-years by default).
 
@@ -53,6 +55,10 @@ def exposure(
         Data cut-off: missing stops are set to it and later stops truncated.
     unit : {'years', 'months', 'weeks', 'days'}
         Output unit (Julian year of 365.25 days; month = year / 12).
+    dayfirst, date_format : optional
+        How to read date strings, as :func:`rheumstats.survival.retention`: an
+        ambiguous column (``10/01/2020`` read both ways gives different dates)
+        is an error unless one of them is given.
 
     Returns
     -------
@@ -69,7 +75,7 @@ def exposure(
     s = d["start"]
     numeric = pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
     # numbers are durations in numeric_unit; dates give times directly in `unit`
-    time, _, _ = _on_drug_time(d, "start", "stop", censor_date, numeric_unit if numeric else unit)
+    time, _, _ = _on_drug_time(d, "start", "stop", censor_date, numeric_unit if numeric else unit, dayfirst, date_format)
     if numeric:
         time = time * UNITS[numeric_unit] / UNITS[unit]
     return pd.Series(time, index=data.index, name=f"exposure_{unit}")

@@ -96,8 +96,9 @@ impl DaskCoxNewton {
             conf_level,
             ..Default::default()
         };
+        let newton = Newton::new(p, opts).map_err(super::error::to_pyerr_attached)?;
         Ok(DaskCoxNewton {
-            newton: Newton::new(p, opts),
+            newton,
             p,
             ties,
             conf_level,

@@ -81,7 +81,7 @@ pub(super) fn km_dict(
 }
 
 #[pyfunction]
-#[pyo3(signature = (time, event, group, strata, *, rho, nan_policy))]
+#[pyo3(signature = (time, event, group, strata, *, rho, nan_policy, n_groups=0))]
 #[allow(clippy::too_many_arguments)]
 fn survival_logrank<'py>(
     py: Python<'py>,
@@ -91,6 +91,7 @@ fn survival_logrank<'py>(
     strata: Option<PyReadonlyArray1<'py, f64>>,
     rho: f64,
     nan_policy: Wrap<NanPolicy>,
+    n_groups: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (t, e, g, s) = (
         slice(&time, "time")?,
@@ -106,11 +107,18 @@ fn survival_logrank<'py>(
             ("strata", s),
         ];
         match nan::omit_rows(&cols, nan_policy.0, "a log-rank test")? {
-            None => logrank::logrank(t, e, g, s, rho),
+            None => logrank::logrank(t, e, g, s, rho, n_groups),
             Some(k) => {
                 let sk = s.map(|s| k.take(s));
-                logrank::logrank(&k.take(t), &k.take(e), &k.take(g), sk.as_deref(), rho)
-                    .map_err(|err| k.remap(err))
+                logrank::logrank(
+                    &k.take(t),
+                    &k.take(e),
+                    &k.take(g),
+                    sk.as_deref(),
+                    rho,
+                    n_groups,
+                )
+                .map_err(|err| k.remap(err))
             }
         }
     })?;

@@ -312,7 +312,7 @@ pub fn coxph(
         .collect();
 
     // Newton–Raphson as coxfit6 (the stepper shared with the Dask fit)
-    let mut newton = Newton::new(p, opts);
+    let mut newton = Newton::new(p, opts)?;
     while let Some(b) = newton.point() {
         let f = full_fit(&strata_data, b, p, opts.ties);
         newton.observe(f)?;

@@ -125,9 +125,25 @@ pub struct NewtonOut {
     pub converged: bool,
 }
 
+/// The largest `max_iter` accepted. Newton–Raphson on the Cox partial
+/// likelihood converges in a handful of iterations (R's default `iter.max`
+/// is 20) or runs off to an infinite coefficient; a larger cap only spends
+/// time (issue 19: `max_iter=1e9` on a fit that never settles was a hang).
+pub const MAX_ITER: usize = 1000;
+
 impl Newton {
-    pub fn new(p: usize, opts: CoxOptions) -> Newton {
-        Newton {
+    /// The stepper for `p` coefficients; `opts.max_iter` above [`MAX_ITER`] is refused.
+    pub fn new(p: usize, opts: CoxOptions) -> Result<Newton> {
+        if opts.max_iter > MAX_ITER {
+            return Err(StatsError::argument(
+                "max_iter",
+                format!(
+                    "{} is more than {MAX_ITER}; Newton-Raphson on the Cox partial likelihood converges in well under 100 iterations or not at all",
+                    opts.max_iter
+                ),
+            ));
+        }
+        Ok(Newton {
             p,
             opts,
             beta: vec![0.0; p],
@@ -141,7 +157,7 @@ impl Newton {
             started: false,
             done: false,
             last: None,
-        }
+        })
     }
 
     /// The β to evaluate next, `None` when the iteration is over.
@@ -205,6 +221,11 @@ impl Newton {
             self.halving = true;
             for j in 0..p {
                 self.newbeta[j] = (self.newbeta[j] + self.beta[j]) / 2.0;
+            }
+            if self.newbeta == self.beta {
+                // halved back onto the accepted beta: no step can improve the
+                // fit, so stop (not converged) instead of repeating the cycle
+                self.done = true;
             }
         } else {
             self.halving = false;
@@ -321,4 +342,55 @@ pub fn output(
         hr_low,
         hr_high,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fit(loglik: f64) -> Fit {
+        Fit {
+            loglik,
+            u: vec![1.0],
+            imat: vec![1.0],
+        }
+    }
+
+    #[test]
+    fn max_iter_above_the_cap_is_refused() {
+        let opts = |max_iter| CoxOptions {
+            max_iter,
+            ..Default::default()
+        };
+        assert!(Newton::new(1, opts(MAX_ITER)).is_ok());
+        let e = Newton::new(1, opts(1_000_000_000)).unwrap_err();
+        assert!(e.to_string().contains("max_iter"), "{e}");
+    }
+
+    #[test]
+    fn halving_back_onto_the_accepted_beta_stops() {
+        // accept beta = 1 (next 2), then every point is non-finite: the halving
+        // reaches beta = 1 itself after ~53 steps and the iteration ends there
+        // (before: accept again, step, halve ... until max_iter)
+        let mut nt = Newton::new(
+            1,
+            CoxOptions {
+                max_iter: MAX_ITER,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        nt.observe(fit(-10.0)).unwrap();
+        nt.observe(fit(-5.0)).unwrap();
+        let mut evals = 0;
+        while nt.point().is_some() {
+            nt.observe(fit(f64::NAN)).unwrap();
+            evals += 1;
+            assert!(evals < 100, "no stop after {evals} halvings");
+        }
+        let out = nt.finish().unwrap();
+        assert!(!out.converged);
+        assert_eq!(out.beta, vec![1.0]);
+        assert_eq!(out.loglik, -5.0);
+    }
 }

@@ -327,7 +327,7 @@ mod tests {
                 .map(|j| (0..n).map(|i| x[i * p + j]).sum::<f64>() / n as f64)
                 .collect();
             let cuts = [0, 25, 25, 41, n];
-            let mut nt = Newton::new(p, opts);
+            let mut nt = Newton::new(p, opts).unwrap();
             while let Some(b) = nt.point() {
                 let b = b.to_vec();
                 let parts: Vec<Vec<f64>> = cuts

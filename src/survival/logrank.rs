@@ -101,6 +101,7 @@ pub fn logrank(
     group: &[f64],
     strata: Option<&[f64]>,
     rho: f64,
+    n_groups: usize,
 ) -> Result<LogrankOutput> {
     match strata {
         Some(s) => check_lengths(&[
@@ -124,7 +125,10 @@ pub fn logrank(
     let scan = check_times(time, "time")?;
     check_event_values(event, "event")?;
     let (g, gmax) = check_codes(group, "group", "group codes must be integers >= 0")?;
-    let k = gmax as usize + 1;
+    // one entry per group code below `n_groups` even when the rows of the last
+    // codes were all dropped (nan_policy='omit' on a missing stratum): the
+    // caller indexes the output by its label codes (issue 19: an IndexError)
+    let k = (gmax as usize + 1).max(n_groups);
     let strata_rows: Option<Vec<Vec<usize>>> = match strata {
         None => None,
         Some(s) => {
@@ -218,6 +222,7 @@ mod tests {
             &[0.0, 1.0, 0.0, 1.0],
             None,
             0.0,
+            0,
         )
         .unwrap();
         assert!((o.expected[0] - (0.5 + 1.0 / 3.0)).abs() < 1e-15);
@@ -234,7 +239,7 @@ mod tests {
         let e = [1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0];
         let g = [0.0, 1.0, 2.0, 0.0, 1.0, 2.0, 0.0, 1.0];
         for rho in [0.0, 1.0] {
-            let o = logrank(&t, &e, &g, None, rho).unwrap();
+            let o = logrank(&t, &e, &g, None, rho, 0).unwrap();
             let so: f64 = o.observed.iter().sum();
             let se: f64 = o.expected.iter().sum();
             assert!((so - se).abs() < 1e-12);
@@ -244,7 +249,24 @@ mod tests {
 
     #[test]
     fn single_group_is_an_error() {
-        assert!(logrank(&[1.0, 2.0], &[1.0, 1.0], &[0.0, 0.0], None, 0.0).is_err());
-        assert!(logrank(&[1.0, 2.0], &[1.0, 1.0], &[0.0, 1.0], None, -1.0).is_err());
+        assert!(logrank(&[1.0, 2.0], &[1.0, 1.0], &[0.0, 0.0], None, 0.0, 0).is_err());
+        assert!(logrank(&[1.0, 2.0], &[1.0, 1.0], &[0.0, 1.0], None, -1.0, 0).is_err());
+    }
+
+    #[test]
+    fn output_covers_every_group_code_asked_for() {
+        // codes 0 and 1 only, 4 groups asked: codes 2 and 3 are empty groups
+        let o = logrank(
+            &[1.0, 2.0, 3.0],
+            &[1.0, 1.0, 0.0],
+            &[0.0, 1.0, 0.0],
+            None,
+            0.0,
+            4,
+        )
+        .unwrap();
+        assert_eq!(o.observed, vec![1.0, 1.0, 0.0, 0.0]);
+        assert_eq!(o.n, vec![2.0, 1.0, 0.0, 0.0]);
+        assert_eq!(o.df, 1.0);
     }
 }

@@ -326,7 +326,7 @@ mod tests {
     fn merged_logrank_equals_in_memory() {
         let (t, e, g, s) = data();
         for rho in [0.0, 1.0] {
-            let whole = logrank(&t, &e, &g, Some(&s), rho).unwrap();
+            let whole = logrank(&t, &e, &g, Some(&s), rho, 0).unwrap();
             // combined code = stratum * 3 + group
             let code: Vec<f64> = s.iter().zip(&g).map(|(s, g)| s * 3.0 + g).collect();
             let tab = split_merge(&t, Some(&e), &code, 9);

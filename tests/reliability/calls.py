@@ -155,7 +155,7 @@ def _retention(s: Src) -> Args:
     df = frame(s, n, {"start": "date", "stop": "date", "reason": "label"})
     if "stop" in df and s.coin(0.3) and n:
         df.loc[df.index[: max(1, n // 3)], "stop"] = pd.NaT if df["stop"].dtype.kind == "M" else None
-    kw = {"censor_date": s.pick(["2030-01-01", None, "2016-01-01"])}
+    kw = {"censor_date": s.pick(["2030-01-01", None, "2016-01-01", "01/02/2016"]), **options(s, rs.survival.retention, skip=("censor_date", "unit"))}
     return (df, "start", "stop", "reason"), kw
 
 

@@ -291,7 +291,7 @@ def frame(s: Src, n: int, cols: Dict[str, str]) -> pd.DataFrame:
             d[c] = list(lab) if not isinstance(lab, pd.Series) else lab.tolist()
         elif role == "date":
             start = pd.Timestamp("2015-01-01") + pd.to_timedelta(np.abs(np.nan_to_num(values(s, n, "count"))) % 4000, unit="D")
-            d[c] = start if s.coin(0.8) else start.astype(str)
+            d[c] = start if s.coin(0.7) else (start.astype(str) if s.coin() else start.strftime("%d/%m/%Y"))
         else:
             v = values(s, n, role)
             d[c] = wrap(s, v, allow_scalar=False) if s.coin(0.15) else v
@@ -357,6 +357,9 @@ OPTIONS: Dict[str, List[Any]] = {
     "censor_date": [None, "2025-01-01", pd.Timestamp("2010-01-01"), "not a date", 3, np.nan],
     "baseline": [0, 1, -1, np.nan, "first", None],
     "width": [1.0, 0.0, -1.0, np.nan, np.inf, 1e300, None],
+    "missing_reason": ["censor", "unknown", "error", None, "drop", 1],
+    "dayfirst": [True, False, None, "yes"],
+    "date_format": ["%d/%m/%Y", "%Y-%m-%d", None, "%Q", 5],
 }
 
 
@@ -385,5 +388,5 @@ _N_VALID = {
     "tests": 4, "adjust": 5, "per": 3, "conf_type": 3, "rho": 3, "ties": 2, "max_iter": 2, "decimals": 3, "unit": 4,
     "numeric_unit": 3, "global_unit": 2, "crp_unit": 2, "thresholds": 1, "level": 3, "apr": 1, "by_domain": 2, "threshold": 3,
     "min_items": 4, "fvc_threshold": 2, "definition": 1, "reml": 2, "ddf": 3, "covariance": 7, "normalise": 2, "censor_date": 3,
-    "baseline": 2, "width": 1,
+    "baseline": 2, "width": 1, "missing_reason": 4, "dayfirst": 3, "date_format": 3,
 }

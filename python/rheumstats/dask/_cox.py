@@ -156,7 +156,8 @@ def coxph(
     rows and is not computed (NaN). ``persist=True`` keeps the prepared
     columns in the workers' memory between iterations (faster; the cluster
     then holds n × (p + 3) numbers); by default each iteration re-reads the
-    partitions, so memory stays at one partition per task.
+    partitions, so memory stays at one partition per task. ``max_iter`` is at
+    most 1000, as in memory.
     """
     dask, _ = _require_dask()
     if time is None or event is None or covariates is None:
@@ -166,6 +167,7 @@ def coxph(
     conf_level = check_conf_level(conf_level)
     if not isinstance(max_iter, (int, np.integer)) or max_iter < 0:
         raise InvalidInputError(f"max_iter: {max_iter!r} must be an integer >= 0")
+    _native.DaskCoxNewton(1, ties, int(max_iter), conf_level)  # the core's checks (max_iter <= 1000) before any pass over the data
     covs = [covariates] if isinstance(covariates, str) else list(covariates)
     strs = [] if strata is None else ([strata] if isinstance(strata, str) else list(strata))
     if not covs:

@@ -46,11 +46,15 @@ class _Chunk:
 
     def __call__(self, part: pd.DataFrame) -> Table:
         if self.cause is not None:
-            _check_causes(part, self.cause)
+            # causes are labelled by their numeric code (as in memory): a bool or
+            # int column would otherwise keep labels (True) that the merged,
+            # numeric cause order cannot find (issue 19)
+            part = part.assign(**{self.cause: _check_causes(part, self.cause)})
         return _tabulate(part, self.time, self.event, [d for d in self.dims if d is not None])
 
 
-def _check_causes(part: pd.DataFrame, col: str) -> None:
+def _check_causes(part: pd.DataFrame, col: str) -> np.ndarray:
+    """The causes as float codes; an error naming the row for a missing or non-integer cause."""
     c = as_float(part[col], "cause")
     bad = ~(c >= 0) | (c != np.floor(c)) | ~np.isfinite(c)
     if bad.any():
@@ -60,6 +64,7 @@ def _check_causes(part: pd.DataFrame, col: str) -> None:
         for k, v in (("arg", "cause"), ("row", r), ("value", float(c[r]))):
             setattr(err, k, v)
         raise err
+    return c
 
 
 def _merged(ddf: Any, time: str, event: Optional[str], dims: List[Optional[str]], cause: Optional[str] = None) -> Table:

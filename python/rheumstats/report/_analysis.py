@@ -170,14 +170,25 @@ def _retention(cohort: Cohort) -> Tuple[Optional[pd.DataFrame], Optional[pd.Data
         return None, None, None, None, ["Retention: needs a patients file with followup_months and stop_reason (or stopped)."]
     d = pd.DataFrame({"patient": p["patient"], "start": 0.0, "stop": p["followup_months"].astype(float) / 12})
     reason = p["stop_reason"].astype(object) if "stop_reason" in p.columns else pd.Series([None] * len(p), dtype=object)
+    notes: List[str] = []
+    empty = (reason.isna() | (reason.astype("string").str.strip() == "")).to_numpy(dtype=bool)
     if "stopped" in p.columns:
         stopped = p["stopped"].fillna(False).astype(bool).to_numpy()
         # stopped without a reason -> "unspecified"; not stopped -> no reason (censored)
-        reason = pd.Series(np.where(stopped, reason.where(reason.notna(), "unspecified"), None), dtype=object)
+        n_unspec = int((stopped & empty).sum())
+        if n_unspec:
+            notes.append(f"Retention: {n_unspec} patient(s) stopped without a recorded reason; counted as stops (reason 'unspecified').")
+        reason = pd.Series(np.where(stopped, reason.where(~empty, "unspecified"), None), dtype=object)
+    elif empty.any():
+        # no `stopped` column: an empty stop_reason means still on drug at the last follow-up
+        notes.append(
+            f"Retention: {int(empty.sum())} patient(s) without a stop_reason were read as still on drug and censored at "
+            "their last follow-up (no 'stopped' column to tell a stop of unknown reason)."
+        )
     d["reason"] = reason.to_numpy()
     if d["stop"].isna().any():
         return None, None, None, None, ["Retention: followup_months is missing for some patients; retention not computed."]
-    r = survival.retention(d, "start", "stop", "reason", unit="years")
+    r = survival.retention(d, "start", "stop", "reason", unit="years", missing_reason="censor")
     r.index = d["patient"].to_numpy()
     km = survival.kaplan_meier(r["time"], r["event"])
     at = km.at([1.0, 2.0]).reset_index(drop=True)
@@ -213,7 +224,7 @@ def _retention(cohort: Cohort) -> Tuple[Optional[pd.DataFrame], Optional[pd.Data
     reasons = reasons[["year 1", "year 2", "after year 2"]]
     reasons["total"] = reasons.sum(axis=1)
     reasons.index.name = "reason"
-    return retention, reasons, r, km, []
+    return retention, reasons, r, km, notes
 
 
 def _safety(cohort: Cohort, retention_data: Optional[pd.DataFrame], baseline: float) -> Tuple[pd.DataFrame, Optional[pd.DataFrame], List[str]]:

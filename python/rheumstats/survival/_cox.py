@@ -112,6 +112,11 @@ def coxph(
         Columns defining strata (separate baseline hazards).
     conf_level : float
         Level of the hazard-ratio limits.
+    max_iter : int
+        Newton–Raphson iterations, 0 to 1000 (R's ``iter.max``; default 20). The
+        fit converges in a handful or not at all, so more than 1000 is refused.
+        The iteration also ends (not converged) when step halving is back at
+        the last accepted coefficients, i.e. no step can raise the likelihood.
 
     nan_policy : {'omit', 'raise'}
         ``'omit'`` (the default, R's ``na.omit``): rows with a missing value in

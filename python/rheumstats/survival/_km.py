@@ -376,9 +376,16 @@ def logrank(time: Any, event: Any, group: Any, *, strata: Any = None, rho: float
         rho = float(rho)
     except (TypeError, ValueError):
         raise TypeError(f"rho: expected a number >= 0, got {rho!r}") from None
-    d = call(_native.survival_logrank, t, e, codes, s, rho=rho, nan_policy=nan_policy, index={"time": index, "event": index, "group": index, "strata": index})
+    n_groups = 0 if labels is None else len(labels)
+    d = call(
+        _native.survival_logrank, t, e, codes, s, rho=rho, nan_policy=nan_policy, n_groups=n_groups,
+        index={"time": index, "event": index, "group": index, "strata": index},
+    )
     if labels is None:
         labels, present = _resolve(None, present, np.flatnonzero(d["n"]))
+    else:  # groups whose rows were all omitted (nan_policy='omit') are left out, as R survdiff
+        kept = d["n"][present] > 0
+        labels, present = labels[kept], present[kept]
     name = getattr(group, "name", None)
     obs = pd.Series(d["observed"][present], index=pd.Index(labels, name=name), name="observed")
     exp = pd.Series(d["expected"][present], index=pd.Index(labels, name=name), name="expected")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 import pandas as pd
@@ -22,9 +22,69 @@ def _row_error(arg: str, data: pd.DataFrame, pos: int, message: str) -> ValueErr
     return err
 
 
-def _as_datetime_or_number(s: pd.Series, arg: str) -> tuple:
+def _parse_dates(s: Any, arg: str, dayfirst: Optional[bool], date_format: Optional[str]) -> Any:
+    """Date strings -> datetimes. With ``date_format`` (strptime codes) or ``dayfirst`` as
+    given; with neither, the column is read month-first and day-first, and if both
+    readings succeed but differ (``10/01/2020``: 1 October or 10 January) it is an
+    error naming the first such row: an ambiguous column is never guessed (issue 19).
+    A column that only one reading accepts (``13/01/2020``) is read that way; ISO
+    8601 dates (``2020-01-10``) are read as such whatever ``dayfirst`` says."""
+    scalar = not isinstance(s, pd.Series)
+    col = pd.Series([s]) if scalar else s
+
+    def parse(**kw: Any) -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "could not infer format": parsed per element
+            return pd.to_datetime(col, errors="raise", **kw)
+
+    iso = None
+    if date_format is None:
+        try:  # ISO 8601 (2020-01-10) is never ambiguous, whatever dayfirst says
+            iso = parse(format="ISO8601")
+        except (ValueError, TypeError):
+            iso = None
+    if iso is not None:
+        out = iso
+    elif date_format is not None:
+        try:
+            out = parse(format=date_format)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"{arg}: does not match date_format={date_format!r} ({exc})") from None
+    elif dayfirst is not None:
+        out = parse(dayfirst=bool(dayfirst))
+    else:
+        got = []
+        for df_ in (False, True):
+            try:
+                got.append(parse(dayfirst=df_))
+            except (ValueError, TypeError) as exc:
+                got.append(exc)
+        m, d = got
+        if isinstance(m, Exception) and isinstance(d, Exception):
+            raise m
+        if isinstance(m, Exception):
+            out = d
+        elif isinstance(d, Exception):
+            out = m
+        else:
+            diff = np.flatnonzero((m != d).to_numpy() & m.notna().to_numpy())
+            if diff.size:
+                r = int(diff[0])
+                where = "" if scalar else f"[{r}] (index {col.index[r]!r})"
+                err = _native.InvalidInputError(
+                    f"{arg}{where} = {col.iloc[r]!r}: ambiguous date, {m.iloc[r]:%Y-%m-%d} read month-first but "
+                    f"{d.iloc[r]:%Y-%m-%d} read day-first; pass dayfirst=True/False or date_format= (e.g. '%d/%m/%Y')"
+                )
+                setattr(err, "arg", arg)
+                setattr(err, "row", None if scalar else r)
+                raise err
+            out = m
+    return out.iloc[0] if scalar else out
+
+
+def _as_datetime_or_number(s: pd.Series, arg: str, dayfirst: Optional[bool] = None, date_format: Optional[str] = None) -> tuple:
     """A column of dates (datetime dtype or date strings) -> ('date', datetime64[ns] array);
-    a numeric column -> ('number', float array)."""
+    a numeric column -> ('number', float array). Date strings as :func:`_parse_dates`."""
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         if s.dt.tz is not None:
             s = s.dt.tz_localize(None)
@@ -32,10 +92,13 @@ def _as_datetime_or_number(s: pd.Series, arg: str) -> tuple:
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         return "number", s.to_numpy(dtype=np.float64, na_value=np.nan)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # "could not infer format": parsed per element
-            conv = pd.to_datetime(s, errors="raise")
+        conv = _parse_dates(s, arg, dayfirst, date_format)
+    except _native.InvalidInputError:
+        raise
     except (ValueError, TypeError) as exc:
+        if date_format is not None:
+            raise
+
         raise TypeError(f"{arg}: expected dates (datetime or date strings) or numbers, could not read the column ({exc})") from None
     return "date", conv.to_numpy(dtype="datetime64[ns]")
 
@@ -46,6 +109,8 @@ def _on_drug_time(
     stop: str,
     censor_date: Any = None,
     unit: str = "years",
+    dayfirst: Optional[bool] = None,
+    date_format: Optional[str] = None,
 ) -> tuple:
     """Time on drug per patient: shared by :func:`retention` and ``rs.safety.exposure``.
 
@@ -77,8 +142,8 @@ def _on_drug_time(
     for arg, col in (("start", start), ("stop", stop)):
         if col not in data.columns:
             raise ValueError(f"{arg}: column {col!r} not in data")
-    kind_a, a = _as_datetime_or_number(data[start], "start")
-    kind_b, b = _as_datetime_or_number(data[stop], "stop")
+    kind_a, a = _as_datetime_or_number(data[start], "start", dayfirst, date_format)
+    kind_b, b = _as_datetime_or_number(data[stop], "stop", dayfirst, date_format)
     if data[stop].isna().all():
         kind_b, b = kind_a, (np.full(len(data), np.datetime64("NaT"), dtype="datetime64[ns]") if kind_a == "date" else np.full(len(data), np.nan))
     if kind_a != kind_b:
@@ -90,7 +155,9 @@ def _on_drug_time(
         cd = None
         if censor_date is not None:
             try:
-                cd_ts = pd.Timestamp(censor_date)
+                cd_ts = pd.Timestamp(_parse_dates(censor_date, "censor_date", dayfirst, date_format) if isinstance(censor_date, str) else censor_date)
+            except _native.InvalidInputError:
+                raise
             except (ValueError, TypeError):
                 raise TypeError(f"censor_date: expected a date, got {censor_date!r}") from None
             if cd_ts is pd.NaT:
@@ -131,6 +198,10 @@ def retention(
     reason: str,
     censor_date: Any = None,
     unit: str = "years",
+    *,
+    missing_reason: Optional[str] = None,
+    dayfirst: Optional[bool] = None,
+    date_format: Optional[str] = None,
 ) -> pd.DataFrame:
     """Drug-retention data: per-patient ``time, event, cause`` from start/stop dates and stop reasons.
 
@@ -145,6 +216,20 @@ def retention(
     censor_date : date or number, optional
         Data cut: needed when a ``stop`` is missing. A stop after it is censored at it.
     unit : {'days', 'weeks', 'months', 'years'}
+    missing_reason : {'censor', 'unknown', 'error'}, optional
+        A stop date with an empty reason: ``'censor'`` reads it as last
+        follow-up (censored there); ``'unknown'`` as a stop for an unknown
+        reason (an event, cause ``'unknown'``); ``'error'`` refuses it, naming
+        the first row. Default (None): ``'censor'`` with a
+        :class:`~rheumstats.exceptions.MissingReasonWarning` giving the count,
+        since censoring stops of unknown reason biases retention upward.
+        ``result.attrs['missing_reason']`` holds ``{'policy', 'n'}``.
+    dayfirst : bool, optional
+        How to read date strings such as ``10/01/2020``. By default a column
+        is read both ways and must give the same dates (or parse only one
+        way); an ambiguous column is an error naming the row.
+    date_format : str, optional
+        strptime format of the date strings (e.g. ``'%d/%m/%Y'``); overrides ``dayfirst``.
 
     Returns
     -------
@@ -168,10 +253,31 @@ def retention(
         raise TypeError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
     if reason not in data.columns:
         raise ValueError(f"reason: column {reason!r} not in data")
-    time, truncated, open_ = _on_drug_time(data, start, stop, censor_date, unit)
+    if missing_reason is not None and missing_reason not in ("censor", "unknown", "error"):
+        raise ValueError(f"missing_reason: {missing_reason!r} is not one of 'censor', 'unknown', 'error'")
+    time, truncated, open_ = _on_drug_time(data, start, stop, censor_date, unit, dayfirst, date_format)
     raw = data[reason]
     labels = raw.astype("string").str.strip().str.casefold()
     stopped = (labels.notna() & (labels != "")).to_numpy(dtype=bool)
+    # a stop date (not cut by censor_date) without a reason
+    no_reason = ~stopped & ~open_ & ~truncated
+    n_missing = int(no_reason.sum())
+    policy = missing_reason or "censor"
+    if n_missing and policy == "error":
+        r = int(np.flatnonzero(no_reason)[0])
+        raise _row_error("reason", data, r, "stop date without a stop reason; pass missing_reason='censor' (last follow-up) or 'unknown'")
+    if n_missing and missing_reason is None:
+        from ..exceptions import MissingReasonWarning
+
+        warnings.warn(
+            f"reason: {n_missing} stop date(s) without a stop reason were censored as last follow-up; "
+            "if these patients stopped the drug, retention is biased upward. Pass missing_reason='censor', 'unknown' or 'error'.",
+            MissingReasonWarning,
+            stacklevel=2,
+        )
+    if n_missing and policy == "unknown":
+        labels = labels.mask(pd.Series(no_reason, index=labels.index), "unknown")
+        stopped = stopped | no_reason
     bad = np.flatnonzero(stopped & open_)
     if bad.size:
         raise _row_error("stop", data, int(bad[0]), f"a stop reason ({raw.iloc[int(bad[0])]!r}) is given but the stop date is missing")
@@ -183,4 +289,5 @@ def retention(
         cause[event] = labels[event].map(codes).to_numpy(dtype=np.int64)
     out = pd.DataFrame({"time": time, "event": event.astype(np.int64), "cause": cause}, index=data.index)
     out.attrs["causes"] = {v: k for k, v in codes.items()}
+    out.attrs["missing_reason"] = {"policy": policy, "n": n_missing}
     return out

@@ -19,7 +19,7 @@
 
 use std::collections::HashMap;
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use ndarray::ArrayView2;
@@ -40,6 +40,9 @@ const MAX_VISITS: u64 = 2_000_000_000;
 const MAX_SEGMENTS: u64 = 32_000_000;
 /// Sub-problems kept by the exact maximum bound before it falls back to a relaxation.
 const MAX_MEMO: usize = 4_000_000;
+
+/// Message of a task stopped by another task's guard (never the one reported).
+const STOPPED: &str = "stopped: another task tripped a guard";
 
 /// A partial-split state packed into 128 bits (12 bits a count, at most 9
 /// counts), or `None` when it does not fit.
@@ -95,9 +98,58 @@ pub fn fisher_rxc(t: ArrayView2<'_, f64>) -> Result<f64> {
         shape: (r, c, n),
         visits: AtomicU64::new(0),
         segments: AtomicU64::new(0),
+        stop: AtomicBool::new(false),
     };
+    if r.min(c) > MAX_SHORT_SIDE {
+        // states past 9 counts are not packed (no memo): a 10 x 10 table of total
+        // 50 took 25 s, larger ones run for hours (issue 19: cohort.table_one on a
+        // 38 x 38 table of total 187 passed the watchdog's 60 s)
+        return Err(shared.too_large(format!(
+            "its shorter side has {} categories, over {MAX_SHORT_SIDE}",
+            r.min(c)
+        )));
+    }
+    let splits = first_splits(&rows_u, cols_u[0]);
+    if splits > MAX_FIRST_SPLITS {
+        return Err(shared.too_large(format!(
+            "{splits:.3e} ways to split its first column, over {MAX_FIRST_SPLITS:.0e}"
+        )));
+    }
     let p = run(&shared, rows_u, &cols_u)?;
     Ok(p.min(1.0))
+}
+
+/// Size guard known before any work: the ways to split the first (smallest)
+/// column among the key's rows, i.e. the first stage's children. The heaviest
+/// tables that finish have ~15,000 (a 5 x 5 diagonal table of total 116); tables
+/// of thousands per cell have hundreds of thousands, and each of those children
+/// has as many splits again: such a table was refused only after minutes by the
+/// work guards (issue 19: 4 x 3 tables of totals 11,000 and 29,000).
+const MAX_FIRST_SPLITS: f64 = 1e5;
+
+/// Size guard: categories of the shorter side of an exact r x c table.
+const MAX_SHORT_SIDE: usize = 9;
+
+/// Number of `y` with `0 <= y_j <= key_j` and `sum y = c` (f64: no overflow).
+fn first_splits(key: &[u32], c: u32) -> f64 {
+    let c = c as usize;
+    let mut ways = vec![0.0f64; c + 1];
+    ways[0] = 1.0;
+    for &k in key {
+        // new[s] = sum_{v = 0..=min(k, s)} old[s - v], by a running window sum
+        let k = k as usize;
+        let mut next = vec![0.0f64; c + 1];
+        let mut window = 0.0;
+        for s in 0..=c {
+            window += ways[s];
+            if s > k {
+                window -= ways[s - k - 1];
+            }
+            next[s] = window;
+        }
+        ways = next;
+    }
+    ways[c]
 }
 
 /// What every worker of one test reads.
@@ -110,6 +162,11 @@ struct Shared<'a> {
     visits: AtomicU64,
     /// windows collected by all workers in the current stage (the memory guard)
     segments: AtomicU64,
+    /// set when a guard trips: the other tasks of the stage stop at their next
+    /// check instead of running to completion (rayon's collect of `Result`s
+    /// does not short-circuit; issue 19: a 4 x 3 table with total 11,000 ran
+    /// ~5 minutes past its first tripped guard)
+    stop: AtomicBool,
 }
 
 impl Shared<'_> {
@@ -119,7 +176,14 @@ impl Shared<'_> {
         ))
     }
 
+    /// The error of a task stopped because another one tripped a guard (the
+    /// tripped guard's own error is the one returned).
+    fn stopped(&self) -> StatsError {
+        StatsError::argument("table", STOPPED)
+    }
+
     fn too_large(&self, what: String) -> StatsError {
+        self.stop.store(true, Ordering::Relaxed);
         let (r, c, n) = self.shape;
         StatsError::argument(
             "table",
@@ -202,6 +266,9 @@ fn run(sh: &Shared<'_>, root_key: Vec<u32>, cols: &[u32]) -> Result<f64> {
         let outs: Vec<Result<TaskOut>> = items
             .par_chunks(per_task)
             .map(|chunk| {
+                if sh.stop.load(Ordering::Relaxed) {
+                    return Err(sh.stopped());
+                }
                 // this thread's worker (its memos live through the whole test)
                 let t = rayon::current_thread_index().unwrap_or(0) % workers.len();
                 let mut net = workers[t].lock().unwrap_or_else(|e| e.into_inner());
@@ -222,8 +289,27 @@ fn run(sh: &Shared<'_>, root_key: Vec<u32>, cols: &[u32]) -> Result<f64> {
         let mut next: Vec<Node> = Vec::new();
         let mut index = ChildIndex::default();
         let mut segments: Vec<Segment> = Vec::new();
+        // the error reported is a tripped guard's, not a task stopped after it
+        let mut outs_ok = Vec::with_capacity(outs.len());
+        let mut err: Option<StatsError> = None;
         for out in outs {
-            let out = out?;
+            match out {
+                Ok(o) => outs_ok.push(o),
+                Err(e) => {
+                    let secondary = matches!(&e, StatsError::InvalidArgument { message, .. } if message == STOPPED);
+                    if err.is_none() || !secondary {
+                        err = Some(e);
+                        if !secondary {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(e) = err {
+            return Err(e);
+        }
+        for out in outs_ok {
             pvalue += out.pvalue;
             let map: Vec<u32> = out
                 .next
@@ -468,6 +554,9 @@ impl<'a> Network<'a> {
             crate::common::cancel::check()?;
             let all = self.sh.visits.fetch_add(self.visits, Ordering::Relaxed) + self.visits;
             self.visits = 0;
+            if self.sh.stop.load(Ordering::Relaxed) {
+                return Err(self.sh.stopped());
+            }
             if all > MAX_VISITS {
                 return Err(self
                     .sh
@@ -765,7 +854,7 @@ impl<'a> Network<'a> {
                 // exactly when the total is over it (also checked after the stage)
                 self.seg_pending = 0;
                 let all = self.sh.segments.fetch_add(1 << 16, Ordering::Relaxed) + (1 << 16);
-                if all > MAX_SEGMENTS {
+                if all > MAX_SEGMENTS || self.sh.stop.load(Ordering::Relaxed) {
                     return Err(self.sh.too_many_windows());
                 }
             }

@@ -484,3 +484,27 @@ fn fisher_2x2_refuses_counts_beyond_exact_integers() {
     let e = fisher_2x2(t.view(), Alternative::TwoSided, 0.95).unwrap_err();
     assert!(e.to_string().contains("2^53"), "{e}");
 }
+
+#[test]
+fn huge_count_rxc_tables_are_refused_before_any_work() {
+    // issue 19 (hostile run seed 1 call 366611): 4 x 3, total 29,000, ran past
+    // the 60 s watchdog inside the work guards; now refused up front
+    let t = array![
+        [4000.0, 1000.0, 3000.0],
+        [2000.0, 4000.0, 1000.0],
+        [1000.0, 1000.0, 4000.0],
+        [4000.0, 4000.0, 4000.0]
+    ];
+    let e = fisher_rxc(t.view()).unwrap_err().to_string();
+    assert!(e.contains("ways to split its first column"), "{e}");
+    // a table of the same shape and tens per cell is still exact
+    assert!(fisher_rxc((t / 200.0).view()).is_ok());
+}
+
+#[test]
+fn rxc_tables_with_a_long_shorter_side_are_refused() {
+    // issue 19 (hostile run seed 1 call 446301): a 38 x 38 table passed the 60 s watchdog
+    let t = Array2::from_diag(&ndarray::Array1::from_elem(10, 3.0));
+    let e = fisher_rxc(t.view()).unwrap_err().to_string();
+    assert!(e.contains("shorter side has 10 categories"), "{e}");
+}

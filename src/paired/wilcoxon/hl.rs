@@ -297,7 +297,53 @@ pub(super) fn brent<F: FnMut(f64) -> f64>(
             fc = fa;
         }
     }
-    b
+    // R's uniroot stops here with a warning ("_NOT_ converged in 1000
+    // iterations") and returns b wherever it is: with data spread over
+    // 1e300 the two limits then came out inverted (issue 19). Where R
+    // converges this is never reached (same iterates, same root); otherwise
+    // the root is finished by bisection of the bracket [b, c] (fb, fc of
+    // opposite signs), which halves it each step: ~1,100 steps at most from
+    // a width of f64::MAX down to the tolerance.
+    bisect(b, c, fb, fc, tol, 4 * 1100, &mut f)
+}
+
+/// Bisection of `[b, c]` with `f(b) = fb`, `f(c) = fc` of opposite signs, to
+/// Brent's tolerance (`2 eps |b| + tol / 2`); at most `max_iter` steps.
+fn bisect<F: FnMut(f64) -> f64>(
+    mut b: f64,
+    mut c: f64,
+    mut fb: f64,
+    mut fc: f64,
+    tol: f64,
+    max_iter: usize,
+    f: &mut F,
+) -> f64 {
+    for _ in 0..max_iter {
+        if fb == 0.0 || fb.is_nan() || fc.is_nan() || (fb > 0.0) == (fc > 0.0) {
+            break;
+        }
+        let tol_act = 2.0 * f64::EPSILON * b.abs() + tol / 2.0;
+        let half = c / 2.0 - b / 2.0; // no overflow for a bracket wider than f64::MAX
+        if half.abs() <= tol_act {
+            break;
+        }
+        let m = b + half;
+        let fm = f(m);
+        if fm != 0.0 && (fm > 0.0) == (fc > 0.0) {
+            // the sign changes between b and m
+            c = m;
+            fc = fm;
+        } else {
+            // between m and c (or m is a root)
+            b = m;
+            fb = fm;
+        }
+    }
+    if fc.abs() < fb.abs() {
+        c
+    } else {
+        b
+    }
 }
 
 /// Hodges–Lehmann estimate and interval as R `wilcox.test(conf.int = TRUE)`:
@@ -440,8 +486,23 @@ pub(super) fn hl_asymptotic(
                 }
             }
             if a < 1.0 {
-                let lo = root(ev, dist::norm_ppf(1.0 - a / 2.0));
-                (lo, root(ev, dist::norm_ppf(a / 2.0)))
+                let (zl, zh) = (dist::norm_ppf(1.0 - a / 2.0), dist::norm_ppf(a / 2.0));
+                let (lo, hi) = (root(ev, zl), root(ev, zh));
+                if lo > hi {
+                    // W jumps over both quantiles at one point: both limits are
+                    // that jump, and R's uniroot tolerance (1e-4) can put them
+                    // in either order (R itself returns the inverted pair;
+                    // issue 19, hostile run seed 1 call 156427). Refined by
+                    // bisection to the last bits, they meet at the jump.
+                    let exact = |ev: &mut WEval<'_>, zq: f64| {
+                        let mut f = |mu: f64| ev.w(mu, corr) - zq;
+                        bisect(mumin, mumax, w_min - zq, w_max - zq, 0.0, 4 * 1100, &mut f)
+                    };
+                    let (lo, hi) = (exact(ev, zl), exact(ev, zh));
+                    (lo.min(hi), lo.max(hi))
+                } else {
+                    (lo, hi)
+                }
             } else {
                 (med, med)
             }

@@ -257,3 +257,149 @@ fn matrix_grid_path_equals_the_one_endpoint_form() {
     // tied magnitudes share a grid point: no grid ranking
     assert!(rank_grid(&[1.0, -1.0, 2.0], &mut keys, &mut tmp).is_none());
 }
+
+#[test]
+fn hl_limits_stay_ordered_where_r_uniroot_stops_unconverged() {
+    // issue 19: data spread from -f64::MAX to 1e18 (and from -1e300): R's
+    // uniroot stops at 1000 iterations with a warning and the limits came out
+    // inverted ([8.2e26, -8.2e26], [-4.99, -4.3e8]); the root is now finished
+    // by bisection
+    let d1 = [
+        7.970224392299999,
+        5.216720032032445,
+        7.876916669537353,
+        2.986012356421529,
+        -0.7102864301950138,
+        3.4585656205366577,
+        -1000000.0,
+        2.2570749430961135,
+        6.368689624429867,
+        3.886266989984845,
+        2.554508503738468,
+        9.131357357251296,
+        3.1188244437916506,
+        9.70073173041121,
+        6.544473846257498,
+        -5e-324,
+        -0.0,
+        5.169172583045901,
+        5.040932346290861,
+        6.793798276457288,
+        4.2884832187843775,
+        1e+18,
+        4.708035023474592,
+        4.686658210121095,
+        7.267603142466759,
+        4.571901567516748,
+        f64::MAX,
+        -f64::MAX,
+        100.0,
+        0.8292739640980162,
+    ];
+    let d2 = [
+        -1.0,
+        -0.09611571152101561,
+        -1.0,
+        1.313907006860759,
+        -1.0,
+        2.3162309330699102,
+        4.216456022360912,
+        -2.1453022812166225,
+        7.418296618823234,
+        -1.0,
+        5.361705633179387,
+        0.04629268916652185,
+        6.451531407178711,
+        6.004658285172918,
+        6.2414499007396795,
+        6.47294555433567,
+        2.5658167434528343,
+        3.9177519268621266,
+        0.8061608286532111,
+        3.1227152875088606,
+        9.675647913081125,
+        -1e+300,
+        -1.621111643016377,
+        7.783456306317685,
+        4.399233515395187,
+        1.611222137701576,
+        9.078161491817962,
+        8.824205499648212,
+        -0.99999999,
+        4.663365382559918,
+        0.3013017014990105,
+        -f64::MAX,
+        999999999999.5,
+        -4.310531529557521,
+        6.519714900994318,
+        0.4017497959392333,
+        9.130191712640675,
+        0.6191329660582969,
+        5.658313113614996,
+        -0.9852058807788708,
+        0.673401458113668,
+        6.083603134491392,
+        2.6241801048865456,
+        2.1107314952112013,
+        2.1460652901612987,
+        6.525902723433113,
+        5.38537164277314,
+        3.2229899033556,
+        4.7488419516757725,
+        2.419723363857303,
+        6.87432923576591,
+        1.1011561799551925,
+        4.271293955366063,
+        8.230621362541582,
+        1e+18,
+        -9.223372036854776e+18,
+        9007199254740991.0,
+        4.042061758445435,
+        6.481659622425285,
+        6.058778252701784,
+    ];
+    let mut o = opts();
+    o.method = Method::Approx;
+    for (d, mu) in [(&d1[..], 0.0), (&d2[..], 1.0)] {
+        o.popmean = mu;
+        let r = run(d, &o).unwrap();
+        // the bulk of the data lies in [-5, 10]: so do the limits once converged
+        assert!(r.ci_low <= r.estimate && r.estimate <= r.ci_high, "{r:?}");
+        assert!(r.ci_low > -5.0 && r.ci_high < 10.0, "{r:?}");
+    }
+}
+
+#[test]
+fn bisection_finishes_a_step_root_over_the_whole_float_range() {
+    // a step at 3 bracketed by [-f64::MAX, f64::MAX]: found to R's tolerance
+    let r = brent(-f64::MAX, f64::MAX, 1.0, -1.0, TOL_ROOT, 1000, |m| {
+        if m < 3.0 {
+            1.0
+        } else {
+            -1.0
+        }
+    });
+    assert!((r - 3.0).abs() <= TOL_ROOT, "{r}");
+}
+
+#[test]
+fn hl_limits_on_one_jump_are_ordered() {
+    // issue 19 (hostile run seed 1 call 156427): y - x = -2 (30), -1 (124),
+    // 0 (123), 1 (95), mu = 1. W jumps over both normal quantiles at the Walsh
+    // average -0.5: R's uniroot stops within its 1e-4 tolerance in the wrong
+    // order (R 4.2: -0.50003950581263856, -0.50005690474251940); the limits
+    // are now refined to the jump itself
+    let mut d = Vec::new();
+    for (v, k) in [(-2.0, 30), (-1.0, 124), (0.0, 123), (1.0, 95)] {
+        d.extend(std::iter::repeat_n(v, k));
+    }
+    let mut o = opts();
+    o.method = Method::Approx;
+    o.popmean = 1.0;
+    let r = run(&d, &o).unwrap();
+    assert!(r.ci_low <= r.ci_high, "{r:?}");
+    assert!(
+        (r.ci_low + 0.5).abs() < 1e-12 && (r.ci_high + 0.5).abs() < 1e-12,
+        "{r:?}"
+    );
+}
