@@ -452,6 +452,33 @@ CRP_UNITS = {"mg/L": 1.0, "mg/dL": 10.0}  # in mg/L
 VAS_UNITS = {"mm": 1.0, "cm": 10.0}  # in mm
 
 
+def _looks_like_other_unit(v: np.ndarray, unit: str, units: Mapping[str, float], full: bool = False) -> bool:
+    """The rule of :func:`in_unit` over the finite values. The maximum decides whether a column
+    can look like the other unit, and a sample's maximum is a lower bound of the column's: on a
+    column of millions, a sample of ~4,000 values settles the usual answer (no), and only a
+    sample that looks like the other unit is confirmed on the whole column."""
+    step = 1 if full else max(1, v.size // 4096)
+    part = v[::step]
+    top = float(np.fmax.reduce(part))
+    if np.isinf(top):
+        part = part[np.isfinite(part)]
+        top = float(part.max()) if part.size else np.nan
+    if np.isnan(top):
+        return False if step == 1 else _looks_like_other_unit(v, unit, units, True)
+    top *= units[unit]  # in the base unit (mg/L, mm)
+    if units is CRP_UNITS:
+        looks = (unit == "mg/L" and top < 1.0) or unit == "mg/dL"
+    else:
+        looks = unit == "mm" and 0 < top <= 10.0
+    if not looks:
+        return False
+    if step > 1:
+        return _looks_like_other_unit(v, unit, units, True)
+    if unit == "mg/dL" and not float(np.nanmedian(v[np.isfinite(v)])) * units[unit] > 100.0:
+        return False
+    return bool(np.count_nonzero(np.isfinite(v)) >= 5)
+
+
 def in_unit(x: Any, name: str, kw: str, unit: str, units: Mapping[str, float], want: str) -> Any:
     """``x`` (a coerced float array) from ``unit`` (the keyword ``kw``) into
     ``want``, warning with :class:`~rheumstats.exceptions.UnitWarning` when the
@@ -461,23 +488,17 @@ def in_unit(x: Any, name: str, kw: str, unit: str, units: Mapping[str, float], w
     if x is None:
         return None
     v = np.asarray(x, dtype=np.float64)
-    ok = v[np.isfinite(v)] * units[unit]  # in the base unit (mg/L, mm)
-    if ok.size >= 5:
+    if v.size >= 5 and _looks_like_other_unit(v, unit, units):
+        import warnings
+
+        from .exceptions import UnitWarning
+
+        ok = v[np.isfinite(v)]
         other = [u for u in units if u != unit][0]
-        if units is CRP_UNITS:
-            looks = (unit == "mg/L" and ok.max() < 1.0) or (unit == "mg/dL" and np.median(ok) > 100.0)
-        else:
-            looks = unit == "mm" and 0 < ok.max() <= 10.0
-        if looks:
-            import warnings
-
-            from .exceptions import UnitWarning
-
-            lo, hi = ok.min() / units[unit], ok.max() / units[unit]
-            warnings.warn(
-                f"{name}: the values ({lo:g} to {hi:g}) look like {other}, not {unit}; if they are, pass {kw}={other!r}",
-                UnitWarning,
-                stacklevel=4,
-            )
+        warnings.warn(
+            f"{name}: the values ({ok.min():g} to {ok.max():g}) look like {other}, not {unit}; if they are, pass {kw}={other!r}",
+            UnitWarning,
+            stacklevel=4,
+        )
     factor = units[unit] / units[want]
     return v if factor == 1.0 else v * factor
