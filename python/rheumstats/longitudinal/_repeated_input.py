@@ -180,7 +180,7 @@ def run(fn: Callable[..., Any], e: Encoded, *args: Any, subject_name: Any = "sub
             e.time,
             *args,
             index={"time": e.index, "subject": e.index, "value": e.index},
-            columns={"value": e.value_names},
+            columns={"value": e.value_index},
         )
     except InvalidInputError as exc:
         m = _DUP.match(str(exc))
