@@ -124,73 +124,125 @@ where
         if g.iter().any(|v| !v.is_finite()) || hess.iter().any(|v| !v.is_finite()) {
             break;
         }
-        // active set: at the bound with the gradient pushing outwards
-        let free: Vec<usize> = (0..k).filter(|&i| !(x[i] <= lb[i] && g[i] > 0.0)).collect();
-        let pg = free.iter().map(|&i| g[i].abs()).fold(0.0, f64::max);
-        // the finite-difference gradient has noise ~ eps·|f|/h: a relative floor
-        if pg < opt.gtol * fx.abs().max(1.0) {
-            converged = true;
-            break;
-        }
-        let nf = free.len();
-        let hf: Vec<f64> = free
-            .iter()
-            .flat_map(|&i| free.iter().map(move |&j| (i, j)))
-            .map(|(i, j)| hess[i * k + j])
-            .collect();
-        let gf: Vec<f64> = free.iter().map(|&i| -g[i]).collect();
-        let scale = (0..nf).map(|i| hf[i * nf + i].abs()).fold(1e-12, f64::max);
-        let mut accepted = false;
-        let mut lam = lambda;
-        for _try in 0..40 {
-            let mut hd = hf.clone();
-            for i in 0..nf {
-                hd[i * nf + i] += lam * scale;
+        match newton_step(&x, fx, &g, &hess, lb, lambda, &opt, |p| eval(p, &mut evals)) {
+            Newton::Converged => {
+                converged = true;
+                break;
             }
-            let Some(l) = cholesky(&hd, nf, 1e-14) else {
-                lam = if lam == 0.0 { 1e-6 } else { lam * 10.0 };
-                continue;
-            };
-            let d = chol_solve(&l, &gf, nf);
-            let mut xn = x.clone();
-            for (a, &i) in free.iter().enumerate() {
-                xn[i] += d[a];
-            }
-            project(&mut xn, lb);
-            let fnew = eval(&xn, &mut evals);
-            if fnew <= fx {
-                let step = xn
-                    .iter()
-                    .zip(&x)
-                    .map(|(a, b)| (a - b).abs())
-                    .fold(0.0, f64::max);
-                // an undamped Newton step this short leaves an error of its square
-                let small = step < opt.xtol
-                    || (lam == 0.0 && step < 1e-7)
-                    || fx - fnew < 1e-15 * fx.abs().max(1.0);
+            Newton::Accepted {
+                x: xn,
+                f,
+                lambda: l,
+                small,
+            } => {
                 x = xn;
-                fx = fnew;
-                accepted = true;
-                lambda = if lam > 0.0 { lam / 10.0 } else { 0.0 };
+                fx = f;
+                lambda = l;
                 if small {
                     converged = true;
                     break 'outer;
                 }
-                break;
             }
-            lam = if lam == 0.0 { 1e-4 } else { lam * 10.0 };
-        }
-        if !accepted {
             // no decrease possible along damped Newton directions: at a
             // minimum up to the finite-difference noise, or stuck
-            converged = pg < 1e-4 * fx.abs().max(1.0);
-            break;
+            Newton::Stuck { pg } => {
+                converged = pg < 1e-4 * fx.abs().max(1.0);
+                break;
+            }
         }
     }
     if converged {
         polish(&mut eval, &mut evals, &mut x, &mut fx, &mut g, &hess, lb);
     }
     finish(x, fx, iterations, evals, converged, g)
+}
+
+/// Outcome of one damped Newton step.
+enum Newton {
+    /// The projected gradient is below the tolerance.
+    Converged,
+    /// A point no worse than `x`; `small`: the step was short enough to stop.
+    Accepted {
+        x: Vec<f64>,
+        f: f64,
+        lambda: f64,
+        small: bool,
+    },
+    /// No damping gave a decrease (`pg`: the projected gradient's size).
+    Stuck { pg: f64 },
+}
+
+/// One Newton step on the free coordinates (those not held at their bound by
+/// a gradient pushing outwards), damped Levenberg-style (`hess + λ·scale·I`,
+/// λ from `lambda`, ×10 per rejected try, at most 40 tries) until `eval` is
+/// no larger; the accepted λ/10 is the next start. Shared by [`minimize`] and
+/// [`minimize_grad`].
+#[allow(clippy::too_many_arguments)]
+fn newton_step<E>(
+    x: &[f64],
+    fx: f64,
+    g: &[f64],
+    hess: &[f64],
+    lb: &[f64],
+    lambda: f64,
+    opt: &Options,
+    mut eval: E,
+) -> Newton
+where
+    E: FnMut(&[f64]) -> f64,
+{
+    let k = x.len();
+    let free: Vec<usize> = (0..k).filter(|&i| !(x[i] <= lb[i] && g[i] > 0.0)).collect();
+    let pg = free.iter().map(|&i| g[i].abs()).fold(0.0, f64::max);
+    // a finite-difference gradient has noise ~ eps·|f|/h: a relative floor
+    if pg < opt.gtol * fx.abs().max(1.0) {
+        return Newton::Converged;
+    }
+    let nf = free.len();
+    let hf: Vec<f64> = free
+        .iter()
+        .flat_map(|&i| free.iter().map(move |&j| (i, j)))
+        .map(|(i, j)| hess[i * k + j])
+        .collect();
+    let gf: Vec<f64> = free.iter().map(|&i| -g[i]).collect();
+    let scale = (0..nf).map(|i| hf[i * nf + i].abs()).fold(1e-12, f64::max);
+    let mut lam = lambda;
+    for _try in 0..40 {
+        let mut hd = hf.clone();
+        for i in 0..nf {
+            hd[i * nf + i] += lam * scale;
+        }
+        let Some(l) = cholesky(&hd, nf, 1e-14) else {
+            lam = if lam == 0.0 { 1e-6 } else { lam * 10.0 };
+            continue;
+        };
+        let d = chol_solve(&l, &gf, nf);
+        let mut xn = x.to_vec();
+        for (a, &i) in free.iter().enumerate() {
+            xn[i] += d[a];
+        }
+        project(&mut xn, lb);
+        let fnew = eval(&xn);
+        if fnew.is_finite() && fnew <= fx {
+            let step = xn
+                .iter()
+                .zip(x)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max);
+            // an undamped Newton step this short leaves an error of its square
+            let small = step < opt.xtol
+                || (lam == 0.0 && step < 1e-7)
+                || fx - fnew < 1e-15 * fx.abs().max(1.0);
+            return Newton::Accepted {
+                x: xn,
+                f: fnew,
+                lambda: if lam > 0.0 { lam / 10.0 } else { 0.0 },
+                small,
+            };
+        }
+        lam = if lam == 0.0 { 1e-4 } else { lam * 10.0 };
+    }
+    Newton::Stuck { pg }
 }
 
 /// At a converged point, where the Newton iterations stopped at the noise of
@@ -343,48 +395,21 @@ where
                 hess[j * k + i] = v;
             }
         }
-        let free: Vec<usize> = (0..k).filter(|&i| !(x[i] <= lb[i] && g[i] > 0.0)).collect();
-        let pg = free.iter().map(|&i| g[i].abs()).fold(0.0, f64::max);
-        if pg < opt.gtol * fx.abs().max(1.0) {
-            converged = true;
-            break;
-        }
-        let nf = free.len();
-        let hf: Vec<f64> = free
-            .iter()
-            .flat_map(|&i| free.iter().map(move |&j| (i, j)))
-            .map(|(i, j)| hess[i * k + j])
-            .collect();
-        let gf: Vec<f64> = free.iter().map(|&i| -g[i]).collect();
-        let scale = (0..nf).map(|i| hf[i * nf + i].abs()).fold(1e-12, f64::max);
-        let mut accepted = false;
-        let mut lam = lambda;
-        for _try in 0..40 {
-            let mut hd = hf.clone();
-            for i in 0..nf {
-                hd[i * nf + i] += lam * scale;
-            }
-            let Some(l) = cholesky(&hd, nf, 1e-14) else {
-                lam = if lam == 0.0 { 1e-6 } else { lam * 10.0 };
-                continue;
-            };
-            let d = chol_solve(&l, &gf, nf);
-            let mut xn = x.clone();
-            for (a, &i) in free.iter().enumerate() {
-                xn[i] += d[a];
-            }
-            project(&mut xn, lb);
+        let step = newton_step(&x, fx, &g, &hess, lb, lambda, &opt, |p| {
             evals += 1;
-            let fnew = f(&xn);
-            if fnew.is_finite() && fnew <= fx {
-                let step = xn
-                    .iter()
-                    .zip(&x)
-                    .map(|(a, b)| (a - b).abs())
-                    .fold(0.0, f64::max);
-                let small = step < opt.xtol
-                    || (lam == 0.0 && step < 1e-7)
-                    || fx - fnew < 1e-15 * fx.abs().max(1.0);
+            f(p)
+        });
+        match step {
+            Newton::Converged => {
+                converged = true;
+                break;
+            }
+            Newton::Accepted {
+                x: xn,
+                lambda: l,
+                small,
+                ..
+            } => {
                 evals += 1;
                 match fg(&xn).filter(|(v, gr)| v.is_finite() && gr.iter().all(|c| c.is_finite())) {
                     Some((v, gr)) => {
@@ -394,19 +419,16 @@ where
                     None => fall_back!(),
                 }
                 x = xn;
-                accepted = true;
-                lambda = if lam > 0.0 { lam / 10.0 } else { 0.0 };
+                lambda = l;
                 if small {
                     converged = true;
                     break 'outer;
                 }
+            }
+            Newton::Stuck { pg } => {
+                converged = pg < 1e-4 * fx.abs().max(1.0);
                 break;
             }
-            lam = if lam == 0.0 { 1e-4 } else { lam * 10.0 };
-        }
-        if !accepted {
-            converged = pg < 1e-4 * fx.abs().max(1.0);
-            break;
         }
     }
     if converged {
