@@ -245,6 +245,31 @@ where
     Newton::Stuck { pg }
 }
 
+/// The undamped Newton point on the free coordinates, projected onto the
+/// bounds (None: no free coordinate, or a Hessian that is not positive
+/// definite there). The polishing steps of [`minimize`] and [`minimize_grad`].
+fn newton_point(x: &[f64], g: &[f64], hess: &[f64], lb: &[f64]) -> Option<Vec<f64>> {
+    let k = x.len();
+    let free: Vec<usize> = (0..k).filter(|&i| !(x[i] <= lb[i] && g[i] > 0.0)).collect();
+    let nf = free.len();
+    if nf == 0 {
+        return None;
+    }
+    let hf: Vec<f64> = free
+        .iter()
+        .flat_map(|&i| free.iter().map(move |&j| hess[i * k + j]))
+        .collect();
+    let l = cholesky(&hf, nf, 1e-14)?;
+    let gf: Vec<f64> = free.iter().map(|&i| -g[i]).collect();
+    let d = chol_solve(&l, &gf, nf);
+    let mut xn = x.to_vec();
+    for (a, &i) in free.iter().enumerate() {
+        xn[i] += d[a];
+    }
+    project(&mut xn, lb);
+    Some(xn)
+}
+
 /// At a converged point, where the Newton iterations stopped at the noise of
 /// their small-step gradient (f's rounding / h): up to two Newton steps on a
 /// gradient with 1,000 times larger steps (numDeriv's Richardson scheme with
@@ -266,7 +291,6 @@ fn polish<E>(
 ) where
     E: FnMut(&[f64], &mut usize) -> f64,
 {
-    let k = x.len();
     for _ in 0..2 {
         let gr = gradient(
             |p: &[f64]| {
@@ -282,25 +306,9 @@ fn polish<E>(
         if g.iter().any(|v| !v.is_finite()) {
             return;
         }
-        let free: Vec<usize> = (0..k).filter(|&i| !(x[i] <= lb[i] && g[i] > 0.0)).collect();
-        let nf = free.len();
-        if nf == 0 {
-            return;
-        }
-        let hf: Vec<f64> = free
-            .iter()
-            .flat_map(|&i| free.iter().map(move |&j| hess[i * k + j]))
-            .collect();
-        let Some(l) = cholesky(&hf, nf, 1e-14) else {
+        let Some(xn) = newton_point(x, g, hess, lb) else {
             return;
         };
-        let gf: Vec<f64> = free.iter().map(|&i| -g[i]).collect();
-        let d = chol_solve(&l, &gf, nf);
-        let mut xn = x.clone();
-        for (a, &i) in free.iter().enumerate() {
-            xn[i] += d[a];
-        }
-        project(&mut xn, lb);
         let step = xn
             .iter()
             .zip(x.iter())
@@ -434,26 +442,9 @@ where
     if converged {
         // up to two Newton steps on the exact gradient with the last Hessian
         for _ in 0..2 {
-            let free: Vec<usize> = (0..k).filter(|&i| !(x[i] <= lb[i] && g[i] > 0.0)).collect();
-            let nf = free.len();
-            if nf == 0 {
-                break;
-            }
-            let hs = &hess;
-            let hf: Vec<f64> = free
-                .iter()
-                .flat_map(|&i| free.iter().map(move |&j| hs[i * k + j]))
-                .collect();
-            let Some(l) = cholesky(&hf, nf, 1e-14) else {
+            let Some(xn) = newton_point(&x, &g, &hess, lb) else {
                 break;
             };
-            let gf: Vec<f64> = free.iter().map(|&i| -g[i]).collect();
-            let d = chol_solve(&l, &gf, nf);
-            let mut xn = x.clone();
-            for (a, &i) in free.iter().enumerate() {
-                xn[i] += d[a];
-            }
-            project(&mut xn, lb);
             let step = xn
                 .iter()
                 .zip(&x)
