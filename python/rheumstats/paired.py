@@ -623,7 +623,7 @@ def bootstrap_ci(
         r = {k: np.concatenate([q[k] for q in parts]) for k in parts[0]}
     return BootstrapResult(
         estimate=_out(p, r["estimate"]),
-        se=_out(p, r["standard_error"]),
+        se=_out(p, r["se"]),
         n_resamples=nr,
         ci_method=ci_method,
         _ci_low=_out(p, r["ci_low"]),

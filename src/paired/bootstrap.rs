@@ -51,7 +51,7 @@ pub struct BootstrapOutput {
     pub estimate: f64,
     pub ci_low: f64,
     pub ci_high: f64,
-    pub standard_error: f64,
+    pub se: f64,
     pub n_resamples: f64,
     pub n: f64,
 }
@@ -63,7 +63,7 @@ impl NanRow for BootstrapOutput {
             estimate: n,
             ci_low: n,
             ci_high: n,
-            standard_error: n,
+            se: n,
             n_resamples: n,
             n,
         }
@@ -275,7 +275,7 @@ pub fn interval(
         estimate: theta,
         ci_low,
         ci_high,
-        standard_error: se,
+        se,
         n_resamples: b,
         n: n as f64,
     })
@@ -342,7 +342,7 @@ mod tests {
         for m in [Method::Percentile, Method::Basic, Method::Bca] {
             let r = interval(&tb, &d, Statistic::Mean, m, 0.95).unwrap();
             assert!(r.ci_low < 24.5 && r.ci_high > 24.5, "{m:?} {r:?}");
-            assert!((r.standard_error - (d.len() as f64).sqrt() * 14.43 / 50.0).abs() < 0.3);
+            assert!((r.se - (d.len() as f64).sqrt() * 14.43 / 50.0).abs() < 0.3);
         }
         assert!(interval(&tb, &d, Statistic::Mean, Method::Bca, 1.5).is_err());
     }

@@ -278,18 +278,24 @@ fn paired_bootstrap<'py>(
         };
         bootstrap::bootstrap(&Pairs::new(xv, yv)?, &o)
     })?;
-    {
-        let col = |f: fn(&_) -> f64| f64_out(py, rows.iter().map(f).collect());
-        Ok(dict!(
-            py,
-            estimate = col(|r| r.estimate),
-            ci_low = col(|r| r.ci_low),
-            ci_high = col(|r| r.ci_high),
-            standard_error = col(|r| r.standard_error),
-            n_resamples = col(|r| r.n_resamples),
-            n = col(|r| r.n),
-        ))
-    }
+    bootstrap_dict(py, &rows)
+}
+
+/// The fields of bootstrap results (per endpoint, or one interval), one place.
+fn bootstrap_dict<'py>(
+    py: Python<'py>,
+    rows: &[bootstrap::BootstrapOutput],
+) -> PyResult<Bound<'py, PyDict>> {
+    let col = |f: fn(&bootstrap::BootstrapOutput) -> f64| f64_out(py, rows.iter().map(f).collect());
+    Ok(dict!(
+        py,
+        estimate = col(|r| r.estimate),
+        ci_low = col(|r| r.ci_low),
+        ci_high = col(|r| r.ci_high),
+        se = col(|r| r.se),
+        n_resamples = col(|r| r.n_resamples),
+        n = col(|r| r.n),
+    ))
 }
 
 /// Differences of the single endpoint (1-D form) after the NaN policy.
@@ -371,18 +377,7 @@ fn paired_bootstrap_interval<'py>(
         bootstrap::interval(tb, &d, st, m, conf_level)
     })?;
     let rows = [r];
-    {
-        let col = |f: fn(&_) -> f64| f64_out(py, rows.iter().map(f).collect());
-        Ok(dict!(
-            py,
-            estimate = col(|r| r.estimate),
-            ci_low = col(|r| r.ci_low),
-            ci_high = col(|r| r.ci_high),
-            standard_error = col(|r| r.standard_error),
-            n_resamples = col(|r| r.n_resamples),
-            n = col(|r| r.n),
-        ))
-    }
+    bootstrap_dict(py, &rows)
 }
 
 #[pyfunction]

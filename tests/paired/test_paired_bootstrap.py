@@ -28,7 +28,7 @@ def test_interval_from_scipys_distribution_matches_scipy(method, statistic):
         X.reshape(1, -1), Y.reshape(1, -1), np.ascontiguousarray(s.bootstrap_distribution), statistic, method, 0.9, "propagate"
     )
     np.testing.assert_allclose([r["ci_low"][0], r["ci_high"][0]], [s.confidence_interval.low, s.confidence_interval.high], rtol=1e-10)
-    assert r["standard_error"][0] == pytest.approx(s.standard_error, rel=1e-12)
+    assert r["se"][0] == pytest.approx(s.standard_error, rel=1e-12)
 
 
 @pytest.mark.parametrize("method", ["percentile", "basic", "bca"])
