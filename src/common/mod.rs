@@ -22,6 +22,7 @@ pub mod par;
 pub mod ranks;
 pub mod rng;
 pub mod rows;
+pub mod sumselect;
 pub mod tdist;
 pub mod whole;
 

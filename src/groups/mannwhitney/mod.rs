@@ -237,14 +237,9 @@ pub fn mannwhitney(x: &[f64], y: &[f64], o: &MwOptions) -> Result<MwOutput> {
     };
     if o.conf_int {
         let k = nx * ny;
-        let mut sel = DiffSelect::new(&xs, &ys);
-        out.estimate = if k % 2 == 1 {
-            sel.kth(k.div_ceil(2))
-        } else {
-            0.5 * (sel.kth(k / 2) + sel.kth(k / 2 + 1))
-        };
         let alpha = 1.0 - o.conf_level;
-        if let (Some((dist, g_is_x, total)), false) = (&exact_dist, has_ties) {
+        let (lim_lo, lim_hi) = if let (Some((dist, g_is_x, total)), false) = (&exact_dist, has_ties)
+        {
             // W's distribution from the doubled rank sums: W = T_x / 2 - nx(nx+1)/2
             let wcdf = w_cdf(dist, *g_is_x, *total, nx, ny);
             let qw = |p: f64| -> usize {
@@ -254,22 +249,45 @@ pub fn mannwhitney(x: &[f64], y: &[f64], o: &MwOptions) -> Result<MwOutput> {
                     .unwrap_or(k);
                 q.max(1)
             };
-            let (l, h) = match o.alternative {
+            out.ci_exact = true;
+            match o.alternative {
                 Alternative::TwoSided => {
                     let qu = qw(alpha / 2.0);
-                    (sel.kth(qu), sel.kth(k - qu + 1))
+                    (Limit::Rank(qu), Limit::Rank(k - qu + 1))
                 }
-                Alternative::Greater => (sel.kth(qw(alpha)), f64::INFINITY),
-                Alternative::Less => (f64::NEG_INFINITY, sel.kth(k - qw(alpha) + 1)),
-            };
-            out.ci_low = l;
-            out.ci_high = h;
-            out.ci_exact = true;
+                Alternative::Greater => (Limit::Rank(qw(alpha)), Limit::Value(f64::INFINITY)),
+                Alternative::Less => (
+                    Limit::Value(f64::NEG_INFINITY),
+                    Limit::Rank(k - qw(alpha) + 1),
+                ),
+            }
         } else {
-            let (l, h) = asymptotic_ci(&mut sel, &xs, &ys, o.alternative, o.correction, alpha);
-            out.ci_low = l;
-            out.ci_high = h;
+            asymptotic_ci(&xs, &ys, o.alternative, o.correction, alpha)
+        };
+        // every order statistic in one selection (its counting walks serve all)
+        let mut ks = vec![k.div_ceil(2), k / 2 + 1];
+        for l in [lim_lo, lim_hi] {
+            if let Limit::Rank(r) = l {
+                ks.push(r);
+            }
         }
+        let mut v = [0.0; 4];
+        kth_diffs(&xs, &ys, &ks, &mut v[..ks.len()]);
+        out.estimate = if k % 2 == 1 {
+            v[0]
+        } else {
+            0.5 * (v[0] + v[1])
+        };
+        let mut next = 2;
+        let mut value = |l: Limit| match l {
+            Limit::Rank(_) => {
+                next += 1;
+                v[next - 1]
+            }
+            Limit::Value(x) => x,
+        };
+        out.ci_low = value(lim_lo);
+        out.ci_high = value(lim_hi);
     }
     Ok(out)
 }
