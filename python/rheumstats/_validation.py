@@ -182,6 +182,114 @@ def as_matrix(x: Any, name: str, columns: Sequence[str], *, exact: bool = True) 
     return Matrix(np.asarray(raw, dtype=np.float64), None, tuple(columns))
 
 
+def matrix(a: Any, name: str, axis: int) -> "tuple[np.ndarray, Optional[pd.Index]]":
+    """2-D input (matrix mode: one endpoint per column for ``axis=0``, per row
+    for ``axis=1``) -> C-contiguous float64 as given, plus the endpoint labels."""
+    arr, index, columns = as_array(a, name)
+    if arr.ndim != 2:
+        raise ValueError(f"{name}: expected a 2-D array for matrix mode, got shape {arr.shape}")
+    labels = columns if axis == 0 else index
+    # C-contiguous as given: Rust reads columns (axis=0) or rows (axis=1) in place
+    return np.ascontiguousarray(arr, dtype=np.float64), labels
+
+
+def table_counts(table: Any, name: str = "table") -> "tuple[np.ndarray, Optional[pd.Index], Optional[pd.Index]]":
+    """A contingency table (2-D array-like or DataFrame such as ``pd.crosstab``)
+    -> float64 counts and its row / column labels (None for arrays); the count
+    values themselves are checked in Rust."""
+    if isinstance(table, pd.DataFrame):
+        rows, cols = table.index, table.columns
+        try:
+            arr = table.to_numpy(dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name}: expected a table of counts (numeric)") from None
+    else:
+        rows = cols = None
+        arr = np.asarray(table)
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"{name}: expected counts, got {arr.dtype} dtype")
+    if arr.ndim != 2:
+        raise ValueError(f"{name}: expected a 2-D table of counts, got shape {arr.shape}")
+    return np.ascontiguousarray(arr, dtype=np.float64), rows, cols
+
+
+# --------------------------------------------------------------------------
+# labels (group, strata, subject): the one label coder
+# --------------------------------------------------------------------------
+
+
+def label_series(x: Any, name: str, n: int, other: str, infer_lists: bool = False) -> pd.Series:
+    """A 1-D array-like of labels as a Series (its own index kept) of length ``n``
+    (the length of ``other``). A list's labels stay Python objects unless
+    ``infer_lists`` (then pandas infers the dtype, e.g. int64 codes)."""
+    if isinstance(x, pd.DataFrame):
+        raise TypeError(f"{name}: expected a 1-D array-like of labels, got a DataFrame")
+    if isinstance(x, pd.Series):
+        s = x
+    elif isinstance(x, (pd.Index, pd.Categorical)):
+        s = pd.Series(x)  # a Categorical keeps its categories and their order
+    elif isinstance(x, (list, tuple)):
+        s = pd.Series(list(x)) if infer_lists else pd.Series(np.asarray(list(x), dtype=object))
+    else:
+        a = np.asarray(x)
+        if a.ndim != 1:
+            raise ValueError(f"{name}: expected a 1-D array of labels, got shape {a.shape}")
+        s = pd.Series(a)
+    if s.ndim != 1:
+        raise ValueError(f"{name}: expected a 1-D array-like")
+    if len(s) != n:
+        raise InvalidInputError(f"{other} and {name} must have the same length; got {n} and {len(s)}")
+    return s
+
+
+def missing_label(s: pd.Series, name: str, row: int, labelled: bool = True) -> InvalidInputError:
+    """The error for a row without a label (row position and, for pandas input, its index label)."""
+    where = f" (index {s.index[row]!r})" if labelled else ""
+    err = InvalidInputError(f"{name}[{row}]{where} = nan: missing value; every row needs a {name} label")
+    setattr(err, "arg", name)
+    setattr(err, "row", row)
+    return err
+
+
+def label_codes(
+    x: Any, name: str, n: int, *, other: str = "values", missing: str = "code", direct: bool = False,
+) -> "tuple[np.ndarray, Optional[pd.Index], Any]":
+    """Labels -> (float64 codes, labels, present codes).
+
+    Categorical order is kept (unused categories dropped), other labels are
+    sorted; ``labels[i]`` is the label of code ``present[i]``. A missing label
+    is a NaN code for the Rust core to apply ``nan_policy`` to
+    (``missing='code'``), or an error naming its row (``missing='raise'``).
+    With ``direct``, whole numbers >= 0 (e.g. 1/2 for sex) are the codes
+    themselves, with no hashing pass: then ``labels`` is None, ``present`` the
+    dtype, and the caller reads the codes that occur from the native output.
+    """
+    s = label_series(x, name, n, other, infer_lists=direct)
+    kind = s.dtype.kind if isinstance(s.dtype, np.dtype) else ""
+    if direct and kind in ("i", "u", "f") and n > 0:
+        v = s.to_numpy()
+        vf = np.ascontiguousarray(v, dtype=np.float64)
+        if kind == "f" and np.isnan(vf).any():
+            pass  # a missing label: below
+        elif vf.min() >= 0 and vf.max() < 4 * n + 1024 and (kind in "iu" or bool(np.all(vf == np.floor(vf)))):
+            return vf, None, v.dtype
+    if missing == "raise":
+        miss = np.flatnonzero(pd.isna(s).to_numpy())
+        if miss.size:
+            raise missing_label(s, name, int(miss[0]), isinstance(x, pd.Series))
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cat = s.cat.remove_unused_categories()
+        c = cat.cat.codes.to_numpy(dtype=np.float64)
+        c[c < 0] = np.nan
+        labels = pd.Index(cat.cat.categories)
+    else:
+        codes, uniques = pd.factorize(s, sort=True)
+        c = codes.astype(np.float64)
+        c[codes < 0] = np.nan
+        labels = pd.Index(uniques)
+    return np.ascontiguousarray(c), labels, np.arange(len(labels))
+
+
 @dataclass
 class Matrix:
     values: np.ndarray

@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import _rheumstats as _native
 from ._result import ConfidenceInterval, Result
-from ._validation import ALTERNATIVES, as_array, as_float, call, check_choice, check_conf_level, check_method, nan_policy_arg, positive_int, renamed, resample_seed
+from ._validation import ALTERNATIVES, as_float, call, check_choice, check_conf_level, check_method, label_codes, matrix, nan_policy_arg, positive_int, renamed, resample_seed, table_counts
 
 METHODS = ("auto", "exact", "approx")
 
@@ -104,7 +104,6 @@ def ttest(
         A group with fewer than 2 observations (Welch; Student needs 1 per
         group and 3 in all), or both groups constant (R stops likewise).
     """
-    check_choice(alternative, "alternative", ALTERNATIVES)
     conf_level = check_conf_level(conf_level)
     d = call(
         _native.groups_ttest, as_float(x, "x"), as_float(y, "y"), equal_var=bool(equal_var), alternative=alternative,
@@ -169,16 +168,6 @@ class MannWhitneyResult(Result):
             return ConfidenceInterval(d["ci_low"], d["ci_high"])
 
         return _ci(self, conf_level, again)
-
-
-def _matrix(a: Any, name: str, axis: int) -> Tuple[np.ndarray, Optional[pd.Index]]:
-    """2-D input -> C-contiguous float64 (layout kept), plus endpoint labels."""
-    arr, index, columns = as_array(a, name)
-    if arr.ndim != 2:
-        raise ValueError(f"{name}: expected a 2-D array for matrix mode, got shape {arr.shape}")
-    labels = columns if axis == 0 else index
-    # C-contiguous as given: Rust reads columns (axis=0) or rows (axis=1) in place
-    return np.ascontiguousarray(arr, dtype=np.float64), labels
 
 
 def mannwhitney(
@@ -249,8 +238,8 @@ def mannwhitney(
         if axis not in (0, 1, -1, -2):
             raise ValueError(f"axis: {axis!r} must be 0 or 1 for 2-D inputs")
         ax = axis % 2
-        xm, lx = _matrix(x, "x", ax)
-        ym, ly = _matrix(y, "y", ax)
+        xm, lx = matrix(x, "x", ax)
+        ym, ly = matrix(y, "y", ax)
         ex, ey = xm.shape[1 - ax], ym.shape[1 - ax]
         if ex != ey:
             raise ValueError(f"x and y must have the same number of endpoints; got {ex} and {ey}")
@@ -335,20 +324,12 @@ class AnovaResult(Result):
 
 
 def _grouped(values: Any, group: Any) -> Tuple[np.ndarray, np.ndarray, pd.Index, dict]:
-    """values -> float64; group labels -> float codes (NaN = missing label) and the sorted labels."""
+    """values -> float64; group labels -> float codes (NaN = missing label, for
+    the core's nan_policy) and the labels (categorical order, else sorted)."""
     v = as_float(values, "values")
-    if isinstance(group, pd.DataFrame):
-        raise TypeError("group: expected a 1-D array-like of group labels, got a DataFrame")
-    g = group.to_numpy() if isinstance(group, pd.Series) else np.asarray(group, dtype=object if not isinstance(group, np.ndarray) else None)
-    if g.ndim != 1:
-        raise ValueError(f"group: expected a 1-D array of labels, got shape {g.shape}")
-    if len(g) != len(v):
-        raise ValueError(f"values and group must have the same length; got {len(v)} and {len(g)}")
-    codes, uniques = pd.factorize(pd.Series(g), sort=True)
-    c = codes.astype(np.float64)
-    c[codes < 0] = np.nan
+    c, labels, _ = label_codes(group, "group", len(v), other="values")
     idx = _index(values) if _index(values) is not None else _index(group)
-    return v, np.ascontiguousarray(c), pd.Index(uniques), {"values": idx, "group": idx}
+    return v, c, labels, {"values": idx, "group": idx}
 
 
 def _k_groups(fn: Any, values: Any, group: Any, groups: Any, nan_policy: str) -> Tuple[dict, tuple]:
@@ -399,23 +380,6 @@ def anova_oneway(values: Any, group: Any = None, *, nan_policy: str = "propagate
 # ----------------------------------------------------------------------------
 # tables
 # ----------------------------------------------------------------------------
-def _table(table: Any) -> Tuple[np.ndarray, Optional[pd.Index], Optional[pd.Index]]:
-    if isinstance(table, pd.DataFrame):
-        rows, cols = table.index, table.columns
-        try:
-            arr = table.to_numpy(dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError("table: expected a table of counts (numeric)") from None
-    else:
-        rows = cols = None
-        arr = np.asarray(table)
-        if arr.dtype.kind not in "biuf":
-            raise TypeError(f"table: expected counts, got {arr.dtype} dtype")
-    if arr.ndim != 2:
-        raise ValueError(f"table: expected a 2-D table of counts, got shape {arr.shape}")
-    return np.ascontiguousarray(arr, dtype=np.float64), rows, cols
-
-
 @dataclass(frozen=True, repr=False)
 class ChisqResult(Result):
     """Pearson's chi-squared test of independence (``expected`` counts under independence)."""
@@ -441,7 +405,7 @@ def chisq(table: Any, *, correction: bool = True) -> ChisqResult:
 
     Tables of counts take no ``nan_policy``: a missing count is an error.
     """
-    arr, rows, cols = _table(table)
+    arr, rows, cols = table_counts(table)
     d = call(_native.groups_chisq, arr, correction=bool(correction))
     exp = d["expected"]
     if rows is not None:
@@ -541,7 +505,7 @@ def fisher_exact(
     """
     check_choice(alternative, "alternative", ALTERNATIVES)
     conf_level = check_conf_level(conf_level)
-    arr, _, _ = _table(table)
+    arr, _, _ = table_counts(table)
     if n_resamples is not None:
         b = positive_int(n_resamples, "n_resamples")
         if arr.shape == (2, 2):

@@ -347,7 +347,6 @@ def wilcoxon(
     """
     conf_level = check_conf_level(conf_level)
     method = check_method(method)
-    check_choice(zero_method, "zero_method", ("wilcox", "pratt", "zsplit"))
     p = _prepare(x, y, axis, nan_policy)
     opts = dict(
         alternative=_alt(alternative), method=method, zero_method=zero_method, correction=bool(correction),

@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import _rheumstats as _native
 from ._result import ConfidenceInterval, Result
-from ._validation import ALTERNATIVES, as_float, call, check_choice, check_conf_level, nan_policy_arg, renamed
+from ._validation import as_float, call, check_choice, check_conf_level, nan_policy_arg, renamed
 
 from .survival._common import UNITS  # days per unit (Julian year: 365.25 days; month = year / 12)
 
@@ -201,7 +201,6 @@ def rate_ratio(events: Any, exposure: Any, *, alternative: str = "two-sided", co
     alternative : {'two-sided', 'less', 'greater'}
         ``'greater'``: the rate of group 1 is higher.
     """
-    check_choice(alternative, "alternative", ALTERNATIVES)
     conf_level = check_conf_level(conf_level)
     ev = as_float(events, "events")
     ex = as_float(exposure, "exposure")

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _rheumstats as _native
+from .._validation import missing_label
 
 SPLIT_EVERY = 8
 
@@ -84,11 +85,7 @@ def local_codes(part: pd.DataFrame, col: str) -> tuple:
     s = part[col]
     miss = np.flatnonzero(pd.isna(s).to_numpy())
     if miss.size:
-        r = int(miss[0])
-        err = _native.InvalidInputError(f"{col}[{r}] (index {s.index[r]!r}) = nan: missing value; every row needs a {col} label")
-        setattr(err, "arg", col)
-        setattr(err, "row", r)
-        raise err
+        raise missing_label(s, col, int(miss[0]))
     codes, uniques = pd.factorize(s, sort=False)
     labels = pd.Index(np.asarray(uniques.astype(object)) if isinstance(s.dtype, pd.CategoricalDtype) else uniques)
     return codes.astype(np.float64), labels

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _rheumstats as _native
-from .._validation import as_float
+from .._validation import as_float, label_codes
 
 CONF_TYPES = ("log-log", "log", "plain")
 TIES = ("efron", "breslow")
@@ -29,56 +29,13 @@ def _index_of(*xs: Any) -> Optional[pd.Index]:
 
 
 def _codes(x: Any, name: str, n: int, nan_policy: str = "raise") -> tuple:
-    """Group/strata labels -> (float codes, labels, present codes).
-
-    ``labels[i]`` is the label of code ``present[i]``; only labels that occur are
-    listed. Categorical order is kept, other labels are sorted. Whole numbers
-    >= 0 (e.g. 1/2 for sex) are used as codes directly, with no hashing pass:
-    then ``labels`` and ``present`` are None and the caller reads the codes that
-    occur from the native output (codes that do not occur are empty groups).
-    A missing label is an error, or (``nan_policy='omit'``) a NaN code that the
-    core drops with its row.
+    """Group/strata labels -> (float codes, labels, present codes), by the one
+    label coder (:func:`.._validation.label_codes`): categorical order kept,
+    other labels sorted, whole numbers >= 0 used as codes directly. A missing
+    label is an error naming its row, or (``nan_policy='omit'``) a NaN code
+    that the core drops with its row.
     """
-    if isinstance(x, pd.DataFrame):
-        raise TypeError(f"{name}: expected a 1-D array-like of labels, got a DataFrame")
-    s = x if isinstance(x, pd.Series) else pd.Series(np.asarray(x) if not isinstance(x, (list, tuple)) else list(x))
-    if s.ndim != 1:
-        raise ValueError(f"{name}: expected a 1-D array-like")
-    if len(s) != n:
-        raise _native.InvalidInputError(f"time and {name} must have the same length; got {n} and {len(s)}")
-    kind = s.dtype.kind if isinstance(s.dtype, np.dtype) else ""
-    if kind in ("i", "u", "f") and n > 0:
-        v = s.to_numpy()
-        vf = np.ascontiguousarray(v, dtype=np.float64)
-        if kind == "f" and np.isnan(vf).any():
-            pass  # reported below with the row
-        elif vf.min() >= 0 and vf.max() < 4 * n + 1024 and (kind in "iu" or bool(np.all(vf == np.floor(vf)))):
-            return vf, None, v.dtype
-    miss = np.flatnonzero(pd.isna(s).to_numpy())
-    if miss.size and nan_policy == "omit":
-        codes, uniques = pd.factorize(s, sort=not isinstance(s.dtype, pd.CategoricalDtype))
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            cat = s.cat.remove_unused_categories()
-            c = cat.cat.codes.to_numpy(dtype=np.float64)
-            c[c < 0] = np.nan
-            return c, pd.Index(cat.cat.categories), np.arange(len(cat.cat.categories))
-        c = codes.astype(np.float64)
-        c[codes < 0] = np.nan
-        return c, pd.Index(uniques), np.arange(len(uniques))
-    if miss.size:
-        r = int(miss[0])
-        where = f" (index {s.index[r]!r})" if isinstance(x, pd.Series) else ""
-        err = _native.InvalidInputError(f"{name}[{r}]{where} = nan: missing value; every row needs a {name} label")
-        setattr(err, "arg", name)
-        setattr(err, "row", r)
-        raise err
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        cat = s.cat.remove_unused_categories()
-        labels = pd.Index(cat.cat.categories)
-        return cat.cat.codes.to_numpy(dtype=np.float64), labels, np.arange(len(labels))
-    codes, uniques = pd.factorize(s, sort=True)
-    labels = pd.Index(uniques)
-    return codes.astype(np.float64), labels, np.arange(len(labels))
+    return label_codes(x, name, n, other="time", missing="code" if nan_policy == "omit" else "raise", direct=True)
 
 
 def _resolve(labels: Optional[pd.Index], present: Any, codes_out: np.ndarray) -> tuple:

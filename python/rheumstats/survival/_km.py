@@ -10,8 +10,8 @@ import pandas as pd
 
 from .. import _rheumstats as _native
 from .._result import Result
-from .._validation import as_float, call, check_choice, check_conf_level
-from ._common import _TOL, CONF_TYPES, _codes, _index_of, _label_lookup, _pyplot, _resolve, _times
+from .._validation import as_float, call, check_conf_level
+from ._common import _TOL, _codes, _index_of, _label_lookup, _pyplot, _resolve, _times
 
 
 # ----------------------------------------------------------------------------
@@ -302,7 +302,6 @@ def kaplan_meier(
     [0.8, 0.6, 0.3, 0.3]
     """
     conf_level = check_conf_level(conf_level)
-    check_choice(conf_type, "conf_type", CONF_TYPES)
     t = _times(time, "time")
     e = as_float(event, "event")
     index = _index_of(time, event, group)
