@@ -58,7 +58,7 @@ CASES = [
         "method",
         "'bca', 'percentile', 'basic'",
     ),
-    ("paired_mcnemar", lambda **o: n.paired_mcnemar(V, V, None, True, **o), "nan_policy", "'propagate', 'omit', 'raise'"),
+    ("paired_mcnemar", lambda **o: n.paired_mcnemar(V, V, exact=None, correction=True, **o), "nan_policy", "'propagate', 'omit', 'raise'"),
     (
         "multitest_adjust",
         lambda **o: n.multitest_adjust(np.array([0.1, 0.2]), **o),
@@ -97,7 +97,7 @@ CASES = [
         "test",
         "'friedman', 'cochran_q', 'skillings_mack', 'page_trend'",
     ),
-    ("dask_survival_km", lambda **o: n.dask_survival_km(V, np.zeros((5, 2)), 1, 0.95, **o), "conf_type", "'log-log', 'log', 'plain'"),
+    ("dask_survival_km", lambda **o: n.dask_survival_km(V, np.zeros((5, 2)), 1, conf_level=0.95, **o), "conf_type", "'log-log', 'log', 'plain'"),
     ("DaskCoxNewton", lambda **o: n.DaskCoxNewton(1, max_iter=20, conf_level=0.95, **o), "ties", "'efron', 'breslow'"),
 ]
 IDS = [f"{name}-{option}" for name, _, option, _ in CASES]
@@ -125,17 +125,17 @@ def test_documented_aliases_are_accepted():
     b = n.paired_wilcoxon(x, None, method="approx", **common)
     assert a["pvalue"][0] == b["pvalue"][0]
     p = np.array([0.01, 0.04, 0.03, 0.2])
-    np.testing.assert_array_equal(n.multitest_adjust(p, "fdr_bh"), n.multitest_adjust(p, "bh"))
-    np.testing.assert_array_equal(n.multitest_adjust(p, "BH"), n.multitest_adjust(p, "bh"))
+    np.testing.assert_array_equal(n.multitest_adjust(p, method="fdr_bh"), n.multitest_adjust(p, method="bh"))
+    np.testing.assert_array_equal(n.multitest_adjust(p, method="BH"), n.multitest_adjust(p, method="bh"))
 
 
 def test_reactant_and_index_do_not_fall_back():
     # 'crp' and 'sdai' are accepted, anything else raises (was: kind != 'esr' -> CRP, index != 'sdai' -> CDAI)
     for kind in ("CRP", "esr ", ""):
         with pytest.raises(InvalidInputError, match="kind"):
-            n.scores_das28(kind, V, V, V, None, "propagate")
+            n.scores_das28(kind, V, V, V, None, nan_policy="propagate")
     for index in ("SDAI", "das28"):
         with pytest.raises(InvalidInputError, match="index"):
-            n.scores_activity_category(V, index, "propagate")
+            n.scores_activity_category(V, index, nan_policy="propagate")
     with pytest.raises(InvalidInputError, match="apr"):
-        n.scores_acr_response(COLS7, COLS7, "ESR", 20.0, "propagate")
+        n.scores_acr_response(COLS7, COLS7, apr="ESR", level=20.0, nan_policy="propagate")

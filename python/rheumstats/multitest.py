@@ -37,7 +37,7 @@ def adjust(pvalues: Any, *, method: str = "holm") -> Any:
     scalar = np.ndim(pvalues) == 0 and not isinstance(pvalues, pd.Series)
     p = as_float(pvalues, "pvalues")
     idx = pvalues.index if isinstance(pvalues, pd.Series) else None
-    out = call(_native.multitest_adjust, p, m, index={"pvalues": idx})
+    out = call(_native.multitest_adjust, p, method=m, index={"pvalues": idx})
     if scalar:
         return float(out[0])
     if idx is not None:

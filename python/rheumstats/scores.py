@@ -88,7 +88,7 @@ def mrss(sites: Any, *, nan_policy: str = "propagate") -> Any:
     array([9.])
     """
     m = as_matrix(sites, "sites", MRSS_SITES)
-    out = call(_native.scores_mrss, m.values, nan_policy, index={"sites": m.index}, columns={"sites": m.columns})
+    out = call(_native.scores_mrss, m.values, nan_policy=nan_policy, index={"sites": m.index}, columns={"sites": m.columns})
     return pd.Series(out, index=m.index, name="mrss") if m.index is not None else out
 
 
@@ -115,7 +115,7 @@ def skin_subset(sites: Any, *, nan_policy: str = "propagate") -> Any:
         Categories ``('none', 'limited', 'diffuse')``, unordered.
     """
     m = as_matrix(sites, "sites", MRSS_SITES)
-    codes = call(_native.scores_skin_subset, m.values, nan_policy, index={"sites": m.index}, columns={"sites": m.columns})
+    codes = call(_native.scores_skin_subset, m.values, nan_policy=nan_policy, index={"sites": m.index}, columns={"sites": m.columns})
     cat = pd.Categorical.from_codes(codes.astype(np.int64), categories=list(SKIN_SUBSETS), ordered=False)
     return pd.Series(cat, index=m.index, name="skin_subset") if m.index is not None else cat
 
@@ -228,7 +228,7 @@ def das28_category(das28: Any, *, thresholds: Sequence[float] = (2.6, 3.2, 5.1),
     if len(thresholds) != 3:
         raise ValueError(f"thresholds: expected 3 cut-offs, got {len(thresholds)}")
     args = rowwise(das28=das28)
-    codes = call(_native.scores_das28_category, args["das28"], tuple(float(t) for t in thresholds), nan_policy, index=_idx(args))
+    codes = call(_native.scores_das28_category, args["das28"], tuple(float(t) for t in thresholds), nan_policy=nan_policy, index=_idx(args))
     return wrap_category(codes, ACTIVITY_CATEGORIES, True, args, "das28_category")
 
 
@@ -249,7 +249,7 @@ def eular_response(baseline: Any, followup: Any, *, nan_policy: str = "propagate
     pandas.Categorical (ordered ``none < moderate < good``), Series or str
     """
     args = rowwise(baseline=baseline, followup=followup)
-    codes = call(_native.scores_eular_response, args["baseline"], args["followup"], nan_policy, index=_idx(args))
+    codes = call(_native.scores_eular_response, args["baseline"], args["followup"], nan_policy=nan_policy, index=_idx(args))
     return wrap_category(codes, EULAR_CATEGORIES, True, args, "eular_response")
 
 
@@ -274,7 +274,7 @@ def cdai(
     pg = in_unit(args["patient_global"], "patient_global", "global_unit", global_unit, VAS_UNITS, "cm")
     eg = in_unit(args["evaluator_global"], "evaluator_global", "global_unit", global_unit, VAS_UNITS, "cm")
     out = call(
-        _native.scores_cdai, args["tjc"], args["sjc"], pg, eg, None, nan_policy,
+        _native.scores_cdai, args["tjc"], args["sjc"], pg, eg, None, nan_policy=nan_policy,
         index=_idx(args),
     )
     return wrap_float(out, args, "cdai")
@@ -313,7 +313,7 @@ def sdai(
     eg = in_unit(args["evaluator_global"], "evaluator_global", "global_unit", global_unit, VAS_UNITS, "cm")
     c = in_unit(args["crp"], "crp", "crp_unit", crp_unit, CRP_UNITS, "mg/dL")
     out = call(
-        _native.scores_cdai, args["tjc"], args["sjc"], pg, eg, c, nan_policy,
+        _native.scores_cdai, args["tjc"], args["sjc"], pg, eg, c, nan_policy=nan_policy,
         index=_idx(args),
     )
     return wrap_float(out, args, "sdai")
@@ -322,14 +322,14 @@ def sdai(
 def cdai_category(cdai: Any, *, nan_policy: str = "propagate") -> Any:
     """CDAI category: remission <= 2.8 < low <= 10 < moderate <= 22 < high (input 0-76)."""
     args = rowwise(cdai=cdai)
-    codes = call(_native.scores_activity_category, args["cdai"], "cdai", nan_policy, index=_idx(args))
+    codes = call(_native.scores_activity_category, args["cdai"], "cdai", nan_policy=nan_policy, index=_idx(args))
     return wrap_category(codes, ACTIVITY_CATEGORIES, True, args, "cdai_category")
 
 
 def sdai_category(sdai: Any, *, nan_policy: str = "propagate") -> Any:
     """SDAI category: remission <= 3.3 < low <= 11 < moderate <= 26 < high (input >= 0)."""
     args = rowwise(sdai=sdai)
-    codes = call(_native.scores_activity_category, args["sdai"], "sdai", nan_policy, index=_idx(args))
+    codes = call(_native.scores_activity_category, args["sdai"], "sdai", nan_policy=nan_policy, index=_idx(args))
     return wrap_category(codes, ACTIVITY_CATEGORIES, True, args, "sdai_category")
 
 
@@ -396,9 +396,9 @@ def acr_response(baseline: Any, followup: Any, *, level: float = 20, apr: Option
         _native.scores_acr_response,
         [args[f"baseline['{c}']"] for c in needed],
         [args[f"followup['{c}']"] for c in needed],
-        apr,
-        float(level),
-        nan_policy,
+        apr=apr,
+        level=float(level),
+        nan_policy=nan_policy,
         index=labels,
     )
     return wrap_bool(codes, args, f"acr{level:g}")
@@ -463,7 +463,7 @@ def haq_di(items: Any, aids: Any = None, help: Any = None, *, method: str = "aid
         if m.index is not None and idx is not None and not m.index.equals(idx):
             raise ValueError(f"items and {other} have different indexes; align them first")
     out = call(
-        _native.scores_haq_di, m.values, a_vals, a_cats, h_vals, h_cats, method, nan_policy,
+        _native.scores_haq_di, m.values, a_vals, a_cats, h_vals, h_cats, method=method, nan_policy=nan_policy,
         index={"items": m.index, "aids": m.index if m.index is not None else a_idx, "help": m.index if m.index is not None else h_idx},
         columns={"items": m.columns, "aids": a_cols, "help": h_cols},
     )
@@ -498,7 +498,7 @@ def shaq(vas: Any, *, unit: str = "mm", nan_policy: str = "propagate") -> pd.Dat
     for c, values in cols.items():
         arr = as_float(values, f"vas['{c}']")
         arg = f"vas['{c}']"
-        out[c] = call(_native.scores_shaq_scale, arg, arr, unit, nan_policy, index={arg: index})
+        out[c] = call(_native.scores_shaq_scale, arg, arr, unit=unit, nan_policy=nan_policy, index={arg: index})
     return pd.DataFrame(out, index=index)
 
 
@@ -519,7 +519,7 @@ def chfs(items: Any, *, by_domain: bool = False, nan_policy: str = "propagate") 
     ndarray/Series of totals, or a DataFrame ``chfs, kitchen, dressing, hygiene, office, other``.
     """
     m = as_matrix(items, "items", CHFS_ITEMS)
-    out = call(_native.scores_chfs, m.values, nan_policy, index={"items": m.index}, columns={"items": m.columns})
+    out = call(_native.scores_chfs, m.values, nan_policy=nan_policy, index={"items": m.index}, columns={"items": m.columns})
     if by_domain:
         return pd.DataFrame(out, index=m.index, columns=["chfs", *CHFS_DOMAINS])
     total = np.ascontiguousarray(out[:, 0])

@@ -111,7 +111,7 @@ def criss(baseline: Any, followup: Any, worsening: Any = None, *, nan_policy: st
     0     0.999103      True
     """
     _, base, follow, worse, labels, index = _core_set(baseline, followup, worsening)
-    out = call(_native.ssc_criss, base, follow, worse, nan_policy, index=labels)
+    out = call(_native.ssc_criss, base, follow, worse, nan_policy=nan_policy, index=labels)
     return pd.DataFrame({"probability": out["probability"], "improved": bool_array(out["improved"])}, index=index)
 
 
@@ -164,7 +164,8 @@ def rcriss(
             raise TypeError(f"{name}: expected a number (a fraction, e.g. 0.20), got {t!r}")
     _, base, follow, worse, labels, index = _core_set(baseline, followup, worsening)
     codes = call(
-        _native.ssc_rcriss, base, follow, worse, float(threshold), operator.index(min_items), float(fvc_threshold), nan_policy,
+        _native.ssc_rcriss, base, follow, worse, threshold=float(threshold), min_items=operator.index(min_items),
+        fvc_threshold=float(fvc_threshold), nan_policy=nan_policy,
         index=labels,
     )
     cols: Dict[str, Any] = {}
@@ -224,7 +225,7 @@ def eustar_ai(
     )
     out = call(
         _native.ssc_eustar_ai, args["delta_skin"], args["mrss"], args["digital_ulcers"], args["tendon_friction_rubs"],
-        in_unit(args["crp"], "crp", "crp_unit", crp_unit, CRP_UNITS, "mg/dL"), args["dlco"], nan_policy, index=args.labels,
+        in_unit(args["crp"], "crp", "crp_unit", crp_unit, CRP_UNITS, "mg/dL"), args["dlco"], nan_policy=nan_policy, index=args.labels,
     )
     return wrap_float(out, args, "eustar_ai")
 
@@ -237,7 +238,7 @@ def eustar_ai_active(index: Any, *, nan_policy: str = "propagate") -> Any:
     bool, pandas BooleanArray or Series of dtype ``boolean`` (NA when missing)
     """
     args = rowwise(index=index)
-    codes = call(_native.ssc_eustar_active, args["index"], nan_policy, index=args.labels)
+    codes = call(_native.ssc_eustar_active, args["index"], nan_policy=nan_policy, index=args.labels)
     return wrap_bool(codes, args, "eustar_ai_active")
 
 
@@ -311,7 +312,7 @@ def acr_eular_2013(
     index = frame_index if frame_index is not None else args.index
     if index is None:
         index = pd.RangeIndex(args.n)
-    codes = call(_native.ssc_acr_eular_2013, [args[c] for c in ACR_EULAR_2013_ITEMS], nan_policy,
+    codes = call(_native.ssc_acr_eular_2013, [args[c] for c in ACR_EULAR_2013_ITEMS], nan_policy=nan_policy,
                  index={c: index for c in ACR_EULAR_2013_ITEMS})
     score = np.ascontiguousarray(codes[:, 0])
     return pd.DataFrame(
@@ -369,7 +370,7 @@ def lung_decline(
     args = rowwise(fvc_base=fvc_base, fvc_follow=fvc_follow, dlco_base=dlco_base, dlco_follow=dlco_follow)
     codes = call(
         _native.ssc_lung_decline, args["fvc_base"], args["fvc_follow"], args["dlco_base"], args["dlco_follow"],
-        definition, nan_policy, index=args.labels,
+        definition=definition, nan_policy=nan_policy, index=args.labels,
     )
     return wrap_category(codes, DECLINE_CATEGORIES, True, args, "lung_decline")
 
@@ -409,7 +410,7 @@ def mcid_response(measure: str, baseline: Any, followup: Any, *, threshold: Opti
     args = rowwise(baseline=baseline, followup=followup)
     codes = call(
         _native.ssc_mcid_response, measure, args["baseline"], args["followup"],
-        None if threshold is None else float(threshold), nan_policy, index=args.labels,
+        threshold=None if threshold is None else float(threshold), nan_policy=nan_policy, index=args.labels,
     )
     return wrap_bool(codes, args, f"{measure}_mcid")
 

@@ -113,7 +113,7 @@ fn dask_survival_merge<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (times, counts, n_groups, conf_level, conf_type))]
+#[pyo3(signature = (times, counts, n_groups, *, conf_level, conf_type))]
 fn dask_survival_km<'py>(
     py: Python<'py>,
     times: PyReadonlyArray1<'py, f64>,
@@ -135,7 +135,7 @@ fn dask_survival_km<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (times, counts, n_strata, k, rho))]
+#[pyo3(signature = (times, counts, n_strata, *, k, rho))]
 fn dask_survival_logrank<'py>(
     py: Python<'py>,
     times: PyReadonlyArray1<'py, f64>,
@@ -157,7 +157,7 @@ fn dask_survival_logrank<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (times, counts, n_groups, causes, conf_level))]
+#[pyo3(signature = (times, counts, n_groups, causes, *, conf_level))]
 fn dask_survival_aj<'py>(
     py: Python<'py>,
     times: PyReadonlyArray1<'py, f64>,
@@ -207,7 +207,7 @@ fn dask_paired_merge<'py>(
 
 /// The t-test of each endpoint from merged moments: a dict of columns.
 #[pyfunction]
-#[pyo3(signature = (moments, alternative, conf_level, popmean, propagate, strict))]
+#[pyo3(signature = (moments, *, alternative, conf_level, popmean, propagate, strict))]
 fn dask_paired_ttest<'py>(
     py: Python<'py>,
     moments: M<'py>,

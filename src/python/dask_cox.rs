@@ -87,7 +87,7 @@ struct DaskCoxNewton {
 #[pymethods]
 impl DaskCoxNewton {
     #[new]
-    #[pyo3(signature = (p, ties, max_iter, conf_level))]
+    #[pyo3(signature = (p, *, ties, max_iter, conf_level))]
     fn new(p: usize, ties: Wrap<Ties>, max_iter: usize, conf_level: f64) -> PyResult<Self> {
         let ties = ties.0;
         let opts = CoxOptions {

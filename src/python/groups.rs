@@ -148,7 +148,7 @@ fn groups_mannwhitney<'py>(
 /// Many endpoints: with `by_column` (the user's axis=0) endpoints are the columns
 /// of `x` (n_x, endpoints) and `y`; otherwise the rows.
 #[pyfunction]
-#[pyo3(signature = (x, y, alternative, method, correction, conf_level, conf_int, nan_policy, by_column))]
+#[pyo3(signature = (x, y, *, alternative, method, correction, conf_level, conf_int, nan_policy, by_column))]
 #[allow(clippy::too_many_arguments)]
 fn groups_mannwhitney_rows<'py>(
     py: Python<'py>,

@@ -87,7 +87,7 @@ fn lmm_blocks<'py>(
 
 /// Fit from per-subject crossproducts (see `lmm_blocks`).
 #[pyfunction]
-#[pyo3(signature = (ztz, ztx, zty, xtx, xty, yty, n, m, p, q, sizes, reml, max_iter, satterthwaite, extra=vec![]))]
+#[pyo3(signature = (ztz, ztx, zty, xtx, xty, yty, n, m, p, q, sizes, *, reml, max_iter, satterthwaite, extra=vec![]))]
 #[allow(clippy::too_many_arguments)]
 fn lmm_fit_blocks<'py>(
     py: Python<'py>,
@@ -132,7 +132,7 @@ fn lmm_fit_blocks<'py>(
 /// Fit from rows: `x` n×p and `z` n×q flat row-major, `group` codes 0..m;
 /// `extra`: levels of further scalar terms whose indicator columns lead `x`.
 #[pyfunction]
-#[pyo3(signature = (x, z, y, group, p, q, m, sizes, reml, max_iter, satterthwaite, extra=vec![]))]
+#[pyo3(signature = (x, z, y, group, p, q, m, sizes, *, reml, max_iter, satterthwaite, extra=vec![]))]
 #[allow(clippy::too_many_arguments)]
 fn lmm_fit<'py>(
     py: Python<'py>,

@@ -81,7 +81,7 @@ fn fit_dict<'py>(py: Python<'py>, f: MmrmFit) -> PyResult<Bound<'py, PyDict>> {
 /// 'kenward-roger' or 'kenward-roger-linear' (adds `vcov_adj` and `kr_w`);
 /// `kr_expected`: W from the expected instead of the observed information.
 #[pyfunction]
-#[pyo3(signature = (x, y, p, subject, visit, group, m, n_groups, covariance, reml, kr=None, kr_expected=false))]
+#[pyo3(signature = (x, y, p, subject, visit, group, m, n_groups, *, covariance, reml, kr=None, kr_expected=false))]
 #[allow(clippy::too_many_arguments)]
 fn mmrm_fit<'py>(
     py: Python<'py>,

@@ -29,7 +29,7 @@ fn pairs<'a>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (x, y, alternative, conf_level, popmean, nan_policy, strict, means=false))]
+#[pyo3(signature = (x, y, *, alternative, conf_level, popmean, nan_policy, strict, means=false))]
 #[allow(clippy::too_many_arguments)]
 fn paired_ttest<'py>(
     py: Python<'py>,
@@ -97,6 +97,7 @@ fn slices<'a, const K: usize>(
 }
 
 #[pyfunction]
+#[pyo3(signature = (mean, se, df, *, alternative, conf_level))]
 fn paired_t_interval<'py>(
     py: Python<'py>,
     mean: PyReadonlyArray1<'py, f64>,
@@ -121,7 +122,7 @@ fn paired_t_interval<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (x, y, alternative, method, zero_method, correction, conf_level, popmean, conf_int, nan_policy, strict))]
+#[pyo3(signature = (x, y, *, alternative, method, zero_method, correction, conf_level, popmean, conf_int, nan_policy, strict))]
 #[allow(clippy::too_many_arguments)]
 fn paired_wilcoxon<'py>(
     py: Python<'py>,
@@ -163,7 +164,7 @@ fn paired_wilcoxon<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (x, y, alternative, conf_level, popmean, nan_policy, strict))]
+#[pyo3(signature = (x, y, *, alternative, conf_level, popmean, nan_policy, strict))]
 #[allow(clippy::too_many_arguments)]
 fn paired_sign_test<'py>(
     py: Python<'py>,
@@ -204,7 +205,7 @@ fn paired_sign_test<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (x, y, statistic, alternative, n_resamples, seed, popmean, nan_policy, strict))]
+#[pyo3(signature = (x, y, *, statistic, alternative, n_resamples, seed, popmean, nan_policy, strict))]
 #[allow(clippy::too_many_arguments)]
 fn paired_permutation_test<'py>(
     py: Python<'py>,
@@ -249,7 +250,7 @@ fn paired_permutation_test<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (x, y, statistic, method, n_resamples, conf_level, seed, endpoint_offset, nan_policy, strict))]
+#[pyo3(signature = (x, y, *, statistic, method, n_resamples, conf_level, seed, endpoint_offset, nan_policy, strict))]
 #[allow(clippy::too_many_arguments)]
 fn paired_bootstrap<'py>(
     py: Python<'py>,
@@ -319,7 +320,7 @@ impl crate::paired::NanRow for Diffs {
 
 /// Bootstrap statistics of resamples `lo..hi` of the one endpoint (progress-bar chunks).
 #[pyfunction]
-#[pyo3(signature = (x, y, statistic, seed, lo, hi, nan_policy))]
+#[pyo3(signature = (x, y, *, statistic, seed, lo, hi, nan_policy))]
 #[allow(clippy::too_many_arguments)]
 fn paired_bootstrap_distribution<'py>(
     py: Python<'py>,
@@ -353,7 +354,7 @@ fn paired_bootstrap_distribution<'py>(
 /// The interval from a given bootstrap distribution (used after chunked runs,
 /// and by the tests to check the formulas against scipy's distribution).
 #[pyfunction]
-#[pyo3(signature = (x, y, theta_b, statistic, method, conf_level, nan_policy))]
+#[pyo3(signature = (x, y, theta_b, *, statistic, method, conf_level, nan_policy))]
 #[allow(clippy::too_many_arguments)]
 fn paired_bootstrap_interval<'py>(
     py: Python<'py>,
@@ -381,7 +382,7 @@ fn paired_bootstrap_interval<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (x, y, exact, correction, nan_policy))]
+#[pyo3(signature = (x, y, *, exact, correction, nan_policy))]
 fn paired_mcnemar<'py>(
     py: Python<'py>,
     x: PyReadonlyArray1<'py, f64>,
@@ -405,7 +406,7 @@ fn paired_mcnemar<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (x, y, k, nan_policy))]
+#[pyo3(signature = (x, y, *, k, nan_policy))]
 fn paired_stuart_maxwell<'py>(
     py: Python<'py>,
     x: PyReadonlyArray1<'py, f64>,
@@ -428,6 +429,7 @@ fn paired_stuart_maxwell<'py>(
 }
 
 #[pyfunction]
+#[pyo3(signature = (pvalues, *, method))]
 fn multitest_adjust<'py>(
     py: Python<'py>,
     pvalues: PyReadonlyArray1<'py, f64>,

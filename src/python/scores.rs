@@ -10,6 +10,7 @@ use crate::common::{Choice, NanPolicy};
 use crate::scores::{acr, cdai, chfs, das28, haq, mrss, shaq};
 
 #[pyfunction]
+#[pyo3(signature = (sites, *, nan_policy))]
 fn scores_mrss<'py>(
     py: Python<'py>,
     sites: PyReadonlyArray2<'py, f64>,
@@ -21,6 +22,7 @@ fn scores_mrss<'py>(
 }
 
 #[pyfunction]
+#[pyo3(signature = (sites, *, nan_policy))]
 fn scores_skin_subset<'py>(
     py: Python<'py>,
     sites: PyReadonlyArray2<'py, f64>,
@@ -32,7 +34,7 @@ fn scores_skin_subset<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (kind, tjc, sjc, apr, patient_global, nan_policy))]
+#[pyo3(signature = (kind, tjc, sjc, apr, patient_global, *, nan_policy))]
 fn scores_das28<'py>(
     py: Python<'py>,
     kind: Wrap<das28::Reactant>,
@@ -66,6 +68,7 @@ fn scores_das28<'py>(
 }
 
 #[pyfunction]
+#[pyo3(signature = (das, thresholds, *, nan_policy))]
 fn scores_das28_category<'py>(
     py: Python<'py>,
     das: PyReadonlyArray1<'py, f64>,
@@ -79,6 +82,7 @@ fn scores_das28_category<'py>(
 }
 
 #[pyfunction]
+#[pyo3(signature = (baseline, followup, *, nan_policy))]
 fn scores_eular_response<'py>(
     py: Python<'py>,
     baseline: PyReadonlyArray1<'py, f64>,
@@ -91,7 +95,7 @@ fn scores_eular_response<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (tjc, sjc, patient_global, evaluator_global, crp, nan_policy))]
+#[pyo3(signature = (tjc, sjc, patient_global, evaluator_global, crp, *, nan_policy))]
 fn scores_cdai<'py>(
     py: Python<'py>,
     tjc: PyReadonlyArray1<'py, f64>,
@@ -115,6 +119,7 @@ fn scores_cdai<'py>(
 }
 
 #[pyfunction]
+#[pyo3(signature = (values, index, *, nan_policy))]
 fn scores_activity_category<'py>(
     py: Python<'py>,
     values: PyReadonlyArray1<'py, f64>,
@@ -128,6 +133,7 @@ fn scores_activity_category<'py>(
 }
 
 #[pyfunction]
+#[pyo3(signature = (baseline, followup, *, apr, level, nan_policy))]
 fn scores_acr_response<'py>(
     py: Python<'py>,
     baseline: Vec<PyReadonlyArray1<'py, f64>>,
@@ -156,7 +162,7 @@ fn scores_acr_response<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (items, aids, aids_category, help, help_category, method, nan_policy))]
+#[pyo3(signature = (items, aids, aids_category, help, help_category, *, method, nan_policy))]
 #[allow(clippy::too_many_arguments)]
 fn scores_haq_di<'py>(
     py: Python<'py>,
@@ -182,6 +188,7 @@ fn scores_haq_di<'py>(
 }
 
 #[pyfunction]
+#[pyo3(signature = (arg, values, *, unit, nan_policy))]
 fn scores_shaq_scale<'py>(
     py: Python<'py>,
     arg: String,
@@ -195,6 +202,7 @@ fn scores_shaq_scale<'py>(
 }
 
 #[pyfunction]
+#[pyo3(signature = (items, *, nan_policy))]
 fn scores_chfs<'py>(
     py: Python<'py>,
     items: PyReadonlyArray2<'py, f64>,

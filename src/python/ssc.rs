@@ -40,7 +40,7 @@ fn i8_rows<'py, const K: usize>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (baseline, followup, worsening, nan_policy))]
+#[pyo3(signature = (baseline, followup, worsening, *, nan_policy))]
 fn ssc_criss<'py>(
     py: Python<'py>,
     baseline: Vec<Arr<'py>>,
@@ -72,7 +72,7 @@ fn ssc_criss<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (baseline, followup, worsening, threshold, min_items, fvc_threshold, nan_policy))]
+#[pyo3(signature = (baseline, followup, worsening, *, threshold, min_items, fvc_threshold, nan_policy))]
 #[allow(clippy::too_many_arguments)]
 fn ssc_rcriss<'py>(
     py: Python<'py>,
@@ -105,7 +105,7 @@ fn ssc_rcriss<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (delta_skin, mrss, digital_ulcers, tendon_friction_rubs, crp, dlco, nan_policy))]
+#[pyo3(signature = (delta_skin, mrss, digital_ulcers, tendon_friction_rubs, crp, dlco, *, nan_policy))]
 #[allow(clippy::too_many_arguments)]
 fn ssc_eustar_ai<'py>(
     py: Python<'py>,
@@ -130,6 +130,7 @@ fn ssc_eustar_ai<'py>(
 }
 
 #[pyfunction]
+#[pyo3(signature = (index, *, nan_policy))]
 fn ssc_eustar_active<'py>(
     py: Python<'py>,
     index: Arr<'py>,
@@ -141,6 +142,7 @@ fn ssc_eustar_active<'py>(
 }
 
 #[pyfunction]
+#[pyo3(signature = (items, *, nan_policy))]
 fn ssc_acr_eular_2013<'py>(
     py: Python<'py>,
     items: Vec<Arr<'py>>,
@@ -152,7 +154,7 @@ fn ssc_acr_eular_2013<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (fvc_base, fvc_follow, dlco_base, dlco_follow, definition, nan_policy))]
+#[pyo3(signature = (fvc_base, fvc_follow, dlco_base, dlco_follow, *, definition, nan_policy))]
 fn ssc_lung_decline<'py>(
     py: Python<'py>,
     fvc_base: Arr<'py>,
@@ -180,7 +182,7 @@ fn ssc_lung_decline<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (measure, baseline, followup, threshold, nan_policy))]
+#[pyo3(signature = (measure, baseline, followup, *, threshold, nan_policy))]
 fn ssc_mcid_response<'py>(
     py: Python<'py>,
     measure: Wrap<Mcid>,

@@ -93,7 +93,8 @@ def test_crossproduct_path_reproduces_the_fit(sleep, fit):
     xtx = sum(p["xtx"] for p in parts)
     xty = sum(p["xty"] for p in parts)
     yty = sum(p["yty"] for p in parts)
-    out = _rs.lmm_fit_blocks(cat["ztz"], cat["ztx"], cat["zty"], xtx, xty, yty, len(sleep), len(levels), 2, 2, [2], True, 200, True)
+    out = _rs.lmm_fit_blocks(cat["ztz"], cat["ztx"], cat["zty"], xtx, xty, yty, len(sleep), len(levels), 2, 2, [2],
+                             reml=True, max_iter=200, satterthwaite=True)
     np.testing.assert_allclose(out["beta"], fit.fixed["estimate"], rtol=1e-10)
     np.testing.assert_allclose(out["df"], fit.fixed["df"], rtol=1e-6)
 

@@ -25,7 +25,8 @@ def test_interval_from_scipys_distribution_matches_scipy(method, statistic):
     f = {"mean": np.mean, "median": np.median}[statistic]
     s = stats.bootstrap((d,), f, method=method, n_resamples=4000, rng=np.random.default_rng(1), confidence_level=0.9)
     r = native.paired_bootstrap_interval(
-        X.reshape(1, -1), Y.reshape(1, -1), np.ascontiguousarray(s.bootstrap_distribution), statistic, method, 0.9, "propagate"
+        X.reshape(1, -1), Y.reshape(1, -1), np.ascontiguousarray(s.bootstrap_distribution),
+        statistic=statistic, method=method, conf_level=0.9, nan_policy="propagate",
     )
     np.testing.assert_allclose([r["ci_low"][0], r["ci_high"][0]], [s.confidence_interval.low, s.confidence_interval.high], rtol=1e-10)
     assert r["se"][0] == pytest.approx(s.standard_error, rel=1e-12)

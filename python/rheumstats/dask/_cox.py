@@ -167,7 +167,7 @@ def coxph(
     conf_level = check_conf_level(conf_level)
     if not isinstance(max_iter, (int, np.integer)) or max_iter < 0:
         raise InvalidInputError(f"max_iter: {max_iter!r} must be an integer >= 0")
-    _native.DaskCoxNewton(1, ties, int(max_iter), conf_level)  # the core's checks (max_iter <= 1000) before any pass over the data
+    _native.DaskCoxNewton(1, ties=ties, max_iter=int(max_iter), conf_level=conf_level)  # the core's checks (max_iter <= 1000) before any pass over the data
     covs = [covariates] if isinstance(covariates, str) else list(covariates)
     strs = [] if strata is None else ([strata] if isinstance(strata, str) else list(strata))
     if not covs:
@@ -212,7 +212,7 @@ def coxph(
     if persist:
         prep = list(dask.persist(*prep))
     mean_arr = np.asarray(means, dtype=np.float64)
-    newton = _native.DaskCoxNewton(p, ties, int(max_iter), conf_level)
+    newton = _native.DaskCoxNewton(p, ties=ties, max_iter=int(max_iter), conf_level=conf_level)
     while (beta := newton.point()) is not None:
         sums = _Sums(mean_arr, np.asarray(beta, dtype=np.float64))
         table = reduce_layer([dask.delayed(sums, pure=True)(pr) for pr in prep], _Merge(p))

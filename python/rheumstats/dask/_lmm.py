@@ -252,7 +252,8 @@ def lmm(formula: str, data: Any, *, reml: bool = True, ddf: str = "satterthwaite
     n, m, p, q = k["n"], k["m"], k["p"], k["q"]
     out = _rs.lmm_fit_blocks(
         aligned(k["ztz"].ravel()), aligned(k["ztx"].ravel()), aligned(k["zty"].ravel()),
-        aligned(k["xtx"]), aligned(k["xty"]), k["yty"], n, m, p, q, k["sizes"], bool(reml), int(max_iter), satt, [],
+        aligned(k["xtx"]), aligned(k["xty"]), k["yty"], n, m, p, q, k["sizes"],
+        reml=bool(reml), max_iter=int(max_iter), satterthwaite=satt, extra=[],
     )
     if not out["converged"]:
         warnings.warn(f"lmm: the optimiser stopped after {out['iterations']} iterations without meeting its convergence criterion", ConvergenceWarning, stacklevel=2)

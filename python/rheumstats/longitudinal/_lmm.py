@@ -158,8 +158,8 @@ def lmm(
     satt = ddf == "satterthwaite"
     extra_levels = [len(e["levels"]) for e in extras]
     out = _rs.lmm_fit(
-        np.ascontiguousarray(Xfit).ravel(), Z.ravel(), y, codes, Xfit.shape[1], q, m, sizes, bool(reml), int(max_iter), satt,
-        extra_levels,
+        np.ascontiguousarray(Xfit).ravel(), Z.ravel(), y, codes, Xfit.shape[1], q, m, sizes,
+        reml=bool(reml), max_iter=int(max_iter), satterthwaite=satt, extra=extra_levels,
     )
     if not out["converged"]:
         warnings.warn(

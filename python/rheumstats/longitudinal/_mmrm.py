@@ -189,8 +189,8 @@ def _mmrm(
         glev, gsub, ng = [None], np.zeros(ns, dtype=np.int64), 1
     out = _rs.mmrm_fit(
         np.ascontiguousarray(X.ravel()), y, p, scodes.astype(np.int64), vc.astype(np.int64),
-        gsub, len(vlevels), ng, covariance, bool(reml),
-        ddf if is_kr else None, kr_information == "expected",
+        gsub, len(vlevels), ng, covariance=covariance, reml=bool(reml),
+        kr=ddf if is_kr else None, kr_expected=kr_information == "expected",
     )
     if not out["converged"]:
         warnings.warn(f"mmrm did not converge: {out['message']}", ConvergenceWarning, stacklevel=2)
