@@ -12,6 +12,7 @@
 use rayon::prelude::*;
 
 use super::TimeScan;
+use crate::common::alloc;
 use crate::common::keysort::{radix_sort_by_key, sort_packed};
 
 /// `counts[j * width + l]` = rows with time `times[j]` and label `l`; `times` ascending.
@@ -143,17 +144,18 @@ where
     let lbits = usize::BITS - (width.max(1) - 1).leading_zeros();
     let tbits = u64::BITS - (hi.wrapping_sub(lo)).leading_zeros();
     let mut out = Tabulation {
-        times: Vec::with_capacity(n.min(1 << 20)),
-        counts: Vec::with_capacity(width * n.min(1 << 20)),
+        times: Vec::new(),
+        counts: Vec::new(),
         width,
     };
     if n == 0 {
         return Some(out);
     }
     if tbits + lbits <= 64 {
+        out.times = alloc::with_capacity(n);
         let key = |k: usize| ((bits(k) - lo) << lbits) | label(get(k)) as u64;
         let mut keys: Vec<u64> = if n >= PAR_ROWS {
-            (0..n).into_par_iter().map(key).collect()
+            alloc::collect((0..n).into_par_iter().map(key))
         } else {
             (0..n).map(key).collect()
         };
@@ -163,7 +165,7 @@ where
         let mask = (1u64 << lbits) - 1;
         // at most n distinct times: zeroed counts for n (untouched pages cost
         // nothing), cut to the distinct times found
-        out.counts = vec![0u32; n * width];
+        out.counts = alloc::filled(n * width, 0u32);
         let mut i = 0;
         let mut base = 0;
         while i < n {
