@@ -41,6 +41,11 @@ def _codes(x: Any, name: str, n: int, nan_policy: str = "raise") -> tuple:
     """
     if isinstance(x, pd.DataFrame):
         raise TypeError(f"{name}: expected a 1-D array-like of labels, got a DataFrame")
+    if isinstance(x, np.ndarray) and x.ndim == 1 and x.dtype.kind in "iuf" and len(x) == n and n > 0:
+        # numbers straight from numpy: no Series (pandas would copy the array)
+        direct = _direct_codes(x, n)
+        if direct is not None:
+            return direct
     s = x if isinstance(x, pd.Series) else pd.Series(np.asarray(x) if not isinstance(x, (list, tuple)) else list(x))
     if s.ndim != 1:
         raise ValueError(f"{name}: expected a 1-D array-like")
@@ -48,12 +53,9 @@ def _codes(x: Any, name: str, n: int, nan_policy: str = "raise") -> tuple:
         raise _native.InvalidInputError(f"time and {name} must have the same length; got {n} and {len(s)}")
     kind = s.dtype.kind if isinstance(s.dtype, np.dtype) else ""
     if kind in ("i", "u", "f") and n > 0:
-        v = s.to_numpy()
-        vf = np.ascontiguousarray(v, dtype=np.float64)
-        if kind == "f" and np.isnan(vf).any():
-            pass  # reported below with the row
-        elif vf.min() >= 0 and vf.max() < 4 * n + 1024 and (kind in "iu" or bool(np.all(vf == np.floor(vf)))):
-            return vf, None, v.dtype
+        direct = _direct_codes(s.to_numpy(), n)
+        if direct is not None:
+            return direct
     miss = np.flatnonzero(pd.isna(s).to_numpy())
     if miss.size and nan_policy == "omit":
         codes, uniques = pd.factorize(s, sort=not isinstance(s.dtype, pd.CategoricalDtype))
@@ -79,6 +81,23 @@ def _codes(x: Any, name: str, n: int, nan_policy: str = "raise") -> tuple:
     codes, uniques = pd.factorize(s, sort=True)
     labels = pd.Index(uniques)
     return codes.astype(np.float64), labels, np.arange(len(labels))
+
+
+def _direct_codes(v: np.ndarray, n: int) -> Optional[tuple]:
+    """Whole numbers >= 0 below 4n + 1024 as codes directly: (float codes, None, dtype); None otherwise
+    (missing values, negative, fractional or large numbers: hashed by the caller)."""
+    kind = v.dtype.kind
+    if kind in "iu":
+        lo, hi = v.min(), v.max()  # on the integers: no float copy needed to test the range
+        if lo >= 0 and hi < 4 * n + 1024:
+            return np.ascontiguousarray(v, dtype=np.float64), None, v.dtype
+        return None
+    vf = np.ascontiguousarray(v, dtype=np.float64)
+    if np.isnan(vf).any():
+        return None  # reported by the caller with the row
+    if vf.min() >= 0 and vf.max() < 4 * n + 1024 and bool(np.all(vf == np.floor(vf))):
+        return vf, None, v.dtype
+    return None
 
 
 def _resolve(labels: Optional[pd.Index], present: Any, codes_out: np.ndarray) -> tuple:
