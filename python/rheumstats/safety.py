@@ -84,6 +84,16 @@ def exposure(
 # ----------------------------------------------------------------------------
 # rates
 # ----------------------------------------------------------------------------
+def _plain_labels(by: np.ndarray) -> bool:
+    """Labels whose sorted distinct values numpy finds as ``pd.factorize(sort=True)`` does: integers,
+    booleans, strings, and floats without NaN (a missing label takes the general path and its error)."""
+    kind = by.dtype.kind
+    return kind in "biuU" or (kind == "f" and not np.isnan(by).any())
+
+
+_RATE_COLUMNS = pd.Index(["events", "exposure", "rate", "ci_low", "ci_high"])  # the core's table
+
+
 def incidence_rate(
     events: Any,
     exposure: Any,
@@ -144,6 +154,12 @@ def incidence_rate(
         codes = np.arange(len(ev), dtype=np.float64)
         labels: Sequence[Any] = list(index) if index is not None else list(range(len(ev)))
         name = index.name if index is not None else None
+    elif isinstance(by, np.ndarray) and by.ndim == 1 and len(by) == len(ev) and _plain_labels(by):
+        # numbers without NaN, booleans or strings: sorted levels and codes in numpy (no Series)
+        uniq, inv = np.unique(by, return_inverse=True)
+        codes = inv.astype(np.float64)
+        labels = uniq.tolist()
+        name = None
     else:
         b = by if isinstance(by, pd.Series) else pd.Series(np.asarray(by, dtype=object))
         if len(b) != len(ev):
@@ -159,10 +175,8 @@ def incidence_rate(
         _native.safety_incidence_rate, ev, ex, np.ascontiguousarray(codes), n_groups=len(labels), per=float(per),
         conf_level=conf_level, nan_policy=nan_policy, index={"events": index, "exposure": index},
     )
-    out = pd.DataFrame(
-        {k: d[k] for k in ("events", "exposure", "rate", "ci_low", "ci_high")},
-        index=pd.Index(labels, name=name),
-    )
+    # one float64 block from the core (a frame from a dict of five columns costs ~100 us more per call)
+    out = pd.DataFrame(d["table"], columns=_RATE_COLUMNS, index=pd.Index(labels, name=name), copy=False)
     kept = np.asarray(d["kept"], dtype=bool)
     return out if kept.all() else out[kept]  # nan_policy='omit': a group with no row left
 
