@@ -161,20 +161,43 @@ where
         };
         let value = |k: u64| f64::from_bits((k >> lbits) + lo);
         let range = (f64::from_bits(lo), f64::from_bits(hi));
-        sort_packed(&mut keys, tbits + lbits, value, range);
+        let nbits = tbits + lbits;
+        // large inputs: the two halves are sorted at the same time and merged
+        // by the counting pass below (no merged copy)
+        let second: Vec<u64> = if n >= PAR_ROWS && rayon::current_num_threads() > 1 {
+            let mut second = keys.split_off(n / 2);
+            rayon::join(
+                || sort_packed(&mut keys, nbits, value, range),
+                || sort_packed(&mut second, nbits, value, range),
+            );
+            second
+        } else {
+            sort_packed(&mut keys, nbits, value, range);
+            Vec::new()
+        };
         let mask = (1u64 << lbits) - 1;
         // at most n distinct times: zeroed counts for n (untouched pages cost
         // nothing), cut to the distinct times found
         out.counts = alloc::filled(n * width, 0u32);
-        let mut i = 0;
+        let mut sorted = Merge {
+            a: &keys,
+            b: &second,
+            i: 0,
+            j: 0,
+        };
         let mut base = 0;
-        while i < n {
-            let t = keys[i] >> lbits;
+        let mut next = sorted.next();
+        while let Some(first) = next {
+            let t = first >> lbits;
             out.times.push(f64::from_bits(t + lo));
             let cell = &mut out.counts[base..base + width];
-            while i < n && keys[i] >> lbits == t {
-                cell[(keys[i] & mask) as usize] += 1;
-                i += 1;
+            next = Some(first);
+            while let Some(k) = next {
+                if k >> lbits != t {
+                    break;
+                }
+                cell[(k & mask) as usize] += 1;
+                next = sorted.next();
             }
             base += width;
         }
@@ -196,6 +219,39 @@ where
         }
     }
     Some(out)
+}
+
+/// The keys of two ascending runs in ascending order (a two-way merge; the
+/// choice between the heads is a conditional move, not a branch).
+struct Merge<'a> {
+    a: &'a [u64],
+    b: &'a [u64],
+    i: usize,
+    j: usize,
+}
+
+impl Iterator for Merge<'_> {
+    type Item = u64;
+    #[inline]
+    fn next(&mut self) -> Option<u64> {
+        match (self.a.get(self.i), self.b.get(self.j)) {
+            (Some(&x), Some(&y)) => {
+                let take_a = x <= y;
+                self.i += usize::from(take_a);
+                self.j += usize::from(!take_a);
+                Some(if take_a { x } else { y })
+            }
+            (Some(&x), None) => {
+                self.i += 1;
+                Some(x)
+            }
+            (None, Some(&y)) => {
+                self.j += 1;
+                Some(y)
+            }
+            (None, None) => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -282,6 +338,7 @@ mod tests {
             (40_000, 2, 1),
             (40_000, 4, 3),
             (200_000, 4, 1),
+            (300_000, 2, 0), // two halves sorted in parallel and merged, with ties across them
         ] {
             let t: Vec<f64> = (0..n)
                 .map(|_| {
