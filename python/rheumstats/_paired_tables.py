@@ -167,9 +167,9 @@ def _numeric_codes(x: Any, y: Any) -> Optional[tuple]:
 def _stuart_maxwell_result(xc: np.ndarray, yc: np.ndarray, cats: list, nan_policy: str, idx: Optional[pd.Index]) -> StuartMaxwellResult:
     r = call(_native.paired_stuart_maxwell, x=xc, y=yc, k=len(cats), nan_policy=nan_policy, index={"x": idx, "y": idx})
     counts = r["table"]
-    return StuartMaxwellResult(
-        statistic=float(r["statistic"]), df=float(r["df"]), pvalue=float(r["pvalue"]), n=int(np.nansum(counts)), _counts=counts, _cats=cats,
-    )
+    total = counts.sum()  # NaN only with a missing pair under 'propagate'
+    n = int(total) if total == total else int(np.nansum(counts))
+    return StuartMaxwellResult(statistic=float(r["statistic"]), df=float(r["df"]), pvalue=float(r["pvalue"]), n=n, _counts=counts, _cats=cats)
 
 
 for _cls in (McNemarResult, StuartMaxwellResult):
