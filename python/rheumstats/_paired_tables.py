@@ -103,8 +103,7 @@ def stuart_maxwell(x: Any, y: Any, *, categories: Optional[Sequence[Any]] = None
     x, y, idx = _pair_1d(x, y)
     fast = _numeric_codes(x, y) if categories is None else None
     if fast is not None:
-        xc, yc, cats = fast
-        return _stuart_maxwell_result(xc, yc, cats, nan_policy, idx)
+        return _stuart_maxwell_result(fast[0], fast[1], fast[2], nan_policy, idx)
     xs, ys = pd.Series(np.asarray(x, dtype=object) if not isinstance(x, pd.Series) else x.to_numpy(dtype=object)), pd.Series(
         np.asarray(y, dtype=object) if not isinstance(y, pd.Series) else y.to_numpy(dtype=object)
     )
