@@ -14,8 +14,9 @@ check that both give the same answer. The two calls alternate, each is
 repeated, and the median wall time is reported; ratio = peer / rheumstats.
 A workload with ``pause`` sleeps that long before each timed call (cold-call
 rows: the thread pool and caches have gone idle, as before the first call in a
-notebook cell). Peak memory of one more call of each side is reported beside
-the time: Python allocations (tracemalloc peak) and the growth of the
+notebook cell); one with ``number`` times that many calls in a row per sample
+(calls of microseconds, the small-n rows) and reports the time per call.
+Peak memory of one more call of each side is reported beside the time: Python allocations (tracemalloc peak) and the growth of the
 process's peak resident set (native buffers; Linux, through
 ``/proc/self/clear_refs``), as ``py MB + rss MB``.
 No timing is asserted anywhere in the tests.
@@ -38,12 +39,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from workloads import Workload  # noqa: E402
 
 
-def _time(fn: Callable[[], object], pause: float = 0.0) -> float:
+def _time(fn: Callable[[], object], pause: float = 0.0, number: int = 1) -> float:
+    """Seconds per call: `number` calls in a row, timed together (calls of microseconds)."""
     if pause:
         time.sleep(pause)
     t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
+    for _ in range(number):
+        fn()
+    return (time.perf_counter() - t0) / number
 
 
 def _rss_kb(field: str) -> Optional[int]:
@@ -94,7 +97,7 @@ def measure(w: Workload, quick: bool, repeats: int) -> dict:
         times = [time.perf_counter() - t0]
         if w.check is not None:
             w.check(first, data)
-        times += [_time(ours, w.pause) for _ in range(repeats - 1)]
+        times += [_time(ours, w.pause, w.number) for _ in range(repeats - 1)]
         t = statistics.median(times)
         return {"workload": w.name, "ours": t, "peer_name": w.peer_name, "peer": None, "ratio": None, "goal": w.goal,
                 "mem_ours": _peak_memory(ours), "mem_peer": None}
@@ -104,8 +107,8 @@ def measure(w: Workload, quick: bool, repeats: int) -> dict:
     t_ours: List[float] = []
     t_peer: List[float] = []
     for _ in range(repeats):  # alternate, so drift hits both sides alike
-        t_ours.append(_time(ours, w.pause))
-        t_peer.append(_time(peer, w.pause))
+        t_ours.append(_time(ours, w.pause, w.number))
+        t_peer.append(_time(peer, w.pause, w.number))
     mo, mp = statistics.median(t_ours), statistics.median(t_peer)
     return {"workload": w.name, "ours": mo, "peer_name": w.peer_name, "peer": mp, "ratio": mp / mo, "goal": w.goal,
             "mem_ours": _peak_memory(ours), "mem_peer": _peak_memory(peer)}

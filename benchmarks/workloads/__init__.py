@@ -19,6 +19,7 @@ class Workload:
     requires: Sequence[str] = field(default_factory=tuple)  # importable modules the peer needs
     repeats: Optional[int] = None  # override the run's repeat count (slow workloads)
     pause: float = 0.0  # seconds of sleep before each timed call (cold-call rows: 0.05)
+    number: int = 1  # calls per timed sample, the sample's time divided by it (microsecond calls)
 
     def available(self) -> bool:
         return all(importlib.util.find_spec(m) is not None for m in self.requires)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import _rheumstats as _native
-from ._result import Result
+from ._result import LazyTable, Result
 from ._validation import NAN_POLICIES, as_array, call, check_choice, check_method, renamed
 
 
@@ -81,8 +81,13 @@ class StuartMaxwellResult(Result):
     statistic: float
     df: float
     pvalue: float
-    table: pd.DataFrame
+    table: Any = LazyTable()  # a DataFrame, built on first access
     n: int = 0
+    _counts: Any = None  # the table's counts and its categories, until it is built
+    _cats: Any = None
+
+    def _build_table(self) -> pd.DataFrame:
+        return pd.DataFrame(self._counts, index=pd.Index(self._cats, name="x"), columns=pd.Index(self._cats, name="y"))
 
 
 def stuart_maxwell(x: Any, y: Any, *, categories: Optional[Sequence[Any]] = None, nan_policy: str = "propagate") -> StuartMaxwellResult:
@@ -96,6 +101,9 @@ def stuart_maxwell(x: Any, y: Any, *, categories: Optional[Sequence[Any]] = None
     """
     check_choice(nan_policy, "nan_policy", NAN_POLICIES)
     x, y, idx = _pair_1d(x, y)
+    fast = _numeric_codes(x, y) if categories is None else None
+    if fast is not None:
+        return _stuart_maxwell_result(fast[0], fast[1], fast[2], nan_policy, idx)
     xs, ys = pd.Series(np.asarray(x, dtype=object) if not isinstance(x, pd.Series) else x.to_numpy(dtype=object)), pd.Series(
         np.asarray(y, dtype=object) if not isinstance(y, pd.Series) else y.to_numpy(dtype=object)
     )
@@ -128,11 +136,39 @@ def stuart_maxwell(x: Any, y: Any, *, categories: Optional[Sequence[Any]] = None
                 raise ValueError(f"{name}[{i}] = {v!r}: not one of the categories {cats}")
         return out
 
-    r = call(_native.paired_stuart_maxwell, x=codes(xs, "x"), y=codes(ys, "y"), k=len(cats), nan_policy=nan_policy, index={"x": idx, "y": idx})
-    table = pd.DataFrame(r["table"], index=pd.Index(cats, name="x"), columns=pd.Index(cats, name="y"))
-    return StuartMaxwellResult(
-        statistic=float(r["statistic"]), df=float(r["df"]), pvalue=float(r["pvalue"]), table=table, n=int(np.nansum(r["table"])),
-    )
+    return _stuart_maxwell_result(codes(xs, "x"), codes(ys, "y"), cats, nan_policy, idx)
+
+
+def _numeric_codes(x: Any, y: Any) -> Optional[tuple]:
+    """Category codes of paired numbers (numpy arrays or Series of one numpy numeric kind), with
+    no per-element Python work: (x codes, y codes, sorted categories), NaN = missing; None for
+    other inputs (labels, Categoricals, mixed kinds), which take the general path. The categories
+    are the sorted distinct values as Python numbers, as the general path finds them."""
+    xa = x.to_numpy() if isinstance(x, pd.Series) and isinstance(x.dtype, np.dtype) else x
+    ya = y.to_numpy() if isinstance(y, pd.Series) and isinstance(y.dtype, np.dtype) else y
+    if not (isinstance(xa, np.ndarray) and isinstance(ya, np.ndarray)):
+        return None
+    kind = xa.dtype.kind
+    if kind not in "biuf" or ya.dtype.kind != kind or len(xa) != len(ya):
+        return None
+    both = np.concatenate([xa, ya])
+    if kind == "f":
+        both = both[~np.isnan(both)]
+    cats = np.unique(both)
+    def codes(v: np.ndarray) -> np.ndarray:
+        c = np.searchsorted(cats, v).astype(np.float64)
+        if kind == "f":
+            c[np.isnan(v)] = np.nan
+        return c
+    return codes(xa), codes(ya), cats.tolist()
+
+
+def _stuart_maxwell_result(xc: np.ndarray, yc: np.ndarray, cats: list, nan_policy: str, idx: Optional[pd.Index]) -> StuartMaxwellResult:
+    r = call(_native.paired_stuart_maxwell, x=xc, y=yc, k=len(cats), nan_policy=nan_policy, index={"x": idx, "y": idx})
+    counts = r["table"]
+    total = counts.sum()  # NaN only with a missing pair under 'propagate'
+    n = int(total) if total == total else int(np.nansum(counts))
+    return StuartMaxwellResult(statistic=float(r["statistic"]), df=float(r["df"]), pvalue=float(r["pvalue"]), n=n, _counts=counts, _cats=cats)
 
 
 for _cls in (McNemarResult, StuartMaxwellResult):

@@ -42,6 +42,29 @@ def _fmt(v: Any) -> str:
     return repr(v)
 
 
+class LazyTable:
+    """A result's table field, given to the constructor or built by the
+    result's ``_build_table()`` on first access: a call need not pay for a
+    DataFrame nobody asked for (a 1M-row survival curve; the ~50 us of a
+    small table on a call made thousands of times). Used as the dataclass
+    field's default (``table: Any = LazyTable()``)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}_value"
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        if obj is None:
+            return None  # the dataclass field's default
+        v = obj.__dict__.get(self.slot)
+        if v is None:
+            v = obj._build_table()
+            obj.__dict__[self.slot] = v
+        return v
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.slot] = value
+
+
 @dataclasses.dataclass(frozen=True, repr=False)
 class Result:
     """Base class of every result object."""

@@ -251,6 +251,23 @@ def missing_label(s: pd.Series, name: str, row: int, labelled: bool = True) -> I
     return err
 
 
+def _direct_codes(v: np.ndarray, n: int) -> "Optional[tuple]":
+    """Whole numbers >= 0 below 4n + 1024 as codes directly: (float codes, None,
+    dtype); None otherwise (missing, negative, fractional or large numbers are
+    hashed by the caller)."""
+    if v.dtype.kind in "iu":
+        lo, hi = v.min(), v.max()  # on the integers: no float copy to test the range
+        if lo >= 0 and hi < 4 * n + 1024:
+            return np.ascontiguousarray(v, dtype=np.float64), None, v.dtype
+        return None
+    vf = np.ascontiguousarray(v, dtype=np.float64)
+    if np.isnan(vf).any():
+        return None  # a missing label: reported by the caller with its row
+    if vf.min() >= 0 and vf.max() < 4 * n + 1024 and bool(np.all(vf == np.floor(vf))):
+        return vf, None, v.dtype
+    return None
+
+
 def label_codes(
     x: Any, name: str, n: int, *, other: str = "values", missing: str = "code", direct: bool = False,
 ) -> "tuple[np.ndarray, Optional[pd.Index], Any]":
@@ -264,15 +281,17 @@ def label_codes(
     themselves, with no hashing pass: then ``labels`` is None, ``present`` the
     dtype, and the caller reads the codes that occur from the native output.
     """
+    if direct and isinstance(x, np.ndarray) and x.ndim == 1 and x.dtype.kind in "iuf" and len(x) == n and n > 0:
+        # numbers straight from numpy: no Series (pandas would copy the array)
+        codes = _direct_codes(x, n)
+        if codes is not None:
+            return codes
     s = label_series(x, name, n, other, infer_lists=direct)
     kind = s.dtype.kind if isinstance(s.dtype, np.dtype) else ""
     if direct and kind in ("i", "u", "f") and n > 0:
-        v = s.to_numpy()
-        vf = np.ascontiguousarray(v, dtype=np.float64)
-        if kind == "f" and np.isnan(vf).any():
-            pass  # a missing label: below
-        elif vf.min() >= 0 and vf.max() < 4 * n + 1024 and (kind in "iu" or bool(np.all(vf == np.floor(vf)))):
-            return vf, None, v.dtype
+        codes = _direct_codes(s.to_numpy(), n)
+        if codes is not None:
+            return codes
     if missing == "raise":
         miss = np.flatnonzero(pd.isna(s).to_numpy())
         if miss.size:

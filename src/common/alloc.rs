@@ -22,6 +22,17 @@ pub fn filled<T: Copy + Send + Sync>(n: usize, value: T) -> Vec<T> {
     collect(rayon::iter::repeat_n(value, n))
 }
 
+/// `Vec::with_capacity(n)`, the buffer marked for huge pages when large (for
+/// a vector filled by `push` in a sequential pass).
+pub fn with_capacity<T>(n: usize) -> Vec<T> {
+    let mut v: Vec<T> = Vec::with_capacity(n);
+    let bytes = n.saturating_mul(std::mem::size_of::<T>());
+    if bytes >= HUGE_MIN_BYTES {
+        advise_huge(v.as_mut_ptr() as *mut u8, bytes);
+    }
+    v
+}
+
 /// `0..n` as u32 row numbers (an identity order), huge-page backed when large.
 pub fn iota_u32(n: usize) -> Vec<u32> {
     collect((0..n as u32).into_par_iter())

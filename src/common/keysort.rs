@@ -222,7 +222,7 @@ pub fn sort_packed<V: Fn(u64) -> f64>(
     }
     exclusive_scan(&mut c0);
     exclusive_scan(&mut c1);
-    let mut buf = vec![0u64; n];
+    let mut buf = super::alloc::filled(n, 0u64);
     for &k in keys.iter() {
         let o = &mut c0[bucket(k) & (B - 1)];
         buf[*o as usize] = k;

@@ -3,7 +3,7 @@
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::convert::{dict, f64_out, slice, Wrap};
+use super::convert::{dict, f64_out2, slice, Wrap};
 use super::run::run_detached;
 use crate::common::{Alternative, NanPolicy};
 use crate::safety::{incidence, poisson};
@@ -29,16 +29,15 @@ fn safety_incidence_rate<'py>(
     let (rs, keep) = run_detached(py, || {
         incidence::incidence_rates(e, t, c, n_groups, per, conf_level, nan_policy.0)
     })?;
-    let col = |f: fn(&poisson::Rate) -> f64| f64_out(py, rs.iter().map(f).collect());
-    Ok(dict!(
-        py,
-        events = col(|r| r.events),
-        exposure = col(|r| r.exposure),
-        rate = col(|r| r.rate),
-        ci_low = col(|r| r.ci_low),
-        ci_high = col(|r| r.ci_high),
-        kept = keep,
-    ))
+    // one (groups x 5) array, columns events, exposure, rate, ci_low, ci_high:
+    // the caller's DataFrame is then one block (no per-column arrays)
+    let flat: Vec<f64> = rs
+        .iter()
+        .flat_map(|r| [r.events, r.exposure, r.rate, r.ci_low, r.ci_high])
+        .collect();
+    let table = ndarray::Array2::from_shape_vec((rs.len(), 5), flat)
+        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+    Ok(dict!(py, table = f64_out2(py, table), kept = keep))
 }
 
 #[pyfunction]

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use super::tabulate::{tabulate, Tabulation};
 use super::{check_codes, check_event_values, check_lengths, check_times, split_by, z_value};
-use crate::common::Choice;
+use crate::common::{alloc, Choice};
 use crate::error::Result;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,7 +31,8 @@ impl Choice for ConfType {
     ];
 }
 
-/// The KM table, groups stacked in code order (`group[i]` is the code of row i).
+/// The KM table, groups stacked in code order (`group[i]` is the code of row i;
+/// empty for the single curve of an ungrouped call).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct KmOutput {
     pub group: Vec<u32>,
@@ -73,54 +74,116 @@ pub fn conf_limits(s: f64, se: f64, z: f64, ct: ConfType) -> (f64, f64) {
     }
 }
 
-/// One group's curve from its tabulation (label 1 = event, 0 = censored).
-/// The product-limit pass is sequential; the confidence limits (transcendental
-/// functions per row) are computed in parallel afterwards.
-pub fn curve(tab: &Tabulation, code: u32, z: f64, ct: ConfType, out: &mut KmOutput) {
+/// Rows per chunk of the parallel passes over a curve.
+const CHUNK: usize = 1 << 14;
+
+/// The columns of one curve (all but `group` and `time`), from its
+/// tabulation (label 1 = event, 0 = censored).
+struct Columns {
+    n_risk: Vec<f64>,
+    n_event: Vec<f64>,
+    n_censor: Vec<f64>,
+    survival: Vec<f64>,
+    std_err: Vec<f64>,
+    ci_low: Vec<f64>,
+    ci_high: Vec<f64>,
+}
+
+/// The product-limit pass is sequential (S and the Greenwood sum are running
+/// products and sums: their rounding fixes the order) and writes only those
+/// two columns. The count columns (exact integer running sums, so the same
+/// numbers in any order), the standard errors and the confidence limits
+/// (transcendental functions per row) are filled afterwards in parallel chunks.
+/// Large columns are huge-page backed ([`alloc::filled`]).
+fn columns(tab: &Tabulation, z: f64, ct: ConfType) -> Columns {
     let m = tab.len();
-    let n: u64 = tab.counts.iter().map(|&c| u64::from(c)).sum();
-    out.group.extend(std::iter::repeat_n(code, m));
-    out.time.extend_from_slice(&tab.times);
-    // fresh zeroed columns (untouched pages cost nothing until written)
-    let col = || vec![0.0f64; m];
-    let (mut n_risk, mut n_event, mut n_censor, mut surv, mut se) =
-        (col(), col(), col(), col(), col());
+    let col = || alloc::filled(m, 0.0f64);
+    let (mut surv, mut var) = (col(), col());
+    let n: u64 = tab.counts.par_iter().map(|&c| u64::from(c)).sum();
     // counts are whole numbers below 2^53: the running f64 sums are exact
     let mut at_risk = n as f64;
     let mut s = 1.0f64;
-    let mut var = 0.0f64;
-    let rows = tab
+    let mut v = 0.0f64;
+    for ((cd, sv), vv) in tab
         .counts
         .chunks_exact(2)
-        .zip(n_risk.iter_mut().zip(n_event.iter_mut()))
-        .zip(n_censor.iter_mut().zip(surv.iter_mut().zip(se.iter_mut())));
-    for ((cd, (r, e)), (c, (sv, sev))) in rows {
+        .zip(surv.iter_mut())
+        .zip(var.iter_mut())
+    {
         let (cf, df) = (f64::from(cd[0]), f64::from(cd[1]));
         // with no event the factor is exactly 1 and the term exactly 0:
         // no branch, the same numbers
         s *= 1.0 - df / at_risk;
-        var += if at_risk > df {
+        v += if at_risk > df {
             df / (at_risk * (at_risk - df))
         } else {
             f64::INFINITY
         };
-        *r = at_risk;
-        *e = df;
-        *c = cf;
         *sv = s;
-        *sev = var.sqrt();
+        *vv = v;
         at_risk -= cf + df;
     }
+    // rows leaving the risk set before each chunk (an exclusive prefix sum)
+    let left: Vec<u64> = tab
+        .counts
+        .par_chunks(2 * CHUNK)
+        .map(|c| c.iter().map(|&x| u64::from(x)).sum::<u64>())
+        .collect();
+    let mut before = Vec::with_capacity(left.len());
+    let mut acc = 0u64;
+    for l in left {
+        before.push(acc);
+        acc += l;
+    }
+    let (mut n_risk, mut n_event, mut n_censor) = (col(), col(), col());
     let (mut lo, mut hi) = (col(), col());
-    fill_limits(&surv, &se, &mut lo, &mut hi, z, ct);
+    let se = &mut var; // the Greenwood sum becomes its square root in place
+    n_risk
+        .par_chunks_mut(CHUNK)
+        .zip(n_event.par_chunks_mut(CHUNK))
+        .zip(n_censor.par_chunks_mut(CHUNK))
+        .zip(se.par_chunks_mut(CHUNK))
+        .zip(lo.par_chunks_mut(CHUNK).zip(hi.par_chunks_mut(CHUNK)))
+        .zip(surv.par_chunks(CHUNK).zip(tab.counts.par_chunks(2 * CHUNK)))
+        .zip(before.par_iter())
+        .for_each(|((((((r, e), c), se), (lo, hi)), (s, cd)), &gone)| {
+            let mut risk = n - gone;
+            for (j, cd) in cd.chunks_exact(2).enumerate() {
+                r[j] = risk as f64;
+                e[j] = f64::from(cd[1]);
+                c[j] = f64::from(cd[0]);
+                risk -= u64::from(cd[0]) + u64::from(cd[1]);
+                se[j] = se[j].sqrt();
+            }
+            limits(s, se, lo, hi, z, ct);
+        });
+    Columns {
+        n_risk,
+        n_event,
+        n_censor,
+        survival: surv,
+        std_err: var,
+        ci_low: lo,
+        ci_high: hi,
+    }
+}
+
+/// Append one group's curve (code `code`) to `out`.
+pub fn curve(tab: &Tabulation, code: u32, z: f64, ct: ConfType, out: &mut KmOutput) {
+    out.group.extend(std::iter::repeat_n(code, tab.len()));
+    out.time.extend_from_slice(&tab.times);
+    append(out, columns(tab, z, ct));
+}
+
+fn append(out: &mut KmOutput, c: Columns) {
     for (dst, v) in [
-        (&mut out.n_risk, n_risk),
-        (&mut out.n_event, n_event),
-        (&mut out.n_censor, n_censor),
-        (&mut out.survival, surv),
-        (&mut out.std_err, se),
-        (&mut out.ci_low, lo),
-        (&mut out.ci_high, hi),
+        (&mut out.n_risk, c.n_risk),
+        (&mut out.n_event, c.n_event),
+        (&mut out.n_censor, c.n_censor),
+        (&mut out.survival, c.survival),
+        (&mut out.std_err, c.std_err),
+        (&mut out.ci_low, c.ci_low),
+        (&mut out.ci_high, c.ci_high),
     ] {
         if dst.is_empty() {
             *dst = v;
@@ -133,29 +196,14 @@ pub fn curve(tab: &Tabulation, code: u32, z: f64, ct: ConfType, out: &mut KmOutp
 /// Confidence limits of each row, in place. A row where S and its standard
 /// error are those of the row before (a censoring-only time) copies that
 /// row's limits: the same numbers, without the transcendental functions.
-/// Large curves are cut into chunks computed in parallel.
-fn fill_limits(s: &[f64], se: &[f64], lo: &mut [f64], hi: &mut [f64], z: f64, ct: ConfType) {
-    const CHUNK: usize = 1 << 14;
-    let run = |s: &[f64], se: &[f64], lo: &mut [f64], hi: &mut [f64]| {
-        for j in 0..s.len() {
-            if j > 0
-                && s[j].to_bits() == s[j - 1].to_bits()
-                && se[j].to_bits() == se[j - 1].to_bits()
-            {
-                lo[j] = lo[j - 1];
-                hi[j] = hi[j - 1];
-            } else {
-                (lo[j], hi[j]) = conf_limits(s[j], se[j], z, ct);
-            }
+fn limits(s: &[f64], se: &[f64], lo: &mut [f64], hi: &mut [f64], z: f64, ct: ConfType) {
+    for j in 0..s.len() {
+        if j > 0 && s[j].to_bits() == s[j - 1].to_bits() && se[j].to_bits() == se[j - 1].to_bits() {
+            lo[j] = lo[j - 1];
+            hi[j] = hi[j - 1];
+        } else {
+            (lo[j], hi[j]) = conf_limits(s[j], se[j], z, ct);
         }
-    };
-    if s.len() > CHUNK {
-        s.par_chunks(CHUNK)
-            .zip(se.par_chunks(CHUNK))
-            .zip(lo.par_chunks_mut(CHUNK).zip(hi.par_chunks_mut(CHUNK)))
-            .for_each(|((s, se), (lo, hi))| run(s, se, lo, hi));
-    } else {
-        run(s, se, lo, hi);
     }
 }
 
@@ -190,9 +238,13 @@ pub fn kaplan_meier(
     };
     let curves: Vec<KmOutput> = match group {
         None => {
+            // one curve: its columns and the tabulation's times are moved
+            // into the output, and `group` stays empty (not read)
+            let t = tab(None)?;
             let mut out = KmOutput::default();
-            curve(&tab(None)?, 0, z, conf_type, &mut out);
-            vec![out]
+            append(&mut out, columns(&t, z, conf_type));
+            out.time = t.times;
+            return Ok(out);
         }
         Some(g) => {
             let (codes, max) = check_codes(g, "group", "group codes must be integers >= 0")?;
@@ -267,6 +319,66 @@ mod tests {
         .unwrap();
         assert_eq!(o.group, vec![0, 1, 1]);
         assert_eq!(o.survival, vec![1.0, 0.5, 0.0]);
+    }
+
+    /// The parallel chunks (counts, standard errors, limits) against one
+    /// sequential pass written from the formulas, on a curve of many chunks.
+    #[test]
+    fn chunked_columns_equal_one_sequential_pass() {
+        let mut st = 9u64;
+        let mut next = || {
+            st = st
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (st >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let n = 5 * CHUNK + 123;
+        let t: Vec<f64> = (0..n)
+            .map(|_| (next() * 4e4).floor() / 8.0 + next() * 1e-6)
+            .collect();
+        let e: Vec<f64> = (0..n).map(|_| f64::from(u8::from(next() < 0.6))).collect();
+        for ct in [ConfType::LogLog, ConfType::Log, ConfType::Plain] {
+            let o = kaplan_meier(&t, &e, None, 0.9, ct).unwrap();
+            let z = z_value(0.9).unwrap();
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by(|&a, &b| t[a].total_cmp(&t[b]));
+            let (mut risk, mut s, mut v, mut j) = (n as f64, 1.0f64, 0.0f64, 0);
+            let mut i = 0;
+            while i < n {
+                let (mut d, mut c) = (0.0, 0.0);
+                let ti = t[order[i]];
+                while i < n && t[order[i]] == ti {
+                    if e[order[i]] == 1.0 {
+                        d += 1.0
+                    } else {
+                        c += 1.0
+                    }
+                    i += 1;
+                }
+                s *= 1.0 - d / risk;
+                v += if risk > d {
+                    d / (risk * (risk - d))
+                } else {
+                    f64::INFINITY
+                };
+                let (lo, hi) = conf_limits(s, v.sqrt(), z, ct);
+                assert_eq!(o.time[j], ti);
+                assert_eq!((o.n_risk[j], o.n_event[j], o.n_censor[j]), (risk, d, c));
+                assert_eq!(o.survival[j].to_bits(), s.to_bits());
+                assert_eq!(o.std_err[j].to_bits(), v.sqrt().to_bits());
+                assert!(
+                    o.ci_low[j].to_bits() == lo.to_bits() || (lo.is_nan() && o.ci_low[j].is_nan())
+                );
+                assert!(
+                    o.ci_high[j].to_bits() == hi.to_bits()
+                        || (hi.is_nan() && o.ci_high[j].is_nan())
+                );
+                risk -= d + c;
+                j += 1;
+            }
+            assert_eq!(j, o.time.len());
+            assert!(o.group.is_empty());
+        }
     }
 
     #[test]

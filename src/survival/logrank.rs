@@ -8,7 +8,9 @@
 use rayon::prelude::*;
 
 use super::tabulate::{tabulate, Tabulation};
-use super::{check_codes, check_event_values, check_lengths, check_times, split_by};
+use super::{
+    check_code_values, check_codes, check_event_values, check_lengths, check_times, split_by,
+};
 use crate::common::dist::chi2_sf;
 use crate::common::linalg::quad_inv;
 use crate::error::{Result, StatsError};
@@ -123,8 +125,9 @@ pub fn logrank(
         ));
     }
     let scan = check_times(time, "time")?;
-    check_event_values(event, "event")?;
-    let (g, gmax) = check_codes(group, "group", "group codes must be integers >= 0")?;
+    // (a bad event indicator is reported first, as when it was checked first)
+    let gmax = check_code_values(group, "group", "group codes must be integers >= 0")
+        .map_err(|err| check_event_values(event, "event").err().unwrap_or(err))?;
     // one entry per group code below `n_groups` even when the rows of the last
     // codes were all dropped (nan_policy='omit' on a missing stratum): the
     // caller indexes the output by its label codes (issue 19: an IndexError)
@@ -136,23 +139,31 @@ pub fn logrank(
             Some(split_by(&sc, smax as usize + 1))
         }
     };
-    let label = |i: usize| 2 * g[i] as usize + usize::from(event[i] == 1.0);
+    // the event indicators are checked in the counting pass: a value other
+    // than 0 or 1 gets the label 2k, outside the table, and is then reported
+    // with its row (the group codes were checked above)
+    let label = |i: usize| {
+        let e = event[i];
+        let ok = (e == 0.0) | (e == 1.0);
+        if ok {
+            2 * group[i] as usize + usize::from(e == 1.0)
+        } else {
+            2 * k
+        }
+    };
+    let tab = |rows: Option<&[usize]>| match tabulate(time, label, rows, 2 * k, scan) {
+        Some(t) => Ok(t),
+        None => {
+            check_event_values(event, "event")?;
+            tabulated(None, "group")
+        }
+    };
     let parts: Vec<Part> = match strata_rows {
-        None => vec![stratum(
-            &tabulated(tabulate(time, label, None, 2 * k, scan), "group")?,
-            k,
-            rho,
-        )],
+        None => vec![stratum(&tab(None)?, k, rho)],
         Some(sr) => sr
             .par_iter()
             .filter(|r| !r.is_empty())
-            .map(|rows| {
-                Ok(stratum(
-                    &tabulated(tabulate(time, label, Some(rows), 2 * k, scan), "group")?,
-                    k,
-                    rho,
-                ))
-            })
+            .map(|rows| Ok(stratum(&tab(Some(rows))?, k, rho)))
             .collect::<Result<Vec<Part>>>()?,
     };
     combine(parts, k)

@@ -132,22 +132,45 @@ pub fn check_codes(
     arg: &'static str,
     allowed: &'static str,
 ) -> Result<(Vec<u32>, u32)> {
-    // branch-free test (NaN is not a small whole number)
-    let bad = |i: usize| {
-        let c = codes[i];
-        !is_small_whole(c) | (c >= u32::MAX as f64)
+    let max = check_code_values(codes, arg, allowed)?;
+    Ok((codes.iter().map(|&c| c as i64 as u32).collect(), max))
+}
+
+/// Check integer codes >= 0 below `u32::MAX` and return their maximum: one
+/// branch-free pass (in parallel chunks for large inputs); the row of the
+/// first bad code is looked for only when there is one. The codes can then be
+/// read as `c as usize` where they are used, without a converted copy.
+pub fn check_code_values(codes: &[f64], arg: &'static str, allowed: &'static str) -> Result<u32> {
+    use rayon::prelude::*;
+    const CHUNK: usize = 1 << 15;
+    // NaN is not a small whole number
+    let bad = |c: f64| !is_small_whole(c) | (c >= u32::MAX as f64);
+    let part = |ch: &[f64]| {
+        ch.iter().fold((false, 0.0f64), |(b, m), &c| {
+            (b | bad(c), if c > m { c } else { m })
+        })
     };
-    if let Some(i) = first_bad(codes.len(), bad) {
-        let c = codes[i];
-        let reason = if c.is_nan() {
-            "missing value"
-        } else {
-            "not an integer >= 0"
-        };
-        return Err(StatsError::invalid(arg, i, c, reason, allowed));
+    let join = |a: (bool, f64), b: (bool, f64)| (a.0 | b.0, a.1.max(b.1));
+    let (any_bad, max) = if codes.len() < 1 << 16 {
+        part(codes)
+    } else {
+        codes
+            .par_chunks(CHUNK)
+            .map(part)
+            .reduce(|| (false, 0.0), join)
+    };
+    if any_bad {
+        if let Some(i) = codes.iter().position(|&c| bad(c)) {
+            let c = codes[i];
+            let reason = if c.is_nan() {
+                "missing value"
+            } else {
+                "not an integer >= 0"
+            };
+            return Err(StatsError::invalid(arg, i, c, reason, allowed));
+        }
     }
-    let max = codes.iter().fold(0.0f64, |m, &c| if c > m { c } else { m });
-    Ok((codes.iter().map(|&c| c as i64 as u32).collect(), max as u32))
+    Ok(max as u32)
 }
 
 /// Lengths of every (name, length) pair must agree; at least one row.

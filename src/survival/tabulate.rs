@@ -12,6 +12,7 @@
 use rayon::prelude::*;
 
 use super::TimeScan;
+use crate::common::alloc;
 use crate::common::keysort::{radix_sort_by_key, sort_packed};
 
 /// `counts[j * width + l]` = rows with time `times[j]` and label `l`; `times` ascending.
@@ -143,36 +144,60 @@ where
     let lbits = usize::BITS - (width.max(1) - 1).leading_zeros();
     let tbits = u64::BITS - (hi.wrapping_sub(lo)).leading_zeros();
     let mut out = Tabulation {
-        times: Vec::with_capacity(n.min(1 << 20)),
-        counts: Vec::with_capacity(width * n.min(1 << 20)),
+        times: Vec::new(),
+        counts: Vec::new(),
         width,
     };
     if n == 0 {
         return Some(out);
     }
     if tbits + lbits <= 64 {
+        out.times = alloc::with_capacity(n);
         let key = |k: usize| ((bits(k) - lo) << lbits) | label(get(k)) as u64;
         let mut keys: Vec<u64> = if n >= PAR_ROWS {
-            (0..n).into_par_iter().map(key).collect()
+            alloc::collect((0..n).into_par_iter().map(key))
         } else {
             (0..n).map(key).collect()
         };
         let value = |k: u64| f64::from_bits((k >> lbits) + lo);
         let range = (f64::from_bits(lo), f64::from_bits(hi));
-        sort_packed(&mut keys, tbits + lbits, value, range);
+        let nbits = tbits + lbits;
+        // large inputs: the two halves are sorted at the same time and merged
+        // by the counting pass below (no merged copy)
+        let second: Vec<u64> = if n >= PAR_ROWS && rayon::current_num_threads() > 1 {
+            let mut second = keys.split_off(n / 2);
+            rayon::join(
+                || sort_packed(&mut keys, nbits, value, range),
+                || sort_packed(&mut second, nbits, value, range),
+            );
+            second
+        } else {
+            sort_packed(&mut keys, nbits, value, range);
+            Vec::new()
+        };
         let mask = (1u64 << lbits) - 1;
         // at most n distinct times: zeroed counts for n (untouched pages cost
         // nothing), cut to the distinct times found
-        out.counts = vec![0u32; n * width];
-        let mut i = 0;
+        out.counts = alloc::filled(n * width, 0u32);
+        let mut sorted = Merge {
+            a: &keys,
+            b: &second,
+            i: 0,
+            j: 0,
+        };
         let mut base = 0;
-        while i < n {
-            let t = keys[i] >> lbits;
+        let mut next = sorted.next();
+        while let Some(first) = next {
+            let t = first >> lbits;
             out.times.push(f64::from_bits(t + lo));
             let cell = &mut out.counts[base..base + width];
-            while i < n && keys[i] >> lbits == t {
-                cell[(keys[i] & mask) as usize] += 1;
-                i += 1;
+            next = Some(first);
+            while let Some(k) = next {
+                if k >> lbits != t {
+                    break;
+                }
+                cell[(k & mask) as usize] += 1;
+                next = sorted.next();
             }
             base += width;
         }
@@ -194,6 +219,39 @@ where
         }
     }
     Some(out)
+}
+
+/// The keys of two ascending runs in ascending order (a two-way merge; the
+/// choice between the heads is a conditional move, not a branch).
+struct Merge<'a> {
+    a: &'a [u64],
+    b: &'a [u64],
+    i: usize,
+    j: usize,
+}
+
+impl Iterator for Merge<'_> {
+    type Item = u64;
+    #[inline]
+    fn next(&mut self) -> Option<u64> {
+        match (self.a.get(self.i), self.b.get(self.j)) {
+            (Some(&x), Some(&y)) => {
+                let take_a = x <= y;
+                self.i += usize::from(take_a);
+                self.j += usize::from(!take_a);
+                Some(if take_a { x } else { y })
+            }
+            (Some(&x), None) => {
+                self.i += 1;
+                Some(x)
+            }
+            (None, Some(&y)) => {
+                self.j += 1;
+                Some(y)
+            }
+            (None, None) => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -280,6 +338,7 @@ mod tests {
             (40_000, 2, 1),
             (40_000, 4, 3),
             (200_000, 4, 1),
+            (300_000, 2, 0), // two halves sorted in parallel and merged, with ties across them
         ] {
             let t: Vec<f64> = (0..n)
                 .map(|_| {

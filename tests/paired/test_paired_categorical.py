@@ -57,3 +57,26 @@ def test_stuart_maxwell_singular_and_missing():
     assert np.isnan(r.pvalue)
     with pytest.raises(InvalidInputError, match="x"):
         rs.paired.stuart_maxwell(["a", None, "b"], ["b", "a", "a"], nan_policy="raise")
+
+
+def test_stuart_maxwell_numeric_codes_equal_the_label_path():
+    # numpy numbers take a numpy path (issue 17): same test as the same data as text labels
+    levels = sorted(set(SM["x"]) | set(SM["y"]))
+    pos = {v: i for i, v in enumerate(levels)}
+    xi = np.array([pos[v] for v in SM["x"]])
+    yi = np.array([pos[v] for v in SM["y"]])
+    want = rs.paired.stuart_maxwell(list(SM["x"]), list(SM["y"]))
+    for x, y in ((xi, yi), (xi.astype(float), yi.astype(float)), (pd.Series(xi.astype(np.uint8)), pd.Series(yi.astype(np.uint8)))):
+        r = rs.paired.stuart_maxwell(x, y)
+        assert (r.statistic, r.pvalue, r.df, r.n) == (want.statistic, want.pvalue, want.df, want.n)
+        assert r.table.to_numpy().tolist() == want.table.to_numpy().tolist()
+        assert r.table.index.tolist() == list(range(len(levels)))
+        assert r.table.index.dtype == (np.float64 if x.dtype.kind == "f" else np.int64)
+    # a missing value: NaN in numbers as None in labels ('omit': the pair is dropped)
+    xf = xi.astype(float)
+    xf[0] = np.nan
+    xo = [None] + list(SM["x"][1:])
+    a = rs.paired.stuart_maxwell(xf, yi.astype(float), nan_policy="omit")
+    b = rs.paired.stuart_maxwell(xo, list(SM["y"]), nan_policy="omit")
+    assert a.n == b.n == len(xi) - 1 and a.table.to_numpy().tolist() == b.table.to_numpy().tolist()
+    assert (a.statistic, a.pvalue) == (b.statistic, b.pvalue)

@@ -111,3 +111,19 @@ def test_exposure_numeric_and_errors():
         rs.safety.exposure(pd.DataFrame({"a": [0.0], "b": [5.0]}), "a", "b", unit="fortnights")
     with pytest.raises(ValueError, match="start"):
         rs.safety.exposure(pd.DataFrame({"a": [0.0], "b": [5.0]}), "begin", "b")
+
+
+def test_incidence_numpy_labels_and_default_rows():
+    # numpy labels are grouped in numpy and unindexed rows share one cached index (issue 17):
+    # the same table as labels given as a list, and renaming one result's index leaves the next alone
+    ev = np.array([0, 1, 2, 0, 1, 3])
+    ex = np.array([1.5, 2.0, 3.0, 0.5, 1.0, 2.5])
+    for g in (np.array([2, 2, 1, 1, 2, 0]), np.array(["b", "b", "a", "a", "b", "c"]), np.array([0.5, 0.5, 0.0, 0.0, 0.5, 1.5])):
+        want = rs.safety.incidence_rate(ev, ex, group=list(g))
+        got = rs.safety.incidence_rate(ev, ex, group=g)
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+    a = rs.safety.incidence_rate(ev, ex)
+    assert list(a.index) == list(range(6)) and a.index.dtype == np.int64 and a.index.name is None
+    a.index.name = "row"
+    b = rs.safety.incidence_rate(ev, ex)
+    assert b.index.name is None and a.index.name == "row"

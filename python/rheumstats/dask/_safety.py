@@ -76,4 +76,4 @@ def incidence_rate(ddf: Any, events: str, exposure: str, *, by: Optional[str] = 
     d = _native.safety_incidence_rate(
         aligned(ev), aligned(ex), np.arange(k, dtype=np.float64), n_groups=k, per=float(per), conf_level=conf_level, nan_policy="raise"
     )
-    return pd.DataFrame({c: d[c] for c in ("events", "exposure", "rate", "ci_low", "ci_high")}, index=pd.Index(labels, name=by))
+    return pd.DataFrame(d["table"], columns=pd.Index(["events", "exposure", "rate", "ci_low", "ci_high"]), index=pd.Index(labels, name=by), copy=False)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _rheumstats as _native
+from .._result import LazyTable as _LazyTable
 from .._result import Result
 from .._validation import as_float, call, check_conf_level
 from ._common import _TOL, _codes, _index_of, _label_lookup, _pyplot, _resolve, _times
@@ -53,27 +54,6 @@ def _findq(x: np.ndarray, y: np.ndarray, p: float, tol: float = _TOL) -> float:
 
 
 _KM_COLS = ("time", "n_risk", "n_event", "n_censor", "survival", "se", "ci_low", "ci_high")
-
-
-class _LazyTable:
-    """``KaplanMeier.table``: given to the constructor, or built from the
-    native columns on first access (a 1M-row curve need not pay for a
-    DataFrame nobody asked for)."""
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.slot = f"_{name}_value"
-
-    def __get__(self, obj: Any, objtype: Any = None) -> Any:
-        if obj is None:
-            return None  # the dataclass field's default
-        v = obj.__dict__.get(self.slot)
-        if v is None:
-            v = obj._build_table()
-            obj.__dict__[self.slot] = v
-        return v
-
-    def __set__(self, obj: Any, value: Any) -> None:
-        obj.__dict__[self.slot] = value
 
 
 class _Pending:
