@@ -6,7 +6,7 @@
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 
-use super::group::Groups;
+use super::group::{Groups, Spans};
 use crate::common::check::MISSING;
 use crate::common::{alloc, NanPolicy};
 use crate::error::{Result, StatsError};
@@ -26,7 +26,7 @@ pub enum Baseline {
 /// Rows without a subject or time get NaN. Also the number of subjects
 /// without a baseline (per column).
 pub fn change_from_baseline(
-    g: &Groups,
+    g: &Spans,
     time: &[f64],
     values: ArrayView2<'_, f64>,
     subject_of_row: &[i64],
@@ -49,15 +49,15 @@ pub fn change_from_baseline(
         .par_chunks_mut(m.max(1))
         .enumerate()
         .for_each(|(s, out)| {
-            let rows = g.rows(s);
-            if rows.is_empty() {
+            let span = g.span(s);
+            if span.is_empty() {
                 return;
             }
             match baseline {
                 Baseline::At(b) => {
-                    let pos = rows.partition_point(|&r| time[r as usize] < b);
-                    if pos < rows.len() && time[rows[pos] as usize] == b {
-                        let r = rows[pos] as usize;
+                    let pos = g.first_at_or_after(s, time, b);
+                    if pos < span.end && time[g.row(pos)] == b {
+                        let r = g.row(pos);
                         for (j, o) in out.iter_mut().enumerate() {
                             *o = values[(r, j)];
                         }
@@ -65,9 +65,9 @@ pub fn change_from_baseline(
                 }
                 Baseline::First => {
                     for (j, o) in out.iter_mut().enumerate() {
-                        *o = rows
-                            .iter()
-                            .map(|&r| values[(r as usize, j)])
+                        *o = span
+                            .clone()
+                            .map(|p| values[(g.row(p), j)])
                             .find(|v| !v.is_nan())
                             .unwrap_or(f64::NAN);
                     }
@@ -77,36 +77,26 @@ pub fn change_from_baseline(
     let no_base: Vec<usize> = (0..m)
         .map(|j| {
             (0..k)
+                .into_par_iter()
                 .filter(|&s| g.start[s + 1] > g.start[s] && base_val[s * m + j].is_nan())
                 .count()
         })
         .collect();
+    // every row has a subject and a time unless some were dropped
+    let all_rows = g.n_dropped == 0;
     let mut out = Vec::with_capacity(3 * m);
     for j in 0..m {
-        let mut b = alloc::filled(n, 0.0);
-        let mut c = alloc::filled(n, 0.0);
-        let mut p = alloc::filled(n, 0.0);
         let col = values.column(j);
-        let chunk = 1 << 15;
-        b.par_chunks_mut(chunk)
-            .zip(c.par_chunks_mut(chunk))
-            .zip(p.par_chunks_mut(chunk))
-            .enumerate()
-            .for_each(|(ci, ((bb, cc), pp))| {
-                for q in 0..bb.len() {
-                    let i = ci * chunk + q;
-                    let s = subject_of_row[i].wrapping_sub(base);
-                    let bv = if s >= 0 && (s as usize) < k && !time[i].is_nan() {
-                        base_val[s as usize * m + j]
-                    } else {
-                        f64::NAN
-                    };
-                    let ch = col[i] - bv;
-                    bb[q] = bv;
-                    cc[q] = ch;
-                    pp[q] = if bv == 0.0 { f64::NAN } else { 100.0 * ch / bv };
-                }
-            });
+        let [b, c, p] = alloc::columns(n, |i| {
+            let s = subject_of_row[i].wrapping_sub(base);
+            let bv = if all_rows || (s >= 0 && (s as usize) < k && !time[i].is_nan()) {
+                base_val[s as usize * m + j]
+            } else {
+                f64::NAN
+            };
+            let ch = col[i] - bv;
+            [bv, ch, if bv == 0.0 { f64::NAN } else { 100.0 * ch / bv }]
+        });
         out.push(b);
         out.push(c);
         out.push(p);
@@ -150,51 +140,100 @@ pub fn check_targets(targets: &[f64], width: Option<f64>) -> Result<()> {
     Ok(())
 }
 
+/// The chosen rows of [`visit_window`]: one entry per present subject
+/// (ascending code) × target, target fastest.
+pub struct Window {
+    /// The subject's raw ID (`code + base`) per entry.
+    pub ids: Vec<i64>,
+    /// The target time per entry.
+    pub target: Vec<f64>,
+    /// The chosen row, or -1 when no visit lies within the window.
+    pub rows: Vec<i64>,
+    /// |time − target| of the chosen row (NaN when none).
+    pub distance: Vec<f64>,
+    /// The number of entries without a visit.
+    pub n_missing: usize,
+}
+
 /// For each present subject (ascending code) × target: the row closest to the
 /// target within ± `width` (ties: the earlier time), or -1, and |time − target|.
 pub fn visit_window(
-    g: &Groups,
+    g: &Spans,
     time: &[f64],
     targets: &[f64],
     width: f64,
-) -> Result<(Vec<i64>, Vec<i64>, Vec<f64>)> {
+    base: i64,
+) -> Result<Window> {
     check_targets(targets, Some(width))?;
     let subjects = g.present();
     let nt = targets.len();
-    let mut rows = alloc::filled(subjects.len() * nt, -1i64);
-    let mut dist = alloc::filled(subjects.len() * nt, f64::NAN);
-    rows.par_chunks_mut(nt)
-        .zip(dist.par_chunks_mut(nt))
-        .zip(subjects.par_iter())
-        .for_each(|((ro, di), &s)| {
-            let rs = g.rows(s);
-            let mut p = 0usize; // first row with time >= target
-            for (q, &t) in targets.iter().enumerate() {
-                while p < rs.len() && time[rs[p] as usize] < t {
-                    p += 1;
-                }
-                let mut best: Option<(usize, f64)> = None;
-                if p > 0 {
-                    let r = rs[p - 1] as usize;
-                    best = Some((r, t - time[r]));
-                }
-                if p < rs.len() {
-                    let r = rs[p] as usize;
-                    let d = time[r] - t;
-                    // strictly closer only: a tie keeps the earlier time
-                    if best.is_none_or(|(_, bd)| d < bd) {
-                        best = Some((r, d));
-                    }
-                }
-                if let Some((r, d)) = best {
-                    if d <= width {
-                        ro[q] = r as i64;
-                        di[q] = d;
-                    }
+    let n_out = subjects.len() * nt;
+    // per subject: one sweep of its rows for all targets (ascending)
+    let [ids, rows] = alloc::columns_grouped(subjects.len(), nt, -1i64, |i, out| {
+        let s = subjects[i];
+        let span = g.span(s);
+        let mut p = span.start; // first grouped position with time >= target
+        for (o, &t) in out.iter_mut().zip(targets) {
+            while p < span.end && time[g.row(p)] < t {
+                p += 1;
+            }
+            let mut best: Option<(usize, f64)> = None;
+            if p > span.start {
+                let r = g.row(p - 1);
+                best = Some((r, t - time[r]));
+            }
+            if p < span.end {
+                let r = g.row(p);
+                let d = time[r] - t;
+                // strictly closer only: a tie keeps the earlier time
+                if best.is_none_or(|(_, bd)| d < bd) {
+                    best = Some((r, d));
                 }
             }
-        });
-    Ok((subjects.iter().map(|&s| s as i64).collect(), rows, dist))
+            let row = match best {
+                Some((r, d)) if d <= width => r as i64,
+                _ => -1,
+            };
+            *o = [s as i64 + base, row];
+        }
+    });
+    let [target, distance] = alloc::columns(n_out, |o| {
+        let t = targets[o % nt];
+        let d = match rows[o] {
+            r if r >= 0 => (time[r as usize] - t).abs(),
+            _ => f64::NAN,
+        };
+        [t, d]
+    });
+    let n_missing = rows.par_iter().filter(|&&r| r < 0).count();
+    Ok(Window {
+        ids,
+        target,
+        rows,
+        distance,
+        n_missing,
+    })
+}
+
+/// `column` at `rows` (NaN where the row is -1), in parallel.
+pub fn gather_f64(column: &[f64], rows: &[i64]) -> Vec<f64> {
+    alloc::collect(rows.par_iter().map(|&r| match r {
+        r if r >= 0 => column[r as usize],
+        _ => f64::NAN,
+    }))
+}
+
+/// `column` at `rows` as float64 (NaN where the row is -1), in parallel.
+pub fn gather_i64_as_f64(column: &[i64], rows: &[i64]) -> Vec<f64> {
+    alloc::collect(rows.par_iter().map(|&r| match r {
+        r if r >= 0 => column[r as usize] as f64,
+        _ => f64::NAN,
+    }))
+}
+
+/// `column` at `rows` (every row present: a -1 reads row 0), in parallel.
+pub fn gather_i64(column: &[i64], rows: &[i64]) -> Vec<i64> {
+    alloc::collect(rows.par_iter().map(|&r| column[r.max(0) as usize]))
 }
 
 fn nan_check(values: ArrayView2<'_, f64>, g: &Groups, policy: NanPolicy) -> Result<()> {
