@@ -55,12 +55,12 @@ where
     T: Copy + Send + Sync,
     F: Fn(usize) -> [T; K] + Sync,
 {
-    write_once(n, 1 << 14, |lo, pieces| {
+    write_once(n, 1 << 14, |lo, pieces: &mut [&mut [MaybeUninit<T>]; K]| {
         let len = pieces.first().map_or(0, |p| p.len());
         for q in 0..len {
             let vals = f(lo + q);
-            for (piece, &x) in pieces.iter_mut().zip(vals.iter()) {
-                piece[q].write(x);
+            for k in 0..K {
+                pieces[k][q].write(vals[k]);
             }
         }
     })
@@ -80,19 +80,23 @@ where
     F: Fn(usize, &mut [[T; K]]) + Sync,
 {
     let per_chunk = per.max(1) * ((1 << 14) / per.max(1)).max(1);
-    write_once(groups * per, per_chunk, |lo, pieces| {
-        let len = pieces.first().map_or(0, |p| p.len());
-        let mut entries = vec![[init; K]; per];
-        for (gi, q0) in (0..len).step_by(per.max(1)).enumerate() {
-            entries.fill([init; K]);
-            f(lo / per.max(1) + gi, &mut entries);
-            for (q, e) in entries.iter().enumerate() {
-                for (piece, &x) in pieces.iter_mut().zip(e.iter()) {
-                    piece[q0 + q].write(x);
+    write_once(
+        groups * per,
+        per_chunk,
+        |lo, pieces: &mut [&mut [MaybeUninit<T>]; K]| {
+            let len = pieces.first().map_or(0, |p| p.len());
+            let mut entries = vec![[init; K]; per];
+            for (gi, q0) in (0..len).step_by(per.max(1)).enumerate() {
+                entries.fill([init; K]);
+                f(lo / per.max(1) + gi, &mut entries);
+                for (q, e) in entries.iter().enumerate() {
+                    for k in 0..K {
+                        pieces[k][q0 + q].write(e[k]);
+                    }
                 }
             }
-        }
-    })
+        },
+    )
 }
 
 /// `K` vectors of `n` elements from parallel chunks of `chunk` elements:
@@ -102,7 +106,7 @@ where
 fn write_once<T, B, const K: usize>(n: usize, chunk: usize, body: B) -> [Vec<T>; K]
 where
     T: Copy + Send + Sync,
-    B: Fn(usize, &mut [&mut [MaybeUninit<T>]]) + Sync,
+    B: Fn(usize, &mut [&mut [MaybeUninit<T>]; K]) + Sync,
 {
     let bytes = n.saturating_mul(std::mem::size_of::<T>());
     let mut out: [Vec<T>; K] = std::array::from_fn(|_| Vec::with_capacity(n));
@@ -112,18 +116,19 @@ where
         }
     }
     {
-        // per chunk: the matching piece of each vector's spare capacity
-        let mut parts: Vec<(usize, Vec<&mut [MaybeUninit<T>]>)> = (0..n.div_ceil(chunk))
-            .map(|c| (c * chunk, Vec::with_capacity(K)))
+        // per chunk: the matching piece of each vector's spare capacity (every
+        // vector has `n` elements, so each yields the same chunks)
+        let mut chunks = out
+            .each_mut()
+            .map(|v| v.spare_capacity_mut()[..n].chunks_mut(chunk));
+        let parts: Vec<(usize, [&mut [MaybeUninit<T>]; K])> = (0..n.div_ceil(chunk))
+            .map(|c| {
+                (
+                    c * chunk,
+                    chunks.each_mut().map(|it| it.next().unwrap_or_default()),
+                )
+            })
             .collect();
-        for v in &mut out {
-            for (piece, part) in v.spare_capacity_mut()[..n]
-                .chunks_mut(chunk)
-                .zip(&mut parts)
-            {
-                part.1.push(piece);
-            }
-        }
         parts
             .into_par_iter()
             .for_each(|(lo, mut pieces)| body(lo, &mut pieces));

@@ -13,8 +13,7 @@ use super::convert::{dict, f64_out, slice, view2, Wrap};
 use super::run::run_detached;
 use crate::common::{Alternative, Choice, NanPolicy};
 use crate::error::StatsError;
-use crate::longitudinal::repeated::group;
-use crate::longitudinal::repeated::group::spans;
+use crate::longitudinal::repeated::group::{self, spans};
 use crate::longitudinal::repeated::helpers::{self, Baseline};
 use crate::longitudinal::repeated::ranktests::{self, Blocks, Test};
 
@@ -202,7 +201,7 @@ fn repeated_locf<'py>(
         if let Some(tg) = tg {
             helpers::check_targets(tg, None)?;
         }
-        let g = group(s, base, n_codes, t, nan_policy.0)?;
+        let g = group::group(s, base, n_codes, t, nan_policy.0)?;
         Ok(match tg {
             Some(tg) => {
                 let (a, b, c) = helpers::locf_targets(&g, t, v, tg)?;
@@ -238,7 +237,7 @@ fn repeated_per_subject<'py>(
     let ((subj, cols), dropped) = run_detached(py, || {
         check_rows(&v, t.len())?;
         let policy = nan_policy.0;
-        let g = group(s, base, n_codes, t, policy)?;
+        let g = group::group(s, base, n_codes, t, policy)?;
         let out = match what.0 {
             PerSubject::Auc => helpers::auc(&g, t, v, normalise, policy)?,
             PerSubject::Slopes => helpers::slopes(&g, t, v, policy)?,
@@ -277,7 +276,7 @@ fn repeated_test<'py>(
             RankTest::Page => Test::Page(alternative.0),
         };
         let policy = nan_policy.0;
-        let g = group(s, base, n_codes, t, policy)?;
+        let g = group::group(s, base, n_codes, t, policy)?;
         let b = Blocks::new(&g, t);
         Ok((ranktests::run(&b, v, test, policy)?, b.k(), g.n_dropped))
     })?;

@@ -118,7 +118,7 @@ def _frame(cols: dict) -> pd.DataFrame:
         return pd.DataFrame(cols)
     items = iter(cols.items())
     name, first = next(items)
-    out = pd.DataFrame({name: first})
+    out = pd.DataFrame({name: first}, copy=False)
     for name, col in items:
         out[name] = col if isinstance(col, pd.api.extensions.ExtensionArray) else _own(np.asarray(col), out.index)
     return out
