@@ -108,6 +108,38 @@ where
     T: Copy + Send + Sync,
     B: Fn(usize, &mut [&mut [MaybeUninit<T>]; K]) + Sync,
 {
+    // SAFETY: `body` writes every element of every piece and always succeeds
+    let done = unsafe {
+        try_write_chunks(n, chunk, |lo, pieces| {
+            body(lo, pieces);
+            Some(())
+        })
+    };
+    // (every chunk returned Some: never the empty fallback)
+    done.map_or_else(|| std::array::from_fn(|_| Vec::new()), |(out, _)| out)
+}
+
+/// `K` new vectors of `n` elements (huge-page backed when large) written in
+/// parallel chunks of `chunk` elements by `body(lo, pieces)`: for the chunk
+/// that starts at element `lo`, the uninitialised piece of each vector. A
+/// chunk either writes all its pieces and returns `Some(a)`, or gives up with
+/// `None`: then the result is `None` (nothing is read; the buffers are freed).
+/// Otherwise the vectors and each chunk's `a`, in order.
+///
+/// # Safety
+/// A `body` that returns `Some` must have written every element of every
+/// piece it was given.
+pub unsafe fn try_write_chunks<T, A, B, const K: usize>(
+    n: usize,
+    chunk: usize,
+    body: B,
+) -> Option<([Vec<T>; K], Vec<A>)>
+where
+    T: Copy + Send + Sync,
+    A: Send,
+    B: Fn(usize, &mut [&mut [MaybeUninit<T>]; K]) -> Option<A> + Sync,
+{
+    let chunk = chunk.max(1);
     let bytes = n.saturating_mul(std::mem::size_of::<T>());
     let mut out: [Vec<T>; K] = std::array::from_fn(|_| Vec::with_capacity(n));
     if bytes >= HUGE_MIN_BYTES {
@@ -115,7 +147,7 @@ where
             advise_huge(v.as_mut_ptr() as *mut u8, bytes);
         }
     }
-    {
+    let acc: Option<Vec<A>> = {
         // per chunk: the matching piece of each vector's spare capacity (every
         // vector has `n` elements, so each yields the same chunks)
         let mut chunks = out
@@ -131,15 +163,16 @@ where
             .collect();
         parts
             .into_par_iter()
-            .for_each(|(lo, mut pieces)| body(lo, &mut pieces));
-    }
+            .map(|(lo, mut pieces)| body(lo, &mut pieces))
+            .collect()
+    };
+    let acc = acc?;
     for v in &mut out {
-        // SAFETY: `body` wrote every element 0..n of every vector (the chunks
-        // cover 0..n; a panic propagates before this line), and `n` is within
-        // the capacity reserved.
+        // SAFETY: every chunk returned Some, so (caller's contract) wrote every
+        // element of its pieces; the chunks cover 0..n; `n` is within capacity.
         unsafe { v.set_len(n) };
     }
-    out
+    Some((out, acc))
 }
 
 #[cfg(target_os = "linux")]

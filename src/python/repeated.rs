@@ -85,6 +85,19 @@ fn repeated_change_from_baseline<'py>(
     let (s, t, v) = (codes(&subject)?, slice(&time, "time")?, view2(&values));
     let (cols, no_base, dropped) = run_detached(py, || {
         check_rows(&v, t.len())?;
+        // one value column, a baseline time, rows sorted: one pass
+        let one = if v.ncols() == 1 {
+            v.column(0).to_slice()
+        } else {
+            None
+        };
+        if let (Some(b), Some(col)) = (baseline, one) {
+            if let Some((cols, nb)) =
+                helpers::change_from_baseline_sorted(s, base, n_codes, t, col, b)
+            {
+                return Ok((cols, nb, 0));
+            }
+        }
         let g = spans(s, base, n_codes, t, nan_policy.0)?;
         let b = baseline.map_or(Baseline::First, Baseline::At);
         let (cols, nb) = helpers::change_from_baseline(&g, t, v, s, base, b)?;

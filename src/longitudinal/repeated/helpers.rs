@@ -3,6 +3,8 @@
 //! OLS slopes. Every helper takes the [`Groups`] of one grouping pass and a
 //! (rows × columns) view of value columns, so many columns cost one pass.
 
+use std::mem::MaybeUninit;
+
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 
@@ -102,6 +104,93 @@ pub fn change_from_baseline(
         out.push(p);
     }
     Ok((out, no_base))
+}
+
+/// [`change_from_baseline`] of one value column with a baseline visit time in
+/// one pass, when the rows are already sorted by subject and strictly by time
+/// with a subject and a finite time on every row (the usual layout): each
+/// chunk of rows checks its order, finds the baseline of each subject it
+/// touches (within the subject's run of rows, which may reach into the
+/// neighbouring chunks) and writes its rows. No grouping pass, no
+/// per-subject table. None when the rows are otherwise (the caller then
+/// groups them, and reports what is wrong).
+pub fn change_from_baseline_sorted(
+    subject: &[i64],
+    base: i64,
+    n_codes: usize,
+    time: &[f64],
+    values: &[f64],
+    baseline: f64,
+) -> Option<(Vec<Vec<f64>>, Vec<usize>)> {
+    let n = subject.len();
+    if time.len() != n || values.len() != n || !baseline.is_finite() {
+        return None;
+    }
+    let code = |i: usize| subject[i].wrapping_sub(base);
+    let body = |lo: usize, out: &mut [&mut [MaybeUninit<f64>]; 3]| -> Option<usize> {
+        let hi = lo + out[0].len();
+        let (mut pc, mut pt) = match lo {
+            0 => (-1i64, f64::NEG_INFINITY),
+            _ => (code(lo - 1), time[lo - 1]),
+        };
+        let mut ok = true;
+        for i in lo..hi {
+            let (c, t) = (code(i), time[i]);
+            ok &= ((c as u64) < n_codes as u64) & t.is_finite();
+            ok &= (c > pc) | ((c == pc) & (t > pt));
+            (pc, pt) = (c, t);
+        }
+        if !ok {
+            return None;
+        }
+        let [b_out, c_out, p_out] = out;
+        let mut no_base = 0usize;
+        let mut i = lo;
+        while i < hi {
+            let c = code(i);
+            // the subject's run of rows: its rows in this chunk by a scan; a
+            // run reaching past either end of the chunk by a binary search
+            // there (codes ascending; once per chunk end)
+            let rs = match i {
+                _ if i == lo && lo > 0 && code(lo - 1) == c => {
+                    subject[..lo].partition_point(|&x| x.wrapping_sub(base) < c)
+                }
+                _ => i,
+            };
+            let mut re = i + 1;
+            while re < hi && code(re) == c {
+                re += 1;
+            }
+            if re == hi {
+                // (at least `hi`, whatever lies past this chunk: the walk advances)
+                re = hi + subject[hi..].partition_point(|&x| x.wrapping_sub(base) <= c);
+            }
+            let ts = &time[rs..re];
+            let pos = ts.partition_point(|&t| t < baseline);
+            let bv = if pos < ts.len() && ts[pos] == baseline {
+                values[rs + pos]
+            } else {
+                f64::NAN
+            };
+            if rs >= lo && bv.is_nan() {
+                no_base += 1; // counted by the chunk where the subject starts
+            }
+            let end = re.min(hi);
+            for q in i..end {
+                let ch = values[q] - bv;
+                b_out[q - lo].write(bv);
+                c_out[q - lo].write(ch);
+                p_out[q - lo].write(if bv == 0.0 { f64::NAN } else { 100.0 * ch / bv });
+            }
+            i = end;
+        }
+        Some(no_base)
+    };
+    // SAFETY: a chunk that returns Some wrote all its rows: the runs walked
+    // cover lo..hi (each step ends at min(run end, hi) > i, since row i is in
+    // its own run), and every row of the three pieces is written.
+    let (cols, counts) = unsafe { alloc::try_write_chunks(n, 1 << 14, body) }?;
+    Some((cols.into(), vec![counts.iter().sum()]))
 }
 
 /// Validate `targets` (finite, strictly increasing) and `width` (finite, >= 0).

@@ -78,6 +78,40 @@ fn change_from_baseline_by_hand() {
         assert_eq!(p[0][q], 10.0 * (s[i] == 0) as i32 as f64);
         assert_eq!(p[1][q].to_bits(), (v[(i, 0)] - p[0][q]).to_bits());
     }
+    // the one-pass path on sorted rows: the same columns, bit for bit, in
+    // chunks of any size relative to the runs; unsorted rows are declined
+    let vcol: Vec<f64> = vs.column(0).to_vec();
+    for b in [0.0, 1.0, 2.0, 5.0] {
+        let (q, nq) = helpers::change_from_baseline_sorted(&ss, 7, 2, &ts, &vcol, b).unwrap();
+        let (r, nr) =
+            helpers::change_from_baseline(&h, &ts, vs.view(), &ss, 7, Baseline::At(b)).unwrap();
+        assert_eq!(nq, nr);
+        for (x, y) in q.iter().flatten().zip(r.iter().flatten()) {
+            assert_eq!(x.to_bits(), y.to_bits());
+        }
+    }
+    assert!(helpers::change_from_baseline_sorted(&s, 0, 2, &t, &vcol, 0.0).is_none());
+    assert!(helpers::change_from_baseline_sorted(&ss, 7, 1, &ts, &vcol, 0.0).is_none());
+    // many subjects across many chunks (runs straddling chunk edges), a gap in the codes
+    let (mut s2, mut t2, mut v2) = (vec![], vec![], vec![]);
+    for subj in 0..20000i64 {
+        for j in 0..(subj % 7) {
+            s2.push(subj * 2);
+            t2.push(j as f64 + 0.5 * (subj % 3 == 0 && j == 0) as i32 as f64);
+            v2.push(((subj * 31 + j) % 11) as f64 - 3.0);
+        }
+    }
+    let m2 = Array2::from_shape_vec((v2.len(), 1), v2.clone()).unwrap();
+    let g2 = group::spans(&s2, 0, 40000, &t2, NanPolicy::Propagate).unwrap();
+    assert!(g2.order.is_none() && s2.len() > 3 << 14);
+    let (q, nq) = helpers::change_from_baseline_sorted(&s2, 0, 40000, &t2, &v2, 0.0).unwrap();
+    let (r, nr) =
+        helpers::change_from_baseline(&g2, &t2, m2.view(), &s2, 0, Baseline::At(0.0)).unwrap();
+    assert_eq!(nq, nr);
+    assert!(nr[0] > 0);
+    for (x, y) in q.iter().flatten().zip(r.iter().flatten()) {
+        assert_eq!(x.to_bits(), y.to_bits());
+    }
 }
 
 #[test]
