@@ -174,6 +174,10 @@ fn repeated_visit_window<'py>(
     );
     let (w, dropped) = run_detached(py, || {
         helpers::check_targets(tg, Some(width))?;
+        // rows sorted by subject and time: the subjects' runs are enough
+        if let Some(runs) = group::sorted_runs(s, base, n_codes, t) {
+            return Ok((helpers::visit_window_runs(&runs, s, t, tg, width)?, 0));
+        }
         let g = spans(s, base, n_codes, t, nan_policy.0)?;
         Ok((helpers::visit_window(&g, t, tg, width, base)?, g.n_dropped))
     })?;

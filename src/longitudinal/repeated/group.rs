@@ -241,6 +241,31 @@ pub fn spans(
 /// and reports what is wrong).
 fn presorted(subject: &[i64], base: i64, n_codes: usize, time: &[f64]) -> Option<Spans> {
     let n = subject.len();
+    let runs = sorted_runs(subject, base, n_codes, time)?;
+    // start[s] = the first row of the first subject with code >= s
+    let mut start = vec![0usize; n_codes + 1];
+    let mut next = 0usize; // the lowest code whose start is not yet set
+    for &row in &runs {
+        let c = subject[row as usize].wrapping_sub(base) as usize;
+        start[next..=c].fill(row as usize);
+        next = c + 1;
+    }
+    start[next..].fill(n);
+    Some(Spans {
+        order: None,
+        start,
+        n_dropped: 0,
+    })
+}
+
+/// The first row of each subject's run when the rows are sorted by subject and
+/// strictly by time, with a subject (code in `0..n_codes`) and a finite time
+/// on every row: one parallel pass. None when the rows are otherwise.
+pub fn sorted_runs(subject: &[i64], base: i64, n_codes: usize, time: &[f64]) -> Option<Vec<u32>> {
+    let n = subject.len();
+    if time.len() != n || n >= u32::MAX as usize {
+        return None;
+    }
     let chunk = 1 << 16;
     // per chunk: the rows where a new subject starts (None: not sorted)
     let runs: Vec<Option<Vec<u32>>> = (0..n.div_ceil(chunk))
@@ -268,22 +293,11 @@ fn presorted(subject: &[i64], base: i64, n_codes: usize, time: &[f64]) -> Option
             ok.then_some(starts)
         })
         .collect();
-    // start[s] = the first row of the first subject with code >= s
-    let mut start = vec![0usize; n_codes + 1];
-    let mut next = 0usize; // the lowest code whose start is not yet set
+    let mut out = Vec::with_capacity(runs.iter().map(|r| r.as_ref().map_or(0, Vec::len)).sum());
     for r in runs {
-        for row in r? {
-            let c = subject[row as usize].wrapping_sub(base) as usize;
-            start[next..=c].fill(row as usize);
-            next = c + 1;
-        }
+        out.extend(r?);
     }
-    start[next..].fill(n);
-    Some(Spans {
-        order: None,
-        start,
-        n_dropped: 0,
-    })
+    Some(out)
 }
 
 /// Sort each group by time; the duplicate pair (earlier row, later row) with

@@ -256,36 +256,77 @@ pub fn visit_window(
     check_targets(targets, Some(width))?;
     let subjects = g.present();
     let nt = targets.len();
-    let n_out = subjects.len() * nt;
     // per subject: one sweep of its rows for all targets (ascending)
     let [ids, rows] = alloc::columns_grouped(subjects.len(), nt, -1i64, |i, out| {
         let s = subjects[i];
-        let span = g.span(s);
-        let mut p = span.start; // first grouped position with time >= target
-        for (o, &t) in out.iter_mut().zip(targets) {
-            while p < span.end && time[g.row(p)] < t {
-                p += 1;
-            }
-            let mut best: Option<(usize, f64)> = None;
-            if p > span.start {
-                let r = g.row(p - 1);
-                best = Some((r, t - time[r]));
-            }
-            if p < span.end {
-                let r = g.row(p);
-                let d = time[r] - t;
-                // strictly closer only: a tie keeps the earlier time
-                if best.is_none_or(|(_, bd)| d < bd) {
-                    best = Some((r, d));
-                }
-            }
-            let row = match best {
-                Some((r, d)) if d <= width => r as i64,
-                _ => -1,
-            };
-            *o = [s as i64 + base, row];
-        }
+        let row = |p: usize| g.row(p);
+        nearest(g.span(s), row, time, targets, width, out, s as i64 + base);
     });
+    window_columns(ids, rows, time, targets)
+}
+
+/// [`visit_window`] on rows sorted by subject and time, given the first row of
+/// each subject's run ([`super::group::sorted_runs`]): no grouping tables.
+pub fn visit_window_runs(
+    runs: &[u32],
+    subject: &[i64],
+    time: &[f64],
+    targets: &[f64],
+    width: f64,
+) -> Result<Window> {
+    check_targets(targets, Some(width))?;
+    let nt = targets.len();
+    let n = time.len();
+    let [ids, rows] = alloc::columns_grouped(runs.len(), nt, -1i64, |i, out| {
+        let lo = runs[i] as usize;
+        let hi = runs.get(i + 1).map_or(n, |&r| r as usize);
+        nearest(lo..hi, |p| p, time, targets, width, out, subject[lo]);
+    });
+    window_columns(ids, rows, time, targets)
+}
+
+/// For one subject's positions `span` (rows via `row`, ascending in time):
+/// per target the row closest within ± `width` (ties: the earlier), or -1;
+/// written with the subject's `id` into `out`.
+fn nearest(
+    span: std::ops::Range<usize>,
+    row: impl Fn(usize) -> usize,
+    time: &[f64],
+    targets: &[f64],
+    width: f64,
+    out: &mut [[i64; 2]],
+    id: i64,
+) {
+    let mut p = span.start; // first position with time >= target
+    for (o, &t) in out.iter_mut().zip(targets) {
+        while p < span.end && time[row(p)] < t {
+            p += 1;
+        }
+        let mut best: Option<(usize, f64)> = None;
+        if p > span.start {
+            let r = row(p - 1);
+            best = Some((r, t - time[r]));
+        }
+        if p < span.end {
+            let r = row(p);
+            let d = time[r] - t;
+            // strictly closer only: a tie keeps the earlier time
+            if best.is_none_or(|(_, bd)| d < bd) {
+                best = Some((r, d));
+            }
+        }
+        let chosen = match best {
+            Some((r, d)) if d <= width => r as i64,
+            _ => -1,
+        };
+        *o = [id, chosen];
+    }
+}
+
+/// The target, distance and missing count of chosen rows.
+fn window_columns(ids: Vec<i64>, rows: Vec<i64>, time: &[f64], targets: &[f64]) -> Result<Window> {
+    let nt = targets.len();
+    let n_out = rows.len();
     let [target, distance] = alloc::columns(n_out, |o| {
         let t = targets[o % nt];
         let d = match rows[o] {

@@ -137,6 +137,17 @@ fn visit_window_ties_go_to_the_earlier_visit() {
     assert_eq!(w.rows, vec![1, 2, -1, -1, -1, 3]);
     assert_eq!(w.distance[..2], [0.5, 0.5]);
     assert_eq!(w.distance[5], 1.0);
+    let runs = group::sorted_runs(&s, 5, 3, &t).unwrap();
+    assert_eq!(runs, vec![0, 3]);
+    let v = helpers::visit_window_runs(&runs, &s, &t, &[12.0, 13.0, 29.0], 1.0).unwrap();
+    assert_eq!((&v.ids, &v.rows, &v.target), (&w.ids, &w.rows, &w.target));
+    assert!(v
+        .distance
+        .iter()
+        .zip(&w.distance)
+        .all(|(a, b)| a.to_bits() == b.to_bits()));
+    assert_eq!(v.n_missing, w.n_missing);
+    assert!(group::sorted_runs(&[5, 5], 5, 3, &[1.0, 1.0]).is_none());
     let c = [10.0, 11.0, 12.0, 13.0];
     let f = helpers::gather_f64(&c, &w.rows);
     assert_eq!(f[..2], [11.0, 12.0]);
