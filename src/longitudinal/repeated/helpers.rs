@@ -327,13 +327,15 @@ fn nearest(
 fn window_columns(ids: Vec<i64>, rows: Vec<i64>, time: &[f64], targets: &[f64]) -> Result<Window> {
     let nt = targets.len();
     let n_out = rows.len();
-    let [target, distance] = alloc::columns(n_out, |o| {
-        let t = targets[o % nt];
-        let d = match rows[o] {
-            r if r >= 0 => (time[r as usize] - t).abs(),
-            _ => f64::NAN,
-        };
-        [t, d]
+    let [target, distance] = alloc::columns_grouped(n_out / nt.max(1), nt, f64::NAN, |i, out| {
+        for ((o, &t), &r) in out.iter_mut().zip(targets).zip(&rows[i * nt..]) {
+            let d = if r >= 0 {
+                (time[r as usize] - t).abs()
+            } else {
+                f64::NAN
+            };
+            *o = [t, d];
+        }
     });
     let n_missing = rows.par_iter().filter(|&&r| r < 0).count();
     Ok(Window {
