@@ -59,8 +59,8 @@ where
         let len = pieces.first().map_or(0, |p| p.len());
         for q in 0..len {
             let vals = f(lo + q);
-            for k in 0..K {
-                pieces[k][q].write(vals[k]);
+            for (piece, x) in pieces.iter_mut().zip(vals) {
+                piece[q].write(x);
             }
         }
     })

@@ -134,8 +134,8 @@ pub fn change_from_baseline_sorted(
             _ => (code(lo - 1), time[lo - 1]),
         };
         let mut ok = true;
-        for i in lo..hi {
-            let (c, t) = (code(i), time[i]);
+        for (&sv, &t) in subject[lo..hi].iter().zip(&time[lo..hi]) {
+            let c = sv.wrapping_sub(base);
             ok &= ((c as u64) < n_codes as u64) & t.is_finite();
             ok &= (c > pc) | ((c == pc) & (t > pt));
             (pc, pt) = (c, t);
