@@ -13,7 +13,7 @@ use super::convert::{dict, f64_out, slice, view2, Wrap};
 use super::run::run_detached;
 use crate::common::{Alternative, Choice, NanPolicy};
 use crate::error::StatsError;
-use crate::longitudinal::repeated::group;
+use crate::longitudinal::repeated::group::{self, spans};
 use crate::longitudinal::repeated::helpers::{self, Baseline};
 use crate::longitudinal::repeated::ranktests::{self, Blocks, Test};
 
@@ -85,7 +85,20 @@ fn repeated_change_from_baseline<'py>(
     let (s, t, v) = (codes(&subject)?, slice(&time, "time")?, view2(&values));
     let (cols, no_base, dropped) = run_detached(py, || {
         check_rows(&v, t.len())?;
-        let g = group(s, base, n_codes, t, nan_policy.0)?;
+        // one value column, a baseline time, rows sorted: one pass
+        let one = if v.ncols() == 1 {
+            v.column(0).to_slice()
+        } else {
+            None
+        };
+        if let (Some(b), Some(col)) = (baseline, one) {
+            if let Some((cols, nb)) =
+                helpers::change_from_baseline_sorted(s, base, n_codes, t, col, b)
+            {
+                return Ok((cols, nb, 0));
+            }
+        }
+        let g = spans(s, base, n_codes, t, nan_policy.0)?;
         let b = baseline.map_or(Baseline::First, Baseline::At);
         let (cols, nb) = helpers::change_from_baseline(&g, t, v, s, base, b)?;
         Ok((cols, nb, g.n_dropped))
@@ -98,8 +111,49 @@ fn repeated_change_from_baseline<'py>(
     ))
 }
 
+/// The columns carried by `repeated_visit_window`: float64 ones (NaN where
+/// no visit) and int64 ones (float64 with NaN when some subject has no visit,
+/// as pandas' `take` with fill does).
+fn gather<'py>(
+    py: Python<'py>,
+    floats: &[F64<'py>],
+    ints: &[I64<'py>],
+    n: usize,
+    rows: &[i64],
+    n_missing: usize,
+) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyList>)> {
+    let fl: Vec<&[f64]> = floats
+        .iter()
+        .map(|c| slice(c, "data"))
+        .collect::<PyResult<_>>()?;
+    let il: Vec<&[i64]> = ints.iter().map(codes).collect::<PyResult<_>>()?;
+    let (f, i) = run_detached(py, || {
+        let lens = fl.iter().map(|c| c.len()).chain(il.iter().map(|c| c.len()));
+        if let Some(bad) = lens.into_iter().find(|&l| l != n) {
+            return Err(StatsError::length("data", bad, "time", n));
+        }
+        let f: Vec<Vec<f64>> = fl.iter().map(|c| helpers::gather_f64(c, rows)).collect();
+        let i: Vec<Result<Vec<i64>, Vec<f64>>> = il
+            .iter()
+            .map(|c| match n_missing {
+                0 => Ok(helpers::gather_i64(c, rows)),
+                _ => Err(helpers::gather_i64_as_f64(c, rows)),
+            })
+            .collect();
+        Ok((f, i))
+    })?;
+    let ints = PyList::empty(py);
+    for c in i {
+        match c {
+            Ok(v) => ints.append(v.into_pyarray(py))?,
+            Err(v) => ints.append(v.into_pyarray(py))?,
+        }
+    }
+    Ok((list_f64(py, f)?, ints))
+}
+
 #[pyfunction]
-#[pyo3(signature = (subject, base, n_codes, time, targets, width, nan_policy))]
+#[pyo3(signature = (subject, base, n_codes, time, targets, width, nan_policy, floats, ints))]
 #[allow(clippy::too_many_arguments)]
 fn repeated_visit_window<'py>(
     py: Python<'py>,
@@ -110,23 +164,33 @@ fn repeated_visit_window<'py>(
     targets: F64<'py>,
     width: f64,
     nan_policy: Wrap<NanPolicy>,
+    floats: Vec<F64<'py>>,
+    ints: Vec<I64<'py>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (s, t, tg) = (
         codes(&subject)?,
         slice(&time, "time")?,
         slice(&targets, "targets")?,
     );
-    let (subj, rows, dist, dropped) = run_detached(py, || {
+    let (w, dropped) = run_detached(py, || {
         helpers::check_targets(tg, Some(width))?;
-        let g = group(s, base, n_codes, t, nan_policy.0)?;
-        let (a, b, c) = helpers::visit_window(&g, t, tg, width)?;
-        Ok((a, b, c, g.n_dropped))
+        // rows sorted by subject and time: the subjects' runs are enough
+        if let Some(runs) = group::sorted_runs(s, base, n_codes, t) {
+            return Ok((helpers::visit_window_runs(&runs, s, t, tg, width)?, 0));
+        }
+        let g = spans(s, base, n_codes, t, nan_policy.0)?;
+        Ok((helpers::visit_window(&g, t, tg, width, base)?, g.n_dropped))
     })?;
+    let (fl, il) = gather(py, &floats, &ints, t.len(), &w.rows, w.n_missing)?;
     Ok(dict!(
         py,
-        subjects = subj.into_pyarray(py),
-        rows = rows.into_pyarray(py),
-        distance = f64_out(py, dist),
+        ids = w.ids.into_pyarray(py),
+        target = f64_out(py, w.target),
+        rows = w.rows.into_pyarray(py),
+        distance = f64_out(py, w.distance),
+        floats = fl,
+        ints = il,
+        n_missing = w.n_missing,
         n_dropped = dropped,
     ))
 }
@@ -154,7 +218,7 @@ fn repeated_locf<'py>(
         if let Some(tg) = tg {
             helpers::check_targets(tg, None)?;
         }
-        let g = group(s, base, n_codes, t, nan_policy.0)?;
+        let g = group::group(s, base, n_codes, t, nan_policy.0)?;
         Ok(match tg {
             Some(tg) => {
                 let (a, b, c) = helpers::locf_targets(&g, t, v, tg)?;
@@ -190,7 +254,7 @@ fn repeated_per_subject<'py>(
     let ((subj, cols), dropped) = run_detached(py, || {
         check_rows(&v, t.len())?;
         let policy = nan_policy.0;
-        let g = group(s, base, n_codes, t, policy)?;
+        let g = group::group(s, base, n_codes, t, policy)?;
         let out = match what.0 {
             PerSubject::Auc => helpers::auc(&g, t, v, normalise, policy)?,
             PerSubject::Slopes => helpers::slopes(&g, t, v, policy)?,
@@ -229,7 +293,7 @@ fn repeated_test<'py>(
             RankTest::Page => Test::Page(alternative.0),
         };
         let policy = nan_policy.0;
-        let g = group(s, base, n_codes, t, policy)?;
+        let g = group::group(s, base, n_codes, t, policy)?;
         let b = Blocks::new(&g, t);
         Ok((ranktests::run(&b, v, test, policy)?, b.k(), g.n_dropped))
     })?;

@@ -118,10 +118,14 @@ def _frame(cols: dict) -> pd.DataFrame:
         return pd.DataFrame(cols)
     items = iter(cols.items())
     name, first = next(items)
-    out = pd.DataFrame({name: first})
+    out = pd.DataFrame({name: first}, copy=False)
     for name, col in items:
         out[name] = col if isinstance(col, pd.api.extensions.ExtensionArray) else _own(np.asarray(col), out.index)
     return out
+
+
+def _numpy_dtype(col: pd.Series, dt: type) -> bool:
+    return isinstance(col.dtype, np.dtype) and col.dtype == dt
 
 
 def _take(col: pd.Series, rows: np.ndarray) -> Any:
@@ -155,17 +159,29 @@ def visit_window(
         raise TypeError(f"width: expected a number >= 0, got {type(width).__name__}")
     e = encode(data, subject, time, need_value=False, nan_policy=nan_policy)
     _no_clash(data, ["target", "distance"], "visit_window")
-    d = run(_native.repeated_visit_window, e, tg, float(width), nan_policy)
-    nt = len(tg)
-    codes = np.repeat(d["subjects"], nt)
+    # float64 and int64 columns are carried by the core (in parallel); others by pandas' take
+    others = [c for c in data.columns if c != subject]
+    cols = {c: data[c] for c in others}
+    floats = [c for c in others if _numpy_dtype(cols[c], np.float64)]
+    ints = [c for c in others if _numpy_dtype(cols[c], np.int64)]
+    d = run(
+        _native.repeated_visit_window,
+        e,
+        tg,
+        float(width),
+        nan_policy,
+        [np.ascontiguousarray(cols[c].to_numpy()) for c in floats],
+        [np.ascontiguousarray(cols[c].to_numpy()) for c in ints],
+    )
     rows = d["rows"]
-    out = {subject: e.labels(codes), "target": np.tile(tg, len(d["subjects"]))}
-    for c in data.columns:
-        if c != subject:
-            out[c] = _take(data[c], rows)
+    carried = dict(zip(floats, d["floats"]))
+    carried.update(zip(ints, d["ints"]))
+    out = {subject: e.labels_of_ids(d["ids"]), "target": d["target"]}
+    for c in others:
+        out[c] = carried[c] if c in carried else _take(cols[c], rows)
     out["distance"] = d["distance"]
     res = _frame(out)
-    res.attrs = {"n_dropped": int(d["n_dropped"]), "n_missing": int((rows < 0).sum())}
+    res.attrs = {"n_dropped": int(d["n_dropped"]), "n_missing": int(d["n_missing"])}
     return res
 
 

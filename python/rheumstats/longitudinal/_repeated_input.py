@@ -29,6 +29,14 @@ class Encoded:
     value_index: pd.Index  # the value columns' labels as given (the result index of a test)
     index: pd.Index
     nan_policy: str
+    id_dtype: Optional[np.dtype] = None  # integer IDs used as they are: their dtype
+
+    def labels_of_ids(self, ids: np.ndarray) -> Any:
+        """Labels from raw IDs (``code + base``, as the core returns them): integer IDs
+        are their own labels (no round trip through codes)."""
+        if self.id_dtype is not None:
+            return ids.astype(self.id_dtype, copy=False)
+        return self.labels(ids - self.base if self.base else ids)
 
     @property
     def value_names(self) -> List[str]:
@@ -107,7 +115,8 @@ def _value_matrix(data: pd.DataFrame, names: List[Any], run: Optional[slice]) ->
 
 
 def encode_subject(col: pd.Series):
-    """Subject IDs -> (codes int64, base, n_codes, labels(codes) -> labels).
+    """Subject IDs -> (codes int64, base, n_codes, labels(codes) -> labels, the
+    integer IDs' dtype when they are used as they are, else None).
 
     Categoricals use their codes; integers with a compact range are used as
     they are (``code = id - min``: no hashing); anything else is factorized
@@ -117,15 +126,15 @@ def encode_subject(col: pd.Series):
     if isinstance(dt, pd.CategoricalDtype):
         cats = col.cat.categories
         codes = col.cat.codes.to_numpy().astype(np.int64)
-        return codes, 0, len(cats), lambda c: pd.Categorical.from_codes(c, dtype=dt)
+        return codes, 0, len(cats), lambda c: pd.Categorical.from_codes(c, dtype=dt), None
     if pd.api.types.is_integer_dtype(dt) and not pd.api.types.is_extension_array_dtype(dt) and len(col):
         raw = col.to_numpy()
         lo, hi = int(raw.min()), int(raw.max())
         if hi - lo < max(4 * len(raw), 1 << 16):
             codes = np.ascontiguousarray(raw, dtype=np.int64)
-            return codes, lo, hi - lo + 1, lambda c: (np.asarray(c, dtype=np.int64) + lo).astype(dt)
+            return codes, lo, hi - lo + 1, lambda c: (np.asarray(c, dtype=np.int64) + lo).astype(dt), dt
     codes, uniques = pd.factorize(col, sort=True)
-    return codes.astype(np.int64, copy=False), 0, len(uniques), lambda c: uniques.take(c)
+    return codes.astype(np.int64, copy=False), 0, len(uniques), lambda c: uniques.take(c), None
 
 
 def encode(
@@ -142,7 +151,7 @@ def encode(
     check_choice(nan_policy, "nan_policy", NAN_POLICIES)
     s = _column(data, subject, "subject")
     t = numeric(_column(data, time, "time"), "time")
-    codes, base, n_codes, labels = encode_subject(s)
+    codes, base, n_codes, labels, id_dtype = encode_subject(s)
     names: List[Any] = []
     mat = None
     value_index = pd.Index([])
@@ -163,7 +172,7 @@ def encode(
         if both:
             raise ValueError(f"value: {both.pop()!r} is the subject or time column")
         mat = _value_matrix(data, names, run)
-    return Encoded(codes, base, n_codes, labels, t, mat, value_index, data.index, nan_policy)
+    return Encoded(codes, base, n_codes, labels, t, mat, value_index, data.index, nan_policy, id_dtype)
 
 
 _DUP = re.compile(r"^time\[(\d+)\](?: \(index .*?\))? = (\S+): duplicate subject and time; .*row (\d+) has")

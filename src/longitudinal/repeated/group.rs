@@ -29,10 +29,73 @@ impl Groups {
     }
     /// Codes of the subjects that have at least one row, ascending.
     pub fn present(&self) -> Vec<usize> {
-        (0..self.n_codes())
-            .filter(|&s| self.start[s + 1] > self.start[s])
-            .collect()
+        present(&self.start)
     }
+}
+
+/// The same grouping without materialising the row order when the input is
+/// already sorted by subject and time (`order` is then `None`: grouped
+/// position `p` is row `p`). For helpers that only walk each subject's rows
+/// (change from baseline, visit windows): a 10M-row identity order is 40 MB
+/// written for nothing.
+#[derive(Debug, Clone)]
+pub struct Spans {
+    pub order: Option<Vec<u32>>,
+    pub start: Vec<usize>,
+    pub n_dropped: usize,
+}
+
+impl Spans {
+    pub fn n_codes(&self) -> usize {
+        self.start.len() - 1
+    }
+    /// Grouped positions of subject code `s` (rows via [`Spans::row`]).
+    #[inline]
+    pub fn span(&self, s: usize) -> std::ops::Range<usize> {
+        self.start[s]..self.start[s + 1]
+    }
+    /// The row at grouped position `p`.
+    #[inline]
+    pub fn row(&self, p: usize) -> usize {
+        match &self.order {
+            Some(o) => o[p] as usize,
+            None => p,
+        }
+    }
+    /// The first grouped position of subject `s` whose time is >= `t` (the
+    /// span's end when none): a binary search on the subject's sorted times.
+    pub fn first_at_or_after(&self, s: usize, time: &[f64], t: f64) -> usize {
+        let (mut lo, mut hi) = (self.start[s], self.start[s + 1]);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if time[self.row(mid)] < t {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+    /// Codes of the subjects that have at least one row, ascending.
+    pub fn present(&self) -> Vec<usize> {
+        present(&self.start)
+    }
+    /// The [`Groups`] (the identity order written out when the input was sorted).
+    pub fn into_groups(self) -> Groups {
+        let n = self.start.last().copied().unwrap_or(0);
+        Groups {
+            order: self.order.unwrap_or_else(|| alloc::iota_u32(n)),
+            start: self.start,
+            n_dropped: self.n_dropped,
+        }
+    }
+}
+
+fn present(start: &[usize]) -> Vec<usize> {
+    (0..start.len() - 1)
+        .into_par_iter()
+        .filter(|&s| start[s + 1] > start[s])
+        .collect()
 }
 
 /// The reason of the duplicate-row error; the Python layer recognises it and
@@ -48,6 +111,17 @@ pub fn group(
     time: &[f64],
     nan_policy: NanPolicy,
 ) -> Result<Groups> {
+    spans(subject, base, n_codes, time, nan_policy).map(Spans::into_groups)
+}
+
+/// [`group`] as [`Spans`]: no order written when the rows are already sorted.
+pub fn spans(
+    subject: &[i64],
+    base: i64,
+    n_codes: usize,
+    time: &[f64],
+    nan_policy: NanPolicy,
+) -> Result<Spans> {
     let n = subject.len();
     if time.len() != n {
         return Err(StatsError::length("subject", n, "time", time.len()));
@@ -152,8 +226,8 @@ pub fn group(
             format!("one row per subject and time; row {first} has the same subject and time"),
         ));
     }
-    Ok(Groups {
-        order,
+    Ok(Spans {
+        order: Some(order),
         start,
         n_dropped,
     })
@@ -161,43 +235,69 @@ pub fn group(
 
 /// The usual layout, rows already sorted by subject and then strictly by
 /// time, every row with a subject and a finite time: the groups are runs of
-/// the input, found in one parallel check and one count (no codes, no sort,
-/// no duplicate possible). None when anything is otherwise (the general path
-/// then sorts and reports what is wrong).
-fn presorted(subject: &[i64], base: i64, n_codes: usize, time: &[f64]) -> Option<Groups> {
+/// the input, found in one parallel pass that checks the order and notes
+/// where each run starts (no codes, no sort, no order written, no duplicate
+/// possible). None when anything is otherwise (the general path then sorts
+/// and reports what is wrong).
+fn presorted(subject: &[i64], base: i64, n_codes: usize, time: &[f64]) -> Option<Spans> {
     let n = subject.len();
-    let code = |i: usize| subject[i].wrapping_sub(base);
-    let ok = |i: usize| {
-        let c = code(i);
-        c >= 0 && (c as u64) < n_codes as u64 && time[i].is_finite()
-    };
-    let chunk = 1 << 16;
-    let sorted = (0..n.div_ceil(chunk)).into_par_iter().all(|ci| {
-        let lo = ci * chunk;
-        let hi = (lo + chunk).min(n);
-        (lo..hi).all(|i| {
-            ok(i)
-                && (i == 0 || {
-                    let (a, b) = (code(i - 1), code(i));
-                    a < b || (a == b && time[i - 1] < time[i])
-                })
-        })
-    });
-    if !sorted {
-        return None;
-    }
+    let runs = sorted_runs(subject, base, n_codes, time)?;
+    // start[s] = the first row of the first subject with code >= s
     let mut start = vec![0usize; n_codes + 1];
-    for i in 0..n {
-        start[code(i) as usize + 1] += 1;
+    let mut next = 0usize; // the lowest code whose start is not yet set
+    for &row in &runs {
+        let c = subject[row as usize].wrapping_sub(base) as usize;
+        start[next..=c].fill(row as usize);
+        next = c + 1;
     }
-    for s in 0..n_codes {
-        start[s + 1] += start[s];
-    }
-    Some(Groups {
-        order: alloc::iota_u32(n),
+    start[next..].fill(n);
+    Some(Spans {
+        order: None,
         start,
         n_dropped: 0,
     })
+}
+
+/// The first row of each subject's run when the rows are sorted by subject and
+/// strictly by time, with a subject (code in `0..n_codes`) and a finite time
+/// on every row: one parallel pass. None when the rows are otherwise.
+pub fn sorted_runs(subject: &[i64], base: i64, n_codes: usize, time: &[f64]) -> Option<Vec<u32>> {
+    let n = subject.len();
+    if time.len() != n || n >= u32::MAX as usize {
+        return None;
+    }
+    let chunk = 1 << 16;
+    // per chunk: the rows where a new subject starts (None: not sorted)
+    let runs: Vec<Option<Vec<u32>>> = (0..n.div_ceil(chunk))
+        .into_par_iter()
+        .map(|ci| {
+            let lo = ci * chunk;
+            let hi = (lo + chunk).min(n);
+            let (mut pc, mut pt) = match lo {
+                0 => (-1i64, f64::NEG_INFINITY),
+                _ => (subject[lo - 1].wrapping_sub(base), time[lo - 1]),
+            };
+            let mut ok = true;
+            let mut starts = Vec::with_capacity((hi - lo) / 4 + 1);
+            for (i, (&sv, &t)) in subject[lo..hi].iter().zip(&time[lo..hi]).enumerate() {
+                // (non-short-circuit `&`/`|`: no branches but the run start)
+                let c = sv.wrapping_sub(base);
+                let new = c != pc;
+                ok &= ((c as u64) < n_codes as u64) & t.is_finite();
+                ok &= (c > pc) | (!new & (t > pt));
+                if new {
+                    starts.push((lo + i) as u32);
+                }
+                (pc, pt) = (c, t);
+            }
+            ok.then_some(starts)
+        })
+        .collect();
+    let mut out = Vec::with_capacity(runs.iter().map(|r| r.as_ref().map_or(0, Vec::len)).sum());
+    for r in runs {
+        out.extend(r?);
+    }
+    Some(out)
 }
 
 /// Sort each group by time; the duplicate pair (earlier row, later row) with

@@ -3,10 +3,12 @@
 //! OLS slopes. Every helper takes the [`Groups`] of one grouping pass and a
 //! (rows × columns) view of value columns, so many columns cost one pass.
 
+use std::mem::MaybeUninit;
+
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 
-use super::group::Groups;
+use super::group::{Groups, Spans};
 use crate::common::check::MISSING;
 use crate::common::{alloc, NanPolicy};
 use crate::error::{Result, StatsError};
@@ -26,7 +28,7 @@ pub enum Baseline {
 /// Rows without a subject or time get NaN. Also the number of subjects
 /// without a baseline (per column).
 pub fn change_from_baseline(
-    g: &Groups,
+    g: &Spans,
     time: &[f64],
     values: ArrayView2<'_, f64>,
     subject_of_row: &[i64],
@@ -49,15 +51,15 @@ pub fn change_from_baseline(
         .par_chunks_mut(m.max(1))
         .enumerate()
         .for_each(|(s, out)| {
-            let rows = g.rows(s);
-            if rows.is_empty() {
+            let span = g.span(s);
+            if span.is_empty() {
                 return;
             }
             match baseline {
                 Baseline::At(b) => {
-                    let pos = rows.partition_point(|&r| time[r as usize] < b);
-                    if pos < rows.len() && time[rows[pos] as usize] == b {
-                        let r = rows[pos] as usize;
+                    let pos = g.first_at_or_after(s, time, b);
+                    if pos < span.end && time[g.row(pos)] == b {
+                        let r = g.row(pos);
                         for (j, o) in out.iter_mut().enumerate() {
                             *o = values[(r, j)];
                         }
@@ -65,9 +67,9 @@ pub fn change_from_baseline(
                 }
                 Baseline::First => {
                     for (j, o) in out.iter_mut().enumerate() {
-                        *o = rows
-                            .iter()
-                            .map(|&r| values[(r as usize, j)])
+                        *o = span
+                            .clone()
+                            .map(|p| values[(g.row(p), j)])
                             .find(|v| !v.is_nan())
                             .unwrap_or(f64::NAN);
                     }
@@ -77,41 +79,118 @@ pub fn change_from_baseline(
     let no_base: Vec<usize> = (0..m)
         .map(|j| {
             (0..k)
+                .into_par_iter()
                 .filter(|&s| g.start[s + 1] > g.start[s] && base_val[s * m + j].is_nan())
                 .count()
         })
         .collect();
+    // every row has a subject and a time unless some were dropped
+    let all_rows = g.n_dropped == 0;
     let mut out = Vec::with_capacity(3 * m);
     for j in 0..m {
-        let mut b = alloc::filled(n, 0.0);
-        let mut c = alloc::filled(n, 0.0);
-        let mut p = alloc::filled(n, 0.0);
         let col = values.column(j);
-        let chunk = 1 << 15;
-        b.par_chunks_mut(chunk)
-            .zip(c.par_chunks_mut(chunk))
-            .zip(p.par_chunks_mut(chunk))
-            .enumerate()
-            .for_each(|(ci, ((bb, cc), pp))| {
-                for q in 0..bb.len() {
-                    let i = ci * chunk + q;
-                    let s = subject_of_row[i].wrapping_sub(base);
-                    let bv = if s >= 0 && (s as usize) < k && !time[i].is_nan() {
-                        base_val[s as usize * m + j]
-                    } else {
-                        f64::NAN
-                    };
-                    let ch = col[i] - bv;
-                    bb[q] = bv;
-                    cc[q] = ch;
-                    pp[q] = if bv == 0.0 { f64::NAN } else { 100.0 * ch / bv };
-                }
-            });
+        let [b, c, p] = alloc::columns(n, |i| {
+            let s = subject_of_row[i].wrapping_sub(base);
+            let bv = if all_rows || (s >= 0 && (s as usize) < k && !time[i].is_nan()) {
+                base_val[s as usize * m + j]
+            } else {
+                f64::NAN
+            };
+            let ch = col[i] - bv;
+            [bv, ch, if bv == 0.0 { f64::NAN } else { 100.0 * ch / bv }]
+        });
         out.push(b);
         out.push(c);
         out.push(p);
     }
     Ok((out, no_base))
+}
+
+/// [`change_from_baseline`] of one value column with a baseline visit time in
+/// one pass, when the rows are already sorted by subject and strictly by time
+/// with a subject and a finite time on every row (the usual layout): each
+/// chunk of rows checks its order, finds the baseline of each subject it
+/// touches (within the subject's run of rows, which may reach into the
+/// neighbouring chunks) and writes its rows. No grouping pass, no
+/// per-subject table. None when the rows are otherwise (the caller then
+/// groups them, and reports what is wrong).
+pub fn change_from_baseline_sorted(
+    subject: &[i64],
+    base: i64,
+    n_codes: usize,
+    time: &[f64],
+    values: &[f64],
+    baseline: f64,
+) -> Option<(Vec<Vec<f64>>, Vec<usize>)> {
+    let n = subject.len();
+    if time.len() != n || values.len() != n || !baseline.is_finite() {
+        return None;
+    }
+    let code = |i: usize| subject[i].wrapping_sub(base);
+    let body = |lo: usize, out: &mut [&mut [MaybeUninit<f64>]; 3]| -> Option<usize> {
+        let hi = lo + out[0].len();
+        let (mut pc, mut pt) = match lo {
+            0 => (-1i64, f64::NEG_INFINITY),
+            _ => (code(lo - 1), time[lo - 1]),
+        };
+        let mut ok = true;
+        for (&sv, &t) in subject[lo..hi].iter().zip(&time[lo..hi]) {
+            let c = sv.wrapping_sub(base);
+            ok &= ((c as u64) < n_codes as u64) & t.is_finite();
+            ok &= (c > pc) | ((c == pc) & (t > pt));
+            (pc, pt) = (c, t);
+        }
+        if !ok {
+            return None;
+        }
+        let [b_out, c_out, p_out] = out;
+        let mut no_base = 0usize;
+        let mut i = lo;
+        while i < hi {
+            let c = code(i);
+            // the subject's run of rows: its rows in this chunk by a scan; a
+            // run reaching past either end of the chunk by a binary search
+            // there (codes ascending; once per chunk end)
+            let rs = match i {
+                _ if i == lo && lo > 0 && code(lo - 1) == c => {
+                    subject[..lo].partition_point(|&x| x.wrapping_sub(base) < c)
+                }
+                _ => i,
+            };
+            let mut re = i + 1;
+            while re < hi && code(re) == c {
+                re += 1;
+            }
+            if re == hi {
+                // (at least `hi`, whatever lies past this chunk: the walk advances)
+                re = hi + subject[hi..].partition_point(|&x| x.wrapping_sub(base) <= c);
+            }
+            let ts = &time[rs..re];
+            let pos = ts.partition_point(|&t| t < baseline);
+            let bv = if pos < ts.len() && ts[pos] == baseline {
+                values[rs + pos]
+            } else {
+                f64::NAN
+            };
+            if rs >= lo && bv.is_nan() {
+                no_base += 1; // counted by the chunk where the subject starts
+            }
+            let end = re.min(hi);
+            for q in i..end {
+                let ch = values[q] - bv;
+                b_out[q - lo].write(bv);
+                c_out[q - lo].write(ch);
+                p_out[q - lo].write(if bv == 0.0 { f64::NAN } else { 100.0 * ch / bv });
+            }
+            i = end;
+        }
+        Some(no_base)
+    };
+    // SAFETY: a chunk that returns Some wrote all its rows: the runs walked
+    // cover lo..hi (each step ends at min(run end, hi) > i, since row i is in
+    // its own run), and every row of the three pieces is written.
+    let (cols, counts) = unsafe { alloc::try_write_chunks(n, 1 << 14, body) }?;
+    Some((cols.into(), vec![counts.iter().sum()]))
 }
 
 /// Validate `targets` (finite, strictly increasing) and `width` (finite, >= 0).
@@ -150,51 +229,143 @@ pub fn check_targets(targets: &[f64], width: Option<f64>) -> Result<()> {
     Ok(())
 }
 
+/// The chosen rows of [`visit_window`]: one entry per present subject
+/// (ascending code) × target, target fastest.
+pub struct Window {
+    /// The subject's raw ID (`code + base`) per entry.
+    pub ids: Vec<i64>,
+    /// The target time per entry.
+    pub target: Vec<f64>,
+    /// The chosen row, or -1 when no visit lies within the window.
+    pub rows: Vec<i64>,
+    /// |time − target| of the chosen row (NaN when none).
+    pub distance: Vec<f64>,
+    /// The number of entries without a visit.
+    pub n_missing: usize,
+}
+
 /// For each present subject (ascending code) × target: the row closest to the
 /// target within ± `width` (ties: the earlier time), or -1, and |time − target|.
 pub fn visit_window(
-    g: &Groups,
+    g: &Spans,
     time: &[f64],
     targets: &[f64],
     width: f64,
-) -> Result<(Vec<i64>, Vec<i64>, Vec<f64>)> {
+    base: i64,
+) -> Result<Window> {
     check_targets(targets, Some(width))?;
     let subjects = g.present();
     let nt = targets.len();
-    let mut rows = alloc::filled(subjects.len() * nt, -1i64);
-    let mut dist = alloc::filled(subjects.len() * nt, f64::NAN);
-    rows.par_chunks_mut(nt)
-        .zip(dist.par_chunks_mut(nt))
-        .zip(subjects.par_iter())
-        .for_each(|((ro, di), &s)| {
-            let rs = g.rows(s);
-            let mut p = 0usize; // first row with time >= target
-            for (q, &t) in targets.iter().enumerate() {
-                while p < rs.len() && time[rs[p] as usize] < t {
-                    p += 1;
-                }
-                let mut best: Option<(usize, f64)> = None;
-                if p > 0 {
-                    let r = rs[p - 1] as usize;
-                    best = Some((r, t - time[r]));
-                }
-                if p < rs.len() {
-                    let r = rs[p] as usize;
-                    let d = time[r] - t;
-                    // strictly closer only: a tie keeps the earlier time
-                    if best.is_none_or(|(_, bd)| d < bd) {
-                        best = Some((r, d));
-                    }
-                }
-                if let Some((r, d)) = best {
-                    if d <= width {
-                        ro[q] = r as i64;
-                        di[q] = d;
-                    }
-                }
+    // per subject: one sweep of its rows for all targets (ascending)
+    let [ids, rows] = alloc::columns_grouped(subjects.len(), nt, -1i64, |i, out| {
+        let s = subjects[i];
+        let row = |p: usize| g.row(p);
+        nearest(g.span(s), row, time, targets, width, out, s as i64 + base);
+    });
+    window_columns(ids, rows, time, targets)
+}
+
+/// [`visit_window`] on rows sorted by subject and time, given the first row of
+/// each subject's run ([`super::group::sorted_runs`]): no grouping tables.
+pub fn visit_window_runs(
+    runs: &[u32],
+    subject: &[i64],
+    time: &[f64],
+    targets: &[f64],
+    width: f64,
+) -> Result<Window> {
+    check_targets(targets, Some(width))?;
+    let nt = targets.len();
+    let n = time.len();
+    let [ids, rows] = alloc::columns_grouped(runs.len(), nt, -1i64, |i, out| {
+        let lo = runs[i] as usize;
+        let hi = runs.get(i + 1).map_or(n, |&r| r as usize);
+        nearest(lo..hi, |p| p, time, targets, width, out, subject[lo]);
+    });
+    window_columns(ids, rows, time, targets)
+}
+
+/// For one subject's positions `span` (rows via `row`, ascending in time):
+/// per target the row closest within ± `width` (ties: the earlier), or -1;
+/// written with the subject's `id` into `out`.
+fn nearest(
+    span: std::ops::Range<usize>,
+    row: impl Fn(usize) -> usize,
+    time: &[f64],
+    targets: &[f64],
+    width: f64,
+    out: &mut [[i64; 2]],
+    id: i64,
+) {
+    let mut p = span.start; // first position with time >= target
+    for (o, &t) in out.iter_mut().zip(targets) {
+        while p < span.end && time[row(p)] < t {
+            p += 1;
+        }
+        let mut best: Option<(usize, f64)> = None;
+        if p > span.start {
+            let r = row(p - 1);
+            best = Some((r, t - time[r]));
+        }
+        if p < span.end {
+            let r = row(p);
+            let d = time[r] - t;
+            // strictly closer only: a tie keeps the earlier time
+            if best.is_none_or(|(_, bd)| d < bd) {
+                best = Some((r, d));
             }
-        });
-    Ok((subjects.iter().map(|&s| s as i64).collect(), rows, dist))
+        }
+        let chosen = match best {
+            Some((r, d)) if d <= width => r as i64,
+            _ => -1,
+        };
+        *o = [id, chosen];
+    }
+}
+
+/// The target, distance and missing count of chosen rows.
+fn window_columns(ids: Vec<i64>, rows: Vec<i64>, time: &[f64], targets: &[f64]) -> Result<Window> {
+    let nt = targets.len();
+    let n_out = rows.len();
+    let [target, distance] = alloc::columns_grouped(n_out / nt.max(1), nt, f64::NAN, |i, out| {
+        for ((o, &t), &r) in out.iter_mut().zip(targets).zip(&rows[i * nt..]) {
+            let d = if r >= 0 {
+                (time[r as usize] - t).abs()
+            } else {
+                f64::NAN
+            };
+            *o = [t, d];
+        }
+    });
+    let n_missing = rows.par_iter().filter(|&&r| r < 0).count();
+    Ok(Window {
+        ids,
+        target,
+        rows,
+        distance,
+        n_missing,
+    })
+}
+
+/// `column` at `rows` (NaN where the row is -1), in parallel.
+pub fn gather_f64(column: &[f64], rows: &[i64]) -> Vec<f64> {
+    alloc::collect(rows.par_iter().map(|&r| match r {
+        r if r >= 0 => column[r as usize],
+        _ => f64::NAN,
+    }))
+}
+
+/// `column` at `rows` as float64 (NaN where the row is -1), in parallel.
+pub fn gather_i64_as_f64(column: &[i64], rows: &[i64]) -> Vec<f64> {
+    alloc::collect(rows.par_iter().map(|&r| match r {
+        r if r >= 0 => column[r as usize] as f64,
+        _ => f64::NAN,
+    }))
+}
+
+/// `column` at `rows` (every row present: a -1 reads row 0), in parallel.
+pub fn gather_i64(column: &[i64], rows: &[i64]) -> Vec<i64> {
+    alloc::collect(rows.par_iter().map(|&r| column[r.max(0) as usize]))
 }
 
 fn nan_check(values: ArrayView2<'_, f64>, g: &Groups, policy: NanPolicy) -> Result<()> {

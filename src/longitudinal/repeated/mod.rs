@@ -6,7 +6,10 @@
 //! (encoded once in Python), rows in any order; one counting-sort pass groups
 //! them by subject and orders each subject's rows by time, validating as it
 //! goes. Value columns arrive as one (rows × columns) view, so many columns
-//! cost one grouping pass.
+//! cost one grouping pass. Rows already sorted by subject and time (the usual
+//! layout) skip the sort: [`group::spans`] then writes no row order, and
+//! change from baseline (one column, a baseline time) and visit windows run
+//! on the subjects' runs of rows directly, checking the order as they go.
 
 pub mod group;
 pub mod helpers;

@@ -53,7 +53,7 @@ fn change_from_baseline_by_hand() {
     let s = [0, 0, 1, 1, 1];
     let t = [1.0, 0.0, 1.0, 2.0, 0.0];
     let v = col(&[12.0, 10.0, 5.0, f64::NAN, 0.0]);
-    let g = group(&s, 0, 2, &t, NanPolicy::Propagate).unwrap();
+    let g = group::spans(&s, 0, 2, &t, NanPolicy::Propagate).unwrap();
     let (o, nb) =
         helpers::change_from_baseline(&g, &t, v.view(), &s, 0, Baseline::At(0.0)).unwrap();
     assert_eq!(o[0], vec![10.0, 10.0, 0.0, 0.0, 0.0]);
@@ -64,19 +64,98 @@ fn change_from_baseline_by_hand() {
     // 'first' non-missing; subject 1's first (time 0) is 0.0
     let (o, _) = helpers::change_from_baseline(&g, &t, v.view(), &s, 0, Baseline::First).unwrap();
     assert_eq!(o[0], vec![10.0, 10.0, 0.0, 0.0, 0.0]);
+    // the same rows sorted by subject and time (no order written): the same per row
+    let perm = [1usize, 0, 4, 2, 3];
+    let ss: Vec<i64> = perm.iter().map(|&i| s[i] + 7).collect();
+    let ts: Vec<f64> = perm.iter().map(|&i| t[i]).collect();
+    let vs = col(&perm.iter().map(|&i| v[(i, 0)]).collect::<Vec<_>>());
+    let h = group::spans(&ss, 7, 2, &ts, NanPolicy::Propagate).unwrap();
+    assert!(h.order.is_none());
+    let (p, nb) =
+        helpers::change_from_baseline(&h, &ts, vs.view(), &ss, 7, Baseline::At(0.0)).unwrap();
+    assert_eq!(nb, vec![0]);
+    for (q, &i) in perm.iter().enumerate() {
+        assert_eq!(p[0][q], 10.0 * (s[i] == 0) as i32 as f64);
+        assert_eq!(p[1][q].to_bits(), (v[(i, 0)] - p[0][q]).to_bits());
+    }
+    // the one-pass path on sorted rows: the same columns, bit for bit, in
+    // chunks of any size relative to the runs; unsorted rows are declined
+    let vcol: Vec<f64> = vs.column(0).to_vec();
+    for b in [0.0, 1.0, 2.0, 5.0] {
+        let (q, nq) = helpers::change_from_baseline_sorted(&ss, 7, 2, &ts, &vcol, b).unwrap();
+        let (r, nr) =
+            helpers::change_from_baseline(&h, &ts, vs.view(), &ss, 7, Baseline::At(b)).unwrap();
+        assert_eq!(nq, nr);
+        for (x, y) in q.iter().flatten().zip(r.iter().flatten()) {
+            assert_eq!(x.to_bits(), y.to_bits());
+        }
+    }
+    assert!(helpers::change_from_baseline_sorted(&s, 0, 2, &t, &vcol, 0.0).is_none());
+    assert!(helpers::change_from_baseline_sorted(&ss, 7, 1, &ts, &vcol, 0.0).is_none());
+    // many subjects across many chunks (runs straddling chunk edges), a gap in the codes
+    let (mut s2, mut t2, mut v2) = (vec![], vec![], vec![]);
+    for subj in 0..20000i64 {
+        for j in 0..(subj % 7) {
+            s2.push(subj * 2);
+            t2.push(j as f64 + 0.5 * (subj % 3 == 0 && j == 0) as i32 as f64);
+            v2.push(((subj * 31 + j) % 11) as f64 - 3.0);
+        }
+    }
+    let m2 = Array2::from_shape_vec((v2.len(), 1), v2.clone()).unwrap();
+    let g2 = group::spans(&s2, 0, 40000, &t2, NanPolicy::Propagate).unwrap();
+    assert!(g2.order.is_none() && s2.len() > 3 << 14);
+    let (q, nq) = helpers::change_from_baseline_sorted(&s2, 0, 40000, &t2, &v2, 0.0).unwrap();
+    let (r, nr) =
+        helpers::change_from_baseline(&g2, &t2, m2.view(), &s2, 0, Baseline::At(0.0)).unwrap();
+    assert_eq!(nq, nr);
+    assert!(nr[0] > 0);
+    for (x, y) in q.iter().flatten().zip(r.iter().flatten()) {
+        assert_eq!(x.to_bits(), y.to_bits());
+    }
 }
 
 #[test]
 fn visit_window_ties_go_to_the_earlier_visit() {
     let s = [0, 0, 0, 1];
     let t = [11.0, 13.0, 0.0, 30.0];
-    let g = group(&s, 0, 2, &t, NanPolicy::Propagate).unwrap();
-    let (subj, rows, dist) = helpers::visit_window(&g, &t, &[0.0, 12.0], 1.0).unwrap();
-    assert_eq!(subj, vec![0, 1]);
-    assert_eq!(rows, vec![2, 0, -1, -1]);
-    assert_eq!(dist[1], 1.0);
-    assert!(helpers::visit_window(&g, &t, &[12.0, 0.0], 1.0).is_err());
-    assert!(helpers::visit_window(&g, &t, &[0.0], -1.0).is_err());
+    let g = group::spans(&s, 0, 2, &t, NanPolicy::Propagate).unwrap();
+    let w = helpers::visit_window(&g, &t, &[0.0, 12.0], 1.0, 0).unwrap();
+    assert_eq!(w.ids, vec![0, 0, 1, 1]);
+    assert_eq!(w.target, vec![0.0, 12.0, 0.0, 12.0]);
+    assert_eq!(w.rows, vec![2, 0, -1, -1]);
+    assert_eq!(w.distance[..2], [0.0, 1.0]);
+    assert!(w.distance[2].is_nan() && w.distance[3].is_nan());
+    assert_eq!(w.n_missing, 2);
+    assert!(helpers::visit_window(&g, &t, &[12.0, 0.0], 1.0, 0).is_err());
+    assert!(helpers::visit_window(&g, &t, &[0.0], -1.0, 0).is_err());
+    // sorted rows (no order written), IDs 5 and 7 (a code gap), a visit serving two targets
+    let (s, t) = ([5i64, 5, 5, 7], [0.0, 11.5, 12.5, 30.0]);
+    let g = group::spans(&s, 5, 3, &t, NanPolicy::Propagate).unwrap();
+    assert!(g.order.is_none());
+    let w = helpers::visit_window(&g, &t, &[12.0, 13.0, 29.0], 1.0, 5).unwrap();
+    assert_eq!(w.ids, vec![5, 5, 5, 7, 7, 7]);
+    assert_eq!(w.rows, vec![1, 2, -1, -1, -1, 3]);
+    assert_eq!(w.distance[..2], [0.5, 0.5]);
+    assert_eq!(w.distance[5], 1.0);
+    let runs = group::sorted_runs(&s, 5, 3, &t).unwrap();
+    assert_eq!(runs, vec![0, 3]);
+    let v = helpers::visit_window_runs(&runs, &s, &t, &[12.0, 13.0, 29.0], 1.0).unwrap();
+    assert_eq!((&v.ids, &v.rows, &v.target), (&w.ids, &w.rows, &w.target));
+    assert!(v
+        .distance
+        .iter()
+        .zip(&w.distance)
+        .all(|(a, b)| a.to_bits() == b.to_bits()));
+    assert_eq!(v.n_missing, w.n_missing);
+    assert!(group::sorted_runs(&[5, 5], 5, 3, &[1.0, 1.0]).is_none());
+    let c = [10.0, 11.0, 12.0, 13.0];
+    let f = helpers::gather_f64(&c, &w.rows);
+    assert_eq!(f[..2], [11.0, 12.0]);
+    assert!(f[2].is_nan() && f[5] == 13.0);
+    let i = helpers::gather_i64_as_f64(&[1, 2, 3, 4], &w.rows);
+    assert_eq!((i[0], i[5]), (2.0, 4.0));
+    assert!(i[2].is_nan());
+    assert_eq!(helpers::gather_i64(&[1, 2, 3, 4], &[3, 0]), vec![4, 1]);
 }
 
 #[test]
@@ -181,6 +260,10 @@ fn presorted_rows_group_as_the_general_path() {
     // sorted by subject then time (the fast path), with a subject code gap
     let s = [0i64, 0, 0, 2, 2, 3];
     let t = [0.0, 3.0, 6.0, 0.0, 6.0, 1.0];
+    assert!(group::spans(&s, 0, 4, &t, NanPolicy::Propagate)
+        .unwrap()
+        .order
+        .is_none());
     let g = group(&s, 0, 4, &t, NanPolicy::Propagate).unwrap();
     assert_eq!(g.order, vec![0, 1, 2, 3, 4, 5]);
     assert_eq!(g.start, vec![0, 3, 3, 5, 6]);
