@@ -257,7 +257,7 @@ def dask_paired_ttest(moments: Any, *, alternative: str, conf_level: float, popm
 # longitudinal.repeated (subject codes int64: code = subject - base, negative = missing)
 
 def repeated_change_from_baseline(
-    subject: _I64, base: int, n_codes: int, time: _F64, values: _F64, baseline: Optional[float], nan_policy: str
+    subject: _I64, base: int, n_codes: int, time: _F64, values: _F64, *, baseline: Optional[float], nan_policy: str
 ) -> Dict[str, Any]: ...
 def repeated_visit_window(
     subject: _I64,
@@ -265,17 +265,18 @@ def repeated_visit_window(
     n_codes: int,
     time: _F64,
     targets: _F64,
+    *,
     width: float,
     nan_policy: str,
     floats: Sequence[_F64],
     ints: Sequence[_I64],
 ) -> Dict[str, Any]: ...
 def repeated_locf(
-    subject: _I64, base: int, n_codes: int, time: _F64, values: _F64, targets: Optional[_F64], nan_policy: str
+    subject: _I64, base: int, n_codes: int, time: _F64, values: _F64, targets: Optional[_F64], *, nan_policy: str
 ) -> Dict[str, Any]: ...
 def repeated_per_subject(
-    subject: _I64, base: int, n_codes: int, time: _F64, values: _F64, what: str, normalise: bool, nan_policy: str
+    subject: _I64, base: int, n_codes: int, time: _F64, values: _F64, *, what: str, normalise: bool, nan_policy: str
 ) -> Dict[str, Any]: ...
 def repeated_test(
-    subject: _I64, base: int, n_codes: int, time: _F64, values: _F64, test: str, alternative: str, nan_policy: str
+    subject: _I64, base: int, n_codes: int, time: _F64, values: _F64, *, test: str, alternative: str, nan_policy: str
 ) -> Dict[str, Any]: ...

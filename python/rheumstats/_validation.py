@@ -309,6 +309,29 @@ def label_codes(
     return np.ascontiguousarray(c), labels, np.arange(len(labels))
 
 
+def subject_codes(col: pd.Series) -> tuple:
+    """Subject IDs -> (codes int64, base, n_codes, labels(codes) -> labels, the
+    integer IDs' dtype when they are used as they are, else None).
+
+    Categoricals use their codes; integers with a compact range are used as
+    they are (``code = id - min``: no hashing); anything else is factorized
+    (sorted), with -1 for a missing ID.
+    """
+    dt = col.dtype
+    if isinstance(dt, pd.CategoricalDtype):
+        cats = col.cat.categories
+        codes = col.cat.codes.to_numpy().astype(np.int64)
+        return codes, 0, len(cats), lambda c: pd.Categorical.from_codes(c, dtype=dt), None
+    if pd.api.types.is_integer_dtype(dt) and not pd.api.types.is_extension_array_dtype(dt) and len(col):
+        raw = col.to_numpy()
+        lo, hi = int(raw.min()), int(raw.max())
+        if hi - lo < max(4 * len(raw), 1 << 16):
+            codes = np.ascontiguousarray(raw, dtype=np.int64)
+            return codes, lo, hi - lo + 1, lambda c: (np.asarray(c, dtype=np.int64) + lo).astype(dt), dt
+    codes, uniques = pd.factorize(col, sort=True)
+    return codes.astype(np.int64, copy=False), 0, len(uniques), lambda c: uniques.take(c), None
+
+
 @dataclass
 class Matrix:
     values: np.ndarray

@@ -70,7 +70,7 @@ fn list_f64<'py>(py: Python<'py>, cols: Vec<Vec<f64>>) -> PyResult<Bound<'py, Py
 }
 
 #[pyfunction]
-#[pyo3(signature = (subject, base, n_codes, time, values, baseline, nan_policy))]
+#[pyo3(signature = (subject, base, n_codes, time, values, *, baseline, nan_policy))]
 #[allow(clippy::too_many_arguments)]
 fn repeated_change_from_baseline<'py>(
     py: Python<'py>,
@@ -153,7 +153,7 @@ fn gather<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (subject, base, n_codes, time, targets, width, nan_policy, floats, ints))]
+#[pyo3(signature = (subject, base, n_codes, time, targets, *, width, nan_policy, floats, ints))]
 #[allow(clippy::too_many_arguments)]
 fn repeated_visit_window<'py>(
     py: Python<'py>,
@@ -196,7 +196,7 @@ fn repeated_visit_window<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (subject, base, n_codes, time, values, targets, nan_policy))]
+#[pyo3(signature = (subject, base, n_codes, time, values, targets, *, nan_policy))]
 #[allow(clippy::too_many_arguments)]
 fn repeated_locf<'py>(
     py: Python<'py>,
@@ -237,7 +237,7 @@ fn repeated_locf<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (subject, base, n_codes, time, values, what, normalise, nan_policy))]
+#[pyo3(signature = (subject, base, n_codes, time, values, *, what, normalise, nan_policy))]
 #[allow(clippy::too_many_arguments)]
 fn repeated_per_subject<'py>(
     py: Python<'py>,
@@ -270,7 +270,7 @@ fn repeated_per_subject<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (subject, base, n_codes, time, values, test, alternative, nan_policy))]
+#[pyo3(signature = (subject, base, n_codes, time, values, *, test, alternative, nan_policy))]
 #[allow(clippy::too_many_arguments)]
 fn repeated_test<'py>(
     py: Python<'py>,

@@ -95,7 +95,7 @@ def change_from_baseline(
     e = encode(data, subject, time, value, nan_policy=nan_policy)
     names = out_names(e.value_names, ("baseline", "change", "pct_change"))
     _no_clash(data, names, "change_from_baseline")
-    d = run(_native.repeated_change_from_baseline, e, e.values, b, nan_policy)
+    d = run(_native.repeated_change_from_baseline, e, e.values, baseline=b, nan_policy=nan_policy)
     out = data.copy(deep=False)
     for name, col in zip(names, d["columns"]):
         out[name] = _own(col, data.index)
@@ -168,10 +168,10 @@ def visit_window(
         _native.repeated_visit_window,
         e,
         tg,
-        float(width),
-        nan_policy,
-        [np.ascontiguousarray(cols[c].to_numpy()) for c in floats],
-        [np.ascontiguousarray(cols[c].to_numpy()) for c in ints],
+        width=float(width),
+        nan_policy=nan_policy,
+        floats=[np.ascontiguousarray(cols[c].to_numpy()) for c in floats],
+        ints=[np.ascontiguousarray(cols[c].to_numpy()) for c in ints],
     )
     rows = d["rows"]
     carried = dict(zip(floats, d["floats"]))
@@ -206,7 +206,7 @@ def locf(
     """
     e = encode(data, subject, time, value, nan_policy=nan_policy)
     tg = None if targets is None else targets_array(targets)
-    d = run(_native.repeated_locf, e, e.values, tg, nan_policy)
+    d = run(_native.repeated_locf, e, e.values, tg, nan_policy=nan_policy)
     if tg is None:
         out = data.copy(deep=False)
         filled = {}
@@ -263,7 +263,7 @@ def auc(
     if not isinstance(normalise, (bool, np.bool_)):
         raise TypeError(f"normalise: expected True or False, got {normalise!r}")
     e = encode(data, subject, time, value, nan_policy=nan_policy)
-    d = run(_native.repeated_per_subject, e, e.values, "auc", bool(normalise), nan_policy)
+    d = run(_native.repeated_per_subject, e, e.values, what="auc", normalise=bool(normalise), nan_policy=nan_policy)
     m = len(e.value_names)
     cols = d["columns"]  # m AUC columns, then m counts
     d = {**d, "columns": [c for vi in range(m) for c in (cols[vi], cols[m + vi])]}
@@ -292,7 +292,7 @@ def slopes(
     value columns. Fewer than two visits: NaN. Missing values as in :func:`auc`.
     """
     e = encode(data, subject, time, value, nan_policy=nan_policy)
-    d = run(_native.repeated_per_subject, e, e.values, "slopes", False, nan_policy)
+    d = run(_native.repeated_per_subject, e, e.values, what="slopes", normalise=False, nan_policy=nan_policy)
     out = _per_subject(e, d, ("slope", "se", "intercept", "n"))
     for c in out.columns:
         if c == "n" or c.endswith("_n"):
@@ -345,7 +345,7 @@ class PageTrendResult(Result):
 
 def _test(data, subject, time, value, test, nan_policy, alternative="two-sided"):
     e = encode(data, subject, time, value, nan_policy=nan_policy)
-    d = run(_native.repeated_test, e, e.values, test, alternative, nan_policy)
+    d = run(_native.repeated_test, e, e.values, test=test, alternative=alternative, nan_policy=nan_policy)
     many = isinstance(value, (list, tuple, pd.Index))
 
     def f(name, integer=False):

@@ -11,7 +11,7 @@ from typing import Any, Callable, List, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .._validation import NAN_POLICIES, _native, call, check_choice, numeric_column
+from .._validation import NAN_POLICIES, _native, call, check_choice, numeric_column, subject_codes
 from ..exceptions import InvalidInputError
 
 
@@ -114,29 +114,6 @@ def _value_matrix(data: pd.DataFrame, names: List[Any], run: Optional[slice]) ->
     return cols_[0].reshape(-1, 1) if len(cols_) == 1 else np.column_stack(cols_)
 
 
-def encode_subject(col: pd.Series):
-    """Subject IDs -> (codes int64, base, n_codes, labels(codes) -> labels, the
-    integer IDs' dtype when they are used as they are, else None).
-
-    Categoricals use their codes; integers with a compact range are used as
-    they are (``code = id - min``: no hashing); anything else is factorized
-    (sorted), with -1 for a missing ID.
-    """
-    dt = col.dtype
-    if isinstance(dt, pd.CategoricalDtype):
-        cats = col.cat.categories
-        codes = col.cat.codes.to_numpy().astype(np.int64)
-        return codes, 0, len(cats), lambda c: pd.Categorical.from_codes(c, dtype=dt), None
-    if pd.api.types.is_integer_dtype(dt) and not pd.api.types.is_extension_array_dtype(dt) and len(col):
-        raw = col.to_numpy()
-        lo, hi = int(raw.min()), int(raw.max())
-        if hi - lo < max(4 * len(raw), 1 << 16):
-            codes = np.ascontiguousarray(raw, dtype=np.int64)
-            return codes, lo, hi - lo + 1, lambda c: (np.asarray(c, dtype=np.int64) + lo).astype(dt), dt
-    codes, uniques = pd.factorize(col, sort=True)
-    return codes.astype(np.int64, copy=False), 0, len(uniques), lambda c: uniques.take(c), None
-
-
 def encode(
     data: Any,
     subject: Any,
@@ -151,7 +128,7 @@ def encode(
     check_choice(nan_policy, "nan_policy", NAN_POLICIES)
     s = _column(data, subject, "subject")
     t = numeric(_column(data, time, "time"), "time")
-    codes, base, n_codes, labels, id_dtype = encode_subject(s)
+    codes, base, n_codes, labels, id_dtype = subject_codes(s)
     names: List[Any] = []
     mat = None
     value_index = pd.Index([])
@@ -178,7 +155,7 @@ def encode(
 _DUP = re.compile(r"^time\[(\d+)\](?: \(index .*?\))? = (\S+): duplicate subject and time; .*row (\d+) has")
 
 
-def run(fn: Callable[..., Any], e: Encoded, *args: Any, subject_name: Any = "subject") -> Any:
+def run(fn: Callable[..., Any], e: Encoded, *args: Any, subject_name: Any = "subject", **options: Any) -> Any:
     """One native call on the encoded input; errors name index labels and columns."""
     try:
         return call(
@@ -188,6 +165,7 @@ def run(fn: Callable[..., Any], e: Encoded, *args: Any, subject_name: Any = "sub
             e.n_codes,
             e.time,
             *args,
+            **options,
             index={"time": e.index, "subject": e.index, "value": e.index},
             columns={"value": e.value_index},
         )
@@ -225,4 +203,4 @@ def out_names(names: Sequence[str], fields: Sequence[str]) -> List[str]:
     return [f"{v}_{f}" for v in names for f in fields]
 
 
-__all__ = ["Encoded", "encode", "encode_subject", "numeric", "run", "targets_array", "out_names", "_native"]
+__all__ = ["Encoded", "encode", "numeric", "run", "targets_array", "out_names", "_native"]
