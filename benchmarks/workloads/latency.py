@@ -35,6 +35,7 @@ from scipy import stats
 
 import rheumstats as rs
 from workloads import Workload
+from workloads.survival import _aj_lifelines, _check_aj  # the same peer call and check as the 100k row
 
 COLD = 0.05
 
@@ -163,19 +164,6 @@ def _rr_peer(alternative):
 def _cr_data(quick: bool):
     rng = np.random.default_rng(12)
     return rng.exponential(5, 21) + 0.01, rng.integers(0, 3, 21)  # distinct times (lifelines jitters ties)
-
-
-def _aj_lifelines(d):
-    from lifelines import AalenJohansenFitter
-
-    return AalenJohansenFitter().fit(d[0], d[1], event_of_interest=1)
-
-
-def _check_aj(ours, peer):
-    cd = peer.cumulative_density_
-    t = cd.index.to_numpy()[1:]
-    a = ours.at(t)
-    np.testing.assert_allclose(a[a["cause"] == 1]["cif"].to_numpy(), cd.iloc[1:, 0].to_numpy(), rtol=1e-8, atol=1e-12)
 
 
 def _cox_data(quick: bool):
