@@ -281,13 +281,7 @@ mod tests {
 
     #[test]
     fn equals_a_comparison_sort() {
-        let mut state = 7u64;
-        let mut next = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            state >> 20
-        };
+        let mut next = crate::common::rng::lcg(7u64, |s| s >> 20);
         for n in [0, 1, 63, 64, 65, 200, 3000] {
             for kind in 0..3 {
                 let mut keys: Vec<u64> = (0..n)
@@ -313,15 +307,8 @@ mod tests {
 
     #[test]
     fn radix_sort_is_a_stable_sort() {
-        let mut s = 7u64;
-        let mut v: Vec<(u64, u32)> = (0..20_000)
-            .map(|i| {
-                s = s
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                (((s >> 20) as f64 / 1e9).to_bits(), i)
-            })
-            .collect();
+        let mut next = crate::common::rng::lcg(7, |s| ((s >> 20) as f64 / 1e9).to_bits());
+        let mut v: Vec<(u64, u32)> = (0..20_000).map(|i| (next(), i)).collect();
         let mut w = v.clone();
         radix_sort_by_key(&mut v, 64, |p| p.0);
         w.sort_by_key(|p| p.0); // stable, like the radix sort
@@ -336,13 +323,7 @@ mod tests {
 
     #[test]
     fn radix_and_packed_sorts_equal_a_comparison_sort() {
-        let mut s = 3u64;
-        let mut next = || {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            s >> 11
-        };
+        let mut next = crate::common::rng::lcg(3u64, |s| s >> 11);
         let mut v: Vec<u64> = (0..50_000).map(|_| next() >> 7).collect();
         let mut w = v.clone();
         radix_sort_u64(&mut v, 57);
@@ -382,13 +363,7 @@ mod tests {
 
     #[test]
     fn u32_sort_equals_a_comparison_sort() {
-        let mut state = 11u64;
-        let mut next = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 32) as u32
-        };
+        let mut next = crate::common::rng::lcg(11u64, |s| (s >> 32) as u32);
         let mut tmp = Vec::new();
         for n in [0, 1, 2, 63, 64, 65, 100, 200, 257, 3000] {
             for kind in 0..7 {
@@ -445,13 +420,7 @@ mod tests {
         assert_eq!(g.key(-0.0), g.key(0.0));
         assert!(Grid30::new(1.0, 1.0).is_none());
         // random values: sorting by grid key orders distinct grid points by value
-        let mut state = 5u64;
-        let mut next = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = crate::common::rng::lcg(5u64, |s| (s >> 11) as f64 / (1u64 << 53) as f64);
         let v: Vec<f64> = (0..2000).map(|_| (next() - 0.5) * 1e5).collect();
         let (lo, hi) = v
             .iter()

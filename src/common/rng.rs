@@ -15,6 +15,20 @@ fn splitmix64(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The tests' data generator: Knuth's MMIX linear congruential step, each
+/// value mapped by `f` from the new state (a test's data depend only on its
+/// seed, so they stay the same whatever else the tests draw).
+#[cfg(test)]
+pub(crate) fn lcg<T>(seed: u64, f: impl Fn(u64) -> T) -> impl FnMut() -> T {
+    let mut state = seed;
+    move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        f(state)
+    }
+}
+
 /// xoshiro256++ (Blackman & Vigna, 2019).
 #[derive(Clone, Debug)]
 pub struct Rng {

@@ -325,13 +325,7 @@ mod tests {
     /// sequential pass written from the formulas, on a curve of many chunks.
     #[test]
     fn chunked_columns_equal_one_sequential_pass() {
-        let mut st = 9u64;
-        let mut next = || {
-            st = st
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (st >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = crate::common::rng::lcg(9u64, |s| (s >> 11) as f64 / (1u64 << 53) as f64);
         let n = 5 * CHUNK + 123;
         let t: Vec<f64> = (0..n)
             .map(|_| (next() * 4e4).floor() / 8.0 + next() * 1e-6)

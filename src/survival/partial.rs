@@ -264,13 +264,7 @@ mod tests {
     use super::*;
 
     fn data() -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
-        let mut s = 11u64;
-        let mut next = || {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (s >> 33) as f64 / (1u64 << 31) as f64
-        };
+        let mut next = crate::common::rng::lcg(11u64, |s| (s >> 33) as f64 / (1u64 << 31) as f64);
         let n = 300;
         let t: Vec<f64> = (0..n).map(|_| (next() * 40.0).floor() + 0.5).collect();
         let e: Vec<f64> = (0..n).map(|_| f64::from(next() < 0.6)).collect();

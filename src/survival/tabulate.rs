@@ -322,13 +322,7 @@ mod tests {
 
     #[test]
     fn packed_keys_and_pairs_agree_with_a_comparison_sort() {
-        let mut s = 3u64;
-        let mut next = || {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            s >> 11
-        };
+        let mut next = crate::common::rng::lcg(3u64, |s| s >> 11);
         for (n, width, kind) in [
             (5000, 2, 0),
             (5000, 4, 0),

@@ -88,13 +88,7 @@ fn kth_difference_matches_full_sort() {
 fn matrix_fast_paths_equal_the_one_sample_form() {
     // grid path (distinct values), grid collisions (close values, -0 vs 0),
     // ties (exact keys + merge), by column and by row
-    let mut state = 3u64;
-    let mut next = || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
-    };
+    let mut next = crate::common::rng::lcg(3u64, |s| (s >> 11) as f64 / (1u64 << 53) as f64 - 0.5);
     let (nx, ny, k) = (60, 55, 37);
     let col = |e: usize, v: f64| match e % 4 {
         0 => v,

@@ -305,13 +305,7 @@ mod tests {
 
     fn data(m: usize, seed: u64) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<usize>) {
         // a small deterministic generator: unbalanced visits, 3 random effects
-        let mut st = seed;
-        let mut rnd = || {
-            st = st
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((st >> 11) as f64) / ((1u64 << 53) as f64)
-        };
+        let mut rnd = crate::common::rng::lcg(seed, |s| ((s >> 11) as f64) / ((1u64 << 53) as f64));
         let (mut x, mut z, mut y, mut g) = (vec![], vec![], vec![], vec![]);
         for i in 0..m {
             let (b0, b1) = (rnd() * 2.0 - 1.0, rnd() - 0.5);

@@ -420,13 +420,8 @@ mod tests {
         let mut y = Vec::new();
         let mut subj = Vec::new();
         let mut vis = Vec::new();
-        let mut seed = 7u64;
-        let mut rnd = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((seed >> 11) as f64 / (1u64 << 53) as f64) - 0.5
-        };
+        let mut rnd =
+            crate::common::rng::lcg(7u64, |s| ((s >> 11) as f64 / (1u64 << 53) as f64) - 0.5);
         for s in 0..30 {
             let arm = (s % 2) as f64;
             let u = rnd();

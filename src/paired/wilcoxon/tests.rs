@@ -97,13 +97,8 @@ fn swapping_sign_mirrors_v_and_keeps_p() {
 
 #[test]
 fn bucket_sort_equals_a_comparison_sort() {
-    let mut state = 12345u64;
-    let mut next = || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
-    };
+    let mut next =
+        crate::common::rng::lcg(12345u64, |s| (s >> 11) as f64 / (1u64 << 53) as f64 - 0.5);
     for n in [31, 32, 63, 64, 65, 200, 1000, 5000] {
         for kind in 0..4 {
             let mut keys: Vec<u64> = (0..n)
@@ -194,13 +189,7 @@ fn qsignrank_small() {
 fn matrix_grid_path_equals_the_one_endpoint_form() {
     // endpoints of several kinds: distinct values (grid), ties (exact keys),
     // magnitudes closer than the grid, zeros, an outlier, +-0 pairs
-    let mut state = 9u64;
-    let mut next = || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (state >> 11) as f64 / (1u64 << 53) as f64 - 0.4
-    };
+    let mut next = crate::common::rng::lcg(9u64, |s| (s >> 11) as f64 / (1u64 << 53) as f64 - 0.4);
     let (k, n) = (42, 120);
     let d = ndarray::Array2::from_shape_fn((k, n), |(e, i)| {
         let v = next();

@@ -6,14 +6,10 @@ use super::hl::*;
 use super::walsh::WalshCount;
 use super::*;
 
-struct Lcg(u64);
-impl Lcg {
+struct Lcg<F: FnMut() -> f64>(F);
+impl<F: FnMut() -> f64> Lcg<F> {
     fn unif(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+        (self.0)()
     }
     fn normal(&mut self) -> f64 {
         let (u, v) = (self.unif(), self.unif());
@@ -21,11 +17,18 @@ impl Lcg {
     }
 }
 
+/// Uniforms in (0, 1) from the tests' generator.
+fn lcg(seed: u64) -> Lcg<impl FnMut() -> f64> {
+    Lcg(crate::common::rng::lcg(seed, |s| {
+        ((s >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }))
+}
+
 /// Samples of many kinds: continuous, rounded to a grid (ties, tied Walsh
 /// sums), huge offsets (x - mu rounds), values closer than the rounding of
 /// x - mu, mixed magnitudes, a few points, duplicates.
 fn samples() -> Vec<Vec<f64>> {
-    let mut g = Lcg(20261203);
+    let mut g = lcg(20261203);
     let mut out = Vec::new();
     for rep in 0..40 {
         let n = [2, 3, 5, 17, 50, 51, 120, 200][rep % 8];
@@ -64,7 +67,7 @@ fn samples() -> Vec<Vec<f64>> {
 #[test]
 fn counted_w_equals_ranked_w_bit_for_bit() {
     let mut wc = WalshCount::default();
-    let mut g = Lcg(7);
+    let mut g = lcg(7);
     let (mut counted, mut total) = (0usize, 0usize);
     for (s, x) in samples().into_iter().enumerate() {
         let n = x.len();
