@@ -1,11 +1,10 @@
 //! Order statistics of pairwise sums without forming them: the Hodges–Lehmann
-//! estimates and intervals of the Wilcoxon signed-rank test (Walsh sums
-//! `x_i + x_j`, `i <= j`) and of the Mann–Whitney test (differences
+//! estimate and interval of the Mann–Whitney test (differences
 //! `x_i - y_j = x_i + (-y_j)`).
 //!
 //! For ascending `a` and `b`, `J_i(t) = #{j : a_i + b_j <= t}` is non-increasing
 //! in `i`, so the counts at a threshold come from one staircase walk
-//! (O(n_a + n_b); for Walsh sums only the upper triangle, O(n)). The rounded
+//! (O(n_a + n_b)). The rounded
 //! sums `fl(a_i + b_j)` are monotone in each argument, so the walk counts the
 //! very values that are returned. A selection keeps every walk it made; the
 //! `k`-th sum lies in `(lo, hi]` between the two nearest thresholds with
@@ -33,10 +32,8 @@ const LANES: usize = 8;
 struct Walk {
     t: f64,
     count: u64,
-    /// `J_i(t)` for `i < end`; rows from `end` on have no sum `<= t` in the
-    /// Walsh triangle (`J_i <= i`), or (full matrix) `end == n_a`.
+    /// `J_i(t)` of every row.
     rows: Vec<u32>,
-    end: usize,
 }
 
 /// Reusable buffers (no allocation per endpoint once grown).
@@ -49,12 +46,10 @@ pub struct SumScratch {
     cand: Vec<f64>,
 }
 
-/// Order statistics of `{a_i + b_j}` (all pairs) or, with `walsh`, of
-/// `{a_i + a_j : i <= j}`; `a`, `b` ascending and finite.
+/// Order statistics of `{a_i + b_j}` over all pairs; `a`, `b` ascending and finite.
 pub struct SumSelect<'a> {
     a: &'a [f64],
     b: &'a [f64],
-    walsh: bool,
     total: u64,
     sc: &'a mut SumScratch,
     rng: u64,
@@ -63,19 +58,9 @@ pub struct SumSelect<'a> {
 impl<'a> SumSelect<'a> {
     /// Sums `a_i + b_j` over all pairs (`a`, `b` ascending, finite, non-empty).
     pub fn pairs(a: &'a [f64], b: &'a [f64], sc: &'a mut SumScratch) -> Self {
-        Self::new(a, b, false, sc)
-    }
-
-    /// Walsh sums `a_i + a_j`, `i <= j` (`a` ascending, finite, non-empty).
-    pub fn walsh(a: &'a [f64], sc: &'a mut SumScratch) -> Self {
-        Self::new(a, a, true, sc)
-    }
-
-    fn new(a: &'a [f64], b: &'a [f64], walsh: bool, sc: &'a mut SumScratch) -> Self {
         debug_assert!(a.windows(2).all(|w| w[0] <= w[1]) && b.windows(2).all(|w| w[0] <= w[1]));
         debug_assert!(a.iter().chain(b).all(|v| v.is_finite()));
-        let (n, m) = (a.len() as u64, b.len() as u64);
-        let total = if walsh { n * (n + 1) / 2 } else { n * m };
+        let total = a.len() as u64 * b.len() as u64;
         for w in sc.walks.drain(..) {
             sc.spare.push(w.rows);
         }
@@ -85,23 +70,10 @@ impl<'a> SumSelect<'a> {
         SumSelect {
             a,
             b,
-            walsh,
             total,
             sc,
             rng: 0x9E37_79B9_7F4A_7C15 ^ total.wrapping_mul(0xBF58_476D_1CE4_E5B9),
         }
-    }
-
-    /// Number of sums.
-    pub fn total(&self) -> u64 {
-        self.total
-    }
-
-    /// The `k`-th smallest sum (1-based, clamped to `1..=total`).
-    pub fn kth(&mut self, k: u64) -> f64 {
-        let mut out = [0.0];
-        self.kth_many(&[k], &mut out);
-        out[0]
     }
 
     /// The `ks[r]`-th smallest sums (1-based, clamped), into `out[r]`; the
@@ -261,18 +233,15 @@ impl<'a> SumSelect<'a> {
 
     /// Listing beats another walk below about one walk's length.
     fn list_below(&self) -> u64 {
-        LIST_BELOW.max((self.a.len() + if self.walsh { 0 } else { self.b.len() }) as u64)
+        LIST_BELOW.max((self.a.len() + self.b.len()) as u64)
     }
 
-    /// Row pointers of a walk for the listing: `(rows, end)`; `None` for an
-    /// open end (-inf: the row starts; +inf: the row ends).
-    fn rows_of(&self, w: usize) -> Option<(&[u32], usize)> {
+    /// Row pointers of a walk for the listing; `None` for an open end
+    /// (-inf: the row starts; +inf: the row ends).
+    fn rows_of(&self, w: usize) -> Option<&[u32]> {
         match w {
             NEG | POS => None,
-            _ => {
-                let walk = &self.sc.walks[w];
-                Some((&walk.rows[..], walk.end))
-            }
+            _ => Some(&self.sc.walks[w].rows[..]),
         }
     }
 
@@ -280,29 +249,11 @@ impl<'a> SumSelect<'a> {
     /// columns `from..to` of row `i`; stops when `f` returns false.
     fn each_row<F: FnMut(usize, usize, usize) -> bool>(&self, lo: usize, hi: usize, mut f: F) {
         let (n, m) = (self.a.len(), self.b.len());
-        let walsh = self.walsh;
         let (lr, hr) = (self.rows_of(lo), self.rows_of(hi));
-        let rows = match hi {
-            NEG => 0,
-            POS => n,
-            _ => self.sc.walks[hi].end,
-        };
+        let rows = if hi == NEG { 0 } else { n };
         for i in 0..rows {
-            let start = if walsh { i } else { 0 };
-            let from = match lr {
-                None => start,
-                Some((r, end)) => {
-                    if i < end {
-                        (r[i] as usize).max(start)
-                    } else {
-                        start
-                    }
-                }
-            };
-            let to = match hr {
-                None => m,
-                Some((r, _)) => r[i] as usize,
-            };
+            let from = lr.map_or(0, |r| r[i] as usize);
+            let to = hr.map_or(m, |r| r[i] as usize);
             if to > from && !f(i, from, to) {
                 return;
             }
@@ -369,18 +320,15 @@ impl<'a> SumSelect<'a> {
             *r = v;
         }
         let bp = &self.sc.bp[..m + 1];
-        let walsh = self.walsh;
-        let mut i = [0usize; GROUP];
+        let i = [0usize; GROUP];
         let j = [m; GROUP];
         let mut cnt = [0u64; GROUP];
         let mut t = [f64::INFINITY; GROUP];
         t[..lanes].copy_from_slice(ts);
-        // a lane is live while it has rows to settle (Walsh: while the
-        // staircase is above the diagonal); lanes past `lanes` start finished
+        // a lane is live while it has rows to settle; lanes past `lanes`
+        // start finished
         let mut go = [false; GROUP];
-        for c in 0..lanes {
-            go[c] = if walsh { j[c] > i[c] } else { i[c] < n };
-        }
+        go[..lanes].fill(n > 0);
         let last = n - 1;
         {
             let [r0, r1, r2, r3] = &mut rows;
@@ -406,11 +354,10 @@ impl<'a> SumSelect<'a> {
                     unsafe {
                         *$o.get_unchecked_mut(ic) = jc as u32;
                     }
-                    let gain = if walsh { jc.wrapping_sub(ic) } else { jc };
-                    $c = $c.wrapping_add((gain as u64) & (adv as u64).wrapping_neg());
+                    $c = $c.wrapping_add((jc as u64) & (adv as u64).wrapping_neg());
                     $j = jc - dec as usize;
                     $i = ic + adv as usize;
-                    $g &= if walsh { $j > $i } else { $i < n };
+                    $g &= $i < n;
                 }};
             }
             while g0 | g1 | g2 | g3 {
@@ -421,17 +368,14 @@ impl<'a> SumSelect<'a> {
                     step!(i3, j3, c3, g3, t3, o3);
                 }
             }
-            i = [i0, i1, i2, i3];
             cnt = [c0, c1, c2, c3];
         }
         for (c, r) in rows.into_iter().enumerate() {
             if c < lanes {
-                // rows from i[c] on were not settled: in the Walsh triangle they hold nothing
                 self.sc.walks.push(Walk {
                     t: t[c],
                     count: cnt[c],
                     rows: r,
-                    end: i[c].min(n),
                 });
             } else {
                 self.sc.spare.push(r);
@@ -472,17 +416,19 @@ mod tests {
         }
     }
 
-    fn brute(a: &[f64], b: &[f64], walsh: bool) -> Vec<f64> {
-        let mut v = Vec::new();
-        for (i, &x) in a.iter().enumerate() {
-            for (j, &y) in b.iter().enumerate() {
-                if !walsh || j >= i {
-                    v.push(x + y);
-                }
-            }
-        }
+    fn brute(a: &[f64], b: &[f64]) -> Vec<f64> {
+        let mut v: Vec<f64> = a
+            .iter()
+            .flat_map(|&x| b.iter().map(move |&y| x + y))
+            .collect();
         v.sort_by(|p, q| p.total_cmp(q));
         v
+    }
+
+    fn kth(a: &[f64], b: &[f64], k: u64, sc: &mut SumScratch) -> f64 {
+        let mut out = [0.0];
+        SumSelect::pairs(a, b, sc).kth_many(&[k], &mut out);
+        out[0]
     }
 
     fn samples() -> Vec<Vec<f64>> {
@@ -523,9 +469,9 @@ mod tests {
             a.sort_by(|p, q| p.total_cmp(q));
             let mut b: Vec<f64> = s[(c * 7 + 3) % s.len()].iter().map(|v| -v).collect();
             b.sort_by(|p, q| p.total_cmp(q));
-            for walsh in [false, true] {
-                let bb = if walsh { a.clone() } else { b.clone() };
-                let all = brute(&a, &bb, walsh);
+            // another sample, and the sample with itself (every sum twice)
+            for (other, bb) in [("other", b.clone()), ("self", a.clone())] {
+                let all = brute(&a, &bb);
                 let kk = all.len() as u64;
                 let ks: Vec<u64> = (1..=kk)
                     .step_by(1 + kk as usize / 40)
@@ -533,29 +479,19 @@ mod tests {
                     .collect();
                 // one rank at a time, and all at once (the walks shared)
                 for &k in &ks {
-                    let mut sel = if walsh {
-                        SumSelect::walsh(&a, &mut sc)
-                    } else {
-                        SumSelect::pairs(&a, &bb, &mut sc)
-                    };
                     assert_eq!(
-                        sel.kth(k),
+                        kth(&a, &bb, k, &mut sc),
                         all[k.clamp(1, kk) as usize - 1],
-                        "case {c} walsh {walsh} k {k}"
+                        "case {c} {other} k {k}"
                     );
                 }
-                let mut sel = if walsh {
-                    SumSelect::walsh(&a, &mut sc)
-                } else {
-                    SumSelect::pairs(&a, &bb, &mut sc)
-                };
                 let mut out = vec![0.0; ks.len()];
-                sel.kth_many(&ks, &mut out);
+                SumSelect::pairs(&a, &bb, &mut sc).kth_many(&ks, &mut out);
                 for (r, &k) in ks.iter().enumerate() {
                     assert_eq!(
                         out[r],
                         all[k.clamp(1, kk) as usize - 1],
-                        "case {c} walsh {walsh} k {k} (many)"
+                        "case {c} {other} k {k} (many)"
                     );
                 }
             }
@@ -567,16 +503,10 @@ mod tests {
         let a = [-1.7e308, -1.0, 0.0, 1.5e308, 1.7e308];
         let b = [-1.0e308, 2.0, 1.0e308];
         let mut sc = SumScratch::default();
-        for walsh in [false, true] {
-            let bb: &[f64] = if walsh { &a } else { &b };
-            let all = brute(&a, bb, walsh);
+        for bb in [&b[..], &a[..]] {
+            let all = brute(&a, bb);
             for k in 1..=all.len() as u64 {
-                let mut sel = if walsh {
-                    SumSelect::walsh(&a, &mut sc)
-                } else {
-                    SumSelect::pairs(&a, bb, &mut sc)
-                };
-                assert_eq!(sel.kth(k), all[k as usize - 1], "walsh {walsh} k {k}");
+                assert_eq!(kth(&a, bb, k, &mut sc), all[k as usize - 1], "k {k}");
             }
         }
     }
