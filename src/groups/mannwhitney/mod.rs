@@ -264,30 +264,26 @@ pub fn mannwhitney(x: &[f64], y: &[f64], o: &MwOptions) -> Result<MwOutput> {
         } else {
             asymptotic_ci(&xs, &ys, o.alternative, o.correction, alpha)
         };
-        // every order statistic in one selection (its counting walks serve all)
-        let mut ks = vec![k.div_ceil(2), k / 2 + 1];
-        for l in [lim_lo, lim_hi] {
-            if let Limit::Rank(r) = l {
-                ks.push(r);
-            }
-        }
+        // every order statistic in one selection (its counting walks serve
+        // all); an end given as a value asks for the median again, at no cost
+        let rank = |l: Limit| match l {
+            Limit::Rank(r) => r,
+            Limit::Value(_) => k.div_ceil(2),
+        };
+        let ks = [k.div_ceil(2), k / 2 + 1, rank(lim_lo), rank(lim_hi)];
         let mut v = [0.0; 4];
-        kth_diffs(&xs, &ys, &ks, &mut v[..ks.len()]);
+        kth_diffs(&xs, &ys, &ks, &mut v);
         out.estimate = if k % 2 == 1 {
             v[0]
         } else {
             0.5 * (v[0] + v[1])
         };
-        let mut next = 2;
-        let mut value = |l: Limit| match l {
-            Limit::Rank(_) => {
-                next += 1;
-                v[next - 1]
-            }
+        let value = |l: Limit, got: f64| match l {
+            Limit::Rank(_) => got,
             Limit::Value(x) => x,
         };
-        out.ci_low = value(lim_lo);
-        out.ci_high = value(lim_hi);
+        out.ci_low = value(lim_lo, v[2]);
+        out.ci_high = value(lim_hi, v[3]);
     }
     Ok(out)
 }
