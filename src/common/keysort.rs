@@ -60,6 +60,31 @@ pub fn sort_keys(keys: &mut [u64]) {
     }
 }
 
+/// `x` sorted in `total_cmp` order into `out` (the same bits as
+/// `sort_unstable_by(f64::total_cmp)`), through [`sort_keys`] on the IEEE bits
+/// made order-preserving as unsigned integers; `keys` is scratch.
+pub fn sorted_total_into(x: &[f64], keys: &mut Vec<u64>, out: &mut Vec<f64>) {
+    keys.clear();
+    keys.extend(x.iter().map(|&v| total_key(v)));
+    sort_keys(keys);
+    out.clear();
+    out.extend(keys.iter().map(|&k| from_total_key(k)));
+}
+
+/// `f64::total_cmp` order as unsigned integer order (a bijection): a
+/// negative value's bits all flipped, otherwise the sign bit set.
+#[inline]
+pub fn total_key(v: f64) -> u64 {
+    let b = v.to_bits();
+    b ^ ((((b as i64) >> 63) as u64) >> 1) ^ (1 << 63)
+}
+
+/// The value of a [`total_key`].
+#[inline]
+pub fn from_total_key(k: u64) -> f64 {
+    f64::from_bits(if k >> 63 == 1 { k ^ (1 << 63) } else { !k })
+}
+
 /// Sort `u32` keys ascending with caller-owned scratch (no allocation once
 /// `tmp` has grown): two counting-sort passes (LSD radix, 8-bit digits) on the
 /// top 16 significant bits of the keys (as found from their bitwise OR), then
@@ -278,6 +303,32 @@ pub fn shares_a_point(sorted: &[u32]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn total_keys_order_as_total_cmp_and_come_back() {
+        let v = [
+            f64::NEG_INFINITY,
+            -f64::MAX,
+            -1.5,
+            -f64::MIN_POSITIVE,
+            -f64::from_bits(1),
+            -0.0,
+            0.0,
+            f64::from_bits(1),
+            f64::MIN_POSITIVE,
+            1.5,
+            f64::MAX,
+            f64::INFINITY,
+            f64::NAN,
+            -f64::NAN,
+        ];
+        for &p in &v {
+            assert_eq!(from_total_key(total_key(p)).to_bits(), p.to_bits());
+            for &q in &v {
+                assert_eq!(total_key(p).cmp(&total_key(q)), p.total_cmp(&q), "{p} {q}");
+            }
+        }
+    }
 
     #[test]
     fn equals_a_comparison_sort() {

@@ -10,7 +10,7 @@
 //! floating point up to n = 52).
 
 use super::{fill_chunked, general, median, Endpoint, NanRow, Pairs, Sink};
-use crate::common::keysort::{shares_a_point, sort_keys, sort_keys_u32, Grid30};
+use crate::common::keysort::{shares_a_point, sort_keys, sort_keys_u32, sorted_total_into, Grid30};
 use crate::common::Choice;
 use crate::common::{alternative::check_conf_level, dist, Alternative, NanPolicy};
 use crate::error::{Result, StatsError};

@@ -15,23 +15,6 @@ pub(super) fn sorted_total(x: &[f64]) -> Vec<f64> {
     out
 }
 
-/// As [`sorted_total`], into `out` with key buffer `keys`.
-pub(super) fn sorted_total_into(x: &[f64], keys: &mut Vec<u64>, out: &mut Vec<f64>) {
-    const SIGN: u64 = 1 << 63;
-    keys.clear();
-    keys.extend(
-        x.iter()
-            .map(|v| v.to_bits())
-            .map(|b| if b & SIGN != 0 { !b } else { b | SIGN }),
-    );
-    sort_keys(keys);
-    out.clear();
-    out.extend(
-        keys.iter()
-            .map(|&b| f64::from_bits(if b & SIGN != 0 { b & !SIGN } else { !b })),
-    );
-}
-
 /// Sort key of a difference: |d| as ordered integer bits, shifted, with the
 /// sign in the lowest bit (|d| >= 0 uses 63 bits, so the key is exact).
 #[inline]
