@@ -22,6 +22,10 @@
 //! an exact count, so the answer never depends on the guesses.
 
 use crate::common::dist;
+use crate::common::keysort::{from_total_key, total_key};
+
+mod bucket;
+use bucket::{Buckets, SPAN};
 
 /// Few enough candidates to list and select among.
 const LIST_BELOW: u64 = 48;
@@ -41,9 +45,11 @@ struct Walk {
 pub struct SumScratch {
     walks: Vec<Walk>,
     spare: Vec<Vec<u32>>,
-    /// `b` with `-inf` in front (`bp[j] = b[j - 1]`).
+    /// `b` with `-inf` in front (`bp[j] = b[j - 1]`) and `+inf` behind.
     bp: Vec<f64>,
-    cand: Vec<f64>,
+    /// Listed sums as [`total_key`]s.
+    cand: Vec<u64>,
+    buckets: Buckets,
 }
 
 /// Order statistics of `{a_i + b_j}` over all pairs; `a`, `b` ascending and finite.
@@ -67,6 +73,8 @@ impl<'a> SumSelect<'a> {
         sc.bp.clear();
         sc.bp.push(f64::NEG_INFINITY);
         sc.bp.extend_from_slice(b);
+        sc.bp.extend([f64::INFINITY; SPAN - 1]);
+        sc.buckets.build(b);
         SumSelect {
             a,
             b,
@@ -88,8 +96,15 @@ impl<'a> SumSelect<'a> {
         let mut prev_width: Vec<u64> = vec![u64::MAX; ks.len()];
         let (c0, s0) = self.model();
         let kt = self.total as f64;
+        let cf = self.cornish_fisher();
         // the model's quantile and density (sums per unit) at rank k
-        let model_t = |k: f64| c0 + s0 * dist::norm_ppf((k - 0.5) / kt);
+        let model_t = |k: f64| {
+            let z = dist::norm_ppf((k - 0.5) / kt);
+            match cf {
+                Some(m) => m.quantile(z),
+                None => c0 + s0 * z,
+            }
+        };
         let model_slope = |t: f64| {
             let z = (t - c0) / s0;
             kt * (-0.5 * z * z).exp() / (s0 * (2.0 * std::f64::consts::PI).sqrt())
@@ -134,8 +149,18 @@ impl<'a> SumSelect<'a> {
                 }
                 let width = chi - clo;
                 if width <= self.list_below() {
-                    out[r] = self.list_select(lo, hi, k);
-                    done[r] = true;
+                    // one listing serves every rank in this bracket (the two
+                    // middle ranks of an even count, say)
+                    let mut here: Vec<(usize, u64)> = Vec::with_capacity(2);
+                    for (r2, &k2) in ks.iter().enumerate().skip(r) {
+                        if !done[r2] && (r2 == r || self.bracket(k2) == (lo, hi)) {
+                            here.push((r2, k2));
+                        }
+                    }
+                    self.list_select(lo, hi, &mut here, out);
+                    for &(r2, _) in &here {
+                        done[r2] = true;
+                    }
                     continue;
                 }
                 open = true;
@@ -194,6 +219,39 @@ impl<'a> SumSelect<'a> {
         };
         let (sa, sb) = (scale(self.a), scale(self.b));
         (q(self.a, 0.5) + q(self.b, 0.5), (sa * sa + sb * sb).sqrt())
+    }
+
+    /// The sums' own mean, standard deviation, skewness and excess kurtosis
+    /// (cumulants of a sum of independent draws add: the sums are every `a`
+    /// with every `b`, so their cumulants are the two samples' cumulants
+    /// added), for a Cornish–Fisher first guess; `None` for tails too heavy
+    /// for the expansion (there the robust normal model guesses better).
+    fn cornish_fisher(&self) -> Option<CornishFisher> {
+        let cumulants = |v: &[f64]| {
+            let n = v.len() as f64;
+            let mean = v.iter().sum::<f64>() / n;
+            let (mut m2, mut m3, mut m4) = (0.0, 0.0, 0.0);
+            for &x in v {
+                let d = x - mean;
+                let d2 = d * d;
+                m2 += d2;
+                m3 += d2 * d;
+                m4 += d2 * d2;
+            }
+            let (m2, m3, m4) = (m2 / n, m3 / n, m4 / n);
+            [mean, m2, m3, m4 - 3.0 * m2 * m2]
+        };
+        let (ca, cb) = (cumulants(self.a), cumulants(self.b));
+        let k: Vec<f64> = ca.iter().zip(&cb).map(|(p, q)| p + q).collect();
+        let sd = k[1].sqrt();
+        let (g1, g2) = (k[2] / (sd * sd * sd), k[3] / (k[1] * k[1]));
+        (sd > 0.0 && k.iter().all(|c| c.is_finite()) && g1.abs() <= 0.5 && g2.abs() <= 1.0)
+            .then_some(CornishFisher {
+                mean: k[0],
+                sd,
+                g1,
+                g2,
+            })
     }
 
     /// Walks `lo`, `hi` (indices into the kept walks; `usize::MAX` = -inf,
@@ -260,25 +318,70 @@ impl<'a> SumSelect<'a> {
         }
     }
 
-    /// List the sums in `(t_lo, t_hi]` and select rank `k - count(lo)` among them.
-    fn list_select(&mut self, lo: usize, hi: usize, k: u64) -> f64 {
+    /// List the sums in `(t_lo, t_hi]` and select each rank `k - count(lo)`
+    /// of `ranks` (`(slot in out, k)`, all inside the bracket) among them.
+    /// The sums are selected as `total_cmp` keys (integer comparisons).
+    fn list_select(&mut self, lo: usize, hi: usize, ranks: &mut [(usize, u64)], out: &mut [f64]) {
         let mut cand = std::mem::take(&mut self.sc.cand);
-        cand.clear();
-        let (a, b) = (self.a, self.b);
-        self.each_row(lo, hi, |i, f, t| {
-            let ai = a[i];
-            cand.extend(b[f..t].iter().map(|&bj| ai + bj));
-            true
-        });
-        let r = (k - self.count_of(lo) - 1) as usize;
-        let v = if r < cand.len() {
-            *cand.select_nth_unstable_by(r, |p, q| p.total_cmp(q)).1
-        } else {
-            // only through an inconsistent comparison; never in the tests
-            self.t_of(hi)
-        };
+        self.list_keys(lo, hi, &mut cand);
+        ranks.sort_unstable_by_key(|&(_, k)| k);
+        let c0 = self.count_of(lo);
+        // after selecting rank r, everything right of it is >= it: the next
+        // (higher) rank is selected among those
+        let mut from = 0usize;
+        for &(slot, k) in ranks.iter() {
+            let r = (k - c0 - 1) as usize;
+            out[slot] = if r < cand.len() && r >= from {
+                let v = *cand[from..].select_nth_unstable(r - from).1;
+                from = r;
+                from_total_key(v)
+            } else {
+                // only through an inconsistent comparison; never in the tests
+                self.t_of(hi)
+            };
+        }
         self.sc.cand = cand;
-        v
+    }
+
+    /// The sums in `(t_lo, t_hi]` as [`total_key`]s into `cand`. Each row
+    /// writes its first [`EMIT`] columns whether it has them or not (`bp`
+    /// is padded) and moves on by the number it has: no branch per sum.
+    fn list_keys(&self, lo: usize, hi: usize, cand: &mut Vec<u64>) {
+        const EMIT: usize = 4;
+        let (a, bp, n) = (self.a, &self.sc.bp[..], self.a.len());
+        let width = (self.count_of(hi) - self.count_of(lo)) as usize;
+        cand.clear();
+        cand.resize(width + EMIT, 0);
+        let (Some(lr), Some(hr)) = (self.rows_of(lo), self.rows_of(hi)) else {
+            // an open end (few walks so far): row by row
+            cand.clear();
+            self.each_row(lo, hi, |i, f, t| {
+                let ai = a[i];
+                cand.extend(bp[f + 1..t + 1].iter().map(|&bj| total_key(ai + bj)));
+                true
+            });
+            return;
+        };
+        let (lr, hr) = (&lr[..n], &hr[..n]);
+        let mut len = 0usize;
+        for ((&ai, &f), &t) in a.iter().zip(lr).zip(hr) {
+            let (from, to) = (f as usize, (t as usize).max(f as usize));
+            let k = to - from;
+            if k <= EMIT && len + EMIT <= cand.len() {
+                // bp[from + 1 + e] is b[from + e] (+inf past the end)
+                let src = &bp[from + 1..from + 1 + EMIT];
+                let dst = &mut cand[len..len + EMIT];
+                for (d, &bj) in dst.iter_mut().zip(src) {
+                    *d = total_key(ai + bj);
+                }
+            } else {
+                cand.truncate(len);
+                cand.extend(bp[from + 1..to + 1].iter().map(|&bj| total_key(ai + bj)));
+                cand.resize(cand.len().max(width) + EMIT, 0);
+            }
+            len += k;
+        }
+        cand.truncate(len);
     }
 
     /// A sum inside `(t_lo, t_hi]`, uniformly at random.
@@ -304,7 +407,25 @@ impl<'a> SumSelect<'a> {
     /// Walk every threshold of `ts` side by side (groups of [`GROUP`]
     /// independent chains); keeps the walks.
     fn walk_many(&mut self, ts: &[f64]) {
-        for g in ts.chunks(GROUP) {
+        let mut walk: Vec<f64> = Vec::new();
+        for &t in ts {
+            if !(self.sc.buckets.usable() && t.is_finite()) {
+                walk.push(t);
+                continue;
+            }
+            let n = self.a.len();
+            let mut rows = self.sc.spare.pop().unwrap_or_default();
+            rows.clear();
+            rows.resize(n + 1, 0);
+            match self.sc.buckets.rows(self.a, &self.sc.bp, t, &mut rows) {
+                Some(count) => self.sc.walks.push(Walk { t, count, rows }),
+                None => {
+                    self.sc.spare.push(rows);
+                    walk.push(t);
+                }
+            }
+        }
+        for g in walk.chunks(GROUP) {
             self.walk_group(g);
         }
     }
@@ -381,6 +502,25 @@ impl<'a> SumSelect<'a> {
                 self.sc.spare.push(r);
             }
         }
+    }
+}
+
+/// A distribution by its first four cumulants.
+#[derive(Clone, Copy)]
+struct CornishFisher {
+    mean: f64,
+    sd: f64,
+    g1: f64,
+    g2: f64,
+}
+
+impl CornishFisher {
+    /// The quantile at normal quantile `z` (Cornish–Fisher, terms to 1/n).
+    fn quantile(&self, z: f64) -> f64 {
+        let (g1, g2) = (self.g1, self.g2);
+        let w = z + (z * z - 1.0) * g1 / 6.0 + (z * z * z - 3.0 * z) * g2 / 24.0
+            - (2.0 * z * z * z - 5.0 * z) * g1 * g1 / 36.0;
+        self.mean + self.sd * w
     }
 }
 
