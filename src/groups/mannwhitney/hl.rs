@@ -4,13 +4,43 @@ use super::*;
 use crate::common::sumselect::{SumScratch, SumSelect};
 
 /// R's standardized statistic at shift `d`, with all ties at that point
-/// (`xs`, `ys` ascending, so `xs - d` stays ascending: a merge walk, no sort).
-pub(super) fn w_at(xs: &[f64], ys: &[f64], d: f64, alt: Alternative, correct: bool) -> f64 {
-    let xd: Vec<f64> = xs.iter().map(|v| v - d).collect();
-    let mr = merge_ranks(&xd, ys);
+/// (`xs`, `ys` ascending, so `xs - d` stays ascending: a merge walk, no sort);
+/// `xd` is scratch.
+pub(super) fn w_at(
+    xs: &[f64],
+    ys: &[f64],
+    d: f64,
+    alt: Alternative,
+    correct: bool,
+    xd: &mut Vec<f64>,
+) -> f64 {
+    xd.clear();
+    xd.extend(xs.iter().map(|v| v - d));
+    let (rx, tt) = rank_sum(xd, ys);
     let (fx, fy) = (xs.len() as f64, ys.len() as f64);
-    let dz = mr.rank_sum_x - fx * (fx + 1.0) / 2.0 - fx * fy / 2.0;
-    (dz - alt.continuity(correct, dz)) / tie_sigma(fx, fy, mr.tie_term)
+    let dz = rx - fx * (fx + 1.0) / 2.0 - fx * fy / 2.0;
+    (dz - alt.continuity(correct, dz)) / tie_sigma(fx, fy, tt)
+}
+
+/// A bound `B > 0` with `W(mumin) >= B` and `W(mumax) <= -B` (both finite),
+/// from where the first shifted `x` falls among the `y` at `mumin` (all the
+/// shifted `x` are at least that one) and the last one at `mumax`: R's
+/// statistic `#{y < x} + #{y = x} / 2` is then at least `n_x c`, continuity
+/// correction at most 1/2, tie-corrected sigma at most the untied one.
+/// `None` when that proves nothing (small samples).
+pub(super) fn ends_bound(xs: &[f64], ys: &[f64], mumin: f64, mumax: f64) -> Option<f64> {
+    let (nx, ny) = (xs.len(), ys.len());
+    let lo = xs[0] - mumin; // R's xs - d at d = mumin, the smallest
+    let hi = xs[nx - 1] - mumax;
+    let below = ys.partition_point(|&v| v < lo);
+    let above = ny - ys.partition_point(|&v| v <= hi);
+    let (fx, fy) = (nx as f64, ny as f64);
+    let sigma_max = (fx * fy * (fx + fy + 1.0) / 12.0).sqrt();
+    let dz = fx * below.min(above) as f64 - fx * fy / 2.0;
+    // (a little below, so that the rounding of R's own arithmetic cannot
+    // put the exact value under it)
+    let b = (dz - 0.5) / sigma_max * (1.0 - 1e-9);
+    (b > 0.0 && b.is_finite()).then_some(b)
 }
 
 /// `sum(t^3 - t)` over the tie groups of an ascending slice.
@@ -67,19 +97,33 @@ pub(super) fn asymptotic_ci(
     alt: Alternative,
     correct: bool,
     alpha: f64,
+    no_ties: bool,
+    xd: &mut Vec<f64>,
 ) -> (Limit, Limit) {
     let (nx, ny) = (xs.len(), ys.len());
     let k = nx * ny;
     let mumin = xs[0] - ys[ny - 1];
     let mumax = xs[nx - 1] - ys[0];
-    let w_min = w_at(xs, ys, mumin, alt, correct);
-    let w_max = w_at(xs, ys, mumax, alt, correct);
+    let zq = match alt {
+        Alternative::TwoSided => dist::norm_ppf(1.0 - alpha / 2.0).abs(),
+        _ => dist::norm_ppf(1.0 - alpha).abs(),
+    };
+    let (w_min, w_max) = match ends_bound(xs, ys, mumin, mumax) {
+        // both ends beyond every quantile asked for: the roots are inside,
+        // as the exact values would say (they are only compared with those)
+        Some(b) if b > zq => (b, -b),
+        _ => (
+            w_at(xs, ys, mumin, alt, correct, xd),
+            w_at(xs, ys, mumax, alt, correct, xd),
+        ),
+    };
     // within-sample ties only (no cross ties inside an open interval)
-    let sigma = tie_sigma(
-        nx as f64,
-        ny as f64,
-        sorted_tie_term(xs) + sorted_tie_term(ys),
-    );
+    let tt = if no_ties {
+        0.0
+    } else {
+        sorted_tie_term(xs) + sorted_tie_term(ys)
+    };
+    let sigma = tie_sigma(nx as f64, ny as f64, tt);
     if !(sigma > 0.0) || !w_min.is_finite() || !w_max.is_finite() {
         return (Limit::Value(f64::NAN), Limit::Value(f64::NAN));
     }

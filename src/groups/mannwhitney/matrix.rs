@@ -8,12 +8,13 @@ pub(super) fn ordered_key(v: f64) -> u64 {
     b ^ ((((b as i64) >> 63) as u64) | 0x8000_0000_0000_0000)
 }
 
-/// `Some(U)`, `U = #{(i, j): y_j < x_i}`, for ascending keys without any tie
-/// (within or across the samples); `None` when there is one. A branch-free
-/// merge: when the first copy of a value shared by both samples is reached,
-/// both heads hold it, so cross ties are seen by the `==` test.
-pub(super) fn count_below_no_ties(xs: &[u64], ys: &[u64]) -> Option<u64> {
-    let within = |v: &[u64]| v.windows(2).fold(false, |t, w| t | (w[0] == w[1]));
+/// `Some(U)`, `U = #{(i, j): y_j < x_i}`, for ascending values (integer keys
+/// or finite floats) without any tie (within or across the samples); `None`
+/// when there is one. A branch-free merge: when the first copy of a value
+/// shared by both samples is reached, both heads hold it, so cross ties are
+/// seen by the `==` test.
+pub(super) fn count_below_no_ties<T: PartialOrd + Copy>(xs: &[T], ys: &[T]) -> Option<u64> {
+    let within = |v: &[T]| v.windows(2).fold(false, |t, w| t | (w[0] == w[1]));
     if within(xs) || within(ys) {
         return None;
     }
@@ -31,22 +32,28 @@ pub(super) fn count_below_no_ties(xs: &[u64], ys: &[u64]) -> Option<u64> {
     (!tie).then_some(u)
 }
 
+/// The rank sum of x and the ties term `sum(t^3 - t)` of two ascending
+/// samples: [`merge_ranks`], through the branch-free count when there are no
+/// ties (the same numbers: the ranks are then integers, their sum exact).
+pub(super) fn rank_sum<T: PartialOrd + Copy>(xs: &[T], ys: &[T]) -> (f64, f64) {
+    match count_below_no_ties(xs, ys) {
+        Some(u) => ((u + (xs.len() * (xs.len() + 1) / 2) as u64) as f64, 0.0),
+        None => {
+            let mr = merge_ranks(xs, ys);
+            (mr.rank_sum_x, mr.tie_term)
+        }
+    }
+}
+
 /// The normal-approximation test without estimate/CI on NaN-free integer keys
 /// (the many-endpoint fast path; same formulas, and the same numbers, as [`mannwhitney`]).
 /// Also whether there were ties.
 pub(super) fn approx_from_keys(xk: &mut [u64], yk: &mut [u64], o: &MwOptions) -> (MwOutput, bool) {
     xk.sort_unstable();
     yk.sort_unstable();
-    match count_below_no_ties(xk, yk) {
-        Some(u) => (approx_out(u, xk.len(), yk.len(), o), false),
-        None => {
-            let MergeRanks {
-                rank_sum_x: rx,
-                tie_term: tt,
-            } = merge_ranks(xk, yk);
-            (approx_result(rx, tt, xk.len(), yk.len(), o), true)
-        }
-    }
+    let (rx, tt) = rank_sum(xk, yk);
+    let ties = tt > 0.0;
+    (approx_result(rx, tt, xk.len(), yk.len(), o), ties)
 }
 
 /// [`approx_result`] without ties, from `U = #{(i, j): y_j < x_i}` (the
@@ -370,6 +377,31 @@ pub fn mannwhitney_rows(
             Method::Exact => false,
             Method::Auto => !(nx < AUTO_EXACT_BELOW && ny < AUTO_EXACT_BELOW),
         };
+    // the test of endpoint `e` on its NaN-free values; a value error names
+    // the (row, column) of the input
+    let core = |xv: &[f64], yv: &[f64], e: usize| -> Result<MwOutput> {
+        mannwhitney(xv, yv, o).map_err(|err| match err {
+            StatsError::InvalidValue {
+                arg,
+                row,
+                value,
+                reason,
+                allowed,
+                ..
+            } => {
+                let (r, c) = if by_column { (row, e) } else { (e, row) };
+                StatsError::InvalidValue {
+                    arg,
+                    row: r,
+                    col: Some(c),
+                    value,
+                    reason,
+                    allowed,
+                }
+            }
+            err => err,
+        })
+    };
     let one = |(xv, yv, sc): &mut Bufs, e: usize| -> Result<MwOutput> {
         let (xr, yr) = if by_column {
             (x.column(e), y.column(e))
@@ -427,39 +459,17 @@ pub fn mannwhitney_rows(
             let ((lx, hx), (ly, hy)) = (range(xv), range(yv));
             return Ok(approx_values(xv, yv, lx.min(ly), hx.max(hy), sc, o));
         }
-        let (xv, yv) = (&*xv, &*yv);
         if xv.is_empty() || yv.is_empty() {
             return Ok(MwOutput::nan(xv.len(), yv.len()));
         }
-        match mannwhitney(xv, yv, o) {
-            Ok(r) => Ok(r),
-            Err(StatsError::InvalidValue {
-                arg,
-                row,
-                value,
-                reason,
-                allowed,
-                ..
-            }) => {
-                let (r, c) = if by_column { (row, e) } else { (e, row) };
-                Err(StatsError::InvalidValue {
-                    arg,
-                    row: r,
-                    col: Some(c),
-                    value,
-                    reason,
-                    allowed,
-                })
-            }
-            Err(e) => Err(e),
-        }
+        core(xv, yv, e)
     };
     // endpoints in the columns: read TILE of them per row (whole cache lines),
     // unless the columns are contiguous themselves (Fortran order)
     let contiguous_columns = |a: &ArrayView2<'_, f64>| {
         a.nrows() > 1 && a.ncols() > 0 && a.column(0).as_slice().is_some()
     };
-    let tiled = fast_approx && by_column && !(contiguous_columns(&x) && contiguous_columns(&y));
+    let tiled = by_column && !(contiguous_columns(&x) && contiguous_columns(&y));
     // groups of TILES_PER_TASK tiles, one set of buffers per group; the calling
     // thread takes groups too (see `common::par`), helpers only from
     // PAR_MIN_CELLS values on
@@ -478,17 +488,18 @@ pub fn mannwhitney_rows(
                 for t in 0..e1 - e0 {
                     let (xs, lx, hx, okx) = xt.column(t, nx);
                     let (ys, ly, hy, oky) = yt.column(t, ny);
-                    out.push(if okx && oky {
-                        Ok(approx_values(
+                    out.push(match (okx && oky, fast_approx) {
+                        (true, true) => Ok(approx_values(
                             xs,
                             ys,
                             lx.min(ly),
                             hx.max(hy),
                             &mut bufs.2,
                             o,
-                        ))
-                    } else {
-                        one(bufs, e0 + t)
+                        )),
+                        // every value finite: every NaN policy gives the same
+                        (true, false) if nx > 0 && ny > 0 => core(xs, ys, e0 + t),
+                        _ => one(bufs, e0 + t),
                     });
                 }
             } else {

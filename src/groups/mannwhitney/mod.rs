@@ -22,7 +22,7 @@
 use ndarray::{ArrayView1, ArrayView2};
 
 use crate::common::alternative::check_conf_level;
-use crate::common::keysort::{shares_a_point, sort_keys_u32, Grid30};
+use crate::common::keysort::{shares_a_point, sort_keys_u32, sorted_total_into, Grid30};
 use crate::common::{dist, Alternative, NanPolicy};
 use crate::error::{Result, StatsError};
 
@@ -185,30 +185,50 @@ pub fn mannwhitney(x: &[f64], y: &[f64], o: &MwOptions) -> Result<MwOutput> {
             ));
         }
     }
-    let mut xs = x.to_vec();
-    let mut ys = y.to_vec();
-    xs.sort_unstable_by(|a, b| a.total_cmp(b));
-    ys.sort_unstable_by(|a, b| a.total_cmp(b));
-    let mr = merge_ranks(&xs, &ys);
-    let (rx, tt) = (mr.rank_sum_x, mr.tie_term);
-    let has_ties = mr.has_ties();
-    let (fx, fy, fnn) = (nx as f64, ny as f64, n as f64);
-    let w = rx - fx * (fx + 1.0) / 2.0;
-    let m = nx.min(ny) as f64;
-    let use_exact = match o.method {
-        Method::Exact => true,
-        Method::Approx => false,
-        Method::Auto => nx < AUTO_EXACT_BELOW && ny < AUTO_EXACT_BELOW,
-    };
-    if use_exact && o.method == Method::Exact && fnn * m * (2.0 * fnn * m) > EXACT_WORK_LIMIT {
+    let (fnn, m) = (n as f64, nx.min(ny) as f64);
+    if o.method == Method::Exact && fnn * m * (2.0 * fnn * m) > EXACT_WORK_LIMIT {
         return Err(StatsError::argument(
             "method",
             format!("the exact distribution for n_x = {nx}, n_y = {ny} is too large to compute; use method='approx'"),
         ));
     }
+    CORE.with(|c| {
+        let sc = &mut *c.borrow_mut();
+        let Core { keys, xs, ys, xd } = sc;
+        sorted_total_into(x, keys, xs);
+        sorted_total_into(y, keys, ys);
+        Ok(sorted_test(xs, ys, o, xd))
+    })
+}
+
+/// Buffers of [`mannwhitney`] (per thread: no allocation per call once grown).
+#[derive(Default)]
+struct Core {
+    keys: Vec<u64>,
+    xs: Vec<f64>,
+    ys: Vec<f64>,
+    xd: Vec<f64>,
+}
+
+thread_local! {
+    static CORE: std::cell::RefCell<Core> = std::cell::RefCell::new(Core::default());
+}
+
+/// [`mannwhitney`] on the sorted samples (`total_cmp` order), after its checks.
+fn sorted_test(xs: &[f64], ys: &[f64], o: &MwOptions, xd: &mut Vec<f64>) -> MwOutput {
+    let (nx, ny) = (xs.len(), ys.len());
+    let (rx, tt) = rank_sum(xs, ys);
+    let has_ties = tt > 0.0;
+    let (fx, fy) = (nx as f64, ny as f64);
+    let w = rx - fx * (fx + 1.0) / 2.0;
+    let use_exact = match o.method {
+        Method::Exact => true,
+        Method::Approx => false,
+        Method::Auto => nx < AUTO_EXACT_BELOW && ny < AUTO_EXACT_BELOW,
+    };
     let mut exact_dist = None;
     let pvalue = if use_exact {
-        let d2 = merge_scores2(&xs, &ys);
+        let d2 = merge_scores2(xs, ys);
         let t2x = (2.0 * rx).round() as i64;
         let (p, dist, g_is_x) = exact_pvalue(&d2, nx, t2x, o.alternative);
         exact_dist = Some((dist, g_is_x, d2.iter().sum::<i64>()));
@@ -262,7 +282,7 @@ pub fn mannwhitney(x: &[f64], y: &[f64], o: &MwOptions) -> Result<MwOutput> {
                 ),
             }
         } else {
-            asymptotic_ci(&xs, &ys, o.alternative, o.correction, alpha)
+            asymptotic_ci(xs, ys, o.alternative, o.correction, alpha, !has_ties, xd)
         };
         // every order statistic in one selection (its counting walks serve
         // all); an end given as a value asks for the median again, at no cost
@@ -272,7 +292,7 @@ pub fn mannwhitney(x: &[f64], y: &[f64], o: &MwOptions) -> Result<MwOutput> {
         };
         let ks = [k.div_ceil(2), k / 2 + 1, rank(lim_lo), rank(lim_hi)];
         let mut v = [0.0; 4];
-        kth_diffs(&xs, &ys, &ks, &mut v);
+        kth_diffs(xs, ys, &ks, &mut v);
         out.estimate = if k % 2 == 1 {
             v[0]
         } else {
@@ -285,19 +305,13 @@ pub fn mannwhitney(x: &[f64], y: &[f64], o: &MwOptions) -> Result<MwOutput> {
         out.ci_low = value(lim_lo, v[2]);
         out.ci_high = value(lim_hi, v[3]);
     }
-    Ok(out)
+    out
 }
 
 struct MergeRanks {
     rank_sum_x: f64,
     /// `sum(t^3 - t)` over tie groups; > 0 exactly when there are ties.
     tie_term: f64,
-}
-
-impl MergeRanks {
-    fn has_ties(&self) -> bool {
-        self.tie_term > 0.0
-    }
 }
 
 /// Rank sum of x and the ties term `sum(t^3 - t)` from the two ascending

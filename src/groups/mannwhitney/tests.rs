@@ -215,3 +215,45 @@ fn diff_select_many_ranks_matches_full_sort() {
         }
     }
 }
+
+
+/// The bound that spares the two exact end statistics never claims more
+/// than they are: `W(mumin) >= B >= -W(mumax)` for every alternative and
+/// correction, on spread data, tied scores and shifted samples.
+#[test]
+fn ends_bound_is_below_the_exact_end_statistics() {
+    let mut u = crate::common::rng::lcg(5u64, |s| (s >> 11) as f64 / (1u64 << 53) as f64);
+    let mut xd = Vec::new();
+    let mut bounded = 0;
+    for case in 0..400usize {
+        let (nx, ny) = (1 + case % 23, 1 + (case * 7) % 29);
+        let shift = (case % 5) as f64 - 2.0;
+        let draw = |u: &mut dyn FnMut() -> f64, k: usize, sh: f64| -> Vec<f64> {
+            let mut v: Vec<f64> = (0..k)
+                .map(|_| match case % 3 {
+                    0 => u() + sh,
+                    1 => (u() * 4.0).round() + sh, // ties
+                    _ => 1e8 + (u() + sh) * 1e-7,  // rounding at the shifts
+                })
+                .collect();
+            v.sort_by(|p, q| p.total_cmp(q));
+            v
+        };
+        let xs = draw(&mut u, nx, shift);
+        let ys = draw(&mut u, ny, 0.0);
+        let (mumin, mumax) = (xs[0] - ys[ny - 1], xs[nx - 1] - ys[0]);
+        let Some(b) = ends_bound(&xs, &ys, mumin, mumax) else {
+            continue;
+        };
+        bounded += 1;
+        for alt in [Alternative::TwoSided, Alternative::Less, Alternative::Greater] {
+            for correct in [true, false] {
+                let lo = w_at(&xs, &ys, mumin, alt, correct, &mut xd);
+                let hi = w_at(&xs, &ys, mumax, alt, correct, &mut xd);
+                assert!(lo.is_finite() && hi.is_finite(), "case {case}");
+                assert!(lo >= b && hi <= -b, "case {case}: {lo} {hi} bound {b}");
+            }
+        }
+    }
+    assert!(bounded > 100, "{bounded}");
+}
