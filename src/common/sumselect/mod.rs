@@ -91,9 +91,21 @@ impl<'a> SumSelect<'a> {
             out.iter_mut().for_each(|o| *o = f64::NAN);
             return;
         }
-        let ks: Vec<u64> = ks.iter().map(|&k| k.clamp(1, self.total)).collect();
-        let mut done = vec![false; ks.len()];
-        let mut prev_width: Vec<u64> = vec![u64::MAX; ks.len()];
+        for (kc, oc) in ks.chunks(RANKS).zip(out.chunks_mut(RANKS)) {
+            self.kth_few(kc, oc);
+        }
+    }
+
+    /// [`SumSelect::kth_many`] for at most [`RANKS`] ranks (its bookkeeping
+    /// on the stack).
+    fn kth_few(&mut self, ks_in: &[u64], out: &mut [f64]) {
+        let mut ks = [0u64; RANKS];
+        for (k, &v) in ks.iter_mut().zip(ks_in) {
+            *k = v.clamp(1, self.total);
+        }
+        let ks = &ks[..ks_in.len()];
+        let mut done = [false; RANKS];
+        let mut prev_width = [u64::MAX; RANKS];
         let (c0, s0) = self.model();
         let kt = self.total as f64;
         let cf = self.cornish_fisher();
@@ -109,10 +121,10 @@ impl<'a> SumSelect<'a> {
             let z = (t - c0) / s0;
             kt * (-0.5 * z * z).exp() / (s0 * (2.0 * std::f64::consts::PI).sqrt())
         };
-        let mut ts: Vec<f64> = Vec::with_capacity(LANES);
-        let mut firsts = Vec::new();
+        let mut ts = Few::<f64, LANES>::new();
+        let mut firsts = Few::<u64, LANES>::new();
         if self.sc.walks.is_empty() && s0 > 0.0 && s0.is_finite() {
-            for &k in &ks {
+            for &k in ks {
                 // ranks close together share the first walk
                 if ts.len() < LANES
                     && !firsts
@@ -128,12 +140,12 @@ impl<'a> SumSelect<'a> {
             }
         }
         loop {
-            if !ts.is_empty() {
-                self.walk_many(&ts);
+            if ts.len() > 0 {
+                self.walk_many(ts.as_slice());
                 ts.clear();
             }
             let mut open = false;
-            let mut brackets: Vec<(usize, usize)> = Vec::new();
+            let mut brackets = Few::<(usize, usize), LANES>::new();
             for (r, &k) in ks.iter().enumerate() {
                 if done[r] {
                     continue;
@@ -151,20 +163,20 @@ impl<'a> SumSelect<'a> {
                 if width <= self.list_below() {
                     // one listing serves every rank in this bracket (the two
                     // middle ranks of an even count, say)
-                    let mut here: Vec<(usize, u64)> = Vec::with_capacity(2);
+                    let mut here = Few::<(usize, u64), RANKS>::new();
                     for (r2, &k2) in ks.iter().enumerate().skip(r) {
                         if !done[r2] && (r2 == r || self.bracket(k2) == (lo, hi)) {
                             here.push((r2, k2));
                         }
                     }
-                    self.list_select(lo, hi, &mut here, out);
-                    for &(r2, _) in &here {
+                    self.list_select(lo, hi, here.as_mut_slice(), out);
+                    for &(r2, _) in here.iter() {
                         done[r2] = true;
                     }
                     continue;
                 }
                 open = true;
-                if ts.len() + 2 > LANES || brackets.contains(&(lo, hi)) {
+                if ts.len() + 2 > LANES || brackets.iter().any(|&b| b == (lo, hi)) {
                     continue; // the next round takes it (with this round's walks)
                 }
                 brackets.push((lo, hi));
@@ -192,7 +204,9 @@ impl<'a> SumSelect<'a> {
                     tw + (kf + guard - cw) / slope,
                 ];
                 if halved && slope > 0.0 && picks.iter().any(|&t| inside(t)) {
-                    ts.extend(picks.iter().copied().filter(|&t| inside(t)));
+                    for t in picks.into_iter().filter(|&t| inside(t)) {
+                        ts.push(t);
+                    }
                 } else {
                     let t = self.random_inside(lo, hi);
                     // a pick equal to t_hi could not move the bracket: count the sums below it
@@ -230,19 +244,21 @@ impl<'a> SumSelect<'a> {
         let cumulants = |v: &[f64]| {
             let n = v.len() as f64;
             let mean = v.iter().sum::<f64>() / n;
-            let (mut m2, mut m3, mut m4) = (0.0, 0.0, 0.0);
-            for &x in v {
-                let d = x - mean;
+            // four partial sums each (independent chains)
+            let (mut m2, mut m3, mut m4) = ([0.0; 4], [0.0; 4], [0.0; 4]);
+            for (c, &x) in v.iter().enumerate() {
+                let (d, l) = (x - mean, c % 4);
                 let d2 = d * d;
-                m2 += d2;
-                m3 += d2 * d;
-                m4 += d2 * d2;
+                m2[l] += d2;
+                m3[l] += d2 * d;
+                m4[l] += d2 * d2;
             }
-            let (m2, m3, m4) = (m2 / n, m3 / n, m4 / n);
+            let sum = |m: [f64; 4]| (m[0] + m[1]) + (m[2] + m[3]);
+            let (m2, m3, m4) = (sum(m2) / n, sum(m3) / n, sum(m4) / n);
             [mean, m2, m3, m4 - 3.0 * m2 * m2]
         };
         let (ca, cb) = (cumulants(self.a), cumulants(self.b));
-        let k: Vec<f64> = ca.iter().zip(&cb).map(|(p, q)| p + q).collect();
+        let k: [f64; 4] = std::array::from_fn(|c| ca[c] + cb[c]);
         let sd = k[1].sqrt();
         let (g1, g2) = (k[2] / (sd * sd * sd), k[3] / (k[1] * k[1]));
         (sd > 0.0 && k.iter().all(|c| c.is_finite()) && g1.abs() <= 0.5 && g2.abs() <= 1.0)
@@ -521,6 +537,49 @@ impl CornishFisher {
         let w = z + (z * z - 1.0) * g1 / 6.0 + (z * z * z - 3.0 * z) * g2 / 24.0
             - (2.0 * z * z * z - 5.0 * z) * g1 * g1 / 36.0;
         self.mean + self.sd * w
+    }
+}
+
+/// Ranks one selection round keeps on the stack ([`SumSelect::kth_many`]
+/// takes more in turns, the walks kept across them).
+const RANKS: usize = 8;
+
+/// At most `N` items on the stack (the selection's bookkeeping: no
+/// allocation per endpoint).
+struct Few<T: Copy + Default, const N: usize> {
+    v: [T; N],
+    len: usize,
+}
+
+impl<T: Copy + Default, const N: usize> Few<T, N> {
+    fn new() -> Self {
+        Few {
+            v: [T::default(); N],
+            len: 0,
+        }
+    }
+    /// Adds `x` (the callers check `len` first; a full list would keep its items).
+    fn push(&mut self, x: T) {
+        debug_assert!(self.len < N);
+        if self.len < N {
+            self.v[self.len] = x;
+            self.len += 1;
+        }
+    }
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+    fn as_slice(&self) -> &[T] {
+        &self.v[..self.len]
+    }
+    fn as_mut_slice(&mut self) -> &mut [T] {
+        &mut self.v[..self.len]
+    }
+    fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.as_slice().iter()
     }
 }
 

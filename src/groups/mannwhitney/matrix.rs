@@ -37,7 +37,7 @@ pub(super) fn count_below_no_ties<T: PartialOrd + Copy>(xs: &[T], ys: &[T]) -> O
 /// ties (the same numbers: the ranks are then integers, their sum exact).
 pub(super) fn rank_sum<T: PartialOrd + Copy>(xs: &[T], ys: &[T]) -> (f64, f64) {
     match count_below_no_ties(xs, ys) {
-        Some(u) => ((u + (xs.len() * (xs.len() + 1) / 2) as u64) as f64, 0.0),
+        Some(u) => (untied_rank_sum(u, xs.len()), 0.0),
         None => {
             let mr = merge_ranks(xs, ys);
             (mr.rank_sum_x, mr.tie_term)
@@ -59,7 +59,13 @@ pub(super) fn approx_from_keys(xk: &mut [u64], yk: &mut [u64], o: &MwOptions) ->
 /// [`approx_result`] without ties, from `U = #{(i, j): y_j < x_i}` (the
 /// rank sum `U + n_x (n_x + 1) / 2` is an integer, as the merge walk's sum).
 pub(super) fn approx_out(u: u64, nx: usize, ny: usize, o: &MwOptions) -> MwOutput {
-    approx_result((u + (nx * (nx + 1) / 2) as u64) as f64, 0.0, nx, ny, o)
+    approx_result(untied_rank_sum(u, nx), 0.0, nx, ny, o)
+}
+
+/// The rank sum of x without ties, `U + n_x (n_x + 1) / 2`: an integer, as
+/// the merge walk's sum of integer ranks.
+pub(super) fn untied_rank_sum(u: u64, nx: usize) -> f64 {
+    (u + (nx * (nx + 1) / 2) as u64) as f64
 }
 
 /// The normal approximation from the rank sum of x and the ties term.

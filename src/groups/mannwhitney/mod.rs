@@ -22,7 +22,7 @@
 use ndarray::{ArrayView1, ArrayView2};
 
 use crate::common::alternative::check_conf_level;
-use crate::common::keysort::{shares_a_point, sort_keys_u32, sorted_total_into, Grid30};
+use crate::common::keysort::{shares_a_point, sort_keys, sort_keys_u32, sorted_total_into, Grid30};
 use crate::common::{dist, Alternative, NanPolicy};
 use crate::error::{Result, StatsError};
 
@@ -195,10 +195,58 @@ pub fn mannwhitney(x: &[f64], y: &[f64], o: &MwOptions) -> Result<MwOutput> {
     CORE.with(|c| {
         let sc = &mut *c.borrow_mut();
         let Core { keys, xs, ys, xd } = sc;
-        sorted_total_into(x, keys, xs);
-        sorted_total_into(y, keys, ys);
-        Ok(sorted_test(xs, ys, o, xd))
+        let u = sorted_on_grid(x, y, keys, xs, ys);
+        if u.is_none() {
+            sorted_total_into(x, keys, xs);
+            sorted_total_into(y, keys, ys);
+        }
+        Ok(sorted_test(xs, ys, o, xd, u))
     })
+}
+
+/// Both samples sorted by one radix sort of their grid points ([`Grid30`]
+/// over the joint range), each key carrying its sample and index; and `U =
+/// #{(i, j): y_j < x_i}` from the positions. `None` (nothing sorted) when two
+/// values share a grid point (ties, or values closer than the grid), or a
+/// sample has more than 256 values: the order is then not settled by the
+/// keys. Otherwise the order is the values' own, without ties, so the sorted
+/// samples are the `total_cmp` sorts and `U` is the merge's count.
+fn sorted_on_grid(
+    x: &[f64],
+    y: &[f64],
+    keys: &mut Vec<u64>,
+    xs: &mut Vec<f64>,
+    ys: &mut Vec<f64>,
+) -> Option<u64> {
+    if x.len() > 256 || y.len() > 256 {
+        return None;
+    }
+    let ((lx, hx), (ly, hy)) = (matrix::range(x), matrix::range(y));
+    let g = Grid30::new(lx.min(ly), hx.max(hy))?;
+    keys.clear();
+    // grid point (bits 9..40, its flag bit 0 dropped), sample (bit 8: x), index
+    keys.extend((0..x.len()).map(|i| (g.key(x[i]) as u64) << 8 | 1 << 8 | i as u64));
+    keys.extend((0..y.len()).map(|j| (g.key(y[j]) as u64) << 8 | j as u64));
+    sort_keys(keys);
+    let shared = keys
+        .windows(2)
+        .fold(false, |t, w| t | (w[0] >> 9 == w[1] >> 9));
+    if shared {
+        return None;
+    }
+    xs.clear();
+    ys.clear();
+    let mut u = 0u64;
+    for &k in keys.iter() {
+        let i = (k & 0xff) as usize;
+        if k & 1 << 8 != 0 {
+            u += ys.len() as u64;
+            xs.push(x[i]);
+        } else {
+            ys.push(y[i]);
+        }
+    }
+    Some(u)
 }
 
 /// Buffers of [`mannwhitney`] (per thread: no allocation per call once grown).
@@ -215,9 +263,19 @@ thread_local! {
 }
 
 /// [`mannwhitney`] on the sorted samples (`total_cmp` order), after its checks.
-fn sorted_test(xs: &[f64], ys: &[f64], o: &MwOptions, xd: &mut Vec<f64>) -> MwOutput {
+/// `u`: `U` when known to be without ties.
+fn sorted_test(
+    xs: &[f64],
+    ys: &[f64],
+    o: &MwOptions,
+    xd: &mut Vec<f64>,
+    u: Option<u64>,
+) -> MwOutput {
     let (nx, ny) = (xs.len(), ys.len());
-    let (rx, tt) = rank_sum(xs, ys);
+    let (rx, tt) = match u {
+        Some(u) => (untied_rank_sum(u, nx), 0.0),
+        None => rank_sum(xs, ys),
+    };
     let has_ties = tt > 0.0;
     let (fx, fy) = (nx as f64, ny as f64);
     let w = rx - fx * (fx + 1.0) / 2.0;

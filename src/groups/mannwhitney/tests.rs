@@ -216,7 +216,6 @@ fn diff_select_many_ranks_matches_full_sort() {
     }
 }
 
-
 /// The bound that spares the two exact end statistics never claims more
 /// than they are: `W(mumin) >= B >= -W(mumax)` for every alternative and
 /// correction, on spread data, tied scores and shifted samples.
@@ -246,7 +245,11 @@ fn ends_bound_is_below_the_exact_end_statistics() {
             continue;
         };
         bounded += 1;
-        for alt in [Alternative::TwoSided, Alternative::Less, Alternative::Greater] {
+        for alt in [
+            Alternative::TwoSided,
+            Alternative::Less,
+            Alternative::Greater,
+        ] {
             for correct in [true, false] {
                 let lo = w_at(&xs, &ys, mumin, alt, correct, &mut xd);
                 let hi = w_at(&xs, &ys, mumax, alt, correct, &mut xd);
@@ -256,4 +259,37 @@ fn ends_bound_is_below_the_exact_end_statistics() {
         }
     }
     assert!(bounded > 100, "{bounded}");
+}
+
+/// The one-sort grid path gives the two `total_cmp` sorts and the merge's
+/// `U`, or declines (ties, values closer than the grid, over 256 values).
+#[test]
+fn grid_sort_equals_the_two_sorts_and_the_merge() {
+    let mut u = crate::common::rng::lcg(8u64, |s| (s >> 11) as f64 / (1u64 << 53) as f64);
+    let (mut keys, mut xs, mut ys) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut answered, mut declined) = (0, 0);
+    for case in 0..300usize {
+        let (nx, ny) = (1 + case % 60, 1 + (case * 13) % 300);
+        let x: Vec<f64> = (0..nx)
+            .map(|_| match case % 3 {
+                0 => u() - 0.5,
+                1 => (u() * 6.0).round(),
+                _ => 1e-300 * (u() - 0.5),
+            })
+            .collect();
+        let y: Vec<f64> = (0..ny).map(|_| u() - 0.3).collect();
+        match sorted_on_grid(&x, &y, &mut keys, &mut xs, &mut ys) {
+            Some(got) => {
+                answered += 1;
+                let (mut sx, mut sy) = (x.clone(), y.clone());
+                sx.sort_by(|p, q| p.total_cmp(q));
+                sy.sort_by(|p, q| p.total_cmp(q));
+                assert_eq!(xs, sx, "case {case}");
+                assert_eq!(ys, sy, "case {case}");
+                assert_eq!(Some(got), count_below_no_ties(&sx, &sy), "case {case}");
+            }
+            None => declined += 1,
+        }
+    }
+    assert!(answered > 50 && declined > 50, "{answered} {declined}");
 }
