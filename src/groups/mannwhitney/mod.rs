@@ -7,7 +7,8 @@
 //!   distribution of the doubled rank sum of a random subset of size `m` (the
 //!   smaller group) is built by the recursion
 //!   `f_i(k, s) = k/i f_{i-1}(k-1, s - a_i) + (i-k)/i f_{i-1}(k, s)`
-//!   (probabilities, so nothing overflows). Two-sided p is
+//!   (probabilities, so nothing overflows); without ties, the exact integer
+//!   counts of U (Gaussian binomial coefficients) instead. Two-sided p is
 //!   `P(|T - E| >= |t - E|)` (coin's definition; without ties it equals R's
 //!   twice the smaller tail, the distribution being symmetric).
 //! * Normal approximation: R's tie-corrected variance and continuity correction.
@@ -123,13 +124,58 @@ pub fn subset_sum_dist(scores: &[i64], m: usize) -> SumDist {
     }
 }
 
+/// Largest `n` for [`untied_sum_dist`] (its counts and `C(n, m) n` below 2^128).
+const UNTIED_COUNTS_UP_TO: usize = 110;
+
+/// [`subset_sum_dist`] of the scores `2, 4, ..., 2n` (no ties), from the
+/// exact counts of the Mann–Whitney `U` of a group of `m`: the coefficients
+/// of the Gaussian binomial `prod_{i=1..m} (1 - q^(n-m+i)) / (1 - q^i)`,
+/// built factor by factor (divide, then multiply: every intermediate
+/// coefficient is a count, at most `C(n, m)`), in O(m^2 (n - m)) integer
+/// steps instead of the general recursion's O(n m range). Probabilities are
+/// `count / C(n, m)`.
+pub fn untied_sum_dist(n: usize, m: usize) -> SumDist {
+    let k = n - m;
+    let top = m * k; // U runs over 0..=m k
+    let mut c = vec![0u128; top + 1];
+    c[0] = 1;
+    let mut total: u128 = 1; // C(k + i, i) after step i
+    for i in 1..=m {
+        // divide by (1 - q^i): running sums with stride i
+        for u in i..=top {
+            c[u] += c[u - i];
+        }
+        // multiply by (1 - q^(k + i))
+        let a = k + i;
+        for u in (a..=top).rev() {
+            c[u] -= c[u - a];
+        }
+        total = total * (k + i) as u128 / i as u128;
+    }
+    let t = total as f64;
+    // doubled rank sum of the group: 2 (U + m (m + 1) / 2), even
+    let offset = (m * (m + 1)) as i64;
+    let mut probs = vec![0.0; 2 * top + 1];
+    for (u, &cu) in c.iter().enumerate() {
+        probs[2 * u] = cu as f64 / t;
+    }
+    SumDist { offset, probs }
+}
+
 /// Exact p-value of the doubled rank sum `t2x` of x.
 fn exact_pvalue(d2: &[i64], nx: usize, t2x: i64, alt: Alternative) -> (f64, SumDist, bool) {
     let n = d2.len();
     let ny = n - nx;
     // the distribution of the smaller group's sum
     let (m, g_is_x) = if nx <= ny { (nx, true) } else { (ny, false) };
-    let dist = subset_sum_dist(d2, m);
+    // without ties the doubled mid-ranks are 2, 4, ..., 2n; the counts fit
+    // in 128 bits up to n = 110 (C(110, 55) n < 2^128)
+    let untied = d2.iter().enumerate().all(|(i, &v)| v == 2 * (i as i64 + 1));
+    let dist = if untied && n <= UNTIED_COUNTS_UP_TO {
+        untied_sum_dist(n, m)
+    } else {
+        subset_sum_dist(d2, m)
+    };
     let total: i64 = d2.iter().sum();
     let e2x = nx as i64 * (n as i64 + 1); // doubled mean of the doubled rank sum of x
     let mut p_le = 0.0; // P(T_x <= t)

@@ -293,3 +293,24 @@ fn grid_sort_equals_the_two_sorts_and_the_merge() {
     }
     assert!(answered > 50 && declined > 50, "{answered} {declined}");
 }
+
+/// The Gaussian-binomial counts give the general recursion's distribution
+/// for untied scores (to rounding), at every size the exact test uses.
+#[test]
+fn untied_distribution_equals_the_general_recursion() {
+    for n in 1..=98usize {
+        for m in [1, n / 3, n / 2].into_iter().filter(|&m| m >= 1 && m <= 49) {
+            let scores: Vec<i64> = (1..=n as i64).map(|r| 2 * r).collect();
+            let (a, b) = (untied_sum_dist(n, m), subset_sum_dist(&scores, m));
+            assert_eq!(
+                (a.offset, a.probs.len()),
+                (b.offset, b.probs.len()),
+                "n {n} m {m}"
+            );
+            for (s, (p, q)) in a.probs.iter().zip(&b.probs).enumerate() {
+                let tol = 1e-12 * q.max(1e-300);
+                assert!((p - q).abs() <= tol, "n {n} m {m} s {s}: {p} {q}");
+            }
+        }
+    }
+}
