@@ -82,6 +82,27 @@ pub(super) fn signed_ranks_sorted(x: &[f64], mu: f64) -> (f64, f64, usize) {
     let n = x.len();
     let neg = |i: usize| (x[i] - mu).abs(); // i < k, magnitudes ascending as i falls
     let pos = |j: usize| x[j] - mu; // j >= z, ascending as j rises
+    if (k == 0 || z == n) && (n == 0 || (x[0].is_finite() && x[n - 1].is_finite())) {
+        // one sign only (mu at an end of the sample: the interval's bracket):
+        // the magnitudes are already in order, ranks 1..=m with ties where
+        // neighbours are equal; V+ is every rank or none
+        let m = n - (z - k);
+        let mag = |r: usize| if k == 0 { pos(z + r) } else { neg(k - 1 - r) };
+        let (mut tie, mut run) = (0u64, 1u64);
+        for r in 1..m {
+            if mag(r) == mag(r - 1) {
+                run += 1;
+            } else {
+                tie += run * run * run - run;
+                run = 1;
+            }
+        }
+        if m > 0 {
+            tie += run * run * run - run;
+        }
+        let all = (m * (m + 1) / 2) as f64;
+        return (if k == 0 { all } else { 0.0 }, tie as f64, m);
+    }
     if let Some(v) = MERGE.with(|c| {
         let (av, bv) = &mut *c.borrow_mut();
         v_pos_no_ties(x, mu, k, z, av, bv)

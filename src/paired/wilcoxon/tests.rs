@@ -159,6 +159,26 @@ fn sorted_merge_ranks_equal_the_key_ranking() {
             assert_eq!((vp, t, n), (rk.v_pos, rk.tie, rk.n_ranked), "mu {mu}");
         }
     }
+    // one sign only (the interval's bracket ends, and beyond), with ties made
+    // by rounding x - mu
+    let e = f64::EPSILON;
+    let r = [1.0, 1.0 + e, 1.0 + 2.0 * e, 2.0, 2.0, 3.0];
+    for v in [&x[..], &y[..], &w[..], &r[..]] {
+        let last = v[v.len() - 1];
+        for mu in [
+            v[0],
+            last,
+            v[0] - 1.0,
+            last + 1.0,
+            -1e20,
+            1e20,
+            v[0] - 1e-300,
+        ] {
+            let rk = rank_signed(v, mu, ZeroMethod::Wilcox, false);
+            let (vp, t, n) = signed_ranks_sorted(v, mu);
+            assert_eq!((vp, t, n), (rk.v_pos, rk.tie, rk.n_ranked), "mu {mu}");
+        }
+    }
 }
 
 #[test]
