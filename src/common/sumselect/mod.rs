@@ -4,17 +4,20 @@
 //!
 //! For ascending `a` and `b`, `J_i(t) = #{j : a_i + b_j <= t}` is non-increasing
 //! in `i`, so the counts at a threshold come from one staircase walk
-//! (O(n_a + n_b)). The rounded
-//! sums `fl(a_i + b_j)` are monotone in each argument, so the walk counts the
+//! (O(n_a + n_b)), or, where `b` is spread enough, from a bucket table over `b`
+//! that settles each row on its own ([`bucket`]: the same counts, the rows
+//! overlapping in the CPU). The rounded
+//! sums `fl(a_i + b_j)` are monotone in each argument, so the counts are of the
 //! very values that are returned. A selection keeps every walk it made; the
 //! `k`-th sum lies in `(lo, hi]` between the two nearest thresholds with
 //! `count(lo) < k <= count(hi)`, and once few sums lie there they are listed
 //! from the two walks' row pointers and selected among.
 //!
 //! Thresholds come in rounds, several walks side by side (independent
-//! dependency chains): first from a normal model of the sums (robust centre
-//! and scale of the two samples: the sums' distribution is the convolution of
-//! the two empirical ones), then by interpolating the counts between the
+//! dependency chains): first from a model of the sums, whose distribution is
+//! the convolution of the two empirical ones (a Cornish–Fisher quantile from
+//! their exact cumulants when the tails are moderate, else a normal model
+//! with the robust centre and scale of the two samples), then by interpolating the counts between the
 //! nearest walks, with a guard on each side of the predicted threshold so that
 //! the bracket is tight on both. When a round does not halve a bracket, a
 //! random sum inside it is the next threshold (expected halving), as in
