@@ -104,10 +104,19 @@ pub(super) fn asymptotic_ci(
     let k = nx * ny;
     let mumin = xs[0] - ys[ny - 1];
     let mumax = xs[nx - 1] - ys[0];
-    let zq = match alt {
-        Alternative::TwoSided => dist::norm_ppf(1.0 - alpha / 2.0).abs(),
-        _ => dist::norm_ppf(1.0 - alpha).abs(),
+    // the normal quantiles of the lower and upper limit (None: an open end)
+    let (q_lo, q_hi) = match alt {
+        Alternative::TwoSided => (
+            Some(dist::norm_ppf(1.0 - alpha / 2.0)),
+            Some(dist::norm_ppf(alpha / 2.0)),
+        ),
+        Alternative::Greater => (Some(dist::norm_ppf(1.0 - alpha)), None),
+        Alternative::Less => (None, Some(dist::norm_ppf(alpha))),
     };
+    let zq = q_lo
+        .into_iter()
+        .chain(q_hi)
+        .fold(0.0f64, |m, q| m.max(q.abs()));
     let (w_min, w_max) = match ends_bound(xs, ys, mumin, mumax) {
         // both ends beyond every quantile asked for: the roots are inside,
         // as the exact values would say (they are only compared with those)
@@ -154,17 +163,10 @@ pub(super) fn asymptotic_ci(
         let c = lo.max(1);
         Limit::Rank(k - c + 1)
     };
-    match alt {
-        Alternative::TwoSided => (
-            root(dist::norm_ppf(1.0 - alpha / 2.0)),
-            root(dist::norm_ppf(alpha / 2.0)),
-        ),
-        Alternative::Greater => (
-            root(dist::norm_ppf(1.0 - alpha)),
-            Limit::Value(f64::INFINITY),
-        ),
-        Alternative::Less => (Limit::Value(f64::NEG_INFINITY), root(dist::norm_ppf(alpha))),
-    }
+    (
+        q_lo.map_or(Limit::Value(f64::NEG_INFINITY), root),
+        q_hi.map_or(Limit::Value(f64::INFINITY), root),
+    )
 }
 
 /// `#{(i, j): xs[i] - ys[j] <= t}` (strict: `< t`) for ascending `xs`, `ys`.
