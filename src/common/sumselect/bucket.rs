@@ -47,10 +47,11 @@ impl Buckets {
         if !(span > 0.0 && span.is_finite() && scale.is_finite()) {
             return;
         }
+        (self.lo, self.scale, self.last) = (lo, scale, nb - 1);
         self.start.clear();
         self.start.resize(nb + 1, 0);
         for &v in b {
-            let q = self.bucket_of(v, lo, scale, nb - 1);
+            let q = self.bucket(v) as usize;
             self.start[q + 1] += 1;
         }
         let mut acc = 0u32;
@@ -60,7 +61,6 @@ impl Buckets {
             acc += *s;
             *s = acc;
         }
-        (self.lo, self.scale, self.last) = (lo, scale, nb - 1);
         // the window covers BEFORE columns, the bucket, and what rounding
         // moves across its upper edge
         self.ok = (widest as usize) + (BEFORE as usize) + 4 <= SPAN;
@@ -68,12 +68,6 @@ impl Buckets {
 
     pub(super) fn usable(&self) -> bool {
         self.ok
-    }
-
-    #[inline(always)]
-    fn bucket_of(&self, v: f64, lo: f64, scale: f64, last: usize) -> usize {
-        // `as usize` floors, saturates, and maps NaN and negatives to 0
-        (((v - lo) * scale) as usize).min(last)
     }
 
     /// `J_i(t)` of every row into `rows[..n]` and their sum; `None` when a
@@ -95,19 +89,18 @@ impl Buckets {
         self.rows_scalar(a, bp, t, rows)
     }
 
-    /// Bucket of `t - ai` (in `[0, last]`: `max`/`min` also drop a NaN, and
-    /// the cast of a value in range floors).
+    /// Bucket of `v` (in `[0, last]`: `max`/`min` also drop a NaN, and the
+    /// cast of a value in range floors); the table's values and a row's
+    /// `t - a_i` alike (the AVX2 pass computes the same, four at a time).
     #[inline(always)]
-    fn bucket(&self, t: f64, ai: f64) -> u32 {
-        ((t - ai - self.lo) * self.scale)
-            .max(0.0)
-            .min(self.last as f64) as u32
+    fn bucket(&self, v: f64) -> u32 {
+        ((v - self.lo) * self.scale).max(0.0).min(self.last as f64) as u32
     }
 
     fn rows_scalar(&self, a: &[f64], bp: &[f64], t: f64, rows: &mut [u32]) -> Option<u64> {
         let (mut total, mut ok) = (0u64, true);
         for (r, &ai) in rows.iter_mut().zip(a) {
-            let l = self.start[self.bucket(t, ai) as usize].saturating_sub(BEFORE) as usize;
+            let l = self.start[self.bucket(t - ai) as usize].saturating_sub(BEFORE) as usize;
             // bp[l] is b[l - 1]: the columns b[l - 1 ..= l + SPAN - 2]
             let w = &bp[l..l + SPAN];
             let le = w.iter().fold(0u32, |c, &v| c + (ai + v <= t) as u32);
@@ -148,7 +141,7 @@ impl Buckets {
             }
         }
         for i in 4 * quads..n {
-            rows[i] = self.bucket(t, a[i]);
+            rows[i] = self.bucket(t - a[i]);
         }
         let (mut total, mut bad) = (0u64, 0u32);
         let (p, start) = (bp.as_ptr(), &self.start[..]);
